@@ -1,0 +1,30 @@
+import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { assertSchemaCurrent, BUS, type Bus } from '@mammut/platform';
+import type { DataSource } from 'typeorm';
+import { ACCOUNTS_DB, accountsDatabaseProvider } from './database/accounts-database';
+import { AccountsQueries } from './profiles/accounts.queries';
+import { ProfileText } from './profiles/profile-text';
+import { ProfilesHandlers } from './profiles/profiles.handlers';
+import { UpdateCredentials } from './profiles/update-credentials.service';
+import { AuthenticateToken } from './tokens/authenticate-token.service';
+
+/** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
+@Module({
+  providers: [accountsDatabaseProvider, AccountsQueries, ProfileText, UpdateCredentials, AuthenticateToken, ProfilesHandlers],
+})
+export class AccountsModule implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    private readonly profiles: ProfilesHandlers,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await assertSchemaCurrent(this.db);
+    this.bus.serve(this.profiles.bound);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.db.destroy();
+  }
+}

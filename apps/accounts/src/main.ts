@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { createRuntime, initLogging, loadConfig, PlatformModule } from '@mammut/platform';
+import { Module } from '@nestjs/common';
+import { AccountsModule } from './accounts.module';
+
+/** The accounts service alone (one Kubernetes Deployment): answers on NATS, no public HTTP. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = initLogging(config.logLevel).child({ name: 'accounts' });
+  const runtime = await createRuntime(config, 'accounts');
+  @Module({ imports: [PlatformModule.forRuntime(runtime), AccountsModule] })
+  class Root {}
+  const app = await NestFactory.createApplicationContext(Root, { logger: false });
+  await app.init();
+  log.info('accounts service ready');
+  const stop = async (): Promise<void> => {
+    await app.close();
+    await runtime.close();
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

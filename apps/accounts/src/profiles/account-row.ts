@@ -1,0 +1,67 @@
+import type { AccountRecord, ProfileField } from '@mammut/contracts';
+
+/** The columns of `accounts.accounts` that make an AccountRecord, for every query that returns one. */
+export const ACCOUNT_COLUMNS = `a.id, a.username, a.domain, a.display_name, a.note, a.note_html, a.uri, a.url, a.avatar_url,
+  a.header_url, a.locked, a.bot, a."group", a.discoverable, a.indexable, a.hide_collections, a.fields, a.followers_count,
+  a.following_count, a.statuses_count, a.last_status_at, a.suspended_at, a.silenced_at, a.memorial, a.moved_to_account_id,
+  a.created_at`;
+
+export interface AccountRow {
+  id: string;
+  username: string;
+  domain: string | null;
+  display_name: string;
+  note: string;
+  note_html: string;
+  uri: string;
+  url: string | null;
+  avatar_url: string | null;
+  header_url: string | null;
+  locked: boolean;
+  bot: boolean;
+  group: boolean;
+  discoverable: boolean | null;
+  indexable: boolean;
+  hide_collections: boolean | null;
+  fields: ProfileField[];
+  followers_count: number;
+  following_count: number;
+  statuses_count: number;
+  last_status_at: Date | null;
+  suspended_at: Date | null;
+  silenced_at: Date | null;
+  memorial: boolean;
+  moved_to_account_id: string | null;
+  created_at: Date;
+}
+
+export function toAccountRecord(row: AccountRow): AccountRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    domain: row.domain,
+    displayName: row.display_name,
+    note: row.note_html,
+    noteSource: row.note,
+    uri: row.uri,
+    url: row.url,
+    avatarUrl: row.avatar_url,
+    headerUrl: row.header_url,
+    locked: row.locked,
+    bot: row.bot,
+    group: row.group,
+    discoverable: row.discoverable,
+    indexable: row.indexable,
+    hideCollections: row.hide_collections,
+    fields: row.fields,
+    createdAt: row.created_at.toISOString(),
+    lastStatusAt: row.last_status_at?.toISOString() ?? null,
+    statusesCount: row.statuses_count,
+    followersCount: row.followers_count,
+    followingCount: row.following_count,
+    suspended: row.suspended_at !== null,
+    limited: row.silenced_at !== null,
+    memorial: row.memorial,
+    movedToAccountId: row.moved_to_account_id,
+  };
+}

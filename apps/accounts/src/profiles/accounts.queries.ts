@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type AccountRecord, ContractError, type CredentialRecord, type Role, type Visibility } from '@mammut/contracts';
+import type { DataSource } from 'typeorm';
+import { ACCOUNTS_DB } from '../database/accounts-database';
+import { ACCOUNT_COLUMNS, type AccountRow, toAccountRecord } from './account-row';
+
+export interface UserSettings {
+  privacy?: Visibility;
+  sensitive?: boolean;
+  language?: string | null;
+  expandMedia?: 'default' | 'show_all' | 'hide_all';
+  expandSpoilers?: boolean;
+}
+
+/** Reads of accounts for API views: one query per batch. */
+@Injectable()
+export class AccountsQueries {
+  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
+
+  async byIds(ids: string[]): Promise<{ accounts: AccountRecord[]; missing: string[] }> {
+    if (!ids.length) return { accounts: [], missing: [] };
+    const rows: AccountRow[] = await this.db.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts.accounts a WHERE a.id = ANY($1::bigint[])`, [ids]);
+    const byId = new Map(rows.map((row) => [row.id, toAccountRecord(row)]));
+    const unique = [...new Set(ids)];
+    return {
+      accounts: unique.flatMap((id) => (byId.has(id) ? [byId.get(id) as AccountRecord] : [])),
+      missing: unique.filter((id) => !byId.has(id)),
+    };
+  }
+
+  /** `user` or `user@domain`; the local domain counts as local. */
+  async byAccts(accts: string[], localDomain: string): Promise<{ accounts: AccountRecord[]; missing: string[] }> {
+    const wanted = accts.map((acct) => {
+      const [username, domain] = acct.replace(/^@/, '').split('@');
+      const isLocal = !domain || domain.toLowerCase() === localDomain.toLowerCase();
+      return { acct, username: username.toLowerCase(), domain: isLocal ? '' : domain.toLowerCase() };
+    });
+    if (!wanted.length) return { accounts: [], missing: [] };
+    const rows: AccountRow[] = await this.db.query(
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts.accounts a
+        JOIN unnest($1::text[], $2::text[]) AS w(username, domain)
+          ON lower(a.username) = w.username AND COALESCE(lower(a.domain), '') = w.domain`,
+      [wanted.map((w) => w.username), wanted.map((w) => w.domain)],
+    );
+    const key = (username: string, domain: string | null): string => `${username.toLowerCase()}@${(domain ?? '').toLowerCase()}`;
+    const found = new Map(rows.map((row) => [key(row.username, row.domain), toAccountRecord(row)]));
+    const accounts: AccountRecord[] = [];
+    const missing: string[] = [];
+    for (const w of wanted) {
+      const account = found.get(key(w.username, w.domain || null));
+      if (account) accounts.push(account);
+      else missing.push(w.acct);
+    }
+    return { accounts, missing };
+  }
+
+  async credentials(accountId: string): Promise<CredentialRecord> {
+    const rows: (AccountRow & { user_id: string; email: string; role: Role; settings: UserSettings; follow_requests_count: string })[] =
+      await this.db.query(
+        `SELECT ${ACCOUNT_COLUMNS}, u.id AS user_id, u.email, u.role, u.settings,
+           (SELECT count(*) FROM accounts.follow_requests r WHERE r.target_account_id = a.id) AS follow_requests_count
+           FROM accounts.accounts a JOIN accounts.users u ON u.account_id = a.id WHERE a.id = $1`,
+        [accountId],
+      );
+    const row = rows[0];
+    if (!row) throw new ContractError('not_found', 'Record not found');
+    return {
+      account: toAccountRecord(row),
+      userId: row.user_id,
+      email: row.email,
+      role: row.role,
+      privacy: row.settings.privacy ?? 'public',
+      sensitive: row.settings.sensitive ?? false,
+      language: row.settings.language ?? null,
+      followRequestsCount: Number(row.follow_requests_count),
+      expandMedia: row.settings.expandMedia ?? 'default',
+      expandSpoilers: row.settings.expandSpoilers ?? false,
+    };
+  }
+}

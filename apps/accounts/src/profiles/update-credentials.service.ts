@@ -1,0 +1,123 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { contracts, type CredentialRecord, type ProfileField, type RequestOf } from '@mammut/contracts';
+import type { DataSource } from 'typeorm';
+import { ACCOUNTS_DB } from '../database/accounts-database';
+import { AccountsQueries } from './accounts.queries';
+import { ProfileText } from './profile-text';
+import { Validation } from './validation';
+
+export const PROFILE_LIMITS = {
+  displayName: 30,
+  note: 500,
+  fields: 4,
+  fieldName: 255,
+  fieldValue: 255,
+} as const;
+
+type Changes = RequestOf<typeof contracts.accounts.profiles.updateCredentials>;
+
+/** PATCH update_credentials: validates everything first, then changes account and settings in one transaction. */
+@Injectable()
+export class UpdateCredentials {
+  constructor(
+    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    private readonly queries: AccountsQueries,
+    private readonly text: ProfileText,
+  ) {}
+
+  async execute(changes: Changes): Promise<CredentialRecord> {
+    this.validate(changes);
+    const current = await this.queries.credentials(changes.accountId);
+    const fields = changes.fields?.filter((field) => field.name.trim() || field.value.trim());
+    const [noteHtml, ...fieldHtml] = await this.text.render([
+      changes.note ?? current.account.noteSource,
+      ...(fields ?? []).map((field) => field.value),
+    ]);
+    const renderedFields: ProfileField[] | undefined = fields?.map((field, index) => ({
+      name: field.name.trim(),
+      value: fieldHtml[index],
+      valueSource: field.value.trim(),
+      verifiedAt: null,
+    }));
+    const settings: Record<string, unknown> = {};
+    if (changes.privacy !== undefined) settings.privacy = changes.privacy;
+    if (changes.sensitive !== undefined) settings.sensitive = changes.sensitive;
+    if (changes.language !== undefined) settings.language = changes.language || null;
+
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE accounts.accounts SET
+           display_name = COALESCE($2, display_name),
+           note = COALESCE($3, note),
+           note_html = $4,
+           locked = COALESCE($5, locked),
+           bot = COALESCE($6, bot),
+           discoverable = COALESCE($7, discoverable),
+           indexable = COALESCE($8, indexable),
+           hide_collections = COALESCE($9, hide_collections),
+           fields = COALESCE($10::jsonb, fields),
+           updated_at = now()
+         WHERE id = $1`,
+        [
+          changes.accountId,
+          changes.displayName ?? null,
+          changes.note ?? null,
+          noteHtml,
+          changes.locked ?? null,
+          changes.bot ?? null,
+          changes.discoverable ?? null,
+          changes.indexable ?? null,
+          changes.hideCollections ?? null,
+          renderedFields ? JSON.stringify(renderedFields) : null,
+        ],
+      );
+      if (Object.keys(settings).length) {
+        await tx.query(`UPDATE accounts.users SET settings = settings || $2::jsonb, updated_at = now() WHERE account_id = $1`, [
+          changes.accountId,
+          JSON.stringify(settings),
+        ]);
+      }
+      // A profile that unlocks lets its pending requests in, as Mastodon does.
+      if (changes.locked === false) {
+        await tx.query(
+          `WITH moved AS (DELETE FROM accounts.follow_requests WHERE target_account_id = $1 RETURNING *)
+           INSERT INTO accounts.follows (id, account_id, target_account_id, show_reblogs, notify, languages, uri, created_at)
+           SELECT id, account_id, target_account_id, show_reblogs, notify, languages, uri, now() FROM moved
+           ON CONFLICT (account_id, target_account_id) DO NOTHING`,
+          [changes.accountId],
+        );
+        await tx.query(
+          `UPDATE accounts.accounts a SET
+             followers_count = (SELECT count(*) FROM accounts.follows f WHERE f.target_account_id = a.id),
+             following_count = (SELECT count(*) FROM accounts.follows f WHERE f.account_id = a.id)
+           WHERE a.id = $1 OR a.id IN (SELECT account_id FROM accounts.follows WHERE target_account_id = $1)`,
+          [changes.accountId],
+        );
+      }
+    });
+    return this.queries.credentials(changes.accountId);
+  }
+
+  private validate(changes: Changes): void {
+    const v = new Validation();
+    v.maxLength('display_name', 'Display name', changes.displayName, PROFILE_LIMITS.displayName);
+    v.noNul('display_name', 'Display name', changes.displayName);
+    v.maxLength('note', 'Note', changes.note, PROFILE_LIMITS.note);
+    v.noNul('note', 'Note', changes.note);
+    v.noNul('language', 'Language', changes.language);
+    if (changes.language && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(changes.language)) {
+      v.add('language', 'ERR_INVALID', 'Language is not a valid language code');
+    }
+    if (changes.fields) {
+      if (changes.fields.length > PROFILE_LIMITS.fields) {
+        v.add('fields', 'ERR_TOO_LONG', `Fields is too long (maximum is ${PROFILE_LIMITS.fields} fields)`);
+      }
+      for (const field of changes.fields) {
+        v.maxLength('fields', 'Field name', field.name, PROFILE_LIMITS.fieldName);
+        v.maxLength('fields', 'Field value', field.value, PROFILE_LIMITS.fieldValue);
+        v.noNul('fields', 'Field', field.name + field.value);
+      }
+    }
+    v.throwIfInvalid();
+  }
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Role, TokenGrant } from '@mammut/contracts';
+import type { DataSource } from 'typeorm';
+import { ACCOUNTS_DB } from '../database/accounts-database';
+import { digestOf } from './token-digest';
+
+interface GrantRow {
+  id: string;
+  application_id: string;
+  scopes: string[];
+  user_id: string | null;
+  account_id: string | null;
+  role: Role | null;
+  confirmed_at: Date | null;
+  approved: boolean | null;
+  disabled: boolean | null;
+  suspended_at: Date | null;
+}
+
+/** Resolves a bearer token to who acts, through which app, with which scopes. Revoked tokens resolve to nothing. */
+@Injectable()
+export class AuthenticateToken {
+  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
+
+  async execute(token: string): Promise<TokenGrant | null> {
+    const rows: GrantRow[] = await this.db.query(
+      `SELECT t.id, t.application_id, t.scopes, u.id AS user_id, u.account_id, u.role, u.confirmed_at, u.approved, u.disabled,
+              a.suspended_at
+         FROM accounts.oauth_access_tokens t
+         LEFT JOIN accounts.users u ON u.id = t.user_id
+         LEFT JOIN accounts.accounts a ON a.id = u.account_id
+        WHERE t.token_digest = $1 AND t.revoked_at IS NULL`,
+      [digestOf(token)],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      tokenId: row.id,
+      applicationId: row.application_id,
+      scopes: row.scopes,
+      user:
+        row.user_id && row.account_id
+          ? {
+              userId: row.user_id,
+              accountId: row.account_id,
+              role: row.role ?? 'user',
+              confirmed: row.confirmed_at !== null,
+              approved: row.approved ?? false,
+              disabled: row.disabled ?? false,
+              suspended: row.suspended_at !== null,
+            }
+          : null,
+    };
+  }
+}

@@ -1,0 +1,14 @@
+import type { Type } from '@nestjs/common';
+import type { Config } from '@mammut/platform';
+import type { DataSource } from 'typeorm';
+import { AccountsModule } from '../../accounts/src/accounts.module';
+import { accountsDataSource } from '../../accounts/src/database/accounts-database';
+
+/** Every service this process hosts: its Nest module and how to reach its schema for migrations. */
+export interface HostedService {
+  readonly name: string;
+  readonly module: Type;
+  readonly dataSource: (config: Config) => DataSource;
+}
+
+export const services: HostedService[] = [{ name: 'accounts', module: AccountsModule, dataSource: accountsDataSource }];

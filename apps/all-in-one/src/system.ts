@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import { type Config, createRuntime, migrateServiceDatabase, type Runtime } from '@mammut/platform';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createGatewayApp } from '../../gateway/src/http/create-gateway';
+import { GatewayModule } from '../../gateway/src/gateway.module';
+import { services } from './services';
+
+/** Applies every hosted service's pending migrations, one schema at a time. */
+export async function migrateAll(config: Config): Promise<void> {
+  for (const service of services) {
+    const dataSource = await service.dataSource(config).initialize();
+    try {
+      await migrateServiceDatabase(dataSource);
+    } finally {
+      await dataSource.destroy();
+    }
+  }
+}
+
+export interface RunningSystem {
+  readonly app: NestFastifyApplication;
+  readonly runtime: Runtime;
+  /** `http://127.0.0.1:PORT` where it listens. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Every service and the gateway in one process, listening on `config.port` (0 picks a free port). */
+export async function startSystem(config: Config): Promise<RunningSystem> {
+  const runtime = await createRuntime(config, 'all-in-one');
+  let app: NestFastifyApplication | undefined;
+  try {
+    app = await createGatewayApp(runtime, { modules: services.map((s) => s.module), gatewayModule: GatewayModule });
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await runtime.close();
+    throw error;
+  }
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const running = app;
+  return {
+    app: running,
+    runtime,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await running.close();
+      await runtime.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { contracts } from '@mammut/contracts';
+import { type MAccount, type SerializeContext, serializeAccount } from '@mammut/mastodon-api';
+import { BUS, type Bus } from '@mammut/platform';
+import { Auth } from '../../../auth/auth.decorator';
+import { Errors } from '../../../http/errors';
+import { isId, toStr, toStrList } from '../../../http/params';
+import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
+
+@Controller()
+export class AccountsController {
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
+  ) {}
+
+  @Get('api/v1/accounts/lookup')
+  @Auth.optional('read:accounts')
+  async lookup(@Query() query: Record<string, unknown>): Promise<MAccount> {
+    const acct = toStr(query.acct)?.trim();
+    if (!acct || acct.length > 400) throw Errors.notFound();
+    const { accounts } = await this.bus.request(contracts.accounts.profiles.lookupAccounts, { accts: [acct] });
+    if (!accounts[0]) throw Errors.notFound();
+    return serializeAccount(accounts[0], this.ctx);
+  }
+
+  @Get('api/v1/accounts')
+  @Auth.optional('read:accounts')
+  async many(@Query() query: Record<string, unknown>): Promise<MAccount[]> {
+    const ids = toStrList(query.id).filter(isId).slice(0, 40);
+    const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, { ids });
+    return accounts.map((account) => serializeAccount(account, this.ctx));
+  }
+
+  @Get('api/v1/accounts/:id')
+  @Auth.optional('read:accounts')
+  async one(@Param('id') id: string): Promise<MAccount> {
+    if (!isId(id)) throw Errors.notFound();
+    const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, { ids: [id] });
+    if (!accounts[0]) throw Errors.notFound();
+    return serializeAccount(accounts[0], this.ctx);
+  }
+}

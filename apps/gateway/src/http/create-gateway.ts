@@ -1,0 +1,51 @@
+import cors from '@fastify/cors';
+import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { logger, PlatformModule, type Runtime } from '@mammut/platform';
+import { randomUUID } from 'node:crypto';
+import { BODY_LIMIT, parseQuery, registerBodyParsers } from './body-parsers';
+import { toResponse } from './error.filter';
+
+export interface GatewayAppOptions {
+  /** The service modules to host in this process (all of them in the all-in-one runner). */
+  readonly modules: Array<Type | DynamicModule>;
+  readonly gatewayModule?: Type | DynamicModule;
+}
+
+/** Builds the Fastify-backed Nest application: body parsing, CORS, errors, then the modules. */
+export async function createGatewayApp(runtime: Runtime, options: GatewayAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500, querystringParser: (query: string) => parseQuery(query) },
+    genReqId: () => randomUUID(),
+    logger: false,
+  });
+  @Module({ imports: [PlatformModule.forRuntime(runtime), ...options.modules, ...(options.gatewayModule ? [options.gatewayModule] : [])] })
+  class RootModule {}
+  const app = await NestFactory.create<NestFastifyApplication>(RootModule, adapter, { bodyParser: false, logger: false });
+  const fastify = app.getHttpAdapter().getInstance();
+  await fastify.register(cors, {
+    origin: '*',
+    credentials: false,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    exposedHeaders: ['Link', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Request-Id'],
+    // /oauth/authorize is a browser page, never a CORS resource.
+    hideOptionsRoute: true,
+  });
+  await registerBodyParsers(fastify);
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-request-id', request.id);
+    return payload;
+  });
+  // Errors raised by Fastify itself (body parsing, size limits) before Nest sees the request.
+  fastify.setErrorHandler((error, _request, reply) => {
+    const { status, body } = toResponse(error);
+    if (status >= 500) logger('gateway:errors').error({ err: error }, 'request failed');
+    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  });
+  return app;
+}
+
+export type GatewayApp = INestApplication;

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { defineRequest } from '../define';
+import { accountRecord, credentialRecord, id, tokenGrant, visibility } from './records';
+
+export const accountsProfiles = {
+  getAccounts: defineRequest('accounts.account.get', {
+    request: z.object({ ids: z.array(id).max(200) }),
+    response: z.object({ accounts: z.array(accountRecord), missing: z.array(id) }),
+  }),
+  lookupAccounts: defineRequest('accounts.account.lookup', {
+    request: z.object({ accts: z.array(z.string().max(400)).max(200) }),
+    response: z.object({ accounts: z.array(accountRecord), missing: z.array(z.string()) }),
+  }),
+  getCredentials: defineRequest('accounts.credentials.get', {
+    request: z.object({ accountId: id }),
+    response: credentialRecord,
+  }),
+  updateCredentials: defineRequest('accounts.credentials.update', {
+    request: z.object({
+      accountId: id,
+      displayName: z.string().optional(),
+      note: z.string().optional(),
+      locked: z.boolean().optional(),
+      bot: z.boolean().optional(),
+      discoverable: z.boolean().optional(),
+      indexable: z.boolean().optional(),
+      hideCollections: z.boolean().optional(),
+      fields: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+      privacy: visibility.optional(),
+      sensitive: z.boolean().optional(),
+      language: z.string().nullable().optional(),
+    }),
+    response: credentialRecord,
+  }),
+  authenticateToken: defineRequest('accounts.token.authenticate', {
+    request: z.object({ token: z.string().max(512) }),
+    response: z.object({ grant: tokenGrant.nullable() }),
+  }),
+};

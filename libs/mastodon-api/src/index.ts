@@ -1,0 +1,3 @@
+export * from './context';
+export * from './entities';
+export * from './accounts.serializer';

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /** The domain in `acct` handles and ActivityPub ids. */
+  LOCAL_DOMAIN: z.string().min(1).default('localhost:3000'),
+  /** Scheme of public URLs; `http` only for development and tests. */
+  LOCAL_HTTPS: bool.default(false),
+  DATABASE_URL: z.string().url().default('postgres://mammut@127.0.0.1:5432/mammut'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  /** Prefix of every NATS subject and JetStream stream, so several instances share one NATS (tests). */
+  NATS_PREFIX: z.string().regex(/^[a-z0-9_]*$/).default(''),
+  REDIS_PREFIX: z.string().default(''),
+  /** Answer requests to handlers in this process without a NATS round trip. */
+  BUS_IN_PROCESS: bool.default(true),
+  BUS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  SECRET_KEY_BASE: z.string().min(16).default('development-secret-change-me-please'),
+  REGISTRATIONS_MODE: z.enum(['open', 'approved', 'closed']).default('open'),
+  SITE_TITLE: z.string().default('Mammut'),
+  SITE_DESCRIPTION: z.string().default('A Mammut server'),
+  SITE_CONTACT_EMAIL: z.string().default(''),
+  SMTP_URL: z.string().optional(),
+  SMTP_FROM: z.string().default('Mammut <notifications@localhost>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** argon2 memory cost in KiB; tests lower it. */
+  PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).default(19_456),
+});
+
+export type Config = Readonly<{
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  localDomain: string;
+  /** `https://example.com` or `http://localhost:3000`: the public origin. */
+  publicOrigin: string;
+  databaseUrl: string;
+  redisUrl: string;
+  natsUrl: string;
+  /** Which of the three URLs the operator set (the start script starts local servers for the others). */
+  configured: { database: boolean; redis: boolean; nats: boolean };
+  natsPrefix: string;
+  redisPrefix: string;
+  busInProcess: boolean;
+  busTimeoutMs: number;
+  secretKeyBase: string;
+  registrationsMode: 'open' | 'approved' | 'closed';
+  siteTitle: string;
+  siteDescription: string;
+  siteContactEmail: string;
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  logLevel: string;
+  healthPort: number;
+  passwordHashMemoryKib: number;
+}>;
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once. Nothing else in Mammut reads `process.env`. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    localDomain: e.LOCAL_DOMAIN,
+    publicOrigin: `${e.LOCAL_HTTPS ? 'https' : 'http'}://${e.LOCAL_DOMAIN}`,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    natsUrl: e.NATS_URL,
+    configured: { database: !!env.DATABASE_URL, redis: !!env.REDIS_URL, nats: !!env.NATS_URL },
+    natsPrefix: e.NATS_PREFIX,
+    redisPrefix: e.REDIS_PREFIX,
+    busInProcess: e.BUS_IN_PROCESS,
+    busTimeoutMs: e.BUS_TIMEOUT_MS,
+    secretKeyBase: e.SECRET_KEY_BASE,
+    registrationsMode: e.REGISTRATIONS_MODE,
+    siteTitle: e.SITE_TITLE,
+    siteDescription: e.SITE_DESCRIPTION,
+    siteContactEmail: e.SITE_CONTACT_EMAIL,
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    logLevel: e.LOG_LEVEL,
+    healthPort: e.HEALTH_PORT,
+    passwordHashMemoryKib: e.PASSWORD_HASH_MEMORY_KIB,
+  });
+}
+
+/** Environment variables an operator may set, for the README and `--help`. */
+export const configKeys = Object.keys(schema.shape);

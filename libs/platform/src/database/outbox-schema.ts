@@ -1,0 +1,24 @@
+/**
+ * The tables every event-producing or event-consuming service keeps in its own schema:
+ * `outbox` (events written in the same transaction as the change, relayed to JetStream) and
+ * `handled_events` (ids of events a durable consumer has applied, for idempotency).
+ */
+export function outboxTablesSql(schema: string): string[] {
+  return [
+    `CREATE TABLE "${schema}"."outbox" (
+      "id" bigint NOT NULL,
+      "subject" text NOT NULL,
+      "version" integer NOT NULL,
+      "payload" jsonb NOT NULL,
+      "traceparent" text,
+      "created_at" timestamptz NOT NULL DEFAULT now(),
+      "published_at" timestamptz,
+      CONSTRAINT "outbox_pkey" PRIMARY KEY ("id"))`,
+    `CREATE INDEX "outbox_unpublished_idx" ON "${schema}"."outbox" ("id") WHERE "published_at" IS NULL`,
+    `CREATE TABLE "${schema}"."handled_events" (
+      "consumer" text NOT NULL,
+      "event_id" text NOT NULL,
+      "handled_at" timestamptz NOT NULL DEFAULT now(),
+      CONSTRAINT "handled_events_pkey" PRIMARY KEY ("consumer", "event_id"))`,
+  ];
+}

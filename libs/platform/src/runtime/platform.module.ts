@@ -1,0 +1,31 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import type { Runtime } from './runtime';
+
+export const CONFIG = Symbol('CONFIG');
+export const BUS = Symbol('BUS');
+export const REDIS = Symbol('REDIS');
+export const IDS = Symbol('IDS');
+export const CLOCK = Symbol('CLOCK');
+export const RUNTIME = Symbol('RUNTIME');
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Hands the process-wide runtime to every module: config, bus, Redis, id generator, clock. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRuntime(runtime: Runtime): DynamicModule {
+    const providers = [
+      { provide: RUNTIME, useValue: runtime },
+      { provide: CONFIG, useValue: runtime.config },
+      { provide: BUS, useValue: runtime.bus },
+      { provide: REDIS, useValue: runtime.redis },
+      { provide: IDS, useValue: runtime.ids },
+      { provide: CLOCK, useValue: systemClock },
+    ];
+    return { module: PlatformModule, providers, exports: providers.map((p) => p.provide) };
+  }
+}

@@ -1,0 +1,59 @@
+// Compiles every TypeScript source (apps, libs, scripts, bench, tests excluded) to dist/ with swc,
+// keeping the tree's layout so `@mammut/*` imports rewrite to relative paths that hold in dist too.
+import { transformFile } from '@swc/core';
+import { mkdir, readdir, writeFile, rm } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+
+const root = process.cwd();
+const roots = ['apps', 'libs', 'scripts', 'bench'];
+const skip = (name) => name.endsWith('.spec.ts') || name.endsWith('.d.ts');
+
+async function* walk(dir) {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else if (entry.name.endsWith('.ts') && !skip(entry.name)) yield path;
+  }
+}
+
+const options = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+    keepClassNames: true,
+    baseUrl: root,
+    paths: {
+      '@mammut/contracts': ['libs/contracts/src/index.ts'],
+      '@mammut/platform': ['libs/platform/src/index.ts'],
+      '@mammut/mastodon-api': ['libs/mastodon-api/src/index.ts'],
+      '@mammut/testing': ['libs/testing/src/index.ts'],
+    },
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: true,
+};
+
+await rm(join(root, 'dist'), { recursive: true, force: true });
+const jobs = [];
+for (const top of roots) {
+  for await (const file of walk(join(root, top))) {
+    jobs.push(
+      (async () => {
+        const out = join(root, 'dist', relative(root, file)).replace(/\.ts$/, '.js');
+        const result = await transformFile(file, { ...options, sourceFileName: relative(dirname(out), file) });
+        await mkdir(dirname(out), { recursive: true });
+        await writeFile(out, `${result.code}\n//# sourceMappingURL=${out.split('/').pop()}.map\n`);
+        if (result.map) await writeFile(`${out}.map`, result.map);
+      })(),
+    );
+  }
+}
+await Promise.all(jobs);
+console.log(`build: ${jobs.length} files compiled to dist/`);
