@@ -8,6 +8,13 @@ const swc = [
       transform: { legacyDecorator: true, decoratorMetadata: true },
       target: 'es2022',
       keepClassNames: true,
+      baseUrl: __dirname,
+      paths: {
+        '@mammut/contracts': ['libs/contracts/src/index.ts'],
+        '@mammut/platform': ['libs/platform/src/index.ts'],
+        '@mammut/mastodon-api': ['libs/mastodon-api/src/index.ts'],
+        '@mammut/testing': ['libs/testing/src/index.ts'],
+      },
     },
     module: { type: 'commonjs' },
   },
@@ -28,8 +35,9 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.data/'],
 };
 module.exports = {
-  globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
-  globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+  transform: common.transform,
+  globalSetup: '<rootDir>/test-e2e/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test-e2e/support/global-teardown.ts',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'], testPathIgnorePatterns: ['\\.int\\.spec\\.ts$'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int.spec.ts'] },

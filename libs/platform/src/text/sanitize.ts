@@ -15,10 +15,16 @@ const options: sanitizeHtml.IOptions = {
   allowedSchemes: ['http', 'https', 'dat', 'dweb', 'ipfs', 'ipns', 'ssb', 'gopher', 'xmpp', 'magnet', 'gemini'],
   allowProtocolRelative: false,
   transformTags: {
-    a: (tagName, attribs) => ({
-      tagName,
-      attribs: { ...attribs, rel: attribs.rel?.includes('tag') ? 'tag' : 'nofollow noopener', target: '_blank' },
-    }),
+    // Mentions and hashtags open in the client; every other link leaves with nofollow noopener.
+    a: (tagName, attribs) => {
+      const classes = (attribs.class ?? '').split(/\s+/);
+      if (classes.includes('hashtag')) return { tagName, attribs: { ...attribs, rel: 'tag' } };
+      if (classes.includes('mention')) {
+        const { rel: _rel, target: _target, ...rest } = attribs;
+        return { tagName, attribs: rest };
+      }
+      return { tagName, attribs: { ...attribs, rel: 'nofollow noopener', target: '_blank' } };
+    },
   },
 };
 

@@ -1,0 +1,23 @@
+// `npm test`: modules, then one jest run (unit, integration, end-to-end) on one shared infra,
+// ending with the line CI reads: `tests: N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureModules } from './bootstrap.mjs';
+
+ensureModules();
+const report = join(mkdtempSync(join(tmpdir(), 'mammut-jest-')), 'report.json');
+const args = ['node_modules/jest/bin/jest.js', '--json', `--outputFile=${report}`, '--maxWorkers=2', ...process.argv.slice(2)];
+const run = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
+let passed = 0;
+let failed = 0;
+if (existsSync(report)) {
+  const result = JSON.parse(readFileSync(report, 'utf8'));
+  passed = result.numPassedTests;
+  failed = result.numFailedTests + (result.numRuntimeErrorTestSuites ?? 0);
+}
+const code = run.status ?? 1;
+if (code !== 0 && failed === 0) failed = 1;
+console.log(`tests: ${passed} passed, ${failed} failed`);
+process.exit(code);

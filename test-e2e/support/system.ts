@@ -1,0 +1,63 @@
+import { initLogging, loadConfig } from '@mammut/platform';
+import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
+import { createServer } from 'node:net';
+import { type RunningSystem, startSystem } from '../../apps/all-in-one/src/system';
+
+export interface TestSystem {
+  /** `http://127.0.0.1:PORT`, also the instance's public origin. */
+  readonly url: string;
+  readonly domain: string;
+  readonly system: RunningSystem;
+  readonly databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+
+/**
+ * A whole Mammut (every service and the gateway) on its own database, NATS prefix and Redis
+ * prefix, listening on a loopback port. End-to-end tests talk to it over HTTP only; requests
+ * between services go over real NATS (no in-process shortcut).
+ */
+export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
+  const infra = testInfra();
+  const databaseUrl = await cloneTemplateDatabase(infra);
+  const port = await freePort();
+  const prefix = uniqueName('t');
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOCAL_DOMAIN: `127.0.0.1:${port}`,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: infra.redisUrl,
+    NATS_URL: infra.natsUrl,
+    NATS_PREFIX: prefix,
+    REDIS_PREFIX: `${prefix}:`,
+    BUS_IN_PROCESS: 'false',
+    PASSWORD_HASH_MEMORY_KIB: '4096',
+    LOG_LEVEL: process.env.MAMMUT_TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+  initLogging(config.logLevel);
+  const system = await startSystem(config);
+  return {
+    url: system.url,
+    domain: config.localDomain,
+    system,
+    databaseUrl,
+    async stop() {
+      await system.close();
+      await dropDatabase(infra, databaseUrl);
+    },
+  };
+}
