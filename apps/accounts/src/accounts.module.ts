@@ -7,10 +7,19 @@ import { ProfileText } from './profiles/profile-text';
 import { ProfilesHandlers } from './profiles/profiles.handlers';
 import { UpdateCredentials } from './profiles/update-credentials.service';
 import { AuthenticateToken } from './tokens/authenticate-token.service';
+import { PasswordHasher } from './passwords/password-hasher';
 
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
 @Module({
-  providers: [accountsDatabaseProvider, AccountsQueries, ProfileText, UpdateCredentials, AuthenticateToken, ProfilesHandlers],
+  providers: [
+    accountsDatabaseProvider,
+    AccountsQueries,
+    ProfileText,
+    UpdateCredentials,
+    AuthenticateToken,
+    PasswordHasher,
+    ProfilesHandlers,
+  ],
 })
 export class AccountsModule implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
