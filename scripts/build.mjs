@@ -47,7 +47,10 @@ for (const top of roots) {
     jobs.push(
       (async () => {
         const out = join(root, 'dist', relative(root, file)).replace(/\.ts$/, '.js');
-        const result = await transformFile(file, { ...options, sourceFileName: relative(dirname(out), file) });
+        const result = await transformFile(file, {
+          ...options,
+          sourceFileName: relative(dirname(out), file),
+        });
         await mkdir(dirname(out), { recursive: true });
         await writeFile(out, `${result.code}\n//# sourceMappingURL=${out.split('/').pop()}.map\n`);
         if (result.map) await writeFile(`${out}.map`, result.map);

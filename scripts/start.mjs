@@ -5,6 +5,8 @@ import { build, ensureModules } from './bootstrap.mjs';
 
 ensureModules();
 build();
-const child = spawn(process.execPath, ['--enable-source-maps', 'dist/apps/all-in-one/src/main.js'], { stdio: 'inherit' });
+const child = spawn(process.execPath, ['--enable-source-maps', 'dist/apps/all-in-one/src/main.js'], {
+  stdio: 'inherit',
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

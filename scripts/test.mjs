@@ -8,8 +8,17 @@ import { ensureModules } from './bootstrap.mjs';
 
 ensureModules();
 const report = join(mkdtempSync(join(tmpdir(), 'mammut-jest-')), 'report.json');
-const args = ['node_modules/jest/bin/jest.js', '--json', `--outputFile=${report}`, '--maxWorkers=2', ...process.argv.slice(2)];
-const run = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
+const args = [
+  'node_modules/jest/bin/jest.js',
+  '--json',
+  `--outputFile=${report}`,
+  '--maxWorkers=2',
+  ...process.argv.slice(2),
+];
+const run = spawnSync(process.execPath, args, {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'test' },
+});
 let passed = 0;
 let failed = 0;
 if (existsSync(report)) {

@@ -41,11 +41,22 @@ export async function seedUser(
     await client.query(
       `INSERT INTO accounts.oauth_applications (id, name, redirect_uris, scopes, client_id, client_secret)
        VALUES ($1, 'seed', '{urn:ietf:wg:oauth:2.0:oob}', $2, $3, $4)`,
-      [appId, options.scopes ?? ['read', 'write', 'follow'], randomBytes(16).toString('hex'), randomBytes(16).toString('hex')],
+      [
+        appId,
+        options.scopes ?? ['read', 'write', 'follow'],
+        randomBytes(16).toString('hex'),
+        randomBytes(16).toString('hex'),
+      ],
     );
     await client.query(
       `INSERT INTO accounts.oauth_access_tokens (id, token_digest, application_id, user_id, scopes) VALUES ($1, $2, $3, $4, $5)`,
-      [ids.next(), createHash('sha256').update(token).digest('hex'), appId, userId, options.scopes ?? ['read', 'write', 'follow']],
+      [
+        ids.next(),
+        createHash('sha256').update(token).digest('hex'),
+        appId,
+        userId,
+        options.scopes ?? ['read', 'write', 'follow'],
+      ],
     );
     await client.query('COMMIT');
   } finally {

@@ -8,7 +8,12 @@ import { migrateAll } from '../../apps/all-in-one/src/system';
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  const infra = await ensureInfra({ dataDir: '.data/test', fresh: true, ephemeral: true, log: () => undefined });
+  const infra = await ensureInfra({
+    dataDir: '.data/test',
+    fresh: true,
+    ephemeral: true,
+    log: () => undefined,
+  });
   (globalThis as { __mammutInfra?: typeof infra }).__mammutInfra = infra;
   const templateUrl = await recreateTemplate(infra);
   await migrateAll({ ...loadConfig({ LOG_LEVEL: 'warn' }), databaseUrl: templateUrl });

@@ -17,7 +17,12 @@ async function main(): Promise<void> {
     natsUrl: configured.configured.nats ? configured.natsUrl : undefined,
     log: say,
   });
-  const config = { ...configured, databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl };
+  const config = {
+    ...configured,
+    databaseUrl: infra.databaseUrl,
+    redisUrl: infra.redisUrl,
+    natsUrl: infra.natsUrl,
+  };
   let stopping = false;
   try {
     await migrateAll(config);

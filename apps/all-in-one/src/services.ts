@@ -11,4 +11,6 @@ export interface HostedService {
   readonly dataSource: (config: Config) => DataSource;
 }
 
-export const services: HostedService[] = [{ name: 'accounts', module: AccountsModule, dataSource: accountsDataSource }];
+export const services: HostedService[] = [
+  { name: 'accounts', module: AccountsModule, dataSource: accountsDataSource },
+];

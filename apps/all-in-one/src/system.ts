@@ -30,7 +30,10 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   const runtime = await createRuntime(config, 'all-in-one');
   let app: NestFastifyApplication | undefined;
   try {
-    app = await createGatewayApp(runtime, { modules: services.map((s) => s.module), gatewayModule: GatewayModule });
+    app = await createGatewayApp(runtime, {
+      modules: services.map((s) => s.module),
+      gatewayModule: GatewayModule,
+    });
     await app.listen(config.port, config.host);
   } catch (error) {
     await app?.close().catch(() => undefined);

@@ -13,6 +13,10 @@ import { serializeContextProvider } from './http/serialize-context';
  */
 @Module({
   controllers: [CredentialsController, AccountsController],
-  providers: [serializeContextProvider, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: ErrorFilter }],
+  providers: [
+    serializeContextProvider,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_FILTER, useClass: ErrorFilter },
+  ],
 })
 export class GatewayModule {}

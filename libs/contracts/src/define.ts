@@ -1,7 +1,11 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 
 /** A NATS request/reply: one subject bound to its request and response schemas. */
-export interface RequestDef<S extends string = string, Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+export interface RequestDef<
+  S extends string = string,
+  Req extends z.ZodType = z.ZodType,
+  Res extends z.ZodType = z.ZodType,
+> {
   readonly kind: 'request';
   readonly subject: S;
   readonly request: Req;
@@ -39,7 +43,10 @@ export function defineEvent<S extends string, P extends z.ZodType>(
   return { kind: 'event', subject, version: spec.version, payload: spec.payload };
 }
 
-export function defineJob<S extends string, P extends z.ZodType>(subject: S, spec: { payload: P }): JobDef<S, P> {
+export function defineJob<S extends string, P extends z.ZodType>(
+  subject: S,
+  spec: { payload: P },
+): JobDef<S, P> {
   return { kind: 'job', subject, payload: spec.payload };
 }
 
@@ -84,8 +91,8 @@ export function defineHandlers<N extends Namespace>(namespace: N, handlers: Hand
 export function declarationsOf(namespace: Namespace): AnyDef[] {
   const found: AnyDef[] = [];
   for (const value of Object.values(namespace)) {
-    if ('kind' in value && typeof value.kind === 'string') found.push(value as AnyDef);
-    else found.push(...declarationsOf(value as Namespace));
+    if ('kind' in value && typeof value.kind === 'string') found.push(value);
+    else found.push(...declarationsOf(value));
   }
   return found;
 }

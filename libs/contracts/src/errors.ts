@@ -40,7 +40,9 @@ export class ContractError extends Error {
   }
 
   toWire(): WireError {
-    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+    return this.details
+      ? { code: this.code, message: this.message, details: this.details }
+      : { code: this.code, message: this.message };
   }
 
   static fromWire(wire: WireError): ContractError {
@@ -48,4 +50,5 @@ export class ContractError extends Error {
   }
 }
 
-export const notFound = (message = 'Record not found'): ContractError => new ContractError('not_found', message);
+export const notFound = (message = 'Record not found'): ContractError =>
+  new ContractError('not_found', message);

@@ -78,7 +78,10 @@ export function serializeRole(role: CredentialRecord['role']): MRole {
   return roles[role];
 }
 
-export function serializeCredentialAccount(credentials: CredentialRecord, ctx: SerializeContext): MCredentialAccount {
+export function serializeCredentialAccount(
+  credentials: CredentialRecord,
+  ctx: SerializeContext,
+): MCredentialAccount {
   const account = serializeAccount(credentials.account, ctx);
   const role = serializeRole(credentials.role);
   return {
@@ -89,7 +92,11 @@ export function serializeCredentialAccount(credentials: CredentialRecord, ctx: S
       sensitive: credentials.sensitive,
       language: credentials.language,
       note: credentials.account.noteSource,
-      fields: credentials.account.fields.map((f) => ({ name: f.name, value: f.valueSource, verified_at: f.verifiedAt })),
+      fields: credentials.account.fields.map((f) => ({
+        name: f.name,
+        value: f.valueSource,
+        verified_at: f.verifiedAt,
+      })),
       follow_requests_count: credentials.followRequestsCount,
       hide_collections: credentials.account.hideCollections,
       discoverable: credentials.account.discoverable,

@@ -48,7 +48,9 @@ async function admin<T>(infra: TestInfra, work: (client: Client) => Promise<T>):
 
 /** A fresh database cloned from the migrated template; returns its URL. */
 export async function cloneTemplateDatabase(infra: TestInfra, name = uniqueName('t_')): Promise<string> {
-  await admin(infra, (client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${infra.templateDatabase}"`));
+  await admin(infra, (client) =>
+    client.query(`CREATE DATABASE "${name}" TEMPLATE "${infra.templateDatabase}"`),
+  );
   return withDatabase(infra.databaseUrl, name);
 }
 

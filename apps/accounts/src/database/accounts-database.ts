@@ -7,7 +7,12 @@ export const ACCOUNTS_DB = Symbol('ACCOUNTS_DB');
 export const ACCOUNTS_SCHEMA = 'accounts';
 
 export function accountsDataSource(config: Config): DataSource {
-  return createServiceDataSource({ schema: ACCOUNTS_SCHEMA, url: config.databaseUrl, entities: [], migrations: accountsMigrations });
+  return createServiceDataSource({
+    schema: ACCOUNTS_SCHEMA,
+    url: config.databaseUrl,
+    entities: [],
+    migrations: accountsMigrations,
+  });
 }
 
 export const accountsDatabaseProvider: Provider = {

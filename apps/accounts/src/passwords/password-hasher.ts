@@ -11,7 +11,12 @@ export class PasswordHasher {
   constructor(@Inject(CONFIG) private readonly config: Config) {}
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, { type: argon2.argon2id, memoryCost: this.config.passwordHashMemoryKib, timeCost: 2, parallelism: 1 });
+    return argon2.hash(password, {
+      type: argon2.argon2id,
+      memoryCost: this.config.passwordHashMemoryKib,
+      timeCost: 2,
+      parallelism: 1,
+    });
   }
 
   async verify(hash: string, password: string): Promise<boolean> {

@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type AccountRecord, ContractError, type CredentialRecord, type Role, type Visibility } from '@mammut/contracts';
+import {
+  type AccountRecord,
+  ContractError,
+  type CredentialRecord,
+  type Role,
+  type Visibility,
+} from '@mammut/contracts';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { ACCOUNT_COLUMNS, type AccountRow, toAccountRecord } from './account-row';
@@ -19,7 +25,10 @@ export class AccountsQueries {
 
   async byIds(ids: string[]): Promise<{ accounts: AccountRecord[]; missing: string[] }> {
     if (!ids.length) return { accounts: [], missing: [] };
-    const rows: AccountRow[] = await this.db.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts.accounts a WHERE a.id = ANY($1::bigint[])`, [ids]);
+    const rows: AccountRow[] = await this.db.query(
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts.accounts a WHERE a.id = ANY($1::bigint[])`,
+      [ids],
+    );
     const byId = new Map(rows.map((row) => [row.id, toAccountRecord(row)]));
     const unique = [...new Set(ids)];
     return {
@@ -29,7 +38,10 @@ export class AccountsQueries {
   }
 
   /** `user` or `user@domain`; the local domain counts as local. */
-  async byAccts(accts: string[], localDomain: string): Promise<{ accounts: AccountRecord[]; missing: string[] }> {
+  async byAccts(
+    accts: string[],
+    localDomain: string,
+  ): Promise<{ accounts: AccountRecord[]; missing: string[] }> {
     const wanted = accts.map((acct) => {
       const [username, domain] = acct.replace(/^@/, '').split('@');
       const isLocal = !domain || domain.toLowerCase() === localDomain.toLowerCase();
@@ -42,7 +54,8 @@ export class AccountsQueries {
           ON lower(a.username) = w.username AND COALESCE(lower(a.domain), '') = w.domain`,
       [wanted.map((w) => w.username), wanted.map((w) => w.domain)],
     );
-    const key = (username: string, domain: string | null): string => `${username.toLowerCase()}@${(domain ?? '').toLowerCase()}`;
+    const key = (username: string, domain: string | null): string =>
+      `${username.toLowerCase()}@${(domain ?? '').toLowerCase()}`;
     const found = new Map(rows.map((row) => [key(row.username, row.domain), toAccountRecord(row)]));
     const accounts: AccountRecord[] = [];
     const missing: string[] = [];
@@ -55,13 +68,18 @@ export class AccountsQueries {
   }
 
   async credentials(accountId: string): Promise<CredentialRecord> {
-    const rows: (AccountRow & { user_id: string; email: string; role: Role; settings: UserSettings; follow_requests_count: string })[] =
-      await this.db.query(
-        `SELECT ${ACCOUNT_COLUMNS}, u.id AS user_id, u.email, u.role, u.settings,
+    const rows: (AccountRow & {
+      user_id: string;
+      email: string;
+      role: Role;
+      settings: UserSettings;
+      follow_requests_count: string;
+    })[] = await this.db.query(
+      `SELECT ${ACCOUNT_COLUMNS}, u.id AS user_id, u.email, u.role, u.settings,
            (SELECT count(*) FROM accounts.follow_requests r WHERE r.target_account_id = a.id) AS follow_requests_count
            FROM accounts.accounts a JOIN accounts.users u ON u.account_id = a.id WHERE a.id = $1`,
-        [accountId],
-      );
+      [accountId],
+    );
     const row = rows[0];
     if (!row) throw new ContractError('not_found', 'Record not found');
     return {

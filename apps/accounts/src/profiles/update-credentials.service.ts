@@ -72,10 +72,10 @@ export class UpdateCredentials {
         ],
       );
       if (Object.keys(settings).length) {
-        await tx.query(`UPDATE accounts.users SET settings = settings || $2::jsonb, updated_at = now() WHERE account_id = $1`, [
-          changes.accountId,
-          JSON.stringify(settings),
-        ]);
+        await tx.query(
+          `UPDATE accounts.users SET settings = settings || $2::jsonb, updated_at = now() WHERE account_id = $1`,
+          [changes.accountId, JSON.stringify(settings)],
+        );
       }
       // A profile that unlocks lets its pending requests in, as Mastodon does.
       if (changes.locked === false) {

@@ -26,6 +26,11 @@ export class Validation {
   }
 
   throwIfInvalid(): void {
-    if (!this.ok) throw new ContractError('unprocessable', `Validation failed: ${this.messages.join(', ')}`, this.details);
+    if (!this.ok)
+      throw new ContractError(
+        'unprocessable',
+        `Validation failed: ${this.messages.join(', ')}`,
+        this.details,
+      );
   }
 }

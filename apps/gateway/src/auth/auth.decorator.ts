@@ -20,7 +20,8 @@ export const AUTH_POLICY = 'mammut:auth-policy';
 export const Auth = {
   user: (...scopes: string[]) => SetMetadata(AUTH_POLICY, { token: 'user', scopes } satisfies AuthPolicy),
   app: (...scopes: string[]) => SetMetadata(AUTH_POLICY, { token: 'app', scopes } satisfies AuthPolicy),
-  optional: (...scopes: string[]) => SetMetadata(AUTH_POLICY, { token: 'optional', scopes } satisfies AuthPolicy),
+  optional: (...scopes: string[]) =>
+    SetMetadata(AUTH_POLICY, { token: 'optional', scopes } satisfies AuthPolicy),
   none: () => SetMetadata(AUTH_POLICY, { token: 'none' } satisfies AuthPolicy),
 };
 

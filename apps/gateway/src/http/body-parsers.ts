@@ -3,7 +3,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import qs from 'qs';
 
 /** Rails-style nesting (`a[b][]=1`, `fields_attributes[0][name]`) from query strings, forms and multipart. */
-const qsOptions: qs.IParseOptions = { arrayLimit: 100, depth: 5, parameterLimit: 1000, allowPrototypes: false };
+const qsOptions: qs.IParseOptions = {
+  arrayLimit: 100,
+  depth: 5,
+  parameterLimit: 1000,
+  allowPrototypes: false,
+};
 
 export function parseQuery(query: string): Record<string, unknown> {
   return qs.parse(query, qsOptions) as Record<string, unknown>;
@@ -50,7 +55,11 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
     const files: Record<string, UploadedFile> = {};
     for await (const part of request.parts()) {
       if (part.type === 'file') {
-        files[part.fieldname] = { filename: part.filename, mimetype: part.mimetype, data: await part.toBuffer() };
+        files[part.fieldname] = {
+          filename: part.filename,
+          mimetype: part.mimetype,
+          data: await part.toBuffer(),
+        };
       } else {
         pairs.push([part.fieldname, String(part.value)]);
       }

@@ -14,23 +14,45 @@ export interface GatewayAppOptions {
 }
 
 /** Builds the Fastify-backed Nest application: body parsing, CORS, errors, then the modules. */
-export async function createGatewayApp(runtime: Runtime, options: GatewayAppOptions): Promise<NestFastifyApplication> {
+export async function createGatewayApp(
+  runtime: Runtime,
+  options: GatewayAppOptions,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500, querystringParser: (query: string) => parseQuery(query) },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      maxParamLength: 500,
+      querystringParser: (query: string) => parseQuery(query),
+    },
     genReqId: () => randomUUID(),
     logger: false,
   });
-  @Module({ imports: [PlatformModule.forRuntime(runtime), ...options.modules, ...(options.gatewayModule ? [options.gatewayModule] : [])] })
+  @Module({
+    imports: [
+      PlatformModule.forRuntime(runtime),
+      ...options.modules,
+      ...(options.gatewayModule ? [options.gatewayModule] : []),
+    ],
+  })
   class RootModule {}
-  const app = await NestFactory.create<NestFastifyApplication>(RootModule, adapter, { bodyParser: false, logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(RootModule, adapter, {
+    bodyParser: false,
+    logger: false,
+  });
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.register(cors, {
     origin: '*',
     credentials: false,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    exposedHeaders: ['Link', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Request-Id'],
+    exposedHeaders: [
+      'Link',
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+      'X-Request-Id',
+    ],
     // /oauth/authorize is a browser page, never a CORS resource.
     hideOptionsRoute: true,
   });

@@ -30,12 +30,17 @@ export function toResponse(exception: unknown): { status: number; body: Record<s
   if (exception instanceof HttpError) {
     return {
       status: exception.status,
-      body: { error: exception.message, ...(exception.details ? { details: exception.details } : {}), ...exception.extra },
+      body: {
+        error: exception.message,
+        ...(exception.details ? { details: exception.details } : {}),
+        ...exception.extra,
+      },
     };
   }
   if (exception instanceof ContractError) {
     const status = statusOf(exception.code);
-    const message = status >= 500 ? (status === 503 ? 'Service unavailable' : 'Internal server error') : exception.message;
+    const message =
+      status >= 500 ? (status === 503 ? 'Service unavailable' : 'Internal server error') : exception.message;
     return { status, body: { error: message, ...(exception.details ? { details: exception.details } : {}) } };
   }
   if (exception instanceof HttpException) {
@@ -44,7 +49,11 @@ export function toResponse(exception: unknown): { status: number; body: Record<s
     return { status, body: { error: status >= 500 ? 'Internal server error' : exception.message } };
   }
   const fastifyError = exception as FastifyLikeError;
-  if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+  if (
+    typeof fastifyError?.statusCode === 'number' &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
     // Body parsing and size errors raised by Fastify before a handler runs.
     const messages: Record<string, string> = {
       FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is too large',

@@ -20,14 +20,16 @@ export function toStr(value: unknown): string | undefined {
 export function toStrList(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value.flatMap((v) => (toStr(v) !== undefined ? [toStr(v) as string] : []));
-  if (typeof value === 'object') return Object.values(value as Record<string, unknown>).flatMap((v) => toStrList(v));
+  if (typeof value === 'object')
+    return Object.values(value as Record<string, unknown>).flatMap((v) => toStrList(v));
   const single = toStr(value);
   return single === undefined ? [] : [single];
 }
 
 /** A hash with numeric keys or an array, as Rails sends `fields_attributes`. */
 export function toObjectList(value: unknown): Record<string, unknown>[] {
-  if (Array.isArray(value)) return value.filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null);
+  if (Array.isArray(value))
+    return value.filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null);
   if (value && typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)
       .sort(([a], [b]) => Number(a) - Number(b))

@@ -7,5 +7,8 @@ export const SERIALIZE_CONTEXT = Symbol('SERIALIZE_CONTEXT');
 export const serializeContextProvider: Provider = {
   provide: SERIALIZE_CONTEXT,
   inject: [CONFIG],
-  useFactory: (config: Config): SerializeContext => ({ origin: config.publicOrigin, localDomain: config.localDomain }),
+  useFactory: (config: Config): SerializeContext => ({
+    origin: config.publicOrigin,
+    localDomain: config.localDomain,
+  }),
 };

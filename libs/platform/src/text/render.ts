@@ -13,13 +13,15 @@ export interface RenderOptions {
   readonly mentions?: ReadonlyMap<string, MentionTarget>;
 }
 
-const MENTION = /(?<![\p{L}\p{N}_/])@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)(?:@([\w.-]+\.[a-z0-9]+(?::\d+)?))?/giu;
+const MENTION =
+  /(?<![\p{L}\p{N}_/])@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)(?:@([\w.-]+\.[a-z0-9]+(?::\d+)?))?/giu;
 const HASHTAG = /(?<![\p{L}\p{N}_/&#])#([\p{L}\p{N}_]*[\p{L}_][\p{L}\p{N}_]*)/giu;
 
 /** The `@user` and `@user@domain` handles in a text, lower-cased, in order of first appearance. */
 export function extractMentions(text: string): string[] {
   const found = new Set<string>();
-  for (const match of text.matchAll(MENTION)) found.add((match[2] ? `${match[1]}@${match[2]}` : match[1]).toLowerCase());
+  for (const match of text.matchAll(MENTION))
+    found.add((match[2] ? `${match[1]}@${match[2]}` : match[1]).toLowerCase());
   return [...found];
 }
 

@@ -12,7 +12,19 @@ const options: sanitizeHtml.IOptions = {
     a: ['mention', 'hashtag', 'u-url', 'status-link', 'unhandled-link'],
     span: ['h-card', 'invisible', 'ellipsis', 'ellipsis-enabled'],
   },
-  allowedSchemes: ['http', 'https', 'dat', 'dweb', 'ipfs', 'ipns', 'ssb', 'gopher', 'xmpp', 'magnet', 'gemini'],
+  allowedSchemes: [
+    'http',
+    'https',
+    'dat',
+    'dweb',
+    'ipfs',
+    'ipns',
+    'ssb',
+    'gopher',
+    'xmpp',
+    'magnet',
+    'gemini',
+  ],
   allowProtocolRelative: false,
   transformTags: {
     // Mentions and hashtags open in the client; every other link leaves with nofollow noopener.
@@ -38,5 +50,8 @@ export function sanitizeRichText(html: unknown): string {
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }

@@ -19,7 +19,9 @@ export class AccountsController {
   async lookup(@Query() query: Record<string, unknown>): Promise<MAccount> {
     const acct = toStr(query.acct)?.trim();
     if (!acct || acct.length > 400) throw Errors.notFound();
-    const { accounts } = await this.bus.request(contracts.accounts.profiles.lookupAccounts, { accts: [acct] });
+    const { accounts } = await this.bus.request(contracts.accounts.profiles.lookupAccounts, {
+      accts: [acct],
+    });
     if (!accounts[0]) throw Errors.notFound();
     return serializeAccount(accounts[0], this.ctx);
   }

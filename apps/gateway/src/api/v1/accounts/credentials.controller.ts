@@ -1,6 +1,12 @@
 import { Body, Controller, Get, Inject, Patch } from '@nestjs/common';
 import { contracts, type UserState, visibility } from '@mammut/contracts';
-import { type MCredentialAccount, type MPreferences, type SerializeContext, serializeCredentialAccount, serializePreferences } from '@mammut/mastodon-api';
+import {
+  type MCredentialAccount,
+  type MPreferences,
+  type SerializeContext,
+  serializeCredentialAccount,
+  serializePreferences,
+} from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { Auth, CurrentUser } from '../../../auth/auth.decorator';
 import { Errors } from '../../../http/errors';
@@ -17,15 +23,23 @@ export class CredentialsController {
   @Get('api/v1/accounts/verify_credentials')
   @Auth.user('read:accounts', 'profile')
   async verify(@CurrentUser() user: UserState): Promise<MCredentialAccount> {
-    const credentials = await this.bus.request(contracts.accounts.profiles.getCredentials, { accountId: user.accountId });
+    const credentials = await this.bus.request(contracts.accounts.profiles.getCredentials, {
+      accountId: user.accountId,
+    });
     return serializeCredentialAccount(credentials, this.ctx);
   }
 
   @Patch('api/v1/accounts/update_credentials')
   @Auth.user('write:accounts')
-  async update(@CurrentUser() user: UserState, @Body() body: Record<string, unknown> | undefined): Promise<MCredentialAccount> {
+  async update(
+    @CurrentUser() user: UserState,
+    @Body() body: Record<string, unknown> | undefined,
+  ): Promise<MCredentialAccount> {
     const b = body ?? {};
-    const source = (typeof b.source === 'object' && b.source !== null ? b.source : {}) as Record<string, unknown>;
+    const source = (typeof b.source === 'object' && b.source !== null ? b.source : {}) as Record<
+      string,
+      unknown
+    >;
     const privacy = toStr(source.privacy);
     if (privacy !== undefined && !visibility.safeParse(privacy).success) {
       throw Errors.unprocessable('Validation failed: Default privacy is not included in the list', {
@@ -43,7 +57,10 @@ export class CredentialsController {
       indexable: toBool(b.indexable),
       hideCollections: toBool(b.hide_collections),
       fields: fieldsGiven
-        ? toObjectList(b.fields_attributes).map((f) => ({ name: toStr(f.name) ?? '', value: toStr(f.value) ?? '' }))
+        ? toObjectList(b.fields_attributes).map((f) => ({
+            name: toStr(f.name) ?? '',
+            value: toStr(f.value) ?? '',
+          }))
         : undefined,
       privacy: privacy as (typeof visibility.options)[number] | undefined,
       sensitive: toBool(source.sensitive),
@@ -55,7 +72,9 @@ export class CredentialsController {
   @Get('api/v1/preferences')
   @Auth.user('read:accounts')
   async preferences(@CurrentUser() user: UserState): Promise<MPreferences> {
-    const credentials = await this.bus.request(contracts.accounts.profiles.getCredentials, { accountId: user.accountId });
+    const credentials = await this.bus.request(contracts.accounts.profiles.getCredentials, {
+      accountId: user.accountId,
+    });
     return serializePreferences(credentials);
   }
 }

@@ -26,7 +26,10 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
   const call = (path: string, init: RequestInit & { token?: string } = {}): Promise<Response> =>
     fetch(`${t.url}${path}`, {
       ...init,
-      headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.headers as Record<string, string>) },
+      headers: {
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...(init.headers as Record<string, string>),
+      },
     });
 
   it('verifies credentials with the source block', async () => {
@@ -52,7 +55,9 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
     expect(updated.displayName).toBe('Alice A.');
     expect(updated.locked).toBe(true);
     expect(updated.note).toContain(`<a href="${t.url}/@bob" class="u-url mention">@<span>bob</span></a>`);
-    expect(updated.note).toContain(`<a href="${t.url}/tags/mammut" class="mention hashtag" rel="tag">#<span>Mammut</span></a>`);
+    expect(updated.note).toContain(
+      `<a href="${t.url}/tags/mammut" class="mention hashtag" rel="tag">#<span>Mammut</span></a>`,
+    );
     expect(updated.note).toContain('href="https://example.com/about"');
     expect(updated.source.note).toBe('Hello @bob, see https://example.com/about #Mammut');
     expect(updated.fields).toHaveLength(1);
@@ -85,14 +90,22 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
       body: 'display_name=Form+Alice&fields_attributes[0][name]=A&fields_attributes[0][value]=1&source[sensitive]=true',
     });
     expect(form.status).toBe(200);
-    const formBody = (await form.json()) as { display_name: string; fields: { name: string }[]; source: { sensitive: boolean } };
+    const formBody = (await form.json()) as {
+      display_name: string;
+      fields: { name: string }[];
+      source: { sensitive: boolean };
+    };
     expect(formBody.display_name).toBe('Form Alice');
     expect(formBody.fields.map((f) => f.name)).toEqual(['A']);
     expect(formBody.source.sensitive).toBe(true);
     const multipart = new FormData();
     multipart.append('display_name', 'Multi Alice');
     multipart.append('bot', 'false');
-    const multi = await call('/api/v1/accounts/update_credentials', { method: 'PATCH', token: alice.token, body: multipart });
+    const multi = await call('/api/v1/accounts/update_credentials', {
+      method: 'PATCH',
+      token: alice.token,
+      body: multipart,
+    });
     expect(multi.status).toBe(200);
     expect(((await multi.json()) as { display_name: string }).display_name).toBe('Multi Alice');
   });
@@ -120,7 +133,9 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
       method: 'PATCH',
       token: alice.token,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ fields_attributes: [1, 2, 3, 4, 5].map((n) => ({ name: `n${n}`, value: 'v' })) }),
+      body: JSON.stringify({
+        fields_attributes: [1, 2, 3, 4, 5].map((n) => ({ name: `n${n}`, value: 'v' })),
+      }),
     });
     expect(fiveFields.status).toBe(422);
     const privacy = await call('/api/v1/accounts/update_credentials', {
@@ -191,7 +206,12 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
     expect(looked.id).toBe(bob.accountId);
     const withDomain = await client.v1.accounts.lookup({ acct: `bob@${t.domain}` });
     expect(withDomain.id).toBe(bob.accountId);
-    for (const path of ['/api/v1/accounts/123', '/api/v1/accounts/abc', '/api/v1/accounts/99999999999999999999999', '/api/v1/accounts/lookup?acct=nobody']) {
+    for (const path of [
+      '/api/v1/accounts/123',
+      '/api/v1/accounts/abc',
+      '/api/v1/accounts/99999999999999999999999',
+      '/api/v1/accounts/lookup?acct=nobody',
+    ]) {
       const response = await call(path);
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({ error: 'Record not found' });
