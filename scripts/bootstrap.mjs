@@ -7,8 +7,10 @@ export function ensureModules() {
   const lock = 'package-lock.json';
   const marker = 'node_modules/.package-lock.json';
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  console.log('installing node modules (npm ci) …');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  // `npm install` with the committed lock installs exactly the locked versions. (`npm ci` refuses
+  // this lock: npm 11 leaves other platforms' optional binaries out of it and then reports them missing.)
+  console.log('installing node modules (npm install, locked versions) …');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
 }
 
 export function build() {
