@@ -178,7 +178,7 @@ export class CreateAccounts1763900000000 implements MigrationInterface {
     for (const statement of statements) await q.query(statement);
   }
 
-  async down(): Promise<void> {
-    throw new Error('Migrations are forward-only');
+  down(): Promise<void> {
+    return Promise.reject(new Error('Migrations are forward-only'));
   }
 }
