@@ -5,7 +5,7 @@ import { mkdir, readdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 
 const root = process.cwd();
-const roots = ['apps', 'libs', 'scripts', 'bench'];
+const roots = ['apps', 'libs', 'scripts', 'bench', 'test-e2e'];
 const skip = (name) => name.endsWith('.spec.ts') || name.endsWith('.d.ts');
 
 async function* walk(dir) {
