@@ -8,6 +8,11 @@ import { ProfilesHandlers } from './profiles/profiles.handlers';
 import { UpdateCredentials } from './profiles/update-credentials.service';
 import { AuthenticateToken } from './tokens/authenticate-token.service';
 import { PasswordHasher } from './passwords/password-hasher';
+import { RelationshipsHandlers } from './relationships/relationships.handlers';
+import { relationshipsProviders } from './relationships/relationships.providers';
+import { OAuthHandlers } from './oauth/oauth.handlers';
+import { oauthProviders } from './oauth/oauth.providers';
+import { RegistrationHandlers } from './registration/registration.handlers';
 
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
 @Module({
@@ -19,6 +24,8 @@ import { PasswordHasher } from './passwords/password-hasher';
     AuthenticateToken,
     PasswordHasher,
     ProfilesHandlers,
+    ...relationshipsProviders,
+    ...oauthProviders,
   ],
 })
 export class AccountsModule implements OnApplicationBootstrap, OnModuleDestroy {
@@ -26,11 +33,17 @@ export class AccountsModule implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     private readonly profiles: ProfilesHandlers,
+    private readonly relationships: RelationshipsHandlers,
+    private readonly oauth: OAuthHandlers,
+    private readonly registration: RegistrationHandlers,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
     this.bus.serve(this.profiles.bound);
+    this.bus.serve(this.relationships.bound);
+    this.bus.serve(this.oauth.bound);
+    this.bus.serve(this.registration.bound);
   }
 
   async onModuleDestroy(): Promise<void> {

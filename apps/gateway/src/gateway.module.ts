@@ -2,9 +2,24 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AccountsController } from './api/v1/accounts/accounts.controller';
 import { CredentialsController } from './api/v1/accounts/credentials.controller';
+import { AccountListsController } from './api/v1/accounts/account-lists.controller';
+import { RelationshipActionsController } from './api/v1/accounts/relationship-actions.controller';
+import { RelationshipsController } from './api/v1/accounts/relationships.controller';
+import { BlocksAndMutesController } from './api/v1/blocks-and-mutes.controller';
+import { DomainBlocksController } from './api/v1/domain-blocks.controller';
+import { EndorsementsController } from './api/v1/endorsements.controller';
+import { FollowRequestsController } from './api/v1/follow-requests.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { ErrorFilter } from './http/error.filter';
 import { serializeContextProvider } from './http/serialize-context';
+import { AppsController } from './api/v1/apps.controller';
+import { RegistrationController } from './api/v1/accounts/registration.controller';
+import { vapidKeyProvider } from './http/vapid-key';
+import { AuthorizationServerMetadataController } from './oauth/authorization-server-metadata.controller';
+import { AuthorizeController } from './oauth/authorize.controller';
+import { SignInController } from './oauth/sign-in.controller';
+import { TokenController } from './oauth/token.controller';
+import { WebSessions } from './oauth/web-sessions';
 
 /**
  * The only public HTTP entry: the Mastodon client API, OAuth, well-known documents. Controllers
@@ -12,9 +27,27 @@ import { serializeContextProvider } from './http/serialize-context';
  * Routes with a fixed path segment must come before `:id` routes of the same prefix.
  */
 @Module({
-  controllers: [CredentialsController, AccountsController],
+  controllers: [
+    CredentialsController,
+    RelationshipsController,
+    RelationshipActionsController,
+    AccountListsController,
+    AccountsController,
+    FollowRequestsController,
+    BlocksAndMutesController,
+    DomainBlocksController,
+    EndorsementsController,
+    AppsController,
+    RegistrationController,
+    AuthorizeController,
+    SignInController,
+    TokenController,
+    AuthorizationServerMetadataController,
+  ],
   providers: [
     serializeContextProvider,
+    vapidKeyProvider,
+    WebSessions,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: ErrorFilter },
   ],

@@ -2,11 +2,20 @@ export * from './define';
 export * from './errors';
 export * from './accounts/records';
 export * from './accounts/scopes';
+export * from './accounts/relationships.contracts';
+export * from './accounts/oauth.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
+import { accountsRelationships } from './accounts/relationships.contracts';
+import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
+import { accountsInstance } from './accounts/instance.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
   accounts: {
     profiles: accountsProfiles,
+    relationships: accountsRelationships,
+    oauth: accountsOAuth,
+    registration: accountsRegistration,
+    instance: accountsInstance,
   },
 } as const;

@@ -10,3 +10,27 @@ export * from './runtime/runtime';
 export * from './runtime/platform.module';
 export * from './text/sanitize';
 export * from './text/render';
+export {
+  streamLayout,
+  type StreamLayout,
+  type StreamKind,
+  ensureStreams,
+  MammutHeaders,
+  eventEnvelope,
+  type EventEnvelope,
+  DUPLICATE_WINDOW_MS,
+  EVENTS_MAX_AGE_MS,
+} from './events/streams';
+export {
+  Outbox,
+  OutboxError,
+  outboxChannel,
+  type OutboxOptions,
+  type OutboxAddOptions,
+  type SqlExecutor,
+} from './events/outbox';
+export { OutboxRelay, type OutboxRelayOptions, type RelayStats } from './events/outbox-relay';
+export * from './events/event-consumers';
+export * from './events/jobs';
+export * from './events/dead-letters';
+export * from './events/settle';

@@ -28,6 +28,8 @@ export interface InfraOptions {
   readonly fresh?: boolean;
   /** Trade durability for speed (tests): no fsync in PostgreSQL, no Redis persistence. */
   readonly ephemeral?: boolean;
+  /** Take any free ports instead of trying the standard ones first (several runs side by side). */
+  readonly anyPorts?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -48,7 +50,7 @@ export async function ensureInfra(options: InfraOptions): Promise<Infra> {
   const dataDir = resolve(options.dataDir);
   if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  const ports = loadPorts(dataDir);
+  const ports: Ports = options.anyPorts ? { postgres: 0, redis: 0, nats: 0 } : loadPorts(dataDir);
   const started: ChildProcess[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(started.reverse().map((child) => stopChild(child)));

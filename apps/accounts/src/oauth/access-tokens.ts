@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { IssuedToken } from '@mammut/contracts';
+import { IDS, type IdGenerator } from '@mammut/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ACCOUNTS_DB } from '../database/accounts-database';
+import { digestOf, newSecret } from '../tokens/token-digest';
+
+export interface TokenOwner {
+  readonly applicationId: string;
+  /** Null for an app token (client credentials). */
+  readonly userId: string | null;
+  readonly scopes: readonly string[];
+}
+
+/** Issues and revokes bearer tokens; only their digests are stored, and they never expire (Mastodon). */
+@Injectable()
+export class AccessTokens {
+  constructor(
+    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    @Inject(IDS) private readonly ids: IdGenerator,
+  ) {}
+
+  /** Issues a token, inside the caller's transaction when it passes one. */
+  async issue(owner: TokenOwner, tx: EntityManager = this.db.manager): Promise<IssuedToken> {
+    const accessToken = newSecret();
+    const rows: { created_at: Date }[] = await tx.query(
+      `INSERT INTO accounts.oauth_access_tokens (id, token_digest, application_id, user_id, scopes)
+       VALUES ($1, $2, $3, $4, $5) RETURNING created_at`,
+      [this.ids.next(), digestOf(accessToken), owner.applicationId, owner.userId, owner.scopes],
+    );
+    return { accessToken, scopes: [...owner.scopes], createdAt: rows[0].created_at.toISOString() };
+  }
+
+  /** The application a live token belongs to, or null when it is unknown or already revoked. */
+  async applicationOf(token: string): Promise<string | null> {
+    const rows: { application_id: string }[] = await this.db.query(
+      `SELECT application_id FROM accounts.oauth_access_tokens WHERE token_digest = $1 AND revoked_at IS NULL`,
+      [digestOf(token)],
+    );
+    return rows[0]?.application_id ?? null;
+  }
+
+  async revoke(token: string, applicationId: string): Promise<boolean> {
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [, affected]: [unknown[], number] = await this.db.query(
+      `UPDATE accounts.oauth_access_tokens SET revoked_at = now()
+        WHERE token_digest = $1 AND application_id = $2 AND revoked_at IS NULL`,
+      [digestOf(token), applicationId],
+    );
+    return affected > 0;
+  }
+}

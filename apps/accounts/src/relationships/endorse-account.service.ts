@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { RELATIONSHIP_LIMITS, type RelationshipRecord } from '@mammut/contracts';
+import { Validation } from '../profiles/validation';
+import { FollowGraph } from './follow-graph.repository';
+import { RelationshipsQueries } from './relationships.queries';
+
+/** POST /accounts/:id/endorse: feature an account the viewer follows on the viewer's profile. */
+@Injectable()
+export class EndorseAccount {
+  constructor(
+    private readonly graph: FollowGraph,
+    private readonly queries: RelationshipsQueries,
+  ) {}
+
+  async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
+    return this.graph.transaction(async (tx) => {
+      // Locking the viewer with itself serializes its endorsements, so the limit cannot be raced past.
+      await this.graph.lockPair(tx, viewerId, viewerId);
+      await this.graph.lockPair(tx, viewerId, targetId);
+      await this.graph.parties(tx, viewerId, targetId);
+      const [state]: { following: boolean; endorsed: boolean; count: string }[] = await tx.query(
+        `SELECT EXISTS (SELECT 1 FROM accounts.follows WHERE account_id = $1 AND target_account_id = $2) AS following,
+                EXISTS (SELECT 1 FROM accounts.account_endorsements WHERE account_id = $1 AND target_account_id = $2) AS endorsed,
+                (SELECT count(*) FROM accounts.account_endorsements WHERE account_id = $1) AS count`,
+        [viewerId, targetId],
+      );
+      if (!state.endorsed) {
+        const v = new Validation();
+        if (!state.following) {
+          v.add('base', 'ERR_INVALID', 'You must be already following the person you want to endorse');
+        } else if (Number(state.count) >= RELATIONSHIP_LIMITS.endorsements) {
+          v.add(
+            'base',
+            'ERR_TOO_LONG',
+            `You cannot endorse more than ${RELATIONSHIP_LIMITS.endorsements} accounts`,
+          );
+        }
+        v.throwIfInvalid();
+        await tx.query(
+          `INSERT INTO accounts.account_endorsements (id, account_id, target_account_id) VALUES ($1, $2, $3)
+           ON CONFLICT (account_id, target_account_id) DO NOTHING`,
+          [this.graph.nextId(), viewerId, targetId],
+        );
+      }
+      return this.queries.one(viewerId, targetId, tx);
+    });
+  }
+}
+
+/** POST /accounts/:id/unendorse: idempotent. */
+@Injectable()
+export class UnendorseAccount {
+  constructor(
+    private readonly graph: FollowGraph,
+    private readonly queries: RelationshipsQueries,
+  ) {}
+
+  async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
+    return this.graph.transaction(async (tx) => {
+      await this.graph.parties(tx, viewerId, targetId);
+      await tx.query(
+        `DELETE FROM accounts.account_endorsements WHERE account_id = $1 AND target_account_id = $2`,
+        [viewerId, targetId],
+      );
+      return this.queries.one(viewerId, targetId, tx);
+    });
+  }
+}

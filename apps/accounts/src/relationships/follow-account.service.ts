@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ContractError, contracts, type RelationshipRecord, type RequestOf } from '@mammut/contracts';
+import type { Outbox } from '@mammut/platform';
+import { ACCOUNTS_OUTBOX } from './accounts-outbox';
+import { FollowGraph, type Tx } from './follow-graph.repository';
+import { RelationshipsQueries } from './relationships.queries';
+
+type FollowRequest = RequestOf<typeof contracts.accounts.relationships.follow>;
+
+const events = contracts.accounts.relationships.events;
+const notAllowed = (): ContractError => new ContractError('forbidden', 'This action is not allowed');
+
+/**
+ * POST /accounts/:id/follow. A locked or remote target gets a follow request (a remote follow
+ * stays pending until the remote server accepts it); an unlocked local one is followed at once.
+ * Calling it again only updates the options of the follow or request that exists.
+ */
+@Injectable()
+export class FollowAccount {
+  constructor(
+    private readonly graph: FollowGraph,
+    private readonly queries: RelationshipsQueries,
+    @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
+  ) {}
+
+  async execute(request: FollowRequest): Promise<RelationshipRecord> {
+    const { viewerId, targetId } = request;
+    if (viewerId === targetId)
+      throw new ContractError('forbidden', 'Following your own account is not allowed');
+    const languages =
+      request.languages === undefined ? undefined : request.languages?.length ? request.languages : null;
+    return this.graph.transaction(async (tx) => {
+      await this.graph.lockPair(tx, viewerId, targetId);
+      const { target } = await this.graph.parties(tx, viewerId, targetId);
+      if (await this.graph.isBlockedEitherWay(tx, viewerId, targetId)) throw notAllowed();
+      if (target.domain && (await this.domainBlocked(tx, viewerId, target.domain))) throw notAllowed();
+
+      // Re-calling follow: only the options change, on whichever row exists.
+      for (const table of ['accounts.follows', 'accounts.follow_requests']) {
+        const updated: { id: string }[] = await tx.query(
+          `WITH u AS (UPDATE ${table} SET
+              show_reblogs = COALESCE($3, show_reblogs),
+              notify = COALESCE($4, notify),
+              languages = CASE WHEN $5::boolean THEN $6::text[] ELSE languages END
+            WHERE account_id = $1 AND target_account_id = $2 RETURNING id)
+           SELECT id FROM u`,
+          [
+            viewerId,
+            targetId,
+            request.reblogs ?? null,
+            request.notify ?? null,
+            languages !== undefined,
+            languages ?? null,
+          ],
+        );
+        if (updated.length) return this.queries.one(viewerId, targetId, tx);
+      }
+
+      const row = {
+        id: this.graph.nextId(),
+        from: viewerId,
+        to: targetId,
+        reblogs: request.reblogs ?? true,
+        notify: request.notify ?? false,
+        languages: languages ?? null,
+      };
+      if (target.locked || target.domain !== null) {
+        const inserted: { id: string }[] = await tx.query(
+          `INSERT INTO accounts.follow_requests (id, account_id, target_account_id, show_reblogs, notify, languages)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, target_account_id) DO NOTHING RETURNING id`,
+          [row.id, row.from, row.to, row.reblogs, row.notify, row.languages],
+        );
+        if (inserted.length) {
+          await this.outbox.add(tx, events.followRequestCreated, {
+            requestId: row.id,
+            accountId: viewerId,
+            targetAccountId: targetId,
+          });
+        }
+      } else if (await this.graph.addFollow(tx, row)) {
+        await this.outbox.add(tx, events.followCreated, {
+          followId: row.id,
+          accountId: viewerId,
+          targetAccountId: targetId,
+        });
+      }
+      return this.queries.one(viewerId, targetId, tx);
+    });
+  }
+
+  private async domainBlocked(tx: Tx, viewerId: string, domain: string): Promise<boolean> {
+    const rows: { found: boolean }[] = await tx.query(
+      `SELECT EXISTS (SELECT 1 FROM accounts.account_domain_blocks WHERE account_id = $1 AND domain = lower($2)) AS found`,
+      [viewerId, domain],
+    );
+    return rows[0].found;
+  }
+}

@@ -1,0 +1,184 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ContractError } from '@mammut/contracts';
+import { IDS, type IdGenerator } from '@mammut/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ACCOUNTS_DB } from '../database/accounts-database';
+
+export type Tx = EntityManager;
+
+/** What the use cases need to know about the two accounts of a relationship. */
+export interface PartyRow {
+  id: string;
+  domain: string | null;
+  locked: boolean;
+  suspended: boolean;
+}
+
+interface CountChange {
+  readonly accountId: string;
+  readonly followers?: number;
+  readonly following?: number;
+}
+
+const DEADLOCK = '40P01';
+const SERIALIZATION = '40001';
+
+/**
+ * The transactional primitives every relationship use case shares: the pair lock, the follow
+ * rows and the counters that must move with them.
+ */
+@Injectable()
+export class FollowGraph {
+  constructor(
+    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    @Inject(IDS) private readonly ids: IdGenerator,
+  ) {}
+
+  nextId(): string {
+    return this.ids.next();
+  }
+
+  /**
+   * Runs `work` in a transaction, retried when PostgreSQL picks it as a deadlock victim: counters
+   * of popular accounts are hot rows, and a retry is cheaper than an error for the client.
+   */
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(work);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= 5 || (code !== DEADLOCK && code !== SERIALIZATION)) throw error;
+      }
+    }
+  }
+
+  /** Viewer and target, both existing; an unknown or suspended target is `not_found`. */
+  async parties(tx: Tx, viewerId: string, targetId: string): Promise<{ viewer: PartyRow; target: PartyRow }> {
+    const rows: PartyRow[] = await tx.query(
+      `SELECT id, domain, locked, suspended_at IS NOT NULL AS suspended
+         FROM accounts.accounts WHERE id = ANY($1::bigint[])`,
+      [[viewerId, targetId]],
+    );
+    const viewer = rows.find((row) => row.id === viewerId);
+    const target = rows.find((row) => row.id === targetId);
+    if (!viewer || !target || target.suspended) throw new ContractError('not_found', 'Record not found');
+    return { viewer, target };
+  }
+
+  /**
+   * Serializes every change between two accounts (in either direction), so that a block racing a
+   * follow cannot leave both behind. Taken first in each transaction that changes the pair.
+   */
+  async lockPair(tx: Tx, a: string, b: string): Promise<void> {
+    const [low, high] = BigInt(a) < BigInt(b) ? [a, b] : [b, a];
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`accounts.pair:${low}:${high}`]);
+  }
+
+  async isBlockedEitherWay(tx: Tx, a: string, b: string): Promise<boolean> {
+    const rows: { found: boolean }[] = await tx.query(
+      `SELECT EXISTS (SELECT 1 FROM accounts.blocks
+         WHERE (account_id = $1 AND target_account_id = $2) OR (account_id = $2 AND target_account_id = $1)) AS found`,
+      [a, b],
+    );
+    return rows[0].found;
+  }
+
+  /** Inserts the follow and moves both counters when a row was really added. True when added. */
+  async addFollow(
+    tx: Tx,
+    follow: {
+      id: string;
+      from: string;
+      to: string;
+      reblogs: boolean;
+      notify: boolean;
+      languages: string[] | null;
+    },
+  ): Promise<boolean> {
+    const inserted: { id: string }[] = await tx.query(
+      `INSERT INTO accounts.follows (id, account_id, target_account_id, show_reblogs, notify, languages)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (account_id, target_account_id) DO NOTHING RETURNING id`,
+      [follow.id, follow.from, follow.to, follow.reblogs, follow.notify, follow.languages],
+    );
+    if (!inserted.length) return false;
+    await this.adjustCounts(tx, [
+      { accountId: follow.from, following: 1 },
+      { accountId: follow.to, followers: 1 },
+    ]);
+    return true;
+  }
+
+  /**
+   * Deletes follows matching `where` (over `f`), their endorsements as Mastodon does, and moves
+   * the counters by exactly the rows deleted. Returns the removed (follower, followed) pairs.
+   */
+  async removeFollows(
+    tx: Tx,
+    where: string,
+    params: unknown[],
+  ): Promise<{ account_id: string; target_account_id: string }[]> {
+    const removed: { account_id: string; target_account_id: string }[] = await tx.query(
+      `WITH removed AS (DELETE FROM accounts.follows f WHERE ${where} RETURNING f.account_id, f.target_account_id),
+            unendorsed AS (DELETE FROM accounts.account_endorsements e USING removed r
+              WHERE e.account_id = r.account_id AND e.target_account_id = r.target_account_id)
+       SELECT account_id::text, target_account_id::text FROM removed`,
+      params,
+    );
+    await this.adjustCounts(
+      tx,
+      removed.flatMap((r) => [
+        { accountId: r.account_id, following: -1 },
+        { accountId: r.target_account_id, followers: -1 },
+      ]),
+    );
+    return removed;
+  }
+
+  /** Deletes the follow request from `from` to `to`; true when there was one. */
+  async removeRequest(tx: Tx, from: string, to: string): Promise<boolean> {
+    return (
+      (await this.removeRequests(tx, 'r.account_id = $1 AND r.target_account_id = $2', [from, to])).length > 0
+    );
+  }
+
+  /** Deletes follow requests matching `where` (over `r`); returns the removed pairs. */
+  async removeRequests(
+    tx: Tx,
+    where: string,
+    params: unknown[],
+  ): Promise<{ account_id: string; target_account_id: string }[]> {
+    return tx.query(
+      `WITH removed AS (DELETE FROM accounts.follow_requests r WHERE ${where} RETURNING r.account_id, r.target_account_id)
+       SELECT account_id::text, target_account_id::text FROM removed`,
+      params,
+    );
+  }
+
+  /**
+   * Relative, atomic counter updates in ascending id order (a stable lock order avoids deadlocks
+   * between transactions touching the same accounts), clamped at zero.
+   */
+  async adjustCounts(tx: Tx, changes: CountChange[]): Promise<void> {
+    const merged = new Map<string, { followers: number; following: number }>();
+    for (const change of changes) {
+      const entry = merged.get(change.accountId) ?? { followers: 0, following: 0 };
+      entry.followers += change.followers ?? 0;
+      entry.following += change.following ?? 0;
+      merged.set(change.accountId, entry);
+    }
+    const ordered = [...merged.entries()]
+      .filter(([, c]) => c.followers !== 0 || c.following !== 0)
+      .sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    for (const [accountId, c] of ordered) {
+      await tx.query(
+        `UPDATE accounts.accounts
+            SET followers_count = GREATEST(followers_count + $2, 0),
+                following_count = GREATEST(following_count + $3, 0)
+          WHERE id = $1`,
+        [accountId, c.followers, c.following],
+      );
+    }
+  }
+}

@@ -1,0 +1,382 @@
+import { createRestAPIClient, type mastodon } from 'masto';
+import { Client } from 'pg';
+import { seedUser } from '../../../../../../test-e2e/support/factories';
+import { registerAndSignIn } from '../../../../../../test-e2e/support/oauth';
+import { startTestSystem, type TestSystem } from '../../../../../../test-e2e/support/system';
+
+jest.setTimeout(60_000);
+
+interface RelationshipJson {
+  id: string;
+  following: boolean;
+  showing_reblogs: boolean;
+  notifying: boolean;
+  languages: string[] | null;
+  followed_by: boolean;
+  blocking: boolean;
+  blocked_by: boolean;
+  muting: boolean;
+  muting_notifications: boolean;
+  muting_expires_at: string | null;
+  requested: boolean;
+  requested_by: boolean;
+  domain_blocking: boolean;
+  endorsed: boolean;
+  note: string;
+}
+
+/** Who acts: a token and its account (from the OAuth flow, or seeded for bulk fans). */
+interface User {
+  readonly accountId: string;
+  readonly token: string;
+}
+
+/** masto 7.12 does not type Mastodon 4.6's `muting_expires_at` yet; it passes it through camelCased. */
+type WithExpiry = mastodon.v1.Relationship & { mutingExpiresAt?: string | null };
+
+describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
+  let t: TestSystem;
+  let db: Client;
+  let alice: User;
+  let bob: User;
+  let carol: User;
+  let dave: User;
+  let reader: User;
+  const as = (user: User): mastodon.rest.Client =>
+    createRestAPIClient({ url: t.url, accessToken: user.token });
+
+  beforeAll(async () => {
+    t = await startTestSystem();
+    db = new Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    // The principals sign up and sign in through the real OAuth flow, as a client would.
+    alice = await registerAndSignIn(t.url, { username: 'alice' });
+    bob = await registerAndSignIn(t.url, { username: 'bob' });
+    carol = await registerAndSignIn(t.url, { username: 'carol' });
+    await as(carol).v1.accounts.updateCredentials({ locked: true });
+    dave = await registerAndSignIn(t.url, { username: 'dave' });
+    reader = await registerAndSignIn(t.url, { username: 'reader', scopes: ['read'] });
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await t?.stop();
+  });
+
+  const call = (path: string, init: RequestInit & { token?: string } = {}): Promise<Response> =>
+    fetch(`${t.url}${path}`, {
+      ...init,
+      headers: {
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...(init.headers as Record<string, string>),
+      },
+    });
+  const counts = async (user: User): Promise<{ followers: number; following: number }> => {
+    const account = await as(alice).v1.accounts.$select(user.accountId).fetch();
+    return { followers: account.followersCount, following: account.followingCount };
+  };
+  const rows = async (table: string): Promise<number> => {
+    const result = await db.query<{ n: string }>(`SELECT count(*) AS n FROM accounts.${table}`);
+    return Number(result.rows[0].n);
+  };
+
+  it('follows an unlocked account at once, and re-following only changes the options', async () => {
+    const rel = await as(alice)
+      .v1.accounts.$select(bob.accountId)
+      .follow({
+        reblogs: false,
+        notify: true,
+        languages: ['en', 'de'],
+      });
+    expect(rel.id).toBe(bob.accountId);
+    expect(rel.following).toBe(true);
+    expect(rel.requested).toBe(false);
+    expect(rel.showingReblogs).toBe(false);
+    expect(rel.notifying).toBe(true);
+    expect(rel.languages).toEqual(['en', 'de']);
+    expect(await counts(bob)).toEqual({ followers: 1, following: 0 });
+    expect(await counts(alice)).toEqual({ followers: 0, following: 1 });
+
+    const again = await as(alice).v1.accounts.$select(bob.accountId).follow({ reblogs: true });
+    expect(again.showingReblogs).toBe(true);
+    expect(again.notifying).toBe(true);
+    expect(again.languages).toEqual(['en', 'de']);
+    expect(await counts(bob)).toEqual({ followers: 1, following: 0 });
+
+    // A form body with Rails booleans means the same as JSON.
+    const form = await call(`/api/v1/accounts/${bob.accountId}/follow`, {
+      method: 'POST',
+      token: alice.token,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'reblogs=0&notify=off',
+    });
+    expect(form.status).toBe(200);
+    const formRel = (await form.json()) as RelationshipJson;
+    expect(formRel.showing_reblogs).toBe(false);
+    expect(formRel.notifying).toBe(false);
+  });
+
+  it('answers relationships in request order, unknown and malformed ids left out, every field set', async () => {
+    const response = await call(
+      `/api/v1/accounts/relationships?id[]=${carol.accountId}&id[]=1&id[]=${bob.accountId}&id[]=abc&id[]=${bob.accountId}`,
+      { token: alice.token },
+    );
+    expect(response.status).toBe(200);
+    const list = (await response.json()) as RelationshipJson[];
+    expect(list.map((r) => r.id)).toEqual([carol.accountId, bob.accountId]);
+    expect(list[1]).toEqual({
+      id: bob.accountId,
+      following: true,
+      showing_reblogs: false,
+      notifying: false,
+      languages: ['en', 'de'],
+      followed_by: false,
+      blocking: false,
+      blocked_by: false,
+      muting: false,
+      muting_notifications: false,
+      muting_expires_at: null,
+      requested: false,
+      requested_by: false,
+      domain_blocking: false,
+      endorsed: false,
+      note: '',
+    });
+    expect(list[0].following).toBe(false);
+    const fromBob = await as(bob).v1.accounts.relationships.fetch({ id: [alice.accountId] });
+    expect(fromBob[0].followedBy).toBe(true);
+    expect(fromBob[0].following).toBe(false);
+  });
+
+  it('turns a follow of a locked account into a request that can be authorized', async () => {
+    const rel = await as(alice).v1.accounts.$select(carol.accountId).follow();
+    expect(rel.requested).toBe(true);
+    expect(rel.following).toBe(false);
+    expect(rel.showingReblogs).toBe(true);
+    const requests = await as(carol).v1.followRequests.list();
+    expect(requests.map((a) => a.id)).toEqual([alice.accountId]);
+    const carolSide = await as(carol).v1.accounts.relationships.fetch({ id: [alice.accountId] });
+    expect(carolSide[0].requestedBy).toBe(true);
+    expect((await as(carol).v1.accounts.verifyCredentials()).source.followRequestsCount).toBe(1);
+    expect(await counts(carol)).toEqual({ followers: 0, following: 0 });
+
+    const authorized = await as(carol).v1.followRequests.$select(alice.accountId).authorize();
+    expect(authorized.id).toBe(alice.accountId);
+    expect(authorized.followedBy).toBe(true);
+    expect(authorized.requestedBy).toBe(false);
+    const aliceSide = await as(alice).v1.accounts.relationships.fetch({ id: [carol.accountId] });
+    expect(aliceSide[0].following).toBe(true);
+    expect(aliceSide[0].requested).toBe(false);
+    expect(await as(carol).v1.followRequests.list()).toEqual([]);
+    expect(await counts(carol)).toEqual({ followers: 1, following: 0 });
+    expect(await counts(alice)).toEqual({ followers: 0, following: 2 });
+  });
+
+  it('rejects a request, and unfollow cancels a pending one', async () => {
+    expect((await as(dave).v1.accounts.$select(carol.accountId).follow()).requested).toBe(true);
+    const rejected = await as(carol).v1.followRequests.$select(dave.accountId).reject();
+    expect(rejected.requestedBy).toBe(false);
+    expect(rejected.followedBy).toBe(false);
+    const again = await call(`/api/v1/follow_requests/${dave.accountId}/reject`, {
+      method: 'POST',
+      token: carol.token,
+    });
+    expect(again.status).toBe(404);
+    expect(await again.json()).toEqual({ error: 'Record not found' });
+
+    expect((await as(dave).v1.accounts.$select(carol.accountId).follow()).requested).toBe(true);
+    const cancelled = await as(dave).v1.accounts.$select(carol.accountId).unfollow();
+    expect(cancelled.requested).toBe(false);
+    expect(cancelled.following).toBe(false);
+    expect(await as(carol).v1.followRequests.list()).toEqual([]);
+    expect(await counts(carol)).toEqual({ followers: 1, following: 0 });
+  });
+
+  it('blocks: follows both ways end, blocked_by shows on the other side, following back is refused', async () => {
+    await as(bob).v1.accounts.$select(alice.accountId).follow();
+    expect(await counts(alice)).toEqual({ followers: 1, following: 2 });
+    const blocked = await as(alice).v1.accounts.$select(bob.accountId).block();
+    expect(blocked.blocking).toBe(true);
+    expect(blocked.following).toBe(false);
+    expect(blocked.followedBy).toBe(false);
+    expect(await counts(alice)).toEqual({ followers: 0, following: 1 });
+    expect(await counts(bob)).toEqual({ followers: 0, following: 0 });
+    const bobSide = await as(bob).v1.accounts.relationships.fetch({ id: [alice.accountId] });
+    expect(bobSide[0].blockedBy).toBe(true);
+    expect(bobSide[0].blocking).toBe(false);
+
+    const refused = await call(`/api/v1/accounts/${alice.accountId}/follow`, {
+      method: 'POST',
+      token: bob.token,
+    });
+    expect(refused.status).toBe(403);
+    expect(await counts(alice)).toEqual({ followers: 0, following: 1 });
+    expect((await as(alice).v1.blocks.list()).map((a) => a.id)).toEqual([bob.accountId]);
+
+    const unblocked = await as(alice).v1.accounts.$select(bob.accountId).unblock();
+    expect(unblocked.blocking).toBe(false);
+    expect(unblocked.following).toBe(false);
+    expect(await as(alice).v1.blocks.list()).toEqual([]);
+  });
+
+  it('mutes with a duration and without notifications; expired mutes do not count', async () => {
+    const before = Date.now();
+    const muted: WithExpiry = await as(alice)
+      .v1.accounts.$select(dave.accountId)
+      .mute({ notifications: false, duration: 3600 });
+    expect(muted.muting).toBe(true);
+    expect(muted.mutingNotifications).toBe(false);
+    const expires = Date.parse(muted.mutingExpiresAt ?? '');
+    expect(expires).toBeGreaterThanOrEqual(before + 3_590_000);
+    expect(expires).toBeLessThanOrEqual(Date.now() + 3_610_000);
+    const list = await call('/api/v1/mutes', { token: alice.token });
+    const mutes = (await list.json()) as { id: string; mute_expires_at: string | null }[];
+    expect(mutes.map((m) => m.id)).toEqual([dave.accountId]);
+    expect(mutes[0].mute_expires_at).toBe(muted.mutingExpiresAt);
+
+    const forever: WithExpiry = await as(alice).v1.accounts.$select(dave.accountId).mute();
+    expect(forever.mutingNotifications).toBe(true);
+    expect(forever.mutingExpiresAt).toBeNull();
+
+    await db.query(
+      `UPDATE accounts.mutes SET expires_at = now() - interval '1 second' WHERE account_id = $1`,
+      [alice.accountId],
+    );
+    const expired = await as(alice).v1.accounts.relationships.fetch({ id: [dave.accountId] });
+    expect(expired[0].muting).toBe(false);
+    expect(expired[0].mutingNotifications).toBe(false);
+    expect(await as(alice).v1.mutes.list()).toEqual([]);
+
+    await as(alice).v1.accounts.$select(dave.accountId).mute();
+    const unmuted = await as(alice).v1.accounts.$select(dave.accountId).unmute();
+    expect(unmuted.muting).toBe(false);
+  });
+
+  it('refuses bad requests with Mastodon errors and changes nothing', async () => {
+    const followsBefore = await rows('follows');
+    const aliceBefore = await counts(alice);
+    for (const id of ['1', 'abc', '99999999999999999999999', '-5']) {
+      const response = await call(`/api/v1/accounts/${id}/follow`, { method: 'POST', token: alice.token });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: 'Record not found' });
+    }
+    const self = await call(`/api/v1/accounts/${alice.accountId}/follow`, {
+      method: 'POST',
+      token: alice.token,
+    });
+    expect(self.status).toBe(403);
+    expect(((await self.json()) as { error: string }).error).toBeTruthy();
+    const scope = await call(`/api/v1/accounts/${dave.accountId}/follow`, {
+      method: 'POST',
+      token: reader.token,
+    });
+    expect(scope.status).toBe(403);
+    expect(await scope.json()).toEqual({ error: 'This action is outside the authorized scopes' });
+    const blockScope = await call(`/api/v1/accounts/${dave.accountId}/block`, {
+      method: 'POST',
+      token: reader.token,
+    });
+    expect(blockScope.status).toBe(403);
+    const anonymous = await call(`/api/v1/accounts/relationships?id[]=${bob.accountId}`);
+    expect(anonymous.status).toBe(401);
+    // A read token may read relationships (read:follows through `read`).
+    const readable = await call(`/api/v1/accounts/relationships?id=${bob.accountId}`, {
+      token: reader.token,
+    });
+    expect(readable.status).toBe(200);
+    expect(((await readable.json()) as RelationshipJson[]).map((r) => r.id)).toEqual([bob.accountId]);
+
+    await db.query(`UPDATE accounts.accounts SET suspended_at = now() WHERE id = $1`, [dave.accountId]);
+    const suspended = await call(`/api/v1/accounts/${dave.accountId}/follow`, {
+      method: 'POST',
+      token: alice.token,
+    });
+    expect(suspended.status).toBe(404);
+    const hidden = await as(alice).v1.accounts.relationships.fetch({ id: [dave.accountId] });
+    expect(hidden).toEqual([]);
+    const shown = await as(alice).v1.accounts.relationships.fetch({
+      id: [dave.accountId],
+      withSuspended: true,
+    });
+    expect(shown.map((r) => r.id)).toEqual([dave.accountId]);
+    await db.query(`UPDATE accounts.accounts SET suspended_at = NULL WHERE id = $1`, [dave.accountId]);
+
+    expect(await rows('follows')).toBe(followsBefore);
+    expect(await counts(alice)).toEqual(aliceBefore);
+    expect(await rows('blocks')).toBe(0);
+  });
+
+  it('wrote each change as an event in the outbox, once per real change', async () => {
+    const { rows: written } = await db.query(
+      `SELECT subject, payload FROM accounts.outbox WHERE payload->>'accountId' = ANY($1)
+          AND subject ~ '^events\\.accounts\\.(follow|follow_request|block|mute)\\.' ORDER BY id`,
+      [[alice.accountId, bob.accountId, dave.accountId]],
+    );
+    const events = (written as { subject: string; payload: Record<string, string> }[]).map(
+      (e) =>
+        `${e.subject.replace('events.accounts.', '')} ${e.payload.accountId}>${e.payload.targetAccountId}${e.payload.reason ? ` ${e.payload.reason}` : ''}`,
+    );
+    const [a, b, c, d] = [alice, bob, carol, dave].map((u) => u.accountId);
+    expect(events).toEqual([
+      `follow.created ${a}>${b}`,
+      `follow_request.created ${a}>${c}`,
+      `follow_request.authorized ${a}>${c}`,
+      `follow.created ${a}>${c}`,
+      `follow_request.created ${d}>${c}`,
+      `follow_request.rejected ${d}>${c} rejected`,
+      `follow_request.created ${d}>${c}`,
+      `follow_request.withdrawn ${d}>${c} unfollowed`,
+      `follow.created ${b}>${a}`,
+      `block.created ${a}>${b}`,
+      `follow.removed ${a}>${b} blocked`,
+      `follow.removed ${b}>${a} blocked`,
+      `block.removed ${a}>${b}`,
+      `mute.created ${a}>${d}`,
+      `mute.created ${a}>${d}`,
+      `mute.created ${a}>${d}`,
+      `mute.removed ${a}>${d}`,
+    ]);
+  });
+
+  it('keeps counters exact under 20 parallel follows and unfollows', async () => {
+    const star = await seedUser(t.databaseUrl, t.url, { username: 'star' });
+    const fans = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => seedUser(t.databaseUrl, t.url, { username: `fan${i}` })),
+    );
+    const calls = fans.flatMap((fan, i) => [
+      call(`/api/v1/accounts/${star.accountId}/follow`, { method: 'POST', token: fan.token }),
+      call(`/api/v1/accounts/${star.accountId}/${i % 2 ? 'unfollow' : 'follow'}`, {
+        method: 'POST',
+        token: fan.token,
+      }),
+    ]);
+    const statuses = (await Promise.all(calls)).map((r) => r.status);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    // And back the other way: the star follows and unfollows every fan at once.
+    const back = fans.flatMap((fan) => [
+      call(`/api/v1/accounts/${fan.accountId}/follow`, { method: 'POST', token: star.token }),
+      call(`/api/v1/accounts/${fan.accountId}/unfollow`, { method: 'POST', token: star.token }),
+    ]);
+    expect((await Promise.all(back)).every((r) => r.status === 200)).toBe(true);
+
+    const drift = await db.query(
+      `SELECT a.id, a.followers_count, a.following_count,
+              (SELECT count(*) FROM accounts.follows f WHERE f.target_account_id = a.id)::int AS followers,
+              (SELECT count(*) FROM accounts.follows f WHERE f.account_id = a.id)::int AS following
+         FROM accounts.accounts a`,
+    );
+    for (const row of drift.rows as {
+      followers_count: number;
+      following_count: number;
+      followers: number;
+      following: number;
+    }[]) {
+      expect(row.followers_count).toBe(row.followers);
+      expect(row.following_count).toBe(row.following);
+      expect(row.followers_count).toBeGreaterThanOrEqual(0);
+    }
+    const starAccount = await as(alice).v1.accounts.$select(star.accountId).fetch();
+    const real = drift.rows.find((r: { id: string }) => r.id === star.accountId) as { followers: number };
+    expect(starAccount.followersCount).toBe(real.followers);
+  });
+});

@@ -1,0 +1,83 @@
+import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
+import type { Logger } from '../logging/logger';
+import { errorText } from './streams';
+
+export interface PullWorkerOptions {
+  readonly stream: string;
+  readonly durable: string;
+  /** Messages handled at once. 1 keeps the stream's order (except for retried messages). */
+  readonly concurrency: number;
+  /** Messages pulled ahead of the handler. Kept small: pulled ones wait out ack_wait if we stop. */
+  readonly batch: number;
+  readonly log: Logger;
+}
+
+/**
+ * Feeds a durable pull consumer's messages to `handle` with bounded concurrency until stopped.
+ * `handle` acks, naks or terms each message itself; the worker only makes sure a message whose
+ * handling threw is nak'ed rather than left to time out. The nats client resumes pulling after a
+ * reconnect; if its iterator ends anyway (consumer deleted, server gone too long), we start over.
+ */
+export class PullWorker {
+  private messages?: ConsumerMessages;
+  private readonly inflight = new Set<Promise<void>>();
+  private loop?: Promise<void>;
+  private stopping = false;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly options: PullWorkerOptions,
+    private readonly handle: (msg: JsMsg) => Promise<void>,
+  ) {}
+
+  /** Resolves once the first pull is open, so a caller knows consumption has begun. */
+  async start(): Promise<void> {
+    const messages = await this.open();
+    this.loop = this.run(messages);
+  }
+
+  /** Stops pulling, waits for the messages being handled (they are acked or nak'ed) and returns. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.messages?.close().catch(() => undefined);
+    await this.loop;
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  private async open(): Promise<ConsumerMessages> {
+    const consumer = await this.js.consumers.get(this.options.stream, this.options.durable);
+    this.messages = await consumer.consume({ max_messages: this.options.batch });
+    return this.messages;
+  }
+
+  private async run(first: ConsumerMessages): Promise<void> {
+    let messages: ConsumerMessages | undefined = first;
+    while (!this.stopping) {
+      try {
+        messages ??= await this.open();
+        for await (const msg of messages) {
+          if (this.stopping) {
+            // Give it back now rather than after ack_wait.
+            msg.nak();
+            continue;
+          }
+          while (this.inflight.size >= this.options.concurrency) await Promise.race(this.inflight);
+          this.track(msg);
+        }
+      } catch (error) {
+        this.options.log.warn({ err: errorText(error), durable: this.options.durable }, 'pull failed');
+      }
+      messages = undefined;
+      if (!this.stopping) await new Promise((done) => setTimeout(done, 1000));
+    }
+  }
+
+  private track(msg: JsMsg): void {
+    const work = this.handle(msg).catch((error: unknown) => {
+      this.options.log.error({ err: errorText(error), seq: msg.seq }, 'message handling failed');
+      msg.nak(1000);
+    });
+    this.inflight.add(work);
+    void work.finally(() => this.inflight.delete(work));
+  }
+}
