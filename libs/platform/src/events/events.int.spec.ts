@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { defineEvent, type EventDef } from '@mammut/contracts';
 import { connect, headers as natsHeaders, type JetStreamManager, type NatsConnection } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -15,14 +16,15 @@ import { settle } from './settle';
 import { encodeJson, type EventEnvelope, streamLayout } from './streams';
 import { TestNatsServer } from './test-nats-server';
 
-// Outbox → relay → JetStream → consumers on real PostgreSQL and a nats-server of this file's own,
-// which the fault test kills and restarts.
+// Outbox → relay → JetStream → consumers on real PostgreSQL (the run's, else our own) and a
+// nats-server of this file's own, which the fault test stops and restarts mid-stream.
 jest.setTimeout(120_000);
 
 const run = randomBytes(4).toString('hex');
 const schema = `int_events_${run}`;
 const prefix = `int_events_${run}`;
 const layout = streamLayout(prefix);
+const infraDir = `.data/int-outbox-${run}`;
 
 const noteWritten = (noun: string): EventDef<string, z.ZodObject<{ n: z.ZodNumber }>> =>
   defineEvent(`events.testing.${noun}.written`, { version: 1, payload: z.object({ n: z.number().int() }) });
@@ -39,7 +41,7 @@ beforeAll(async () => {
   let databaseUrl = process.env.MAMMUT_TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   if (!databaseUrl) {
     infra = await ensureInfra({
-      dataDir: `.data/int-outbox-${run}`,
+      dataDir: infraDir,
       fresh: true,
       ephemeral: true,
       log: () => undefined,
@@ -73,7 +75,10 @@ afterAll(async () => {
     await dataSource.destroy();
   }
   await nats?.destroy();
-  await infra?.stop();
+  if (infra) {
+    await infra.stop();
+    rmSync(infraDir, { recursive: true, force: true });
+  }
 });
 
 class Rollback extends Error {}
