@@ -1,5 +1,5 @@
 import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { assertSchemaCurrent, BUS, type Bus } from '@mammut/platform';
+import { assertSchemaCurrent, BUS, type Bus, HealthModule } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB, accountsDatabaseProvider } from './database/accounts-database';
 import { AccountsQueries } from './profiles/accounts.queries';
@@ -13,9 +13,12 @@ import { relationshipsProviders } from './relationships/relationships.providers'
 import { OAuthHandlers } from './oauth/oauth.handlers';
 import { oauthProviders } from './oauth/oauth.providers';
 import { RegistrationHandlers } from './registration/registration.handlers';
+import { InstanceHandlers } from './instance/instance.handlers';
+import { instanceProviders } from './instance/instance.providers';
 
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
 @Module({
+  imports: [HealthModule],
   providers: [
     accountsDatabaseProvider,
     AccountsQueries,
@@ -26,6 +29,7 @@ import { RegistrationHandlers } from './registration/registration.handlers';
     ProfilesHandlers,
     ...relationshipsProviders,
     ...oauthProviders,
+    ...instanceProviders,
   ],
 })
 export class AccountsModule implements OnApplicationBootstrap, OnModuleDestroy {
@@ -36,6 +40,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly relationships: RelationshipsHandlers,
     private readonly oauth: OAuthHandlers,
     private readonly registration: RegistrationHandlers,
+    private readonly instance: InstanceHandlers,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -44,6 +49,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnModuleDestroy {
     this.bus.serve(this.relationships.bound);
     this.bus.serve(this.oauth.bound);
     this.bus.serve(this.registration.bound);
+    this.bus.serve(this.instance.bound);
   }
 
   async onModuleDestroy(): Promise<void> {

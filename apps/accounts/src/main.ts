@@ -1,6 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { createRuntime, initLogging, loadConfig, PlatformModule } from '@mammut/platform';
+import {
+  createRuntime,
+  HealthChecks,
+  initLogging,
+  loadConfig,
+  PlatformModule,
+  serveHealth,
+} from '@mammut/platform';
 import { Module } from '@nestjs/common';
 import { AccountsModule } from './accounts.module';
 
@@ -13,8 +20,13 @@ async function main(): Promise<void> {
   class Root {}
   const app = await NestFactory.createApplicationContext(Root, { logger: false });
   await app.init();
-  log.info('accounts service ready');
+  // No gateway in front of a service started alone: Kubernetes probes this listener instead.
+  const health = config.healthPort
+    ? await serveHealth(app.get(HealthChecks), config.healthPort, config.host)
+    : undefined;
+  log.info({ healthPort: config.healthPort || undefined }, 'accounts service ready');
   const stop = async (): Promise<void> => {
+    if (health) await new Promise<void>((done) => health.close(() => done()));
     await app.close();
     await runtime.close();
   };

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { HealthModule } from '@mammut/platform';
 import { AccountsController } from './api/v1/accounts/accounts.controller';
 import { CredentialsController } from './api/v1/accounts/credentials.controller';
 import { AccountListsController } from './api/v1/accounts/account-lists.controller';
@@ -20,6 +21,7 @@ import { AuthorizeController } from './oauth/authorize.controller';
 import { SignInController } from './oauth/sign-in.controller';
 import { TokenController } from './oauth/token.controller';
 import { WebSessions } from './oauth/web-sessions';
+import { instanceControllers, instanceProviders } from './instance/instance.routes';
 
 /**
  * The only public HTTP entry: the Mastodon client API, OAuth, well-known documents. Controllers
@@ -27,6 +29,7 @@ import { WebSessions } from './oauth/web-sessions';
  * Routes with a fixed path segment must come before `:id` routes of the same prefix.
  */
 @Module({
+  imports: [HealthModule],
   controllers: [
     CredentialsController,
     RelationshipsController,
@@ -43,11 +46,13 @@ import { WebSessions } from './oauth/web-sessions';
     SignInController,
     TokenController,
     AuthorizationServerMetadataController,
+    ...instanceControllers,
   ],
   providers: [
     serializeContextProvider,
     vapidKeyProvider,
     WebSessions,
+    ...instanceProviders,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: ErrorFilter },
   ],

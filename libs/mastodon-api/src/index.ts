@@ -2,3 +2,5 @@ export * from './context';
 export * from './entities';
 export * from './accounts.serializer';
 export * from './applications.serializer';
+export * from './instance.entities';
+export * from './instance.serializer';

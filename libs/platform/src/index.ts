@@ -34,3 +34,4 @@ export * from './events/event-consumers';
 export * from './events/jobs';
 export * from './events/dead-letters';
 export * from './events/settle';
+export * from './health/health';

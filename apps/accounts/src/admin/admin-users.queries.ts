@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ContractError, type Role } from '@mammut/contracts';
+import type { DataSource } from 'typeorm';
+import { ACCOUNTS_DB } from '../database/accounts-database';
+
+/** A local user as an operator sees it. */
+export interface AdminUser {
+  readonly userId: string;
+  readonly accountId: string;
+  readonly username: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly confirmed: boolean;
+  readonly approved: boolean;
+  readonly disabled: boolean;
+  readonly suspended: boolean;
+  readonly createdAt: string;
+  readonly lastSignInAt: string | null;
+}
+
+interface AdminUserRow {
+  user_id: string;
+  account_id: string;
+  username: string;
+  email: string;
+  role: Role;
+  confirmed_at: Date | null;
+  approved: boolean;
+  disabled: boolean;
+  suspended_at: Date | null;
+  created_at: Date;
+  last_sign_in_at: Date | null;
+}
+
+const COLUMNS = `u.id AS user_id, a.id AS account_id, a.username, u.email, u.role, u.confirmed_at, u.approved,
+  u.disabled, a.suspended_at, u.created_at, u.last_sign_in_at`;
+
+const toAdminUser = (row: AdminUserRow): AdminUser => ({
+  userId: row.user_id,
+  accountId: row.account_id,
+  username: row.username,
+  email: row.email,
+  role: row.role,
+  confirmed: row.confirmed_at !== null,
+  approved: row.approved,
+  disabled: row.disabled,
+  suspended: row.suspended_at !== null,
+  createdAt: row.created_at.toISOString(),
+  lastSignInAt: row.last_sign_in_at?.toISOString() ?? null,
+});
+
+/** Local users for the operator CLI (and, later, the admin API). */
+@Injectable()
+export class AdminUsersQueries {
+  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
+
+  /** Oldest first, as `tootctl accounts list` would page them. */
+  async list(): Promise<AdminUser[]> {
+    const rows: AdminUserRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM accounts.users u JOIN accounts.accounts a ON a.id = u.account_id ORDER BY u.id`,
+    );
+    return rows.map(toAdminUser);
+  }
+
+  /** Usernames are unique case-insensitively among local accounts, as registration enforces. */
+  async byUsername(username: string): Promise<AdminUser> {
+    const rows: AdminUserRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM accounts.users u JOIN accounts.accounts a ON a.id = u.account_id
+        WHERE lower(a.username) = lower($1) AND a.domain IS NULL`,
+      [username],
+    );
+    if (!rows[0]) throw new ContractError('not_found', `No local user named ${username}`);
+    return toAdminUser(rows[0]);
+  }
+}

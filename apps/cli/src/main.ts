@@ -1,0 +1,153 @@
+import 'reflect-metadata';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ContractError, role as roleSchema, type Role } from '@mammut/contracts';
+import {
+  type Config,
+  ConfigError,
+  InfraError,
+  initLogging,
+  loadConfig,
+  SchemaBehindError,
+} from '@mammut/platform';
+import { type AccountsAdmin, openAccountsAdmin } from '../../accounts/src/admin/accounts-admin';
+import type { AdminUser } from '../../accounts/src/admin/admin-users.queries';
+import { migrateAll } from '../../all-in-one/src/system';
+import { resolveInfra } from './local-infra';
+
+/** `npm run mammut -- …`: the operator's tool, after Mastodon's `tootctl`. */
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
+function parseRole(value: string): Role {
+  const parsed = roleSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError('must be one of admin, moderator, user');
+  return parsed.data;
+}
+
+/** Runs one command against the resolved database and stops whatever the CLI started for it. */
+async function withConfig(work: (config: Config) => Promise<void>): Promise<void> {
+  const configured = loadConfig();
+  initLogging(configured.logLevel);
+  const infra = await resolveInfra(configured, say);
+  try {
+    await work(infra.config);
+  } finally {
+    await infra.stop();
+  }
+}
+
+function withAdmin(work: (admin: AccountsAdmin) => Promise<void>): Promise<void> {
+  return withConfig(async (config) => {
+    const admin = await openAccountsAdmin(config);
+    try {
+      await work(admin);
+    } finally {
+      await admin.close();
+    }
+  });
+}
+
+const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
+
+function printUsers(users: readonly AdminUser[]): void {
+  const rows = [
+    ['USERNAME', 'EMAIL', 'ROLE', 'CONFIRMED', 'APPROVED', 'DISABLED', 'CREATED'],
+    ...users.map((u) => [
+      u.username,
+      u.email,
+      u.role,
+      yesNo(u.confirmed),
+      yesNo(u.approved),
+      yesNo(u.disabled),
+      u.createdAt.slice(0, 10),
+    ]),
+  ];
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  for (const row of rows)
+    say(
+      row
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    );
+}
+
+function describe(user: AdminUser): string {
+  return `${user.username} <${user.email}> role=${user.role} confirmed=${yesNo(user.confirmed)} approved=${yesNo(user.approved)} disabled=${yesNo(user.disabled)}`;
+}
+
+function buildProgram(): Command {
+  const program = new Command('mammut')
+    .description('Operate a Mammut server (like Mastodon’s tootctl)')
+    .showHelpAfterError();
+
+  const accounts = program.command('accounts').description('local users');
+  accounts
+    .command('create <username>')
+    .description('create a local user with a generated password')
+    .requiredOption('--email <email>', 'e-mail address')
+    .addOption(new Option('--role <role>', 'admin, moderator or user').argParser(parseRole).default('user'))
+    .option('--confirmed', 'mark the e-mail address as confirmed (no mail is sent)', false)
+    .action((username: string, options: { email: string; role: Role; confirmed: boolean }) =>
+      withAdmin(async (admin) => {
+        const { user, password } = await admin.createUser.execute({ username, ...options });
+        say('OK');
+        say(describe(user));
+        say(`New password: ${password}`);
+        if (!user.confirmed)
+          say(`Confirm the address with: npm run mammut -- accounts modify ${username} --confirm`);
+      }),
+    );
+  accounts
+    .command('modify <username>')
+    .description('change role, confirmation, approval or the disabled flag')
+    .addOption(new Option('--role <role>', 'admin, moderator or user').argParser(parseRole))
+    .option('--confirm', 'mark the e-mail address as confirmed')
+    .option('--disable', 'stop the user from signing in')
+    .option('--enable', 'let a disabled user sign in again')
+    .option('--approve', 'approve a pending sign-up')
+    .action(
+      (
+        username: string,
+        options: { role?: Role; confirm?: boolean; disable?: boolean; enable?: boolean; approve?: boolean },
+      ) =>
+        withAdmin(async (admin) => {
+          const user = await admin.modifyUser.execute(username, options);
+          say('OK');
+          say(describe(user));
+        }),
+    );
+  accounts
+    .command('list')
+    .description('list local users, oldest first')
+    .action(() => withAdmin(async (admin) => printUsers(await admin.users.list())));
+
+  program
+    .command('db')
+    .description('database')
+    .command('migrate')
+    .description("apply every service's pending migrations")
+    .action(() =>
+      withConfig(async (config) => {
+        await migrateAll(config);
+        say('OK: every schema is up to date');
+      }),
+    );
+  return program;
+}
+
+async function main(): Promise<void> {
+  await buildProgram().parseAsync(process.argv);
+}
+
+void main().catch((error: unknown) => {
+  // Expected failures (validation, unknown user, schema behind, no servers) are the operator's to
+  // fix: the message says how, a stack trace would only hide it.
+  const expected = [ContractError, SchemaBehindError, InfraError, ConfigError].some(
+    (kind) => error instanceof kind,
+  );
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`mammut: ${message}\n`);
+  if (!expected && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,121 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { contracts, type ResponseOf } from '@mammut/contracts';
+import type { InstanceFacts } from '@mammut/mastodon-api';
+import { BUS, type Bus, CONFIG, type Config } from '@mammut/platform';
+import { VAPID_KEY } from '../http/vapid-key';
+import { instanceLimits } from './instance-limits';
+import { INSTANCE_VERSION, MASTODON_API_VERSION, SOURCE_URL } from './version';
+
+type Described = ResponseOf<typeof contracts.accounts.instance.describeInstance>;
+type ActivityWeeks = ResponseOf<typeof contracts.accounts.instance.getActivity>['weeks'];
+
+/** Mastodon reports the last 12 weeks. */
+const ACTIVITY_WEEKS = 12;
+
+/** Instance documents are polled by every client and crawler; a few seconds of staleness is harmless. */
+const TTL_MS = 5_000;
+
+export const THUMBNAIL_PATH = '/instance/thumbnail.png';
+export const ICON_SIZES = [36, 48, 72, 96, 144, 192, 256, 384, 512] as const;
+export const iconPath = (size: number): string => `/instance/icons/${size}.png`;
+
+/** A value loaded at most once per TTL; concurrent callers share one load. */
+class Cached<T> {
+  private value: { at: number; promise: Promise<T> } | undefined;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly load: () => Promise<T>,
+  ) {}
+
+  get(): Promise<T> {
+    const now = Date.now();
+    if (!this.value || now - this.value.at > this.ttlMs) {
+      const promise = this.load();
+      this.value = { at: now, promise };
+      // A failed load is not cached: the next request tries again.
+      promise.catch(() => {
+        if (this.value?.promise === promise) this.value = undefined;
+      });
+    }
+    return this.value.promise;
+  }
+}
+
+/** `ws://` for an http origin, `wss://` for https: where clients open `/api/v1/streaming`. */
+export function streamingOrigin(publicOrigin: string): string {
+  return publicOrigin.replace(/^http(s?):\/\//, (_, secure: string) => `ws${secure}://`);
+}
+
+/** Gathers what the instance documents say from config and the services, cached in-process. */
+@Injectable()
+export class InstanceFactsSource {
+  private readonly described: Cached<Described>;
+  private readonly peers: Cached<string[]>;
+  private readonly activity: Cached<ActivityWeeks>;
+  /** Boot time: config, the only source of the descriptions, is read at boot. */
+  readonly updatedAt = new Date().toISOString();
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(BUS) bus: Bus,
+    @Inject(VAPID_KEY) private readonly vapidKey: string,
+  ) {
+    this.described = new Cached(TTL_MS, () => bus.request(contracts.accounts.instance.describeInstance, {}));
+    this.peers = new Cached(TTL_MS, async () => {
+      const { domains } = await bus.request(contracts.accounts.instance.listPeers, {});
+      return domains;
+    });
+    this.activity = new Cached(TTL_MS, async () => {
+      const { weeks } = await bus.request(contracts.accounts.instance.getActivity, { weeks: ACTIVITY_WEEKS });
+      return weeks;
+    });
+  }
+
+  async facts(): Promise<InstanceFacts> {
+    const described = await this.described.get();
+    const { config } = this;
+    const origin = config.publicOrigin;
+    return {
+      domain: config.localDomain,
+      title: config.siteTitle,
+      description: config.siteDescription,
+      contactEmail: config.siteContactEmail,
+      contactAccount: described.contactAccount,
+      version: INSTANCE_VERSION,
+      sourceUrl: SOURCE_URL,
+      apiVersion: MASTODON_API_VERSION,
+      thumbnailUrl: `${origin}${THUMBNAIL_PATH}`,
+      icons: ICON_SIZES.map((size) => ({ url: `${origin}${iconPath(size)}`, size })),
+      languages: ['en'],
+      streamingOrigin: streamingOrigin(origin),
+      aboutUrl: `${origin}/about`,
+      vapidPublicKey: this.vapidKey,
+      registrations: {
+        // Mastodon counts "approved" as open: anyone may apply.
+        enabled: config.registrationsMode !== 'closed',
+        approvalRequired: config.registrationsMode === 'approved',
+        // RegisterAccount requires a reason exactly when sign-ups are reviewed.
+        reasonRequired: config.registrationsMode === 'approved',
+      },
+      users: { total: described.users.total, activeMonth: described.users.activeMonth },
+      // No statuses service yet.
+      statusCount: 0,
+      domainCount: described.domainCount,
+      limits: instanceLimits(described.profileLimits),
+    };
+  }
+
+  /** For NodeInfo, which also reports the half-year figure. */
+  async userCounts(): Promise<Described['users']> {
+    return (await this.described.get()).users;
+  }
+
+  peerDomains(): Promise<string[]> {
+    return this.peers.get();
+  }
+
+  activityWeeks(): Promise<ActivityWeeks> {
+    return this.activity.get();
+  }
+}

@@ -1,0 +1,68 @@
+import type { ResponseOf, contracts } from '@mammut/contracts';
+import type { InstanceLimits } from '@mammut/mastodon-api';
+
+type ProfileLimits = ResponseOf<typeof contracts.accounts.instance.describeInstance>['profileLimits'];
+
+/**
+ * Profile limits come from the accounts service, which enforces them. The rest are Mastodon's
+ * defaults, advertised now so clients behave as with Mastodon; the services that will own statuses,
+ * media and polls must enforce exactly these (and then report them like accounts does).
+ */
+export function instanceLimits(profile: ProfileLimits): InstanceLimits {
+  return {
+    accounts: {
+      displayName: profile.displayName,
+      note: profile.note,
+      avatarDescription: 150,
+      headerDescription: 150,
+      featuredTags: 10,
+      pinnedStatuses: 5,
+      fields: profile.fields,
+      fieldName: profile.fieldName,
+      fieldValue: profile.fieldValue,
+    },
+    statuses: { characters: 500, mediaAttachments: 4, charactersReservedPerUrl: 23 },
+    media: {
+      supportedMimeTypes: SUPPORTED_MIME_TYPES,
+      descriptionLimit: 1500,
+      imageSizeLimit: 16 * 1024 * 1024,
+      imageMatrixLimit: 33_177_600,
+      videoSizeLimit: 99 * 1024 * 1024,
+      videoFrameRateLimit: 120,
+      videoMatrixLimit: 8_294_400,
+    },
+    polls: { options: 4, charactersPerOption: 50, minExpiration: 300, maxExpiration: 2_629_746 },
+  };
+}
+
+/** Mastodon 4.3's accepted upload types (MediaAttachment::SUPPORTED_*_MIME_TYPES). */
+const SUPPORTED_MIME_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/heic',
+  'image/heif',
+  'image/webp',
+  'image/avif',
+  'video/webm',
+  'video/mp4',
+  'video/quicktime',
+  'video/ogg',
+  'audio/wave',
+  'audio/wav',
+  'audio/x-wav',
+  'audio/x-pn-wave',
+  'audio/vnd.wave',
+  'audio/ogg',
+  'audio/vorbis',
+  'audio/mpeg',
+  'audio/mp3',
+  'audio/webm',
+  'audio/flac',
+  'audio/aac',
+  'audio/m4a',
+  'audio/x-m4a',
+  'audio/mp4',
+  'audio/3gpp',
+  'video/x-ms-asf',
+] as const;
