@@ -16,14 +16,13 @@ export function setListLinkHeader(
   reply: FastifyReply,
   origin: string,
 ): void {
-  setLinkHeader(request, reply, origin, { newest: cursors[0]?.cursor, oldest: cursors.at(-1)?.cursor });
-  const link = reply.getHeader('link');
-  if (typeof link !== 'string' || cursors.length >= limit) return;
-  const prevOnly = link
-    .split(/,\s*(?=<)/)
-    .filter((part) => !part.endsWith('rel="next"'))
-    .join(', ');
-  void reply.header('link', prevOnly);
+  setLinkHeader(
+    request,
+    reply,
+    origin,
+    { newest: cursors[0]?.cursor, oldest: cursors.at(-1)?.cursor },
+    { next: cursors.length >= limit },
+  );
 }
 
 /** Serializes a page of accounts and sets its `Link` header. */

@@ -27,6 +27,7 @@ export function setLinkHeader(
   reply: FastifyReply,
   origin: string,
   cursors: { newest?: string; oldest?: string },
+  options: { next?: boolean } = {},
 ): void {
   if (!cursors.newest || !cursors.oldest) return;
   const [path] = request.url.split('?');
@@ -36,8 +37,7 @@ export function setLinkHeader(
   delete query.since_id;
   const link = (extra: Record<string, string>): string =>
     `${origin}${path}?${qs.stringify({ ...query, ...extra }, { arrayFormat: 'brackets', encode: true })}`;
-  void reply.header(
-    'link',
-    `<${link({ max_id: cursors.oldest })}>; rel="next", <${link({ min_id: cursors.newest })}>; rel="prev"`,
-  );
+  const prev = `<${link({ min_id: cursors.newest })}>; rel="prev"`;
+  const next = options.next === false ? undefined : `<${link({ max_id: cursors.oldest })}>; rel="next"`;
+  void reply.header('link', next ? `${next}, ${prev}` : prev);
 }
