@@ -1,5 +1,6 @@
 export * from './define';
 export * from './errors';
+export * from './catalogue';
 export * from './accounts/records';
 export * from './accounts/scopes';
 export * from './accounts/relationships.contracts';
