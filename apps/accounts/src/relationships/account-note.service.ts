@@ -1,29 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { RELATIONSHIP_LIMITS, type RelationshipRecord } from '@mammut/contracts';
 import { Validation } from '../profiles/validation';
-import { FollowGraph } from './follow-graph.repository';
-import { RelationshipsQueries } from './relationships.queries';
+import { PairChanges } from './pair-change';
 
 /** POST /accounts/:id/note: the viewer's private note on an account; a blank note is removed. */
 @Injectable()
 export class SetAccountNote {
-  constructor(
-    private readonly graph: FollowGraph,
-    private readonly queries: RelationshipsQueries,
-  ) {}
+  constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, targetId: string, comment: string): Promise<RelationshipRecord> {
     const v = new Validation();
     v.maxLength('comment', 'Comment', comment, RELATIONSHIP_LIMITS.noteLength);
     v.noNul('comment', 'Comment', comment);
     v.throwIfInvalid();
-    return this.graph.transaction(async (tx) => {
-      await this.graph.parties(tx, viewerId, targetId);
+    return this.pairs.run(viewerId, targetId, async ({ tx, graph }) => {
       if (comment.trim()) {
         await tx.query(
           `INSERT INTO accounts.account_notes (id, account_id, target_account_id, comment) VALUES ($1, $2, $3, $4)
            ON CONFLICT (account_id, target_account_id) DO UPDATE SET comment = EXCLUDED.comment, updated_at = now()`,
-          [this.graph.nextId(), viewerId, targetId, comment],
+          [graph.nextId(), viewerId, targetId, comment],
         );
       } else {
         await tx.query(
@@ -31,7 +26,6 @@ export class SetAccountNote {
           [viewerId, targetId],
         );
       }
-      return this.queries.one(viewerId, targetId, tx);
     });
   }
 }

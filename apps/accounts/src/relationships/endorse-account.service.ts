@@ -1,23 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { RELATIONSHIP_LIMITS, type RelationshipRecord } from '@mammut/contracts';
 import { Validation } from '../profiles/validation';
-import { FollowGraph } from './follow-graph.repository';
-import { RelationshipsQueries } from './relationships.queries';
+import { PairChanges } from './pair-change';
 
 /** POST /accounts/:id/endorse: feature an account the viewer follows on the viewer's profile. */
 @Injectable()
 export class EndorseAccount {
-  constructor(
-    private readonly graph: FollowGraph,
-    private readonly queries: RelationshipsQueries,
-  ) {}
+  constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
-    return this.graph.transaction(async (tx) => {
-      // Locking the viewer with itself serializes its endorsements, so the limit cannot be raced past.
-      await this.graph.lockPair(tx, viewerId, viewerId);
-      await this.graph.lockPair(tx, viewerId, targetId);
-      await this.graph.parties(tx, viewerId, targetId);
+    return this.pairs.run(viewerId, targetId, async ({ tx, graph }) => {
+      // Locking the viewer with itself serializes its endorsements, so the limit cannot be raced
+      // past. Always taken after the pair lock, so two endorsements cannot wait on each other.
+      await graph.lockPair(tx, viewerId, viewerId);
       const [state]: { following: boolean; endorsed: boolean; count: string }[] = await tx.query(
         `SELECT EXISTS (SELECT 1 FROM accounts.follows WHERE account_id = $1 AND target_account_id = $2) AS following,
                 EXISTS (SELECT 1 FROM accounts.account_endorsements WHERE account_id = $1 AND target_account_id = $2) AS endorsed,
@@ -39,10 +34,9 @@ export class EndorseAccount {
         await tx.query(
           `INSERT INTO accounts.account_endorsements (id, account_id, target_account_id) VALUES ($1, $2, $3)
            ON CONFLICT (account_id, target_account_id) DO NOTHING`,
-          [this.graph.nextId(), viewerId, targetId],
+          [graph.nextId(), viewerId, targetId],
         );
       }
-      return this.queries.one(viewerId, targetId, tx);
     });
   }
 }
@@ -50,19 +44,14 @@ export class EndorseAccount {
 /** POST /accounts/:id/unendorse: idempotent. */
 @Injectable()
 export class UnendorseAccount {
-  constructor(
-    private readonly graph: FollowGraph,
-    private readonly queries: RelationshipsQueries,
-  ) {}
+  constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
-    return this.graph.transaction(async (tx) => {
-      await this.graph.parties(tx, viewerId, targetId);
+    return this.pairs.run(viewerId, targetId, async ({ tx }) => {
       await tx.query(
         `DELETE FROM accounts.account_endorsements WHERE account_id = $1 AND target_account_id = $2`,
         [viewerId, targetId],
       );
-      return this.queries.one(viewerId, targetId, tx);
     });
   }
 }

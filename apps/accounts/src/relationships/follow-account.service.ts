@@ -1,9 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ContractError, contracts, type RelationshipRecord, type RequestOf } from '@mammut/contracts';
-import type { Outbox } from '@mammut/platform';
-import { ACCOUNTS_OUTBOX } from './accounts-outbox';
-import { FollowGraph, type Tx } from './follow-graph.repository';
-import { RelationshipsQueries } from './relationships.queries';
+import type { Tx } from './follow-graph.repository';
+import { PairChanges } from './pair-change';
 
 type FollowRequest = RequestOf<typeof contracts.accounts.relationships.follow>;
 
@@ -17,11 +15,7 @@ const notAllowed = (): ContractError => new ContractError('forbidden', 'This act
  */
 @Injectable()
 export class FollowAccount {
-  constructor(
-    private readonly graph: FollowGraph,
-    private readonly queries: RelationshipsQueries,
-    @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
-  ) {}
+  constructor(private readonly pairs: PairChanges) {}
 
   async execute(request: FollowRequest): Promise<RelationshipRecord> {
     const { viewerId, targetId } = request;
@@ -29,10 +23,8 @@ export class FollowAccount {
       throw new ContractError('forbidden', 'Following your own account is not allowed');
     const languages =
       request.languages === undefined ? undefined : request.languages?.length ? request.languages : null;
-    return this.graph.transaction(async (tx) => {
-      await this.graph.lockPair(tx, viewerId, targetId);
-      const { target } = await this.graph.parties(tx, viewerId, targetId);
-      if (await this.graph.isBlockedEitherWay(tx, viewerId, targetId)) throw notAllowed();
+    return this.pairs.run(viewerId, targetId, async ({ tx, graph, target, emit }) => {
+      if (await graph.isBlockedEitherWay(tx, viewerId, targetId)) throw notAllowed();
       if (target.domain && (await this.domainBlocked(tx, viewerId, target.domain))) throw notAllowed();
 
       // Re-calling follow: only the options change, on whichever row exists.
@@ -53,11 +45,11 @@ export class FollowAccount {
             languages ?? null,
           ],
         );
-        if (updated.length) return this.queries.one(viewerId, targetId, tx);
+        if (updated.length) return;
       }
 
       const row = {
-        id: this.graph.nextId(),
+        id: graph.nextId(),
         from: viewerId,
         to: targetId,
         reblogs: request.reblogs ?? true,
@@ -71,20 +63,19 @@ export class FollowAccount {
           [row.id, row.from, row.to, row.reblogs, row.notify, row.languages],
         );
         if (inserted.length) {
-          await this.outbox.add(tx, events.followRequestCreated, {
+          await emit(events.followRequestCreated, {
             requestId: row.id,
             accountId: viewerId,
             targetAccountId: targetId,
           });
         }
-      } else if (await this.graph.addFollow(tx, row)) {
-        await this.outbox.add(tx, events.followCreated, {
+      } else if (await graph.addFollow(tx, row)) {
+        await emit(events.followCreated, {
           followId: row.id,
           accountId: viewerId,
           targetAccountId: targetId,
         });
       }
-      return this.queries.one(viewerId, targetId, tx);
     });
   }
 

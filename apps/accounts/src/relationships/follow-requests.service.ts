@@ -1,9 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ContractError, contracts, type RelationshipRecord } from '@mammut/contracts';
-import type { Outbox } from '@mammut/platform';
-import { ACCOUNTS_OUTBOX } from './accounts-outbox';
-import { FollowGraph } from './follow-graph.repository';
-import { RelationshipsQueries } from './relationships.queries';
+import { PairChanges } from './pair-change';
 
 const events = contracts.accounts.relationships.events;
 const noRequest = (): ContractError => new ContractError('not_found', 'Record not found');
@@ -11,16 +8,11 @@ const noRequest = (): ContractError => new ContractError('not_found', 'Record no
 /** POST /follow_requests/:id/authorize: the pending request becomes a follow, with its options. */
 @Injectable()
 export class AuthorizeFollowRequest {
-  constructor(
-    private readonly graph: FollowGraph,
-    private readonly queries: RelationshipsQueries,
-    @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
-  ) {}
+  constructor(private readonly pairs: PairChanges) {}
 
   /** `viewerId` was asked; `requesterId` asked. */
   async execute(viewerId: string, requesterId: string): Promise<RelationshipRecord> {
-    return this.graph.transaction(async (tx) => {
-      await this.graph.lockPair(tx, viewerId, requesterId);
+    return this.pairs.run(viewerId, requesterId, async ({ tx, graph, emit }) => {
       const taken: { show_reblogs: boolean; notify: boolean; languages: string[] | null }[] = await tx.query(
         `WITH taken AS (DELETE FROM accounts.follow_requests WHERE account_id = $1 AND target_account_id = $2
            RETURNING show_reblogs, notify, languages) SELECT * FROM taken`,
@@ -28,8 +20,8 @@ export class AuthorizeFollowRequest {
       );
       const request = taken[0];
       if (!request) throw noRequest();
-      const followId = this.graph.nextId();
-      const added = await this.graph.addFollow(tx, {
+      const followId = graph.nextId();
+      const added = await graph.addFollow(tx, {
         id: followId,
         from: requesterId,
         to: viewerId,
@@ -39,9 +31,8 @@ export class AuthorizeFollowRequest {
       });
       const pair = { accountId: requesterId, targetAccountId: viewerId };
       // Federation answers a remote requester with Accept; timelines and notifications see a new follow.
-      await this.outbox.add(tx, events.followRequestAuthorized, { followId, ...pair });
-      if (added) await this.outbox.add(tx, events.followCreated, { followId, ...pair });
-      return this.queries.one(viewerId, requesterId, tx);
+      await emit(events.followRequestAuthorized, { followId, ...pair });
+      if (added) await emit(events.followCreated, { followId, ...pair });
     });
   }
 }
@@ -49,23 +40,16 @@ export class AuthorizeFollowRequest {
 /** POST /follow_requests/:id/reject: the pending request is dropped. */
 @Injectable()
 export class RejectFollowRequest {
-  constructor(
-    private readonly graph: FollowGraph,
-    private readonly queries: RelationshipsQueries,
-    @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
-  ) {}
+  constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, requesterId: string): Promise<RelationshipRecord> {
-    return this.graph.transaction(async (tx) => {
-      await this.graph.lockPair(tx, viewerId, requesterId);
-      const removed = await this.graph.removeRequest(tx, requesterId, viewerId);
-      if (!removed) throw noRequest();
-      await this.outbox.add(tx, events.followRequestRejected, {
+    return this.pairs.run(viewerId, requesterId, async ({ tx, graph, emit }) => {
+      if (!(await graph.removeRequest(tx, requesterId, viewerId))) throw noRequest();
+      await emit(events.followRequestRejected, {
         accountId: requesterId,
         targetAccountId: viewerId,
         reason: 'rejected',
       });
-      return this.queries.one(viewerId, requesterId, tx);
     });
   }
 }

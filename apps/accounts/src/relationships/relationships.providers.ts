@@ -7,6 +7,7 @@ import { BlockDomain, UnblockDomain } from './domain-blocks.service';
 import { EndorseAccount, UnendorseAccount } from './endorse-account.service';
 import { FollowAccount } from './follow-account.service';
 import { FollowGraph } from './follow-graph.repository';
+import { PairChanges } from './pair-change';
 import { AuthorizeFollowRequest, RejectFollowRequest } from './follow-requests.service';
 import { MuteAccount, UnmuteAccount } from './mute-account.service';
 import { RelationshipsHandlers } from './relationships.handlers';
@@ -17,6 +18,7 @@ import { RemoveFromFollowers, UnfollowAccount } from './unfollow-account.service
 export const relationshipsProviders: Provider[] = [
   accountsOutboxProvider,
   FollowGraph,
+  PairChanges,
   RelationshipsQueries,
   AccountListsQueries,
   FollowAccount,

@@ -1,35 +1,23 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { contracts, type RelationshipRecord } from '@mammut/contracts';
-import type { Outbox } from '@mammut/platform';
-import { ACCOUNTS_OUTBOX } from './accounts-outbox';
-import { FollowGraph } from './follow-graph.repository';
-import { RelationshipsQueries } from './relationships.queries';
+import { PairChanges } from './pair-change';
 
 const events = contracts.accounts.relationships.events;
+const single = 'f.account_id = $1 AND f.target_account_id = $2';
 
 /** POST /accounts/:id/unfollow: ends the follow and cancels a pending request; idempotent. */
 @Injectable()
 export class UnfollowAccount {
-  constructor(
-    private readonly graph: FollowGraph,
-    private readonly queries: RelationshipsQueries,
-    @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
-  ) {}
+  constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
-    return this.graph.transaction(async (tx) => {
-      await this.graph.lockPair(tx, viewerId, targetId);
-      await this.graph.parties(tx, viewerId, targetId);
+    return this.pairs.run(viewerId, targetId, async ({ tx, graph, emit }) => {
       const pair = { accountId: viewerId, targetAccountId: targetId };
-      const removed = await this.graph.removeFollows(tx, 'f.account_id = $1 AND f.target_account_id = $2', [
-        viewerId,
-        targetId,
-      ]);
-      if (removed.length) await this.outbox.add(tx, events.followRemoved, { ...pair, reason: 'unfollowed' });
-      if (await this.graph.removeRequest(tx, viewerId, targetId)) {
-        await this.outbox.add(tx, events.followRequestWithdrawn, { ...pair, reason: 'unfollowed' });
+      const removed = await graph.removeFollows(tx, single, [viewerId, targetId]);
+      if (removed.length) await emit(events.followRemoved, { ...pair, reason: 'unfollowed' });
+      if (await graph.removeRequest(tx, viewerId, targetId)) {
+        await emit(events.followRequestWithdrawn, { ...pair, reason: 'unfollowed' });
       }
-      return this.queries.one(viewerId, targetId, tx);
     });
   }
 }
@@ -37,28 +25,18 @@ export class UnfollowAccount {
 /** POST /accounts/:id/remove_from_followers: the target stops following the viewer; idempotent. */
 @Injectable()
 export class RemoveFromFollowers {
-  constructor(
-    private readonly graph: FollowGraph,
-    private readonly queries: RelationshipsQueries,
-    @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
-  ) {}
+  constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
-    return this.graph.transaction(async (tx) => {
-      await this.graph.lockPair(tx, viewerId, targetId);
-      await this.graph.parties(tx, viewerId, targetId);
-      const removed = await this.graph.removeFollows(tx, 'f.account_id = $1 AND f.target_account_id = $2', [
-        targetId,
-        viewerId,
-      ]);
+    return this.pairs.run(viewerId, targetId, async ({ tx, graph, emit }) => {
+      const removed = await graph.removeFollows(tx, single, [targetId, viewerId]);
       if (removed.length) {
-        await this.outbox.add(tx, events.followRemoved, {
+        await emit(events.followRemoved, {
           accountId: targetId,
           targetAccountId: viewerId,
           reason: 'removed',
         });
       }
-      return this.queries.one(viewerId, targetId, tx);
     });
   }
 }
