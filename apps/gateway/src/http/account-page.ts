@@ -1,7 +1,29 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { AccountPageItem } from '@mammut/contracts';
 import { type MAccount, type SerializeContext, serializeAccount } from '@mammut/mastodon-api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { setLinkHeader } from './pagination';
+import { type PageParams, pageParams, setLinkHeader } from './pagination';
+
+/** A paged list request: the page asked for, and the exchange its `Link` header is written to. */
+export interface ListPage {
+  readonly params: PageParams;
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+}
+
+/** The page of a list route, from `max_id`/`since_id`/`min_id`/`limit` (default and most per page). */
+export const Page = createParamDecorator(
+  (limits: { limit: number; max: number } | undefined, ctx: ExecutionContext): ListPage => {
+    const http = ctx.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const { limit, max } = limits ?? { limit: 40, max: 80 };
+    return {
+      params: pageParams(request.query as Record<string, unknown>, limit, max),
+      request,
+      reply: http.getResponse<FastifyReply>(),
+    };
+  },
+);
 
 /**
  * Sets `Link` for a page of a row-cursored list (followers, blocks, mutes, domain blocks …).
@@ -11,28 +33,24 @@ import { setLinkHeader } from './pagination';
  */
 export function setListLinkHeader(
   cursors: readonly { cursor: string }[],
-  limit: number,
-  request: FastifyRequest,
-  reply: FastifyReply,
+  page: ListPage,
   origin: string,
 ): void {
   setLinkHeader(
-    request,
-    reply,
+    page.request,
+    page.reply,
     origin,
     { newest: cursors[0]?.cursor, oldest: cursors.at(-1)?.cursor },
-    { next: cursors.length >= limit },
+    { next: cursors.length >= page.params.limit },
   );
 }
 
 /** Serializes a page of accounts and sets its `Link` header. */
 export function accountPage(
   items: readonly AccountPageItem[],
-  limit: number,
-  request: FastifyRequest,
-  reply: FastifyReply,
+  page: ListPage,
   ctx: SerializeContext,
 ): MAccount[] {
-  setListLinkHeader(items, limit, request, reply, ctx.origin);
+  setListLinkHeader(items, page, ctx.origin);
   return items.map((item) => serializeAccount(item.account, ctx));
 }

@@ -1,11 +1,9 @@
-import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { contracts, type UserState } from '@mammut/contracts';
 import { type MAccount, type SerializeContext, serializeAccount } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Auth, CurrentUser } from '../../auth/auth.decorator';
-import { accountPage, setListLinkHeader } from '../../http/account-page';
-import { pageParams } from '../../http/pagination';
+import { accountPage, type ListPage, Page, setListLinkHeader } from '../../http/account-page';
 import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
 
 /** Mastodon's MutedAccount: an Account with when its mute ends. */
@@ -23,34 +21,22 @@ export class BlocksAndMutesController {
 
   @Get('blocks')
   @Auth.user('read:blocks')
-  async blocks(
-    @CurrentUser() user: UserState,
-    @Query() query: Record<string, unknown>,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<MAccount[]> {
-    const page = pageParams(query, 40, 80);
+  async blocks(@CurrentUser() user: UserState, @Page() page: ListPage): Promise<MAccount[]> {
     const { items } = await this.bus.request(contracts.accounts.relationships.listBlocks, {
       viewerId: user.accountId,
-      page,
+      page: page.params,
     });
-    return accountPage(items, page.limit, request, reply, this.ctx);
+    return accountPage(items, page, this.ctx);
   }
 
   @Get('mutes')
   @Auth.user('read:mutes')
-  async mutes(
-    @CurrentUser() user: UserState,
-    @Query() query: Record<string, unknown>,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<MMutedAccount[]> {
-    const page = pageParams(query, 40, 80);
+  async mutes(@CurrentUser() user: UserState, @Page() page: ListPage): Promise<MMutedAccount[]> {
     const { items } = await this.bus.request(contracts.accounts.relationships.listMutes, {
       viewerId: user.accountId,
-      page,
+      page: page.params,
     });
-    setListLinkHeader(items, page.limit, request, reply, this.ctx.origin);
+    setListLinkHeader(items, page, this.ctx.origin);
     return items.map((item) => ({
       ...serializeAccount(item.account, this.ctx),
       mute_expires_at: item.muteExpiresAt,

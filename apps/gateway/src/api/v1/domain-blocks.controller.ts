@@ -1,12 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { contracts, type UserState } from '@mammut/contracts';
 import type { SerializeContext } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Auth, CurrentUser } from '../../auth/auth.decorator';
 import { HttpError } from '../../http/errors';
-import { setListLinkHeader } from '../../http/account-page';
-import { pageParams } from '../../http/pagination';
+import { type ListPage, Page, setListLinkHeader } from '../../http/account-page';
 import { toStr } from '../../http/params';
 import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
 
@@ -29,16 +27,13 @@ export class DomainBlocksController {
   @Auth.user('read:blocks')
   async list(
     @CurrentUser() user: UserState,
-    @Query() query: Record<string, unknown>,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Page({ limit: 100, max: 200 }) page: ListPage,
   ): Promise<string[]> {
-    const page = pageParams(query, 100, 200);
     const { items } = await this.bus.request(contracts.accounts.relationships.listDomainBlocks, {
       viewerId: user.accountId,
-      page,
+      page: page.params,
     });
-    setListLinkHeader(items, page.limit, request, reply, this.ctx.origin);
+    setListLinkHeader(items, page, this.ctx.origin);
     return items.map((item) => item.domain);
   }
 

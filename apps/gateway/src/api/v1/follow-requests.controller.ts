@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { contracts, type UserState } from '@mammut/contracts';
 import {
   type MAccount,
@@ -7,11 +7,9 @@ import {
   serializeRelationship,
 } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Auth, CurrentUser } from '../../auth/auth.decorator';
-import { accountPage } from '../../http/account-page';
+import { accountPage, type ListPage, Page } from '../../http/account-page';
 import { Errors } from '../../http/errors';
-import { pageParams } from '../../http/pagination';
 import { isId } from '../../http/params';
 import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
 
@@ -25,18 +23,12 @@ export class FollowRequestsController {
 
   @Get()
   @Auth.user('read:follows')
-  async list(
-    @CurrentUser() user: UserState,
-    @Query() query: Record<string, unknown>,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<MAccount[]> {
-    const page = pageParams(query, 40, 80);
+  async list(@CurrentUser() user: UserState, @Page() page: ListPage): Promise<MAccount[]> {
     const { items } = await this.bus.request(contracts.accounts.relationships.listFollowRequests, {
       viewerId: user.accountId,
-      page,
+      page: page.params,
     });
-    return accountPage(items, page.limit, request, reply, this.ctx);
+    return accountPage(items, page, this.ctx);
   }
 
   @Post(':id/authorize')

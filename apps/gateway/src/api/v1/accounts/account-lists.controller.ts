@@ -1,19 +1,18 @@
-import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { contracts } from '@mammut/contracts';
 import type { MAccount, SerializeContext } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Auth, ViewerAccountId } from '../../../auth/auth.decorator';
-import { accountPage } from '../../../http/account-page';
+import { accountPage, type ListPage, Page } from '../../../http/account-page';
 import { Errors } from '../../../http/errors';
-import { pageParams } from '../../../http/pagination';
 import { isId } from '../../../http/params';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
 
-type List =
-  | typeof contracts.accounts.relationships.listFollowers
-  | typeof contracts.accounts.relationships.listFollowing
-  | typeof contracts.accounts.relationships.listEndorsements;
+const lists = {
+  followers: contracts.accounts.relationships.listFollowers,
+  following: contracts.accounts.relationships.listFollowing,
+  endorsements: contracts.accounts.relationships.listEndorsements,
+};
 
 /** An account's public lists; a token, when sent, hides what its owner blocks or mutes. */
 @Controller('api/v1/accounts/:id')
@@ -27,53 +26,40 @@ export class AccountListsController {
   @Auth.optional('read:accounts')
   followers(
     @Param('id') id: string,
-    @ViewerAccountId() viewerId: string | null,
-    @Query() query: Record<string, unknown>,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @ViewerAccountId() viewer: string | null,
+    @Page() page: ListPage,
   ): Promise<MAccount[]> {
-    return this.list(contracts.accounts.relationships.listFollowers, id, viewerId, query, request, reply);
+    return this.list('followers', id, viewer, page);
   }
 
   @Get('following')
   @Auth.optional('read:accounts')
   following(
     @Param('id') id: string,
-    @ViewerAccountId() viewerId: string | null,
-    @Query() query: Record<string, unknown>,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @ViewerAccountId() viewer: string | null,
+    @Page() page: ListPage,
   ): Promise<MAccount[]> {
-    return this.list(contracts.accounts.relationships.listFollowing, id, viewerId, query, request, reply);
+    return this.list('following', id, viewer, page);
   }
 
   @Get('endorsements')
   @Auth.optional('read:accounts')
   endorsements(
     @Param('id') id: string,
-    @ViewerAccountId() viewerId: string | null,
-    @Query() query: Record<string, unknown>,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @ViewerAccountId() viewer: string | null,
+    @Page() page: ListPage,
   ): Promise<MAccount[]> {
-    return this.list(contracts.accounts.relationships.listEndorsements, id, viewerId, query, request, reply);
+    return this.list('endorsements', id, viewer, page);
   }
 
   private async list(
-    def: List,
+    list: keyof typeof lists,
     id: string,
     viewerId: string | null,
-    query: Record<string, unknown>,
-    request: FastifyRequest,
-    reply: FastifyReply,
+    page: ListPage,
   ): Promise<MAccount[]> {
     if (!isId(id)) throw Errors.notFound();
-    const page = pageParams(query, 40, 80);
-    const { items } = await this.bus.request(def, {
-      accountId: id,
-      viewerId,
-      page,
-    });
-    return accountPage(items, page.limit, request, reply, this.ctx);
+    const { items } = await this.bus.request(lists[list], { accountId: id, viewerId, page: page.params });
+    return accountPage(items, page, this.ctx);
   }
 }
