@@ -2,6 +2,7 @@ import { assertSchemaCurrent, type Config, IdGenerator } from '@mammut/platform'
 import { accountsDataSource } from '../database/accounts-database';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { AdminUsersQueries } from './admin-users.queries';
+import { LocalUsers } from '../registration/local-users';
 import { CreateUser } from './create-user.service';
 import { ModifyUser } from './modify-user.service';
 
@@ -27,7 +28,12 @@ export async function openAccountsAdmin(config: Config): Promise<AccountsAdmin> 
   }
   const users = new AdminUsersQueries(db);
   return {
-    createUser: new CreateUser(db, config, new IdGenerator(), new PasswordHasher(config), users),
+    createUser: new CreateUser(
+      db,
+      new PasswordHasher(config),
+      new LocalUsers(db, config, new IdGenerator()),
+      users,
+    ),
     modifyUser: new ModifyUser(db, users),
     users,
     close: () => db.destroy(),

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ContractError, type ErrorDetails, type Role } from '@mammut/contracts';
-import { CONFIG, type Config, IDS, type IdGenerator } from '@mammut/platform';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { PasswordHasher } from '../passwords/password-hasher';
+import { LocalUsers } from '../registration/local-users';
 import { checkRegistrationFields, RegistrationErrors } from '../registration/registration-rules';
 import { AdminUsersQueries, type AdminUser } from './admin-users.queries';
 
@@ -23,9 +23,6 @@ export interface CreatedUser {
 
 const LABELS: Record<string, string> = { username: 'Username', email: 'Email' };
 
-const isUniqueViolation = (error: unknown): error is { code: string; constraint?: string } =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
-
 /**
  * `tootctl accounts create`: a local account and its user with a generated password, approved
  * (an operator vouches for it), confirmed when asked. Usernames and e-mail addresses follow the
@@ -36,9 +33,8 @@ const isUniqueViolation = (error: unknown): error is { code: string; constraint?
 export class CreateUser {
   constructor(
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
-    @Inject(CONFIG) private readonly config: Config,
-    @Inject(IDS) private readonly ids: IdGenerator,
     private readonly hasher: PasswordHasher,
+    private readonly localUsers: LocalUsers,
     private readonly users: AdminUsersQueries,
   ) {}
 
@@ -48,34 +44,22 @@ export class CreateUser {
     const password = randomBytes(16).toString('hex');
     await this.validate(username, email, password);
 
-    const accountId = this.ids.next();
-    const origin = this.config.publicOrigin;
     const encryptedPassword = await this.hasher.hash(password);
     try {
-      await this.db.transaction(async (tx) => {
-        await tx.query(`INSERT INTO accounts.accounts (id, username, uri, url) VALUES ($1, $2, $3, $4)`, [
-          accountId,
+      await this.db.transaction((tx) =>
+        this.localUsers.insert(tx, {
           username,
-          `${origin}/users/${username}`,
-          `${origin}/@${username}`,
-        ]);
-        await tx.query(
-          `INSERT INTO accounts.users (id, account_id, email, encrypted_password, role, confirmed_at, approved, agreement)
-           VALUES ($1, $2, $3, $4, $5, $6, true, true)`,
-          [
-            this.ids.next(),
-            accountId,
-            email,
-            encryptedPassword,
-            input.role,
-            input.confirmed ? new Date() : null,
-          ],
-        );
-      });
+          email,
+          encryptedPassword,
+          role: input.role,
+          confirmedAt: input.confirmed ? new Date() : null,
+          approved: true,
+        }),
+      );
     } catch (error) {
       // Lost a race with a sign-up for the same name or address: the unique index decides.
-      if (!isUniqueViolation(error)) throw error;
-      const field = error.constraint?.startsWith('users_email') ? 'email' : 'username';
+      const field = LocalUsers.raceLostOn(error);
+      if (!field) throw error;
       throw invalid({ [field]: [{ error: 'ERR_TAKEN', description: 'has already been taken' }] });
     }
     return { user: await this.users.byUsername(username), password };
@@ -93,20 +77,12 @@ export class CreateUser {
       const kept = problems.filter((problem) => problem.error !== 'ERR_RESERVED');
       if (kept.length) details[field] = kept;
     }
-    if (!details.username) {
-      const taken: unknown[] = await this.db.query(
-        `SELECT 1 FROM accounts.accounts WHERE lower(username) = lower($1) AND domain IS NULL`,
-        [username],
-      );
-      if (taken.length) details.username = [{ error: 'ERR_TAKEN', description: 'has already been taken' }];
-    }
-    if (!details.email) {
-      const taken: unknown[] = await this.db.query(
-        `SELECT 1 FROM accounts.users WHERE lower(email) = lower($1)`,
-        [email],
-      );
-      if (taken.length) details.email = [{ error: 'ERR_TAKEN', description: 'has already been taken' }];
-    }
+    const taken = await this.localUsers.taken(
+      details.username ? null : username,
+      details.email ? null : email,
+    );
+    for (const field of taken)
+      details[field] = [{ error: 'ERR_TAKEN', description: 'has already been taken' }];
     if (Object.keys(details).length) throw invalid(details);
   }
 }

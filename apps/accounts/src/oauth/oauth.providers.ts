@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { ConfirmationMailer } from '../registration/confirmation-mailer';
 import { ConfirmEmail } from '../registration/confirm-email.service';
+import { LocalUsers } from '../registration/local-users';
 import { RegisterAccount } from '../registration/register-account.service';
 import { RegistrationHandlers } from '../registration/registration.handlers';
 import { AccessTokens } from './access-tokens';
@@ -20,6 +21,7 @@ export const oauthProviders: Provider[] = [
   OAuthHandlers,
   ConfirmationMailer,
   RegisterAccount,
+  LocalUsers,
   ConfirmEmail,
   RegistrationHandlers,
 ];

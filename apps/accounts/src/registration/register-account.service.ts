@@ -6,7 +6,7 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '@mammut/contracts';
-import { CONFIG, type Config, IDS, type IdGenerator, logger } from '@mammut/platform';
+import { CONFIG, type Config, logger } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { AccessTokens } from '../oauth/access-tokens';
@@ -14,15 +14,13 @@ import { PasswordHasher } from '../passwords/password-hasher';
 import { digestOf, newSecret } from '../tokens/token-digest';
 import { checkRegistrationFields, RegistrationErrors } from './registration-rules';
 import { ConfirmationMailer } from './confirmation-mailer';
+import { LocalUsers } from './local-users';
 
 type Registration = RequestOf<typeof contracts.accounts.registration.createRegistration>;
 type Registered = ResponseOf<typeof contracts.accounts.registration.createRegistration>;
 
 // Looked up when used: a module-level child would bind to the logger that existed before config was read.
 const log = (): ReturnType<typeof logger> => logger('accounts:registration');
-
-const isUniqueViolation = (error: unknown): error is { code: string; constraint?: string } =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 
 /**
  * `POST /api/v1/accounts`: a local account, its user and a token for the registering app, in one
@@ -34,7 +32,7 @@ export class RegisterAccount {
   constructor(
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(IDS) private readonly ids: IdGenerator,
+    private readonly users: LocalUsers,
     private readonly hasher: PasswordHasher,
     private readonly tokens: AccessTokens,
     private readonly mailer: ConfirmationMailer,
@@ -56,46 +54,35 @@ export class RegisterAccount {
 
     const encryptedPassword = await this.hasher.hash(input.password);
     const confirmationToken = this.mailer.enabled ? newSecret() : null;
-    const accountId = this.ids.next();
-    const origin = this.config.publicOrigin;
-    let token: IssuedToken;
+    let created: { token: IssuedToken; accountId: string };
     try {
-      token = await this.db.transaction(async (tx) => {
-        await tx.query(`INSERT INTO accounts.accounts (id, username, uri, url) VALUES ($1, $2, $3, $4)`, [
-          accountId,
+      created = await this.db.transaction(async (tx) => {
+        const { accountId, userId } = await this.users.insert(tx, {
           username,
-          `${origin}/users/${username}`,
-          `${origin}/@${username}`,
-        ]);
-        const userId = this.ids.next();
-        await tx.query(
-          `INSERT INTO accounts.users (id, account_id, email, encrypted_password, confirmed_at, confirmation_token,
-             confirmation_sent_at, approved, locale, reason, agreement)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true)`,
-          [
-            userId,
-            accountId,
-            email,
-            encryptedPassword,
-            confirmationToken ? null : new Date(),
-            confirmationToken ? digestOf(confirmationToken) : null,
-            confirmationToken ? new Date() : null,
-            this.config.registrationsMode !== 'approved',
-            input.locale || null,
-            input.reason?.trim() || null,
-          ],
+          email,
+          encryptedPassword,
+          confirmedAt: confirmationToken ? null : new Date(),
+          confirmationDigest: confirmationToken ? digestOf(confirmationToken) : null,
+          approved: this.config.registrationsMode !== 'approved',
+          locale: input.locale || null,
+          reason: input.reason?.trim() || null,
+        });
+        const issued = await this.tokens.issue(
+          { applicationId: input.applicationId, userId, scopes: input.scopes },
+          tx,
         );
-        return this.tokens.issue({ applicationId: input.applicationId, userId, scopes: input.scopes }, tx);
+        return { token: issued, accountId };
       });
     } catch (error) {
       // Two sign-ups racing for one name or address: the unique index decides, as Rails would.
-      if (!isUniqueViolation(error)) throw error;
-      const field = error.constraint?.startsWith('users_email') ? 'email' : 'username';
+      const field = LocalUsers.raceLostOn(error);
+      if (!field) throw error;
       const taken = new RegistrationErrors();
       taken.add(field, field === 'email' ? 'Email' : 'Username', 'ERR_TAKEN', 'has already been taken');
       taken.throwIfAny();
       throw error;
     }
+    const { token, accountId } = created;
 
     if (confirmationToken) {
       // The account exists either way; a mail that fails is logged (and can be resent), not undone.
@@ -109,19 +96,12 @@ export class RegisterAccount {
   }
 
   private async checkTaken(username: string, email: string, errors: RegistrationErrors): Promise<void> {
-    if (!errors.has('username')) {
-      const rows: unknown[] = await this.db.query(
-        `SELECT 1 FROM accounts.accounts WHERE lower(username) = lower($1) AND domain IS NULL`,
-        [username],
-      );
-      if (rows.length) errors.add('username', 'Username', 'ERR_TAKEN', 'has already been taken');
-    }
-    if (!errors.has('email')) {
-      const rows: unknown[] = await this.db.query(
-        `SELECT 1 FROM accounts.users WHERE lower(email) = lower($1)`,
-        [email],
-      );
-      if (rows.length) errors.add('email', 'Email', 'ERR_TAKEN', 'has already been taken');
+    const taken = await this.users.taken(
+      errors.has('username') ? null : username,
+      errors.has('email') ? null : email,
+    );
+    for (const field of taken) {
+      errors.add(field, field === 'email' ? 'Email' : 'Username', 'ERR_TAKEN', 'has already been taken');
     }
   }
 }

@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Role } from '@mammut/contracts';
+import { CONFIG, type Config, IDS, type IdGenerator } from '@mammut/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ACCOUNTS_DB } from '../database/accounts-database';
+
+export interface NewLocalUser {
+  readonly username: string;
+  readonly email: string;
+  readonly encryptedPassword: string;
+  readonly role?: Role;
+  readonly confirmedAt: Date | null;
+  /** Digest of the mailed confirmation token, when one was mailed. */
+  readonly confirmationDigest?: string | null;
+  readonly approved: boolean;
+  readonly locale?: string | null;
+  readonly reason?: string | null;
+}
+
+/** Which of a username and an e-mail address is already in use. */
+export type TakenField = 'username' | 'email';
+
+/**
+ * Where local users come into being, for sign-up and for the operator's CLI alike: the account
+ * row (with the actor URI federation will publish) and its user row, in the caller's transaction.
+ */
+@Injectable()
+export class LocalUsers {
+  constructor(
+    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(IDS) private readonly ids: IdGenerator,
+  ) {}
+
+  async insert(tx: EntityManager, user: NewLocalUser): Promise<{ accountId: string; userId: string }> {
+    const accountId = this.ids.next();
+    const userId = this.ids.next();
+    const origin = this.config.publicOrigin;
+    await tx.query(`INSERT INTO accounts.accounts (id, username, uri, url) VALUES ($1, $2, $3, $4)`, [
+      accountId,
+      user.username,
+      `${origin}/users/${user.username}`,
+      `${origin}/@${user.username}`,
+    ]);
+    await tx.query(
+      `INSERT INTO accounts.users (id, account_id, email, encrypted_password, role, confirmed_at, confirmation_token,
+         confirmation_sent_at, approved, locale, reason, agreement)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true)`,
+      [
+        userId,
+        accountId,
+        user.email,
+        user.encryptedPassword,
+        user.role ?? 'user',
+        user.confirmedAt,
+        user.confirmationDigest ?? null,
+        user.confirmationDigest ? new Date() : null,
+        user.approved,
+        user.locale ?? null,
+        user.reason ?? null,
+      ],
+    );
+    return { accountId, userId };
+  }
+
+  /** The fields already taken (case-insensitively; remote accounts don't hold local names). */
+  async taken(username: string | null, email: string | null): Promise<TakenField[]> {
+    const [row]: { username: boolean; email: boolean }[] = await this.db.query(
+      `SELECT $1::text IS NOT NULL AND EXISTS (SELECT 1 FROM accounts.accounts
+                WHERE lower(username) = lower($1) AND domain IS NULL) AS username,
+              $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM accounts.users WHERE lower(email) = lower($2)) AS email`,
+      [username, email],
+    );
+    return (['username', 'email'] as const).filter((field) => row[field]);
+  }
+
+  /** The field whose unique index refused an insert that lost a race, or undefined for other errors. */
+  static raceLostOn(error: unknown): TakenField | undefined {
+    if (typeof error !== 'object' || error === null || (error as { code?: unknown }).code !== '23505') {
+      return undefined;
+    }
+    const constraint = (error as { constraint?: unknown }).constraint;
+    return typeof constraint === 'string' && constraint.startsWith('users_email') ? 'email' : 'username';
+  }
+}
