@@ -1,7 +1,17 @@
-import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { assertSchemaCurrent, BUS, type Bus, HealthModule } from '@mammut/platform';
+import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  assertSchemaCurrent,
+  BUS,
+  type Bus,
+  CONFIG,
+  type Config,
+  HealthModule,
+  OutboxRelay,
+  RUNTIME,
+  type Runtime,
+} from '@mammut/platform';
 import type { DataSource } from 'typeorm';
-import { ACCOUNTS_DB, accountsDatabaseProvider } from './database/accounts-database';
+import { ACCOUNTS_DB, ACCOUNTS_SCHEMA, accountsDatabaseProvider } from './database/accounts-database';
 import { AccountsQueries } from './profiles/accounts.queries';
 import { ProfileText } from './profiles/profile-text';
 import { ProfilesHandlers } from './profiles/profiles.handlers';
@@ -32,9 +42,13 @@ import { instanceProviders } from './instance/instance.providers';
     ...instanceProviders,
   ],
 })
-export class AccountsModule implements OnApplicationBootstrap, OnModuleDestroy {
+export class AccountsModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private relay?: OutboxRelay;
+
   constructor(
     @Inject(BUS) private readonly bus: Bus,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: Config,
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     private readonly profiles: ProfilesHandlers,
     private readonly relationships: RelationshipsHandlers,
@@ -50,9 +64,23 @@ export class AccountsModule implements OnApplicationBootstrap, OnModuleDestroy {
     this.bus.serve(this.oauth.bound);
     this.bus.serve(this.registration.bound);
     this.bus.serve(this.instance.bound);
+    // Every replica runs a relay: rows are claimed with SKIP LOCKED, so they share the work.
+    this.relay = new OutboxRelay({
+      schema: ACCOUNTS_SCHEMA,
+      dataSource: this.db,
+      nats: this.runtime.nats,
+      prefix: this.config.natsPrefix,
+    });
+    await this.relay.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * After the HTTP server has closed (Nest runs this hook last): stop answering the bus and let
+   * requests in progress finish, let the relay finish its batch, then close the pool they used.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.bus.drain();
+    await this.relay?.stop();
     await this.db.destroy();
   }
 }

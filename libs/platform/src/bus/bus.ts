@@ -168,7 +168,7 @@ export class Bus {
   /** Stops taking new requests and waits for the ones in progress. */
   async drain(): Promise<void> {
     this.draining = true;
-    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
     await Promise.allSettled([...this.inflight]);
   }
 }

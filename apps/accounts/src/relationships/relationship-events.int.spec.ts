@@ -1,0 +1,73 @@
+import { createRestAPIClient } from 'masto';
+import { AckPolicy, DeliverPolicy, type JsMsg } from 'nats';
+import { Client } from 'pg';
+import { eventEnvelope, streamLayout } from '@mammut/platform';
+import { seedUser } from '../../../../test-e2e/support/factories';
+import { startTestSystem, type TestSystem } from '../../../../test-e2e/support/system';
+
+jest.setTimeout(60_000);
+
+/**
+ * The running accounts service relays its outbox: a change made over HTTP reaches JetStream as
+ * the event its contract declares, once, and the outbox row is marked published.
+ */
+describe('relationship events on JetStream', () => {
+  let t: TestSystem;
+
+  beforeAll(async () => {
+    t = await startTestSystem();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  /** The messages on one event subject, read by an ephemeral consumer from the stream's start. */
+  const eventsOn = async (subject: string, expected: number): Promise<JsMsg[]> => {
+    const { runtime } = t.system;
+    const layout = streamLayout(runtime.config.natsPrefix);
+    const jsm = await runtime.nats.jetstreamManager();
+    const info = await jsm.consumers.add(layout.events, {
+      filter_subject: layout.subject(subject),
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.All,
+      inactive_threshold: 30_000_000_000,
+    });
+    const consumer = await runtime.nats.jetstream().consumers.get(layout.events, info.name);
+    const seen: JsMsg[] = [];
+    const deadline = Date.now() + 10_000;
+    while (seen.length < expected && Date.now() < deadline) {
+      const batch = await consumer.fetch({ max_messages: 10, expires: 1000 });
+      for await (const msg of batch) seen.push(msg);
+    }
+    // One more short look, so a duplicate would be caught too.
+    const extra = await consumer.fetch({ max_messages: 10, expires: 1000 });
+    for await (const msg of extra) seen.push(msg);
+    return seen;
+  };
+
+  it('publishes follow.created for a follow made through the API, and marks the row published', async () => {
+    const alice = await seedUser(t.databaseUrl, t.url, { username: 'ev_alice' });
+    const bob = await seedUser(t.databaseUrl, t.url, { username: 'ev_bob' });
+    const client = createRestAPIClient({ url: t.url, accessToken: alice.token });
+    const relationship = await client.v1.accounts.$select(bob.accountId).follow();
+    expect(relationship.following).toBe(true);
+
+    const messages = await eventsOn('events.accounts.follow.created', 1);
+    expect(messages).toHaveLength(1);
+    const envelope = eventEnvelope.parse(JSON.parse(new TextDecoder().decode(messages[0].data)));
+    expect(envelope.subject).toBe('events.accounts.follow.created');
+    expect(envelope.payload).toMatchObject({ accountId: alice.accountId, targetAccountId: bob.accountId });
+
+    const db = new Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ published: boolean }>(
+        `SELECT published_at IS NOT NULL AS published FROM accounts.outbox WHERE subject = $1`,
+        ['events.accounts.follow.created'],
+      );
+      expect(rows).toEqual([{ published: true }]);
+    } finally {
+      await db.end();
+    }
+  });
+});
