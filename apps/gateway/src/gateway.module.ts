@@ -12,6 +12,7 @@ import { EndorsementsController } from './api/v1/endorsements.controller';
 import { FollowRequestsController } from './api/v1/follow-requests.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { ErrorFilter } from './http/error.filter';
+import { ThrottleGuard } from './http/throttle/throttle.guard';
 import { serializeContextProvider } from './http/serialize-context';
 import { AppsController } from './api/v1/apps.controller';
 import { RegistrationController } from './api/v1/accounts/registration.controller';
@@ -53,6 +54,8 @@ import { instanceControllers, instanceProviders } from './instance/instance.rout
     vapidKeyProvider,
     WebSessions,
     ...instanceProviders,
+    // Throttles count first: a refused token or a malformed request is still a request.
+    { provide: APP_GUARD, useClass: ThrottleGuard },
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: ErrorFilter },
   ],

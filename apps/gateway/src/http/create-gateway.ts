@@ -1,4 +1,5 @@
 import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
 import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -20,7 +21,8 @@ export async function createGatewayApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    // Only the operator's proxies may name the client address (throttles and logs key on it).
+    trustProxy: runtime.config.trustedProxies.length ? [...runtime.config.trustedProxies] : false,
     routerOptions: {
       ignoreTrailingSlash: true,
       maxParamLength: 500,
@@ -57,6 +59,13 @@ export async function createGatewayApp(
     hideOptionsRoute: true,
   });
   await registerBodyParsers(fastify);
+  // The store ThrottleGuard counts in: atomic counters in Redis, shared by every gateway replica.
+  await fastify.register(rateLimit, {
+    global: false,
+    redis: runtime.redis,
+    nameSpace: 'throttle:',
+    skipOnError: true,
+  });
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
     return payload;

@@ -35,6 +35,12 @@ const schema = z.object({
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** argon2 memory cost in KiB; tests lower it. */
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).default(19_456),
+  /** Request throttles as Mastodon's rack-attack has them (429 past the limit). */
+  RATE_LIMITS: bool.default(true),
+  /** Client addresses never throttled, comma-separated (Mastodon safelists loopback). */
+  RATE_LIMIT_SAFELIST: z.string().default('127.0.0.1,::1'),
+  /** Reverse proxies whose X-Forwarded-For is believed, comma-separated addresses or CIDRs. */
+  TRUSTED_PROXY_IPS: z.string().default(''),
 });
 
 export type Config = Readonly<{
@@ -63,7 +69,16 @@ export type Config = Readonly<{
   logLevel: string;
   healthPort: number;
   passwordHashMemoryKib: number;
+  rateLimits: boolean;
+  rateLimitSafelist: readonly string[];
+  trustedProxies: readonly string[];
 }>;
+
+const list = (text: string): string[] =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 export class ConfigError extends Error {}
 
@@ -101,6 +116,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     healthPort: e.HEALTH_PORT,
     passwordHashMemoryKib: e.PASSWORD_HASH_MEMORY_KIB,
+    rateLimits: e.RATE_LIMITS,
+    rateLimitSafelist: list(e.RATE_LIMIT_SAFELIST),
+    trustedProxies: list(e.TRUSTED_PROXY_IPS),
   });
 }
 

@@ -1,0 +1,143 @@
+import { Client } from 'pg';
+import { seedUser } from '../../../../../test-e2e/support/factories';
+import { startTestSystem, type TestSystem } from '../../../../../test-e2e/support/system';
+
+jest.setTimeout(60_000);
+
+/** Each throttle, fired past its limit at its own path: 429 with Mastodon's body, and nothing done. */
+describe('request throttles', () => {
+  let t: TestSystem;
+  let db: Client;
+
+  beforeAll(async () => {
+    // The test client is a trusted proxy here, so each test names its own client address.
+    t = await startTestSystem({ TRUSTED_PROXY_IPS: '127.0.0.1' });
+    db = new Client({ connectionString: t.databaseUrl });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db?.end();
+    await t?.stop();
+  });
+
+  const count = async (table: string): Promise<number> =>
+    Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM accounts.${table}`)).rows[0].n);
+  const post = (
+    path: string,
+    body: Record<string, string>,
+    from: string,
+    token?: string,
+  ): Promise<Response> =>
+    fetch(`${t.url}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-forwarded-for': from,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  const app = (n: number): Record<string, string> => ({
+    client_name: `app ${n}`,
+    redirect_uris: 'urn:ietf:wg:oauth:2.0:oob',
+  });
+
+  it('allows five app registrations per address in ten minutes, then refuses and creates nothing', async () => {
+    const before = await count('oauth_applications');
+    // IPv6 clients are counted per /64: these five addresses are one client.
+    for (let n = 1; n <= 5; n++) {
+      expect((await post('/api/v1/apps', app(n), `2001:db8:0:1::${n}`)).status).toBe(200);
+    }
+    // A trailing slash routes to the same endpoint, so it counts against the same throttle.
+    const refused = await post('/api/v1/apps/', app(6), '2001:db8:0:1::99');
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({ error: 'Too many requests' });
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('5');
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Date.parse(refused.headers.get('x-ratelimit-reset') ?? '')).toBeGreaterThan(Date.now());
+    expect(await count('oauth_applications')).toBe(before + 5);
+    // Another /64, another address family: counted apart.
+    expect((await post('/api/v1/apps', app(7), '2001:db8:0:2::1')).status).toBe(200);
+    expect((await post('/api/v1/apps', app(8), '198.51.100.7')).status).toBe(200);
+  });
+
+  it('allows five sign-ups per address in thirty minutes', async () => {
+    const created = (await (
+      await post('/api/v1/apps', { ...app(0), scopes: 'read write' }, '198.51.100.20')
+    ).json()) as {
+      client_id: string;
+      client_secret: string;
+    };
+    const tokenResponse = await fetch(`${t.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.20' },
+      body: JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: created.client_id,
+        client_secret: created.client_secret,
+        scope: 'write',
+      }),
+    });
+    const { access_token: appToken } = (await tokenResponse.json()) as { access_token: string };
+    const users = await count('users');
+    const signUp = (n: number): Promise<Response> =>
+      post(
+        '/api/v1/accounts',
+        {
+          username: `newbie${n}`,
+          email: `newbie${n}@example.com`,
+          password: 'long enough password',
+          agreement: 'true',
+        },
+        '198.51.100.21',
+        appToken,
+      );
+    const statuses: number[] = [];
+    for (let n = 1; n <= 6; n++) statuses.push((await signUp(n)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(await count('users')).toBe(users + 5);
+  });
+
+  it('allows 25 sign-in attempts per address in five minutes', async () => {
+    const statuses: number[] = [];
+    for (let n = 1; n <= 26; n++) {
+      const response = await fetch(`${t.url}/auth/sign_in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.30' },
+        body: new URLSearchParams({ email: `nobody${n}@example.com`, password: 'guess' }),
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(0, 25).every((status) => status === 422)).toBe(true);
+    expect(statuses[25]).toBe(429);
+  });
+
+  it('counts API calls per token (300 in five minutes) and shows the closest limit on every response', async () => {
+    const user = await seedUser(t.databaseUrl, t.url, { username: 'busy' });
+    const other = await seedUser(t.databaseUrl, t.url, { username: 'calm' });
+    const verify = (token: string): Promise<Response> =>
+      fetch(`${t.url}/api/v1/accounts/verify_credentials`, {
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '198.51.100.40' },
+      });
+    const first = await verify(user.token);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-ratelimit-limit')).toBe('300');
+    expect(first.headers.get('x-ratelimit-remaining')).toBe('299');
+    for (let n = 2; n <= 300; n++) {
+      const response = await verify(user.token);
+      if (response.status !== 200) throw new Error(`call ${n} answered ${response.status}`);
+    }
+    const refused = await verify(user.token);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({ error: 'Too many requests' });
+    // Another token of the same address is counted on its own.
+    expect((await verify(other.token)).status).toBe(200);
+  });
+
+  it('never counts a safelisted address (loopback, by default)', async () => {
+    for (let n = 1; n <= 7; n++) expect((await post('/api/v1/apps', app(n), '127.0.0.1')).status).toBe(200);
+    const response = await fetch(`${t.url}/api/v1/instance`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-ratelimit-limit')).toBeNull();
+  });
+});
