@@ -35,6 +35,12 @@ const schema = z.object({
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** argon2 memory cost in KiB; tests lower it. */
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).default(19_456),
+  /** Where traces go: `none` starts no OpenTelemetry SDK at all (the API stays a no-op). */
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
+  /** OTLP over HTTP (protobuf); traces are posted to `<endpoint>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().default('http://127.0.0.1:4318'),
+  /** Overrides the per-process default (`mammut-<process>`), e.g. to tell replicas' fleets apart. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export type Config = Readonly<{
@@ -63,6 +69,13 @@ export type Config = Readonly<{
   logLevel: string;
   healthPort: number;
   passwordHashMemoryKib: number;
+  telemetry: TelemetryConfig;
+}>;
+
+export type TelemetryConfig = Readonly<{
+  tracesExporter: 'none' | 'otlp' | 'console';
+  otlpEndpoint: string;
+  serviceName: string | undefined;
 }>;
 
 export class ConfigError extends Error {}
@@ -101,6 +114,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     healthPort: e.HEALTH_PORT,
     passwordHashMemoryKib: e.PASSWORD_HASH_MEMORY_KIB,
+    telemetry: Object.freeze({
+      tracesExporter: e.OTEL_TRACES_EXPORTER,
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''),
+      serviceName: e.OTEL_SERVICE_NAME,
+    }),
   });
 }
 
