@@ -12,6 +12,7 @@ const swc = [
       paths: {
         '@mammut/contracts': ['libs/contracts/src/index.ts'],
         '@mammut/platform': ['libs/platform/src/index.ts'],
+        '@mammut/platform/telemetry': ['libs/platform/src/telemetry/index.ts'],
         '@mammut/mastodon-api': ['libs/mastodon-api/src/index.ts'],
         '@mammut/testing': ['libs/testing/src/index.ts'],
       },
@@ -22,6 +23,7 @@ const swc = [
 const moduleNameMapper = {
   '^@mammut/contracts$': '<rootDir>/libs/contracts/src/index.ts',
   '^@mammut/platform$': '<rootDir>/libs/platform/src/index.ts',
+  '^@mammut/platform/telemetry$': '<rootDir>/libs/platform/src/telemetry/index.ts',
   '^@mammut/mastodon-api$': '<rootDir>/libs/mastodon-api/src/index.ts',
   '^@mammut/testing$': '<rootDir>/libs/testing/src/index.ts',
 };

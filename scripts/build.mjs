@@ -32,6 +32,7 @@ const options = {
     paths: {
       '@mammut/contracts': ['libs/contracts/src/index.ts'],
       '@mammut/platform': ['libs/platform/src/index.ts'],
+      '@mammut/platform/telemetry': ['libs/platform/src/telemetry/index.ts'],
       '@mammut/mastodon-api': ['libs/mastodon-api/src/index.ts'],
       '@mammut/testing': ['libs/testing/src/index.ts'],
     },

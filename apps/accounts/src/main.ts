@@ -1,34 +1,19 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import {
-  createRuntime,
-  HealthChecks,
-  initLogging,
-  loadConfig,
-  PlatformModule,
-  serveHealth,
-} from '@mammut/platform';
-import { Module } from '@nestjs/common';
-import { AccountsModule } from './accounts.module';
+import { initLogging, loadConfig, startTelemetry } from '@mammut/platform/telemetry';
 
 /** The accounts service alone (one Kubernetes Deployment): answers on NATS, no public HTTP. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = initLogging(config.logLevel).child({ name: 'accounts' });
-  const runtime = await createRuntime(config, 'accounts');
-  @Module({ imports: [PlatformModule.forRuntime(runtime), AccountsModule] })
-  class Root {}
-  const app = await NestFactory.createApplicationContext(Root, { logger: false });
-  await app.init();
-  // No gateway in front of a service started alone: Kubernetes probes this listener instead.
-  const health = config.healthPort
-    ? await serveHealth(app.get(HealthChecks), config.healthPort, config.host)
-    : undefined;
-  log.info({ healthPort: config.healthPort || undefined }, 'accounts service ready');
+  const telemetry = await startTelemetry(config, 'accounts');
+  // Imported only now: the instrumentations patch http, pg and ioredis when those are required.
+  const { serveAccounts } = await import('./serve');
+  const accounts = await serveAccounts(config, log).catch(async (error: unknown) => {
+    await telemetry.shutdown();
+    throw error;
+  });
   const stop = async (): Promise<void> => {
-    if (health) await new Promise<void>((done) => health.close(() => done()));
-    await app.close();
-    await runtime.close();
+    await accounts.close();
+    await telemetry.shutdown();
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());

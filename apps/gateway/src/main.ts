@@ -1,19 +1,19 @@
-import 'reflect-metadata';
-import { createRuntime, initLogging, loadConfig } from '@mammut/platform';
-import { createGatewayApp } from './http/create-gateway';
-import { GatewayModule } from './gateway.module';
+import { initLogging, loadConfig, startTelemetry } from '@mammut/platform/telemetry';
 
 /** The gateway alone (one Kubernetes Deployment): public HTTP, every service reached over NATS. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = initLogging(config.logLevel).child({ name: 'gateway' });
-  const runtime = await createRuntime(config, 'gateway');
-  const app = await createGatewayApp(runtime, { modules: [], gatewayModule: GatewayModule });
-  await app.listen(config.port, config.host);
-  log.info({ port: config.port }, 'gateway listening');
+  const telemetry = await startTelemetry(config, 'gateway');
+  // Imported only now: the instrumentations patch http, pg and ioredis when those are required.
+  const { serveGateway } = await import('./serve');
+  const gateway = await serveGateway(config, log).catch(async (error: unknown) => {
+    await telemetry.shutdown();
+    throw error;
+  });
   const stop = async (): Promise<void> => {
-    await app.close();
-    await runtime.close();
+    await gateway.close();
+    await telemetry.shutdown();
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());

@@ -63,14 +63,9 @@ export interface Namespace {
 /** The request declarations of a flat namespace: what a handler map must cover. */
 export type RequestKeys<N> = { [K in keyof N]: N[K] extends RequestDef ? K : never }[keyof N];
 
-export interface HandlerContext {
-  /** W3C traceparent of the caller, when it sent one. */
-  readonly traceparent?: string;
-}
-
 export type HandlerMap<N> = {
   [K in RequestKeys<N>]: N[K] extends RequestDef
-    ? (request: RequestOf<N[K]>, context: HandlerContext) => Promise<ResponseOf<N[K]>>
+    ? (request: RequestOf<N[K]>) => Promise<ResponseOf<N[K]>>
     : never;
 };
 

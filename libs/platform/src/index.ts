@@ -2,6 +2,8 @@ export * from './config/config';
 export * from './logging/logger';
 export * from './ids/snowflake';
 export * from './bus/bus';
+export * from './telemetry/telemetry';
+export * from './telemetry/http-route';
 export * from './database/naming-strategy';
 export * from './database/data-source';
 export * from './database/outbox-schema';

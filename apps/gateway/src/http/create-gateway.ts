@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logger, PlatformModule, type Runtime } from '@mammut/platform';
+import { logger, PlatformModule, recordHttpRoute, type Runtime } from '@mammut/platform';
 import { randomUUID } from 'node:crypto';
 import { BODY_LIMIT, parseQuery, registerBodyParsers } from './body-parsers';
 import { toResponse } from './error.filter';
@@ -65,6 +65,11 @@ export async function createGatewayApp(
     redis: runtime.redis,
     nameSpace: 'throttle:',
     skipOnError: true,
+  });
+  // Names the request's trace after its route template (`GET /api/v1/accounts/:id`), not its URL.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (request.routeOptions.url) recordHttpRoute(request.routeOptions.url);
+    done();
   });
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);

@@ -2,18 +2,26 @@ import {
   type AnyDef,
   type BoundHandlers,
   ContractError,
-  type HandlerContext,
   type Namespace,
   type RequestDef,
   type RequestInputOf,
   type ResponseOf,
+  type WireError,
   wireError,
 } from '@mammut/contracts';
+import { type Context, context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
 import { z } from 'zod';
 import { logger } from '../logging/logger';
+import {
+  busSpanAttributes,
+  busTracer,
+  natsHeaderGetter,
+  natsHeaderSetter,
+  recordBusError,
+} from './bus-tracing';
 
-type Handler = (request: unknown, context: HandlerContext) => Promise<unknown>;
+type Handler = (request: unknown) => Promise<unknown>;
 
 interface Registered {
   readonly def: RequestDef;
@@ -37,7 +45,6 @@ export interface BusOptions {
 
 export interface RequestOptions {
   readonly timeoutMs?: number;
-  readonly traceparent?: string;
 }
 
 const encoder = new TextEncoder();
@@ -64,27 +71,58 @@ export class Bus {
     return this.options.prefix ? `${this.options.prefix}.${def.subject}` : def.subject;
   }
 
+  /**
+   * Sends one request inside a CLIENT span named after the contract subject; the active trace
+   * context travels in the NATS headers, so the handler's SERVER span (and the queries it makes)
+   * join the caller's trace.
+   */
   async request<D extends RequestDef>(
     def: D,
     payload: RequestInputOf<D>,
     options: RequestOptions = {},
   ): Promise<ResponseOf<D>> {
-    const context: HandlerContext = options.traceparent ? { traceparent: options.traceparent } : {};
+    const subject = this.subject(def);
+    return busTracer.startActiveSpan(
+      def.subject,
+      { kind: SpanKind.CLIENT, attributes: busSpanAttributes('client', subject) },
+      async (span) => {
+        try {
+          return await this.send(def, subject, payload, options);
+        } catch (error) {
+          recordBusError(span, error);
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async send<D extends RequestDef>(
+    def: D,
+    subject: string,
+    payload: RequestInputOf<D>,
+    options: RequestOptions,
+  ): Promise<ResponseOf<D>> {
     const local = this.options.inProcess ? this.local.get(def.subject) : undefined;
     if (local) {
-      const result = await this.invoke(local, payload, context);
+      // The same span shape as over NATS, without headers: the SERVER span is the CLIENT span's child.
+      const result = await this.serverSpan(local, context.active(), () => this.invoke(local, payload));
       return def.response.parse(result) as ResponseOf<D>;
     }
     const hdrs = natsHeaders();
-    if (options.traceparent) hdrs.set('traceparent', options.traceparent);
+    propagation.inject(context.active(), hdrs, natsHeaderSetter);
     let reply: Msg;
     try {
-      reply = await this.nats.request(this.subject(def), encoder.encode(JSON.stringify(payload ?? {})), {
+      reply = await this.nats.request(subject, encoder.encode(JSON.stringify(payload ?? {})), {
         timeout: options.timeoutMs ?? this.options.timeoutMs,
-        headers: hdrs,
+        // Nothing to carry when tracing is off: no header block at all.
+        headers: hdrs.keys().length > 0 ? hdrs : undefined,
       });
     } catch (error) {
       this.log.warn({ subject: def.subject, err: error }, 'bus request failed');
+      // Timeout or no responders: the cause is known only here, not in the `unavailable` that callers get.
+      trace.getActiveSpan()?.recordException(error instanceof Error ? error : String(error));
       throw new ContractError('unavailable', `Service unavailable (${def.subject})`);
     }
     const envelope = replyEnvelope.parse(JSON.parse(decoder.decode(reply.data)));
@@ -118,31 +156,42 @@ export class Bus {
 
   private async answer(registered: Registered, msg: Msg): Promise<void> {
     if (this.draining) return;
-    let payload: unknown;
-    try {
-      payload = JSON.parse(decoder.decode(msg.data));
-    } catch {
-      msg.respond(
-        encoder.encode(
-          JSON.stringify({ ok: false, error: { code: 'invalid_request', message: 'Malformed request' } }),
-        ),
-      );
-      return;
-    }
-    const traceparent = msg.headers?.get('traceparent') || undefined;
-    try {
-      const data = await this.invoke(registered, payload, traceparent ? { traceparent } : {});
-      msg.respond(encoder.encode(JSON.stringify({ ok: true, data })));
-    } catch (error) {
-      const wire =
-        error instanceof ContractError
-          ? error.toWire()
-          : { code: 'internal' as const, message: 'Internal error' };
-      msg.respond(encoder.encode(JSON.stringify({ ok: false, error: wire })));
-    }
+    const parent = propagation.extract(ROOT_CONTEXT, msg.headers, natsHeaderGetter);
+    const reply = await this.serverSpan(registered, parent, () => {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(decoder.decode(msg.data));
+      } catch {
+        throw new ContractError('invalid_request', 'Malformed request');
+      }
+      return this.invoke(registered, payload);
+    }).then(
+      (data: unknown) => ({ ok: true as const, data }),
+      (error: unknown) => ({ ok: false as const, error: toWire(error) }),
+    );
+    msg.respond(encoder.encode(JSON.stringify(reply)));
   }
 
-  private async invoke(registered: Registered, payload: unknown, context: HandlerContext): Promise<unknown> {
+  /** Runs a handler inside a SERVER span whose parent is the caller's context. */
+  private serverSpan<T>(registered: Registered, parent: Context, work: () => Promise<T>): Promise<T> {
+    return busTracer.startActiveSpan(
+      registered.def.subject,
+      { kind: SpanKind.SERVER, attributes: busSpanAttributes('server', this.subject(registered.def)) },
+      parent,
+      async (span) => {
+        try {
+          return await work();
+        } catch (error) {
+          recordBusError(span, error);
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async invoke(registered: Registered, payload: unknown): Promise<unknown> {
     const parsed = registered.def.request.safeParse(payload);
     if (!parsed.success) {
       throw new ContractError(
@@ -151,11 +200,12 @@ export class Bus {
       );
     }
     try {
-      return await registered.handler(parsed.data, context);
+      return await registered.handler(parsed.data);
     } catch (error) {
       if (error instanceof ContractError) throw error;
-      // The detail stays in this service's log; callers see the same generic error in-process or over NATS.
+      // The detail stays in this service's log and trace; callers see the same generic error in-process or over NATS.
       this.log.error({ err: error, subject: registered.def.subject }, 'handler failed');
+      trace.getActiveSpan()?.recordException(error instanceof Error ? error : String(error));
       throw new ContractError('internal', 'Internal error');
     }
   }
@@ -172,3 +222,6 @@ export class Bus {
     await Promise.allSettled([...this.inflight]);
   }
 }
+
+const toWire = (error: unknown): WireError =>
+  error instanceof ContractError ? error.toWire() : { code: 'internal', message: 'Internal error' };

@@ -41,6 +41,12 @@ const schema = z.object({
   RATE_LIMIT_SAFELIST: z.string().default('127.0.0.1,::1'),
   /** Reverse proxies whose X-Forwarded-For is believed, comma-separated addresses or CIDRs. */
   TRUSTED_PROXY_IPS: z.string().default(''),
+  /** Where traces go: `none` starts no OpenTelemetry SDK at all (the API stays a no-op). */
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
+  /** OTLP over HTTP (protobuf); traces are posted to `<endpoint>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().default('http://127.0.0.1:4318'),
+  /** Overrides the per-process default (`mammut-<process>`), e.g. to tell replicas' fleets apart. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export type Config = Readonly<{
@@ -72,6 +78,13 @@ export type Config = Readonly<{
   rateLimits: boolean;
   rateLimitSafelist: readonly string[];
   trustedProxies: readonly string[];
+  telemetry: TelemetryConfig;
+}>;
+
+export type TelemetryConfig = Readonly<{
+  tracesExporter: 'none' | 'otlp' | 'console';
+  otlpEndpoint: string;
+  serviceName: string | undefined;
 }>;
 
 const list = (text: string): string[] =>
@@ -119,6 +132,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimits: e.RATE_LIMITS,
     rateLimitSafelist: list(e.RATE_LIMIT_SAFELIST),
     trustedProxies: list(e.TRUSTED_PROXY_IPS),
+    telemetry: Object.freeze({
+      tracesExporter: e.OTEL_TRACES_EXPORTER,
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''),
+      serviceName: e.OTEL_SERVICE_NAME,
+    }),
   });
 }
 

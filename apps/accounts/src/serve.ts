@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import {
+  type Config,
+  createRuntime,
+  HealthChecks,
+  type Logger,
+  PlatformModule,
+  serveHealth,
+} from '@mammut/platform';
+import { Module } from '@nestjs/common';
+import { AccountsModule } from './accounts.module';
+
+/** Starts the accounts service alone; `close` drains the health listener, Nest, then the runtime. */
+export async function serveAccounts(config: Config, log: Logger): Promise<{ close(): Promise<void> }> {
+  const runtime = await createRuntime(config, 'accounts');
+  @Module({ imports: [PlatformModule.forRuntime(runtime), AccountsModule] })
+  class Root {}
+  const app = await NestFactory.createApplicationContext(Root, { logger: false });
+  await app.init();
+  // No gateway in front of a service started alone: Kubernetes probes this listener instead.
+  const health = config.healthPort
+    ? await serveHealth(app.get(HealthChecks), config.healthPort, config.host)
+    : undefined;
+  log.info({ healthPort: config.healthPort || undefined }, 'accounts service ready');
+  return {
+    async close() {
+      if (health) await new Promise<void>((done) => health.close(() => done()));
+      await app.close();
+      await runtime.close();
+    },
+  };
+}
