@@ -3,10 +3,9 @@ import rateLimit from '@fastify/rate-limit';
 import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logger, PlatformModule, recordHttpRoute, type Runtime } from '@mammut/platform';
+import { PlatformModule, recordHttpRoute, type Runtime } from '@mammut/platform';
 import { randomUUID } from 'node:crypto';
 import { BODY_LIMIT, parseQuery, registerBodyParsers } from './body-parsers';
-import { toResponse } from './error.filter';
 
 export interface GatewayAppOptions {
   /** The service modules to host in this process (all of them in the all-in-one runner). */
@@ -74,12 +73,6 @@ export async function createGatewayApp(
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
     return payload;
-  });
-  // Errors raised by Fastify itself (body parsing, size limits) before Nest sees the request.
-  fastify.setErrorHandler((error, _request, reply) => {
-    const { status, body } = toResponse(error);
-    if (status >= 500) logger('gateway:errors').error({ err: error }, 'request failed');
-    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   });
   return app;
 }
