@@ -32,6 +32,7 @@ export {
   type SqlExecutor,
 } from './events/outbox';
 export { OutboxRelay, type OutboxRelayOptions, type RelayStats } from './events/outbox-relay';
+export { pruneEventTables, type PruneOptions, type Pruned } from './events/prune';
 export * from './events/event-consumers';
 export * from './events/jobs';
 export * from './events/dead-letters';

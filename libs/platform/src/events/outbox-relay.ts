@@ -4,6 +4,7 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { z } from 'zod';
 import { logger } from '../logging/logger';
 import { outboxChannel } from './outbox';
+import { pruneEventTables } from './prune';
 import {
   encodeJson,
   ensureStreams,
@@ -32,6 +33,8 @@ export interface OutboxRelayOptions {
    * and deduplicated by JetStream or, past its window, by consumers).
    */
   readonly beforeMarkPublished?: (ids: readonly string[]) => Promise<void>;
+  /** How often the relay also prunes the schema's published outbox rows and old handled-event ids. */
+  readonly pruneIntervalMs?: number;
 }
 
 export interface RelayStats {
@@ -69,6 +72,8 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly publishTimeoutMs: number;
+  private readonly pruneIntervalMs: number;
+  private lastPrune = 0;
   private listener?: { runner: QueryRunner; connection: PoolClient; onError: () => void };
   private loop?: Promise<void>;
   private stopped = false;
@@ -85,6 +90,7 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.batchSize = options.batchSize ?? 100;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
+    this.pruneIntervalMs = options.pruneIntervalMs ?? 3600_000;
   }
 
   /** Ensures the events stream, then relays in the background until `stop()`. */
@@ -136,7 +142,20 @@ export class OutboxRelay {
         if (!failing) this.log.warn({ err: errorText(error) }, 'relay round failed; retrying');
         failing = true;
       }
+      if (!full && !this.stopped) await this.pruneWhenDue();
       if (!full && !this.stopped) await this.pause();
+    }
+  }
+
+  /** Between rounds, at most once per interval: a failure only waits for the next interval. */
+  private async pruneWhenDue(): Promise<void> {
+    if (Date.now() - this.lastPrune < this.pruneIntervalMs) return;
+    this.lastPrune = Date.now();
+    try {
+      const pruned = await pruneEventTables(this.options.dataSource, this.options.schema);
+      if (pruned.outbox || pruned.handledEvents) this.log.info(pruned, 'pruned event tables');
+    } catch (error) {
+      this.log.warn({ err: errorText(error) }, 'pruning event tables failed');
     }
   }
 
