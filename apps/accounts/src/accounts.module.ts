@@ -7,6 +7,8 @@ import { ProfileText } from './profiles/profile-text';
 import { ProfilesHandlers } from './profiles/profiles.handlers';
 import { UpdateCredentials } from './profiles/update-credentials.service';
 import { AuthenticateToken } from './tokens/authenticate-token.service';
+import { GrantCache } from './tokens/grant-cache';
+import { GrantChangesListener } from './tokens/grant-changes.listener';
 import { PasswordHasher } from './passwords/password-hasher';
 import { RelationshipsHandlers } from './relationships/relationships.handlers';
 import { relationshipsProviders } from './relationships/relationships.providers';
@@ -25,6 +27,8 @@ import { instanceProviders } from './instance/instance.providers';
     ProfileText,
     UpdateCredentials,
     AuthenticateToken,
+    GrantCache,
+    GrantChangesListener,
     PasswordHasher,
     ProfilesHandlers,
     ...relationshipsProviders,

@@ -4,6 +4,7 @@ export * from './ids/snowflake';
 export * from './bus/bus';
 export * from './database/naming-strategy';
 export * from './database/data-source';
+export * from './database/prepared';
 export * from './database/outbox-schema';
 export * from './infra/local-infra';
 export * from './runtime/runtime';
