@@ -1,13 +1,41 @@
-import { initLogging, loadConfig } from '@mammut/platform';
+import { createServer } from 'node:http';
+import { Client } from 'pg';
+import { Bus, initLogging, loadConfig } from '@mammut/platform';
 import { startSystem } from '../../apps/all-in-one/src/system';
+
+/**
+ * Counts what the system sends to PostgreSQL and over the bus, so the runner can report round
+ * trips per request. Patched here, in the bench only: the product code carries no counters.
+ */
+const counters = { sql: 0, bus: {} as Record<string, number> };
+
+function countRoundTrips(): void {
+  const query = Client.prototype.query as (...args: unknown[]) => unknown;
+  Client.prototype.query = function (this: Client, ...args: unknown[]) {
+    counters.sql += 1;
+    return query.apply(this, args);
+  } as typeof Client.prototype.query;
+  const request = Bus.prototype.request;
+  Bus.prototype.request = function (this: Bus, ...args: Parameters<Bus['request']>) {
+    const service = args[0].subject.split('.')[0];
+    counters.bus[service] = (counters.bus[service] ?? 0) + 1;
+    return request.apply(this, args);
+  } as Bus['request'];
+}
 
 /** The system under test: the all-in-one process, configured by the environment the runner gives it. */
 async function main(): Promise<void> {
+  countRoundTrips();
   const config = loadConfig();
   initLogging(config.logLevel);
   const system = await startSystem(config);
+  const probe = createServer((_request, response) => response.end(JSON.stringify(counters)));
+  await new Promise<void>((resolve) => probe.listen(config.port + 2, '127.0.0.1', resolve));
   process.stdout.write('ready\n');
-  process.once('SIGTERM', () => void system.close().then(() => process.exit(0)));
+  process.once('SIGTERM', () => {
+    probe.close();
+    void system.close().then(() => process.exit(0));
+  });
 }
 
 void main().catch((error: unknown) => {

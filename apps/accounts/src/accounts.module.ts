@@ -17,6 +17,8 @@ import { ProfileText } from './profiles/profile-text';
 import { ProfilesHandlers } from './profiles/profiles.handlers';
 import { UpdateCredentials } from './profiles/update-credentials.service';
 import { AuthenticateToken } from './tokens/authenticate-token.service';
+import { GrantCache } from './tokens/grant-cache';
+import { GrantChangesListener } from './tokens/grant-changes.listener';
 import { PasswordHasher } from './passwords/password-hasher';
 import { RelationshipsHandlers } from './relationships/relationships.handlers';
 import { relationshipsProviders } from './relationships/relationships.providers';
@@ -35,6 +37,8 @@ import { instanceProviders } from './instance/instance.providers';
     ProfileText,
     UpdateCredentials,
     AuthenticateToken,
+    GrantCache,
+    GrantChangesListener,
     PasswordHasher,
     ProfilesHandlers,
     ...relationshipsProviders,

@@ -6,6 +6,7 @@ export * from './telemetry/telemetry';
 export * from './telemetry/http-route';
 export * from './database/naming-strategy';
 export * from './database/data-source';
+export * from './database/prepared';
 export * from './database/outbox-schema';
 export * from './infra/local-infra';
 export * from './runtime/runtime';

@@ -1,4 +1,5 @@
 import { CreateAccounts1763900000000 } from './1763900000000-CreateAccounts';
+import { NotifyGrantChanges1795424733184 } from './1795424733184-NotifyGrantChanges';
 
 /** Every migration of the accounts schema, in order. */
-export const accountsMigrations = [CreateAccounts1763900000000];
+export const accountsMigrations = [CreateAccounts1763900000000, NotifyGrantChanges1795424733184];

@@ -3,6 +3,7 @@ import type { IssuedToken } from '@mammut/contracts';
 import { IDS, type IdGenerator } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
+import { GrantCache } from '../tokens/grant-cache';
 import { digestOf, newSecret } from '../tokens/token-digest';
 
 export interface TokenOwner {
@@ -18,6 +19,7 @@ export class AccessTokens {
   constructor(
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     @Inject(IDS) private readonly ids: IdGenerator,
+    private readonly grants: GrantCache,
   ) {}
 
   /** Issues a token, inside the caller's transaction when it passes one. */
@@ -41,12 +43,16 @@ export class AccessTokens {
   }
 
   async revoke(token: string, applicationId: string): Promise<boolean> {
+    const digest = digestOf(token);
     // TypeORM answers an UPDATE with [rows, affected count].
     const [, affected]: [unknown[], number] = await this.db.query(
       `UPDATE accounts.oauth_access_tokens SET revoked_at = now()
         WHERE token_digest = $1 AND application_id = $2 AND revoked_at IS NULL`,
-      [digestOf(token), applicationId],
+      [digest, applicationId],
     );
+    // The trigger's notification evicts it everywhere, this replica included; evicting here too
+    // means this replica refuses the token before the revocation is even answered.
+    this.grants.forgetToken(digest);
     return affected > 0;
   }
 }

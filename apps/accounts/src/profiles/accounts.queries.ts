@@ -6,6 +6,7 @@ import {
   type Role,
   type Visibility,
 } from '@mammut/contracts';
+import { queryPrepared } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { ACCOUNT_COLUMNS, type AccountRow, toAccountRecord } from './account-row';
@@ -74,7 +75,9 @@ export class AccountsQueries {
       role: Role;
       settings: UserSettings;
       follow_requests_count: string;
-    })[] = await this.db.query(
+    })[] = await queryPrepared(
+      this.db,
+      'accounts.credentials',
       `SELECT ${ACCOUNT_COLUMNS}, u.id AS user_id, u.email, u.role, u.settings,
            (SELECT count(*) FROM accounts.follow_requests r WHERE r.target_account_id = a.id) AS follow_requests_count
            FROM accounts.accounts a JOIN accounts.users u ON u.account_id = a.id WHERE a.id = $1`,

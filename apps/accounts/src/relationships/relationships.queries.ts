@@ -5,6 +5,7 @@ import {
   RELATIONSHIP_LIMITS,
   type RelationshipRecord,
 } from '@mammut/contracts';
+import { queryPrepared } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { ACCOUNT_COLUMNS, type AccountRow, toAccountRecord } from '../profiles/account-row';
@@ -28,23 +29,8 @@ interface RelationshipRow {
   note: string | null;
 }
 
-/** Relationships from one viewer to many accounts, computed in one query for the whole batch. */
-@Injectable()
-export class RelationshipsQueries {
-  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
-
-  /** In request order, duplicates dropped; unknown (and, unless asked, suspended) accounts are missing. */
-  async relationships(
-    viewerId: string,
-    ids: string[],
-    withSuspended: boolean,
-    tx?: EntityManager,
-  ): Promise<{ relationships: RelationshipRecord[]; missing: string[] }> {
-    const unique = [...new Set(ids)];
-    if (!unique.length) return { relationships: [], missing: [] };
-    // Expired mutes stay in the table until swept; they count as no mute at all.
-    const rows: RelationshipRow[] = await (tx ?? this.db).query(
-      `SELECT t.id::text AS id,
+// Expired mutes stay in the table until swept; they count as no mute at all.
+const RELATIONSHIPS_SQL = `SELECT t.id::text AS id,
               f.id IS NOT NULL AS following,
               r.id IS NOT NULL AS requested,
               COALESCE(f.show_reblogs, r.show_reblogs) AS show_reblogs,
@@ -69,9 +55,28 @@ export class RelationshipsQueries {
                                    AND (m.expires_at IS NULL OR m.expires_at > now())
          LEFT JOIN accounts.account_notes n ON n.account_id = $1 AND n.target_account_id = t.id
         WHERE $3::boolean OR t.suspended_at IS NULL
-        ORDER BY w.ord`,
-      [viewerId, unique, withSuspended],
-    );
+        ORDER BY w.ord`;
+
+/** Relationships from one viewer to many accounts, computed in one query for the whole batch. */
+@Injectable()
+export class RelationshipsQueries {
+  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
+
+  /** In request order, duplicates dropped; unknown (and, unless asked, suspended) accounts are missing. */
+  async relationships(
+    viewerId: string,
+    ids: string[],
+    withSuspended: boolean,
+    tx?: EntityManager,
+  ): Promise<{ relationships: RelationshipRecord[]; missing: string[] }> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return { relationships: [], missing: [] };
+    const params = [viewerId, unique, withSuspended];
+    // Inside a write's transaction it runs there; alone it is a prepared statement, since planning
+    // this batch costs more than executing it.
+    const rows: RelationshipRow[] = tx
+      ? await tx.query(RELATIONSHIPS_SQL, params)
+      : await queryPrepared<RelationshipRow>(this.db, 'accounts.relationships', RELATIONSHIPS_SQL, params);
     const found = new Set(rows.map((row) => row.id));
     return {
       relationships: rows.map(toRelationship),

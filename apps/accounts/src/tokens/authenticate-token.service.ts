@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Role, TokenGrant } from '@mammut/contracts';
+import { queryPrepared } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
+import { GrantCache } from './grant-cache';
 import { digestOf } from './token-digest';
 
 interface GrantRow {
@@ -17,20 +19,39 @@ interface GrantRow {
   suspended_at: Date | null;
 }
 
-/** Resolves a bearer token to who acts, through which app, with which scopes. Revoked tokens resolve to nothing. */
+/**
+ * Resolves a bearer token to who acts, through which app, with which scopes. Revoked tokens
+ * resolve to nothing. Every request asks, so grants are cached until a change evicts them.
+ */
 @Injectable()
 export class AuthenticateToken {
-  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
+  constructor(
+    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    private readonly cache: GrantCache,
+  ) {}
 
   async execute(token: string): Promise<TokenGrant | null> {
-    const rows: GrantRow[] = await this.db.query(
+    const digest = digestOf(token);
+    const cached = this.cache.get(digest);
+    if (cached) return cached;
+    const ticket = this.cache.ticket();
+    const grant = await this.read(digest);
+    // Unknown tokens are not cached: a token issued a moment later must work at once.
+    if (grant) this.cache.put(digest, grant, ticket);
+    return grant;
+  }
+
+  private async read(digest: string): Promise<TokenGrant | null> {
+    const rows = await queryPrepared<GrantRow>(
+      this.db,
+      'accounts.authenticate-token',
       `SELECT t.id, t.application_id, t.scopes, u.id AS user_id, u.account_id, u.role, u.confirmed_at, u.approved, u.disabled,
               a.suspended_at
          FROM accounts.oauth_access_tokens t
          LEFT JOIN accounts.users u ON u.id = t.user_id
          LEFT JOIN accounts.accounts a ON a.id = u.account_id
         WHERE t.token_digest = $1 AND t.revoked_at IS NULL`,
-      [digestOf(token)],
+      [digest],
     );
     const row = rows[0];
     if (!row) return null;

@@ -1,0 +1,156 @@
+import { createOAuthAPIClient } from 'masto';
+import { Client } from 'pg';
+import { loadConfig } from '@mammut/platform';
+import { type AccountsAdmin, openAccountsAdmin } from '../../../accounts/src/admin/accounts-admin';
+import { seedUser, type SeededUser } from '../../../../test-e2e/support/factories';
+import { registerAndSignIn } from '../../../../test-e2e/support/oauth';
+import { startTestSystem, type TestSystem } from '../../../../test-e2e/support/system';
+
+jest.setTimeout(60_000);
+
+/**
+ * Authenticated tokens are cached (accounts' GrantCache). Whatever narrows a grant must take
+ * effect on the very next request, on this process and on another one sharing the database,
+ * whoever made the change: the API, the operator CLI, or SQL by hand.
+ */
+describe('token cache: revocation and user state take effect at once (real PostgreSQL, Redis, NATS)', () => {
+  let t: TestSystem;
+  let replica: TestSystem;
+  let db: Client;
+  let admin: AccountsAdmin;
+
+  beforeAll(async () => {
+    t = await startTestSystem();
+    // A second process on the same database, as another replica would be.
+    replica = await startTestSystem({ DATABASE_URL: t.databaseUrl });
+    db = new Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    admin = await openAccountsAdmin(
+      loadConfig({ DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'silent', PASSWORD_HASH_MEMORY_KIB: '4096' }),
+    );
+  });
+
+  afterAll(async () => {
+    await admin?.close();
+    await db?.end();
+    await replica?.stop();
+    await t?.stop();
+  });
+
+  const verify = (system: TestSystem, token: string): Promise<Response> =>
+    fetch(`${system.url}/api/v1/accounts/verify_credentials`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+  /** Several answered requests on both processes, so the grant is surely cached on each. */
+  async function warm(token: string): Promise<void> {
+    for (const system of [t, replica, t, replica]) expect((await verify(system, token)).status).toBe(200);
+  }
+
+  const errorOf = async (response: Response): Promise<string> =>
+    ((await response.json()) as { error: string }).error;
+
+  it('refuses a revoked token on the next request, on this process and on the other', async () => {
+    const user = await registerAndSignIn(t.url, { username: 'revoked' });
+    await warm(user.token);
+    await createOAuthAPIClient({ url: t.url }).revoke({
+      clientId: user.app.clientId,
+      clientSecret: user.app.clientSecret,
+      token: user.token,
+    });
+    const here = await verify(t, user.token);
+    expect(here.status).toBe(401);
+    expect(await errorOf(here)).toBe('The access token is invalid');
+    expect((await verify(replica, user.token)).status).toBe(401);
+  });
+
+  it('refuses a token revoked through the other process', async () => {
+    const user = await registerAndSignIn(t.url, { username: 'revokedelsewhere' });
+    await warm(user.token);
+    await createOAuthAPIClient({ url: replica.url }).revoke({
+      clientId: user.app.clientId,
+      clientSecret: user.app.clientSecret,
+      token: user.token,
+    });
+    expect((await verify(t, user.token)).status).toBe(401);
+    expect((await verify(replica, user.token)).status).toBe(401);
+  });
+
+  it('refuses a token revoked or deleted by hand in the database', async () => {
+    const revoked = await seedUser(t.databaseUrl, t.url, { username: 'sqlrevoked' });
+    const deleted = await seedUser(t.databaseUrl, t.url, { username: 'sqldeleted' });
+    await warm(revoked.token);
+    await warm(deleted.token);
+    await db.query(`UPDATE accounts.oauth_access_tokens SET revoked_at = now() WHERE user_id = $1`, [
+      revoked.userId,
+    ]);
+    await db.query(`DELETE FROM accounts.oauth_access_tokens WHERE user_id = $1`, [deleted.userId]);
+    for (const system of [t, replica]) {
+      expect((await verify(system, revoked.token)).status).toBe(401);
+      expect((await verify(system, deleted.token)).status).toBe(401);
+    }
+  });
+
+  it('refuses a user disabled by the operator CLI, and lets them back in when enabled', async () => {
+    const user = await seedUser(t.databaseUrl, t.url, { username: 'disabled' });
+    await warm(user.token);
+    await admin.modifyUser.execute('disabled', { disable: true });
+    for (const system of [t, replica]) {
+      const refused = await verify(system, user.token);
+      expect(refused.status).toBe(403);
+      expect(await errorOf(refused)).toBe('Your login is currently disabled');
+    }
+    await admin.modifyUser.execute('disabled', { enable: true });
+    for (const system of [t, replica]) expect((await verify(system, user.token)).status).toBe(200);
+  });
+
+  it('refuses the tokens of a suspended account and of a user whose confirmation is withdrawn', async () => {
+    const suspended = await seedUser(t.databaseUrl, t.url, { username: 'suspended' });
+    const unconfirmed = await seedUser(t.databaseUrl, t.url, { username: 'unconfirmed' });
+    await warm(suspended.token);
+    await warm(unconfirmed.token);
+    await db.query(`UPDATE accounts.accounts SET suspended_at = now() WHERE id = $1`, [suspended.accountId]);
+    await db.query(`UPDATE accounts.users SET confirmed_at = NULL WHERE id = $1`, [unconfirmed.userId]);
+    for (const system of [t, replica]) {
+      expect((await verify(system, suspended.token)).status).toBe(403);
+      const refused = await verify(system, unconfirmed.token);
+      expect(refused.status).toBe(403);
+      expect(await errorOf(refused)).toBe('Your login is missing a confirmed e-mail address');
+    }
+  });
+
+  it('serves credentials as they are now: after update_credentials and after a change by hand', async () => {
+    const user: SeededUser = await seedUser(t.databaseUrl, t.url, { username: 'changing' });
+    await warm(user.token);
+    const updated = await fetch(`${t.url}/api/v1/accounts/update_credentials`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ display_name: 'Changed', source: { privacy: 'private' } }),
+    });
+    expect(updated.status).toBe(200);
+    for (const system of [t, replica]) {
+      const me = (await (await verify(system, user.token)).json()) as {
+        display_name: string;
+        source: { privacy: string };
+      };
+      expect(me.display_name).toBe('Changed');
+      expect(me.source.privacy).toBe('private');
+    }
+    await db.query(`UPDATE accounts.accounts SET display_name = 'By hand' WHERE id = $1`, [user.accountId]);
+    for (const system of [t, replica]) {
+      const me = (await (await verify(system, user.token)).json()) as { display_name: string };
+      expect(me.display_name).toBe('By hand');
+    }
+  });
+
+  it('keeps serving other users while one is disabled', async () => {
+    const bystander = await seedUser(t.databaseUrl, t.url, { username: 'bystander' });
+    const target = await seedUser(t.databaseUrl, t.url, { username: 'target' });
+    await warm(bystander.token);
+    await warm(target.token);
+    await admin.modifyUser.execute('target', { disable: true });
+    expect((await verify(t, target.token)).status).toBe(403);
+    expect((await verify(t, bystander.token)).status).toBe(200);
+    expect((await verify(replica, bystander.token)).status).toBe(200);
+  });
+});
