@@ -16,7 +16,7 @@ interface Entry {
  * Grants of recently used tokens, keyed by token digest, so an authenticated request costs no
  * query. Every change that can narrow a grant (revocation, a user disabled or its role changed, an
  * account suspended, a row deleted) evicts it: PostgreSQL notifies them from triggers, so no
- * writer can forget (see GrantChangesListener and ADR 0004).
+ * writer can forget (see GrantChangesListener and ADR 0005).
  *
  * The cache trusts nothing while those notifications may be missed (before LISTEN is in place,
  * after the listening connection drops): it then answers misses only and stores nothing. A read
