@@ -1,32 +1,11 @@
 // One jest run for the whole tree: unit, integration and end-to-end projects share one infra
 // (started in the global setup) so a test run costs one PostgreSQL, one Redis and one NATS.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-      baseUrl: __dirname,
-      paths: {
-        '@mammut/contracts': ['libs/contracts/src/index.ts'],
-        '@mammut/platform': ['libs/platform/src/index.ts'],
-        '@mammut/platform/telemetry': ['libs/platform/src/telemetry/index.ts'],
-        '@mammut/mastodon-api': ['libs/mastodon-api/src/index.ts'],
-        '@mammut/testing': ['libs/testing/src/index.ts'],
-      },
-    },
-    module: { type: 'commonjs' },
-  },
-];
-const moduleNameMapper = {
-  '^@mammut/contracts$': '<rootDir>/libs/contracts/src/index.ts',
-  '^@mammut/platform$': '<rootDir>/libs/platform/src/index.ts',
-  '^@mammut/platform/telemetry$': '<rootDir>/libs/platform/src/telemetry/index.ts',
-  '^@mammut/mastodon-api$': '<rootDir>/libs/mastodon-api/src/index.ts',
-  '^@mammut/testing$': '<rootDir>/libs/testing/src/index.ts',
-};
+const { aliases, swcOptions } = require('./scripts/swc-options.cjs');
+
+const swc = ['@swc/jest', swcOptions()];
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(aliases).map(([alias, file]) => [`^${alias}$`, `<rootDir>/${file}`]),
+);
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',

@@ -1,10 +1,11 @@
 // Compiles every TypeScript source (apps, libs, scripts, bench, tests excluded) to dist/ with swc,
 // keeping the tree's layout so `@mammut/*` imports rewrite to relative paths that hold in dist too.
 import { transformFile } from '@swc/core';
+import { createRequire } from 'node:module';
 import { mkdir, readdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 
-const root = process.cwd();
+const { root, swcOptions } = createRequire(import.meta.url)('./swc-options.cjs');
 const roots = ['apps', 'libs', 'scripts', 'bench', 'test-e2e'];
 const skip = (name) => name.endsWith('.spec.ts') || name.endsWith('.d.ts');
 
@@ -22,24 +23,7 @@ async function* walk(dir) {
   }
 }
 
-const options = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
-    baseUrl: root,
-    paths: {
-      '@mammut/contracts': ['libs/contracts/src/index.ts'],
-      '@mammut/platform': ['libs/platform/src/index.ts'],
-      '@mammut/platform/telemetry': ['libs/platform/src/telemetry/index.ts'],
-      '@mammut/mastodon-api': ['libs/mastodon-api/src/index.ts'],
-      '@mammut/testing': ['libs/testing/src/index.ts'],
-    },
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: true,
-};
+const options = { ...swcOptions(), sourceMaps: true };
 
 await rm(join(root, 'dist'), { recursive: true, force: true });
 const jobs = [];

@@ -6,3 +6,4 @@
 export { loadConfig, ConfigError, type Config } from '../config/config';
 export { initLogging, logger, type Logger } from '../logging/logger';
 export { startTelemetry, type Telemetry, type TelemetryOptions } from './telemetry';
+export { runEntryPoint, type Running } from './entry-point';
