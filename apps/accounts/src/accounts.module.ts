@@ -18,6 +18,7 @@ import { ProfilesHandlers } from './profiles/profiles.handlers';
 import { UpdateCredentials } from './profiles/update-credentials.service';
 import { AuthenticateToken } from './tokens/authenticate-token.service';
 import { GrantCache } from './tokens/grant-cache';
+import { TokenActivity } from './tokens/token-activity';
 import { GrantChangesListener } from './tokens/grant-changes.listener';
 import { PasswordHasher } from './passwords/password-hasher';
 import { RelationshipsHandlers } from './relationships/relationships.handlers';
@@ -38,6 +39,7 @@ import { instanceProviders } from './instance/instance.providers';
     UpdateCredentials,
     AuthenticateToken,
     GrantCache,
+    TokenActivity,
     GrantChangesListener,
     PasswordHasher,
     ProfilesHandlers,

@@ -38,13 +38,16 @@ export class InstanceQueries {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** Users are active when they signed in or one of their tokens was used (apps never sign in again). */
   async userCounts(): Promise<UserCounts> {
     const now = this.clock.now().getTime();
     const rows: { total: string; active_month: string; active_halfyear: string }[] = await this.db.query(
       `SELECT count(*) AS total,
-              count(*) FILTER (WHERE u.last_sign_in_at >= $1) AS active_month,
-              count(*) FILTER (WHERE u.last_sign_in_at >= $2) AS active_halfyear
+              count(*) FILTER (WHERE active.at >= $1) AS active_month,
+              count(*) FILTER (WHERE active.at >= $2) AS active_halfyear
          FROM accounts.users u JOIN accounts.accounts a ON a.id = u.account_id
+        CROSS JOIN LATERAL (SELECT GREATEST(u.last_sign_in_at,
+                  (SELECT max(t.last_used_at) FROM accounts.oauth_access_tokens t WHERE t.user_id = u.id)) AS at) active
         WHERE u.confirmed_at IS NOT NULL AND a.suspended_at IS NULL`,
       [new Date(now - 4 * WEEK_MS), new Date(now - 24 * WEEK_MS)],
     );

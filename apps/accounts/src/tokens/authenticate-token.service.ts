@@ -4,6 +4,7 @@ import { queryPrepared } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { GrantCache } from './grant-cache';
+import { TokenActivity } from './token-activity';
 import { digestOf } from './token-digest';
 
 interface GrantRow {
@@ -28,16 +29,23 @@ export class AuthenticateToken {
   constructor(
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     private readonly cache: GrantCache,
+    private readonly activity: TokenActivity,
   ) {}
 
   async execute(token: string): Promise<TokenGrant | null> {
     const digest = digestOf(token);
     const cached = this.cache.get(digest);
-    if (cached) return cached;
+    if (cached) {
+      this.activity.touch(cached.tokenId);
+      return cached;
+    }
     const ticket = this.cache.ticket();
     const grant = await this.read(digest);
     // Unknown tokens are not cached: a token issued a moment later must work at once.
-    if (grant) this.cache.put(digest, grant, ticket);
+    if (grant) {
+      this.cache.put(digest, grant, ticket);
+      this.activity.touch(grant.tokenId);
+    }
     return grant;
   }
 

@@ -1,0 +1,63 @@
+import { Client } from 'pg';
+import { seedUser } from '../../../../test-e2e/support/factories';
+import { startTestSystem, type TestSystem } from '../../../../test-e2e/support/system';
+
+jest.setTimeout(60_000);
+
+/** A user who only ever uses an app (no browser sign-in) is an active user all the same. */
+describe('token activity', () => {
+  let t: TestSystem;
+  let db: Client;
+
+  beforeAll(async () => {
+    t = await startTestSystem();
+    db = new Client({ connectionString: t.databaseUrl });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db?.end();
+    await t?.stop();
+  });
+
+  const lastUsed = async (accountId: string): Promise<Date | null> => {
+    const { rows } = await db.query<{ last_used_at: Date | null }>(
+      `SELECT t.last_used_at FROM accounts.oauth_access_tokens t JOIN accounts.users u ON u.id = t.user_id
+        WHERE u.account_id = $1`,
+      [accountId],
+    );
+    return rows[0].last_used_at;
+  };
+  const until = async <T>(probe: () => Promise<T | null>): Promise<T> => {
+    for (let i = 0; i < 160; i++) {
+      const value = await probe();
+      if (value !== null) return value;
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    throw new Error('never happened');
+  };
+  const activeMonth = async (): Promise<number> => {
+    const response = await fetch(`${t.url}/nodeinfo/2.0`);
+    return ((await response.json()) as { usage: { users: { activeMonth: number } } }).usage.users.activeMonth;
+  };
+
+  it('records token use at most hourly and counts the user as active', async () => {
+    const user = await seedUser(t.databaseUrl, t.url, { username: 'apponly' });
+    expect(await lastUsed(user.accountId)).toBeNull();
+    expect(await activeMonth()).toBe(0);
+
+    const verify = (): Promise<Response> =>
+      fetch(`${t.url}/api/v1/accounts/verify_credentials`, {
+        headers: { authorization: `Bearer ${user.token}` },
+      });
+    expect((await verify()).status).toBe(200);
+    const first = await until(() => lastUsed(user.accountId));
+    expect(Date.now() - first.getTime()).toBeLessThan(60_000);
+    // The gateway caches instance facts for five seconds.
+    await until(async () => ((await activeMonth()) === 1 ? true : null));
+
+    // Within the hour, further use writes nothing.
+    for (let i = 0; i < 5; i++) expect((await verify()).status).toBe(200);
+    await new Promise((done) => setTimeout(done, 200));
+    expect((await lastUsed(user.accountId))?.getTime()).toBe(first.getTime());
+  });
+});
