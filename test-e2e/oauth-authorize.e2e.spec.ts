@@ -26,6 +26,10 @@ describe('OAuth authorization-code flow with PKCE', () => {
   beforeAll(async () => {
     t = await startTestSystem();
     alice = await registerAndSignIn(t.url, { username: 'alice' });
+  });
+
+  // A client alice has not authorized yet: once she has, the consent page is skipped (below).
+  beforeEach(async () => {
     app = await createApp(t.url, { scopes: 'read write follow' });
   });
 
@@ -197,6 +201,49 @@ describe('OAuth authorization-code flow with PKCE', () => {
     // Still signed out: the authorization page asks for the password again.
     expect(await (await fresh.get(authorizeUrl(app, { scopes: 'read' }))).text()).toContain(
       'name="password"',
+    );
+  });
+
+  it('skips consent for scopes the user already granted this client, until that token is revoked', async () => {
+    const first = await authorizeWithPkce(t.url, {
+      app,
+      email: alice.email,
+      password: alice.password,
+      scopes: 'read write',
+      browser: new Browser(t.url),
+    });
+    const { browser } = first;
+    // Same client, same scopes (in another order): a code straight away, state kept.
+    const again = await browser.get(authorizeUrl(app, { scopes: 'write read', state: 'xyz' }));
+    expect(again.status).toBe(302);
+    const location = new URL(again.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(app.redirectUri);
+    expect(location.searchParams.get('state')).toBe('xyz');
+    const code = location.searchParams.get('code') ?? '';
+    const exchanged = await tokenRequest({
+      grant_type: 'authorization_code',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      redirect_uri: app.redirectUri,
+      code,
+    });
+    expect(exchanged.status).toBe(200);
+    // Other scopes, or force_login, still ask.
+    expect(await (await browser.get(authorizeUrl(app, { scopes: 'read' }))).text()).toContain('id="approve"');
+    expect(
+      await (await browser.get(authorizeUrl(app, { scopes: 'read write', forceLogin: true }))).text(),
+    ).toContain('name="password"');
+    // Once every such token is revoked, consent is asked again.
+    const second = ((await exchanged.json()) as { access_token: string }).access_token;
+    for (const token of [first.token.accessToken, second]) {
+      await createOAuthAPIClient({ url: t.url }).revoke({
+        clientId: app.clientId,
+        clientSecret: app.clientSecret,
+        token,
+      });
+    }
+    expect(await (await browser.get(authorizeUrl(app, { scopes: 'read write' }))).text()).toContain(
+      'id="approve"',
     );
   });
 

@@ -20,6 +20,7 @@ export const CODE_TTL_MS = 10 * 60 * 1000;
 
 type CreateCode = RequestOf<typeof contracts.accounts.oauth.createAuthorizationCode>;
 type Exchange = RequestOf<typeof contracts.accounts.oauth.exchangeAuthorizationCode>;
+type PriorAuthorization = RequestOf<typeof contracts.accounts.oauth.findPriorAuthorization>;
 
 interface GrantRow {
   id: string;
@@ -88,6 +89,19 @@ export class AuthorizationCodes {
       ],
     );
     return { code };
+  }
+
+  /** A live token of this client for this user whose scopes are exactly the ones asked for. */
+  async priorAuthorization(input: PriorAuthorization): Promise<{ authorized: boolean }> {
+    const rows: unknown[] = await this.db.query(
+      `SELECT 1 FROM accounts.oauth_access_tokens t
+         JOIN accounts.oauth_applications a ON a.id = t.application_id
+        WHERE a.client_id = $1 AND t.user_id = $2 AND t.revoked_at IS NULL
+          AND t.scopes @> $3::text[] AND t.scopes <@ $3::text[]
+        LIMIT 1`,
+      [input.clientId, input.userId, input.scopes],
+    );
+    return { authorized: rows.length > 0 };
   }
 
   async exchange(input: Exchange): Promise<TokenOutcome> {

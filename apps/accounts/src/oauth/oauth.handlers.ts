@@ -20,6 +20,7 @@ export class OAuthHandlers {
       applications: await this.applications.find(ids, clientIds),
     }),
     createAuthorizationCode: (input) => this.codes.create(input),
+    findPriorAuthorization: (input) => this.codes.priorAuthorization(input),
     exchangeAuthorizationCode: (input) => this.codes.exchange(input),
     createClientToken: (input) => this.clientTokens.issue(input),
     revokeToken: (input) => this.clientTokens.revoke(input),

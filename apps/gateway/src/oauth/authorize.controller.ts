@@ -55,6 +55,14 @@ export class AuthorizeController {
       return sendPage(reply, 200, signInPage({ lang, csrf: session.csrf, returnTo: this.returnTo(request) }));
     }
     const a = check.authorization;
+    // Asked again for what the user already granted this client: no second consent (Doorkeeper's
+    // matching token), straight back to the client with a code.
+    const { authorized } = await this.bus.request(contracts.accounts.oauth.findPriorAuthorization, {
+      userId: session.userId,
+      clientId: a.app.clientId,
+      scopes: a.scopes,
+    });
+    if (authorized) return this.approve(reply, session, a);
     sendPage(
       reply,
       200,

@@ -68,6 +68,18 @@ export const accountsOAuth = {
     }),
     response: z.object({ code: z.string() }),
   }),
+  /**
+   * Whether the user already holds a live token of this client with exactly these scopes: then,
+   * as Doorkeeper does, the consent page is skipped and a code issued at once.
+   */
+  findPriorAuthorization: defineRequest('accounts.prior_authorization.find', {
+    request: z.object({
+      userId: id,
+      clientId: z.string().max(256),
+      scopes: z.array(z.string()).min(1).max(64),
+    }),
+    response: z.object({ authorized: z.boolean() }),
+  }),
   exchangeAuthorizationCode: defineRequest('accounts.authorization_code.exchange', {
     request: z.object({
       ...clientCredentials,
