@@ -4,7 +4,7 @@ import type { InstanceFacts } from '@mammut/mastodon-api';
 import { BUS, type Bus, CONFIG, type Config } from '@mammut/platform';
 import { VAPID_KEY } from '../http/vapid-key';
 import { instanceLimits } from './instance-limits';
-import { INSTANCE_VERSION, MASTODON_API_VERSION, SOURCE_URL } from './version';
+import { INSTANCE_VERSION, MASTODON_API_VERSION } from './version';
 
 type Described = ResponseOf<typeof contracts.accounts.instance.describeInstance>;
 type ActivityWeeks = ResponseOf<typeof contracts.accounts.instance.getActivity>['weeks'];
@@ -83,7 +83,7 @@ export class InstanceFactsSource {
       contactEmail: config.siteContactEmail,
       contactAccount: described.contactAccount,
       version: INSTANCE_VERSION,
-      sourceUrl: SOURCE_URL,
+      sourceUrl: config.sourceUrl,
       apiVersion: MASTODON_API_VERSION,
       thumbnailUrl: `${origin}${THUMBNAIL_PATH}`,
       icons: ICON_SIZES.map((size) => ({ url: `${origin}${iconPath(size)}`, size })),

@@ -8,8 +8,3 @@ export const MAMMUT_VERSION = '0.1.0';
 export const INSTANCE_VERSION = `${MASTODON_COMPATIBLE_VERSION} (compatible; Mammut ${MAMMUT_VERSION})`;
 /** 1: no grouped notifications (`/api/v2/notifications`) yet; Phanpy switches to them at 2. */
 export const MASTODON_API_VERSION = 1;
-/**
- * Where the source is published (AGPL). No public repository is named anywhere in the tree yet:
- * replace with the real one when it exists.
- */
-export const SOURCE_URL = 'https://github.com/mammut-social/mammut';

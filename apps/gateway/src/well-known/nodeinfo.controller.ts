@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { CONFIG, type Config } from '@mammut/platform';
 import { Auth } from '../auth/auth.decorator';
 import { InstanceFactsSource } from '../instance/instance-facts';
-import { MAMMUT_VERSION, MASTODON_COMPATIBLE_VERSION, SOURCE_URL } from '../instance/version';
+import { MAMMUT_VERSION, MASTODON_COMPATIBLE_VERSION } from '../instance/version';
 
 const SCHEMA = 'http://nodeinfo.diaspora.software/ns/schema';
 
@@ -69,7 +69,10 @@ export class NodeInfoController {
     return {
       version,
       // 2.0's schema forbids any other software key; 2.1 adds repository and homepage.
-      software: version === '2.1' ? { ...software, repository: SOURCE_URL, homepage: SOURCE_URL } : software,
+      software:
+        version === '2.1'
+          ? { ...software, repository: this.config.sourceUrl, homepage: this.config.sourceUrl }
+          : software,
       protocols: ['activitypub'],
       services: { inbound: [], outbound: [] },
       // No statuses service yet: no local posts.
@@ -80,7 +83,7 @@ export class NodeInfoController {
         nodeName: this.config.siteTitle,
         nodeDescription: this.config.siteDescription,
         upstream: { name: 'mastodon', version: MASTODON_COMPATIBLE_VERSION },
-        software: { name: 'mammut', version: MAMMUT_VERSION, repository: SOURCE_URL },
+        software: { name: 'mammut', version: MAMMUT_VERSION, repository: this.config.sourceUrl },
       },
     };
   }

@@ -29,6 +29,8 @@ const schema = z.object({
   SITE_TITLE: z.string().default('Mammut'),
   SITE_DESCRIPTION: z.string().default('A Mammut server'),
   SITE_CONTACT_EMAIL: z.string().default(''),
+  /** Where this server's source is published (AGPL): an operator running changes points it at theirs. */
+  SOURCE_URL: z.string().url().default('https://github.com/mammut-social/mammut'),
   SMTP_URL: z.string().optional(),
   SMTP_FROM: z.string().default('Mammut <notifications@localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -70,6 +72,7 @@ export type Config = Readonly<{
   siteTitle: string;
   siteDescription: string;
   siteContactEmail: string;
+  sourceUrl: string;
   smtpUrl: string | undefined;
   smtpFrom: string;
   logLevel: string;
@@ -124,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     siteTitle: e.SITE_TITLE,
     siteDescription: e.SITE_DESCRIPTION,
     siteContactEmail: e.SITE_CONTACT_EMAIL,
+    sourceUrl: e.SOURCE_URL,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     logLevel: e.LOG_LEVEL,

@@ -229,6 +229,7 @@ describe('instance endpoints over HTTP (https origin, reviewed sign-ups)', () =>
       LOCAL_HTTPS: 'true',
       REGISTRATIONS_MODE: 'approved',
       SITE_CONTACT_EMAIL: 'staff@example.com',
+      SOURCE_URL: 'https://code.example/our-fork',
     });
   });
 
@@ -243,6 +244,7 @@ describe('instance endpoints over HTTP (https origin, reviewed sign-ups)', () =>
     expect(v2.registrations).toMatchObject({ enabled: true, approval_required: true, reason_required: true });
     expect(v2.contact).toEqual({ email: 'staff@example.com', account: null });
     expect(v2.usage.users.active_month).toBe(0);
+    expect(v2.source_url).toBe('https://code.example/our-fork');
     const { body: v1 } = await getJson<MInstanceV1>(`${t.url}/api/v1/instance`);
     expect(v1.urls.streaming_api).toBe(`wss://${t.domain}`);
     expect(v1.approval_required).toBe(true);
