@@ -1,0 +1,144 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import type { Type } from '@nestjs/common';
+import { seedUser } from '../../../../test-e2e/support/factories';
+import { startTestSystem, type TestSystem } from '../../../../test-e2e/support/system';
+import { GatewayModule } from '../gateway.module';
+import { AUTH_POLICY, type AuthPolicy } from './auth.decorator';
+
+jest.setTimeout(120_000);
+
+interface Route {
+  readonly method: string;
+  readonly path: string;
+  readonly policy: AuthPolicy | undefined;
+}
+
+/** Every route the gateway serves, read from its controllers' Nest metadata. */
+function gatewayRoutes(): Route[] {
+  const controllers = (Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, GatewayModule) ?? []) as Type[];
+  return controllers.flatMap((controller) => {
+    const prefix = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+    const proto = controller.prototype as object;
+    return Object.getOwnPropertyNames(proto).flatMap((name) => {
+      // Descriptors, not property reads: a getter would run against the bare prototype.
+      const handler: unknown = Object.getOwnPropertyDescriptor(proto, name)?.value;
+      if (typeof handler !== 'function' || name === 'constructor') return [];
+      const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+      const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+      if (paths === undefined || method === undefined) return [];
+      const policy = (Reflect.getMetadata(AUTH_POLICY, handler) ??
+        Reflect.getMetadata(AUTH_POLICY, controller)) as AuthPolicy | undefined;
+      return [paths].flat().map((path) => ({
+        method: RequestMethod[method],
+        path: `/${[prefix, path].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/'),
+        policy,
+      }));
+    });
+  });
+}
+
+/** A concrete URL for a route pattern: ids that name nothing (authorization comes first). */
+const concrete = (path: string): string => path.replace(/:[a-z_]+/gi, '99999');
+
+/**
+ * The route inventory (security rule: every route declares its scope and checks it). Each route
+ * has a policy; each one needing a token refuses none (401), a token without its scopes (403) and,
+ * when it needs a user, an app-only token (422), before doing anything else.
+ */
+describe('route policies', () => {
+  const routes = gatewayRoutes();
+  const guarded = routes.filter(
+    (r): r is Route & { policy: Exclude<AuthPolicy, { token: 'none' | 'optional' }> } =>
+      r.policy?.token === 'user' || r.policy?.token === 'app',
+  );
+  let t: TestSystem;
+  let pushOnly: string;
+  let appOnly: string;
+
+  beforeAll(async () => {
+    t = await startTestSystem();
+    pushOnly = (await seedUser(t.databaseUrl, t.url, { username: 'pushy', scopes: ['push'] })).token;
+    const app = (await (
+      await fetch(`${t.url}/api/v1/apps`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          client_name: 'inventory',
+          redirect_uris: 'urn:ietf:wg:oauth:2.0:oob',
+          scopes: 'read write follow',
+        }),
+      })
+    ).json()) as { client_id: string; client_secret: string };
+    const token = (await (
+      await fetch(`${t.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          grant_type: 'client_credentials',
+          client_id: app.client_id,
+          client_secret: app.client_secret,
+          scope: 'read write follow',
+        }),
+      })
+    ).json()) as { access_token: string };
+    appOnly = token.access_token;
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('finds the routes, and every one declares a policy', () => {
+    expect(routes.length).toBeGreaterThan(50);
+    expect(routes.filter((r) => !r.policy).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    expect(guarded.length).toBeGreaterThan(25);
+  });
+
+  const call = (route: Route, token?: string): Promise<Response> =>
+    fetch(`${t.url}${concrete(route.path)}`, {
+      method: route.method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(route.method === 'GET' || route.method === 'DELETE'
+          ? {}
+          : { 'content-type': 'application/json' }),
+      },
+      ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { body: '{}' }),
+    });
+
+  it('refuses every guarded route without a token, with Mastodon’s 401', async () => {
+    const wrong: string[] = [];
+    for (const route of guarded) {
+      const response = await call(route);
+      const body = (await response.json()) as { error?: string };
+      if (response.status !== 401 || body.error !== 'The access token is invalid') {
+        wrong.push(`${route.method} ${route.path}: ${response.status} ${body.error}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('refuses every guarded route to a token without its scopes (403)', async () => {
+    const wrong: string[] = [];
+    for (const route of guarded.filter((r) => r.policy.scopes.length && !r.policy.scopes.includes('push'))) {
+      const response = await call(route, pushOnly);
+      const body = (await response.json()) as { error?: string };
+      if (response.status !== 403 || body.error !== 'This action is outside the authorized scopes') {
+        wrong.push(`${route.method} ${route.path}: ${response.status} ${body.error}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('refuses every user route to an app-only token (422)', async () => {
+    const wrong: string[] = [];
+    for (const route of guarded.filter((r) => r.policy.token === 'user')) {
+      const response = await call(route, appOnly);
+      const body = (await response.json()) as { error?: string };
+      if (response.status !== 422 || body.error !== 'This method requires an authenticated user') {
+        wrong.push(`${route.method} ${route.path}: ${response.status} ${body.error}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
