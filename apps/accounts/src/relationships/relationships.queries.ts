@@ -10,52 +10,71 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { ACCOUNT_COLUMNS, type AccountRow, toAccountRecord } from '../profiles/account-row';
 
-interface RelationshipRow {
+/**
+ * One fact about the viewer and one target: the target itself (`account`, carrying whether the
+ * viewer blocks its domain), or one relationship row that exists. Columns not used by a kind are null.
+ */
+interface FactRow {
   id: string;
-  following: boolean;
-  requested: boolean;
-  show_reblogs: boolean | null;
+  kind:
+    | 'account'
+    | 'follow'
+    | 'request'
+    | 'followed_by'
+    | 'requested_by'
+    | 'blocking'
+    | 'blocked_by'
+    | 'mute'
+    | 'endorsed'
+    | 'note';
+  /** account: domain blocked; follow/request: show reblogs; mute: hide notifications. */
+  flag: boolean | null;
+  /** follow/request: notify. */
   notify: boolean | null;
   languages: string[] | null;
-  followed_by: boolean;
-  blocking: boolean;
-  blocked_by: boolean;
-  muting: boolean;
-  muting_notifications: boolean | null;
-  muting_expires_at: Date | null;
-  requested_by: boolean;
-  domain_blocking: boolean;
-  endorsed: boolean;
-  note: string | null;
+  /** note: the comment. */
+  text: string | null;
+  /** mute: when it ends. */
+  at: Date | null;
 }
 
-// Expired mutes stay in the table until swept; they count as no mute at all.
-const RELATIONSHIPS_SQL = `SELECT t.id::text AS id,
-              f.id IS NOT NULL AS following,
-              r.id IS NOT NULL AS requested,
-              COALESCE(f.show_reblogs, r.show_reblogs) AS show_reblogs,
-              COALESCE(f.notify, r.notify) AS notify,
-              CASE WHEN f.id IS NOT NULL THEN f.languages ELSE r.languages END AS languages,
-              EXISTS (SELECT 1 FROM accounts.follows x WHERE x.account_id = t.id AND x.target_account_id = $1) AS followed_by,
-              EXISTS (SELECT 1 FROM accounts.blocks x WHERE x.account_id = $1 AND x.target_account_id = t.id) AS blocking,
-              EXISTS (SELECT 1 FROM accounts.blocks x WHERE x.account_id = t.id AND x.target_account_id = $1) AS blocked_by,
-              m.id IS NOT NULL AS muting,
-              m.hide_notifications AS muting_notifications,
-              m.expires_at AS muting_expires_at,
-              EXISTS (SELECT 1 FROM accounts.follow_requests x WHERE x.account_id = t.id AND x.target_account_id = $1) AS requested_by,
-              (t.domain IS NOT NULL AND EXISTS (SELECT 1 FROM accounts.account_domain_blocks x
-                 WHERE x.account_id = $1 AND x.domain = lower(t.domain))) AS domain_blocking,
-              EXISTS (SELECT 1 FROM accounts.account_endorsements x WHERE x.account_id = $1 AND x.target_account_id = t.id) AS endorsed,
-              n.comment AS note
-         FROM unnest($2::bigint[]) WITH ORDINALITY AS w(id, ord)
-         JOIN accounts.accounts t ON t.id = w.id
-         LEFT JOIN accounts.follows f ON f.account_id = $1 AND f.target_account_id = t.id
-         LEFT JOIN accounts.follow_requests r ON r.account_id = $1 AND r.target_account_id = t.id
-         LEFT JOIN accounts.mutes m ON m.account_id = $1 AND m.target_account_id = t.id
-                                   AND (m.expires_at IS NULL OR m.expires_at > now())
-         LEFT JOIN accounts.account_notes n ON n.account_id = $1 AND n.target_account_id = t.id
-        WHERE $3::boolean OR t.suspended_at IS NULL
-        ORDER BY w.ord`;
+// The relationships of one viewer to a batch of targets, as the sparse set of rows that exist:
+// one indexed probe per table for the whole batch, and a result as small as the graph around the
+// viewer (most targets have no relationship at all). Expired mutes count as no mute.
+const RELATIONSHIP_FACTS_SQL = `
+  SELECT t.id::text AS id, 'account' AS kind,
+         (t.domain IS NOT NULL AND EXISTS (SELECT 1 FROM accounts.account_domain_blocks d
+            WHERE d.account_id = $1 AND d.domain = lower(t.domain))) AS flag,
+         NULL::boolean AS notify, NULL::text[] AS languages, NULL::text AS text, NULL::timestamptz AS at
+    FROM accounts.accounts t WHERE t.id = ANY($2::bigint[]) AND ($3::boolean OR t.suspended_at IS NULL)
+  UNION ALL
+  SELECT target_account_id::text, 'follow', show_reblogs, notify, languages, NULL, NULL
+    FROM accounts.follows WHERE account_id = $1 AND target_account_id = ANY($2::bigint[])
+  UNION ALL
+  SELECT target_account_id::text, 'request', show_reblogs, notify, languages, NULL, NULL
+    FROM accounts.follow_requests WHERE account_id = $1 AND target_account_id = ANY($2::bigint[])
+  UNION ALL
+  SELECT account_id::text, 'followed_by', NULL, NULL, NULL, NULL, NULL
+    FROM accounts.follows WHERE target_account_id = $1 AND account_id = ANY($2::bigint[])
+  UNION ALL
+  SELECT account_id::text, 'requested_by', NULL, NULL, NULL, NULL, NULL
+    FROM accounts.follow_requests WHERE target_account_id = $1 AND account_id = ANY($2::bigint[])
+  UNION ALL
+  SELECT target_account_id::text, 'blocking', NULL, NULL, NULL, NULL, NULL
+    FROM accounts.blocks WHERE account_id = $1 AND target_account_id = ANY($2::bigint[])
+  UNION ALL
+  SELECT account_id::text, 'blocked_by', NULL, NULL, NULL, NULL, NULL
+    FROM accounts.blocks WHERE target_account_id = $1 AND account_id = ANY($2::bigint[])
+  UNION ALL
+  SELECT target_account_id::text, 'mute', hide_notifications, NULL, NULL, NULL, expires_at
+    FROM accounts.mutes WHERE account_id = $1 AND target_account_id = ANY($2::bigint[])
+     AND (expires_at IS NULL OR expires_at > now())
+  UNION ALL
+  SELECT target_account_id::text, 'endorsed', NULL, NULL, NULL, NULL, NULL
+    FROM accounts.account_endorsements WHERE account_id = $1 AND target_account_id = ANY($2::bigint[])
+  UNION ALL
+  SELECT target_account_id::text, 'note', NULL, NULL, NULL, comment, NULL
+    FROM accounts.account_notes WHERE account_id = $1 AND target_account_id = ANY($2::bigint[])`;
 
 /** Relationships from one viewer to many accounts, computed in one query for the whole batch. */
 @Injectable()
@@ -74,14 +93,19 @@ export class RelationshipsQueries {
     const params = [viewerId, unique, withSuspended];
     // Inside a write's transaction it runs there; alone it is a prepared statement, since planning
     // this batch costs more than executing it.
-    const rows: RelationshipRow[] = tx
-      ? await tx.query(RELATIONSHIPS_SQL, params)
-      : await queryPrepared<RelationshipRow>(this.db, 'accounts.relationships', RELATIONSHIPS_SQL, params);
-    const found = new Set(rows.map((row) => row.id));
-    return {
-      relationships: rows.map(toRelationship),
-      missing: unique.filter((id) => !found.has(id)),
-    };
+    const rows: FactRow[] = tx
+      ? await tx.query(RELATIONSHIP_FACTS_SQL, params)
+      : await queryPrepared<FactRow>(this.db, 'accounts.relationships', RELATIONSHIP_FACTS_SQL, params);
+    const records = new Map<string, RelationshipRecord>();
+    for (const row of rows) {
+      if (row.kind === 'account') records.set(row.id, blankRelationship(row.id, row.flag === true));
+    }
+    for (const row of rows) {
+      const record = records.get(row.id);
+      if (record) applyFact(record, row);
+    }
+    const relationships = unique.flatMap((id) => records.get(id) ?? []);
+    return { relationships, missing: unique.filter((id) => !records.has(id)) };
   }
 
   /** The one relationship a write answers with, read inside its transaction when given. */
@@ -124,23 +148,62 @@ export class RelationshipsQueries {
   }
 }
 
-function toRelationship(row: RelationshipRow): RelationshipRecord {
+function blankRelationship(id: string, domainBlocking: boolean): RelationshipRecord {
   return {
-    id: row.id,
-    following: row.following,
-    showingReblogs: (row.following || row.requested) && row.show_reblogs === true,
-    notifying: (row.following || row.requested) && row.notify === true,
-    languages: row.languages?.length ? row.languages : null,
-    followedBy: row.followed_by,
-    blocking: row.blocking,
-    blockedBy: row.blocked_by,
-    muting: row.muting,
-    mutingNotifications: row.muting && row.muting_notifications === true,
-    mutingExpiresAt: row.muting_expires_at?.toISOString() ?? null,
-    requested: row.requested,
-    requestedBy: row.requested_by,
-    domainBlocking: row.domain_blocking,
-    endorsed: row.endorsed,
-    note: row.note ?? '',
+    id,
+    following: false,
+    showingReblogs: false,
+    notifying: false,
+    languages: null,
+    followedBy: false,
+    blocking: false,
+    blockedBy: false,
+    muting: false,
+    mutingNotifications: false,
+    mutingExpiresAt: null,
+    requested: false,
+    requestedBy: false,
+    domainBlocking,
+    endorsed: false,
+    note: '',
   };
+}
+
+/** Folds one fact into its target's relationship (a follow and a request never coexist). */
+function applyFact(record: RelationshipRecord, row: FactRow): void {
+  switch (row.kind) {
+    case 'account':
+      return;
+    case 'follow':
+    case 'request':
+      if (row.kind === 'follow') record.following = true;
+      else record.requested = true;
+      record.showingReblogs = row.flag === true;
+      record.notifying = row.notify === true;
+      record.languages = row.languages?.length ? row.languages : null;
+      return;
+    case 'followed_by':
+      record.followedBy = true;
+      return;
+    case 'requested_by':
+      record.requestedBy = true;
+      return;
+    case 'blocking':
+      record.blocking = true;
+      return;
+    case 'blocked_by':
+      record.blockedBy = true;
+      return;
+    case 'mute':
+      record.muting = true;
+      record.mutingNotifications = row.flag === true;
+      record.mutingExpiresAt = row.at?.toISOString() ?? null;
+      return;
+    case 'endorsed':
+      record.endorsed = true;
+      return;
+    case 'note':
+      record.note = row.text ?? '';
+      return;
+  }
 }
