@@ -27,6 +27,7 @@ import { z } from 'zod';
 import { initLogging } from '../logging/logger';
 import { Bus } from './bus';
 import { natsHeaderGetter, natsHeaderSetter } from './bus-tracing';
+import { markTracingActive } from '../telemetry/tracing-state';
 
 const getNote = defineRequest('notes.note.get', {
   request: z.object({ id: z.string(), fail: z.enum(['none', 'not_found', 'crash']).default('none') }),
@@ -44,6 +45,7 @@ beforeAll(() => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
+  markTracingActive();
 });
 
 afterAll(async () => {

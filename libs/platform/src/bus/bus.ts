@@ -13,6 +13,7 @@ import { type Context, context, propagation, ROOT_CONTEXT, SpanKind, trace } fro
 import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
 import { z } from 'zod';
 import { logger } from '../logging/logger';
+import { tracingActive } from '../telemetry/tracing-state';
 import {
   busSpanAttributes,
   busTracer,
@@ -82,6 +83,7 @@ export class Bus {
     options: RequestOptions = {},
   ): Promise<ResponseOf<D>> {
     const subject = this.subject(def);
+    if (!tracingActive()) return this.send(def, subject, payload, options);
     return busTracer.startActiveSpan(
       def.subject,
       { kind: SpanKind.CLIENT, attributes: busSpanAttributes('client', subject) },
@@ -107,11 +109,13 @@ export class Bus {
     const local = this.options.inProcess ? this.local.get(def.subject) : undefined;
     if (local) {
       // The same span shape as over NATS, without headers: the SERVER span is the CLIENT span's child.
-      const result = await this.serverSpan(local, context.active(), () => this.invoke(local, payload));
+      const result = tracingActive()
+        ? await this.serverSpan(local, context.active(), () => this.invoke(local, payload))
+        : await this.invoke(local, payload);
       return def.response.parse(result) as ResponseOf<D>;
     }
     const hdrs = natsHeaders();
-    propagation.inject(context.active(), hdrs, natsHeaderSetter);
+    if (tracingActive()) propagation.inject(context.active(), hdrs, natsHeaderSetter);
     let reply: Msg;
     try {
       reply = await this.nats.request(subject, encoder.encode(JSON.stringify(payload ?? {})), {
@@ -156,16 +160,19 @@ export class Bus {
 
   private async answer(registered: Registered, msg: Msg): Promise<void> {
     if (this.draining) return;
-    const parent = propagation.extract(ROOT_CONTEXT, msg.headers, natsHeaderGetter);
-    const reply = await this.serverSpan(registered, parent, () => {
+    const work = (): Promise<unknown> => {
       let payload: unknown;
       try {
         payload = JSON.parse(decoder.decode(msg.data));
       } catch {
-        throw new ContractError('invalid_request', 'Malformed request');
+        return Promise.reject(new ContractError('invalid_request', 'Malformed request'));
       }
       return this.invoke(registered, payload);
-    }).then(
+    };
+    const handled = tracingActive()
+      ? this.serverSpan(registered, propagation.extract(ROOT_CONTEXT, msg.headers, natsHeaderGetter), work)
+      : work();
+    const reply = await handled.then(
       (data: unknown) => ({ ok: true as const, data }),
       (error: unknown) => ({ ok: false as const, error: toWire(error) }),
     );

@@ -1,4 +1,5 @@
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { markTracingActive } from './tracing-state';
 import type { Config } from '../config/config';
 import { logger } from '../logging/logger';
 
@@ -62,6 +63,7 @@ export async function startTelemetry(
     logRecordProcessors: [],
   });
   sdk.start();
+  markTracingActive();
   const log = logger('platform:telemetry');
   log.info(
     { serviceName, exporter: options.spanProcessors ? 'custom' : config.telemetry.tracesExporter },
