@@ -6,6 +6,19 @@ export const ACCOUNT_COLUMNS = `a.id, a.username, a.domain, a.display_name, a.no
   a.following_count, a.statuses_count, a.last_status_at, a.suspended_at, a.silenced_at, a.memorial, a.moved_to_account_id,
   a.created_at`;
 
+/**
+ * The same columns for a row read as one JSON value (`to_json`): bigint ids as text, since JSON
+ * numbers cannot hold them; timestamps arrive as ISO 8601 strings.
+ */
+export const ACCOUNT_JSON_COLUMNS = ACCOUNT_COLUMNS.replace('a.id,', 'a.id::text AS id,').replace(
+  'a.moved_to_account_id',
+  'a.moved_to_account_id::text AS moved_to_account_id',
+);
+
+/** A timestamp column, whether pg parsed it (a Date) or it came inside JSON (a string). */
+type Timestamp = Date | string;
+const iso = (value: Timestamp): string => (typeof value === 'string' ? new Date(value) : value).toISOString();
+
 export interface AccountRow {
   id: string;
   username: string;
@@ -27,12 +40,12 @@ export interface AccountRow {
   followers_count: number;
   following_count: number;
   statuses_count: number;
-  last_status_at: Date | null;
-  suspended_at: Date | null;
-  silenced_at: Date | null;
+  last_status_at: Timestamp | null;
+  suspended_at: Timestamp | null;
+  silenced_at: Timestamp | null;
   memorial: boolean;
   moved_to_account_id: string | null;
-  created_at: Date;
+  created_at: Timestamp;
 }
 
 export function toAccountRecord(row: AccountRow): AccountRecord {
@@ -54,8 +67,8 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
     indexable: row.indexable,
     hideCollections: row.hide_collections,
     fields: row.fields,
-    createdAt: row.created_at.toISOString(),
-    lastStatusAt: row.last_status_at?.toISOString() ?? null,
+    createdAt: iso(row.created_at),
+    lastStatusAt: row.last_status_at === null ? null : iso(row.last_status_at),
     statusesCount: row.statuses_count,
     followersCount: row.followers_count,
     followingCount: row.following_count,
