@@ -58,13 +58,10 @@ export class UnblockAccount {
   constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
-    return this.pairs.run(viewerId, targetId, async ({ tx, emit }) => {
-      const removed: { id: string }[] = await tx.query(
-        `WITH removed AS (DELETE FROM accounts.blocks WHERE account_id = $1 AND target_account_id = $2 RETURNING id)
-         SELECT id FROM removed`,
-        [viewerId, targetId],
-      );
-      if (removed.length) await emit(events.blockRemoved, { accountId: viewerId, targetAccountId: targetId });
+    return this.pairs.run(viewerId, targetId, async ({ tx, graph, emit }) => {
+      if (await graph.removeEdge(tx, 'blocks', viewerId, targetId)) {
+        await emit(events.blockRemoved, { accountId: viewerId, targetAccountId: targetId });
+      }
     });
   }
 }

@@ -136,6 +136,16 @@ export class FollowGraph {
     return removed;
   }
 
+  /** Deletes the block or mute from `from` to `to`; true when there was one. */
+  async removeEdge(tx: Tx, table: 'blocks' | 'mutes', from: string, to: string): Promise<boolean> {
+    const removed: unknown[] = await tx.query(
+      `WITH removed AS (DELETE FROM accounts.${table} WHERE account_id = $1 AND target_account_id = $2 RETURNING id)
+       SELECT id FROM removed`,
+      [from, to],
+    );
+    return removed.length > 0;
+  }
+
   /** Deletes the follow request from `from` to `to`; true when there was one. */
   async removeRequest(tx: Tx, from: string, to: string): Promise<boolean> {
     return (

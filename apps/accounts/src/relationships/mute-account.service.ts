@@ -39,13 +39,10 @@ export class UnmuteAccount {
   constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
-    return this.pairs.run(viewerId, targetId, async ({ tx, emit }) => {
-      const removed: { id: string }[] = await tx.query(
-        `WITH removed AS (DELETE FROM accounts.mutes WHERE account_id = $1 AND target_account_id = $2 RETURNING id)
-         SELECT id FROM removed`,
-        [viewerId, targetId],
-      );
-      if (removed.length) await emit(events.muteRemoved, { accountId: viewerId, targetAccountId: targetId });
+    return this.pairs.run(viewerId, targetId, async ({ tx, graph, emit }) => {
+      if (await graph.removeEdge(tx, 'mutes', viewerId, targetId)) {
+        await emit(events.muteRemoved, { accountId: viewerId, targetAccountId: targetId });
+      }
     });
   }
 }

@@ -38,6 +38,47 @@ interface FactRow {
   at: string | null;
 }
 
+/**
+ * Where each relationship fact lives: its table, which side of the row the viewer is on (`out`:
+ * the viewer acts on the target, `in`: the target acts on the viewer), and the values it carries
+ * (flag, notify, languages, text, at), null where a kind has none.
+ */
+const FACT_SOURCES: readonly {
+  kind: FactRow['kind'];
+  table: string;
+  side: 'out' | 'in';
+  values: string;
+  where?: string;
+}[] = [
+  { kind: 'follow', table: 'follows', side: 'out', values: 'show_reblogs, notify, languages, NULL, NULL' },
+  {
+    kind: 'request',
+    table: 'follow_requests',
+    side: 'out',
+    values: 'show_reblogs, notify, languages, NULL, NULL',
+  },
+  { kind: 'followed_by', table: 'follows', side: 'in', values: 'NULL, NULL, NULL, NULL, NULL' },
+  { kind: 'requested_by', table: 'follow_requests', side: 'in', values: 'NULL, NULL, NULL, NULL, NULL' },
+  { kind: 'blocking', table: 'blocks', side: 'out', values: 'NULL, NULL, NULL, NULL, NULL' },
+  { kind: 'blocked_by', table: 'blocks', side: 'in', values: 'NULL, NULL, NULL, NULL, NULL' },
+  {
+    kind: 'mute',
+    table: 'mutes',
+    side: 'out',
+    values: 'hide_notifications, NULL, NULL, NULL, expires_at',
+    where: '(expires_at IS NULL OR expires_at > now())',
+  },
+  { kind: 'endorsed', table: 'account_endorsements', side: 'out', values: 'NULL, NULL, NULL, NULL, NULL' },
+  { kind: 'note', table: 'account_notes', side: 'out', values: 'NULL, NULL, NULL, comment, NULL' },
+];
+
+const factSelect = ({ kind, table, side, values, where }: (typeof FACT_SOURCES)[number]): string => {
+  const [viewer, target] =
+    side === 'out' ? ['account_id', 'target_account_id'] : ['target_account_id', 'account_id'];
+  return `SELECT ${target}::text, '${kind}', ${values} FROM accounts.${table}
+    WHERE ${viewer} = $1 AND ${target} = ANY($2::bigint[])${where ? ` AND ${where}` : ''}`;
+};
+
 // The relationships of one viewer to a batch of targets, as the sparse set of rows that exist:
 // one indexed probe per table for the whole batch, and a result as small as the graph around the
 // viewer (most targets have no relationship at all), handed back as one JSON value because pg's
@@ -48,34 +89,7 @@ const RELATIONSHIP_FACTS_SQL = `SELECT COALESCE(json_agg(f), '[]'::json) AS fact
             WHERE d.account_id = $1 AND d.domain = lower(t.domain))) AS flag,
          NULL::boolean AS notify, NULL::text[] AS languages, NULL::text AS text, NULL::timestamptz AS at
     FROM accounts.accounts t WHERE t.id = ANY($2::bigint[]) AND ($3::boolean OR t.suspended_at IS NULL)
-  UNION ALL
-  SELECT target_account_id::text, 'follow', show_reblogs, notify, languages, NULL, NULL
-    FROM accounts.follows WHERE account_id = $1 AND target_account_id = ANY($2::bigint[])
-  UNION ALL
-  SELECT target_account_id::text, 'request', show_reblogs, notify, languages, NULL, NULL
-    FROM accounts.follow_requests WHERE account_id = $1 AND target_account_id = ANY($2::bigint[])
-  UNION ALL
-  SELECT account_id::text, 'followed_by', NULL, NULL, NULL, NULL, NULL
-    FROM accounts.follows WHERE target_account_id = $1 AND account_id = ANY($2::bigint[])
-  UNION ALL
-  SELECT account_id::text, 'requested_by', NULL, NULL, NULL, NULL, NULL
-    FROM accounts.follow_requests WHERE target_account_id = $1 AND account_id = ANY($2::bigint[])
-  UNION ALL
-  SELECT target_account_id::text, 'blocking', NULL, NULL, NULL, NULL, NULL
-    FROM accounts.blocks WHERE account_id = $1 AND target_account_id = ANY($2::bigint[])
-  UNION ALL
-  SELECT account_id::text, 'blocked_by', NULL, NULL, NULL, NULL, NULL
-    FROM accounts.blocks WHERE target_account_id = $1 AND account_id = ANY($2::bigint[])
-  UNION ALL
-  SELECT target_account_id::text, 'mute', hide_notifications, NULL, NULL, NULL, expires_at
-    FROM accounts.mutes WHERE account_id = $1 AND target_account_id = ANY($2::bigint[])
-     AND (expires_at IS NULL OR expires_at > now())
-  UNION ALL
-  SELECT target_account_id::text, 'endorsed', NULL, NULL, NULL, NULL, NULL
-    FROM accounts.account_endorsements WHERE account_id = $1 AND target_account_id = ANY($2::bigint[])
-  UNION ALL
-  SELECT target_account_id::text, 'note', NULL, NULL, NULL, comment, NULL
-    FROM accounts.account_notes WHERE account_id = $1 AND target_account_id = ANY($2::bigint[])) f`;
+  ${FACT_SOURCES.map((source) => `UNION ALL ${factSelect(source)}`).join('\n  ')}) f`;
 
 /** Relationships from one viewer to many accounts, computed in one query for the whole batch. */
 @Injectable()

@@ -1,29 +1,11 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import { Client } from 'pg';
+import type { MRelationship } from '@mammut/mastodon-api';
 import { seedUser } from '../../../../../../test-e2e/support/factories';
 import { registerAndSignIn } from '../../../../../../test-e2e/support/oauth';
 import { startTestSystem, type TestSystem } from '../../../../../../test-e2e/support/system';
 
 jest.setTimeout(60_000);
-
-interface RelationshipJson {
-  id: string;
-  following: boolean;
-  showing_reblogs: boolean;
-  notifying: boolean;
-  languages: string[] | null;
-  followed_by: boolean;
-  blocking: boolean;
-  blocked_by: boolean;
-  muting: boolean;
-  muting_notifications: boolean;
-  muting_expires_at: string | null;
-  requested: boolean;
-  requested_by: boolean;
-  domain_blocking: boolean;
-  endorsed: boolean;
-  note: string;
-}
 
 /** Who acts: a token and its account (from the OAuth flow, or seeded for bulk fans). */
 interface User {
@@ -111,7 +93,7 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
       body: 'reblogs=0&notify=off',
     });
     expect(form.status).toBe(200);
-    const formRel = (await form.json()) as RelationshipJson;
+    const formRel = (await form.json()) as MRelationship;
     expect(formRel.showing_reblogs).toBe(false);
     expect(formRel.notifying).toBe(false);
   });
@@ -122,7 +104,7 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
       { token: alice.token },
     );
     expect(response.status).toBe(200);
-    const list = (await response.json()) as RelationshipJson[];
+    const list = (await response.json()) as MRelationship[];
     expect(list.map((r) => r.id)).toEqual([carol.accountId, bob.accountId]);
     expect(list[1]).toEqual({
       id: bob.accountId,
@@ -284,7 +266,7 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
       token: reader.token,
     });
     expect(readable.status).toBe(200);
-    expect(((await readable.json()) as RelationshipJson[]).map((r) => r.id)).toEqual([bob.accountId]);
+    expect(((await readable.json()) as MRelationship[]).map((r) => r.id)).toEqual([bob.accountId]);
 
     await db.query(`UPDATE accounts.accounts SET suspended_at = now() WHERE id = $1`, [dave.accountId]);
     const suspended = await call(`/api/v1/accounts/${dave.accountId}/follow`, {
