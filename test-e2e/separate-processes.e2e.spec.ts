@@ -1,0 +1,127 @@
+import { createRestAPIClient } from 'masto';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
+import { seedUser } from './support/factories';
+
+jest.setTimeout(120_000);
+
+const root = join(__dirname, '..');
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+/** A service's entry point as its own Node process, as one Kubernetes Deployment would run it. */
+function startProcess(entry: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['-r', join(__dirname, 'support', 'swc-register.js'), join(root, entry)], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+const exited = (child: ChildProcess, ms: number): Promise<number | null> =>
+  new Promise((resolve, reject) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => reject(new Error(`pid ${child.pid} still running after ${ms} ms`)), ms);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+
+async function until(url: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${url} never answered`);
+    await new Promise((done) => setTimeout(done, 200));
+  }
+}
+
+/**
+ * The gateway and the accounts service as two processes on one NATS (no in-process shortcut can
+ * exist between them): requests cross the bus, each process serves its own health, a stopped
+ * service makes the gateway answer 503 rather than hang or fail with 500, and SIGTERM drains each.
+ */
+describe('gateway and accounts as separate processes', () => {
+  let databaseUrl: string;
+  let gateway: ChildProcess;
+  let accounts: ChildProcess;
+  let origin: string;
+  let accountsHealth: string;
+
+  beforeAll(async () => {
+    const infra = testInfra();
+    databaseUrl = await cloneTemplateDatabase(infra);
+    const [port, healthPort] = [await freePort(), await freePort()];
+    const prefix = uniqueName('sep');
+    origin = `http://127.0.0.1:${port}`;
+    accountsHealth = `http://127.0.0.1:${healthPort}`;
+    const env = {
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: infra.redisUrl,
+      NATS_URL: infra.natsUrl,
+      NATS_PREFIX: prefix,
+      REDIS_PREFIX: `${prefix}:`,
+      LOCAL_DOMAIN: `127.0.0.1:${port}`,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'error',
+      PASSWORD_HASH_MEMORY_KIB: '4096',
+    };
+    accounts = startProcess('apps/accounts/src/main.ts', { ...env, HEALTH_PORT: String(healthPort) });
+    gateway = startProcess('apps/gateway/src/main.ts', { ...env, PORT: String(port) });
+    await Promise.all([
+      until(`${accountsHealth}/health/ready`, 60_000),
+      until(`${origin}/health/ready`, 60_000),
+    ]);
+  });
+
+  afterAll(async () => {
+    for (const child of [gateway, accounts]) if (child?.exitCode === null) child.kill('SIGKILL');
+    if (databaseUrl) await dropDatabase(testInfra(), databaseUrl);
+  });
+
+  it('serves the API through the gateway with accounts answering over NATS', async () => {
+    const alice = await seedUser(databaseUrl, origin, { username: 'alice' });
+    const bob = await seedUser(databaseUrl, origin, { username: 'bob' });
+    const client = createRestAPIClient({ url: origin, accessToken: alice.token });
+    expect((await client.v1.accounts.verifyCredentials()).username).toBe('alice');
+    const relationship = await client.v1.accounts.$select(bob.accountId).follow();
+    expect(relationship).toMatchObject({ id: bob.accountId, following: true });
+    const app = await createRestAPIClient({ url: origin }).v1.apps.create({
+      clientName: 'split',
+      redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
+      scopes: 'read',
+    });
+    expect(app.clientId).toEqual(expect.any(String));
+    const ready = (await (await fetch(`${accountsHealth}/health/ready`)).json()) as { checks: object };
+    expect(ready.checks).toEqual({ postgres: 'ok', redis: 'ok', nats: 'ok' });
+  });
+
+  it('drains accounts on SIGTERM; the gateway then answers 503, and drains on SIGTERM too', async () => {
+    const carol = await seedUser(databaseUrl, origin, { username: 'carol' });
+    accounts.kill('SIGTERM');
+    expect(await exited(accounts, 15_000)).toBe(0);
+    const response = await fetch(`${origin}/api/v1/accounts/verify_credentials`, {
+      headers: { authorization: `Bearer ${carol.token}` },
+    });
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: string }).error).toEqual(expect.any(String));
+    gateway.kill('SIGTERM');
+    expect(await exited(gateway, 15_000)).toBe(0);
+  });
+});
