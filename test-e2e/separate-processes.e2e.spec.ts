@@ -1,23 +1,13 @@
 import { createRestAPIClient } from 'masto';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
 import { seedUser } from './support/factories';
+import { freePort } from './support/system';
 
 jest.setTimeout(120_000);
 
 const root = join(__dirname, '..');
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 /** A service's entry point as its own Node process, as one Kubernetes Deployment would run it. */
 function startProcess(entry: string, env: Record<string, string>): ChildProcess {

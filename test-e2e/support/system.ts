@@ -12,7 +12,8 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-const freePort = (): Promise<number> =>
+/** A loopback port nobody listens on right now. */
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
