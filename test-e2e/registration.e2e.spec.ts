@@ -1,5 +1,5 @@
 import { createOAuthAPIClient, createRestAPIClient } from 'masto';
-import { FakeSmtp } from './support/fake-smtp';
+import { FakeSmtp, type ReceivedMail } from './support/fake-smtp';
 import {
   authorizeUrl,
   authorizeWithPkce,
@@ -237,6 +237,12 @@ describe('registration (approval required)', () => {
   });
 });
 
+/** The confirmation link in a mail (quoted-printable soft breaks and `=3D` undone). */
+const confirmationLink = (mail: ReceivedMail): string | undefined =>
+  /http:\/\/127\.0\.0\.1:\d+\/auth\/confirmation\?confirmation_token=[\w-]+/.exec(
+    mail.data.replace(/=\r?\n/g, '').replace(/=3D/g, '='),
+  )?.[0];
+
 describe('registration with SMTP: confirmation mail', () => {
   let t: TestSystem;
   const smtp = new FakeSmtp();
@@ -260,9 +266,7 @@ describe('registration with SMTP: confirmation mail', () => {
     expect(response.status).toBe(200);
     const [mail] = await smtp.waitFor(1);
     expect(mail.to).toEqual(['<jane@example.com>']);
-    const link = /http:\/\/127\.0\.0\.1:\d+\/auth\/confirmation\?confirmation_token=[\w-]+/.exec(
-      mail.data.replace(/=\r?\n/g, '').replace(/=3D/g, '='),
-    )?.[0];
+    const link = confirmationLink(mail);
     expect(link).toBeDefined();
     expect(link?.startsWith(`${t.url}/`)).toBe(true);
 
@@ -288,5 +292,79 @@ describe('registration with SMTP: confirmation mail', () => {
       accessToken: userToken.accessToken,
     }).v1.accounts.verifyCredentials();
     expect(me.username).toBe('jane');
+  });
+
+  it('resends the mail (to a corrected address) for the app that signed the user up, and reports confirmation', async () => {
+    const { token: appTokenValue } = await appToken(t.url);
+    const response = await signUp(t.url, appTokenValue, {
+      username: 'typo',
+      email: 'typo@exampel.com',
+      password: 'password123',
+    });
+    const { access_token: registration } = (await response.json()) as { access_token: string };
+    const before = smtp.mails.length;
+    await smtp.waitFor(before);
+    const call = (method: 'GET' | 'POST', path: string, token: string, body?: object): Promise<Response> =>
+      fetch(`${t.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+
+    // Unconfirmed: the registration token may ask, even though other routes refuse it.
+    const check = await call('GET', '/api/v1/emails/check_confirmation', registration);
+    expect(check.status).toBe(200);
+    expect(await check.json()).toBe(false);
+    expect((await call('GET', '/api/v1/accounts/verify_credentials', registration)).status).toBe(403);
+
+    // An app token (no user) is refused; so is a malformed or taken address.
+    const { token: otherApp } = await appToken(t.url);
+    expect((await call('POST', '/api/v1/emails/confirmations', otherApp, {})).status).toBe(422);
+    const invalid = await call('POST', '/api/v1/emails/confirmations', registration, {
+      email: 'not an address',
+    });
+    expect(invalid.status).toBe(422);
+    expect(((await invalid.json()) as ErrorBody).details?.email?.[0]?.error).toBe('ERR_INVALID');
+    const taken = await call('POST', '/api/v1/emails/confirmations', registration, {
+      email: 'JANE@example.com',
+    });
+    expect(taken.status).toBe(422);
+    expect(((await taken.json()) as ErrorBody).details?.email?.[0]?.error).toBe('ERR_TAKEN');
+
+    const resent = await call('POST', '/api/v1/emails/confirmations', registration, {
+      email: 'typo@example.com',
+    });
+    expect(resent.status).toBe(200);
+    expect(await resent.json()).toEqual({});
+    const mails = await smtp.waitFor(before + 1);
+    const latest = mails[mails.length - 1];
+    expect(latest.to).toEqual(['<typo@example.com>']);
+    const link = confirmationLink(latest);
+    expect(link).toBeDefined();
+    expect((await fetch(link ?? '')).status).toBe(200);
+
+    const after = await call('GET', '/api/v1/emails/check_confirmation', registration);
+    expect(await after.json()).toBe(true);
+    const again = await call('POST', '/api/v1/emails/confirmations', registration, {});
+    expect(again.status).toBe(403);
+    expect(await again.json()).toEqual({
+      error: 'This method is only available while the e-mail is awaiting confirmation',
+    });
+    const me = await call('GET', '/api/v1/accounts/verify_credentials', registration);
+    expect(me.status).toBe(200);
+
+    // Signed in through another app, the same user may not ask that app to resend.
+    const other = await createApp(t.url, { scopes: 'read write' });
+    const { token: viaOther } = await authorizeWithPkce(t.url, {
+      app: other,
+      email: 'typo@example.com',
+      password: 'password123',
+      scopes: 'write',
+    });
+    const foreign = await call('POST', '/api/v1/emails/confirmations', viaOther.accessToken, {});
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toEqual({
+      error: 'This method is only available to the application the user originally signed-up with',
+    });
   });
 });

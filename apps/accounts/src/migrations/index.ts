@@ -1,5 +1,10 @@
 import { CreateAccounts1763900000000 } from './1763900000000-CreateAccounts';
 import { NotifyGrantChanges1795424733184 } from './1795424733184-NotifyGrantChanges';
+import { AddUserCreatedByApplication1795428126313 } from './1795428126313-AddUserCreatedByApplication';
 
 /** Every migration of the accounts schema, in order. */
-export const accountsMigrations = [CreateAccounts1763900000000, NotifyGrantChanges1795424733184];
+export const accountsMigrations = [
+  CreateAccounts1763900000000,
+  NotifyGrantChanges1795424733184,
+  AddUserCreatedByApplication1795428126313,
+];

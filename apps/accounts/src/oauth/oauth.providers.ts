@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { ConfirmationMailer } from '../registration/confirmation-mailer';
 import { ConfirmEmail } from '../registration/confirm-email.service';
 import { LocalUsers } from '../registration/local-users';
+import { ResendConfirmation } from '../registration/resend-confirmation.service';
 import { RegisterAccount } from '../registration/register-account.service';
 import { RegistrationHandlers } from '../registration/registration.handlers';
 import { AccessTokens } from './access-tokens';
@@ -22,6 +23,7 @@ export const oauthProviders: Provider[] = [
   ConfirmationMailer,
   RegisterAccount,
   LocalUsers,
+  ResendConfirmation,
   ConfirmEmail,
   RegistrationHandlers,
 ];

@@ -15,6 +15,8 @@ export interface NewLocalUser {
   readonly approved: boolean;
   readonly locale?: string | null;
   readonly reason?: string | null;
+  /** The app that signed the user up; only it may resend the confirmation mail. */
+  readonly createdByApplicationId?: string | null;
 }
 
 /** Which of a username and an e-mail address is already in use. */
@@ -44,8 +46,8 @@ export class LocalUsers {
     ]);
     await tx.query(
       `INSERT INTO accounts.users (id, account_id, email, encrypted_password, role, confirmed_at, confirmation_token,
-         confirmation_sent_at, approved, locale, reason, agreement)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true)`,
+         confirmation_sent_at, approved, locale, reason, created_by_application_id, agreement)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, true)`,
       [
         userId,
         accountId,
@@ -58,18 +60,23 @@ export class LocalUsers {
         user.approved,
         user.locale ?? null,
         user.reason ?? null,
+        user.createdByApplicationId ?? null,
       ],
     );
     return { accountId, userId };
   }
 
-  /** The fields already taken (case-insensitively; remote accounts don't hold local names). */
-  async taken(username: string | null, email: string | null): Promise<TakenField[]> {
+  /**
+   * The fields already taken (case-insensitively; remote accounts don't hold local names), by
+   * anyone but `exceptUserId` (a user keeping its own address).
+   */
+  async taken(username: string | null, email: string | null, exceptUserId?: string): Promise<TakenField[]> {
     const [row]: { username: boolean; email: boolean }[] = await this.db.query(
       `SELECT $1::text IS NOT NULL AND EXISTS (SELECT 1 FROM accounts.accounts
                 WHERE lower(username) = lower($1) AND domain IS NULL) AS username,
-              $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM accounts.users WHERE lower(email) = lower($2)) AS email`,
-      [username, email],
+              $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM accounts.users
+                WHERE lower(email) = lower($2) AND id IS DISTINCT FROM $3::bigint) AS email`,
+      [username, email, exceptUserId ?? null],
     );
     return (['username', 'email'] as const).filter((field) => row[field]);
   }

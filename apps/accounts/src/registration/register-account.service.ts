@@ -66,6 +66,7 @@ export class RegisterAccount {
           approved: this.config.registrationsMode !== 'approved',
           locale: input.locale || null,
           reason: input.reason?.trim() || null,
+          createdByApplicationId: input.applicationId,
         });
         const issued = await this.tokens.issue(
           { applicationId: input.applicationId, userId, scopes: input.scopes },

@@ -81,6 +81,14 @@ export interface RegistrationFields {
   readonly reason: string | null;
 }
 
+/** An e-mail address as sign-up takes it (uniqueness is the caller's). */
+export function checkEmail(email: string, errors: RegistrationErrors): void {
+  if (!email) errors.add('email', 'Email', 'ERR_BLANK', "can't be blank");
+  else if (email.length > REGISTRATION_LIMITS.email || !EMAIL.test(email)) {
+    errors.add('email', 'Email', 'ERR_INVALID', 'is invalid');
+  }
+}
+
 /** The checks that need no database; uniqueness is checked by the caller. */
 export function checkRegistrationFields(
   fields: RegistrationFields,
@@ -101,10 +109,7 @@ export function checkRegistrationFields(
   } else if (RESERVED_USERNAMES.has(username.toLowerCase())) {
     errors.add('username', 'Username', 'ERR_RESERVED', 'is reserved');
   }
-  if (!email) errors.add('email', 'Email', 'ERR_BLANK', "can't be blank");
-  else if (email.length > REGISTRATION_LIMITS.email || !EMAIL.test(email)) {
-    errors.add('email', 'Email', 'ERR_INVALID', 'is invalid');
-  }
+  checkEmail(email, errors);
   if (!password) errors.add('password', 'Password', 'ERR_BLANK', "can't be blank");
   else if ([...password].length < REGISTRATION_LIMITS.passwordMin) {
     errors.add(

@@ -5,12 +5,14 @@ import type { FastifyRequest } from 'fastify';
 /**
  * Every route declares how it is authorized; the guard refuses routes that do not.
  * - `user`: a user token whose scopes satisfy one of `scopes`;
+ * - `registering`: the same, but the user may still await e-mail confirmation or approval (the
+ *   confirmation routes a freshly signed-up user calls with its registration token);
  * - `app`: any valid token (app or user) with one of `scopes`;
  * - `optional`: no token needed, but a token that is sent must be valid and is used;
  * - `none`: the route does its own authentication (OAuth endpoints) or needs none (well-known).
  */
 export type AuthPolicy =
-  | { readonly token: 'user'; readonly scopes: readonly string[] }
+  | { readonly token: 'user'; readonly scopes: readonly string[]; readonly registering?: true }
   | { readonly token: 'app'; readonly scopes: readonly string[] }
   | { readonly token: 'optional'; readonly scopes: readonly string[] }
   | { readonly token: 'none' };
@@ -19,6 +21,8 @@ export const AUTH_POLICY = 'mammut:auth-policy';
 
 export const Auth = {
   user: (...scopes: string[]) => SetMetadata(AUTH_POLICY, { token: 'user', scopes } satisfies AuthPolicy),
+  registering: (...scopes: string[]) =>
+    SetMetadata(AUTH_POLICY, { token: 'user', scopes, registering: true } satisfies AuthPolicy),
   app: (...scopes: string[]) => SetMetadata(AUTH_POLICY, { token: 'app', scopes } satisfies AuthPolicy),
   optional: (...scopes: string[]) =>
     SetMetadata(AUTH_POLICY, { token: 'optional', scopes } satisfies AuthPolicy),

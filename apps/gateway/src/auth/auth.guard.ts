@@ -20,9 +20,13 @@ export function bearerToken(request: AuthedRequest): string | undefined {
   return typeof fromBody === 'string' && fromBody ? fromBody : undefined;
 }
 
-/** Mastodon refuses users who cannot sign in, with a distinct message for each reason. */
-export function assertUserUsable(user: UserState): void {
+/**
+ * Mastodon refuses users who cannot sign in, with a distinct message for each reason. A user
+ * still registering (unconfirmed or awaiting approval) passes where the route allows it.
+ */
+export function assertUserUsable(user: UserState, registering = false): void {
   if (user.disabled || user.suspended) throw new HttpError(403, 'Your login is currently disabled');
+  if (registering) return;
   if (!user.confirmed) throw new HttpError(403, 'Your login is missing a confirmed e-mail address');
   if (!user.approved) throw new HttpError(403, 'Your login is currently pending approval');
 }
@@ -63,7 +67,7 @@ export class AuthGuard implements CanActivate {
   }
 
   private authorize(policy: Exclude<AuthPolicy, { token: 'none' }>, grant: TokenGrant): void {
-    if (grant.user) assertUserUsable(grant.user);
+    if (grant.user) assertUserUsable(grant.user, policy.token === 'user' && policy.registering === true);
     if (policy.token === 'user' && !grant.user) throw Errors.userRequired();
     if (policy.scopes.length && !anyScopeSatisfied(grant.scopes, policy.scopes)) throw Errors.outsideScopes();
   }

@@ -129,6 +129,14 @@ export const accountsRegistration = {
     request: z.object({ confirmationToken: z.string().max(512) }),
     response: z.object({ confirmed: z.boolean() }),
   }),
+  /**
+   * A new confirmation mail for an unconfirmed user, optionally to a new address; only through a
+   * token of the app the user signed up with (`forbidden` otherwise, and once confirmed).
+   */
+  resendConfirmation: defineRequest('accounts.confirmation.resend', {
+    request: z.object({ userId: id, applicationId: id, email: z.string().max(400).optional() }),
+    response: z.object({}),
+  }),
 };
 
 /**

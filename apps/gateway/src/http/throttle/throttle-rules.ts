@@ -73,6 +73,24 @@ export const THROTTLE_RULES: readonly ThrottleRule[] = [
     subject: clientAddress,
   },
   {
+    name: 'throttle_email_confirmations/ip',
+    limit: 25,
+    periodMs: 5 * MINUTE,
+    applies: is('POST', '/api/v1/emails/confirmations'),
+    subject: clientAddress,
+  },
+  {
+    // Per user in Mastodon; the registration token is the only one an unconfirmed user holds.
+    name: 'throttle_email_confirmations/token',
+    limit: 5,
+    periodMs: 30 * MINUTE,
+    applies: is('POST', '/api/v1/emails/confirmations'),
+    subject: (request) => {
+      const token = bearerToken(request);
+      return token ? digest(token) : undefined;
+    },
+  },
+  {
     name: 'throttle_login_attempts/ip',
     limit: 25,
     periodMs: 5 * MINUTE,

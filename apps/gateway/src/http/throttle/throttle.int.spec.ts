@@ -134,6 +134,48 @@ describe('request throttles', () => {
     expect((await verify(other.token)).status).toBe(200);
   });
 
+  it('allows five confirmation resends per token in thirty minutes (and 25 sign-in tries per e-mail an hour)', async () => {
+    const user = await seedUser(t.databaseUrl, t.url, { username: 'resender', scopes: ['write'] });
+    const statuses: number[] = [];
+    for (let n = 1; n <= 6; n++) {
+      statuses.push(
+        (await post('/api/v1/emails/confirmations', {}, `198.51.100.${50 + n}`, user.token)).status,
+      );
+    }
+    // The seeded user is confirmed (403 each time), but each try counts.
+    expect(statuses).toEqual([403, 403, 403, 403, 403, 429]);
+
+    const tries: number[] = [];
+    for (let n = 1; n <= 26; n++) {
+      const response = await fetch(`${t.url}/auth/sign_in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `203.0.113.${n}` },
+        body: new URLSearchParams({ email: 'Target@Example.com', password: `guess${n}` }),
+      });
+      tries.push(response.status);
+    }
+    expect(tries.slice(0, 25).every((status) => status === 422)).toBe(true);
+    expect(tries[25]).toBe(429);
+  });
+
+  it('allows 300 unauthenticated API calls per address in five minutes', async () => {
+    const instance = (): Promise<Response> =>
+      fetch(`${t.url}/api/v1/instance`, { headers: { 'x-forwarded-for': '192.0.2.77' } });
+    const first = await instance();
+    expect(first.headers.get('x-ratelimit-remaining')).toBe('299');
+    for (let n = 2; n <= 300; n++) {
+      const response = await instance();
+      if (response.status !== 200) throw new Error(`call ${n} answered ${response.status}`);
+    }
+    expect((await instance()).status).toBe(429);
+    // A token-bearing caller at the same address is counted per token instead.
+    const user = await seedUser(t.databaseUrl, t.url, { username: 'neighbour' });
+    const withToken = await fetch(`${t.url}/api/v1/instance`, {
+      headers: { 'x-forwarded-for': '192.0.2.77', authorization: `Bearer ${user.token}` },
+    });
+    expect(withToken.status).toBe(200);
+  });
+
   it('never counts a safelisted address (loopback, by default)', async () => {
     for (let n = 1; n <= 7; n++) expect((await post('/api/v1/apps', app(n), '127.0.0.1')).status).toBe(200);
     const response = await fetch(`${t.url}/api/v1/instance`);

@@ -1,8 +1,8 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { contracts, type TokenGrant } from '@mammut/contracts';
+import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { contracts, type TokenGrant, type UserState } from '@mammut/contracts';
 import { type MToken, serializeToken } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
-import { Auth, Grant } from '../../../auth/auth.decorator';
+import { Auth, CurrentUser, Grant } from '../../../auth/auth.decorator';
 import { Errors } from '../../../http/errors';
 import { toBool, toStr } from '../../../http/params';
 
@@ -36,5 +36,32 @@ export class RegistrationController {
       reason: field('reason') || null,
     });
     return serializeToken(token);
+  }
+
+  /**
+   * A new confirmation mail, optionally to a corrected `email`: only with a token of the app the
+   * user signed up with, while the address awaits confirmation.
+   */
+  @Post('api/v1/emails/confirmations')
+  @Auth.registering('write:accounts')
+  @HttpCode(200)
+  async resendConfirmation(
+    @Grant() grant: TokenGrant,
+    @Body() body: Record<string, unknown> | undefined,
+  ): Promise<Record<string, never>> {
+    const email = toStr(body?.email)?.slice(0, MAX_FIELD);
+    await this.bus.request(contracts.accounts.registration.resendConfirmation, {
+      userId: grant.user?.userId ?? '',
+      applicationId: grant.applicationId,
+      ...(email !== undefined ? { email } : {}),
+    });
+    return {};
+  }
+
+  /** Whether the signed-up user has confirmed the address yet: a bare `true` or `false`. */
+  @Get('api/v1/emails/check_confirmation')
+  @Auth.registering('read:accounts')
+  checkConfirmation(@CurrentUser() user: UserState): boolean {
+    return user.confirmed;
   }
 }
