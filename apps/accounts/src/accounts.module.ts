@@ -6,7 +6,9 @@ import {
   CONFIG,
   type Config,
   HealthModule,
+  every,
   OutboxRelay,
+  type Periodic,
   RUNTIME,
   type Runtime,
 } from '@mammut/platform';
@@ -27,6 +29,7 @@ import { OAuthHandlers } from './oauth/oauth.handlers';
 import { oauthProviders } from './oauth/oauth.providers';
 import { RegistrationHandlers } from './registration/registration.handlers';
 import { InstanceHandlers } from './instance/instance.handlers';
+import { ExpireMutes } from './relationships/expire-mutes.service';
 import { instanceProviders } from './instance/instance.providers';
 
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
@@ -50,6 +53,7 @@ import { instanceProviders } from './instance/instance.providers';
 })
 export class AccountsModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private relay?: OutboxRelay;
+  private muteSweeper?: Periodic;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -61,6 +65,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
     private readonly oauth: OAuthHandlers,
     private readonly registration: RegistrationHandlers,
     private readonly instance: InstanceHandlers,
+    private readonly expireMutes: ExpireMutes,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -78,6 +83,8 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
       prefix: this.config.natsPrefix,
     });
     await this.relay.start();
+    // Timed mutes end within a minute of their time (reads ignore them from the second they expire).
+    this.muteSweeper = every('expire-mutes', 60_000, () => this.expireMutes.sweep());
   }
 
   /**
@@ -86,6 +93,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
    */
   async onApplicationShutdown(): Promise<void> {
     await this.bus.drain();
+    await this.muteSweeper?.stop();
     await this.relay?.stop();
     await this.db.destroy();
   }

@@ -10,6 +10,7 @@ export * from './database/prepared';
 export * from './database/outbox-schema';
 export * from './infra/local-infra';
 export * from './runtime/runtime';
+export * from './runtime/periodic';
 export * from './runtime/platform.module';
 export * from './text/sanitize';
 export * from './text/render';

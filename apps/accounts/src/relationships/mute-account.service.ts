@@ -41,7 +41,7 @@ export class UnmuteAccount {
   async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
     return this.pairs.run(viewerId, targetId, async ({ tx, graph, emit }) => {
       if (await graph.removeEdge(tx, 'mutes', viewerId, targetId)) {
-        await emit(events.muteRemoved, { accountId: viewerId, targetAccountId: targetId });
+        await emit(events.muteRemoved, { accountId: viewerId, targetAccountId: targetId, reason: 'unmuted' });
       }
     });
   }

@@ -3,6 +3,7 @@ import { AckPolicy, DeliverPolicy, type JsMsg } from 'nats';
 import { Client } from 'pg';
 import { eventEnvelope, streamLayout } from '@mammut/platform';
 import { seedUser } from '../../../../test-e2e/support/factories';
+import { ExpireMutes } from './expire-mutes.service';
 import { startTestSystem, type TestSystem } from '../../../../test-e2e/support/system';
 
 jest.setTimeout(60_000);
@@ -69,5 +70,30 @@ describe('relationship events on JetStream', () => {
     } finally {
       await db.end();
     }
+  });
+
+  it('ends a timed mute when its time is up: gone from reads at once, then swept with mute.removed (expired)', async () => {
+    const alice = await seedUser(t.databaseUrl, t.url, { username: 'mute_alice' });
+    const bob = await seedUser(t.databaseUrl, t.url, { username: 'mute_bob' });
+    const client = createRestAPIClient({ url: t.url, accessToken: alice.token });
+    expect((await client.v1.accounts.$select(bob.accountId).mute({ duration: 1 })).muting).toBe(true);
+    // A mute that never ends is not swept.
+    const carol = await seedUser(t.databaseUrl, t.url, { username: 'mute_carol' });
+    await client.v1.accounts.$select(carol.accountId).mute();
+    await new Promise((done) => setTimeout(done, 1200));
+    const [after] = await client.v1.accounts.relationships.fetch({ id: [bob.accountId] });
+    expect(after.muting).toBe(false);
+    expect((await client.v1.mutes.list()).map((a) => a.id)).toEqual([carol.accountId]);
+
+    expect(await t.system.app.get(ExpireMutes).sweep()).toBe(1);
+    expect(await t.system.app.get(ExpireMutes).sweep()).toBe(0);
+    const messages = await eventsOn('events.accounts.mute.removed', 1);
+    expect(messages).toHaveLength(1);
+    const envelope = eventEnvelope.parse(JSON.parse(new TextDecoder().decode(messages[0].data)));
+    expect(envelope.payload).toEqual({
+      accountId: alice.accountId,
+      targetAccountId: bob.accountId,
+      reason: 'expired',
+    });
   });
 });

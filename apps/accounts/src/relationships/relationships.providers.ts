@@ -10,6 +10,7 @@ import { FollowGraph } from './follow-graph.repository';
 import { PairChanges } from './pair-change';
 import { AuthorizeFollowRequest, RejectFollowRequest } from './follow-requests.service';
 import { MuteAccount, UnmuteAccount } from './mute-account.service';
+import { ExpireMutes } from './expire-mutes.service';
 import { RelationshipsHandlers } from './relationships.handlers';
 import { RelationshipsQueries } from './relationships.queries';
 import { RemoveFromFollowers, UnfollowAccount } from './unfollow-account.service';
@@ -29,6 +30,7 @@ export const relationshipsProviders: Provider[] = [
   BlockAccount,
   UnblockAccount,
   MuteAccount,
+  ExpireMutes,
   UnmuteAccount,
   BlockDomain,
   UnblockDomain,

@@ -71,7 +71,11 @@ export const relationshipEvents = {
     version: 1,
     payload: z.object({ ...pair, hideNotifications: z.boolean(), expiresAt: isoDate.nullable() }),
   }),
-  muteRemoved: defineEvent('events.accounts.mute.removed', { version: 1, payload: z.object(pair) }),
+  /** `reason` is absent from events written before timed mutes were swept (read it as `unmuted`). */
+  muteRemoved: defineEvent('events.accounts.mute.removed', {
+    version: 1,
+    payload: z.object({ ...pair, reason: z.enum(['unmuted', 'expired']).optional() }),
+  }),
   domainBlockCreated: defineEvent('events.accounts.domain_block.created', {
     version: 1,
     payload: z.object({ accountId: id, domain: z.string() }),
