@@ -316,7 +316,7 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
       `mute.created ${a}>${d}`,
       `mute.created ${a}>${d}`,
       `mute.created ${a}>${d}`,
-      `mute.removed ${a}>${d}`,
+      `mute.removed ${a}>${d} unmuted`,
     ]);
   });
 
