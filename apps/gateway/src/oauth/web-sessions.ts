@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG, type Config, REDIS } from '@mammut/platform';
+import { CONFIG, type Config, logger, REDIS } from '@mammut/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { HttpError } from '../http/errors';
 
 export const SESSION_COOKIE = '_mammut_session';
 /** A browser session lasts a week; signing in again is cheap, a stolen cookie should not live forever. */
@@ -36,6 +37,7 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 /**
  * Browser sessions for the sign-in and consent pages: kept in Redis with a TTL, referenced by an
  * HMAC-signed, HttpOnly, SameSite=Lax cookie so a forged id is refused before Redis is asked.
+ * Without Redis there are no sessions: the pages answer 503 at once rather than wait on reconnects.
  */
 @Injectable()
 export class WebSessions {
@@ -50,7 +52,7 @@ export class WebSessions {
     if (!cookie || dot <= 0) return null;
     const id = cookie.slice(0, dot);
     if (!sameText(cookie.slice(dot + 1), this.sign(id))) return null;
-    const stored = await this.redis.get(webSessionKey(id));
+    const stored = await this.store(() => this.redis.get(webSessionKey(id)));
     if (!stored) return null;
     const data = JSON.parse(stored) as { csrf: string; userId: string | null };
     return { id, csrf: data.csrf, userId: data.userId };
@@ -58,17 +60,19 @@ export class WebSessions {
 
   /** A new session (a new id every time, so signing in never keeps an id an attacker could have set). */
   async start(reply: FastifyReply, userId: string | null, previous?: WebSession | null): Promise<WebSession> {
-    if (previous) await this.redis.del(webSessionKey(previous.id));
+    if (previous) await this.store(() => this.redis.del(webSessionKey(previous.id)));
     const session: WebSession = {
       id: randomBytes(24).toString('base64url'),
       csrf: randomBytes(24).toString('base64url'),
       userId,
     };
-    await this.redis.set(
-      webSessionKey(session.id),
-      JSON.stringify({ csrf: session.csrf, userId }),
-      'EX',
-      SESSION_TTL_SECONDS,
+    await this.store(() =>
+      this.redis.set(
+        webSessionKey(session.id),
+        JSON.stringify({ csrf: session.csrf, userId }),
+        'EX',
+        SESSION_TTL_SECONDS,
+      ),
     );
     const secure = this.config.publicOrigin.startsWith('https:') ? '; Secure' : '';
     void reply.header(
@@ -85,6 +89,16 @@ export class WebSessions {
 
   csrfMatches(session: WebSession | null, token: unknown): boolean {
     return session !== null && typeof token === 'string' && token.length > 0 && sameText(token, session.csrf);
+  }
+
+  private async store<T>(work: () => Promise<T>): Promise<T> {
+    if (this.redis.status !== 'ready') throw new HttpError(503, 'Service unavailable');
+    try {
+      return await work();
+    } catch (err) {
+      logger('gateway:web-sessions').warn({ err }, 'session store failed');
+      throw new HttpError(503, 'Service unavailable');
+    }
   }
 
   private sign(id: string): string {

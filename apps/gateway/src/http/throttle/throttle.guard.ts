@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { CONFIG, type Config, logger } from '@mammut/platform';
+import { CONFIG, type Config, logger, REDIS } from '@mammut/platform';
+import type { Redis } from 'ioredis';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors';
 import { clientAddress, THROTTLE_RULES, type ThrottleRule } from './throttle-rules';
@@ -21,7 +22,8 @@ const log = logger('gateway:throttle');
  * through @fastify/rate-limit's store) before any other work, including authentication. Past a
  * limit: 429 `Too many requests`, and the request does nothing. API responses carry the
  * `X-RateLimit-*` headers of the throttle closest to its limit. A Redis outage counts nothing
- * rather than refusing everyone (Mastodon's store fails the same way).
+ * rather than refusing everyone (Mastodon's store fails the same way); sign-in, the one flow
+ * that must not go unthrottled, needs Redis for its session anyway and is refused then.
  */
 @Injectable()
 export class ThrottleGuard implements CanActivate {
@@ -31,12 +33,15 @@ export class ThrottleGuard implements CanActivate {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(CONFIG) private readonly config: Config,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {
     this.safelist = new Set(config.rateLimitSafelist);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.config.rateLimits) return true;
+    // Redis away: count nothing rather than make every request wait on its reconnects.
+    if (this.redis.status !== 'ready') return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     if (this.safelist.has(clientAddress(request))) return true;
