@@ -19,6 +19,9 @@ interface UserRow {
 
 const log = (): ReturnType<typeof logger> => logger('accounts:registration');
 
+const awaitingOnly = (): ContractError =>
+  new ContractError('forbidden', 'This method is only available while the e-mail is awaiting confirmation');
+
 /**
  * `POST /api/v1/emails/confirmations`: a fresh confirmation link (the old one stops working),
  * optionally to a corrected address. Only the app that signed the user up may ask, and only
@@ -58,18 +61,22 @@ export class ResendConfirmation {
     }
     errors.throwIfAny();
     const token = newSecret();
+    let updated: number;
     try {
-      await this.db.query(
+      [, updated] = (await this.db.query(
         `UPDATE accounts.users SET email = $2, confirmation_token = $3, confirmation_sent_at = now(), updated_at = now()
           WHERE id = $1 AND confirmed_at IS NULL`,
         [input.userId, email, digestOf(token)],
-      );
+      )) as [unknown[], number];
     } catch (error) {
       if (LocalUsers.raceLostOn(error) !== 'email') throw error;
       const taken = new RegistrationErrors();
       taken.add('email', 'Email', 'ERR_TAKEN', 'has already been taken');
       taken.throwIfAny();
+      throw error;
     }
+    // Confirmed in the meantime: no link to mail.
+    if (updated === 0) throw awaitingOnly();
     await this.mailer.send(email, user.username, token).catch((err: unknown) => {
       log().error({ err, userId: input.userId }, 'confirmation mail failed');
     });

@@ -22,6 +22,7 @@ describe('parseQuery', () => {
     'source[privacy]=public&source[sensitive]=true',
     'a[b][c][d][e][f][g]=deep',
     'id[]=1&id[x]=2',
+    'q=a]=b&r=c%5D=d',
     Array.from({ length: 1200 }, (_, i) => `k${i}=v`).join('&'),
   ];
 

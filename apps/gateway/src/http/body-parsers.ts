@@ -41,6 +41,8 @@ function parseFlat(query: string): Record<string, unknown> | undefined {
   if (parts.length > (qsOptions.parameterLimit ?? 1000)) return undefined;
   for (const part of parts) {
     if (!part) continue;
+    // qs splits `a]=b` parts at the bracket: leave those to it.
+    if (part.includes(']=')) return undefined;
     const eq = part.indexOf('=');
     const match = FLAT_KEY.exec(decode(eq === -1 ? part : part.slice(0, eq)));
     if (!match) return undefined;

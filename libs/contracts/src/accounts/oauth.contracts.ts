@@ -134,7 +134,7 @@ export const accountsRegistration = {
    * token of the app the user signed up with (`forbidden` otherwise, and once confirmed).
    */
   resendConfirmation: defineRequest('accounts.confirmation.resend', {
-    request: z.object({ userId: id, applicationId: id, email: z.string().max(400).optional() }),
+    request: z.object({ userId: id, applicationId: id, email: z.string().optional() }),
     response: z.object({}),
   }),
 };

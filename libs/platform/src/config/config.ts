@@ -41,8 +41,11 @@ const schema = z.object({
   RATE_LIMITS: bool.default(true),
   /** Client addresses never throttled, comma-separated (Mastodon safelists loopback). */
   RATE_LIMIT_SAFELIST: z.string().default('127.0.0.1,::1'),
-  /** Reverse proxies whose X-Forwarded-For is believed, comma-separated addresses or CIDRs. */
-  TRUSTED_PROXY_IPS: z.string().default(''),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed, comma-separated addresses or CIDRs. As in
+   * Rails (Mastodon), loopback and private networks by default, where nginx or an ingress sits.
+   */
+  TRUSTED_PROXY_IPS: z.string().default('127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7'),
   /** Where traces go: `none` starts no OpenTelemetry SDK at all (the API stays a no-op). */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
   /** OTLP over HTTP (protobuf); traces are posted to `<endpoint>/v1/traces`. */

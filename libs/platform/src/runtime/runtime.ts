@@ -26,6 +26,8 @@ export async function createRuntime(config: Config, name: string): Promise<Runti
   const redis = new Redis(config.redisUrl, {
     keyPrefix: config.redisPrefix || undefined,
     maxRetriesPerRequest: 2,
+    // A stalled (not disconnected) Redis must not stall requests: commands give up after a second.
+    commandTimeout: 1000,
     lazyConnect: false,
   });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));

@@ -51,6 +51,17 @@ export async function startTelemetry(
       new http.HttpInstrumentation({
         // Kubernetes probes every few seconds; a trace each would bury the requests that matter.
         ignoreIncomingRequestHook: (request) => /^\/health(\/|\?|$)/.test(request.url ?? ''),
+        // Credentials that ride in query strings (Doorkeeper's access_token, OAuth codes, the
+        // confirmation link) must not reach the trace collector.
+        redactedQueryParamsServer: [
+          'access_token',
+          'code',
+          'code_verifier',
+          'client_secret',
+          'confirmation_token',
+          'authenticity_token',
+          'password',
+        ],
       }),
       // Queries outside a traced operation (relay polling, migrations) would each be a lone root
       // trace; bound parameters stay out of spans because they carry user data.

@@ -103,8 +103,10 @@ export const THROTTLE_RULES: readonly ThrottleRule[] = [
     periodMs: 60 * MINUTE,
     applies: is('POST', '/auth/sign_in'),
     subject: (request) => {
+      // Exactly the address the sign-in checks (cut, then trimmed), so padding cannot make new buckets.
       const email = toStr((request.body as Record<string, unknown> | undefined)?.email)
-        ?.trim()
+        ?.slice(0, 320)
+        .trim()
         .toLowerCase();
       return email ? digest(email) : undefined;
     },

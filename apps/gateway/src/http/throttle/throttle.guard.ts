@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { CONFIG, type Config, logger, REDIS } from '@mammut/platform';
 import type { Redis } from 'ioredis';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { normalizeIP } from '@fastify/rate-limit';
 import { HttpError } from '../errors';
 import { clientAddress, THROTTLE_RULES, type ThrottleRule } from './throttle-rules';
 
@@ -35,7 +36,8 @@ export class ThrottleGuard implements CanActivate {
     @Inject(CONFIG) private readonly config: Config,
     @Inject(REDIS) private readonly redis: Redis,
   ) {
-    this.safelist = new Set(config.rateLimitSafelist);
+    // Compared after the same normalisation as client addresses (IPv6 cut to /64).
+    this.safelist = new Set(config.rateLimitSafelist.map((address) => normalizeIP(address, 64)));
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
