@@ -61,13 +61,13 @@ export class ResendConfirmation {
     }
     errors.throwIfAny();
     const token = newSecret();
-    let updated: number;
+    let result: [unknown[], number];
     try {
-      [, updated] = (await this.db.query(
+      result = await this.db.query(
         `UPDATE accounts.users SET email = $2, confirmation_token = $3, confirmation_sent_at = now(), updated_at = now()
           WHERE id = $1 AND confirmed_at IS NULL`,
         [input.userId, email, digestOf(token)],
-      )) as [unknown[], number];
+      );
     } catch (error) {
       if (LocalUsers.raceLostOn(error) !== 'email') throw error;
       const taken = new RegistrationErrors();
@@ -76,7 +76,7 @@ export class ResendConfirmation {
       throw error;
     }
     // Confirmed in the meantime: no link to mail.
-    if (updated === 0) throw awaitingOnly();
+    if (result[1] === 0) throw awaitingOnly();
     await this.mailer.send(email, user.username, token).catch((err: unknown) => {
       log().error({ err, userId: input.userId }, 'confirmation mail failed');
     });
