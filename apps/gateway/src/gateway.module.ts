@@ -12,7 +12,7 @@ import { EndorsementsController } from './api/v1/endorsements.controller';
 import { FollowRequestsController } from './api/v1/follow-requests.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { ErrorFilter } from './http/error.filter';
-import { ThrottleGuard } from './http/throttle/throttle.guard';
+import { AuthenticatedThrottleGuard, ThrottleGuard, Throttler } from './http/throttle/throttle.guard';
 import { serializeContextProvider } from './http/serialize-context';
 import { AppsController } from './api/v1/apps.controller';
 import { RegistrationController } from './api/v1/accounts/registration.controller';
@@ -54,9 +54,12 @@ import { instanceControllers, instanceProviders } from './instance/instance.rout
     vapidKeyProvider,
     WebSessions,
     ...instanceProviders,
-    // Throttles count first: a refused token or a malformed request is still a request.
+    Throttler,
+    // Guards run in this order: throttles by address first (a refused token or a malformed
+    // request is still a request), then authentication, then throttles by token and user.
     { provide: APP_GUARD, useClass: ThrottleGuard },
     { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: AuthenticatedThrottleGuard },
     { provide: APP_FILTER, useClass: ErrorFilter },
   ],
 })

@@ -3,22 +3,12 @@ import { Reflector } from '@nestjs/core';
 import { anyScopeSatisfied, contracts, type TokenGrant, type UserState } from '@mammut/contracts';
 import { BUS, type Bus, logger } from '@mammut/platform';
 import { AUTH_POLICY, type AuthPolicy, type AuthedRequest } from './auth.decorator';
+import { bearerToken } from './bearer-token';
 import { Errors, HttpError } from '../http/errors';
+import { Throttler } from '../http/throttle/throttle.guard';
+import type { FastifyReply } from 'fastify';
 
 const log = logger('gateway:auth');
-
-/** The bearer token from the Authorization header, or Doorkeeper's `access_token` parameter. */
-export function bearerToken(request: AuthedRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match ? match[1] : undefined;
-  }
-  const fromQuery = (request.query as Record<string, unknown> | undefined)?.access_token;
-  if (typeof fromQuery === 'string' && fromQuery) return fromQuery;
-  const fromBody = (request.body as Record<string, unknown> | undefined)?.access_token;
-  return typeof fromBody === 'string' && fromBody ? fromBody : undefined;
-}
 
 /**
  * Mastodon refuses users who cannot sign in, with a distinct message for each reason. A user
@@ -37,6 +27,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(BUS) private readonly bus: Bus,
+    private readonly throttler: Throttler,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -60,7 +51,16 @@ export class AuthGuard implements CanActivate {
       throw Errors.invalidToken();
     }
     const { grant } = await this.bus.request(contracts.accounts.profiles.authenticateToken, { token });
-    if (!grant) throw Errors.invalidToken();
+    if (!grant) {
+      // A made-up token is an unauthenticated request: counted against its address (429 past it).
+      await this.throttler.count(
+        'refused',
+        request,
+        context.switchToHttp().getResponse<FastifyReply>(),
+        null,
+      );
+      throw Errors.invalidToken();
+    }
     this.authorize(policy, grant);
     request.viewer = { grant };
     return true;

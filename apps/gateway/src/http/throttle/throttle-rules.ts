@@ -1,8 +1,9 @@
 import { normalizeIP } from '@fastify/rate-limit';
 import { createHash } from 'node:crypto';
+import type { TokenGrant } from '@mammut/contracts';
 import type { FastifyRequest } from 'fastify';
 import { toStr } from '../params';
-import { bearerToken } from '../../auth/auth.guard';
+import { bearerToken } from '../../auth/bearer-token';
 
 /** What a request was routed to: its method and the route pattern (`/api/v1/accounts/:id`), not the raw path. */
 export interface RoutedRequest {
@@ -10,16 +11,24 @@ export interface RoutedRequest {
   readonly route: string;
 }
 
+/**
+ * When a rule counts: `request` rules before anything else (by address or what the body says),
+ * `authenticated` rules once the token is known valid (by token or user), and `refused` rules
+ * for requests whose token was refused, so made-up tokens are counted against their address.
+ */
+export type ThrottlePhase = 'request' | 'authenticated' | 'refused';
+
 /** One throttle: how many requests of a kind one subject may make in a window. */
 export interface ThrottleRule {
   /** Mastodon's rack-attack name, also the counter's key prefix. */
   readonly name: string;
+  readonly phase: ThrottlePhase;
   readonly limit: number;
   readonly periodMs: number;
   /** Whether the rule counts this routed request. */
   applies(routed: RoutedRequest): boolean;
-  /** Who is counted (an address, a token digest, an e-mail), or undefined to skip the rule. */
-  subject(request: FastifyRequest): string | undefined;
+  /** Who is counted (an address, a token, a user, an e-mail), or undefined to skip the rule. */
+  subject(request: FastifyRequest, grant: TokenGrant | null): string | undefined;
 }
 
 const MINUTE = 60_000;
@@ -38,28 +47,48 @@ const is =
 /**
  * The request throttles, as Mastodon's `config/initializers/rack_attack.rb` sets them. Keyed on
  * what the router matched, so `/auth/sign_in.json` or a trailing slash cannot dodge a rule.
- * A request carrying a token is counted per token; the address counts requests without one.
+ * A valid token is counted per token and per user; the address counts requests without a token
+ * and requests whose token was refused.
  */
 export const THROTTLE_RULES: readonly ThrottleRule[] = [
   {
-    name: 'throttle_per_token_api',
-    limit: 300,
-    periodMs: 5 * MINUTE,
-    applies: isApi,
-    subject: (request) => {
-      const token = bearerToken(request);
-      return token ? digest(token) : undefined;
-    },
-  },
-  {
     name: 'throttle_unauthenticated_api',
+    phase: 'request',
     limit: 300,
     periodMs: 5 * MINUTE,
     applies: isApi,
     subject: (request) => (bearerToken(request) ? undefined : clientAddress(request)),
   },
   {
+    // The same budget as above: a request whose token was refused, or never checked, is an
+    // unauthenticated one.
+    name: 'throttle_unauthenticated_api',
+    phase: 'refused',
+    limit: 300,
+    periodMs: 5 * MINUTE,
+    applies: isApi,
+    subject: clientAddress,
+  },
+  {
+    name: 'throttle_per_token_api',
+    phase: 'authenticated',
+    limit: 300,
+    periodMs: 5 * MINUTE,
+    applies: isApi,
+    subject: (_request, grant) => grant?.tokenId,
+  },
+  {
+    // Minting more tokens buys no more: a user's tokens share this.
+    name: 'throttle_authenticated_api',
+    phase: 'authenticated',
+    limit: 1500,
+    periodMs: 5 * MINUTE,
+    applies: isApi,
+    subject: (_request, grant) => grant?.user?.userId,
+  },
+  {
     name: 'throttle_api_sign_up',
+    phase: 'request',
     limit: 5,
     periodMs: 30 * MINUTE,
     applies: is('POST', '/api/v1/accounts'),
@@ -67,6 +96,7 @@ export const THROTTLE_RULES: readonly ThrottleRule[] = [
   },
   {
     name: 'throttle_oauth_application_registrations/ip',
+    phase: 'request',
     limit: 5,
     periodMs: 10 * MINUTE,
     applies: is('POST', '/api/v1/apps'),
@@ -74,24 +104,23 @@ export const THROTTLE_RULES: readonly ThrottleRule[] = [
   },
   {
     name: 'throttle_email_confirmations/ip',
+    phase: 'request',
     limit: 25,
     periodMs: 5 * MINUTE,
     applies: is('POST', '/api/v1/emails/confirmations'),
     subject: clientAddress,
   },
   {
-    // Per user in Mastodon; the registration token is the only one an unconfirmed user holds.
-    name: 'throttle_email_confirmations/token',
+    name: 'throttle_email_confirmations/user',
+    phase: 'authenticated',
     limit: 5,
     periodMs: 30 * MINUTE,
     applies: is('POST', '/api/v1/emails/confirmations'),
-    subject: (request) => {
-      const token = bearerToken(request);
-      return token ? digest(token) : undefined;
-    },
+    subject: (_request, grant) => grant?.user?.userId,
   },
   {
     name: 'throttle_login_attempts/ip',
+    phase: 'request',
     limit: 25,
     periodMs: 5 * MINUTE,
     applies: is('POST', '/auth/sign_in'),
@@ -99,6 +128,7 @@ export const THROTTLE_RULES: readonly ThrottleRule[] = [
   },
   {
     name: 'throttle_login_attempts/email',
+    phase: 'request',
     limit: 25,
     periodMs: 60 * MINUTE,
     applies: is('POST', '/auth/sign_in'),

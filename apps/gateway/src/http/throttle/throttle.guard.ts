@@ -1,11 +1,14 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { CONFIG, type Config, logger, REDIS } from '@mammut/platform';
-import type { Redis } from 'ioredis';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeIP } from '@fastify/rate-limit';
+import { contracts, type TokenGrant } from '@mammut/contracts';
+import { BUS, type Bus, CONFIG, type Config, logger, REDIS } from '@mammut/platform';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { AuthedRequest } from '../../auth/auth.decorator';
+import { bearerToken } from '../../auth/bearer-token';
 import { HttpError } from '../errors';
-import { clientAddress, THROTTLE_RULES, type ThrottleRule } from './throttle-rules';
+import { clientAddress, THROTTLE_RULES, type ThrottlePhase, type ThrottleRule } from './throttle-rules';
 
 type Checker = ReturnType<FastifyInstance['createRateLimit']>;
 
@@ -16,18 +19,23 @@ interface Count {
   readonly exceeded: boolean;
 }
 
+/** The count shown in a request's `X-RateLimit-*` headers so far (the closest to its limit). */
+const SHOWN = Symbol('mammut.throttleShown');
+type Counted = FastifyRequest & { [SHOWN]?: Count };
+
 const log = logger('gateway:throttle');
+const share = (count: Count): number => count.remaining / count.rule.limit;
 
 /**
- * Counts each request against every throttle that applies to its route (atomic counters in Redis,
- * through @fastify/rate-limit's store) before any other work, including authentication. Past a
- * limit: 429 `Too many requests`, and the request does nothing. API responses carry the
- * `X-RateLimit-*` headers of the throttle closest to its limit. A Redis outage counts nothing
- * rather than refusing everyone (Mastodon's store fails the same way); sign-in, the one flow
- * that must not go unthrottled, needs Redis for its session anyway and is refused then.
+ * Counts requests against the throttles of THROTTLE_RULES, phase by phase (atomic counters in
+ * Redis, through @fastify/rate-limit's store). Past a limit: 429 `Too many requests`, and the
+ * request does nothing more. API responses carry the `X-RateLimit-*` headers of the throttle
+ * closest to its limit. A Redis outage counts nothing rather than refusing everyone (Mastodon's
+ * store fails the same way); sign-in, the one flow that must not go unthrottled, needs Redis for
+ * its session anyway and is refused then.
  */
 @Injectable()
-export class ThrottleGuard implements CanActivate {
+export class Throttler {
   private checkers?: Map<ThrottleRule, Checker>;
   private readonly safelist: ReadonlySet<string>;
 
@@ -40,20 +48,30 @@ export class ThrottleGuard implements CanActivate {
     this.safelist = new Set(config.rateLimitSafelist.map((address) => normalizeIP(address, 64)));
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (!this.config.rateLimits) return true;
+  /** Whether throttles are on at all (the operator may turn them off). */
+  get enabled(): boolean {
+    return this.config.rateLimits;
+  }
+
+  /** Counts the request against the phase's rules; throws 429 past any of them. */
+  async count(
+    phase: ThrottlePhase,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    grant: TokenGrant | null,
+  ): Promise<void> {
+    if (!this.config.rateLimits) return;
     // Redis away: count nothing rather than make every request wait on its reconnects.
-    if (this.redis.status !== 'ready') return true;
-    const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    if (this.safelist.has(clientAddress(request))) return true;
-    const routed = { method: request.method, route: request.routeOptions.url ?? '' };
+    if (this.redis.status !== 'ready') return;
+    if (this.safelist.has(clientAddress(request))) return;
+    const route = request.routeOptions.url ?? '';
+    const routed = { method: request.method, route };
     const counts: Count[] = [];
     for (const rule of THROTTLE_RULES) {
-      if (!rule.applies(routed)) continue;
-      const subject = rule.subject(request);
+      if (rule.phase !== phase || !rule.applies(routed)) continue;
+      const subject = rule.subject(request, grant);
       if (subject === undefined) continue;
-      const limit = await this.checker(rule)(request);
+      const limit = await this.checker(rule, subject)(request);
       if (limit.isAllowed) continue;
       counts.push({
         rule,
@@ -63,18 +81,28 @@ export class ThrottleGuard implements CanActivate {
       });
     }
     const exceeded = counts.find((count) => count.exceeded);
-    const shown = exceeded ?? closest(counts);
-    if (shown && (exceeded || routed.route.startsWith('/api/'))) {
-      setHeaders(http.getResponse<FastifyReply>(), shown);
+    const counted = request as Counted;
+    for (const count of exceeded ? [exceeded] : counts) {
+      if (exceeded || !counted[SHOWN] || share(count) < share(counted[SHOWN])) counted[SHOWN] = count;
+    }
+    const shown = counted[SHOWN];
+    if (shown && (exceeded || route.startsWith('/api/'))) {
+      void reply
+        .header('x-ratelimit-limit', String(shown.rule.limit))
+        .header('x-ratelimit-remaining', String(shown.remaining))
+        .header('x-ratelimit-reset', new Date(shown.resetAt).toISOString());
     }
     if (exceeded) {
-      log.info({ rule: exceeded.rule.name, route: routed.route }, 'throttled');
+      log.info({ rule: exceeded.rule.name, route }, 'throttled');
       throw new HttpError(429, 'Too many requests');
     }
-    return true;
   }
 
-  private checker(rule: ThrottleRule): Checker {
+  /**
+   * One checker per rule; the subject travels through a per-call key generator bound below,
+   * so the store key is `<rule>:<subject>` under the `throttle:` namespace.
+   */
+  private checker(rule: ThrottleRule, subject: string): (request: FastifyRequest) => ReturnType<Checker> {
     this.checkers ??= new Map();
     let checker = this.checkers.get(rule);
     if (!checker) {
@@ -82,26 +110,63 @@ export class ThrottleGuard implements CanActivate {
       checker = fastify.createRateLimit({
         max: rule.limit,
         timeWindow: rule.periodMs,
-        // Only called for requests whose subject was found above.
-        keyGenerator: (request) => `${rule.name}:${rule.subject(request) ?? ''}`,
+        keyGenerator: (request) => `${rule.name}:${(request as Keyed)[KEY] ?? ''}`,
         skipOnError: true,
       });
       this.checkers.set(rule, checker);
     }
-    return checker;
+    const bound = checker;
+    return (request) => {
+      (request as Keyed)[KEY] = subject;
+      return bound(request);
+    };
   }
 }
 
-const closest = (counts: readonly Count[]): Count | undefined =>
-  counts.reduce<Count | undefined>(
-    (best, count) =>
-      !best || count.remaining / count.rule.limit < best.remaining / best.rule.limit ? count : best,
-    undefined,
-  );
+/** The subject of the check in progress, read by the rule's key generator. */
+const KEY = Symbol('mammut.throttleSubject');
+type Keyed = FastifyRequest & { [KEY]?: string };
 
-function setHeaders(reply: FastifyReply, count: Count): void {
-  void reply
-    .header('x-ratelimit-limit', String(count.rule.limit))
-    .header('x-ratelimit-remaining', String(count.remaining))
-    .header('x-ratelimit-reset', new Date(count.resetAt).toISOString());
+/** Before authentication: throttles by address and by what the request says. */
+@Injectable()
+export class ThrottleGuard implements CanActivate {
+  constructor(private readonly throttler: Throttler) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    await this.throttler.count(
+      'request',
+      http.getRequest<FastifyRequest>(),
+      http.getResponse<FastifyReply>(),
+      null,
+    );
+    return true;
+  }
+}
+
+/**
+ * After authentication: throttles by token and by user. On routes that need no token, a token
+ * sent along is looked up all the same (as Mastodon's throttles do): a valid one is counted per
+ * token and user, a made-up one against the address.
+ */
+@Injectable()
+export class AuthenticatedThrottleGuard implements CanActivate {
+  constructor(
+    private readonly throttler: Throttler,
+    @Inject(BUS) private readonly bus: Bus,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthedRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    let grant = request.viewer?.grant ?? null;
+    const token = grant ? undefined : bearerToken(request);
+    if (token && this.throttler.enabled && request.routeOptions.url?.startsWith('/api/')) {
+      ({ grant } = await this.bus.request(contracts.accounts.profiles.authenticateToken, { token }));
+      if (!grant) await this.throttler.count('refused', request, reply, null);
+    }
+    if (grant) await this.throttler.count('authenticated', request, reply, grant);
+    return true;
+  }
 }

@@ -1,8 +1,12 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { IdGenerator } from '@mammut/platform';
 import { seedUser } from '../../../../../test-e2e/support/factories';
 import { startTestSystem, type TestSystem } from '../../../../../test-e2e/support/system';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
+
+const ids = new IdGenerator();
 
 /** Each throttle, fired past its limit at its own path: 429 with Mastodon's body, and nothing done. */
 describe('request throttles', () => {
@@ -132,6 +136,50 @@ describe('request throttles', () => {
     expect(await refused.json()).toEqual({ error: 'Too many requests' });
     // Another token of the same address is counted on its own.
     expect((await verify(other.token)).status).toBe(200);
+  });
+
+  it('counts made-up tokens against the address, whether the route checks tokens or not', async () => {
+    const call = (path: string, n: number): Promise<Response> =>
+      fetch(`${t.url}${path}`, {
+        headers: { authorization: `Bearer made-up-${n}`, 'x-forwarded-for': '192.0.2.91' },
+      });
+    const statuses = new Map<number, number>();
+    for (let n = 1; n <= 300; n++) {
+      // Alternating a route that needs no token and one that refuses a bad token (401).
+      const path = n % 2 ? '/api/v1/instance' : '/api/v1/accounts/verify_credentials';
+      const status = (await call(path, n)).status;
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(statuses)).toEqual({ 200: 150, 401: 150 });
+    expect((await call('/api/v1/instance', 301)).status).toBe(429);
+    expect((await call('/api/v1/accounts/verify_credentials', 302)).status).toBe(429);
+  });
+
+  it('counts a user’s tokens together: 1500 calls in five minutes, however many tokens', async () => {
+    const user = await seedUser(t.databaseUrl, t.url, { username: 'minter' });
+    // Five more tokens of the same user, as repeated sign-ins would mint them.
+    const tokens = [user.token];
+    for (let n = 0; n < 5; n++) {
+      const token = randomBytes(32).toString('base64url');
+      await db.query(
+        `INSERT INTO accounts.oauth_access_tokens (id, token_digest, application_id, user_id, scopes)
+         SELECT $1, $2, application_id, user_id, scopes FROM accounts.oauth_access_tokens WHERE user_id = $3 LIMIT 1`,
+        [ids.next(), createHash('sha256').update(token).digest('hex'), user.userId],
+      );
+      tokens.push(token);
+    }
+    const verify = (token: string): Promise<Response> =>
+      fetch(`${t.url}/api/v1/accounts/verify_credentials`, {
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '198.51.100.60' },
+      });
+    for (let n = 0; n < 1500; n++) {
+      const response = await verify(tokens[n % 6]);
+      if (response.status !== 200) throw new Error(`call ${n + 1} answered ${response.status}`);
+    }
+    // Every token is under its own 300, but the user is at 1500.
+    const refused = await verify(tokens[0]);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('1500');
   });
 
   it('allows five confirmation resends per token in thirty minutes (and 25 sign-in tries per e-mail an hour)', async () => {
