@@ -2,6 +2,7 @@ import { CreateAccounts1763900000000 } from './1763900000000-CreateAccounts';
 import { NotifyGrantChanges1795424733184 } from './1795424733184-NotifyGrantChanges';
 import { AddUserCreatedByApplication1795428126313 } from './1795428126313-AddUserCreatedByApplication';
 import { IndexMuteExpiry1795428403124 } from './1795428403124-IndexMuteExpiry';
+import { IndexEventHousekeeping1795429919096 } from './1795429919096-IndexEventHousekeeping';
 
 /** Every migration of the accounts schema, in order. */
 export const accountsMigrations = [
@@ -9,4 +10,5 @@ export const accountsMigrations = [
   NotifyGrantChanges1795424733184,
   AddUserCreatedByApplication1795428126313,
   IndexMuteExpiry1795428403124,
+  IndexEventHousekeeping1795429919096,
 ];

@@ -53,8 +53,16 @@ export class FollowGraph {
     }
   }
 
-  /** Viewer and target, both existing; an unknown or suspended target is `not_found`. */
-  async parties(tx: Tx, viewerId: string, targetId: string): Promise<{ viewer: PartyRow; target: PartyRow }> {
+  /**
+   * Viewer and target, both existing; an unknown target is `not_found`, and so is a suspended one
+   * unless the change may still touch it (refusing what a suspended account asked for).
+   */
+  async parties(
+    tx: Tx,
+    viewerId: string,
+    targetId: string,
+    suspendedTarget: 'refused' | 'allowed' = 'refused',
+  ): Promise<{ viewer: PartyRow; target: PartyRow }> {
     const rows: PartyRow[] = await tx.query(
       `SELECT id, domain, locked, suspended_at IS NOT NULL AS suspended
          FROM accounts.accounts WHERE id = ANY($1::bigint[])`,
@@ -62,7 +70,9 @@ export class FollowGraph {
     );
     const viewer = rows.find((row) => row.id === viewerId);
     const target = rows.find((row) => row.id === targetId);
-    if (!viewer || !target || target.suspended) throw new ContractError('not_found', 'Record not found');
+    if (!viewer || !target || (target.suspended && suspendedTarget === 'refused')) {
+      throw new ContractError('not_found', 'Record not found');
+    }
     return { viewer, target };
   }
 

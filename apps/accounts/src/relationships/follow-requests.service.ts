@@ -43,13 +43,19 @@ export class RejectFollowRequest {
   constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, requesterId: string): Promise<RelationshipRecord> {
-    return this.pairs.run(viewerId, requesterId, async ({ tx, graph, emit }) => {
-      if (!(await graph.removeRequest(tx, requesterId, viewerId))) throw noRequest();
-      await emit(events.followRequestRejected, {
-        accountId: requesterId,
-        targetAccountId: viewerId,
-        reason: 'rejected',
-      });
-    });
+    return this.pairs.run(
+      viewerId,
+      requesterId,
+      async ({ tx, graph, emit }) => {
+        if (!(await graph.removeRequest(tx, requesterId, viewerId))) throw noRequest();
+        await emit(events.followRequestRejected, {
+          accountId: requesterId,
+          targetAccountId: viewerId,
+          reason: 'rejected',
+        });
+        // A request from an account suspended since can still be turned down.
+      },
+      { suspendedTarget: 'allowed' },
+    );
   }
 }

@@ -33,10 +33,11 @@ export class PairChanges {
     viewerId: string,
     targetId: string,
     work: (scope: PairScope) => Promise<void>,
+    options: { suspendedTarget?: 'refused' | 'allowed' } = {},
   ): Promise<RelationshipRecord> {
     return this.graph.transaction(async (tx) => {
       await this.graph.lockPair(tx, viewerId, targetId);
-      const { target } = await this.graph.parties(tx, viewerId, targetId);
+      const { target } = await this.graph.parties(tx, viewerId, targetId, options.suspendedTarget);
       await work({
         tx,
         graph: this.graph,

@@ -22,3 +22,15 @@ export function outboxTablesSql(schema: string): string[] {
       CONSTRAINT "handled_events_pkey" PRIMARY KEY ("consumer", "event_id"))`,
   ];
 }
+
+/**
+ * Indexes the relay's pruning searches by (published outbox rows, handled-event ids by age). A
+ * service creating its event tables adds these in a later statement of the same migration; never
+ * fold them into `outboxTablesSql`, whose output past migrations have already applied.
+ */
+export function eventHousekeepingIndexesSql(schema: string): string[] {
+  return [
+    `CREATE INDEX "outbox_published_at_idx" ON "${schema}"."outbox" ("published_at") WHERE "published_at" IS NOT NULL`,
+    `CREATE INDEX "handled_events_handled_at_idx" ON "${schema}"."handled_events" ("handled_at")`,
+  ];
+}

@@ -152,7 +152,9 @@ export class OutboxRelay {
     if (Date.now() - this.lastPrune < this.pruneIntervalMs) return;
     this.lastPrune = Date.now();
     try {
-      const pruned = await pruneEventTables(this.options.dataSource, this.options.schema);
+      const pruned = await pruneEventTables(this.options.dataSource, this.options.schema, {
+        shouldStop: () => this.stopped,
+      });
       if (pruned.outbox || pruned.handledEvents) this.log.info(pruned, 'pruned event tables');
     } catch (error) {
       this.log.warn({ err: errorText(error) }, 'pruning event tables failed');

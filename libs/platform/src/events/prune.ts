@@ -11,6 +11,8 @@ export interface PruneOptions {
   readonly handledKeepMs?: number;
   /** Rows per DELETE, so one prune never holds long locks on a busy table. */
   readonly batchSize?: number;
+  /** Checked between batches: a stopping relay does not wait for a long prune to finish. */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface Pruned {
@@ -34,7 +36,7 @@ export async function pruneEventTables(
     for (;;) {
       const [{ n }]: { n: number }[] = await dataSource.query(sql, [`${keepMs} milliseconds`, batch]);
       total += n;
-      if (n < batch) return total;
+      if (n < batch || options.shouldStop?.()) return total;
     }
   };
   const outbox = await deleteInBatches(

@@ -320,6 +320,22 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
     ]);
   });
 
+  it('lets a request from an account suspended since be rejected, but not authorized', async () => {
+    const owner = await seedUser(t.databaseUrl, t.url, { username: 'gatekeeper', locked: true });
+    const asker = await seedUser(t.databaseUrl, t.url, { username: 'asker' });
+    const other = await seedUser(t.databaseUrl, t.url, { username: 'asker2' });
+    await as(asker).v1.accounts.$select(owner.accountId).follow();
+    await as(other).v1.accounts.$select(owner.accountId).follow();
+    await db.query(`UPDATE accounts.accounts SET suspended_at = now() WHERE id = ANY($1::bigint[])`, [
+      [asker.accountId, other.accountId],
+    ]);
+    const rejected = await as(owner).v1.followRequests.$select(asker.accountId).reject();
+    expect(rejected).toMatchObject({ id: asker.accountId, requestedBy: false, followedBy: false });
+    await expect(as(owner).v1.followRequests.$select(other.accountId).authorize()).rejects.toMatchObject({
+      statusCode: 404,
+    });
+  });
+
   it('keeps counters exact under 20 parallel follows and unfollows', async () => {
     const star = await seedUser(t.databaseUrl, t.url, { username: 'star' });
     const fans = await Promise.all(
