@@ -1,6 +1,7 @@
 import { initLogging, loadConfig } from '@mammut/platform';
 import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
 import { createServer } from 'node:net';
+import { Client } from 'pg';
 import { type RunningSystem, startSystem } from '../../apps/all-in-one/src/system';
 
 export interface TestSystem {
@@ -59,6 +60,42 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     async stop() {
       await system.close();
       await dropDatabase(infra, databaseUrl);
+    },
+  };
+}
+
+/** A running test system and a PostgreSQL client on its database. */
+export interface SystemUnderTest {
+  readonly t: TestSystem;
+  readonly db: Client;
+}
+
+/**
+ * One test system (and a client on its database) for the enclosing describe block: started in
+ * beforeAll, stopped in afterAll. Read `t` and `db` inside tests and hooks only.
+ */
+export function useTestSystem(env: Record<string, string> = {}): SystemUnderTest {
+  let t: TestSystem | undefined;
+  let db: Client | undefined;
+  beforeAll(async () => {
+    t = await startTestSystem(env);
+    db = new Client({ connectionString: t.databaseUrl });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db?.end();
+    await t?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the test system starts in beforeAll');
+    return value;
+  };
+  return {
+    get t() {
+      return started(t);
+    },
+    get db() {
+      return started(db);
     },
   };
 }

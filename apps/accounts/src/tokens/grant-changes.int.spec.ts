@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { seedUser } from '../../../../test-e2e/support/factories';
-import { startTestSystem, type TestSystem } from '../../../../test-e2e/support/system';
+import { useTestSystem } from '../../../../test-e2e/support/system';
 import { GrantCache } from './grant-cache';
 import { GrantChangesListener } from './grant-changes.listener';
 
@@ -12,38 +12,27 @@ jest.setTimeout(60_000);
  * must not leave revoked tokens cached.
  */
 describe('grant change heartbeat', () => {
-  let t: TestSystem;
-  let db: Client;
-
-  beforeAll(async () => {
-    t = await startTestSystem();
-    db = new Client({ connectionString: t.databaseUrl });
-    await db.connect();
-  });
-  afterAll(async () => {
-    await db?.end();
-    await t?.stop();
-  });
+  const sut = useTestSystem();
 
   const verify = async (token: string): Promise<number> =>
     (
-      await fetch(`${t.url}/api/v1/accounts/verify_credentials`, {
+      await fetch(`${sut.t.url}/api/v1/accounts/verify_credentials`, {
         headers: { authorization: `Bearer ${token}` },
       })
     ).status;
 
   it('drops the cache when the heartbeat is not heard, and trusts a new connection once it is', async () => {
-    const listener = t.system.app.get(GrantChangesListener);
-    const cache = t.system.app.get(GrantCache);
+    const listener = sut.t.system.app.get(GrantChangesListener);
+    const cache = sut.t.system.app.get(GrantCache);
     expect(await listener.checkNow()).toBe(true);
 
-    const user = await seedUser(t.databaseUrl, t.url, { username: 'quiet' });
+    const user = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'quiet' });
     expect(await verify(user.token)).toBe(200);
     expect(cache.size).toBeGreaterThan(0);
 
     // The connection stays open but nothing it receives arrives any more.
     (listener as unknown as { client: Client }).client.removeAllListeners('notification');
-    await db.query(`UPDATE accounts.oauth_access_tokens SET revoked_at = now() WHERE user_id = $1`, [
+    await sut.db.query(`UPDATE accounts.oauth_access_tokens SET revoked_at = now() WHERE user_id = $1`, [
       user.userId,
     ]);
     expect(await listener.checkNow(300)).toBe(false);
@@ -54,7 +43,7 @@ describe('grant change heartbeat', () => {
     const deadline = Date.now() + 10_000;
     while (!(await listener.checkNow()) && Date.now() < deadline)
       await new Promise((done) => setTimeout(done, 200));
-    const other = await seedUser(t.databaseUrl, t.url, { username: 'loud' });
+    const other = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'loud' });
     expect(await verify(other.token)).toBe(200);
     expect(cache.size).toBe(1);
   });

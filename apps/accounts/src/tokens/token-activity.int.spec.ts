@@ -1,26 +1,14 @@
-import { Client } from 'pg';
 import { seedUser } from '../../../../test-e2e/support/factories';
-import { startTestSystem, type TestSystem } from '../../../../test-e2e/support/system';
+import { useTestSystem } from '../../../../test-e2e/support/system';
 
 jest.setTimeout(60_000);
 
 /** A user who only ever uses an app (no browser sign-in) is an active user all the same. */
 describe('token activity', () => {
-  let t: TestSystem;
-  let db: Client;
-
-  beforeAll(async () => {
-    t = await startTestSystem();
-    db = new Client({ connectionString: t.databaseUrl });
-    await db.connect();
-  });
-  afterAll(async () => {
-    await db?.end();
-    await t?.stop();
-  });
+  const sut = useTestSystem();
 
   const lastUsed = async (accountId: string): Promise<Date | null> => {
-    const { rows } = await db.query<{ last_used_at: Date | null }>(
+    const { rows } = await sut.db.query<{ last_used_at: Date | null }>(
       `SELECT t.last_used_at FROM accounts.oauth_access_tokens t JOIN accounts.users u ON u.id = t.user_id
         WHERE u.account_id = $1`,
       [accountId],
@@ -36,17 +24,17 @@ describe('token activity', () => {
     throw new Error('never happened');
   };
   const activeMonth = async (): Promise<number> => {
-    const response = await fetch(`${t.url}/nodeinfo/2.0`);
+    const response = await fetch(`${sut.t.url}/nodeinfo/2.0`);
     return ((await response.json()) as { usage: { users: { activeMonth: number } } }).usage.users.activeMonth;
   };
 
   it('records token use at most hourly and counts the user as active', async () => {
-    const user = await seedUser(t.databaseUrl, t.url, { username: 'apponly' });
+    const user = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'apponly' });
     expect(await lastUsed(user.accountId)).toBeNull();
     expect(await activeMonth()).toBe(0);
 
     const verify = (): Promise<Response> =>
-      fetch(`${t.url}/api/v1/accounts/verify_credentials`, {
+      fetch(`${sut.t.url}/api/v1/accounts/verify_credentials`, {
         headers: { authorization: `Bearer ${user.token}` },
       });
     expect((await verify()).status).toBe(200);

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { IdGenerator } from '@mammut/platform';
 import { seedUser } from '../../../../../test-e2e/support/factories';
-import { startTestSystem, type TestSystem } from '../../../../../test-e2e/support/system';
+import { useTestSystem } from '../../../../../test-e2e/support/system';
 
 jest.setTimeout(120_000);
 
@@ -10,29 +9,18 @@ const ids = new IdGenerator();
 
 /** Each throttle, fired past its limit at its own path: 429 with Mastodon's body, and nothing done. */
 describe('request throttles', () => {
-  let t: TestSystem;
-  let db: Client;
-
-  beforeAll(async () => {
-    // The test client is a trusted proxy here, so each test names its own client address.
-    t = await startTestSystem({ TRUSTED_PROXY_IPS: '127.0.0.1' });
-    db = new Client({ connectionString: t.databaseUrl });
-    await db.connect();
-  });
-  afterAll(async () => {
-    await db?.end();
-    await t?.stop();
-  });
+  // The test client is a trusted proxy here, so each test names its own client address.
+  const sut = useTestSystem({ TRUSTED_PROXY_IPS: '127.0.0.1' });
 
   const count = async (table: string): Promise<number> =>
-    Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM accounts.${table}`)).rows[0].n);
+    Number((await sut.db.query<{ n: string }>(`SELECT count(*) AS n FROM accounts.${table}`)).rows[0].n);
   const post = (
     path: string,
     body: Record<string, string>,
     from: string,
     token?: string,
   ): Promise<Response> =>
-    fetch(`${t.url}${path}`, {
+    fetch(`${sut.t.url}${path}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -72,7 +60,7 @@ describe('request throttles', () => {
       client_id: string;
       client_secret: string;
     };
-    const tokenResponse = await fetch(`${t.url}/oauth/token`, {
+    const tokenResponse = await fetch(`${sut.t.url}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.20' },
       body: JSON.stringify({
@@ -105,7 +93,7 @@ describe('request throttles', () => {
   it('allows 25 sign-in attempts per address in five minutes', async () => {
     const statuses: number[] = [];
     for (let n = 1; n <= 26; n++) {
-      const response = await fetch(`${t.url}/auth/sign_in`, {
+      const response = await fetch(`${sut.t.url}/auth/sign_in`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.30' },
         body: new URLSearchParams({ email: `nobody${n}@example.com`, password: 'guess' }),
@@ -117,10 +105,10 @@ describe('request throttles', () => {
   });
 
   it('counts API calls per token (300 in five minutes) and shows the closest limit on every response', async () => {
-    const user = await seedUser(t.databaseUrl, t.url, { username: 'busy' });
-    const other = await seedUser(t.databaseUrl, t.url, { username: 'calm' });
+    const user = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'busy' });
+    const other = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'calm' });
     const verify = (token: string): Promise<Response> =>
-      fetch(`${t.url}/api/v1/accounts/verify_credentials`, {
+      fetch(`${sut.t.url}/api/v1/accounts/verify_credentials`, {
         headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '198.51.100.40' },
       });
     const first = await verify(user.token);
@@ -140,7 +128,7 @@ describe('request throttles', () => {
 
   it('counts made-up tokens against the address, whether the route checks tokens or not', async () => {
     const call = (path: string, n: number): Promise<Response> =>
-      fetch(`${t.url}${path}`, {
+      fetch(`${sut.t.url}${path}`, {
         headers: { authorization: `Bearer made-up-${n}`, 'x-forwarded-for': '192.0.2.91' },
       });
     const statuses = new Map<number, number>();
@@ -156,12 +144,12 @@ describe('request throttles', () => {
   });
 
   it('counts a user’s tokens together: 1500 calls in five minutes, however many tokens', async () => {
-    const user = await seedUser(t.databaseUrl, t.url, { username: 'minter' });
+    const user = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'minter' });
     // Five more tokens of the same user, as repeated sign-ins would mint them.
     const tokens = [user.token];
     for (let n = 0; n < 5; n++) {
       const token = randomBytes(32).toString('base64url');
-      await db.query(
+      await sut.db.query(
         `INSERT INTO accounts.oauth_access_tokens (id, token_digest, application_id, user_id, scopes)
          SELECT $1, $2, application_id, user_id, scopes FROM accounts.oauth_access_tokens WHERE user_id = $3 LIMIT 1`,
         [ids.next(), createHash('sha256').update(token).digest('hex'), user.userId],
@@ -169,7 +157,7 @@ describe('request throttles', () => {
       tokens.push(token);
     }
     const verify = (token: string): Promise<Response> =>
-      fetch(`${t.url}/api/v1/accounts/verify_credentials`, {
+      fetch(`${sut.t.url}/api/v1/accounts/verify_credentials`, {
         headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '198.51.100.60' },
       });
     for (let n = 0; n < 1500; n++) {
@@ -183,7 +171,7 @@ describe('request throttles', () => {
   });
 
   it('allows five confirmation resends per token in thirty minutes (and 25 sign-in tries per e-mail an hour)', async () => {
-    const user = await seedUser(t.databaseUrl, t.url, { username: 'resender', scopes: ['write'] });
+    const user = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'resender', scopes: ['write'] });
     const statuses: number[] = [];
     for (let n = 1; n <= 6; n++) {
       statuses.push(
@@ -195,7 +183,7 @@ describe('request throttles', () => {
 
     const tries: number[] = [];
     for (let n = 1; n <= 26; n++) {
-      const response = await fetch(`${t.url}/auth/sign_in`, {
+      const response = await fetch(`${sut.t.url}/auth/sign_in`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `203.0.113.${n}` },
         // Padding past the 320 characters sign-in reads makes no new bucket.
@@ -212,7 +200,7 @@ describe('request throttles', () => {
 
   it('allows 300 unauthenticated API calls per address in five minutes', async () => {
     const instance = (): Promise<Response> =>
-      fetch(`${t.url}/api/v1/instance`, { headers: { 'x-forwarded-for': '192.0.2.77' } });
+      fetch(`${sut.t.url}/api/v1/instance`, { headers: { 'x-forwarded-for': '192.0.2.77' } });
     const first = await instance();
     expect(first.headers.get('x-ratelimit-remaining')).toBe('299');
     for (let n = 2; n <= 300; n++) {
@@ -221,8 +209,8 @@ describe('request throttles', () => {
     }
     expect((await instance()).status).toBe(429);
     // A token-bearing caller at the same address is counted per token instead.
-    const user = await seedUser(t.databaseUrl, t.url, { username: 'neighbour' });
-    const withToken = await fetch(`${t.url}/api/v1/instance`, {
+    const user = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'neighbour' });
+    const withToken = await fetch(`${sut.t.url}/api/v1/instance`, {
       headers: { 'x-forwarded-for': '192.0.2.77', authorization: `Bearer ${user.token}` },
     });
     expect(withToken.status).toBe(200);
@@ -231,7 +219,7 @@ describe('request throttles', () => {
   it('never counts a safelisted address (loopback, by default)', async () => {
     for (let n = 1; n <= 7; n++) expect((await post('/api/v1/apps', app(n), '127.0.0.1')).status).toBe(200);
     for (let n = 1; n <= 7; n++) expect((await post('/api/v1/apps', app(n), '::1')).status).toBe(200);
-    const response = await fetch(`${t.url}/api/v1/instance`);
+    const response = await fetch(`${sut.t.url}/api/v1/instance`);
     expect(response.status).toBe(200);
     expect(response.headers.get('x-ratelimit-limit')).toBeNull();
   });
