@@ -2,6 +2,7 @@ export * from './config/config';
 export * from './logging/logger';
 export * from './ids/snowflake';
 export * from './bus/bus';
+export * from './bus/outage';
 export * from './telemetry/telemetry';
 export * from './telemetry/http-route';
 export * from './database/naming-strategy';

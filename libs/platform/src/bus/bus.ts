@@ -14,6 +14,7 @@ import { headers as natsHeaders, type Msg, type NatsConnection, type Subscriptio
 import { z } from 'zod';
 import { logger } from '../logging/logger';
 import { tracingActive } from '../telemetry/tracing-state';
+import { isOutage } from './outage';
 import {
   busSpanAttributes,
   busTracer,
@@ -211,8 +212,13 @@ export class Bus {
     } catch (error) {
       if (error instanceof ContractError) throw error;
       // The detail stays in this service's log and trace; callers see the same generic error in-process or over NATS.
-      this.log.error({ err: error, subject: registered.def.subject }, 'handler failed');
       trace.getActiveSpan()?.recordException(error instanceof Error ? error : String(error));
+      if (isOutage(error)) {
+        // A database or Redis away is not a bug: 503, which clients retry.
+        this.log.warn({ err: error, subject: registered.def.subject }, 'handler could not reach a server');
+        throw new ContractError('unavailable', 'Service unavailable');
+      }
+      this.log.error({ err: error, subject: registered.def.subject }, 'handler failed');
       throw new ContractError('internal', 'Internal error');
     }
   }
