@@ -2,6 +2,7 @@ import { createRestAPIClient, type mastodon } from 'masto';
 import { seedUser } from '../../../../../../test-e2e/support/factories';
 import { registerAndSignIn } from '../../../../../../test-e2e/support/oauth';
 import { startTestSystem, type TestSystem } from '../../../../../../test-e2e/support/system';
+import { apiCall } from '../../../../../../test-e2e/support/http';
 
 jest.setTimeout(60_000);
 
@@ -51,13 +52,7 @@ describe('followers, following, domain blocks, notes, endorsements and familiar 
   });
 
   const call = (path: string, init: RequestInit & { token?: string } = {}): Promise<Response> =>
-    fetch(`${t.url}${path}`, {
-      ...init,
-      headers: {
-        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-        ...(init.headers as Record<string, string>),
-      },
-    });
+    apiCall(t.url, path, init);
   const ids = (accounts: { id: string }[]): string[] => accounts.map((a) => a.id);
 
   it('pages followers newest first through Link next and prev with masto’s paginator', async () => {

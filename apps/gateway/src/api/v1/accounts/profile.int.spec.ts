@@ -1,6 +1,7 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import { seedUser, type SeededUser } from '../../../../../../test-e2e/support/factories';
 import { startTestSystem, type TestSystem } from '../../../../../../test-e2e/support/system';
+import { apiCall } from '../../../../../../test-e2e/support/http';
 
 jest.setTimeout(30_000);
 
@@ -24,13 +25,7 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
   });
 
   const call = (path: string, init: RequestInit & { token?: string } = {}): Promise<Response> =>
-    fetch(`${t.url}${path}`, {
-      ...init,
-      headers: {
-        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-        ...(init.headers as Record<string, string>),
-      },
-    });
+    apiCall(t.url, path, init);
 
   it('verifies credentials with the source block', async () => {
     const me = await client.v1.accounts.verifyCredentials();

@@ -4,6 +4,7 @@ import type { MRelationship } from '@mammut/mastodon-api';
 import { seedUser } from '../../../../../../test-e2e/support/factories';
 import { registerAndSignIn } from '../../../../../../test-e2e/support/oauth';
 import { startTestSystem, type TestSystem } from '../../../../../../test-e2e/support/system';
+import { apiCall } from '../../../../../../test-e2e/support/http';
 
 jest.setTimeout(60_000);
 
@@ -46,13 +47,7 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
   });
 
   const call = (path: string, init: RequestInit & { token?: string } = {}): Promise<Response> =>
-    fetch(`${t.url}${path}`, {
-      ...init,
-      headers: {
-        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-        ...(init.headers as Record<string, string>),
-      },
-    });
+    apiCall(t.url, path, init);
   const counts = async (user: User): Promise<{ followers: number; following: number }> => {
     const account = await as(alice).v1.accounts.$select(user.accountId).fetch();
     return { followers: account.followersCount, following: account.followingCount };
