@@ -1,4 +1,5 @@
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -56,6 +57,18 @@ export async function createGatewayApp(
     ],
     // /oauth/authorize is a browser page, never a CORS resource.
     hideOptionsRoute: true,
+  });
+  // Mastodon's security headers on every response. HTML pages set their own CSP; web clients on
+  // other origins show our images, so resources are cross-origin readable.
+  await fastify.register(helmet, {
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    referrerPolicy: { policy: 'same-origin' },
+    frameguard: { action: 'deny' },
+    strictTransportSecurity: runtime.config.publicOrigin.startsWith('https:')
+      ? { maxAge: 31_536_000, includeSubDomains: false }
+      : false,
   });
   await registerBodyParsers(fastify);
   // The store ThrottleGuard counts in: atomic counters in Redis, shared by every gateway replica.

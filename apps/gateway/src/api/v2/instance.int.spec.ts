@@ -200,6 +200,16 @@ describe('instance endpoints over HTTP (default configuration)', () => {
     expect((await fetch(`${t.url}/instance/icons/37.png`)).status).toBe(404);
   });
 
+  it('sends Mastodon’s security headers, and images readable by web clients on other origins', async () => {
+    const response = await fetch(`${t.url}/api/v1/instance`);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('referrer-policy')).toBe('same-origin');
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    // Plain http: no HSTS.
+    expect(response.headers.get('strict-transport-security')).toBeNull();
+  });
+
   it('answers /health with OK and /health/ready with each dependency', async () => {
     const live = await fetch(`${t.url}/health`);
     expect(live.status).toBe(200);
@@ -251,5 +261,7 @@ describe('instance endpoints over HTTP (https origin, reviewed sign-ups)', () =>
     expect(v1.email).toBe('staff@example.com');
     expect(v1.contact_account).toBeNull();
     expect(v1.stats).toEqual({ user_count: 0, status_count: 0, domain_count: 0 });
+    const headers = (await fetch(`${t.url}/api/v1/instance`)).headers;
+    expect(headers.get('strict-transport-security')).toBe('max-age=31536000');
   });
 });
