@@ -1,9 +1,10 @@
-import { createOAuthAPIClient, createRestAPIClient } from 'masto';
+import { createRestAPIClient } from 'masto';
 import { FakeSmtp, type ReceivedMail } from './support/fake-smtp';
 import {
   authorizeUrl,
   authorizeWithPkce,
   Browser,
+  clientCredentialsToken,
   createApp,
   registerAndSignIn,
   submitSignIn,
@@ -21,14 +22,7 @@ interface ErrorBody {
 /** A client-credentials token of a fresh app, as a client gets one before signing a user up. */
 async function appToken(url: string, scope = 'read write'): Promise<{ app: TestApp; token: string }> {
   const app = await createApp(url, { scopes: 'read write follow' });
-  const token = await createOAuthAPIClient({ url }).token.create({
-    grantType: 'client_credentials',
-    clientId: app.clientId,
-    clientSecret: app.clientSecret,
-    redirectUri: app.redirectUri,
-    scope,
-  });
-  return { app, token: token.accessToken };
+  return { app, token: await clientCredentialsToken(url, app, scope) };
 }
 
 const signUp = (url: string, token: string, body: Record<string, unknown>): Promise<Response> =>

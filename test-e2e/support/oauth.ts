@@ -194,6 +194,18 @@ export async function authorizeWithPkce(
   return { code, token, browser };
 }
 
+/** An app-only token (client-credentials grant, through masto) for `app`, with `scope`. */
+export async function clientCredentialsToken(url: string, app: TestApp, scope: string): Promise<string> {
+  const token = await createOAuthAPIClient({ url }).token.create({
+    grantType: 'client_credentials',
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    redirectUri: app.redirectUri,
+    scope,
+  });
+  return token.accessToken;
+}
+
 export interface RegisteredUser {
   readonly token: string;
   readonly accountId: string;
@@ -215,16 +227,10 @@ export async function registerAndSignIn(
   const scopes = options.scopes?.length ? options.scopes : ['read', 'write', 'follow'];
   const appScopes = [...new Set(['read', 'write', 'follow', 'push', ...scopes])].join(' ');
   const app = await createApp(url, { scopes: appScopes });
-  const appToken = await createOAuthAPIClient({ url }).token.create({
-    grantType: 'client_credentials',
-    clientId: app.clientId,
-    clientSecret: app.clientSecret,
-    redirectUri: app.redirectUri,
-    scope: 'read write',
-  });
+  const appToken = await clientCredentialsToken(url, app, 'read write');
   const email = options.email ?? `${options.username.toLowerCase()}@example.com`;
   const password = options.password ?? `pw-${randomBytes(8).toString('hex')}`;
-  await createRestAPIClient({ url, accessToken: appToken.accessToken }).v1.accounts.create({
+  await createRestAPIClient({ url, accessToken: appToken }).v1.accounts.create({
     username: options.username,
     email,
     password,

@@ -3,8 +3,6 @@ import {
   assertSchemaCurrent,
   BUS,
   type Bus,
-  CONFIG,
-  type Config,
   HealthModule,
   every,
   OutboxRelay,
@@ -58,7 +56,6 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(CONFIG) private readonly config: Config,
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     private readonly profiles: ProfilesHandlers,
     private readonly relationships: RelationshipsHandlers,
@@ -80,7 +77,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
       schema: ACCOUNTS_SCHEMA,
       dataSource: this.db,
       nats: this.runtime.nats,
-      prefix: this.config.natsPrefix,
+      prefix: this.runtime.config.natsPrefix,
     });
     await this.relay.start();
     // Timed mutes end within a minute of their time (reads ignore them from the second they expire).

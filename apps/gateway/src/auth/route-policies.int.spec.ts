@@ -2,6 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { Type } from '@nestjs/common';
 import { seedUser } from '../../../../test-e2e/support/factories';
+import { clientCredentialsToken, createApp } from '../../../../test-e2e/support/oauth';
 import { startTestSystem, type TestSystem } from '../../../../test-e2e/support/system';
 import { GatewayModule } from '../gateway.module';
 import { AUTH_POLICY, type AuthPolicy } from './auth.decorator';
@@ -59,30 +60,8 @@ describe('route policies', () => {
   beforeAll(async () => {
     t = await startTestSystem();
     pushOnly = (await seedUser(t.databaseUrl, t.url, { username: 'pushy', scopes: ['push'] })).token;
-    const app = (await (
-      await fetch(`${t.url}/api/v1/apps`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          client_name: 'inventory',
-          redirect_uris: 'urn:ietf:wg:oauth:2.0:oob',
-          scopes: 'read write follow',
-        }),
-      })
-    ).json()) as { client_id: string; client_secret: string };
-    const token = (await (
-      await fetch(`${t.url}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          grant_type: 'client_credentials',
-          client_id: app.client_id,
-          client_secret: app.client_secret,
-          scope: 'read write follow',
-        }),
-      })
-    ).json()) as { access_token: string };
-    appOnly = token.access_token;
+    const app = await createApp(t.url, { scopes: 'read write follow' });
+    appOnly = await clientCredentialsToken(t.url, app, 'read write follow');
   });
   afterAll(async () => {
     await t?.stop();
