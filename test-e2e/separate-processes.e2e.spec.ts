@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
 import { seedUser } from './support/factories';
+import { pollUntil } from './support/poll';
 import { freePort } from './support/system';
 
 jest.setTimeout(120_000);
@@ -29,16 +30,12 @@ const exited = (child: ChildProcess, ms: number): Promise<number | null> =>
   });
 
 async function until(url: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const ok = await fetch(url).then(
+  const answered = () =>
+    fetch(url).then(
       (response) => response.ok,
       () => false,
     );
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${url} never answered`);
-    await new Promise((done) => setTimeout(done, 200));
-  }
+  if (!(await pollUntil(answered, (ok) => ok, ms, 200))) throw new Error(`${url} never answered`);
 }
 
 /**

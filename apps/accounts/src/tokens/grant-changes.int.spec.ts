@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { seedUser } from '../../../../test-e2e/support/factories';
+import { pollUntil } from '../../../../test-e2e/support/poll';
 import { useTestSystem } from '../../../../test-e2e/support/system';
 import { GrantCache } from './grant-cache';
 import { GrantChangesListener } from './grant-changes.listener';
@@ -40,9 +41,14 @@ describe('grant change heartbeat', () => {
     expect(await verify(user.token)).toBe(401);
 
     // A new connection replaces it within the reconnect delay, and is trusted once heard.
-    const deadline = Date.now() + 10_000;
-    while (!(await listener.checkNow()) && Date.now() < deadline)
-      await new Promise((done) => setTimeout(done, 200));
+    expect(
+      await pollUntil(
+        () => listener.checkNow(),
+        (heard) => heard,
+        10_000,
+        200,
+      ),
+    ).toBe(true);
     const other = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'loud' });
     expect(await verify(other.token)).toBe(200);
     expect(cache.size).toBe(1);

@@ -1,4 +1,5 @@
 import { seedUser } from '../../../../test-e2e/support/factories';
+import { pollUntil } from '../../../../test-e2e/support/poll';
 import { useTestSystem } from '../../../../test-e2e/support/system';
 
 jest.setTimeout(60_000);
@@ -15,14 +16,6 @@ describe('token activity', () => {
     );
     return rows[0].last_used_at;
   };
-  const until = async <T>(probe: () => Promise<T | null>): Promise<T> => {
-    for (let i = 0; i < 160; i++) {
-      const value = await probe();
-      if (value !== null) return value;
-      await new Promise((done) => setTimeout(done, 50));
-    }
-    throw new Error('never happened');
-  };
   const activeMonth = async (): Promise<number> => {
     const response = await fetch(`${sut.t.url}/nodeinfo/2.0`);
     return ((await response.json()) as { usage: { users: { activeMonth: number } } }).usage.users.activeMonth;
@@ -38,10 +31,15 @@ describe('token activity', () => {
         headers: { authorization: `Bearer ${user.token}` },
       });
     expect((await verify()).status).toBe(200);
-    const first = await until(() => lastUsed(user.accountId));
+    const first = await pollUntil(
+      () => lastUsed(user.accountId),
+      (at) => at !== null,
+      8000,
+    );
+    if (first === null) throw new Error('last_used_at was never written');
     expect(Date.now() - first.getTime()).toBeLessThan(60_000);
     // The gateway caches instance facts for five seconds.
-    await until(async () => ((await activeMonth()) === 1 ? true : null));
+    expect(await pollUntil(activeMonth, (n) => n === 1, 8000)).toBe(1);
 
     // Within the hour, further use writes nothing.
     for (let i = 0; i < 5; i++) expect((await verify()).status).toBe(200);

@@ -4,6 +4,7 @@ import { loadConfig } from '@mammut/platform';
 import { type AccountsAdmin, openAccountsAdmin } from '../../../accounts/src/admin/accounts-admin';
 import { seedUser, type SeededUser } from '../../../../test-e2e/support/factories';
 import { registerAndSignIn } from '../../../../test-e2e/support/oauth';
+import { pollUntil } from '../../../../test-e2e/support/poll';
 import { startTestSystem, type TestSystem } from '../../../../test-e2e/support/system';
 
 jest.setTimeout(60_000);
@@ -42,19 +43,13 @@ describe('token cache: revocation and user state take effect at once (real Postg
       headers: { authorization: `Bearer ${token}` },
     });
   /** Polls until `token` answers `status` on `system`, or `ms` pass; answers the last status. */
-  const statusWithin = async (
-    system: TestSystem,
-    token: string,
-    status: number,
-    ms: number,
-  ): Promise<number> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const seen = (await verify(system, token)).status;
-      if (seen === status || Date.now() > deadline) return seen;
-      await new Promise((done) => setTimeout(done, 20));
-    }
-  };
+  const statusWithin = (system: TestSystem, token: string, status: number, ms: number): Promise<number> =>
+    pollUntil(
+      async () => (await verify(system, token)).status,
+      (seen) => seen === status,
+      ms,
+      20,
+    );
 
   /** Several answered requests on both processes, so the grant is surely cached on each. */
   async function warm(token: string): Promise<void> {
