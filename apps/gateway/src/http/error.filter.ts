@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { ContractError } from '@mammut/contracts';
-import { logger } from '@mammut/platform';
+import { isOutage, logger } from '@mammut/platform';
 import type { FastifyReply } from 'fastify';
 import { HttpError, statusOf } from './errors';
 
@@ -64,5 +64,7 @@ export function toResponse(exception: unknown): { status: number; body: Record<s
     const message = (fastifyError.code && messages[fastifyError.code]) ?? 'Request could not be parsed';
     return { status: fastifyError.statusCode, body: { error: message } };
   }
+  // Redis or PostgreSQL away under the gateway's own work: 503, which clients retry, as on the bus.
+  if (isOutage(exception)) return { status: 503, body: { error: 'Service unavailable' } };
   return { status: 500, body: { error: 'Internal server error' } };
 }

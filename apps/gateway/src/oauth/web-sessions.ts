@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG, type Config, logger, REDIS } from '@mammut/platform';
+import { CONFIG, type Config, REDIS } from '@mammut/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -91,14 +91,10 @@ export class WebSessions {
     return session !== null && typeof token === 'string' && token.length > 0 && sameText(token, session.csrf);
   }
 
-  private async store<T>(work: () => Promise<T>): Promise<T> {
+  /** Refuses at once while Redis is away, rather than waiting on its reconnects; its errors are 503s. */
+  private store<T>(work: () => Promise<T>): Promise<T> {
     if (this.redis.status !== 'ready') throw new HttpError(503, 'Service unavailable');
-    try {
-      return await work();
-    } catch (err) {
-      logger('gateway:web-sessions').warn({ err }, 'session store failed');
-      throw new HttpError(503, 'Service unavailable');
-    }
+    return work();
   }
 
   private sign(id: string): string {
