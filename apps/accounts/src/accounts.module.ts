@@ -1,8 +1,8 @@
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { contracts } from '@mammut/contracts';
 import {
   assertSchemaCurrent,
-  BUS,
-  type Bus,
+  busController,
   HealthModule,
   every,
   OutboxRelay,
@@ -33,6 +33,13 @@ import { instanceProviders } from './instance/instance.providers';
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
 @Module({
   imports: [HealthModule],
+  controllers: [
+    busController(contracts.accounts.profiles, ProfilesHandlers),
+    busController(contracts.accounts.relationships, RelationshipsHandlers),
+    busController(contracts.accounts.oauth, OAuthHandlers),
+    busController(contracts.accounts.registration, RegistrationHandlers),
+    busController(contracts.accounts.instance, InstanceHandlers),
+  ],
   providers: [
     accountsDatabaseProvider,
     AccountsQueries,
@@ -54,24 +61,14 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
   private muteSweeper?: Periodic;
 
   constructor(
-    @Inject(BUS) private readonly bus: Bus,
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
-    private readonly profiles: ProfilesHandlers,
-    private readonly relationships: RelationshipsHandlers,
-    private readonly oauth: OAuthHandlers,
-    private readonly registration: RegistrationHandlers,
-    private readonly instance: InstanceHandlers,
     private readonly expireMutes: ExpireMutes,
   ) {}
 
+  /** Before the bus server listens (Nest initialises modules first): refuse a schema that is behind. */
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
-    this.bus.serve(this.profiles.bound);
-    this.bus.serve(this.relationships.bound);
-    this.bus.serve(this.oauth.bound);
-    this.bus.serve(this.registration.bound);
-    this.bus.serve(this.instance.bound);
     // Every replica runs a relay: rows are claimed with SKIP LOCKED, so they share the work.
     this.relay = new OutboxRelay({
       schema: ACCOUNTS_SCHEMA,
@@ -85,11 +82,10 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * After the HTTP server has closed (Nest runs this hook last): stop answering the bus and let
-   * requests in progress finish, let the relay finish its batch, then close the pool they used.
+   * Nest runs this hook last, after the HTTP server has closed and the bus server has drained the
+   * requests in progress: let the relay finish its batch, then close the pool they used.
    */
   async onApplicationShutdown(): Promise<void> {
-    await this.bus.drain();
     await this.muteSweeper?.stop();
     await this.relay?.stop();
     await this.db.destroy();

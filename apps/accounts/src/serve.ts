@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { contracts } from '@mammut/contracts';
 import { NestFactory } from '@nestjs/core';
 import {
   type Config,
@@ -16,8 +17,11 @@ export async function serveAccounts(config: Config, log: Logger): Promise<{ clos
   const runtime = await createRuntime(config, 'accounts');
   @Module({ imports: [PlatformModule.forRuntime(runtime), AccountsModule] })
   class Root {}
-  const app = await NestFactory.createApplicationContext(Root, { logger: false });
-  await app.init();
+  const app = await NestFactory.createMicroservice(Root, {
+    strategy: runtime.busServer(contracts.accounts),
+    logger: false,
+  });
+  await app.listen();
   // No gateway in front of a service started alone: Kubernetes probes this listener instead.
   const health = config.healthPort
     ? await serveHealth(app.get(HealthChecks), config.healthPort, config.host)

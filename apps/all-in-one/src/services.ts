@@ -1,3 +1,4 @@
+import { contracts, type Namespace } from '@mammut/contracts';
 import type { Type } from '@nestjs/common';
 import type { Config } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
@@ -8,9 +9,16 @@ import { accountsDataSource } from '../../accounts/src/database/accounts-databas
 export interface HostedService {
   readonly name: string;
   readonly module: Type;
+  /** The requests it answers on the bus. */
+  readonly contracts: Namespace;
   readonly dataSource: (config: Config) => DataSource;
 }
 
 export const services: HostedService[] = [
-  { name: 'accounts', module: AccountsModule, dataSource: accountsDataSource },
+  {
+    name: 'accounts',
+    module: AccountsModule,
+    contracts: contracts.accounts,
+    dataSource: accountsDataSource,
+  },
 ];

@@ -34,6 +34,10 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
       modules: services.map((s) => s.module),
       gatewayModule: GatewayModule,
     });
+    // The hosted services answer the bus through one transport; Nest closes it after HTTP.
+    app.connectMicroservice({ strategy: runtime.busServer(...services.map((s) => s.contracts)) });
+    await app.init();
+    await app.startAllMicroservices();
     await app.listen(config.port, config.host);
   } catch (error) {
     await app?.close().catch(() => undefined);

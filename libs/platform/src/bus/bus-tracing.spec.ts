@@ -1,4 +1,4 @@
-import { ContractError, defineHandlers, defineRequest } from '@mammut/contracts';
+import { ContractError, defineRequest } from '@mammut/contracts';
 import {
   context,
   propagation,
@@ -26,6 +26,8 @@ import {
 import { z } from 'zod';
 import { initLogging } from '../logging/logger';
 import { Bus } from './bus';
+import { BusServer } from './bus-server';
+import { LocalHandlers } from './local-handlers';
 import { natsHeaderGetter, natsHeaderSetter } from './bus-tracing';
 import { markTracingActive } from '../telemetry/tracing-state';
 
@@ -86,21 +88,24 @@ function loopbackNats(): NatsConnection {
   return fake as unknown as NatsConnection;
 }
 
-/** A bus serving `notes.note.get`; the handler makes one child span, as a query would. */
+/**
+ * A bus whose server answers `notes.note.get`; the handler makes one child span, as a query
+ * would. (Registered by hand here; Nest registers `busController` methods the same way.)
+ */
 function busWithHandler(inProcess: boolean): Bus {
-  const bus = new Bus(loopbackNats(), { prefix: 'p1', timeoutMs: 1000, inProcess });
-  bus.serve(
-    defineHandlers(notes, {
-      getNote: ({ id, fail }) =>
-        testTracer.startActiveSpan('query', (query) => {
-          query.end();
-          if (fail === 'not_found') return Promise.reject(new ContractError('not_found', 'No such note'));
-          if (fail === 'crash') return Promise.reject(new Error('disk on fire'));
-          return Promise.resolve({ id, text: 'hello' });
-        }),
+  const nats = loopbackNats();
+  const local = new LocalHandlers();
+  const server = new BusServer({ nats, prefix: 'p1', local, serves: [notes] });
+  server.addHandler('notes.note.get', ({ id, fail }: { id: string; fail: string }) =>
+    testTracer.startActiveSpan('query', (query) => {
+      query.end();
+      if (fail === 'not_found') return Promise.reject(new ContractError('not_found', 'No such note'));
+      if (fail === 'crash') return Promise.reject(new Error('disk on fire'));
+      return Promise.resolve({ id, text: 'hello' });
     }),
   );
-  return bus;
+  server.listen((error) => expect(error).toBeUndefined());
+  return new Bus(nats, { prefix: 'p1', timeoutMs: 1000, inProcess }, local);
 }
 
 const byKind = (spans: ReadableSpan[], kind: SpanKind): ReadableSpan => {

@@ -1,34 +1,19 @@
 import {
   type AnyDef,
-  type BoundHandlers,
   ContractError,
-  type Namespace,
   type RequestDef,
   type RequestInputOf,
   type ResponseOf,
-  type WireError,
   wireError,
 } from '@mammut/contracts';
-import { type Context, context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
-import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { headers as natsHeaders, type Msg, type NatsConnection } from 'nats';
 import { z } from 'zod';
 import { logger } from '../logging/logger';
 import { tracingActive } from '../telemetry/tracing-state';
-import { isOutage } from './outage';
-import {
-  busSpanAttributes,
-  busTracer,
-  natsHeaderGetter,
-  natsHeaderSetter,
-  recordBusError,
-} from './bus-tracing';
-
-type Handler = (request: unknown) => Promise<unknown>;
-
-interface Registered {
-  readonly def: RequestDef;
-  readonly handler: Handler;
-}
+import { busSpanAttributes, busTracer, natsHeaderSetter, recordBusError } from './bus-tracing';
+import { LocalHandlers } from './local-handlers';
 
 const replyEnvelope = z.union([
   z.object({ ok: z.literal(true), data: z.unknown() }),
@@ -41,8 +26,6 @@ export interface BusOptions {
   readonly timeoutMs: number;
   /** Call handlers registered in this process directly, skipping the NATS round trip. */
   readonly inProcess: boolean;
-  /** The queue group of subscriptions, so replicas of a service share the load. */
-  readonly queue?: string;
 }
 
 export interface RequestOptions {
@@ -53,21 +36,23 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Request/reply over NATS, bound to contract declarations: callers pass the declaration, the
- * handler side parses input (bad input answers `invalid_request`), the caller parses the reply.
- * Co-located handlers are answered in-process with the same validation and errors.
+ * The client half of the bus, a Nest `ClientProxy`: request/reply over NATS bound to contract
+ * declarations. Callers pass the declaration (`request`); the handler side (`BusServer`) parses
+ * the input, and this side parses the reply, so a subject and its types cannot drift apart. A
+ * request whose handler runs in this process is answered in process (`LocalHandlers`), with the
+ * same validation, errors and span shape. Timeouts and missing responders are `unavailable` (503).
  */
-export class Bus {
-  private readonly local = new Map<string, Registered>();
-  private readonly subscriptions: Subscription[] = [];
-  private readonly inflight = new Set<Promise<unknown>>();
+export class Bus extends ClientProxy {
   private readonly log = logger('platform:bus');
-  private draining = false;
 
   constructor(
     readonly nats: NatsConnection,
     private readonly options: BusOptions,
-  ) {}
+    /** What this process's servers answer; they register here when they listen. */
+    readonly local: LocalHandlers = new LocalHandlers(),
+  ) {
+    super();
+  }
 
   subject(def: AnyDef): string {
     return this.options.prefix ? `${this.options.prefix}.${def.subject}` : def.subject;
@@ -83,14 +68,13 @@ export class Bus {
     payload: RequestInputOf<D>,
     options: RequestOptions = {},
   ): Promise<ResponseOf<D>> {
-    const subject = this.subject(def);
-    if (!tracingActive()) return this.send(def, subject, payload, options);
+    if (!tracingActive()) return this.send$(def, payload, options);
     return busTracer.startActiveSpan(
       def.subject,
-      { kind: SpanKind.CLIENT, attributes: busSpanAttributes('client', subject) },
+      { kind: SpanKind.CLIENT, attributes: busSpanAttributes('client', this.subject(def)) },
       async (span) => {
         try {
-          return await this.send(def, subject, payload, options);
+          return await this.send$(def, payload, options);
         } catch (error) {
           recordBusError(span, error);
           throw error;
@@ -101,140 +85,68 @@ export class Bus {
     );
   }
 
-  private async send<D extends RequestDef>(
+  private async send$<D extends RequestDef>(
     def: D,
-    subject: string,
     payload: RequestInputOf<D>,
     options: RequestOptions,
   ): Promise<ResponseOf<D>> {
-    const local = this.options.inProcess ? this.local.get(def.subject) : undefined;
-    if (local) {
-      // The same span shape as over NATS, without headers: the SERVER span is the CLIENT span's child.
-      const result = tracingActive()
-        ? await this.serverSpan(local, context.active(), () => this.invoke(local, payload))
-        : await this.invoke(local, payload);
-      return def.response.parse(result) as ResponseOf<D>;
-    }
+    return def.response.parse(await this.exchange(def.subject, payload, options)) as ResponseOf<D>;
+  }
+
+  /** One round trip by contract subject: in process when a server here answers it, else over NATS. */
+  private async exchange(subject: string, payload: unknown, options: RequestOptions): Promise<unknown> {
+    const local = this.options.inProcess ? this.local.get(subject) : undefined;
+    if (local) return local(payload);
     const hdrs = natsHeaders();
     if (tracingActive()) propagation.inject(context.active(), hdrs, natsHeaderSetter);
     let reply: Msg;
     try {
-      reply = await this.nats.request(subject, encoder.encode(JSON.stringify(payload ?? {})), {
-        timeout: options.timeoutMs ?? this.options.timeoutMs,
-        // Nothing to carry when tracing is off: no header block at all.
-        headers: hdrs.keys().length > 0 ? hdrs : undefined,
-      });
+      reply = await this.nats.request(
+        this.options.prefix ? `${this.options.prefix}.${subject}` : subject,
+        encoder.encode(JSON.stringify(payload ?? {})),
+        {
+          timeout: options.timeoutMs ?? this.options.timeoutMs,
+          // Nothing to carry when tracing is off: no header block at all.
+          headers: hdrs.keys().length > 0 ? hdrs : undefined,
+        },
+      );
     } catch (error) {
-      this.log.warn({ subject: def.subject, err: error }, 'bus request failed');
+      this.log.warn({ subject, err: error }, 'bus request failed');
       // Timeout or no responders: the cause is known only here, not in the `unavailable` that callers get.
       trace.getActiveSpan()?.recordException(error instanceof Error ? error : String(error));
-      throw new ContractError('unavailable', `Service unavailable (${def.subject})`);
+      throw new ContractError('unavailable', `Service unavailable (${subject})`);
     }
     const envelope = replyEnvelope.parse(JSON.parse(decoder.decode(reply.data)));
     if (!envelope.ok) throw ContractError.fromWire(envelope.error);
-    return def.response.parse(envelope.data) as ResponseOf<D>;
+    return envelope.data;
   }
 
-  /** Registers a complete handler map: locally, and as NATS subscriptions in the service's queue group. */
-  serve<N extends Namespace>(bound: BoundHandlers<N>): void {
-    const handlers = bound.handlers as unknown as Record<string, Handler>;
-    for (const [key, def] of Object.entries(bound.namespace)) {
-      if (!('kind' in def) || def.kind !== 'request') continue;
-      const handler = handlers[key];
-      if (!handler) throw new Error(`No handler for ${def.subject}`);
-      const registered: Registered = { def: def as RequestDef, handler };
-      if (this.local.has(def.subject)) throw new Error(`Two handlers for ${def.subject}`);
-      this.local.set(def.subject, registered);
-      const subscription = this.nats.subscribe(this.subject(def as RequestDef), {
-        queue: this.options.queue ?? def.subject.split('.')[0],
-        callback: (error, msg) => {
-          if (error) {
-            this.log.error({ err: error, subject: def.subject }, 'subscription error');
-            return;
-          }
-          this.track(this.answer(registered, msg));
-        },
-      });
-      this.subscriptions.push(subscription);
-    }
+  /** NATS is connected by the runtime before anything can call. */
+  connect(): Promise<NatsConnection> {
+    return Promise.resolve(this.nats);
   }
 
-  private async answer(registered: Registered, msg: Msg): Promise<void> {
-    if (this.draining) return;
-    const work = (): Promise<unknown> => {
-      let payload: unknown;
-      try {
-        payload = JSON.parse(decoder.decode(msg.data));
-      } catch {
-        return Promise.reject(new ContractError('invalid_request', 'Malformed request'));
-      }
-      return this.invoke(registered, payload);
-    };
-    const handled = tracingActive()
-      ? this.serverSpan(registered, propagation.extract(ROOT_CONTEXT, msg.headers, natsHeaderGetter), work)
-      : work();
-    const reply = await handled.then(
-      (data: unknown) => ({ ok: true as const, data }),
-      (error: unknown) => ({ ok: false as const, error: toWire(error) }),
+  /** The runtime drains NATS; there is nothing of the client's own to close. */
+  close(): void {}
+
+  unwrap<T>(): T {
+    return this.nats as T;
+  }
+
+  /**
+   * Nest's untyped `send(pattern, data)`: the same round trip, without a declaration to parse the
+   * reply against. Mammut code calls `request` with the declaration instead.
+   */
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    this.exchange(String(packet.pattern), packet.data, {}).then(
+      (response) => callback({ response, isDisposed: true }),
+      (err: unknown) => callback({ err, isDisposed: true }),
     );
-    msg.respond(encoder.encode(JSON.stringify(reply)));
+    return () => undefined;
   }
 
-  /** Runs a handler inside a SERVER span whose parent is the caller's context. */
-  private serverSpan<T>(registered: Registered, parent: Context, work: () => Promise<T>): Promise<T> {
-    return busTracer.startActiveSpan(
-      registered.def.subject,
-      { kind: SpanKind.SERVER, attributes: busSpanAttributes('server', this.subject(registered.def)) },
-      parent,
-      async (span) => {
-        try {
-          return await work();
-        } catch (error) {
-          recordBusError(span, error);
-          throw error;
-        } finally {
-          span.end();
-        }
-      },
-    );
-  }
-
-  private async invoke(registered: Registered, payload: unknown): Promise<unknown> {
-    const parsed = registered.def.request.safeParse(payload);
-    if (!parsed.success) {
-      throw new ContractError(
-        'invalid_request',
-        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      );
-    }
-    try {
-      return await registered.handler(parsed.data);
-    } catch (error) {
-      if (error instanceof ContractError) throw error;
-      // The detail stays in this service's log and trace; callers see the same generic error in-process or over NATS.
-      trace.getActiveSpan()?.recordException(error instanceof Error ? error : String(error));
-      if (isOutage(error)) {
-        // A database or Redis away is not a bug: 503, which clients retry.
-        this.log.warn({ err: error, subject: registered.def.subject }, 'handler could not reach a server');
-        throw new ContractError('unavailable', 'Service unavailable');
-      }
-      this.log.error({ err: error, subject: registered.def.subject }, 'handler failed');
-      throw new ContractError('internal', 'Internal error');
-    }
-  }
-
-  private track(work: Promise<unknown>): void {
-    this.inflight.add(work);
-    void work.finally(() => this.inflight.delete(work));
-  }
-
-  /** Stops taking new requests and waits for the ones in progress. */
-  async drain(): Promise<void> {
-    this.draining = true;
-    for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
-    await Promise.allSettled([...this.inflight]);
+  /** Events are written to a service's outbox in the transaction that made them, never sent from here. */
+  protected dispatchEvent(): Promise<never> {
+    return Promise.reject(new Error('Events go through the outbox, not the bus'));
   }
 }
-
-const toWire = (error: unknown): WireError =>
-  error instanceof ContractError ? error.toWire() : { code: 'internal', message: 'Internal error' };

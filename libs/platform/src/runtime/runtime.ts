@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import { connect, type NatsConnection } from 'nats';
 import type { Config } from '../config/config';
+import type { Namespace } from '@mammut/contracts';
 import { Bus } from '../bus/bus';
+import { BusServer } from '../bus/bus-server';
 import { IdGenerator } from '../ids/snowflake';
 import { logger } from '../logging/logger';
 
@@ -12,6 +14,11 @@ export interface Runtime {
   readonly bus: Bus;
   readonly redis: Redis;
   readonly ids: IdGenerator;
+  /**
+   * The transport strategy that serves `namespaces` on the bus (`connectMicroservice` or
+   * `createMicroservice`); co-located callers of this runtime's `bus` are answered in process.
+   */
+  busServer(...namespaces: Namespace[]): BusServer;
   close(): Promise<void>;
 }
 
@@ -38,10 +45,11 @@ export async function createRuntime(config: Config, name: string): Promise<Runti
     bus,
     redis,
     ids: new IdGenerator(),
+    busServer: (...namespaces) =>
+      new BusServer({ nats, prefix: config.natsPrefix, local: bus.local, serves: namespaces }),
     async close() {
       if (closed) return;
       closed = true;
-      await bus.drain();
       await nats.drain().catch(() => undefined);
       await redis.quit().catch(() => undefined);
     },
