@@ -29,6 +29,8 @@ import { RegistrationHandlers } from './registration/registration.handlers';
 import { InstanceHandlers } from './instance/instance.handlers';
 import { ExpireMutes } from './relationships/expire-mutes.service';
 import { instanceProviders } from './instance/instance.providers';
+import { AdminHandlers } from './admin/admin.handlers';
+import { adminProviders } from './admin/admin.providers';
 
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
 @Module({
@@ -39,6 +41,7 @@ import { instanceProviders } from './instance/instance.providers';
     busController(contracts.accounts.oauth, OAuthHandlers),
     busController(contracts.accounts.registration, RegistrationHandlers),
     busController(contracts.accounts.instance, InstanceHandlers),
+    busController(contracts.accounts.admin, AdminHandlers),
   ],
   providers: [
     accountsDatabaseProvider,
@@ -54,6 +57,7 @@ import { instanceProviders } from './instance/instance.providers';
     ...relationshipsProviders,
     ...oauthProviders,
     ...instanceProviders,
+    ...adminProviders,
   ],
 })
 export class AccountsModule implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -18,7 +18,7 @@ export async function serveAccounts(config: Config, log: Logger): Promise<{ clos
   @Module({ imports: [PlatformModule.forRuntime(runtime), AccountsModule] })
   class Root {}
   const app = await NestFactory.createMicroservice(Root, {
-    strategy: runtime.busServer(contracts.accounts),
+    strategy: runtime.busServer([contracts.accounts]),
     logger: false,
   });
   await app.listen();

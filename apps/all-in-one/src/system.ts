@@ -35,7 +35,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
       gatewayModule: GatewayModule,
     });
     // The hosted services answer the bus through one transport; Nest closes it after HTTP.
-    app.connectMicroservice({ strategy: runtime.busServer(...services.map((s) => s.contracts)) });
+    app.connectMicroservice({ strategy: runtime.busServer(services.map((s) => s.contracts)) });
     await app.init();
     await app.startAllMicroservices();
     await app.listen(config.port, config.host);

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ContractError, role as roleSchema, type Role } from '@mammut/contracts';
+import { type AdminUser, ContractError, contracts, role as roleSchema, type Role } from '@mammut/contracts';
 import {
+  type Bus,
   type Config,
   ConfigError,
   InfraError,
@@ -9,8 +10,7 @@ import {
   loadConfig,
   SchemaBehindError,
 } from '@mammut/platform';
-import { type AccountsAdmin, openAccountsAdmin } from '../../accounts/src/admin/accounts-admin';
-import type { AdminUser } from '../../accounts/src/admin/admin-users.queries';
+import { hostAccounts } from '../../accounts/src/admin/accounts-admin';
 import { migrateAll } from '../../all-in-one/src/system';
 import { resolveInfra } from './local-infra';
 
@@ -36,15 +36,40 @@ async function withConfig(work: (config: Config) => Promise<void>): Promise<void
   }
 }
 
-function withAdmin(work: (admin: AccountsAdmin) => Promise<void>): Promise<void> {
+const admin = contracts.accounts.admin;
+
+/**
+ * Runs one operator command as bus requests to the accounts service hosted in this process: the
+ * same use cases, checks and events as the API (and, later, the admin API) go through.
+ */
+function withAccounts(work: (bus: Bus) => Promise<void>): Promise<void> {
   return withConfig(async (config) => {
-    const admin = await openAccountsAdmin(config);
+    const accounts = await hostAccounts(config);
     try {
-      await work(admin);
+      await work(accounts.bus);
     } finally {
-      await admin.close();
+      await accounts.close();
     }
   });
+}
+
+/** A sanction on a local account, named by username. */
+function sanctionCommand(
+  name: string,
+  description: string,
+  run: (bus: Bus, accountId: string) => Promise<unknown>,
+): Command {
+  return new Command(name)
+    .argument('<username>')
+    .description(description)
+    .action((username: string) =>
+      withAccounts(async (bus) => {
+        const user = await bus.request(admin.getUser, { username });
+        await run(bus, user.accountId);
+        say('OK');
+        say(describe(await bus.request(admin.getUser, { username })));
+      }),
+    );
 }
 
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
@@ -73,7 +98,7 @@ function printUsers(users: readonly AdminUser[]): void {
 }
 
 function describe(user: AdminUser): string {
-  return `${user.username} <${user.email}> role=${user.role} confirmed=${yesNo(user.confirmed)} approved=${yesNo(user.approved)} disabled=${yesNo(user.disabled)}`;
+  return `${user.username} <${user.email}> role=${user.role} confirmed=${yesNo(user.confirmed)} approved=${yesNo(user.approved)} disabled=${yesNo(user.disabled)} suspended=${yesNo(user.suspended)} silenced=${yesNo(user.silenced)}`;
 }
 
 function buildProgram(): Command {
@@ -89,8 +114,8 @@ function buildProgram(): Command {
     .addOption(new Option('--role <role>', 'admin, moderator or user').argParser(parseRole).default('user'))
     .option('--confirmed', 'mark the e-mail address as confirmed (no mail is sent)', false)
     .action((username: string, options: { email: string; role: Role; confirmed: boolean }) =>
-      withAdmin(async (admin) => {
-        const { user, password } = await admin.createUser.execute({ username, ...options });
+      withAccounts(async (bus) => {
+        const { user, password } = await bus.request(admin.createUser, { username, ...options });
         say('OK');
         say(describe(user));
         say(`New password: ${password}`);
@@ -111,8 +136,18 @@ function buildProgram(): Command {
         username: string,
         options: { role?: Role; confirm?: boolean; disable?: boolean; enable?: boolean; approve?: boolean },
       ) =>
-        withAdmin(async (admin) => {
-          const user = await admin.modifyUser.execute(username, options);
+        withAccounts(async (bus) => {
+          if (options.disable && options.enable) {
+            throw new ContractError('invalid_request', 'Choose one of --disable and --enable');
+          }
+          const { userId } = await bus.request(admin.getUser, { username });
+          const user = await bus.request(admin.modifyUser, {
+            userId,
+            role: options.role,
+            confirm: options.confirm,
+            approve: options.approve,
+            disabled: options.disable ? true : options.enable ? false : undefined,
+          });
           say('OK');
           say(describe(user));
         }),
@@ -120,7 +155,41 @@ function buildProgram(): Command {
   accounts
     .command('list')
     .description('list local users, oldest first')
-    .action(() => withAdmin(async (admin) => printUsers(await admin.users.list())));
+    .action(() => withAccounts(async (bus) => printUsers((await bus.request(admin.listUsers, {})).users)));
+  accounts.addCommand(
+    sanctionCommand(
+      'suspend',
+      'suspend a local account: its tokens and sessions stop working',
+      (bus, accountId) => bus.request(admin.suspendAccount, { accountId }),
+    ),
+  );
+  accounts.addCommand(
+    sanctionCommand('unsuspend', 'lift a suspension', (bus, accountId) =>
+      bus.request(admin.unsuspendAccount, { accountId }),
+    ),
+  );
+  accounts.addCommand(
+    sanctionCommand('silence', 'limit a local account’s reach', (bus, accountId) =>
+      bus.request(admin.silenceAccount, { accountId }),
+    ),
+  );
+  accounts.addCommand(
+    sanctionCommand('unsilence', 'lift a limit', (bus, accountId) =>
+      bus.request(admin.unsilenceAccount, { accountId }),
+    ),
+  );
+  accounts
+    .command('delete <username>')
+    .description(
+      'delete a local account for good: relationships, user and tokens go, the name stays reserved',
+    )
+    .action((username: string) =>
+      withAccounts(async (bus) => {
+        const { accountId } = await bus.request(admin.getUser, { username });
+        await bus.request(admin.deleteAccount, { accountId });
+        say('OK');
+      }),
+    );
 
   program
     .command('db')

@@ -1,21 +1,31 @@
-import { ContractError } from '@mammut/contracts';
-import { loadConfig } from '@mammut/platform';
-import { cloneTemplateDatabase, dropDatabase, testInfra } from '@mammut/testing';
+import { type AdminUser, ContractError, contracts } from '@mammut/contracts';
+import { type Bus, loadConfig } from '@mammut/platform';
+import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
 import { Client } from 'pg';
 import { PasswordHasher } from '../passwords/password-hasher';
-import { type AccountsAdmin, openAccountsAdmin } from './accounts-admin';
+import { type HostedAccounts, hostAccounts } from './accounts-admin';
 
 jest.setTimeout(30_000);
 
-/** The use cases behind `npm run mammut -- accounts …`, on a database cloned from the migrated template. */
-describe('operator use cases: create, modify and list local users', () => {
+const admin = contracts.accounts.admin;
+
+/**
+ * The operator's requests behind `npm run mammut -- accounts …`, sent over the bus to the accounts
+ * service hosted in process (as the CLI does), on a database cloned from the migrated template.
+ * Every change is also asserted as the event it wrote, as an API change would.
+ */
+describe('operator requests: users and accounts, each change an event', () => {
   const infra = testInfra();
   let databaseUrl: string;
-  let admin: AccountsAdmin;
+  let accounts: HostedAccounts;
+  let bus: Bus;
   let db: Client;
   const config = (url: string): ReturnType<typeof loadConfig> =>
     loadConfig({
       DATABASE_URL: url,
+      REDIS_URL: infra.redisUrl,
+      NATS_URL: infra.natsUrl,
+      NATS_PREFIX: uniqueName('admin'),
       LOCAL_DOMAIN: 'mammut.test',
       LOCAL_HTTPS: 'true',
       PASSWORD_HASH_MEMORY_KIB: '4096',
@@ -24,14 +34,15 @@ describe('operator use cases: create, modify and list local users', () => {
 
   beforeAll(async () => {
     databaseUrl = await cloneTemplateDatabase(infra);
-    admin = await openAccountsAdmin(config(databaseUrl));
+    accounts = await hostAccounts(config(databaseUrl));
+    bus = accounts.bus;
     db = new Client({ connectionString: databaseUrl });
     await db.connect();
   });
 
   afterAll(async () => {
     await db?.end();
-    await admin?.close();
+    await accounts?.close();
     if (databaseUrl) await dropDatabase(infra, databaseUrl);
   });
 
@@ -44,8 +55,27 @@ describe('operator use cases: create, modify and list local users', () => {
     return error;
   };
 
+  /** The events written about one account (or by it, for relationships), oldest first. */
+  const eventsOf = async (accountId: string): Promise<[string, Record<string, unknown>][]> =>
+    (
+      await db.query<{ subject: string; payload: Record<string, unknown> }>(
+        `SELECT subject, payload FROM accounts.outbox
+          WHERE payload->>'accountId' = $1 OR payload->>'targetAccountId' = $1 ORDER BY id`,
+        [accountId],
+      )
+    ).rows.map((row) => [row.subject, row.payload]);
+
+  const create = async (username: string, extra: { confirmed?: boolean } = {}): Promise<AdminUser> =>
+    (
+      await bus.request(admin.createUser, {
+        username,
+        email: `${username.toLowerCase()}@example.com`,
+        confirmed: extra.confirmed ?? true,
+      })
+    ).user;
+
   it('creates a confirmed admin (reserved names are the operator’s) with a working generated password', async () => {
-    const { user, password } = await admin.createUser.execute({
+    const { user, password } = await bus.request(admin.createUser, {
       username: 'admin',
       email: 'admin@example.com',
       role: 'admin',
@@ -59,6 +89,7 @@ describe('operator use cases: create, modify and list local users', () => {
       approved: true,
       disabled: false,
       suspended: false,
+      silenced: false,
       lastSignInAt: null,
     });
     expect(password).toMatch(/^[0-9a-f]{32}$/);
@@ -74,100 +105,172 @@ describe('operator use cases: create, modify and list local users', () => {
     const hasher = new PasswordHasher(config(databaseUrl));
     expect(await hasher.verify(rows[0].encrypted_password, password)).toBe(true);
     expect(await hasher.verify(rows[0].encrypted_password, 'wrong password')).toBe(false);
+    expect(await eventsOf(user.accountId)).toEqual([
+      ['events.accounts.account.created', { accountId: user.accountId, username: 'admin', domain: null }],
+    ]);
   });
 
-  it('creates an unconfirmed user by default role', async () => {
-    const { user } = await admin.createUser.execute({
-      username: 'Carol_2',
-      email: 'carol@example.com',
-      role: 'user',
-      confirmed: false,
-    });
+  it('creates an unconfirmed user with the default role', async () => {
+    const { user } = await bus.request(admin.createUser, { username: 'Carol_2', email: 'carol@example.com' });
     expect(user).toMatchObject({ username: 'Carol_2', role: 'user', confirmed: false, approved: true });
   });
 
   it('refuses a taken username or address (any case) with a clear message, and writes nothing', async () => {
-    const before = await admin.users.list();
+    await create('Taken');
+    const before = await db.query(`SELECT (SELECT count(*) FROM accounts.users) AS users,
+      (SELECT count(*) FROM accounts.outbox) AS events`);
     const name = await failure(
-      admin.createUser.execute({
-        username: 'ADMIN',
-        email: 'other@example.com',
-        role: 'user',
-        confirmed: true,
-      }),
+      bus.request(admin.createUser, { username: 'TAKEN', email: 'other@example.com', confirmed: true }),
     );
     expect(name.code).toBe('unprocessable');
     expect(name.message).toBe('Validation failed: Username has already been taken');
     const email = await failure(
-      admin.createUser.execute({
-        username: 'other',
-        email: 'Admin@Example.com',
-        role: 'user',
-        confirmed: true,
-      }),
+      bus.request(admin.createUser, { username: 'other', email: 'Taken@Example.com', confirmed: true }),
     );
     expect(email.message).toBe('Validation failed: Email has already been taken');
-    expect(await admin.users.list()).toHaveLength(before.length);
+    const after = await db.query(`SELECT (SELECT count(*) FROM accounts.users) AS users,
+      (SELECT count(*) FROM accounts.outbox) AS events`);
+    expect(after.rows).toEqual(before.rows);
   });
 
-  it('applies the sign-up rules to usernames and addresses', async () => {
+  it('applies the sign-up rules to usernames and addresses, and refuses a malformed request', async () => {
     const error = await failure(
-      admin.createUser.execute({
-        username: 'bad name!',
-        email: 'not-an-address',
-        role: 'user',
-        confirmed: true,
-      }),
+      bus.request(admin.createUser, { username: 'bad name!', email: 'not-an-address', confirmed: true }),
     );
     expect(error.code).toBe('unprocessable');
     expect(error.message).toBe(
       'Validation failed: Username must contain only letters, numbers and underscores, Email is invalid',
     );
     const long = await failure(
-      admin.createUser.execute({
-        username: 'x'.repeat(31),
-        email: 'x@example.com',
-        role: 'user',
-        confirmed: true,
-      }),
+      bus.request(admin.createUser, { username: 'x'.repeat(31), email: 'x@example.com', confirmed: true }),
     );
     expect(long.details?.username?.[0].error).toBe('ERR_TOO_LONG');
+    const malformed = await failure(bus.request(admin.modifyUser, { userId: 'carol' } as never));
+    expect(malformed.code).toBe('invalid_request');
   });
 
-  it('modifies role, confirmation, approval and the disabled flag', async () => {
-    await db.query(`UPDATE accounts.users SET approved = false WHERE email = 'carol@example.com'`);
-    const changed = await admin.modifyUser.execute('carol_2', {
+  it('modifies role, confirmation, approval and the disabled flag, each an event', async () => {
+    const dave = await create('dave', { confirmed: false });
+    await db.query(`UPDATE accounts.users SET approved = false WHERE id = $1`, [dave.userId]);
+    const changed = await bus.request(admin.modifyUser, {
+      userId: dave.userId,
       role: 'moderator',
       confirm: true,
       approve: true,
-      disable: true,
+      disabled: true,
     });
     expect(changed).toMatchObject({
-      username: 'Carol_2',
+      username: 'dave',
       role: 'moderator',
       confirmed: true,
       approved: true,
       disabled: true,
     });
-    const enabled = await admin.modifyUser.execute('Carol_2', { enable: true });
+    const enabled = await bus.request(admin.modifyUser, { userId: dave.userId, disabled: false });
     // Options not given keep their values.
     expect(enabled).toMatchObject({ role: 'moderator', confirmed: true, approved: true, disabled: false });
+    // The same values again change nothing and say nothing.
+    await bus.request(admin.modifyUser, { userId: dave.userId, role: 'moderator', disabled: false });
+    const user = { userId: dave.userId, accountId: dave.accountId };
+    expect((await eventsOf(dave.accountId)).slice(1)).toEqual([
+      ['events.accounts.user_role.changed', { ...user, role: 'moderator', previousRole: 'user' }],
+      ['events.accounts.user.confirmed', user],
+      ['events.accounts.user.approved', user],
+      ['events.accounts.user.disabled', user],
+      ['events.accounts.user.enabled', user],
+    ]);
   });
 
-  it('refuses contradictory flags and unknown users', async () => {
-    expect((await failure(admin.modifyUser.execute('admin', { disable: true, enable: true }))).code).toBe(
-      'invalid_request',
-    );
-    const unknown = await failure(admin.modifyUser.execute('nobody', { role: 'admin' }));
+  it('refuses unknown users', async () => {
+    const unknown = await failure(bus.request(admin.getUser, { username: 'nobody' }));
     expect(unknown.code).toBe('not_found');
     expect(unknown.message).toBe('No local user named nobody');
+    expect((await failure(bus.request(admin.modifyUser, { userId: '999999', role: 'admin' }))).code).toBe(
+      'not_found',
+    );
+  });
+
+  it('suspends, silences and lifts both, idempotently, each change an event', async () => {
+    const erin = await create('erin');
+    const { accountId } = erin;
+    expect(await bus.request(admin.suspendAccount, { accountId })).toEqual({ accountId, suspended: true });
+    expect(await bus.request(admin.suspendAccount, { accountId })).toEqual({ accountId, suspended: true });
+    expect(await bus.request(admin.silenceAccount, { accountId })).toEqual({ accountId, silenced: true });
+    expect((await bus.request(admin.getUser, { username: 'erin' })).suspended).toBe(true);
+    expect(await bus.request(admin.unsuspendAccount, { accountId })).toEqual({ accountId, suspended: false });
+    expect(await bus.request(admin.unsilenceAccount, { accountId })).toEqual({ accountId, silenced: false });
+    expect(await bus.request(admin.unsilenceAccount, { accountId })).toEqual({ accountId, silenced: false });
+    expect((await eventsOf(accountId)).slice(1).map(([subject]) => subject)).toEqual([
+      'events.accounts.account.suspended',
+      'events.accounts.account.silenced',
+      'events.accounts.account.unsuspended',
+      'events.accounts.account.unsilenced',
+    ]);
+    expect((await failure(bus.request(admin.suspendAccount, { accountId: '999999' }))).code).toBe(
+      'not_found',
+    );
+  });
+
+  it('deletes an account: its relationships end with their events, the user goes, the name stays taken', async () => {
+    const [frank, gina] = [await create('frank'), await create('gina')];
+    const relationships = contracts.accounts.relationships;
+    await bus.request(relationships.follow, { viewerId: frank.accountId, targetId: gina.accountId });
+    await bus.request(relationships.follow, { viewerId: gina.accountId, targetId: frank.accountId });
+    await bus.request(relationships.mute, { viewerId: gina.accountId, targetId: frank.accountId });
+
+    await bus.request(admin.deleteAccount, { accountId: frank.accountId });
+    await bus.request(admin.deleteAccount, { accountId: frank.accountId });
+
+    const deletedEvents = (await eventsOf(frank.accountId)).filter(([, payload]) =>
+      ['account_deleted', undefined].includes(payload.reason as string | undefined),
+    );
+    expect(deletedEvents.slice(-4)).toEqual([
+      [
+        'events.accounts.follow.removed',
+        { accountId: frank.accountId, targetAccountId: gina.accountId, reason: 'account_deleted' },
+      ],
+      [
+        'events.accounts.follow.removed',
+        { accountId: gina.accountId, targetAccountId: frank.accountId, reason: 'account_deleted' },
+      ],
+      [
+        'events.accounts.mute.removed',
+        { accountId: gina.accountId, targetAccountId: frank.accountId, reason: 'account_deleted' },
+      ],
+      ['events.accounts.account.deleted', { accountId: frank.accountId }],
+    ]);
+    const gone = await db.query(
+      `SELECT (SELECT count(*)::int FROM accounts.users WHERE account_id = $1) AS users,
+              (SELECT count(*)::int FROM accounts.follows WHERE account_id = $1 OR target_account_id = $1) AS follows,
+              (SELECT followers_count FROM accounts.accounts WHERE id = $2) AS gina_followers,
+              (SELECT following_count FROM accounts.accounts WHERE id = $2) AS gina_following,
+              (SELECT suspended_at IS NOT NULL AND deleted_at IS NOT NULL FROM accounts.accounts WHERE id = $1) AS tombstone`,
+      [frank.accountId, gina.accountId],
+    );
+    expect(gone.rows[0]).toEqual({
+      users: 0,
+      follows: 0,
+      gina_followers: 0,
+      gina_following: 0,
+      tombstone: true,
+    });
+    const again = await failure(
+      bus.request(admin.createUser, { username: 'frank', email: 'new-frank@example.com', confirmed: true }),
+    );
+    expect(again.message).toBe('Validation failed: Username has already been taken');
+    expect((await failure(bus.request(admin.unsuspendAccount, { accountId: frank.accountId }))).code).toBe(
+      'forbidden',
+    );
   });
 
   it('lists local users oldest first', async () => {
-    const users = await admin.users.list();
-    expect(users.map((u) => [u.username, u.role, u.confirmed, u.disabled])).toEqual([
-      ['admin', 'admin', true, false],
-      ['Carol_2', 'moderator', true, false],
+    const older = await create('older');
+    const newer = await create('newer', { confirmed: false });
+    const { users } = await bus.request(admin.listUsers, {});
+    const listed = users.filter((u) => [older.userId, newer.userId].includes(u.userId));
+    expect(listed.map((u) => [u.username, u.confirmed])).toEqual([
+      ['older', true],
+      ['newer', false],
     ]);
   });
 });

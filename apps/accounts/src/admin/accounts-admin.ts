@@ -1,41 +1,44 @@
-import { assertSchemaCurrent, type Config, IdGenerator } from '@mammut/platform';
-import { accountsDataSource } from '../database/accounts-database';
-import { PasswordHasher } from '../passwords/password-hasher';
-import { AdminUsersQueries } from './admin-users.queries';
-import { LocalUsers } from '../registration/local-users';
-import { CreateUser } from './create-user.service';
-import { ModifyUser } from './modify-user.service';
+import 'reflect-metadata';
+import { contracts } from '@mammut/contracts';
+import { type Bus, type Config, createRuntime, PlatformModule } from '@mammut/platform';
+import { type INestMicroservice, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AccountsModule } from '../accounts.module';
 
-/** The operator's use cases on the accounts schema, with the database they share. */
-export interface AccountsAdmin {
-  readonly createUser: CreateUser;
-  readonly modifyUser: ModifyUser;
-  readonly users: AdminUsersQueries;
+/** The accounts service hosted by an operator command, and the bus that reaches it. */
+export interface HostedAccounts {
+  readonly bus: Bus;
   close(): Promise<void>;
 }
 
 /**
- * Wires the admin use cases by hand on one DataSource: the CLI needs PostgreSQL only, and booting
- * AccountsModule would also connect to NATS and answer the bus alongside the running server.
+ * Hosts the accounts service in this process for an operator command (`npm run mammut`): the
+ * command sends the same bus requests an admin API would, answered in process by the same use
+ * cases, which write the same events (the service's relay publishes them). It serves nobody else:
+ * no NATS subscription, so a running server's requests never reach it.
  */
-export async function openAccountsAdmin(config: Config): Promise<AccountsAdmin> {
-  const db = await accountsDataSource(config).initialize();
+export async function hostAccounts(config: Config): Promise<HostedAccounts> {
+  const runtime = await createRuntime({ ...config, busInProcess: true }, 'cli');
+  @Module({ imports: [PlatformModule.forRuntime(runtime), AccountsModule] })
+  class Root {}
+  let app: INestMicroservice | undefined;
   try {
-    await assertSchemaCurrent(db);
+    app = await NestFactory.createMicroservice(Root, {
+      strategy: runtime.busServer([contracts.accounts], { subscribe: false }),
+      logger: false,
+    });
+    await app.listen();
   } catch (error) {
-    await db.destroy();
+    await app?.close().catch(() => undefined);
+    await runtime.close();
     throw error;
   }
-  const users = new AdminUsersQueries(db);
+  const running = app;
   return {
-    createUser: new CreateUser(
-      db,
-      new PasswordHasher(config),
-      new LocalUsers(db, config, new IdGenerator()),
-      users,
-    ),
-    modifyUser: new ModifyUser(db, users),
-    users,
-    close: () => db.destroy(),
+    bus: runtime.bus,
+    async close() {
+      await running.close();
+      await runtime.close();
+    },
   };
 }

@@ -1,22 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractError, type Role } from '@mammut/contracts';
+import { type AdminUser, ContractError, type Role } from '@mammut/contracts';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
-
-/** A local user as an operator sees it. */
-export interface AdminUser {
-  readonly userId: string;
-  readonly accountId: string;
-  readonly username: string;
-  readonly email: string;
-  readonly role: Role;
-  readonly confirmed: boolean;
-  readonly approved: boolean;
-  readonly disabled: boolean;
-  readonly suspended: boolean;
-  readonly createdAt: string;
-  readonly lastSignInAt: string | null;
-}
 
 interface AdminUserRow {
   user_id: string;
@@ -28,12 +13,13 @@ interface AdminUserRow {
   approved: boolean;
   disabled: boolean;
   suspended_at: Date | null;
+  silenced_at: Date | null;
   created_at: Date;
   last_sign_in_at: Date | null;
 }
 
 const COLUMNS = `u.id AS user_id, a.id AS account_id, a.username, u.email, u.role, u.confirmed_at, u.approved,
-  u.disabled, a.suspended_at, u.created_at, u.last_sign_in_at`;
+  u.disabled, a.suspended_at, a.silenced_at, u.created_at, u.last_sign_in_at`;
 
 const toAdminUser = (row: AdminUserRow): AdminUser => ({
   userId: row.user_id,
@@ -45,6 +31,7 @@ const toAdminUser = (row: AdminUserRow): AdminUser => ({
   approved: row.approved,
   disabled: row.disabled,
   suspended: row.suspended_at !== null,
+  silenced: row.silenced_at !== null,
   createdAt: row.created_at.toISOString(),
   lastSignInAt: row.last_sign_in_at?.toISOString() ?? null,
 });
@@ -70,6 +57,15 @@ export class AdminUsersQueries {
       [username],
     );
     if (!rows[0]) throw new ContractError('not_found', `No local user named ${username}`);
+    return toAdminUser(rows[0]);
+  }
+
+  async byId(userId: string): Promise<AdminUser> {
+    const rows: AdminUserRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM accounts.users u JOIN accounts.accounts a ON a.id = u.account_id WHERE u.id = $1`,
+      [userId],
+    );
+    if (!rows[0]) throw new ContractError('not_found', 'Record not found');
     return toAdminUser(rows[0]);
   }
 }

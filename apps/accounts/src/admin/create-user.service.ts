@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractError, type ErrorDetails, type Role } from '@mammut/contracts';
+import { type AdminUser, ContractError, type ErrorDetails, type Role } from '@mammut/contracts';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { LocalUsers } from '../registration/local-users';
 import { checkRegistrationFields, RegistrationErrors } from '../registration/registration-rules';
-import { AdminUsersQueries, type AdminUser } from './admin-users.queries';
+import { AdminUsersQueries } from './admin-users.queries';
 
 export interface CreateUserInput {
   readonly username: string;

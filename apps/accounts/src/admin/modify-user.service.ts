@@ -1,44 +1,77 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractError, type Role } from '@mammut/contracts';
+import { type AdminUser, ContractError, contracts, type RequestOf, type Role } from '@mammut/contracts';
+import type { Outbox } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
-import { AdminUsersQueries, type AdminUser } from './admin-users.queries';
+import { ACCOUNTS_OUTBOX } from '../relationships/accounts-outbox';
+import { AdminUsersQueries } from './admin-users.queries';
 
-export interface UserChanges {
-  readonly role?: Role;
-  /** Marks the e-mail address confirmed and forgets any pending confirmation token. */
-  readonly confirm?: boolean;
-  readonly disable?: boolean;
-  readonly enable?: boolean;
-  readonly approve?: boolean;
+const events = contracts.accounts.admin.events;
+
+export type UserChanges = Omit<RequestOf<typeof contracts.accounts.admin.modifyUser>, 'userId'>;
+
+interface UserState {
+  account_id: string;
+  role: Role;
+  confirmed: boolean;
+  approved: boolean;
+  disabled: boolean;
 }
 
-/** `tootctl accounts modify`: role, confirmation, approval and the disabled flag of a local user. */
+/**
+ * `tootctl accounts modify`: role, confirmation, approval and the disabled flag of a local user,
+ * each change written as its event in the same transaction. A disabled user's tokens and web
+ * sessions stop working at once (both check the user's state).
+ */
 @Injectable()
 export class ModifyUser {
   constructor(
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
     private readonly users: AdminUsersQueries,
   ) {}
 
-  async execute(username: string, changes: UserChanges): Promise<AdminUser> {
-    if (changes.disable && changes.enable) {
-      throw new ContractError('invalid_request', 'Choose one of --disable and --enable');
-    }
-    const user = await this.users.byUsername(username);
-    const disabled = changes.disable ? true : changes.enable ? false : null;
-    // One statement: each column keeps its value unless a change names it.
-    await this.db.query(
-      `UPDATE accounts.users SET
-         role = COALESCE($2, role),
-         confirmed_at = CASE WHEN $3 THEN COALESCE(confirmed_at, now()) ELSE confirmed_at END,
-         confirmation_token = CASE WHEN $3 THEN NULL ELSE confirmation_token END,
-         approved = approved OR $4,
-         disabled = COALESCE($5, disabled),
-         updated_at = now()
-       WHERE id = $1`,
-      [user.userId, changes.role ?? null, changes.confirm ?? false, changes.approve ?? false, disabled],
-    );
-    return this.users.byUsername(username);
+  async execute(userId: string, changes: UserChanges): Promise<AdminUser> {
+    await this.db.transaction(async (tx) => {
+      const rows: UserState[] = await tx.query(
+        `SELECT account_id::text, role, confirmed_at IS NOT NULL AS confirmed, approved, disabled
+           FROM accounts.users WHERE id = $1 FOR UPDATE`,
+        [userId],
+      );
+      const before = rows[0];
+      if (!before) throw new ContractError('not_found', 'Record not found');
+      const after: UserState = {
+        ...before,
+        role: changes.role ?? before.role,
+        confirmed: before.confirmed || changes.confirm === true,
+        approved: before.approved || changes.approve === true,
+        disabled: changes.disabled ?? before.disabled,
+      };
+      await tx.query(
+        `UPDATE accounts.users SET
+           role = $2,
+           confirmed_at = CASE WHEN $3 THEN COALESCE(confirmed_at, now()) ELSE confirmed_at END,
+           confirmation_token = CASE WHEN $3 THEN NULL ELSE confirmation_token END,
+           approved = $4,
+           disabled = $5,
+           updated_at = now()
+         WHERE id = $1`,
+        [userId, after.role, changes.confirm === true, after.approved, after.disabled],
+      );
+      const user = { userId, accountId: before.account_id };
+      if (after.role !== before.role) {
+        await this.outbox.add(tx, events.userRoleChanged, {
+          ...user,
+          role: after.role,
+          previousRole: before.role,
+        });
+      }
+      if (after.confirmed && !before.confirmed) await this.outbox.add(tx, events.userConfirmed, user);
+      if (after.approved && !before.approved) await this.outbox.add(tx, events.userApproved, user);
+      if (after.disabled !== before.disabled) {
+        await this.outbox.add(tx, after.disabled ? events.userDisabled : events.userEnabled, user);
+      }
+    });
+    return this.users.byId(userId);
   }
 }

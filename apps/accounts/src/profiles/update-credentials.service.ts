@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { contracts, type CredentialRecord, type ProfileField, type RequestOf } from '@mammut/contracts';
-import type { DataSource } from 'typeorm';
+import {
+  contracts,
+  type CredentialRecord,
+  type ProfileAttribute,
+  type ProfileField,
+  type RequestOf,
+} from '@mammut/contracts';
+import type { Outbox } from '@mammut/platform';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
+import { ACCOUNTS_OUTBOX } from '../relationships/accounts-outbox';
 import { AccountsQueries } from './accounts.queries';
 import { ProfileText } from './profile-text';
 import { Validation } from './validation';
@@ -15,6 +23,32 @@ export const PROFILE_LIMITS = {
 } as const;
 
 type Changes = RequestOf<typeof contracts.accounts.profiles.updateCredentials>;
+const events = { ...contracts.accounts.admin.events, ...contracts.accounts.relationships.events };
+
+/** The public profile attributes a request changes (what an `account.updated` event names). */
+function changedAttributes(
+  changes: Changes,
+  current: CredentialRecord['account'],
+  fields: ProfileField[] | undefined,
+): ProfileAttribute[] {
+  const differs = <T>(next: T | undefined, now: T): boolean => next !== undefined && next !== now;
+  const changed: [ProfileAttribute, boolean][] = [
+    ['display_name', differs(changes.displayName, current.displayName)],
+    ['note', differs(changes.note, current.noteSource)],
+    [
+      'fields',
+      fields !== undefined &&
+        JSON.stringify(fields.map((f) => [f.name, f.valueSource])) !==
+          JSON.stringify(current.fields.map((f) => [f.name, f.valueSource])),
+    ],
+    ['locked', differs(changes.locked, current.locked)],
+    ['bot', differs(changes.bot, current.bot)],
+    ['discoverable', differs(changes.discoverable, current.discoverable)],
+    ['indexable', differs(changes.indexable, current.indexable)],
+    ['hide_collections', differs(changes.hideCollections, current.hideCollections)],
+  ];
+  return changed.filter(([, yes]) => yes).map(([attribute]) => attribute);
+}
 
 /** PATCH update_credentials: validates everything first, then changes account and settings in one transaction. */
 @Injectable()
@@ -23,6 +57,7 @@ export class UpdateCredentials {
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     private readonly queries: AccountsQueries,
     private readonly text: ProfileText,
+    @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
   ) {}
 
   async execute(changes: Changes): Promise<CredentialRecord> {
@@ -77,25 +112,37 @@ export class UpdateCredentials {
           [changes.accountId, JSON.stringify(settings)],
         );
       }
-      // A profile that unlocks lets its pending requests in, as Mastodon does.
-      if (changes.locked === false) {
-        await tx.query(
-          `WITH moved AS (DELETE FROM accounts.follow_requests WHERE target_account_id = $1 RETURNING *)
-           INSERT INTO accounts.follows (id, account_id, target_account_id, show_reblogs, notify, languages, uri, created_at)
-           SELECT id, account_id, target_account_id, show_reblogs, notify, languages, uri, now() FROM moved
-           ON CONFLICT (account_id, target_account_id) DO NOTHING`,
-          [changes.accountId],
-        );
-        await tx.query(
-          `UPDATE accounts.accounts a SET
-             followers_count = (SELECT count(*) FROM accounts.follows f WHERE f.target_account_id = a.id),
-             following_count = (SELECT count(*) FROM accounts.follows f WHERE f.account_id = a.id)
-           WHERE a.id = $1 OR a.id IN (SELECT account_id FROM accounts.follows WHERE target_account_id = $1)`,
-          [changes.accountId],
-        );
-      }
+      const changed = changedAttributes(changes, current.account, renderedFields);
+      if (changed.length)
+        await this.outbox.add(tx, events.accountUpdated, { accountId: changes.accountId, changed });
+      if (changes.locked === false) await this.letPendingRequestsIn(tx, changes.accountId);
     });
     return this.queries.credentials(changes.accountId);
+  }
+
+  /** A profile that unlocks lets its pending requests in, as Mastodon does: each one a new follow. */
+  private async letPendingRequestsIn(tx: EntityManager, accountId: string): Promise<void> {
+    const moved: { id: string; account_id: string }[] = await tx.query(
+      `WITH moved AS (DELETE FROM accounts.follow_requests WHERE target_account_id = $1 RETURNING *)
+       INSERT INTO accounts.follows (id, account_id, target_account_id, show_reblogs, notify, languages, uri, created_at)
+       SELECT id, account_id, target_account_id, show_reblogs, notify, languages, uri, now() FROM moved
+       ON CONFLICT (account_id, target_account_id) DO NOTHING
+       RETURNING id::text, account_id::text`,
+      [accountId],
+    );
+    if (!moved.length) return;
+    await tx.query(
+      `UPDATE accounts.accounts a SET
+         followers_count = (SELECT count(*) FROM accounts.follows f WHERE f.target_account_id = a.id),
+         following_count = (SELECT count(*) FROM accounts.follows f WHERE f.account_id = a.id)
+       WHERE a.id = $1 OR a.id IN (SELECT account_id FROM accounts.follows WHERE target_account_id = $1)`,
+      [accountId],
+    );
+    for (const follow of moved) {
+      const pair = { followId: follow.id, accountId: follow.account_id, targetAccountId: accountId };
+      await this.outbox.add(tx, events.followRequestAuthorized, pair);
+      await this.outbox.add(tx, events.followCreated, pair);
+    }
   }
 
   private validate(changes: Changes): void {

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Role } from '@mammut/contracts';
-import { CONFIG, type Config, IDS, type IdGenerator } from '@mammut/platform';
+import { contracts, type Role } from '@mammut/contracts';
+import { CONFIG, type Config, IDS, type IdGenerator, type Outbox } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
+import { ACCOUNTS_OUTBOX } from '../relationships/accounts-outbox';
 
 export interface NewLocalUser {
   readonly username: string;
@@ -24,7 +25,8 @@ export type TakenField = 'username' | 'email';
 
 /**
  * Where local users come into being, for sign-up and for the operator's CLI alike: the account
- * row (with the actor URI federation will publish) and its user row, in the caller's transaction.
+ * row (with the actor URI federation will publish), its user row and the `account.created` event,
+ * in the caller's transaction.
  */
 @Injectable()
 export class LocalUsers {
@@ -32,6 +34,7 @@ export class LocalUsers {
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(IDS) private readonly ids: IdGenerator,
+    @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
   ) {}
 
   async insert(tx: EntityManager, user: NewLocalUser): Promise<{ accountId: string; userId: string }> {
@@ -63,6 +66,11 @@ export class LocalUsers {
         user.createdByApplicationId ?? null,
       ],
     );
+    await this.outbox.add(tx, contracts.accounts.admin.events.accountCreated, {
+      accountId,
+      username: user.username,
+      domain: null,
+    });
     return { accountId, userId };
   }
 

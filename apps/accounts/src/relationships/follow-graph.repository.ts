@@ -63,9 +63,11 @@ export class FollowGraph {
     targetId: string,
     suspendedTarget: 'refused' | 'allowed' = 'refused',
   ): Promise<{ viewer: PartyRow; target: PartyRow }> {
+    // KEY SHARE: waits for a suspension or deletion in progress (they lock the row FOR UPDATE) and
+    // then sees it, so no relationship is added to an account that is going away.
     const rows: PartyRow[] = await tx.query(
       `SELECT id, domain, locked, suspended_at IS NOT NULL AS suspended
-         FROM accounts.accounts WHERE id = ANY($1::bigint[])`,
+         FROM accounts.accounts WHERE id = ANY($1::bigint[]) FOR KEY SHARE`,
       [[viewerId, targetId]],
     );
     const viewer = rows.find((row) => row.id === viewerId);

@@ -1,7 +1,9 @@
 import { createOAuthAPIClient } from 'masto';
 import { Client } from 'pg';
 import { loadConfig } from '@mammut/platform';
-import { type AccountsAdmin, openAccountsAdmin } from '../../../accounts/src/admin/accounts-admin';
+import { testInfra, uniqueName } from '@mammut/testing';
+import { contracts } from '@mammut/contracts';
+import { type HostedAccounts, hostAccounts } from '../../../accounts/src/admin/accounts-admin';
 import { seedUser, type SeededUser } from '../../../../test-e2e/support/factories';
 import { registerAndSignIn } from '../../../../test-e2e/support/oauth';
 import { pollUntil } from '../../../../test-e2e/support/poll';
@@ -18,7 +20,7 @@ describe('token cache: revocation and user state take effect at once (real Postg
   let t: TestSystem;
   let replica: TestSystem;
   let db: Client;
-  let admin: AccountsAdmin;
+  let admin: HostedAccounts;
 
   beforeAll(async () => {
     t = await startTestSystem();
@@ -26,8 +28,16 @@ describe('token cache: revocation and user state take effect at once (real Postg
     replica = await startTestSystem({ DATABASE_URL: t.databaseUrl });
     db = new Client({ connectionString: t.databaseUrl });
     await db.connect();
-    admin = await openAccountsAdmin(
-      loadConfig({ DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'silent', PASSWORD_HASH_MEMORY_KIB: '4096' }),
+    // The operator CLI's way in: the accounts service hosted in its own process.
+    admin = await hostAccounts(
+      loadConfig({
+        DATABASE_URL: t.databaseUrl,
+        REDIS_URL: testInfra().redisUrl,
+        NATS_URL: testInfra().natsUrl,
+        NATS_PREFIX: uniqueName('cli'),
+        LOG_LEVEL: 'silent',
+        PASSWORD_HASH_MEMORY_KIB: '4096',
+      }),
     );
   });
 
@@ -55,6 +65,12 @@ describe('token cache: revocation and user state take effect at once (real Postg
   async function warm(token: string): Promise<void> {
     for (const system of [t, replica, t, replica]) expect((await verify(system, token)).status).toBe(200);
   }
+
+  /** As `npm run mammut -- accounts modify <username> --disable|--enable` does it. */
+  const setDisabled = async (username: string, disabled: boolean): Promise<void> => {
+    const { userId } = await admin.bus.request(contracts.accounts.admin.getUser, { username });
+    await admin.bus.request(contracts.accounts.admin.modifyUser, { userId, disabled });
+  };
 
   const errorOf = async (response: Response): Promise<string> =>
     ((await response.json()) as { error: string }).error;
@@ -101,12 +117,12 @@ describe('token cache: revocation and user state take effect at once (real Postg
   it('refuses a user disabled by the operator CLI, and lets them back in when enabled', async () => {
     const user = await seedUser(t.databaseUrl, t.url, { username: 'disabled' });
     await warm(user.token);
-    await admin.modifyUser.execute('disabled', { disable: true });
+    await setDisabled('disabled', true);
     for (const system of [t, replica]) {
       expect(await statusWithin(system, user.token, 403, 2000)).toBe(403);
       expect(await errorOf(await verify(system, user.token))).toBe('Your login is currently disabled');
     }
-    await admin.modifyUser.execute('disabled', { enable: true });
+    await setDisabled('disabled', false);
     for (const system of [t, replica]) expect(await statusWithin(system, user.token, 200, 2000)).toBe(200);
   });
 
@@ -155,7 +171,7 @@ describe('token cache: revocation and user state take effect at once (real Postg
     const target = await seedUser(t.databaseUrl, t.url, { username: 'target' });
     await warm(bystander.token);
     await warm(target.token);
-    await admin.modifyUser.execute('target', { disable: true });
+    await setDisabled('target', true);
     expect(await statusWithin(t, target.token, 403, 2000)).toBe(403);
     // Never disturbed, so never waited for.
     expect((await verify(t, bystander.token)).status).toBe(200);

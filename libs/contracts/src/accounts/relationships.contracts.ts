@@ -44,7 +44,10 @@ export const relationshipEvents = {
   }),
   followRemoved: defineEvent('events.accounts.follow.removed', {
     version: 1,
-    payload: z.object({ ...pair, reason: z.enum(['unfollowed', 'removed', 'blocked', 'domain_blocked']) }),
+    payload: z.object({
+      ...pair,
+      reason: z.enum(['unfollowed', 'removed', 'blocked', 'domain_blocked', 'account_deleted']),
+    }),
   }),
   followRequestCreated: defineEvent('events.accounts.follow_request.created', {
     version: 1,
@@ -56,11 +59,14 @@ export const relationshipEvents = {
   }),
   followRequestRejected: defineEvent('events.accounts.follow_request.rejected', {
     version: 1,
-    payload: z.object({ ...pair, reason: z.enum(['rejected', 'blocked', 'domain_blocked']) }),
+    payload: z.object({
+      ...pair,
+      reason: z.enum(['rejected', 'blocked', 'domain_blocked', 'account_deleted']),
+    }),
   }),
   followRequestWithdrawn: defineEvent('events.accounts.follow_request.withdrawn', {
     version: 1,
-    payload: z.object({ ...pair, reason: z.enum(['unfollowed', 'blocked']) }),
+    payload: z.object({ ...pair, reason: z.enum(['unfollowed', 'blocked', 'account_deleted']) }),
   }),
   blockCreated: defineEvent('events.accounts.block.created', {
     version: 1,
@@ -74,7 +80,7 @@ export const relationshipEvents = {
   /** `reason` is absent from events written before timed mutes were swept (read it as `unmuted`). */
   muteRemoved: defineEvent('events.accounts.mute.removed', {
     version: 1,
-    payload: z.object({ ...pair, reason: z.enum(['unmuted', 'expired']).optional() }),
+    payload: z.object({ ...pair, reason: z.enum(['unmuted', 'expired', 'account_deleted']).optional() }),
   }),
   domainBlockCreated: defineEvent('events.accounts.domain_block.created', {
     version: 1,

@@ -30,6 +30,11 @@ export interface BusServerOptions {
   readonly serves: readonly Namespace[];
   /** Queue group of the subscriptions (default: the service, the subject's first token). */
   readonly queue?: string;
+  /**
+   * false: answer callers in this process only, never NATS (an operator command hosting a
+   * service must not take a share of the running servers' requests). Default true.
+   */
+  readonly subscribe?: boolean;
 }
 
 /** What a handler receives beside its payload: the contract subject it answers. */
@@ -129,6 +134,7 @@ export class BusServer extends Server implements CustomTransportStrategy {
         ? this.serverSpan(def, natsSubject, context.active(), () => this.answer(def, handler, payload))
         : this.answer(def, handler, payload),
     );
+    if (this.options.subscribe === false) return;
     const subscription = this.options.nats.subscribe(natsSubject, {
       queue: this.options.queue ?? def.subject.split('.')[0],
       callback: (error, msg) => {

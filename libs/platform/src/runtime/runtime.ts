@@ -18,7 +18,7 @@ export interface Runtime {
    * The transport strategy that serves `namespaces` on the bus (`connectMicroservice` or
    * `createMicroservice`); co-located callers of this runtime's `bus` are answered in process.
    */
-  busServer(...namespaces: Namespace[]): BusServer;
+  busServer(namespaces: Namespace[], options?: { subscribe?: boolean }): BusServer;
   close(): Promise<void>;
 }
 
@@ -45,8 +45,8 @@ export async function createRuntime(config: Config, name: string): Promise<Runti
     bus,
     redis,
     ids: new IdGenerator(),
-    busServer: (...namespaces) =>
-      new BusServer({ nats, prefix: config.natsPrefix, local: bus.local, serves: namespaces }),
+    busServer: (namespaces, options = {}) =>
+      new BusServer({ nats, prefix: config.natsPrefix, local: bus.local, serves: namespaces, ...options }),
     async close() {
       if (closed) return;
       closed = true;

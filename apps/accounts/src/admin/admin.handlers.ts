@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { contracts, defineHandlers } from '@mammut/contracts';
+import { AdminUsersQueries } from './admin-users.queries';
+import { CreateUser } from './create-user.service';
+import { DeleteAccount } from './delete-account.service';
+import { ModifyUser } from './modify-user.service';
+import { SanctionAccount } from './sanction-account.service';
+
+/** The operator's requests: the CLI sends them, in process or over NATS, as the admin API will. */
+@Injectable()
+export class AdminHandlers {
+  constructor(
+    private readonly users: AdminUsersQueries,
+    private readonly createUser: CreateUser,
+    private readonly modifyUser: ModifyUser,
+    private readonly sanction: SanctionAccount,
+    private readonly deleteAccount: DeleteAccount,
+  ) {}
+
+  readonly bound = defineHandlers(contracts.accounts.admin, {
+    createUser: (input) => this.createUser.execute(input),
+    getUser: ({ username }) => this.users.byUsername(username),
+    listUsers: async () => ({ users: await this.users.list() }),
+    modifyUser: ({ userId, ...changes }) => this.modifyUser.execute(userId, changes),
+    suspendAccount: async ({ accountId }) => ({
+      accountId,
+      suspended: (await this.sanction.execute(accountId, 'suspend')).applied,
+    }),
+    unsuspendAccount: async ({ accountId }) => ({
+      accountId,
+      suspended: (await this.sanction.execute(accountId, 'unsuspend')).applied,
+    }),
+    silenceAccount: async ({ accountId }) => ({
+      accountId,
+      silenced: (await this.sanction.execute(accountId, 'silence')).applied,
+    }),
+    unsilenceAccount: async ({ accountId }) => ({
+      accountId,
+      silenced: (await this.sanction.execute(accountId, 'unsilence')).applied,
+    }),
+    deleteAccount: ({ accountId }) => this.deleteAccount.execute(accountId),
+  });
+}

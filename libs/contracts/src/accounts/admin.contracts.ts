@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { defineEvent, defineRequest } from '../define';
+import { id, isoDate, role } from './records';
+
+/** A local user as an operator sees it (the CLI now, the admin API later). */
+export const adminUser = z.object({
+  userId: id,
+  accountId: id,
+  username: z.string(),
+  email: z.string(),
+  role,
+  confirmed: z.boolean(),
+  approved: z.boolean(),
+  disabled: z.boolean(),
+  suspended: z.boolean(),
+  silenced: z.boolean(),
+  createdAt: isoDate,
+  lastSignInAt: isoDate.nullable(),
+});
+export type AdminUser = z.infer<typeof adminUser>;
+
+/** The profile attributes an `account.updated` event can name. */
+export const profileAttribute = z.enum([
+  'display_name',
+  'note',
+  'fields',
+  'avatar',
+  'header',
+  'locked',
+  'bot',
+  'discoverable',
+  'indexable',
+  'hide_collections',
+]);
+export type ProfileAttribute = z.infer<typeof profileAttribute>;
+
+const account = { accountId: id };
+const user = { userId: id, accountId: id };
+
+/**
+ * The lifecycle of accounts and users, written to the accounts outbox in the transaction that
+ * made the change, whoever made it (the API, the operator CLI, federation, moderation): the facts
+ * later services (timelines, federation, search, moderation) keep their projections by.
+ */
+export const accountEvents = {
+  accountCreated: defineEvent('events.accounts.account.created', {
+    version: 1,
+    payload: z.object({ ...account, username: z.string(), domain: z.string().nullable() }),
+  }),
+  /** The public profile changed; `changed` names what (consumers read the account again). */
+  accountUpdated: defineEvent('events.accounts.account.updated', {
+    version: 1,
+    payload: z.object({ ...account, changed: z.array(profileAttribute).min(1) }),
+  }),
+  accountSuspended: defineEvent('events.accounts.account.suspended', {
+    version: 1,
+    payload: z.object(account),
+  }),
+  accountUnsuspended: defineEvent('events.accounts.account.unsuspended', {
+    version: 1,
+    payload: z.object(account),
+  }),
+  accountSilenced: defineEvent('events.accounts.account.silenced', {
+    version: 1,
+    payload: z.object(account),
+  }),
+  accountUnsilenced: defineEvent('events.accounts.account.unsilenced', {
+    version: 1,
+    payload: z.object(account),
+  }),
+  /** Gone for good: its relationships were removed with their own events first. */
+  accountDeleted: defineEvent('events.accounts.account.deleted', { version: 1, payload: z.object(account) }),
+  accountMoved: defineEvent('events.accounts.account.moved', {
+    version: 1,
+    payload: z.object({ ...account, targetAccountId: id }),
+  }),
+  userDisabled: defineEvent('events.accounts.user.disabled', { version: 1, payload: z.object(user) }),
+  userEnabled: defineEvent('events.accounts.user.enabled', { version: 1, payload: z.object(user) }),
+  userApproved: defineEvent('events.accounts.user.approved', { version: 1, payload: z.object(user) }),
+  userConfirmed: defineEvent('events.accounts.user.confirmed', { version: 1, payload: z.object(user) }),
+  userRoleChanged: defineEvent('events.accounts.user_role.changed', {
+    version: 1,
+    payload: z.object({ ...user, role, previousRole: role }),
+  }),
+};
+
+/** What operators do to users and accounts: the CLI calls these, and so will the admin API. */
+export const accountsAdmin = {
+  createUser: defineRequest('accounts.user.create', {
+    request: z.object({
+      username: z.string().max(200),
+      email: z.string().max(400),
+      role: role.default('user'),
+      confirmed: z.boolean().default(false),
+    }),
+    /** The generated password is shown once; only its hash is stored. */
+    response: z.object({ user: adminUser, password: z.string() }),
+  }),
+  getUser: defineRequest('accounts.user.get', {
+    request: z.object({ username: z.string().max(200) }),
+    response: adminUser,
+  }),
+  listUsers: defineRequest('accounts.user.list', {
+    request: z.object({}),
+    response: z.object({ users: z.array(adminUser) }),
+  }),
+  modifyUser: defineRequest('accounts.user.modify', {
+    request: z.object({
+      userId: id,
+      role: role.optional(),
+      /** Marks the e-mail address confirmed and forgets a pending confirmation. */
+      confirm: z.boolean().optional(),
+      approve: z.boolean().optional(),
+      /** true disables, false enables. */
+      disabled: z.boolean().optional(),
+    }),
+    response: adminUser,
+  }),
+  suspendAccount: defineRequest('accounts.account.suspend', {
+    request: z.object(account),
+    response: z.object({ ...account, suspended: z.boolean() }),
+  }),
+  unsuspendAccount: defineRequest('accounts.account.unsuspend', {
+    request: z.object(account),
+    response: z.object({ ...account, suspended: z.boolean() }),
+  }),
+  silenceAccount: defineRequest('accounts.account.silence', {
+    request: z.object(account),
+    response: z.object({ ...account, silenced: z.boolean() }),
+  }),
+  unsilenceAccount: defineRequest('accounts.account.unsilence', {
+    request: z.object(account),
+    response: z.object({ ...account, silenced: z.boolean() }),
+  }),
+  deleteAccount: defineRequest('accounts.account.delete', {
+    request: z.object(account),
+    response: z.object(account),
+  }),
+  events: accountEvents,
+};
