@@ -11,7 +11,7 @@ jest.setTimeout(120_000);
 const dataDir = `.data/test/pg-restart-${randomBytes(4).toString('hex')}`;
 
 /**
- * PostgreSQL restarting under a running Mammut (fault X8): while it is away, requests that need it
+ * PostgreSQL restarting under a running Mammut: while it is away, requests that need it
  * answer 503 promptly (never 500, never a hang); once it is back, the same process serves again
  * without a restart. A PostgreSQL of this file's own, so the shared one stays up.
  */

@@ -6,7 +6,7 @@ import { freePort, startTestSystem, type TestSystem } from './support/system';
 jest.setTimeout(60_000);
 
 /**
- * Redis unreachable (fault X11): what needs no Redis is served, what does answers 503 with a
+ * Redis unreachable: what needs no Redis is served, what does answers 503 with a
  * clear body, never 500, and nothing hangs. Throttles fail open for the API (as Mastodon's store
  * does); sign-in, which keeps its session in Redis, is refused.
  */
