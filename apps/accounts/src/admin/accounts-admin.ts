@@ -1,4 +1,4 @@
-import { assertSchemaCurrent, type Config, IdGenerator } from '@mammut/platform';
+import { assertSchemaCurrent, type Config } from '@mammut/platform';
 import { accountsDataSource } from '../database/accounts-database';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { AdminUsersQueries } from './admin-users.queries';
@@ -28,12 +28,7 @@ export async function openAccountsAdmin(config: Config): Promise<AccountsAdmin> 
   }
   const users = new AdminUsersQueries(db);
   return {
-    createUser: new CreateUser(
-      db,
-      new PasswordHasher(config),
-      new LocalUsers(db, config, new IdGenerator()),
-      users,
-    ),
+    createUser: new CreateUser(db, new PasswordHasher(config), new LocalUsers(db, config), users),
     modifyUser: new ModifyUser(db, users),
     users,
     close: () => db.destroy(),

@@ -2,7 +2,6 @@ import { Redis } from 'ioredis';
 import { connect, type NatsConnection } from 'nats';
 import type { Config } from '../config/config';
 import { Bus } from '../bus/bus';
-import { IdGenerator } from '../ids/snowflake';
 import { logger } from '../logging/logger';
 
 /** The process-wide connections every service module shares: one NATS, one Redis. */
@@ -11,7 +10,6 @@ export interface Runtime {
   readonly nats: NatsConnection;
   readonly bus: Bus;
   readonly redis: Redis;
-  readonly ids: IdGenerator;
   close(): Promise<void>;
 }
 
@@ -37,7 +35,6 @@ export async function createRuntime(config: Config, name: string): Promise<Runti
     nats,
     bus,
     redis,
-    ids: new IdGenerator(),
     async close() {
       if (closed) return;
       closed = true;
