@@ -77,12 +77,13 @@ export class UpdateCredentials {
           [changes.accountId, JSON.stringify(settings)],
         );
       }
-      // A profile that unlocks lets its pending requests in, as Mastodon does.
+      // A profile that unlocks lets its pending requests in, as Mastodon does. Each follow gets an
+      // id of its own table: a request's id is unique among requests only (ADR 0007).
       if (changes.locked === false) {
         await tx.query(
           `WITH moved AS (DELETE FROM accounts.follow_requests WHERE target_account_id = $1 RETURNING *)
-           INSERT INTO accounts.follows (id, account_id, target_account_id, show_reblogs, notify, languages, uri, created_at)
-           SELECT id, account_id, target_account_id, show_reblogs, notify, languages, uri, now() FROM moved
+           INSERT INTO accounts.follows (account_id, target_account_id, show_reblogs, notify, languages, uri, created_at)
+           SELECT account_id, target_account_id, show_reblogs, notify, languages, uri, now() FROM moved
            ON CONFLICT (account_id, target_account_id) DO NOTHING`,
           [changes.accountId],
         );
