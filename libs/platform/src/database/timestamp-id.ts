@@ -19,8 +19,9 @@ function checked(kind: string, name: string): string {
  * - `timestamp_id(table)`: the database's clock (`clock_timestamp()`, not the transaction's
  *   start), for rows made now. Column defaults call it, so every writer gets unique ids.
  * - `timestamp_id(table, at)`: the id of something made at `at` (a remote object's `published`),
- *   never later than now nor before 1970. That millisecond may have been filled long ago, so a tail already in
- *   the table is skipped for a random one, at most {@link TIMESTAMP_ID_ATTEMPTS} times.
+ *   never later than now nor before 1970. That millisecond may have been filled long ago, so a
+ *   tail already in the table is skipped for a random one, at most {@link TIMESTAMP_ID_ATTEMPTS}
+ *   times, then it raises.
  *
  * The secret (random, made when the migration runs, never in the repository) keeps ids from
  * telling how many rows a table gets. Run once per schema, from that service's migration; never
