@@ -1,7 +1,4 @@
 import { Client } from 'pg';
-import { IdGenerator } from '@mammut/platform';
-
-const ids = new IdGenerator();
 
 /** What the relationships scenario expects back, to tell a real answer from a wrong one. */
 export interface RelationshipFixture {
@@ -42,7 +39,7 @@ export async function seedRelationships(
 ): Promise<RelationshipFixture> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
-  const targetIds = Array.from({ length: 40 }, () => ids.next());
+  const targets = Array.from({ length: 40 }, (_, i) => `target${i}`);
   const rows = (table: string, columns: string[], values: unknown[][]): Promise<unknown> =>
     values.length
       ? client.query(
@@ -53,17 +50,26 @@ export async function seedRelationships(
         )
       : Promise.resolve();
   const pick = (relation: (i: number) => boolean): number[] =>
-    targetIds.flatMap((_, i) => (relation(i) ? [i] : []));
+    targets.flatMap((_, i) => (relation(i) ? [i] : []));
+  let targetIds: string[] = [];
   try {
     await client.query('BEGIN');
-    await rows(
-      'accounts',
-      ['id', 'username', 'uri', 'url'],
-      targetIds.map((id, i) => [id, `target${i}`, `${origin}/users/target${i}`, `${origin}/@target${i}`]),
+    // Ids come from the tables' defaults (ADR 0007); RETURNING hands the accounts' back.
+    const { rows: accounts } = await client.query<{ id: string; username: string }>(
+      `INSERT INTO accounts.accounts (username, uri, url)
+       SELECT name, $2 || '/users/' || name, $2 || '/@' || name FROM unnest($1::text[]) AS name
+       RETURNING id::text, username`,
+      [targets, origin],
     );
+    const idOf = new Map(accounts.map((row) => [row.username, row.id]));
+    targetIds = targets.map((name) => {
+      const id = idOf.get(name);
+      if (!id) throw new Error(`${name} was not inserted`);
+      return id;
+    });
     const pair = (i: number, outgoing: boolean): string[] =>
-      outgoing ? [ids.next(), viewerId, targetIds[i]] : [ids.next(), targetIds[i], viewerId];
-    const edge = ['id', 'account_id', 'target_account_id'];
+      outgoing ? [viewerId, targetIds[i]] : [targetIds[i], viewerId];
+    const edge = ['account_id', 'target_account_id'];
     await rows(
       'follows',
       edge,

@@ -1,8 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { IdGenerator } from '@mammut/platform';
-
-const ids = new IdGenerator();
 
 export interface SeededUser {
   readonly accountId: string;
@@ -22,36 +19,34 @@ export async function seedUser(
 ): Promise<SeededUser> {
   const username = options.username ?? `user${randomBytes(3).toString('hex')}`;
   const token = randomBytes(32).toString('base64url');
-  const accountId = ids.next();
-  const userId = ids.next();
-  const appId = ids.next();
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     await client.query('BEGIN');
-    await client.query(
-      `INSERT INTO accounts.accounts (id, username, uri, url, locked) VALUES ($1, $2, $3, $4, $5)`,
-      [accountId, username, `${origin}/users/${username}`, `${origin}/@${username}`, options.locked ?? false],
+    // Ids from the tables' defaults, as every writer gets them (ADR 0007).
+    const inserted = async (sql: string, params: unknown[]): Promise<string> =>
+      (await client.query<{ id: string }>(`${sql} RETURNING id::text`, params)).rows[0].id;
+    const accountId = await inserted(
+      `INSERT INTO accounts.accounts (username, uri, url, locked) VALUES ($1, $2, $3, $4)`,
+      [username, `${origin}/users/${username}`, `${origin}/@${username}`, options.locked ?? false],
     );
-    await client.query(
-      `INSERT INTO accounts.users (id, account_id, email, encrypted_password, confirmed_at, agreement)
-       VALUES ($1, $2, $3, 'unusable', now(), true)`,
-      [userId, accountId, `${username}@example.com`],
+    const userId = await inserted(
+      `INSERT INTO accounts.users (account_id, email, encrypted_password, confirmed_at, agreement)
+       VALUES ($1, $2, 'unusable', now(), true)`,
+      [accountId, `${username}@example.com`],
     );
-    await client.query(
-      `INSERT INTO accounts.oauth_applications (id, name, redirect_uris, scopes, client_id, client_secret)
-       VALUES ($1, 'seed', '{urn:ietf:wg:oauth:2.0:oob}', $2, $3, $4)`,
+    const appId = await inserted(
+      `INSERT INTO accounts.oauth_applications (name, redirect_uris, scopes, client_id, client_secret)
+       VALUES ('seed', '{urn:ietf:wg:oauth:2.0:oob}', $1, $2, $3)`,
       [
-        appId,
         options.scopes ?? ['read', 'write', 'follow'],
         randomBytes(16).toString('hex'),
         randomBytes(16).toString('hex'),
       ],
     );
     await client.query(
-      `INSERT INTO accounts.oauth_access_tokens (id, token_digest, application_id, user_id, scopes) VALUES ($1, $2, $3, $4, $5)`,
+      `INSERT INTO accounts.oauth_access_tokens (token_digest, application_id, user_id, scopes) VALUES ($1, $2, $3, $4)`,
       [
-        ids.next(),
         createHash('sha256').update(token).digest('hex'),
         appId,
         userId,
@@ -59,8 +54,8 @@ export async function seedUser(
       ],
     );
     await client.query('COMMIT');
+    return { accountId, userId, username, token };
   } finally {
     await client.end();
   }
-  return { accountId, userId, username, token };
 }

@@ -12,6 +12,7 @@ export * from './database/naming-strategy';
 export * from './database/data-source';
 export * from './database/prepared';
 export * from './database/outbox-schema';
+export * from './database/timestamp-id';
 export * from './infra/local-infra';
 export * from './runtime/runtime';
 export * from './runtime/periodic';

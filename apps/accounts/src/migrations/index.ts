@@ -3,6 +3,7 @@ import { NotifyGrantChanges1795424733184 } from './1795424733184-NotifyGrantChan
 import { AddUserCreatedByApplication1795428126313 } from './1795428126313-AddUserCreatedByApplication';
 import { IndexMuteExpiry1795428403124 } from './1795428403124-IndexMuteExpiry';
 import { IndexEventHousekeeping1795429919096 } from './1795429919096-IndexEventHousekeeping';
+import { AddTimestampIds1796067176833 } from './1796067176833-AddTimestampIds';
 import { MarkDeletedAccounts1796067541678 } from './1796067541678-MarkDeletedAccounts';
 
 /** Every migration of the accounts schema, in order. */
@@ -12,5 +13,6 @@ export const accountsMigrations = [
   AddUserCreatedByApplication1795428126313,
   IndexMuteExpiry1795428403124,
   IndexEventHousekeeping1795429919096,
+  AddTimestampIds1796067176833,
   MarkDeletedAccounts1796067541678,
 ];

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IssuedToken } from '@mammut/contracts';
-import { IDS, type IdGenerator } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { GrantCache } from '../tokens/grant-cache';
@@ -18,7 +17,6 @@ export interface TokenOwner {
 export class AccessTokens {
   constructor(
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
-    @Inject(IDS) private readonly ids: IdGenerator,
     private readonly grants: GrantCache,
   ) {}
 
@@ -26,9 +24,9 @@ export class AccessTokens {
   async issue(owner: TokenOwner, tx: EntityManager = this.db.manager): Promise<IssuedToken> {
     const accessToken = newSecret();
     const rows: { created_at: Date }[] = await tx.query(
-      `INSERT INTO accounts.oauth_access_tokens (id, token_digest, application_id, user_id, scopes)
-       VALUES ($1, $2, $3, $4, $5) RETURNING created_at`,
-      [this.ids.next(), digestOf(accessToken), owner.applicationId, owner.userId, owner.scopes],
+      `INSERT INTO accounts.oauth_access_tokens (token_digest, application_id, user_id, scopes)
+       VALUES ($1, $2, $3, $4) RETURNING created_at`,
+      [digestOf(accessToken), owner.applicationId, owner.userId, owner.scopes],
     );
     return { accessToken, scopes: [...owner.scopes], createdAt: rows[0].created_at.toISOString() };
   }

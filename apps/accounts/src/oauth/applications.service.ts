@@ -8,7 +8,6 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '@mammut/contracts';
-import { IDS, type IdGenerator } from '@mammut/platform';
 import { timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
@@ -60,10 +59,7 @@ export function redirectUriProblem(uri: string): string | null {
 /** OAuth clients: registration (`POST /api/v1/apps`), lookup, and client authentication. */
 @Injectable()
 export class Applications {
-  constructor(
-    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
-    @Inject(IDS) private readonly ids: IdGenerator,
-  ) {}
+  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
 
   async create(
     input: RequestOf<typeof contracts.accounts.oauth.createApplication>,
@@ -98,11 +94,10 @@ export class Applications {
 
     const clientSecret = newSecret();
     const rows: ApplicationRow[] = await this.db.query(
-      `INSERT INTO accounts.oauth_applications (id, name, website, redirect_uris, scopes, client_id, client_secret)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO accounts.oauth_applications (name, website, redirect_uris, scopes, client_id, client_secret)
+       VALUES ($1, $2, $3, $4, $5, $6)
        RETURNING id, name, website, redirect_uris, scopes, client_id, client_secret`,
       [
-        this.ids.next(),
         name,
         website,
         [...new Set(redirectUris)],

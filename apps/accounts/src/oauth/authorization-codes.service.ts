@@ -6,7 +6,7 @@ import {
   type RequestOf,
   type TokenOutcome,
 } from '@mammut/contracts';
-import { CLOCK, type Clock, IDS, type IdGenerator } from '@mammut/platform';
+import { CLOCK, type Clock } from '@mammut/platform';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
@@ -52,7 +52,6 @@ const pkceMatches = (verifier: string, challenge: string): boolean =>
 export class AuthorizationCodes {
   constructor(
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
-    @Inject(IDS) private readonly ids: IdGenerator,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly applications: Applications,
     private readonly tokens: AccessTokens,
@@ -74,10 +73,9 @@ export class AuthorizationCodes {
     const code = newSecret();
     await this.db.query(
       `INSERT INTO accounts.oauth_access_grants
-         (id, code_digest, application_id, user_id, redirect_uri, scopes, code_challenge, code_challenge_method, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+         (code_digest, application_id, user_id, redirect_uri, scopes, code_challenge, code_challenge_method, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
-        this.ids.next(),
         digestOf(code),
         app.id,
         input.userId,

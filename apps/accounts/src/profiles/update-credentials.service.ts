@@ -122,10 +122,11 @@ export class UpdateCredentials {
 
   /** A profile that unlocks lets its pending requests in, as Mastodon does: each one a new follow. */
   private async letPendingRequestsIn(tx: EntityManager, accountId: string): Promise<void> {
+    // Each follow gets an id of its own table: a request's id is unique among requests only (ADR 0007).
     const moved: { id: string; account_id: string }[] = await tx.query(
       `WITH moved AS (DELETE FROM accounts.follow_requests WHERE target_account_id = $1 RETURNING *)
-       INSERT INTO accounts.follows (id, account_id, target_account_id, show_reblogs, notify, languages, uri, created_at)
-       SELECT id, account_id, target_account_id, show_reblogs, notify, languages, uri, now() FROM moved
+       INSERT INTO accounts.follows (account_id, target_account_id, show_reblogs, notify, languages, uri, created_at)
+       SELECT account_id, target_account_id, show_reblogs, notify, languages, uri, now() FROM moved
        ON CONFLICT (account_id, target_account_id) DO NOTHING
        RETURNING id::text, account_id::text`,
       [accountId],

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts, type Role } from '@mammut/contracts';
-import { CONFIG, type Config, IDS, type IdGenerator, type Outbox } from '@mammut/platform';
+import { CONFIG, type Config, type Outbox } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { ACCOUNTS_OUTBOX } from '../relationships/accounts-outbox';
@@ -33,27 +33,22 @@ export class LocalUsers {
   constructor(
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(IDS) private readonly ids: IdGenerator,
     @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
   ) {}
 
   async insert(tx: EntityManager, user: NewLocalUser): Promise<{ accountId: string; userId: string }> {
-    const accountId = this.ids.next();
-    const userId = this.ids.next();
     const origin = this.config.publicOrigin;
-    await tx.query(`INSERT INTO accounts.accounts (id, username, uri, url) VALUES ($1, $2, $3, $4)`, [
-      accountId,
-      user.username,
-      `${origin}/users/${user.username}`,
-      `${origin}/@${user.username}`,
-    ]);
-    await tx.query(
-      `INSERT INTO accounts.users (id, account_id, email, encrypted_password, role, confirmed_at, confirmation_token,
+    // Both ids come from the tables' `timestamp_id` defaults (ADR 0007).
+    const [account]: { id: string }[] = await tx.query(
+      `INSERT INTO accounts.accounts (username, uri, url) VALUES ($1, $2, $3) RETURNING id::text`,
+      [user.username, `${origin}/users/${user.username}`, `${origin}/@${user.username}`],
+    );
+    const [created]: { id: string }[] = await tx.query(
+      `INSERT INTO accounts.users (account_id, email, encrypted_password, role, confirmed_at, confirmation_token,
          confirmation_sent_at, approved, locale, reason, created_by_application_id, agreement)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, true)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true) RETURNING id::text`,
       [
-        userId,
-        accountId,
+        account.id,
         user.email,
         user.encryptedPassword,
         user.role ?? 'user',
@@ -67,11 +62,11 @@ export class LocalUsers {
       ],
     );
     await this.outbox.add(tx, contracts.accounts.admin.events.accountCreated, {
-      accountId,
+      accountId: account.id,
       username: user.username,
       domain: null,
     });
-    return { accountId, userId };
+    return { accountId: account.id, userId: created.id };
   }
 
   /**

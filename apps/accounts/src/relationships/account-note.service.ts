@@ -13,12 +13,12 @@ export class SetAccountNote {
     v.maxLength('comment', 'Comment', comment, RELATIONSHIP_LIMITS.noteLength);
     v.noNul('comment', 'Comment', comment);
     v.throwIfInvalid();
-    return this.pairs.run(viewerId, targetId, async ({ tx, graph }) => {
+    return this.pairs.run(viewerId, targetId, async ({ tx }) => {
       if (comment.trim()) {
         await tx.query(
-          `INSERT INTO accounts.account_notes (id, account_id, target_account_id, comment) VALUES ($1, $2, $3, $4)
+          `INSERT INTO accounts.account_notes (account_id, target_account_id, comment) VALUES ($1, $2, $3)
            ON CONFLICT (account_id, target_account_id) DO UPDATE SET comment = EXCLUDED.comment, updated_at = now()`,
-          [graph.nextId(), viewerId, targetId, comment],
+          [viewerId, targetId, comment],
         );
       } else {
         await tx.query(

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { IDS, type IdGenerator, Outbox } from '@mammut/platform';
+import { Outbox } from '@mammut/platform';
 import { ACCOUNTS_SCHEMA } from '../database/accounts-database';
 
 /** The accounts schema's outbox: relationship events are written through it in the changing transaction. */
@@ -7,6 +7,5 @@ export const ACCOUNTS_OUTBOX = Symbol('ACCOUNTS_OUTBOX');
 
 export const accountsOutboxProvider: Provider = {
   provide: ACCOUNTS_OUTBOX,
-  inject: [IDS],
-  useFactory: (ids: IdGenerator): Outbox => new Outbox({ schema: ACCOUNTS_SCHEMA, ids }),
+  useFactory: (): Outbox => new Outbox({ schema: ACCOUNTS_SCHEMA }),
 };

@@ -12,14 +12,17 @@ export class BlockAccount {
   async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
     if (viewerId === targetId) throw new ContractError('forbidden', 'This action is not allowed');
     return this.pairs.run(viewerId, targetId, async ({ tx, graph, emit }) => {
-      const blockId = graph.nextId();
-      const inserted: { id: string }[] = await tx.query(
-        `INSERT INTO accounts.blocks (id, account_id, target_account_id) VALUES ($1, $2, $3)
-         ON CONFLICT (account_id, target_account_id) DO NOTHING RETURNING id`,
-        [blockId, viewerId, targetId],
+      const [block]: { id: string }[] = await tx.query(
+        `INSERT INTO accounts.blocks (account_id, target_account_id) VALUES ($1, $2)
+         ON CONFLICT (account_id, target_account_id) DO NOTHING RETURNING id::text`,
+        [viewerId, targetId],
       );
-      if (inserted.length) {
-        await emit(events.blockCreated, { blockId, accountId: viewerId, targetAccountId: targetId });
+      if (block) {
+        await emit(events.blockCreated, {
+          blockId: block.id,
+          accountId: viewerId,
+          targetAccountId: targetId,
+        });
       }
       const removed = await graph.removeFollows(
         tx,

@@ -43,9 +43,9 @@ export class BlockDomain {
     const domain = normalizeDomain(input);
     await this.graph.transaction(async (tx) => {
       const inserted: { id: string }[] = await tx.query(
-        `INSERT INTO accounts.account_domain_blocks (id, account_id, domain) VALUES ($1, $2, $3)
+        `INSERT INTO accounts.account_domain_blocks (account_id, domain) VALUES ($1, $2)
          ON CONFLICT (account_id, domain) DO NOTHING RETURNING id`,
-        [this.graph.nextId(), viewerId, domain],
+        [viewerId, domain],
       );
       if (inserted.length)
         await this.outbox.add(tx, events.domainBlockCreated, { accountId: viewerId, domain });

@@ -32,9 +32,9 @@ export class EndorseAccount {
         }
         v.throwIfInvalid();
         await tx.query(
-          `INSERT INTO accounts.account_endorsements (id, account_id, target_account_id) VALUES ($1, $2, $3)
+          `INSERT INTO accounts.account_endorsements (account_id, target_account_id) VALUES ($1, $2)
            ON CONFLICT (account_id, target_account_id) DO NOTHING`,
-          [graph.nextId(), viewerId, targetId],
+          [viewerId, targetId],
         );
       }
     });

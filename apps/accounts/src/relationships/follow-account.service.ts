@@ -49,7 +49,6 @@ export class FollowAccount {
       }
 
       const row = {
-        id: graph.nextId(),
         from: viewerId,
         to: targetId,
         reblogs: request.reblogs ?? true,
@@ -57,24 +56,27 @@ export class FollowAccount {
         languages: languages ?? null,
       };
       if (target.locked || target.domain !== null) {
-        const inserted: { id: string }[] = await tx.query(
-          `INSERT INTO accounts.follow_requests (id, account_id, target_account_id, show_reblogs, notify, languages)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, target_account_id) DO NOTHING RETURNING id`,
-          [row.id, row.from, row.to, row.reblogs, row.notify, row.languages],
+        const [pending]: { id: string }[] = await tx.query(
+          `INSERT INTO accounts.follow_requests (account_id, target_account_id, show_reblogs, notify, languages)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, target_account_id) DO NOTHING RETURNING id::text`,
+          [row.from, row.to, row.reblogs, row.notify, row.languages],
         );
-        if (inserted.length) {
+        if (pending) {
           await emit(events.followRequestCreated, {
-            requestId: row.id,
+            requestId: pending.id,
             accountId: viewerId,
             targetAccountId: targetId,
           });
         }
-      } else if (await graph.addFollow(tx, row)) {
-        await emit(events.followCreated, {
-          followId: row.id,
-          accountId: viewerId,
-          targetAccountId: targetId,
-        });
+      } else {
+        const follow = await graph.addFollow(tx, row);
+        if (follow.added) {
+          await emit(events.followCreated, {
+            followId: follow.id,
+            accountId: viewerId,
+            targetAccountId: targetId,
+          });
+        }
       }
     });
   }

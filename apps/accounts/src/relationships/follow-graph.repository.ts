@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ContractError } from '@mammut/contracts';
-import { IDS, type IdGenerator } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 
@@ -29,14 +28,7 @@ const SERIALIZATION = '40001';
  */
 @Injectable()
 export class FollowGraph {
-  constructor(
-    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
-    @Inject(IDS) private readonly ids: IdGenerator,
-  ) {}
-
-  nextId(): string {
-    return this.ids.next();
-  }
+  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
 
   /**
    * Runs `work` in a transaction, retried when PostgreSQL picks it as a deadlock victim: counters
@@ -96,30 +88,38 @@ export class FollowGraph {
     return rows[0].found;
   }
 
-  /** Inserts the follow and moves both counters when a row was really added. True when added. */
+  /**
+   * Inserts the follow and moves both counters when a row was really added. Answers the follow's
+   * id (the one already there when it was not added) and whether it was added.
+   */
   async addFollow(
     tx: Tx,
     follow: {
-      id: string;
       from: string;
       to: string;
       reblogs: boolean;
       notify: boolean;
       languages: string[] | null;
     },
-  ): Promise<boolean> {
+  ): Promise<{ id: string; added: boolean }> {
     const inserted: { id: string }[] = await tx.query(
-      `INSERT INTO accounts.follows (id, account_id, target_account_id, show_reblogs, notify, languages)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (account_id, target_account_id) DO NOTHING RETURNING id`,
-      [follow.id, follow.from, follow.to, follow.reblogs, follow.notify, follow.languages],
+      `INSERT INTO accounts.follows (account_id, target_account_id, show_reblogs, notify, languages)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (account_id, target_account_id) DO NOTHING RETURNING id::text`,
+      [follow.from, follow.to, follow.reblogs, follow.notify, follow.languages],
     );
-    if (!inserted.length) return false;
+    if (!inserted.length) {
+      const [existing]: { id: string }[] = await tx.query(
+        `SELECT id::text FROM accounts.follows WHERE account_id = $1 AND target_account_id = $2`,
+        [follow.from, follow.to],
+      );
+      return { id: existing.id, added: false };
+    }
     await this.adjustCounts(tx, [
       { accountId: follow.from, following: 1 },
       { accountId: follow.to, followers: 1 },
     ]);
-    return true;
+    return { id: inserted[0].id, added: true };
   }
 
   /**

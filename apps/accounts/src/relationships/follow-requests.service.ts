@@ -20,9 +20,7 @@ export class AuthorizeFollowRequest {
       );
       const request = taken[0];
       if (!request) throw noRequest();
-      const followId = graph.nextId();
-      const added = await graph.addFollow(tx, {
-        id: followId,
+      const follow = await graph.addFollow(tx, {
         from: requesterId,
         to: viewerId,
         reblogs: request.show_reblogs,
@@ -31,8 +29,8 @@ export class AuthorizeFollowRequest {
       });
       const pair = { accountId: requesterId, targetAccountId: viewerId };
       // Federation answers a remote requester with Accept; timelines and notifications see a new follow.
-      await emit(events.followRequestAuthorized, { followId, ...pair });
-      if (added) await emit(events.followCreated, { followId, ...pair });
+      await emit(events.followRequestAuthorized, { followId: follow.id, ...pair });
+      if (follow.added) await emit(events.followCreated, { followId: follow.id, ...pair });
     });
   }
 }

@@ -13,15 +13,15 @@ export class MuteAccount {
   async execute(request: MuteRequest): Promise<RelationshipRecord> {
     const { viewerId, targetId } = request;
     if (viewerId === targetId) throw new ContractError('forbidden', 'This action is not allowed');
-    return this.pairs.run(viewerId, targetId, async ({ tx, graph, emit }) => {
+    return this.pairs.run(viewerId, targetId, async ({ tx, emit }) => {
       // The database clock sets the expiry so that "expired" is judged by the same clock everywhere.
       const [mute]: { expires_at: Date | null }[] = await tx.query(
-        `INSERT INTO accounts.mutes (id, account_id, target_account_id, hide_notifications, expires_at)
-         VALUES ($1, $2, $3, $4, CASE WHEN $5::int > 0 THEN now() + make_interval(secs => $5::int) END)
+        `INSERT INTO accounts.mutes (account_id, target_account_id, hide_notifications, expires_at)
+         VALUES ($1, $2, $3, CASE WHEN $4::int > 0 THEN now() + make_interval(secs => $4::int) END)
          ON CONFLICT (account_id, target_account_id) DO UPDATE
            SET hide_notifications = EXCLUDED.hide_notifications, expires_at = EXCLUDED.expires_at, created_at = now()
          RETURNING expires_at`,
-        [graph.nextId(), viewerId, targetId, request.notifications, request.durationSeconds],
+        [viewerId, targetId, request.notifications, request.durationSeconds],
       );
       await emit(events.muteCreated, {
         accountId: viewerId,

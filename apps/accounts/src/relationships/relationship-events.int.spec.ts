@@ -1,3 +1,4 @@
+import { contracts } from '@mammut/contracts';
 import { createRestAPIClient } from 'masto';
 import { AckPolicy, DeliverPolicy, type JsMsg } from 'nats';
 import { Client } from 'pg';
@@ -62,11 +63,20 @@ describe('relationship events on JetStream', () => {
     const db = new Client({ connectionString: t.databaseUrl });
     await db.connect();
     try {
-      const { rows } = await db.query<{ published: boolean }>(
-        `SELECT published_at IS NOT NULL AS published FROM accounts.outbox WHERE subject = $1`,
+      const { rows } = await db.query<{ id: string; published: boolean }>(
+        `SELECT id::text, published_at IS NOT NULL AS published FROM accounts.outbox WHERE subject = $1`,
         ['events.accounts.follow.created'],
       );
-      expect(rows).toEqual([{ published: true }]);
+      expect(rows).toEqual([{ id: envelope.id, published: true }]);
+      // The follow's id in the event is the one PostgreSQL gave its row.
+      const follows = await db.query<{ id: string }>(
+        `SELECT id::text FROM accounts.follows WHERE account_id = $1 AND target_account_id = $2`,
+        [alice.accountId, bob.accountId],
+      );
+      const { followId } = contracts.accounts.relationships.events.followCreated.payload.parse(
+        envelope.payload,
+      );
+      expect(follows.rows).toEqual([{ id: followId }]);
     } finally {
       await db.end();
     }

@@ -1,7 +1,9 @@
 /**
  * The tables every event-producing or event-consuming service keeps in its own schema:
  * `outbox` (events written in the same transaction as the change, relayed to JetStream) and
- * `handled_events` (ids of events a durable consumer has applied, for idempotency).
+ * `handled_events` (ids of events a durable consumer has applied, for idempotency). The same
+ * migration gives `outbox` its id default with `timestampIdColumnSql(schema, 'outbox')`, which
+ * `Outbox.add` relies on (ADR 0007).
  */
 export function outboxTablesSql(schema: string): string[] {
   return [

@@ -6,7 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { createServiceDataSource } from '../database/data-source';
 import { outboxTablesSql } from '../database/outbox-schema';
-import { IdGenerator } from '../ids/snowflake';
+import { timestampIdColumnSql, timestampIdFunctionsSql } from '../database/timestamp-id';
 import { ensureInfra, type Infra } from '../infra/local-infra';
 import { initLogging } from '../logging/logger';
 import { EventConsumers, type EventMeta } from './event-consumers';
@@ -60,12 +60,17 @@ beforeAll(async () => {
   });
   await dataSource.initialize();
   await dataSource.query(`CREATE SCHEMA "${schema}"`);
-  for (const sql of outboxTablesSql(schema)) await dataSource.query(sql);
+  for (const sql of [
+    ...outboxTablesSql(schema),
+    ...timestampIdFunctionsSql(schema),
+    ...timestampIdColumnSql(schema, 'outbox'),
+  ])
+    await dataSource.query(sql);
   // No unique constraint on purpose: a handler applied twice must show up as two rows.
   await dataSource.query(
     `CREATE TABLE "${schema}"."applied" ("consumer" text NOT NULL, "event_id" text NOT NULL, "n" integer NOT NULL)`,
   );
-  outbox = new Outbox({ schema, ids: new IdGenerator() });
+  outbox = new Outbox({ schema });
 });
 
 afterAll(async () => {

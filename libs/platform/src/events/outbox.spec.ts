@@ -1,7 +1,6 @@
 import { defineEvent } from '@mammut/contracts';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { IdGenerator } from '../ids/snowflake';
 import { Outbox, outboxChannel, OutboxError, rowsOf, type SqlExecutor } from './outbox';
 
 const statusCreated = defineEvent('events.statuses.status.created', {
@@ -9,29 +8,31 @@ const statusCreated = defineEvent('events.statuses.status.created', {
   payload: z.object({ statusId: z.string().regex(/^\d+$/), accountId: z.string() }),
 });
 
+const EVENT_ID = '111396426281369600';
+
 interface Call {
   readonly sql: string;
   readonly params: unknown[];
 }
 
-/** Answers like PostgreSQL would: one row when the insert went in, none on an id conflict. */
-function fakeTransaction(conflicts = 0): SqlExecutor & { calls: Call[] } {
+/** Answers like PostgreSQL would: the row its `timestamp_id` default made (or `rows`, when given). */
+function fakeTransaction(
+  rows: unknown[] = [{ id: EVENT_ID, pg_notify: '' }],
+): SqlExecutor & { calls: Call[] } {
   const calls: Call[] = [];
   return {
     calls,
     query(sql: string, params: unknown[] = []) {
       calls.push({ sql, params });
-      return Promise.resolve(calls.length > conflicts ? [{ pg_notify: '' }] : []);
+      return Promise.resolve(rows);
     },
   };
 }
 
 describe('Outbox.add', () => {
-  const clock = (): number => 1_700_000_000_000;
-
-  it('inserts the validated payload with a snowflake id, the version and the traceparent, and notifies', async () => {
+  it('inserts the validated payload, the version and the traceparent, notifies, and returns the id the database made', async () => {
     const tx = fakeTransaction();
-    const outbox = new Outbox({ schema: 'statuses', ids: new IdGenerator(clock) });
+    const outbox = new Outbox({ schema: 'statuses' });
 
     const id = await outbox.add(
       tx,
@@ -40,12 +41,13 @@ describe('Outbox.add', () => {
       { traceparent: '00-abc-def-01' },
     );
 
-    expect(id).toBe(IdGenerator.fromTime(clock()));
+    expect(id).toBe(EVENT_ID);
     expect(tx.calls).toHaveLength(1);
     const [call] = tx.calls;
-    expect(call?.sql).toContain('INSERT INTO "statuses"."outbox"');
+    expect(call?.sql).toContain(
+      'INSERT INTO "statuses"."outbox" ("subject", "version", "payload", "traceparent")',
+    );
     expect(call?.params).toEqual([
-      id,
       'events.statuses.status.created',
       2,
       JSON.stringify({ statusId: '42', accountId: '7' }),
@@ -56,7 +58,7 @@ describe('Outbox.add', () => {
 
   it('rejects a payload that does not match the declaration, writing nothing', async () => {
     const tx = fakeTransaction();
-    const outbox = new Outbox({ schema: 'statuses', ids: new IdGenerator(clock) });
+    const outbox = new Outbox({ schema: 'statuses' });
 
     await expect(outbox.add(tx, statusCreated, { statusId: 'not-a-number', accountId: '7' })).rejects.toThrow(
       OutboxError,
@@ -64,23 +66,17 @@ describe('Outbox.add', () => {
     expect(tx.calls).toHaveLength(0);
   });
 
-  it('takes the next id when another replica already used this one', async () => {
-    const tx = fakeTransaction(2);
-    const outbox = new Outbox({ schema: 'statuses', ids: new IdGenerator(clock) });
+  it('fails rather than return an event without an id', async () => {
+    const outbox = new Outbox({ schema: 'statuses' });
 
-    const id = await outbox.add(tx, statusCreated, { statusId: '1', accountId: '2' });
-
-    expect(tx.calls.map((c) => c.params[0])).toEqual([
-      IdGenerator.fromTime(clock()),
-      (BigInt(IdGenerator.fromTime(clock())) + 1n).toString(),
-      id,
-    ]);
-    expect(id).toBe((BigInt(IdGenerator.fromTime(clock())) + 2n).toString());
+    await expect(
+      outbox.add(fakeTransaction([]), statusCreated, { statusId: '1', accountId: '2' }),
+    ).rejects.toThrow(OutboxError);
   });
 
   it('refuses an EntityManager that is not inside a transaction', async () => {
     const dataSource = new DataSource({ type: 'postgres' });
-    const outbox = new Outbox({ schema: 'statuses', ids: new IdGenerator(clock) });
+    const outbox = new Outbox({ schema: 'statuses' });
 
     await expect(
       outbox.add(dataSource.manager, statusCreated, { statusId: '1', accountId: '2' }),

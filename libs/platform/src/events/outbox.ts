@@ -1,7 +1,6 @@
 import type { EventDef } from '@mammut/contracts';
 import { EntityManager } from 'typeorm';
 import type { z } from 'zod';
-import type { IdGenerator } from '../ids/snowflake';
 import { zodProblems } from './streams';
 
 /** Anything that runs SQL: a TypeORM EntityManager inside a transaction, a `pg` client. */
@@ -26,9 +25,8 @@ export class OutboxError extends Error {
 }
 
 export interface OutboxOptions {
-  /** The service's PostgreSQL schema, which holds its `outbox` table. */
+  /** The service's PostgreSQL schema, which holds its `outbox` table (ids from its `timestamp_id` default). */
   readonly schema: string;
-  readonly ids: IdGenerator;
 }
 
 export interface OutboxAddOptions {
@@ -69,24 +67,21 @@ export class Outbox {
       throw new OutboxError(`Invalid payload for ${def.subject}: ${zodProblems(parsed.error)}`);
     }
     const body = JSON.stringify(parsed.data);
-    // Ids come from this process's clock; another replica may take the same one in the same
-    // millisecond. ON CONFLICT DO NOTHING lets us take the next id without aborting the caller's
-    // transaction, and pg_notify only fires (at commit) when the row went in.
-    for (let attempt = 0; attempt < 8; attempt += 1) {
-      const id = this.options.ids.next();
-      const inserted = rowsOf(
-        await manager.query(
-          `WITH inserted AS (
-             INSERT INTO ${this.table} ("id", "subject", "version", "payload", "traceparent")
-             VALUES ($1, $2, $3, $4::jsonb, $5)
-             ON CONFLICT ("id") DO NOTHING
-             RETURNING "id")
-           SELECT pg_notify($6, '') FROM inserted`,
-          [id, def.subject, def.version, body, options.traceparent ?? null, this.channel],
-        ),
-      );
-      if (inserted.length === 1) return id;
-    }
-    throw new OutboxError(`Could not find a free outbox id for ${def.subject}`);
+    // The id comes from the table's default (`timestamp_id`, ADR 0007): unique whichever process
+    // writes, so the event id, which is also the JetStream msg id, never names two events. One
+    // round trip inserts the row and queues the NOTIFY that wakes the relays at commit.
+    const inserted = rowsOf(
+      await manager.query(
+        `WITH inserted AS (
+           INSERT INTO ${this.table} ("subject", "version", "payload", "traceparent")
+           VALUES ($1, $2, $3::jsonb, $4)
+           RETURNING "id")
+         SELECT "id"::text AS "id", pg_notify($5, '') FROM inserted`,
+        [def.subject, def.version, body, options.traceparent ?? null, this.channel],
+      ),
+    );
+    const id = (inserted[0] as { id?: unknown } | undefined)?.id;
+    if (typeof id !== 'string') throw new OutboxError(`The outbox insert of ${def.subject} returned no id`);
+    return id;
   }
 }

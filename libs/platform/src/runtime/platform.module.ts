@@ -4,7 +4,6 @@ import type { Runtime } from './runtime';
 export const CONFIG = Symbol('CONFIG');
 export const BUS = Symbol('BUS');
 export const REDIS = Symbol('REDIS');
-export const IDS = Symbol('IDS');
 export const CLOCK = Symbol('CLOCK');
 export const RUNTIME = Symbol('RUNTIME');
 
@@ -13,7 +12,7 @@ export interface Clock {
 }
 export const systemClock: Clock = { now: () => new Date() };
 
-/** Hands the process-wide runtime to every module: config, bus, Redis, id generator, clock. */
+/** Hands the process-wide runtime to every module: config, bus, Redis, clock (ids come from PostgreSQL, ADR 0007). */
 @Global()
 @Module({})
 export class PlatformModule {
@@ -23,7 +22,6 @@ export class PlatformModule {
       { provide: CONFIG, useValue: runtime.config },
       { provide: BUS, useValue: runtime.bus },
       { provide: REDIS, useValue: runtime.redis },
-      { provide: IDS, useValue: runtime.ids },
       { provide: CLOCK, useValue: systemClock },
     ];
     return { module: PlatformModule, providers, exports: providers.map((p) => p.provide) };

@@ -4,7 +4,6 @@ import type { Config } from '../config/config';
 import type { Namespace } from '@mammut/contracts';
 import { Bus } from '../bus/bus';
 import { BusServer } from '../bus/bus-server';
-import { IdGenerator } from '../ids/snowflake';
 import { logger } from '../logging/logger';
 
 /** The process-wide connections every service module shares: one NATS, one Redis. */
@@ -13,7 +12,6 @@ export interface Runtime {
   readonly nats: NatsConnection;
   readonly bus: Bus;
   readonly redis: Redis;
-  readonly ids: IdGenerator;
   /**
    * The transport strategy that serves `namespaces` on the bus (`connectMicroservice` or
    * `createMicroservice`); co-located callers of this runtime's `bus` are answered in process.
@@ -44,7 +42,6 @@ export async function createRuntime(config: Config, name: string): Promise<Runti
     nats,
     bus,
     redis,
-    ids: new IdGenerator(),
     busServer: (namespaces, options = {}) =>
       new BusServer({ nats, prefix: config.natsPrefix, local: bus.local, serves: namespaces, ...options }),
     async close() {

@@ -1,11 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { IdGenerator } from '@mammut/platform';
 import { seedUser } from '../../../../../test-e2e/support/factories';
 import { useTestSystem } from '../../../../../test-e2e/support/system';
 
 jest.setTimeout(120_000);
-
-const ids = new IdGenerator();
 
 /** Each throttle, fired past its limit at its own path: 429 with Mastodon's body, and nothing done. */
 describe('request throttles', () => {
@@ -150,9 +147,9 @@ describe('request throttles', () => {
     for (let n = 0; n < 5; n++) {
       const token = randomBytes(32).toString('base64url');
       await sut.db.query(
-        `INSERT INTO accounts.oauth_access_tokens (id, token_digest, application_id, user_id, scopes)
-         SELECT $1, $2, application_id, user_id, scopes FROM accounts.oauth_access_tokens WHERE user_id = $3 LIMIT 1`,
-        [ids.next(), createHash('sha256').update(token).digest('hex'), user.userId],
+        `INSERT INTO accounts.oauth_access_tokens (token_digest, application_id, user_id, scopes)
+         SELECT $1, application_id, user_id, scopes FROM accounts.oauth_access_tokens WHERE user_id = $2 LIMIT 1`,
+        [createHash('sha256').update(token).digest('hex'), user.userId],
       );
       tokens.push(token);
     }

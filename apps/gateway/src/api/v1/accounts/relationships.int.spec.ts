@@ -331,6 +331,37 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
     });
   });
 
+  it('lets pending requests in as follows, each with a follow id of its own, when the account unlocks', async () => {
+    const owner = await seedUser(t.databaseUrl, t.url, { username: 'opener', locked: true });
+    const askers = await Promise.all(
+      ['knock1', 'knock2'].map((username) => seedUser(t.databaseUrl, t.url, { username })),
+    );
+    for (const asker of askers) await as(asker).v1.accounts.$select(owner.accountId).follow();
+    const requests = await db.query<{ id: string }>(
+      `SELECT id::text FROM accounts.follow_requests WHERE target_account_id = $1`,
+      [owner.accountId],
+    );
+    expect(requests.rows).toHaveLength(2);
+
+    expect((await as(owner).v1.accounts.updateCredentials({ locked: false })).locked).toBe(false);
+
+    const follows = await db.query<{ id: string; account_id: string }>(
+      `SELECT id::text, account_id::text FROM accounts.follows WHERE target_account_id = $1`,
+      [owner.accountId],
+    );
+    expect(new Set(follows.rows.map((row) => row.account_id))).toEqual(
+      new Set(askers.map((asker) => asker.accountId)),
+    );
+    // Ids are unique per table only (ADR 0007): a request's id is never reused for its follow.
+    const requestIds = new Set(requests.rows.map((row) => row.id));
+    expect(follows.rows.filter((row) => requestIds.has(row.id))).toEqual([]);
+    expect(await counts(owner)).toEqual({ followers: 2, following: 0 });
+    const left = await db.query(`SELECT 1 FROM accounts.follow_requests WHERE target_account_id = $1`, [
+      owner.accountId,
+    ]);
+    expect(left.rows).toEqual([]);
+  });
+
   it('keeps counters exact under 20 parallel follows and unfollows', async () => {
     const star = await seedUser(t.databaseUrl, t.url, { username: 'star' });
     const fans = await Promise.all(
