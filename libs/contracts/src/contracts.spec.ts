@@ -8,10 +8,25 @@ const noun = '[a-z][a-z_]*';
 const irregularPast = ['withdrawn', 'sent', 'read', 'undone'];
 
 describe('contract declarations', () => {
-  it('finds every declaration', () => {
-    expect(entries.length).toBeGreaterThan(50);
-    expect(entries.map((e) => e.path)).toContain('accounts.profiles.getAccounts');
+  it('lists each declaration once, under the key path that reaches it', () => {
+    const reach = (path: string): unknown =>
+      path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], contracts);
+    expect(entries.filter((e) => reach(e.path) !== e.def)).toEqual([]);
+    expect(new Set(entries.map((e) => e.def)).size).toBe(entries.length);
+    expect(entries.find((e) => e.path === 'accounts.profiles.getAccounts')?.def.subject).toBe(
+      'accounts.account.get',
+    );
+    expect(entries.find((e) => e.path === 'accounts.relationships.events.followCreated')?.def.kind).toBe(
+      'event',
+    );
   });
+
+  it.each(entries.filter((e) => e.def.kind === 'event').map((e) => [e.def.subject, e] as const))(
+    '%s names the aggregate its consumers apply it in order with',
+    (_, { def }) => {
+      expect(def.kind === 'event' && typeof def.aggregate).toBe('function');
+    },
+  );
 
   it.each(entries.map((e) => [e.def.subject, e] as const))('%s follows the naming pattern', (_, entry) => {
     const service = entry.path.split('.')[0];

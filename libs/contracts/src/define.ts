@@ -18,6 +18,11 @@ export interface EventDef<S extends string = string, P extends z.ZodType = z.Zod
   readonly subject: S;
   readonly version: number;
   readonly payload: P;
+  /**
+   * The aggregate the event is about (`follow:<follower>:<followed>`, `account:<id>`): the unit
+   * whose events consumers apply in the order the producer committed them.
+   */
+  readonly aggregate?: (payload: z.infer<P>) => string;
 }
 
 /** Work with retries on a JetStream work-queue stream; dead letters land in a dead-letter stream. */
@@ -38,9 +43,9 @@ export function defineRequest<S extends string, Req extends z.ZodType, Res exten
 
 export function defineEvent<S extends string, P extends z.ZodType>(
   subject: S,
-  spec: { version: number; payload: P },
+  spec: { version: number; payload: P; aggregate?: (payload: z.infer<P>) => string },
 ): EventDef<S, P> {
-  return { kind: 'event', subject, version: spec.version, payload: spec.payload };
+  return { kind: 'event', subject, ...spec };
 }
 
 export function defineJob<S extends string, P extends z.ZodType>(

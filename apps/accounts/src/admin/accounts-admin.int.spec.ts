@@ -206,6 +206,12 @@ describe('operator requests: users and accounts, each change an event', () => {
       'events.accounts.account.unsuspended',
       'events.accounts.account.unsilenced',
     ]);
+    // One aggregate per account, numbered in commit order: consumers apply them in that order.
+    const numbered = await db.query<{ aggregate: string; v: number }>(
+      `SELECT aggregate, aggregate_version::int AS v FROM accounts.outbox WHERE payload->>'accountId' = $1 ORDER BY id`,
+      [accountId],
+    );
+    expect(numbered.rows).toEqual([1, 2, 3, 4, 5].map((v) => ({ aggregate: `account:${accountId}`, v })));
     expect((await failure(bus.request(admin.suspendAccount, { accountId: '999999' }))).code).toBe(
       'not_found',
     );

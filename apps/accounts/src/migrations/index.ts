@@ -5,6 +5,7 @@ import { IndexMuteExpiry1795428403124 } from './1795428403124-IndexMuteExpiry';
 import { IndexEventHousekeeping1795429919096 } from './1795429919096-IndexEventHousekeeping';
 import { AddTimestampIds1796067176833 } from './1796067176833-AddTimestampIds';
 import { MarkDeletedAccounts1796067541678 } from './1796067541678-MarkDeletedAccounts';
+import { OrderEventsByAggregate1796069501575 } from './1796069501575-OrderEventsByAggregate';
 
 /** Every migration of the accounts schema, in order. */
 export const accountsMigrations = [
@@ -15,4 +16,5 @@ export const accountsMigrations = [
   IndexEventHousekeeping1795429919096,
   AddTimestampIds1796067176833,
   MarkDeletedAccounts1796067541678,
+  OrderEventsByAggregate1796069501575,
 ];

@@ -36,6 +36,8 @@ export type ProfileAttribute = z.infer<typeof profileAttribute>;
 
 const account = { accountId: id };
 const user = { userId: id, accountId: id };
+/** Every lifecycle event of an account or its user is one aggregate, applied in order. */
+const ofAccount = (p: { accountId: string }): string => `account:${p.accountId}`;
 
 /**
  * The lifecycle of accounts and users, written to the accounts outbox in the transaction that
@@ -45,41 +47,69 @@ const user = { userId: id, accountId: id };
 export const accountEvents = {
   accountCreated: defineEvent('events.accounts.account.created', {
     version: 1,
+    aggregate: ofAccount,
     payload: z.object({ ...account, username: z.string(), domain: z.string().nullable() }),
   }),
   /** The public profile changed; `changed` names what (consumers read the account again). */
   accountUpdated: defineEvent('events.accounts.account.updated', {
     version: 1,
+    aggregate: ofAccount,
     payload: z.object({ ...account, changed: z.array(profileAttribute).min(1) }),
   }),
   accountSuspended: defineEvent('events.accounts.account.suspended', {
     version: 1,
+    aggregate: ofAccount,
     payload: z.object(account),
   }),
   accountUnsuspended: defineEvent('events.accounts.account.unsuspended', {
     version: 1,
+    aggregate: ofAccount,
     payload: z.object(account),
   }),
   accountSilenced: defineEvent('events.accounts.account.silenced', {
     version: 1,
+    aggregate: ofAccount,
     payload: z.object(account),
   }),
   accountUnsilenced: defineEvent('events.accounts.account.unsilenced', {
     version: 1,
+    aggregate: ofAccount,
     payload: z.object(account),
   }),
   /** Gone for good: its relationships were removed with their own events first. */
-  accountDeleted: defineEvent('events.accounts.account.deleted', { version: 1, payload: z.object(account) }),
+  accountDeleted: defineEvent('events.accounts.account.deleted', {
+    version: 1,
+    aggregate: ofAccount,
+    payload: z.object(account),
+  }),
   accountMoved: defineEvent('events.accounts.account.moved', {
     version: 1,
+    aggregate: ofAccount,
     payload: z.object({ ...account, targetAccountId: id }),
   }),
-  userDisabled: defineEvent('events.accounts.user.disabled', { version: 1, payload: z.object(user) }),
-  userEnabled: defineEvent('events.accounts.user.enabled', { version: 1, payload: z.object(user) }),
-  userApproved: defineEvent('events.accounts.user.approved', { version: 1, payload: z.object(user) }),
-  userConfirmed: defineEvent('events.accounts.user.confirmed', { version: 1, payload: z.object(user) }),
+  userDisabled: defineEvent('events.accounts.user.disabled', {
+    version: 1,
+    aggregate: ofAccount,
+    payload: z.object(user),
+  }),
+  userEnabled: defineEvent('events.accounts.user.enabled', {
+    version: 1,
+    aggregate: ofAccount,
+    payload: z.object(user),
+  }),
+  userApproved: defineEvent('events.accounts.user.approved', {
+    version: 1,
+    aggregate: ofAccount,
+    payload: z.object(user),
+  }),
+  userConfirmed: defineEvent('events.accounts.user.confirmed', {
+    version: 1,
+    aggregate: ofAccount,
+    payload: z.object(user),
+  }),
   userRoleChanged: defineEvent('events.accounts.user_role.changed', {
     version: 1,
+    aggregate: ofAccount,
     payload: z.object({ ...user, role, previousRole: role }),
   }),
 };

@@ -32,6 +32,12 @@ const ownList = z.object({ viewerId: id, page: pageRequest });
 
 const pair = { accountId: id, targetAccountId: id };
 
+/** The aggregate of a relationship event: one edge of one kind, from the actor to the target. */
+const edge =
+  (kind: 'follow' | 'block' | 'mute') =>
+  (p: { accountId: string; targetAccountId: string }): string =>
+    `${kind}:${p.accountId}:${p.targetAccountId}`;
+
 /**
  * Facts about the follow graph, written to the accounts outbox in the transaction that changed
  * it, and only when a row really changed. `accountId` is always the actor of the relationship
@@ -40,10 +46,12 @@ const pair = { accountId: id, targetAccountId: id };
 export const relationshipEvents = {
   followCreated: defineEvent('events.accounts.follow.created', {
     version: 1,
+    aggregate: edge('follow'),
     payload: z.object({ followId: id, ...pair }),
   }),
   followRemoved: defineEvent('events.accounts.follow.removed', {
     version: 1,
+    aggregate: edge('follow'),
     payload: z.object({
       ...pair,
       reason: z.enum(['unfollowed', 'removed', 'blocked', 'domain_blocked', 'account_deleted']),
@@ -51,14 +59,17 @@ export const relationshipEvents = {
   }),
   followRequestCreated: defineEvent('events.accounts.follow_request.created', {
     version: 1,
+    aggregate: edge('follow'),
     payload: z.object({ requestId: id, ...pair }),
   }),
   followRequestAuthorized: defineEvent('events.accounts.follow_request.authorized', {
     version: 1,
+    aggregate: edge('follow'),
     payload: z.object({ followId: id, ...pair }),
   }),
   followRequestRejected: defineEvent('events.accounts.follow_request.rejected', {
     version: 1,
+    aggregate: edge('follow'),
     payload: z.object({
       ...pair,
       reason: z.enum(['rejected', 'blocked', 'domain_blocked', 'account_deleted']),
@@ -66,28 +77,38 @@ export const relationshipEvents = {
   }),
   followRequestWithdrawn: defineEvent('events.accounts.follow_request.withdrawn', {
     version: 1,
+    aggregate: edge('follow'),
     payload: z.object({ ...pair, reason: z.enum(['unfollowed', 'blocked', 'account_deleted']) }),
   }),
   blockCreated: defineEvent('events.accounts.block.created', {
     version: 1,
+    aggregate: edge('block'),
     payload: z.object({ blockId: id, ...pair }),
   }),
-  blockRemoved: defineEvent('events.accounts.block.removed', { version: 1, payload: z.object(pair) }),
+  blockRemoved: defineEvent('events.accounts.block.removed', {
+    version: 1,
+    aggregate: edge('block'),
+    payload: z.object(pair),
+  }),
   muteCreated: defineEvent('events.accounts.mute.created', {
     version: 1,
+    aggregate: edge('mute'),
     payload: z.object({ ...pair, hideNotifications: z.boolean(), expiresAt: isoDate.nullable() }),
   }),
   /** `reason` is absent from events written before timed mutes were swept (read it as `unmuted`). */
   muteRemoved: defineEvent('events.accounts.mute.removed', {
     version: 1,
+    aggregate: edge('mute'),
     payload: z.object({ ...pair, reason: z.enum(['unmuted', 'expired', 'account_deleted']).optional() }),
   }),
   domainBlockCreated: defineEvent('events.accounts.domain_block.created', {
     version: 1,
+    aggregate: (p) => `domain_block:${p.accountId}:${p.domain}`,
     payload: z.object({ accountId: id, domain: z.string() }),
   }),
   domainBlockRemoved: defineEvent('events.accounts.domain_block.removed', {
     version: 1,
+    aggregate: (p) => `domain_block:${p.accountId}:${p.domain}`,
     payload: z.object({ accountId: id, domain: z.string() }),
   }),
 };

@@ -36,3 +36,24 @@ export function eventHousekeepingIndexesSql(schema: string): string[] {
     `CREATE INDEX "handled_events_handled_at_idx" ON "${schema}"."handled_events" ("handled_at")`,
   ];
 }
+
+/**
+ * Event order per aggregate. The producer numbers each aggregate's events in `aggregate_versions`
+ * (the row lock makes the numbers follow commit order) and writes the number on the outbox row; a
+ * consumer remembers in `aggregate_positions` the last version it applied of each aggregate. A
+ * service adds these in a migration of its own, after its event tables.
+ */
+export function eventOrderingSql(schema: string): string[] {
+  return [
+    `ALTER TABLE "${schema}"."outbox" ADD COLUMN "aggregate" text, ADD COLUMN "aggregate_version" bigint`,
+    `CREATE TABLE "${schema}"."aggregate_versions" (
+      "aggregate" text NOT NULL,
+      "version" bigint NOT NULL,
+      CONSTRAINT "aggregate_versions_pkey" PRIMARY KEY ("aggregate"))`,
+    `CREATE TABLE "${schema}"."aggregate_positions" (
+      "consumer" text NOT NULL,
+      "aggregate" text NOT NULL,
+      "version" bigint NOT NULL,
+      CONSTRAINT "aggregate_positions_pkey" PRIMARY KEY ("consumer", "aggregate"))`,
+  ];
+}

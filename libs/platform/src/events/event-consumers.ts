@@ -9,6 +9,7 @@ import {
   ensureDurableConsumer,
   ensureStreams,
   errorText,
+  type EventEnvelope,
   eventEnvelope,
   MammutHeaders,
   streamLayout,
@@ -25,6 +26,8 @@ export interface EventMeta {
   readonly traceparent?: string;
   /** 1 on first delivery; more after a failure or a lost ack. */
   readonly deliveryCount: number;
+  /** What the event is about (`follow:1:2`), and its place among that aggregate's events (1, 2 …). */
+  readonly aggregate?: { readonly key: string; readonly version: number };
 }
 
 export type EventHandler<D extends EventDef> = (
@@ -33,18 +36,34 @@ export type EventHandler<D extends EventDef> = (
   meta: EventMeta,
 ) => Promise<void>;
 
+/** One event declaration and what a consumer does with it (`on(def, handler)`). */
+export interface EventSubscription {
+  readonly def: EventDef;
+  readonly handler: EventHandler<EventDef>;
+}
+
+export function on<D extends EventDef>(def: D, handler: EventHandler<D>): EventSubscription {
+  return { def, handler: handler as unknown as EventHandler<EventDef> };
+}
+
 export interface EventConsumeOptions {
-  /** Durable name, unique per purpose: `timelines-follow`. Replicas share it (and the work). */
+  /** Durable name, unique per purpose: `timelines-accounts`. Replicas share it (and the work). */
   readonly consumer: string;
-  /** The consumer's own schema, which holds its `handled_events` table. */
+  /** The consumer's own schema, which holds its `handled_events` and `aggregate_positions`. */
   readonly schema: string;
   readonly dataSource: DataSource;
-  /** Events handled at once by this process; 1 (default) keeps stream order. */
+  /** Events handled at once by this process (one at a time per aggregate whatever this is). */
   readonly concurrency?: number;
   /** Delay before a failed event is delivered again, by delivery count (1-based). */
   readonly retryDelayMs?: (deliveryCount: number) => number;
   /** Redelivery after a crash mid-handler. Longer than the slowest handler. */
   readonly ackWaitMs?: number;
+  /**
+   * How long an event waits for an earlier one of its aggregate that has not arrived yet. Past
+   * it the earlier one is taken as lost (its stream retention ran out before this consumer
+   * existed, say) and the event is applied.
+   */
+  readonly gapTimeoutMs?: number;
 }
 
 export interface EventConsumersOptions {
@@ -57,13 +76,28 @@ export interface EventConsumersOptions {
 export const defaultRetryDelayMs = (deliveryCount: number): number =>
   Math.min(60_000, 1000 * 2 ** Math.max(0, deliveryCount - 1));
 
-type Outcome = 'applied' | 'duplicate';
+/** How soon an event that arrived before its predecessor is looked at again. */
+const GAP_RETRY_MS = 200;
+const DEFAULT_GAP_TIMEOUT_MS = 30_000;
+
+type Outcome = 'applied' | 'duplicate' | 'stale' | 'early';
+
+/** An event that came before an earlier one of its aggregate: rolled back and delivered again soon. */
+class ArrivedEarly extends Error {}
 
 /**
- * Durable, idempotent event consumers. For each message, one PostgreSQL transaction records
- * (consumer, event id) in `handled_events` and runs the handler; a message whose id is already
- * there is skipped. The ack goes out only after the commit, so a crash anywhere means a
- * redelivery, and the redelivery is a no-op if the first attempt had committed.
+ * Durable, idempotent, ordered event consumers. One durable consumer per consuming purpose reads
+ * everything one producer announces (`events.accounts.>`); each message is handled in one
+ * PostgreSQL transaction that records (consumer, event id) in `handled_events`, so a redelivery
+ * of a handled event is skipped, and acked only after the commit.
+ *
+ * Events name their aggregate and its version (the producer numbers them in commit order). A
+ * consumer applies each aggregate's events in that order: an older version than the last applied
+ * is skipped, a newer one that skips a version waits (rolled back, delivered again shortly) until
+ * the missing one has been applied, or until `gapTimeoutMs` says the missing one is lost. So a
+ * projection never applies `follow.removed` before the `follow.created` it undoes, however the
+ * relays, JetStream or replicas reorder them. Events of a subject nobody here handles still move
+ * their aggregate's position on, so they leave no gap.
  */
 export class EventConsumers {
   private readonly layout: StreamLayout;
@@ -77,22 +111,23 @@ export class EventConsumers {
   }
 
   /** Ensures the stream and the durable consumer, then handles events until `stop()`. */
-  async consume<D extends EventDef>(
-    def: D,
-    options: EventConsumeOptions,
-    handler: EventHandler<D>,
-  ): Promise<void> {
+  async consume(options: EventConsumeOptions, subscriptions: readonly EventSubscription[]): Promise<void> {
+    const bySubject = new Map(subscriptions.map((s) => [s.def.subject, s] as const));
+    if (bySubject.size !== subscriptions.length)
+      throw new Error(`${options.consumer}: one handler per event`);
     const jsm = await this.options.nats.jetstreamManager();
     await ensureStreams(jsm, this.layout, ['events']);
     await ensureDurableConsumer(jsm, {
       stream: this.layout.events,
       durable: options.consumer,
-      filterSubject: this.layout.subject(def.subject),
+      filterSubject: this.layout.subject(`events.${producerOf(subscriptions)}.>`),
       ackWaitMs: options.ackWaitMs ?? 30_000,
       maxAckPending: 1000,
     });
+    const createdAt = Date.parse((await jsm.consumers.info(this.layout.events, options.consumer)).created);
     const log = this.log.child({ consumer: options.consumer });
     const concurrency = options.concurrency ?? 1;
+    const lanes = new Lanes();
     const worker = new PullWorker(
       this.js,
       {
@@ -102,7 +137,13 @@ export class EventConsumers {
         batch: Math.max(10, concurrency * 2),
         log,
       },
-      (msg) => this.handle(def, options, handler, msg, log),
+      (msg) => {
+        const handle = (): Promise<void> => this.handle(options, bySubject, createdAt, msg, log);
+        const envelope = eventEnvelope.safeParse(decodeJson(msg.data));
+        return envelope.success && envelope.data.aggregate
+          ? lanes.run(envelope.data.aggregate, handle)
+          : handle();
+      },
     );
     await worker.start();
     this.workers.push(worker);
@@ -113,10 +154,10 @@ export class EventConsumers {
     await Promise.all(this.workers.splice(0).map((worker) => worker.stop()));
   }
 
-  private async handle<D extends EventDef>(
-    def: D,
+  private async handle(
     options: EventConsumeOptions,
-    handler: EventHandler<D>,
+    bySubject: ReadonlyMap<string, EventSubscription>,
+    consumerCreatedAt: number,
     msg: JsMsg,
     log: Logger,
   ): Promise<void> {
@@ -127,40 +168,55 @@ export class EventConsumers {
       msg.term();
       return;
     }
-    const payload = def.payload.safeParse(envelope.data.payload);
-    if (!payload.success) {
+    const event = envelope.data;
+    const subscription = bySubject.get(event.subject);
+    const payload = subscription?.def.payload.safeParse(event.payload);
+    if (payload && !payload.success) {
       log.error(
-        { eventId: envelope.data.id, subject: def.subject, issues: payload.error.issues },
+        { eventId: event.id, subject: event.subject, issues: payload.error.issues },
         'event payload does not match its declaration; terminated',
       );
       msg.term();
       return;
     }
-    const traceparent = msg.headers?.get(MammutHeaders.traceparent) || undefined;
-    const meta: EventMeta = {
-      eventId: envelope.data.id,
-      subject: envelope.data.subject,
-      version: envelope.data.version,
-      occurredAt: envelope.data.occurredAt,
-      deliveryCount: msg.info.deliveryCount,
-      ...(traceparent ? { traceparent } : {}),
-    };
+    const meta = metaOf(event, msg);
+    if (!subscription && !meta.aggregate) {
+      // Nothing to apply and no place to keep: another consumer's business.
+      msg.ack();
+      return;
+    }
     let outcome: Outcome;
     try {
       outcome = await options.dataSource.transaction(async (tx): Promise<Outcome> => {
-        // A concurrent delivery of the same event waits here for our commit, then skips.
-        const claimed = rowsOf(
-          await tx.query(
-            `INSERT INTO "${options.schema}"."handled_events" ("consumer", "event_id")
-             VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-            [options.consumer, meta.eventId],
-          ),
-        );
-        if (!claimed.length) return 'duplicate';
-        await handler(payload.data as PayloadOf<D>, tx, meta);
+        // A concurrent delivery of the same event waits here for our commit, then skips. (An event
+        // nobody here handles only moves its aggregate on, which is idempotent by itself.)
+        if (subscription) {
+          const claimed = rowsOf(
+            await tx.query(
+              `INSERT INTO "${options.schema}"."handled_events" ("consumer", "event_id")
+               VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+              [options.consumer, meta.eventId],
+            ),
+          );
+          if (!claimed.length) return 'duplicate';
+        }
+        if (meta.aggregate) {
+          const place = await this.placeInAggregate(tx, options, meta.aggregate, meta, consumerCreatedAt);
+          if (place === 'stale') return 'stale';
+          if (place === 'early') throw new ArrivedEarly();
+        }
+        if (subscription && payload?.success) await subscription.handler(payload.data, tx, meta);
         return 'applied';
       });
     } catch (error) {
+      if (error instanceof ArrivedEarly) {
+        log.debug(
+          { eventId: meta.eventId, aggregate: meta.aggregate },
+          'event ahead of its aggregate; later',
+        );
+        msg.nak(GAP_RETRY_MS);
+        return;
+      }
       const delay = (options.retryDelayMs ?? defaultRetryDelayMs)(meta.deliveryCount);
       log.warn(
         { eventId: meta.eventId, deliveryCount: meta.deliveryCount, retryInMs: delay, err: errorText(error) },
@@ -169,7 +225,85 @@ export class EventConsumers {
       msg.nak(delay);
       return;
     }
-    if (outcome === 'duplicate') log.debug({ eventId: meta.eventId }, 'event already handled');
+    if (outcome !== 'applied') log.debug({ eventId: meta.eventId, outcome }, 'event skipped');
     msg.ack();
+  }
+
+  /**
+   * Where the event stands among its aggregate's events for this consumer, moving the position
+   * on when it is next. The position row stays locked until the transaction ends, so replicas
+   * handling two events of one aggregate take turns.
+   */
+  private async placeInAggregate(
+    tx: EntityManager,
+    options: EventConsumeOptions,
+    aggregate: NonNullable<EventMeta['aggregate']>,
+    meta: EventMeta,
+    consumerCreatedAt: number,
+  ): Promise<'next' | 'stale' | 'early'> {
+    const table = `"${options.schema}"."aggregate_positions"`;
+    await tx.query(
+      `INSERT INTO ${table} ("consumer", "aggregate", "version") VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`,
+      [options.consumer, aggregate.key],
+    );
+    const [row] = rowsOf(
+      await tx.query(
+        `SELECT "version"::int AS "version" FROM ${table} WHERE "consumer" = $1 AND "aggregate" = $2 FOR UPDATE`,
+        [options.consumer, aggregate.key],
+      ),
+    ) as { version: number }[];
+    const { version } = aggregate;
+    if (version <= row.version) return 'stale';
+    const waitedMs = (meta.deliveryCount - 1) * GAP_RETRY_MS;
+    const next =
+      version === row.version + 1 ||
+      // History from before this consumer existed: what came earlier may have left the stream.
+      (row.version === 0 && Date.parse(meta.occurredAt) < consumerCreatedAt) ||
+      waitedMs >= (options.gapTimeoutMs ?? DEFAULT_GAP_TIMEOUT_MS);
+    if (!next) return 'early';
+    await tx.query(`UPDATE ${table} SET "version" = $3 WHERE "consumer" = $1 AND "aggregate" = $2`, [
+      options.consumer,
+      aggregate.key,
+      version,
+    ]);
+    return 'next';
+  }
+}
+
+/** The one producing service of a consumer's events (`accounts` for `events.accounts.*`). */
+function producerOf(subscriptions: readonly EventSubscription[]): string {
+  const producers = new Set(subscriptions.map((s) => s.def.subject.split('.')[1]));
+  if (producers.size !== 1) {
+    throw new Error(`A consumer reads one producer's events; got ${[...producers].join(', ') || 'none'}`);
+  }
+  return [...producers][0];
+}
+
+function metaOf(event: EventEnvelope, msg: JsMsg): EventMeta {
+  const traceparent = msg.headers?.get(MammutHeaders.traceparent) || undefined;
+  return {
+    eventId: event.id,
+    subject: event.subject,
+    version: event.version,
+    occurredAt: event.occurredAt,
+    deliveryCount: msg.info.deliveryCount,
+    ...(traceparent ? { traceparent } : {}),
+    ...(event.aggregate && event.aggregateVersion
+      ? { aggregate: { key: event.aggregate, version: event.aggregateVersion } }
+      : {}),
+  };
+}
+
+/** One queue per key: work of one aggregate runs in arrival order, other keys in parallel. */
+class Lanes {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  run(key: string, work: () => Promise<void>): Promise<void> {
+    const next = (this.tails.get(key) ?? Promise.resolve()).then(work, work);
+    this.tails.set(key, next);
+    void next.finally(() => {
+      if (this.tails.get(key) === next) this.tails.delete(key);
+    });
+    return next;
   }
 }

@@ -5,11 +5,11 @@ import { connect, headers as natsHeaders, type JetStreamManager, type NatsConnec
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { createServiceDataSource } from '../database/data-source';
-import { outboxTablesSql } from '../database/outbox-schema';
+import { eventOrderingSql, outboxTablesSql } from '../database/outbox-schema';
 import { timestampIdColumnSql, timestampIdFunctionsSql } from '../database/timestamp-id';
 import { ensureInfra, type Infra } from '../infra/local-infra';
 import { initLogging } from '../logging/logger';
-import { EventConsumers, type EventMeta } from './event-consumers';
+import { EventConsumers, type EventMeta, on } from './event-consumers';
 import { Outbox } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 import { settle } from './settle';
@@ -26,8 +26,9 @@ const prefix = `int_events_${run}`;
 const layout = streamLayout(prefix);
 const infraDir = `.data/int-outbox-${run}`;
 
-const noteWritten = (noun: string): EventDef<string, z.ZodObject<{ n: z.ZodNumber }>> =>
-  defineEvent(`events.testing.${noun}.written`, { version: 1, payload: z.object({ n: z.number().int() }) });
+/** Each test its own producer: a consumer reads everything one producer announces. */
+const noteWritten = (producer: string): EventDef<string, z.ZodObject<{ n: z.ZodNumber }>> =>
+  defineEvent(`events.${producer}.note.written`, { version: 1, payload: z.object({ n: z.number().int() }) });
 
 let infra: Infra | undefined;
 let nats: TestNatsServer;
@@ -64,6 +65,7 @@ beforeAll(async () => {
     ...outboxTablesSql(schema),
     ...timestampIdFunctionsSql(schema),
     ...timestampIdColumnSql(schema, 'outbox'),
+    ...eventOrderingSql(schema),
   ])
     await dataSource.query(sql);
   // No unique constraint on purpose: a handler applied twice must show up as two rows.
@@ -131,7 +133,6 @@ async function recordingConsumer(
   options: { concurrency?: number; ackWaitMs?: number; before?: (n: number, meta: EventMeta) => void } = {},
 ): Promise<void> {
   await consumers.consume(
-    def,
     {
       consumer,
       schema,
@@ -140,14 +141,15 @@ async function recordingConsumer(
       concurrency: options.concurrency ?? 1,
       ...(options.ackWaitMs ? { ackWaitMs: options.ackWaitMs } : {}),
     },
-    async (payload, tx: EntityManager, meta) => {
-      options.before?.(payload.n, meta);
-      await tx.query(`INSERT INTO "${schema}"."applied" ("consumer", "event_id", "n") VALUES ($1, $2, $3)`, [
-        consumer,
-        meta.eventId,
-        payload.n,
-      ]);
-    },
+    [
+      on(def, async (payload, tx: EntityManager, meta) => {
+        options.before?.(payload.n, meta);
+        await tx.query(
+          `INSERT INTO "${schema}"."applied" ("consumer", "event_id", "n") VALUES ($1, $2, $3)`,
+          [consumer, meta.eventId, payload.n],
+        );
+      }),
+    ],
   );
 }
 

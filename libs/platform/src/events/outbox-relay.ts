@@ -53,6 +53,8 @@ const outboxRow = z.object({
   payload: z.unknown(),
   traceparent: z.string().nullable(),
   created_at: z.coerce.date(),
+  aggregate: z.string().nullable(),
+  aggregate_version: z.number().int().nullable(),
 });
 type OutboxRow = z.infer<typeof outboxRow>;
 
@@ -221,7 +223,8 @@ export class OutboxRelay {
 
   private async takeBatch(tx: EntityManager): Promise<OutboxRow[]> {
     const rows: unknown = await tx.query(
-      `SELECT "id"::text AS "id", "subject", "version", "payload", "traceparent", "created_at"
+      `SELECT "id"::text AS "id", "subject", "version", "payload", "traceparent", "created_at",
+              "aggregate", "aggregate_version"::int AS "aggregate_version"
          FROM ${this.table}
         WHERE "published_at" IS NULL
         ORDER BY "id"
@@ -266,6 +269,9 @@ export class OutboxRelay {
       version: row.version,
       occurredAt: row.created_at.toISOString(),
       payload: row.payload,
+      ...(row.aggregate && row.aggregate_version
+        ? { aggregate: row.aggregate, aggregateVersion: row.aggregate_version }
+        : {}),
     };
     const headers = natsHeaders();
     headers.set(MammutHeaders.eventId, row.id);

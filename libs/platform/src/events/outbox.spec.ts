@@ -6,6 +6,7 @@ import { Outbox, outboxChannel, OutboxError, rowsOf, type SqlExecutor } from './
 const statusCreated = defineEvent('events.statuses.status.created', {
   version: 2,
   payload: z.object({ statusId: z.string().regex(/^\d+$/), accountId: z.string() }),
+  aggregate: (p) => `status:${p.statusId}`,
 });
 
 const EVENT_ID = '111396426281369600';
@@ -45,15 +46,24 @@ describe('Outbox.add', () => {
     expect(tx.calls).toHaveLength(1);
     const [call] = tx.calls;
     expect(call?.sql).toContain(
-      'INSERT INTO "statuses"."outbox" ("subject", "version", "payload", "traceparent")',
+      'INSERT INTO "statuses"."outbox" ("subject", "version", "payload", "traceparent", "aggregate", "aggregate_version")',
     );
+    expect(call?.sql).toContain('INSERT INTO "statuses"."aggregate_versions"');
     expect(call?.params).toEqual([
       'events.statuses.status.created',
       2,
       JSON.stringify({ statusId: '42', accountId: '7' }),
       '00-abc-def-01',
       outboxChannel('statuses'),
+      'status:42',
     ]);
+  });
+
+  it('writes no aggregate for an event that declares none', async () => {
+    const tx = fakeTransaction();
+    const plain = defineEvent('events.statuses.status.noted', { version: 1, payload: z.object({}) });
+    await new Outbox({ schema: 'statuses' }).add(tx, plain, {});
+    expect(tx.calls[0]?.params[5]).toBeNull();
   });
 
   it('rejects a payload that does not match the declaration, writing nothing', async () => {

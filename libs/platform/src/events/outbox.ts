@@ -40,10 +40,12 @@ export interface OutboxAddOptions {
  */
 export class Outbox {
   private readonly table: string;
+  private readonly versions: string;
   private readonly channel: string;
 
   constructor(private readonly options: OutboxOptions) {
     this.table = `"${options.schema}"."outbox"`;
+    this.versions = `"${options.schema}"."aggregate_versions"`;
     this.channel = outboxChannel(options.schema);
   }
 
@@ -67,17 +69,24 @@ export class Outbox {
       throw new OutboxError(`Invalid payload for ${def.subject}: ${zodProblems(parsed.error)}`);
     }
     const body = JSON.stringify(parsed.data);
+    const aggregate = def.aggregate?.(parsed.data) ?? null;
     // The id comes from the table's default (`timestamp_id`, ADR 0007): unique whichever process
-    // writes, so the event id, which is also the JetStream msg id, never names two events. One
-    // round trip inserts the row and queues the NOTIFY that wakes the relays at commit.
+    // writes, so the event id, which is also the JetStream msg id, never names two events. The
+    // aggregate's next version is taken in the same statement: its row stays locked until the
+    // caller's transaction ends, so the versions of one aggregate follow commit order. One round
+    // trip, with the NOTIFY that wakes the relays at commit.
     const inserted = rowsOf(
       await manager.query(
-        `WITH inserted AS (
-           INSERT INTO ${this.table} ("subject", "version", "payload", "traceparent")
-           VALUES ($1, $2, $3::jsonb, $4)
+        `WITH numbered AS (
+           INSERT INTO ${this.versions} ("aggregate", "version") SELECT $6::text, 1 WHERE $6::text IS NOT NULL
+           ON CONFLICT ("aggregate") DO UPDATE SET "version" = ${this.versions}."version" + 1
+           RETURNING "version"),
+         inserted AS (
+           INSERT INTO ${this.table} ("subject", "version", "payload", "traceparent", "aggregate", "aggregate_version")
+           VALUES ($1, $2, $3::jsonb, $4, $6::text, (SELECT "version" FROM numbered))
            RETURNING "id")
          SELECT "id"::text AS "id", pg_notify($5, '') FROM inserted`,
-        [def.subject, def.version, body, options.traceparent ?? null, this.channel],
+        [def.subject, def.version, body, options.traceparent ?? null, this.channel, aggregate],
       ),
     );
     const id = (inserted[0] as { id?: unknown } | undefined)?.id;

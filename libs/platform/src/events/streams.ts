@@ -179,6 +179,10 @@ export const eventEnvelope = z.object({
   version: z.number().int(),
   occurredAt: z.string(),
   payload: z.unknown(),
+  /** What the event is about (`follow:1:2`); absent on events written before aggregates existed. */
+  aggregate: z.string().min(1).optional(),
+  /** Its place among the aggregate's events, numbered by the producer in commit order from 1. */
+  aggregateVersion: z.number().int().positive().optional(),
 });
 export type EventEnvelope = z.infer<typeof eventEnvelope>;
 
