@@ -15,6 +15,7 @@ describe('operator use cases: create, modify and list local users', () => {
   let db: Client;
   const config = (url: string): ReturnType<typeof loadConfig> =>
     loadConfig({
+      NODE_ENV: 'test',
       DATABASE_URL: url,
       LOCAL_DOMAIN: 'mammut.test',
       LOCAL_HTTPS: 'true',
