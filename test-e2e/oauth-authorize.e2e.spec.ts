@@ -204,6 +204,35 @@ describe('OAuth authorization-code flow with PKCE', () => {
     );
   });
 
+  it('checks the sign-in form’s CSRF token before its password, and signs in from the form’s fields only', async () => {
+    const browser = new Browser(t.url);
+    const page = await (await browser.get(authorizeUrl(app, { scopes: 'read' }))).text();
+    const fields = hiddenInputs(page);
+    const credentials = { email: alice.email, password: alice.password };
+    const { authenticity_token: _omitted, ...withoutCsrf } = fields;
+    const forged = await browser.post('/auth/sign_in', { ...withoutCsrf, ...credentials });
+    expect(forged.status).toBe(422);
+    expect(forged.headers.get('set-cookie')).toBeNull();
+    // The per-e-mail throttle counts what the form names: credentials in the query sign nobody in.
+    const viaQuery = await browser.post(
+      `/auth/sign_in?${new URLSearchParams(credentials).toString()}`,
+      fields,
+    );
+    expect(viaQuery.status).toBe(401);
+    expect(await viaQuery.text()).toContain('Invalid E-mail address or password.');
+    const empty = await browser.post('/auth/sign_in', { ...fields, email: alice.email, password: '' });
+    expect(empty.status).toBe(401);
+    expect(await empty.text()).toContain('Invalid E-mail address or password.');
+    expect(await (await browser.get(authorizeUrl(app, { scopes: 'read' }))).text()).toContain(
+      'name="password"',
+    );
+    const signedIn = await browser.post('/auth/sign_in', { ...fields, ...credentials });
+    expect(signedIn.status).toBe(302);
+    expect(await (await browser.get(signedIn.headers.get('location') ?? '')).text()).toContain(
+      'id="approve"',
+    );
+  });
+
   it('skips consent for scopes the user already granted this client, until that token is revoked', async () => {
     const first = await authorizeWithPkce(t.url, {
       app,

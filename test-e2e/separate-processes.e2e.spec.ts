@@ -1,4 +1,5 @@
 import { createRestAPIClient } from 'masto';
+import type { HealthCheckResult } from '@nestjs/terminus';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
@@ -95,8 +96,13 @@ describe('gateway and accounts as separate processes', () => {
       scopes: 'read',
     });
     expect(app.clientId).toEqual(expect.any(String));
-    const ready = (await (await fetch(`${accountsHealth}/health/ready`)).json()) as { checks: object };
-    expect(ready.checks).toEqual({ postgres: 'ok', redis: 'ok', nats: 'ok' });
+    const up = { status: 'up' };
+    const ready = (await (await fetch(`${accountsHealth}/health/ready`)).json()) as HealthCheckResult;
+    expect([ready.status, ready.details]).toEqual(['ok', { 'accounts.postgres': up, redis: up, nats: up }]);
+    expect(await (await fetch(`${accountsHealth}/health`)).text()).toBe('OK');
+    // The gateway alone holds no database: its readiness is its own connections.
+    const gateway = (await (await fetch(`${origin}/health/ready`)).json()) as HealthCheckResult;
+    expect([gateway.status, gateway.details]).toEqual(['ok', { redis: up, nats: up }]);
   });
 
   it('drains accounts on SIGTERM; the gateway then answers 503, and drains on SIGTERM too', async () => {

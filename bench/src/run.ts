@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -239,6 +240,8 @@ async function main(): Promise<void> {
         NATS_URL: infra.natsUrl,
         LOG_LEVEL: 'warn',
         NODE_ENV: 'production',
+        // Production refuses the development secret.
+        SECRET_KEY_BASE: randomBytes(64).toString('hex'),
       },
       PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.data/bench/prof'] : [],
     );

@@ -11,6 +11,7 @@ import { DomainBlocksController } from './api/v1/domain-blocks.controller';
 import { EndorsementsController } from './api/v1/endorsements.controller';
 import { FollowRequestsController } from './api/v1/follow-requests.controller';
 import { AuthGuard } from './auth/auth.guard';
+import { BearerStrategy } from './auth/bearer.strategy';
 import { ErrorFilter } from './http/error.filter';
 import { AuthenticatedThrottleGuard, ThrottleGuard, Throttler } from './http/throttle/throttle.guard';
 import { serializeContextProvider } from './http/serialize-context';
@@ -20,6 +21,7 @@ import { vapidKeyProvider } from './http/vapid-key';
 import { AuthorizationServerMetadataController } from './oauth/authorization-server-metadata.controller';
 import { AuthorizeController } from './oauth/authorize.controller';
 import { SignInController } from './oauth/sign-in.controller';
+import { SignInStrategy } from './oauth/sign-in.strategy';
 import { TokenController } from './oauth/token.controller';
 import { WebSessions } from './oauth/web-sessions';
 import { instanceControllers, instanceProviders } from './instance/instance.routes';
@@ -55,6 +57,10 @@ import { instanceControllers, instanceProviders } from './instance/instance.rout
     WebSessions,
     ...instanceProviders,
     Throttler,
+    // Passport strategies, each with its own registry (auth/passport.ts): bearer tokens for the
+    // API, the sign-in form for the browser pages.
+    BearerStrategy,
+    SignInStrategy,
     // Guards run in this order: throttles by address first (a refused token or a malformed
     // request is still a request), then authentication, then throttles by token and user.
     { provide: APP_GUARD, useClass: ThrottleGuard },

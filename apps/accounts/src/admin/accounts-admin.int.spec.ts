@@ -22,6 +22,7 @@ describe('operator requests: users and accounts, each change an event', () => {
   let db: Client;
   const config = (url: string): ReturnType<typeof loadConfig> =>
     loadConfig({
+      NODE_ENV: 'test',
       DATABASE_URL: url,
       REDIS_URL: infra.redisUrl,
       NATS_URL: infra.natsUrl,

@@ -1,14 +1,17 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { anyScopeSatisfied, contracts, type TokenGrant, type UserState } from '@mammut/contracts';
-import { BUS, type Bus, logger } from '@mammut/platform';
-import { AUTH_POLICY, type AuthPolicy, type AuthedRequest } from './auth.decorator';
-import { bearerToken } from './bearer-token';
+import { anyScopeSatisfied, type TokenGrant, type UserState } from '@mammut/contracts';
+import { logger } from '@mammut/platform';
+import { AUTH_POLICY, type AuthPolicy, type AuthedRequest, type Viewer } from './auth.decorator';
+import { BearerStrategy } from './bearer.strategy';
 import { Errors, HttpError } from '../http/errors';
 import { Throttler } from '../http/throttle/throttle.guard';
 import type { FastifyReply } from 'fastify';
 
 const log = logger('gateway:auth');
+
+/** The viewer of a request without a token, on routes where one is optional. */
+const ANONYMOUS: Viewer = Object.freeze({ grant: null });
 
 /**
  * Mastodon refuses users who cannot sign in, with a distinct message for each reason. A user
@@ -21,12 +24,16 @@ export function assertUserUsable(user: UserState, registering = false): void {
   if (!user.approved) throw new HttpError(403, 'Your login is currently pending approval');
 }
 
-/** Authorization before any work: token, user state and scopes, as the route declared them. */
+/**
+ * Authorization before any work, as the route declared it: the bearer token through passport
+ * (BearerStrategy), then the user's state and the token's scopes. Refused tokens are counted
+ * against the client's address, so guessing tokens runs into the unauthenticated throttle.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(BUS) private readonly bus: Bus,
+    private readonly bearer: BearerStrategy,
     private readonly throttler: Throttler,
   ) {}
 
@@ -35,34 +42,27 @@ export class AuthGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    const request = context.switchToHttp().getRequest<AuthedRequest>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthedRequest>();
     if (!policy) {
       // Fail closed: a route that forgot to declare its policy is not served.
       log.error({ url: request.url }, 'route without an auth policy');
       throw Errors.notAllowed();
     }
     if (policy.token === 'none') return true;
-    const token = bearerToken(request);
-    if (!token) {
-      if (policy.token === 'optional') {
-        request.viewer = { grant: null };
+    const reply = http.getResponse<FastifyReply>();
+    const outcome = await this.bearer.authenticateRequest(request, reply);
+    if ('refused' in outcome) {
+      if (outcome.refused === 'missing' && policy.token === 'optional') {
+        request.viewer = ANONYMOUS;
         return true;
       }
-      throw Errors.invalidToken();
-    }
-    const { grant } = await this.bus.request(contracts.accounts.profiles.authenticateToken, { token });
-    if (!grant) {
       // A made-up token is an unauthenticated request: counted against its address (429 past it).
-      await this.throttler.count(
-        'refused',
-        request,
-        context.switchToHttp().getResponse<FastifyReply>(),
-        null,
-      );
+      if (outcome.refused === 'invalid') await this.throttler.count('refused', request, reply, null);
       throw Errors.invalidToken();
     }
-    this.authorize(policy, grant);
-    request.viewer = { grant };
+    this.authorize(policy, outcome.grant);
+    request.viewer = { grant: outcome.grant };
     return true;
   }
 

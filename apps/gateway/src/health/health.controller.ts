@@ -1,11 +1,13 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
-import { type HealthReport, HealthChecks } from '@mammut/platform';
+import { HealthCheck, type HealthCheckResult } from '@nestjs/terminus';
+import { HealthChecks } from '@mammut/platform';
 import type { FastifyReply } from 'fastify';
 import { Auth } from '../auth/auth.decorator';
 
 /**
- * Liveness (`/health`, Mastodon's plain `OK`) and readiness (`/health/ready`): every dependency
- * this process holds — PostgreSQL of each hosted service, Redis, NATS — with 503 naming what is down.
+ * Liveness (`/health`, Mastodon's plain `OK`, touching no dependency) and readiness
+ * (`/health/ready`): terminus' report on every dependency this process holds — PostgreSQL of
+ * each hosted service, Redis, NATS — answered 503 when one is down or the process is stopping.
  */
 @Controller('health')
 export class HealthController {
@@ -21,10 +23,10 @@ export class HealthController {
 
   @Get('ready')
   @Auth.none()
-  @Header('cache-control', 'no-store')
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
-    const report = await this.checks.run();
-    if (!report.ok) void reply.status(503);
-    return report;
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    const { ready, result } = await this.checks.readiness();
+    if (!ready) void reply.status(503);
+    return result;
   }
 }

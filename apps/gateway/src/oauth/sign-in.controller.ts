@@ -5,15 +5,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Auth } from '../auth/auth.decorator';
 import { toStr } from '../http/params';
 import { messagePage, pageLanguage, sendPage, signInPage } from './pages';
+import { type SignInRefusal, SignInStrategy } from './sign-in.strategy';
 import { WebSessions } from './web-sessions';
 
 /** Devise's and Mastodon's words for why a sign-in is refused. */
-export const SIGN_IN_REFUSALS = {
+export const SIGN_IN_REFUSALS: Record<SignInRefusal, string> = {
   invalid: 'Invalid E-mail address or password.',
   disabled: 'Your login is currently disabled',
   unconfirmed: 'You have to confirm your email address before continuing.',
   pending: 'Your account is still under review.',
-} as const;
+};
 
 export const INVALID_CSRF_MESSAGE = 'The form could not be verified. Go back, reload the page and try again.';
 
@@ -23,12 +24,16 @@ export function safeReturnTo(value: unknown): string | undefined {
   return text && /^\/oauth\/authorize(\?[^#\\]*)?$/.test(text) ? text : undefined;
 }
 
-/** The browser sign-in that the authorization page needs, and the email confirmation link. */
+/**
+ * The browser sign-in that the authorization page needs (the form's credentials through
+ * passport-local, SignInStrategy, once its CSRF token matched), and the email confirmation link.
+ */
 @Controller()
 export class SignInController {
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     private readonly sessions: WebSessions,
+    private readonly signInStrategy: SignInStrategy,
   ) {}
 
   @Get('auth/sign_in')
@@ -60,10 +65,8 @@ export class SignInController {
     if (!session || !this.sessions.csrfMatches(session, b.authenticity_token)) {
       return sendPage(reply, 422, messagePage(lang, 'Invalid authenticity token', INVALID_CSRF_MESSAGE));
     }
-    const email = toStr(b.email)?.slice(0, 320) ?? '';
-    const password = toStr(b.password)?.slice(0, 1024) ?? '';
     const returnTo = safeReturnTo(b.return_to);
-    const outcome = await this.bus.request(contracts.accounts.oauth.checkSignIn, { email, password });
+    const outcome = await this.signInStrategy.signIn(request, reply);
     if ('refused' in outcome) {
       return sendPage(
         reply,
@@ -72,7 +75,7 @@ export class SignInController {
           lang,
           csrf: session.csrf,
           returnTo: returnTo ?? '',
-          email,
+          email: toStr(b.email)?.slice(0, 320) ?? '',
           alert: SIGN_IN_REFUSALS[outcome.refused],
         }),
       );

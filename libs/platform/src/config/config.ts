@@ -4,6 +4,12 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** Signs sessions and derives keys; known to everyone, so only for instances nobody else reaches. */
+const DEVELOPMENT_SECRET_KEY_BASE = 'development-secret-change-me-please';
+
+/** A public instance's secret: what `openssl rand -hex 64` (or Mastodon's `rails secret`) gives is far longer. */
+const PUBLIC_SECRET_MIN_LENGTH = 32;
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -24,7 +30,7 @@ const schema = z.object({
   /** Answer requests to handlers in this process without a NATS round trip. */
   BUS_IN_PROCESS: bool.default(true),
   BUS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  SECRET_KEY_BASE: z.string().min(16).default('development-secret-change-me-please'),
+  SECRET_KEY_BASE: z.string().min(16).default(DEVELOPMENT_SECRET_KEY_BASE),
   REGISTRATIONS_MODE: z.enum(['open', 'approved', 'closed']).default('open'),
   SITE_TITLE: z.string().default('Mammut'),
   SITE_DESCRIPTION: z.string().default('A Mammut server'),
@@ -111,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  assertSecretFitsInstance(e);
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -145,6 +152,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       serviceName: e.OTEL_SERVICE_NAME,
     }),
   });
+}
+
+/**
+ * A public instance (HTTPS URLs, or NODE_ENV=production) refuses the development secret, and any
+ * secret too short to be random: anyone could forge its session cookies. Test runs (NODE_ENV=test)
+ * are never public, even when they exercise HTTPS URLs.
+ */
+function assertSecretFitsInstance(e: z.infer<typeof schema>): void {
+  const isPublic = e.NODE_ENV === 'production' || (e.LOCAL_HTTPS && e.NODE_ENV !== 'test');
+  if (!isPublic) return;
+  const where = e.NODE_ENV === 'production' ? 'NODE_ENV=production' : 'LOCAL_HTTPS=true';
+  const advice = `a public instance (${where}) needs its own long random secret, e.g. \`openssl rand -hex 64\``;
+  if (e.SECRET_KEY_BASE === DEVELOPMENT_SECRET_KEY_BASE) {
+    throw new ConfigError(`Invalid configuration: SECRET_KEY_BASE is the development value; ${advice}`);
+  }
+  if (e.SECRET_KEY_BASE.length < PUBLIC_SECRET_MIN_LENGTH) {
+    throw new ConfigError(
+      `Invalid configuration: SECRET_KEY_BASE is shorter than ${PUBLIC_SECRET_MIN_LENGTH} characters; ${advice}`,
+    );
+  }
 }
 
 /** Environment variables an operator may set, for the README and `--help`. */

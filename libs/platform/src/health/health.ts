@@ -1,67 +1,160 @@
-import { Inject, Injectable, Module } from '@nestjs/common';
+import { Inject, Injectable, Module, ServiceUnavailableException } from '@nestjs/common';
+import {
+  type HealthCheckResult,
+  HealthCheckService,
+  type HealthIndicatorFunction,
+  type HealthIndicatorResult,
+  HealthIndicatorService,
+  TerminusModule,
+} from '@nestjs/terminus';
+import type { Redis } from 'ioredis';
 import { createServer, type Server } from 'node:http';
-import { RUNTIME } from '../runtime/platform.module';
+import type { DataSource } from 'typeorm';
+import { logger } from '../logging/logger';
+import { REDIS, RUNTIME } from '../runtime/platform.module';
 import type { Runtime } from '../runtime/runtime';
 
-export type Probe = () => Promise<unknown>;
+/** How long a dependency may take to answer a readiness probe before it counts as down. */
+export const PROBE_TIMEOUT_MS = 2_000;
 
-export interface HealthReport {
-  readonly ok: boolean;
-  /** `ok` or `down` per dependency; why a probe failed is logged by its owner, not published. */
-  readonly checks: Record<string, 'ok' | 'down'>;
-}
+const log = logger('platform:health');
 
-const PROBE_TIMEOUT_MS = 2_000;
-
-function withTimeout(probe: Probe, ms: number): Promise<unknown> {
+function withTimeout(probe: () => Promise<unknown>, ms: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), ms);
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([probe(), timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
- * The readiness probes of this process: Redis and NATS from the runtime, plus one per database a
- * hosted service registers. The all-in-one process thus checks every dependency it has; a service
- * started alone checks only its own.
+ * A terminus indicator over one round trip to a dependency: `up` when it answers in time, `down`
+ * otherwise. Why it failed is logged here, never published: readiness is reachable from outside.
  */
-@Injectable()
-export class HealthChecks {
-  private readonly probes = new Map<string, Probe>();
+abstract class RoundTripIndicator {
+  constructor(private readonly indicators: HealthIndicatorService) {}
 
-  constructor(@Inject(RUNTIME) runtime: Runtime) {
-    this.register('redis', () => runtime.redis.ping());
-    // A flush is a PING/PONG round trip: it fails while the connection is down or reconnecting.
-    this.register('nats', () => runtime.nats.flush());
-  }
-
-  register(name: string, probe: Probe): void {
-    this.probes.set(name, probe);
-  }
-
-  async run(timeoutMs = PROBE_TIMEOUT_MS): Promise<HealthReport> {
-    const entries = await Promise.all(
-      [...this.probes].map(async ([name, probe]) => {
-        try {
-          await withTimeout(probe, timeoutMs);
-          return [name, 'ok'] as const;
-        } catch {
-          return [name, 'down'] as const;
-        }
-      }),
-    );
-    return { ok: entries.every(([, state]) => state === 'ok'), checks: Object.fromEntries(entries) };
+  protected async roundTrip(
+    key: string,
+    probe: () => Promise<unknown>,
+    timeoutMs: number,
+  ): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check(key);
+    try {
+      await withTimeout(probe, timeoutMs);
+      return indicator.up();
+    } catch (err) {
+      log.warn({ err, check: key }, 'readiness check failed');
+      return indicator.down();
+    }
   }
 }
 
-/** Imported by every module that registers or reads probes; one HealthChecks per process. */
-@Module({ providers: [HealthChecks], exports: [HealthChecks] })
+/** Redis answers a PING. */
+@Injectable()
+export class RedisHealthIndicator extends RoundTripIndicator {
+  constructor(
+    indicators: HealthIndicatorService,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {
+    super(indicators);
+  }
+
+  pingCheck(key: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<HealthIndicatorResult> {
+    return this.roundTrip(key, () => this.redis.ping(), timeoutMs);
+  }
+}
+
+/** NATS answers a flush (a PING/PONG round trip): it fails while the connection is down or reconnecting. */
+@Injectable()
+export class NatsHealthIndicator extends RoundTripIndicator {
+  constructor(
+    indicators: HealthIndicatorService,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {
+    super(indicators);
+  }
+
+  pingCheck(key: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<HealthIndicatorResult> {
+    return this.roundTrip(key, () => this.runtime.nats.flush(), timeoutMs);
+  }
+}
+
+/** A service's PostgreSQL answers `SELECT 1` on that service's own pool. */
+@Injectable()
+export class PostgresHealthIndicator extends RoundTripIndicator {
+  // Declared, not inherited: Nest reads the parameter types of the decorated class itself.
+  constructor(indicators: HealthIndicatorService) {
+    super(indicators);
+  }
+
+  pingCheck(
+    key: string,
+    dataSource: DataSource,
+    timeoutMs = PROBE_TIMEOUT_MS,
+  ): Promise<HealthIndicatorResult> {
+    return this.roundTrip(key, () => dataSource.query('SELECT 1'), timeoutMs);
+  }
+}
+
+/** Terminus' report, and whether it is ready (200) or not (503). */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly result: HealthCheckResult;
+}
+
+/**
+ * The readiness indicators of this process: Redis and NATS from the runtime, plus one per
+ * database a hosted service registers (`<service>.postgres`). The all-in-one process thus checks
+ * every dependency it has; a service started alone checks only its own.
+ */
+@Injectable()
+export class HealthChecks {
+  private readonly indicators = new Map<string, HealthIndicatorFunction>();
+
+  constructor(
+    private readonly health: HealthCheckService,
+    redis: RedisHealthIndicator,
+    nats: NatsHealthIndicator,
+  ) {
+    this.register('redis', () => redis.pingCheck('redis'));
+    this.register('nats', () => nats.pingCheck('nats'));
+  }
+
+  /** Adds (or replaces) the indicator reporting under `key`. */
+  register(key: string, indicator: HealthIndicatorFunction): void {
+    this.indicators.set(key, indicator);
+  }
+
+  /** Every indicator at once; not ready when one is down, or while the process shuts down. */
+  async readiness(): Promise<Readiness> {
+    try {
+      return { ready: true, result: await this.health.check([...this.indicators.values()]) };
+    } catch (error) {
+      // Terminus reports a failed check as a 503 exception carrying the whole result.
+      if (error instanceof ServiceUnavailableException) {
+        return { ready: false, result: error.getResponse() as HealthCheckResult };
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * Imported by every module that registers or reads indicators; one HealthChecks per process.
+ * Terminus logs nothing itself: each indicator logs why its dependency is down.
+ */
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  providers: [HealthChecks, RedisHealthIndicator, NatsHealthIndicator, PostgresHealthIndicator],
+  exports: [HealthChecks, PostgresHealthIndicator],
+})
 export class HealthModule {}
 
 /**
  * `/health` and `/health/ready` for a service started alone, which has no gateway: Kubernetes
- * probes it on HEALTH_PORT. Plain node:http, so it keeps answering while Nest is busy starting.
+ * probes it on HEALTH_PORT. A plain node:http listener beside the Nest context (which serves no
+ * HTTP), answering from the same terminus checks as the gateway; `/health` touches no dependency.
  */
 export function serveHealth(checks: HealthChecks, port: number, host: string): Promise<Server> {
   const server = createServer((request, response) => {
@@ -71,11 +164,19 @@ export function serveHealth(checks: HealthChecks, port: number, host: string): P
     } else if (path === '/health') {
       response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('OK');
     } else if (path === '/health/ready') {
-      void checks.run().then((report) => {
-        response
-          .writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json; charset=utf-8' })
-          .end(JSON.stringify(report));
-      });
+      checks.readiness().then(
+        ({ ready, result }) =>
+          response
+            .writeHead(ready ? 200 : 503, {
+              'content-type': 'application/json; charset=utf-8',
+              'cache-control': 'no-store',
+            })
+            .end(JSON.stringify(result)),
+        (err: unknown) => {
+          log.error({ err }, 'readiness failed');
+          response.writeHead(500).end();
+        },
+      );
     } else {
       response.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
       response.end(JSON.stringify({ error: 'Record not found' }));

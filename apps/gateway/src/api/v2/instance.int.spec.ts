@@ -1,7 +1,9 @@
 import { createRestAPIClient } from 'masto';
-import { HealthChecks } from '@mammut/platform';
+import type { HealthCheckResult } from '@nestjs/terminus';
+import { HealthChecks, PostgresHealthIndicator } from '@mammut/platform';
 import type { MInstance, MInstanceActivity, MInstanceV1 } from '@mammut/mastodon-api';
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
 import { seedUser, type SeededUser } from '../../../../../test-e2e/support/factories';
 import { startTestSystem, type TestSystem } from '../../../../../test-e2e/support/system';
 
@@ -209,24 +211,39 @@ describe('instance endpoints over HTTP (default configuration)', () => {
     expect(response.headers.get('strict-transport-security')).toBeNull();
   });
 
-  it('answers /health with OK and /health/ready with each dependency', async () => {
+  it('answers /health with OK and /health/ready with terminus’ report on each dependency', async () => {
     const live = await fetch(`${t.url}/health`);
     expect(live.status).toBe(200);
     expect(live.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await live.text()).toBe('OK');
-    const ready = await getJson<{ ok: boolean; checks: Record<string, string> }>(`${t.url}/health/ready`);
-    expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ ok: true, checks: { postgres: 'ok', redis: 'ok', nats: 'ok' } });
+    const response = await fetch(`${t.url}/health/ready`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toContain('no-store');
+    const up = { status: 'up' };
+    const all = { 'accounts.postgres': up, redis: up, nats: up };
+    expect(await response.json()).toEqual({ status: 'ok', info: all, error: {}, details: all });
   });
 
   it('answers 503 from /health/ready naming the dependency that is down', async () => {
-    // Stands in for PostgreSQL going away without stopping the shared test server.
-    t.system.app
+    // The real PostgreSQL indicator on a pool that refuses, without stopping the shared test server.
+    const app = t.system.app;
+    const refusing = {
+      query: () => Promise.reject(new Error('connection refused')),
+    } as unknown as DataSource;
+    app
       .get(HealthChecks)
-      .register('postgres', () => Promise.reject(new Error('connection refused')));
-    const ready = await getJson<{ ok: boolean; checks: Record<string, string> }>(`${t.url}/health/ready`);
+      .register('accounts.postgres', () =>
+        app.get(PostgresHealthIndicator).pingCheck('accounts.postgres', refusing),
+      );
+    const ready = await getJson<HealthCheckResult>(`${t.url}/health/ready`);
     expect(ready.status).toBe(503);
-    expect(ready.body).toEqual({ ok: false, checks: { postgres: 'down', redis: 'ok', nats: 'ok' } });
+    const [up, down] = [{ status: 'up' }, { status: 'down' }];
+    expect(ready.body).toEqual({
+      status: 'error',
+      info: { redis: up, nats: up },
+      error: { 'accounts.postgres': down },
+      details: { 'accounts.postgres': down, redis: up, nats: up },
+    });
   });
 });
 

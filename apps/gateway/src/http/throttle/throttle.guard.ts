@@ -1,12 +1,13 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { normalizeIP } from '@fastify/rate-limit';
-import { contracts, type TokenGrant } from '@mammut/contracts';
-import { BUS, type Bus, CONFIG, type Config, logger, REDIS } from '@mammut/platform';
+import type { TokenGrant } from '@mammut/contracts';
+import { CONFIG, type Config, logger, REDIS } from '@mammut/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AuthedRequest } from '../../auth/auth.decorator';
 import { bearerToken } from '../../auth/bearer-token';
+import { BearerStrategy } from '../../auth/bearer.strategy';
 import { HttpError } from '../errors';
 import { clientAddress, THROTTLE_RULES, type ThrottlePhase, type ThrottleRule } from './throttle-rules';
 
@@ -153,7 +154,7 @@ export class ThrottleGuard implements CanActivate {
 export class AuthenticatedThrottleGuard implements CanActivate {
   constructor(
     private readonly throttler: Throttler,
-    @Inject(BUS) private readonly bus: Bus,
+    private readonly bearer: BearerStrategy,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -163,7 +164,7 @@ export class AuthenticatedThrottleGuard implements CanActivate {
     let grant = request.viewer?.grant ?? null;
     const token = grant ? undefined : bearerToken(request);
     if (token && this.throttler.enabled && request.routeOptions.url?.startsWith('/api/')) {
-      ({ grant } = await this.bus.request(contracts.accounts.profiles.authenticateToken, { token }));
+      grant = (await this.bearer.validate(token)) || null;
       if (!grant) await this.throttler.count('refused', request, reply, null);
     }
     if (grant) await this.throttler.count('authenticated', request, reply, grant);

@@ -1,0 +1,47 @@
+import { ConfigError, loadConfig } from './config';
+
+const SECRET = 'a3f1c9e07b5d42e8a6c1f0b9d7e4a2c5b8e1d3f6a9c2e5b8';
+
+/** The error loadConfig throws for `env`, or undefined when it accepts it. */
+function refusal(env: Record<string, string>): ConfigError | undefined {
+  try {
+    loadConfig(env);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+}
+
+describe('SECRET_KEY_BASE on a public instance', () => {
+  it.each([
+    ['NODE_ENV=production', { NODE_ENV: 'production' }],
+    ['LOCAL_HTTPS=true', { LOCAL_HTTPS: 'true' }],
+    ['LOCAL_HTTPS=true in production', { LOCAL_HTTPS: 'true', NODE_ENV: 'production' }],
+  ])('refuses the development value (unset) with %s, in one line naming the variable', (_, env) => {
+    const error = refusal(env);
+    expect(error?.message).toMatch(/^Invalid configuration: SECRET_KEY_BASE is the development value; /);
+    expect(error?.message).not.toContain('\n');
+  });
+
+  it('refuses the development value even when set explicitly, and a secret too short to be random', () => {
+    expect(
+      refusal({ NODE_ENV: 'production', SECRET_KEY_BASE: 'development-secret-change-me-please' }),
+    ).toBeInstanceOf(ConfigError);
+    expect(refusal({ LOCAL_HTTPS: 'true', SECRET_KEY_BASE: 'only-twenty-chars-x!' })?.message).toMatch(
+      /^Invalid configuration: SECRET_KEY_BASE is shorter than 32 characters; /,
+    );
+  });
+
+  it('accepts a long random secret there', () => {
+    expect(
+      loadConfig({ NODE_ENV: 'production', LOCAL_HTTPS: 'true', SECRET_KEY_BASE: SECRET }).secretKeyBase,
+    ).toBe(SECRET);
+  });
+
+  it('keeps the development value where nobody else reaches: development, and tests even over https', () => {
+    expect(refusal({})).toBeUndefined();
+    expect(refusal({ NODE_ENV: 'development' })).toBeUndefined();
+    expect(refusal({ NODE_ENV: 'test', LOCAL_HTTPS: 'true' })).toBeUndefined();
+  });
+});
