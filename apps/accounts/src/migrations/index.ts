@@ -3,6 +3,7 @@ import { NotifyGrantChanges1795424733184 } from './1795424733184-NotifyGrantChan
 import { AddUserCreatedByApplication1795428126313 } from './1795428126313-AddUserCreatedByApplication';
 import { IndexMuteExpiry1795428403124 } from './1795428403124-IndexMuteExpiry';
 import { IndexEventHousekeeping1795429919096 } from './1795429919096-IndexEventHousekeeping';
+import { AddRemoteActorColumns1796067203650 } from './1796067203650-AddRemoteActorColumns';
 
 /** Every migration of the accounts schema, in order. */
 export const accountsMigrations = [
@@ -11,4 +12,5 @@ export const accountsMigrations = [
   AddUserCreatedByApplication1795428126313,
   IndexMuteExpiry1795428403124,
   IndexEventHousekeeping1795429919096,
+  AddRemoteActorColumns1796067203650,
 ];
