@@ -5,10 +5,12 @@ export * from './accounts/records';
 export * from './accounts/scopes';
 export * from './accounts/relationships.contracts';
 export * from './accounts/oauth.contracts';
+export * from './accounts/remote.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
 import { accountsInstance } from './accounts/instance.contracts';
+import { accountsRemote } from './accounts/remote.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -18,5 +20,6 @@ export const contracts = {
     oauth: accountsOAuth,
     registration: accountsRegistration,
     instance: accountsInstance,
+    remote: accountsRemote,
   },
 } as const;

@@ -31,36 +31,50 @@ const publicList = z.object({ accountId: id, viewerId: id.nullable(), page: page
 const ownList = z.object({ viewerId: id, page: pageRequest });
 
 const pair = { accountId: id, targetAccountId: id };
+/**
+ * The Follow activity's id of a follow or follow request: minted here for a local follower, the
+ * remote Follow's id for a remote one. Federation sends it in Follow, Undo, Accept and Reject, and
+ * a remote Accept or Reject names it. Absent from events written before remote follows; null for
+ * rows older than that.
+ */
+const followUri = { uri: z.string().nullable().optional() };
 
 /**
  * Facts about the follow graph, written to the accounts outbox in the transaction that changed
  * it, and only when a row really changed. `accountId` is always the actor of the relationship
- * (the follower, the blocker, the muter), whoever caused the change.
+ * (the follower, the blocker, the muter), whoever caused the change. When either account is
+ * remote, federation delivers them: follow_request.created is the Follow to a remote account
+ * (which stays requested until its Accept), follow_request.withdrawn and follow.removed the Undo,
+ * follow_request.authorized the Accept and follow_request.rejected the Reject to a remote follower.
  */
 export const relationshipEvents = {
   followCreated: defineEvent('events.accounts.follow.created', {
     version: 1,
-    payload: z.object({ followId: id, ...pair }),
+    payload: z.object({ followId: id, ...pair, ...followUri }),
   }),
   followRemoved: defineEvent('events.accounts.follow.removed', {
     version: 1,
-    payload: z.object({ ...pair, reason: z.enum(['unfollowed', 'removed', 'blocked', 'domain_blocked']) }),
+    payload: z.object({
+      ...pair,
+      reason: z.enum(['unfollowed', 'removed', 'blocked', 'domain_blocked']),
+      ...followUri,
+    }),
   }),
   followRequestCreated: defineEvent('events.accounts.follow_request.created', {
     version: 1,
-    payload: z.object({ requestId: id, ...pair }),
+    payload: z.object({ requestId: id, ...pair, ...followUri }),
   }),
   followRequestAuthorized: defineEvent('events.accounts.follow_request.authorized', {
     version: 1,
-    payload: z.object({ followId: id, ...pair }),
+    payload: z.object({ followId: id, ...pair, ...followUri }),
   }),
   followRequestRejected: defineEvent('events.accounts.follow_request.rejected', {
     version: 1,
-    payload: z.object({ ...pair, reason: z.enum(['rejected', 'blocked', 'domain_blocked']) }),
+    payload: z.object({ ...pair, reason: z.enum(['rejected', 'blocked', 'domain_blocked']), ...followUri }),
   }),
   followRequestWithdrawn: defineEvent('events.accounts.follow_request.withdrawn', {
     version: 1,
-    payload: z.object({ ...pair, reason: z.enum(['unfollowed', 'blocked']) }),
+    payload: z.object({ ...pair, reason: z.enum(['unfollowed', 'blocked']), ...followUri }),
   }),
   blockCreated: defineEvent('events.accounts.block.created', {
     version: 1,
@@ -107,6 +121,12 @@ export const accountsRelationships = {
       notify: z.boolean().optional(),
       /** Absent: keep; null or empty: every language. */
       languages: z.array(z.string().max(16)).max(100).nullable().optional(),
+      /**
+       * The Follow activity's id, when federation records a remote account's Follow (required
+       * then, refused for a local follower, whose Follow id is minted here). Following a remote
+       * account always makes a request that stays pending until its Accept.
+       */
+      uri: z.string().min(1).max(2048).optional(),
     }),
     response: relationshipRecord,
   }),
