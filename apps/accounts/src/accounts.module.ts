@@ -29,6 +29,8 @@ import { RegistrationHandlers } from './registration/registration.handlers';
 import { InstanceHandlers } from './instance/instance.handlers';
 import { ExpireMutes } from './relationships/expire-mutes.service';
 import { instanceProviders } from './instance/instance.providers';
+import { RemoteHandlers } from './remote/remote.handlers';
+import { remoteProviders } from './remote/remote.providers';
 
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
 @Module({
@@ -47,6 +49,7 @@ import { instanceProviders } from './instance/instance.providers';
     ...relationshipsProviders,
     ...oauthProviders,
     ...instanceProviders,
+    ...remoteProviders,
   ],
 })
 export class AccountsModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -62,6 +65,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
     private readonly oauth: OAuthHandlers,
     private readonly registration: RegistrationHandlers,
     private readonly instance: InstanceHandlers,
+    private readonly remote: RemoteHandlers,
     private readonly expireMutes: ExpireMutes,
   ) {}
 
@@ -72,6 +76,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
     this.bus.serve(this.oauth.bound);
     this.bus.serve(this.registration.bound);
     this.bus.serve(this.instance.bound);
+    this.bus.serve(this.remote.bound);
     // Every replica runs a relay: rows are claimed with SKIP LOCKED, so they share the work.
     this.relay = new OutboxRelay({
       schema: ACCOUNTS_SCHEMA,

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts, type CredentialRecord, type ProfileField, type RequestOf } from '@mammut/contracts';
+import type { Outbox } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
+import { ACCOUNTS_OUTBOX } from '../relationships/accounts-outbox';
 import { AccountsQueries } from './accounts.queries';
 import { ProfileText } from './profile-text';
 import { Validation } from './validation';
@@ -15,6 +17,7 @@ export const PROFILE_LIMITS = {
 } as const;
 
 type Changes = RequestOf<typeof contracts.accounts.profiles.updateCredentials>;
+const events = contracts.accounts.relationships.events;
 
 /** PATCH update_credentials: validates everything first, then changes account and settings in one transaction. */
 @Injectable()
@@ -23,6 +26,7 @@ export class UpdateCredentials {
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     private readonly queries: AccountsQueries,
     private readonly text: ProfileText,
+    @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
   ) {}
 
   async execute(changes: Changes): Promise<CredentialRecord> {
@@ -77,15 +81,28 @@ export class UpdateCredentials {
           [changes.accountId, JSON.stringify(settings)],
         );
       }
-      // A profile that unlocks lets its pending requests in, as Mastodon does.
+      // A profile that unlocks lets its pending requests in, as Mastodon does, each authorized as
+      // one by one would be (federation sends a remote requester its Accept).
       if (changes.locked === false) {
-        await tx.query(
-          `WITH moved AS (DELETE FROM accounts.follow_requests WHERE target_account_id = $1 RETURNING *)
-           INSERT INTO accounts.follows (id, account_id, target_account_id, show_reblogs, notify, languages, uri, created_at)
-           SELECT id, account_id, target_account_id, show_reblogs, notify, languages, uri, now() FROM moved
-           ON CONFLICT (account_id, target_account_id) DO NOTHING`,
+        const authorized: { id: string; account_id: string; uri: string | null }[] = await tx.query(
+          `WITH moved AS (DELETE FROM accounts.follow_requests WHERE target_account_id = $1 RETURNING *),
+                added AS (
+                  INSERT INTO accounts.follows (id, account_id, target_account_id, show_reblogs, notify, languages, uri, created_at)
+                  SELECT id, account_id, target_account_id, show_reblogs, notify, languages, uri, now() FROM moved
+                  ON CONFLICT (account_id, target_account_id) DO NOTHING RETURNING id, account_id, uri)
+           SELECT id::text, account_id::text, uri FROM added ORDER BY id`,
           [changes.accountId],
         );
+        for (const follow of authorized) {
+          const payload = {
+            followId: follow.id,
+            accountId: follow.account_id,
+            targetAccountId: changes.accountId,
+            uri: follow.uri,
+          };
+          await this.outbox.add(tx, events.followRequestAuthorized, payload);
+          await this.outbox.add(tx, events.followCreated, payload);
+        }
         await tx.query(
           `UPDATE accounts.accounts a SET
              followers_count = (SELECT count(*) FROM accounts.follows f WHERE f.target_account_id = a.id),
