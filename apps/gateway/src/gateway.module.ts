@@ -23,6 +23,7 @@ import { SignInController } from './oauth/sign-in.controller';
 import { TokenController } from './oauth/token.controller';
 import { WebSessions } from './oauth/web-sessions';
 import { instanceControllers, instanceProviders } from './instance/instance.routes';
+import { DefaultImagesController } from './media/default-images.controller';
 
 /**
  * The only public HTTP entry: the Mastodon client API, OAuth, well-known documents. Controllers
@@ -47,6 +48,7 @@ import { instanceControllers, instanceProviders } from './instance/instance.rout
     SignInController,
     TokenController,
     AuthorizationServerMetadataController,
+    DefaultImagesController,
     ...instanceControllers,
   ],
   providers: [
