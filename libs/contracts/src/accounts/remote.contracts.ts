@@ -7,7 +7,8 @@ const url = z.string().min(1).max(2048);
 /**
  * A remote actor as federation read it (its ActivityPub document, and the WebFinger answer that
  * confirmed its handle), in domain names. HTML (`note`, field values) arrives as the remote server
- * sent it and is sanitized here.
+ * sent it and is sanitized here. Federation truncates to Mastodon's limits first (name 2048
+ * characters, summary 20 KB, 256 aliases, 50 fields); longer is `invalid_request`.
  */
 export const remoteActorDescription = z.object({
   /** The actor's id: the key of the account. */
@@ -19,8 +20,8 @@ export const remoteActorDescription = z.object({
   actorType,
   /** The profile page; kept only on the uri's host (Mastodon's rule), else the uri stands in. */
   url: url.nullable(),
-  displayName: z.string().max(2000),
-  note: z.string().max(100_000),
+  displayName: z.string().max(2048),
+  note: z.string().max(20_000),
   avatarRemoteUrl: url.nullable(),
   headerRemoteUrl: url.nullable(),
   /** `manuallyApprovesFollowers`. */
@@ -33,7 +34,7 @@ export const remoteActorDescription = z.object({
   /** PropertyValue attachments; `verifiedAt` when federation verified the link (rel=me). */
   fields: z
     .array(
-      z.object({ name: z.string().max(2000), value: z.string().max(20_000), verifiedAt: isoDate.nullable() }),
+      z.object({ name: z.string().max(2048), value: z.string().max(20_000), verifiedAt: isoDate.nullable() }),
     )
     .max(50),
   inboxUrl: url,
@@ -45,7 +46,7 @@ export const remoteActorDescription = z.object({
   /** PEM; refused when it is not a public key. */
   publicKey: z.string().max(20_000).nullable(),
   publicKeyId: url.nullable(),
-  alsoKnownAs: z.array(url).max(100),
+  alsoKnownAs: z.array(url).max(256),
   /** `movedTo`; linked when that account is known here (federation saves it first), else dropped. */
   movedToUri: url.nullable(),
   /** `published`: becomes the account's creation time. */
