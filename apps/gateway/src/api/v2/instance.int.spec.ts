@@ -1,13 +1,12 @@
 import { createRestAPIClient } from 'masto';
-import { HealthChecks, IdGenerator } from '@mammut/platform';
+import { HealthChecks } from '@mammut/platform';
 import type { MInstance, MInstanceActivity, MInstanceV1 } from '@mammut/mastodon-api';
 import { Client } from 'pg';
-import { seedUser, type SeededUser } from '../../../../../test-e2e/support/factories';
+import { saveRemoteAccount, seedUser, type SeededUser } from '../../../../../test-e2e/support/factories';
 import { startTestSystem, type TestSystem } from '../../../../../test-e2e/support/system';
 
 jest.setTimeout(60_000);
 
-const ids = new IdGenerator();
 const VERSION = '4.3.0 (compatible; Mammut 0.1.0)';
 
 async function getJson<T>(url: string): Promise<{ status: number; type: string | null; body: T }> {
@@ -28,13 +27,13 @@ async function seedInstance(t: TestSystem): Promise<{ admin: SeededUser; member:
   try {
     await db.query(`UPDATE accounts.users SET role = 'admin' WHERE id = $1`, [admin.userId]);
     await db.query(`UPDATE accounts.users SET last_sign_in_at = now() WHERE id = $1`, [member.userId]);
-    await db.query(
-      `INSERT INTO accounts.accounts (id, username, domain, uri) VALUES ($1, 'carol', 'Remote.Example', $2)`,
-      [ids.next(), 'https://remote.example/users/carol'],
-    );
   } finally {
     await db.end();
   }
+  // As federation will save it: the domain as the peer spelled it, stored normalised.
+  await saveRemoteAccount(t.system.runtime.bus, 'carol', 'Remote.Example', {
+    uri: 'https://remote.example/users/carol',
+  });
   return { admin, member };
 }
 
