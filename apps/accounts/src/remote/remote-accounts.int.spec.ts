@@ -230,6 +230,14 @@ describe('remote accounts through accounts.remote.* (over NATS, as federation ca
       `follow.created ${gus.accountId}>${fiona.id} ${uri}`,
     ]);
 
+    // Unfollowing tells federation which Follow to undo.
+    expect(await bus().request(rel.unfollow, { viewerId: gus.accountId, targetId: fiona.id })).toMatchObject({
+      following: false,
+    });
+    expect((await eventsOf(fiona.id)).pop()).toBe(
+      `follow.removed ${gus.accountId}>${fiona.id} unfollowed ${uri}`,
+    );
+
     // An Accept embedding the Follow names it by its follower.
     const hana = await saveRemoteAccount(bus(), 'hana', 'accepting.test', { locked: true });
     await bus().request(rel.follow, { viewerId: gus.accountId, targetId: hana.id });

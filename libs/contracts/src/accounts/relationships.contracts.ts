@@ -43,9 +43,10 @@ const followUri = { uri: z.string().nullable().optional() };
  * Facts about the follow graph, written to the accounts outbox in the transaction that changed
  * it, and only when a row really changed. `accountId` is always the actor of the relationship
  * (the follower, the blocker, the muter), whoever caused the change. When either account is
- * remote, federation delivers them: follow_request.created is the Follow to a remote account
- * (which stays requested until its Accept), follow_request.withdrawn and follow.removed the Undo,
- * follow_request.authorized the Accept and follow_request.rejected the Reject to a remote follower.
+ * remote, federation delivers them: to a remote account, follow_request.created is the Follow
+ * (it stays requested until its Accept) and follow_request.withdrawn or follow.removed the Undo;
+ * to a remote follower, follow.created of a direct follow and follow_request.authorized are the
+ * Accept, follow_request.rejected and follow.removed the Reject.
  */
 export const relationshipEvents = {
   followCreated: defineEvent('events.accounts.follow.created', {
