@@ -1,13 +1,15 @@
 // Compiles every TypeScript source (apps, libs, scripts, bench, tests excluded) to dist/ with swc,
 // keeping the tree's layout so `@mammut/*` imports rewrite to relative paths that hold in dist too.
+// Committed assets (`.png`) are copied beside the code that reads them.
 import { transformFile } from '@swc/core';
 import { createRequire } from 'node:module';
-import { mkdir, readdir, writeFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 
 const { root, swcOptions } = createRequire(import.meta.url)('./swc-options.cjs');
 const roots = ['apps', 'libs', 'scripts', 'bench', 'test-e2e'];
 const skip = (name) => name.endsWith('.spec.ts') || name.endsWith('.d.ts');
+const isAsset = (name) => name.endsWith('.png');
 
 async function* walk(dir) {
   let entries;
@@ -19,7 +21,7 @@ async function* walk(dir) {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* walk(path);
-    else if (entry.name.endsWith('.ts') && !skip(entry.name)) yield path;
+    else if ((entry.name.endsWith('.ts') && !skip(entry.name)) || isAsset(entry.name)) yield path;
   }
 }
 
@@ -27,8 +29,14 @@ const options = { ...swcOptions(), sourceMaps: true };
 
 await rm(join(root, 'dist'), { recursive: true, force: true });
 const jobs = [];
+const assets = [];
 for (const top of roots) {
   for await (const file of walk(join(root, top))) {
+    if (isAsset(file)) {
+      const out = join(root, 'dist', relative(root, file));
+      assets.push(mkdir(dirname(out), { recursive: true }).then(() => copyFile(file, out)));
+      continue;
+    }
     jobs.push(
       (async () => {
         const out = join(root, 'dist', relative(root, file)).replace(/\.ts$/, '.js');
@@ -43,5 +51,5 @@ for (const top of roots) {
     );
   }
 }
-await Promise.all(jobs);
-console.log(`build: ${jobs.length} files compiled to dist/`);
+await Promise.all([...jobs, ...assets]);
+console.log(`build: ${jobs.length} files compiled to dist/, ${assets.length} assets copied`);

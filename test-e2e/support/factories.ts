@@ -1,5 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { type ActorRecord, contracts, type RemoteActorDescription } from '@mammut/contracts';
+import type { Bus } from '@mammut/platform';
 
 export interface SeededUser {
   readonly accountId: string;
@@ -58,4 +60,70 @@ export async function seedUser(
   } finally {
     await client.end();
   }
+}
+
+let remoteKey: string | undefined;
+/** One RSA public key (SPKI PEM) for every remote actor of a test run: generating is slow. */
+function remotePublicKey(): string {
+  remoteKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
+    type: 'spki',
+    format: 'pem',
+  }) as string;
+  return remoteKey;
+}
+
+/**
+ * A remote actor as federation describes it after fetching a Mastodon actor document and
+ * confirming the handle through WebFinger: Mastodon's URL layout on `domain`.
+ */
+export function remoteActor(
+  username: string,
+  domain: string,
+  overrides: Partial<RemoteActorDescription> = {},
+): RemoteActorDescription {
+  const uri = `https://${domain}/users/${username}`;
+  return {
+    uri,
+    username,
+    domain,
+    actorType: 'Person',
+    url: `https://${domain}/@${username}`,
+    displayName: username,
+    note: '<p>Hello from afar</p>',
+    avatarRemoteUrl: `https://${domain}/system/accounts/avatars/${username}.png`,
+    headerRemoteUrl: null,
+    locked: false,
+    discoverable: true,
+    indexable: true,
+    memorial: false,
+    hideCollections: false,
+    fields: [],
+    inboxUrl: `${uri}/inbox`,
+    sharedInboxUrl: `https://${domain}/inbox`,
+    outboxUrl: `${uri}/outbox`,
+    followersUrl: `${uri}/followers`,
+    followingUrl: `${uri}/following`,
+    featuredCollectionUrl: `${uri}/collections/featured`,
+    publicKey: remotePublicKey(),
+    publicKeyId: `${uri}#main-key`,
+    alsoKnownAs: [],
+    movedToUri: null,
+    published: '2023-04-05T00:00:00Z',
+    webfingeredAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/** Saves a remote account through the contract federation calls, as federation will. */
+export async function saveRemoteAccount(
+  bus: Bus,
+  username: string,
+  domain: string,
+  overrides: Partial<RemoteActorDescription> = {},
+): Promise<ActorRecord> {
+  const { account } = await bus.request(
+    contracts.accounts.remote.saveRemoteAccount,
+    remoteActor(username, domain, overrides),
+  );
+  return account;
 }

@@ -31,6 +31,8 @@ import { ExpireMutes } from './relationships/expire-mutes.service';
 import { instanceProviders } from './instance/instance.providers';
 import { AdminHandlers } from './admin/admin.handlers';
 import { adminProviders } from './admin/admin.providers';
+import { RemoteHandlers } from './remote/remote.handlers';
+import { remoteProviders } from './remote/remote.providers';
 
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
 @Module({
@@ -42,6 +44,7 @@ import { adminProviders } from './admin/admin.providers';
     busController(contracts.accounts.registration, RegistrationHandlers),
     busController(contracts.accounts.instance, InstanceHandlers),
     busController(contracts.accounts.admin, AdminHandlers),
+    busController(contracts.accounts.remote, RemoteHandlers),
   ],
   providers: [
     accountsDatabaseProvider,
@@ -58,6 +61,7 @@ import { adminProviders } from './admin/admin.providers';
     ...oauthProviders,
     ...instanceProviders,
     ...adminProviders,
+    ...remoteProviders,
   ],
 })
 export class AccountsModule implements OnApplicationBootstrap, OnApplicationShutdown {

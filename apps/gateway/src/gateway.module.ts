@@ -25,6 +25,7 @@ import { SignInStrategy } from './oauth/sign-in.strategy';
 import { TokenController } from './oauth/token.controller';
 import { WebSessions } from './oauth/web-sessions';
 import { instanceControllers, instanceProviders } from './instance/instance.routes';
+import { DefaultImagesController } from './media/default-images.controller';
 
 /**
  * The only public HTTP entry: the Mastodon client API, OAuth, well-known documents. Controllers
@@ -49,6 +50,7 @@ import { instanceControllers, instanceProviders } from './instance/instance.rout
     SignInController,
     TokenController,
     AuthorizationServerMetadataController,
+    DefaultImagesController,
     ...instanceControllers,
   ],
   providers: [

@@ -6,11 +6,13 @@ export * from './accounts/scopes';
 export * from './accounts/relationships.contracts';
 export * from './accounts/oauth.contracts';
 export * from './accounts/admin.contracts';
+export * from './accounts/remote.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
 import { accountsInstance } from './accounts/instance.contracts';
 import { accountsAdmin } from './accounts/admin.contracts';
+import { accountsRemote } from './accounts/remote.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -21,5 +23,6 @@ export const contracts = {
     registration: accountsRegistration,
     instance: accountsInstance,
     admin: accountsAdmin,
+    remote: accountsRemote,
   },
 } as const;

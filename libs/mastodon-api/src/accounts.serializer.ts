@@ -19,8 +19,10 @@ export function serializeAccount(account: AccountRecord, ctx: SerializeContext):
   const base: MAccount = {
     id: account.id,
     username: account.username,
+    // `user` for local accounts, `user@domain` for remote ones (the domain as stored: punycode).
     acct: account.domain ? `${account.username}@${account.domain}` : account.username,
-    url: account.url ?? (account.domain ? null : localAccountUrl(ctx, account.username)),
+    // A remote account without a profile page shows its actor id, as Mastodon's url_for does.
+    url: account.url ?? (account.domain ? account.uri : localAccountUrl(ctx, account.username)),
     uri: account.uri,
     display_name: account.displayName,
     note: account.note,

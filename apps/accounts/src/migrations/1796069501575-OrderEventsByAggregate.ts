@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Events in order per aggregate: the outbox numbers each aggregate's events, and consumers in
- * this schema remember the last one they applied (ADR 0008).
+ * this schema remember the last one they applied (ADR 0012).
  */
 export class OrderEventsByAggregate1796069501575 implements MigrationInterface {
   name = 'OrderEventsByAggregate1796069501575';

@@ -4,6 +4,7 @@ import { AddUserCreatedByApplication1795428126313 } from './1795428126313-AddUse
 import { IndexMuteExpiry1795428403124 } from './1795428403124-IndexMuteExpiry';
 import { IndexEventHousekeeping1795429919096 } from './1795429919096-IndexEventHousekeeping';
 import { AddTimestampIds1796067176833 } from './1796067176833-AddTimestampIds';
+import { AddRemoteActorColumns1796067203650 } from './1796067203650-AddRemoteActorColumns';
 import { MarkDeletedAccounts1796067541678 } from './1796067541678-MarkDeletedAccounts';
 import { OrderEventsByAggregate1796069501575 } from './1796069501575-OrderEventsByAggregate';
 
@@ -15,6 +16,7 @@ export const accountsMigrations = [
   IndexMuteExpiry1795428403124,
   IndexEventHousekeeping1795429919096,
   AddTimestampIds1796067176833,
+  AddRemoteActorColumns1796067203650,
   MarkDeletedAccounts1796067541678,
   OrderEventsByAggregate1796069501575,
 ];

@@ -1,4 +1,4 @@
-import type { AccountRecord, ProfileField } from '@mammut/contracts';
+import type { AccountRecord, ActorRecord, ActorType, ProfileField } from '@mammut/contracts';
 
 /** The columns of `accounts.accounts` that make an AccountRecord, for every query that returns one. */
 export const ACCOUNT_COLUMNS = `a.id, a.username, a.domain, a.display_name, a.note, a.note_html, a.uri, a.url, a.avatar_url,
@@ -14,6 +14,13 @@ export const ACCOUNT_JSON_COLUMNS = ACCOUNT_COLUMNS.replace('a.id,', 'a.id::text
   'a.moved_to_account_id',
   'a.moved_to_account_id::text AS moved_to_account_id',
 );
+
+/**
+ * Whether the API shows `a`: every remote account, and local ones whose user confirmed its e-mail
+ * address and was approved (Mastodon answers 404 for the others, and for local accounts without a user).
+ */
+export const SHOWN_ACCOUNT = `(a.domain IS NOT NULL OR EXISTS (SELECT 1 FROM accounts.users u
+  WHERE u.account_id = a.id AND u.confirmed_at IS NOT NULL AND u.approved))`;
 
 /** A timestamp column, whether pg parsed it (a Date) or it came inside JSON (a string). */
 type Timestamp = Date | string;
@@ -76,5 +83,48 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
     limited: row.silenced_at !== null,
     memorial: row.memorial,
     movedToAccountId: row.moved_to_account_id,
+  };
+}
+
+/** The federation columns that, with ACCOUNT_COLUMNS, make an ActorRecord. */
+export const ACTOR_COLUMNS = `a.actor_type, a.inbox_url, a.shared_inbox_url, a.outbox_url, a.followers_url,
+  a.following_url, a.featured_collection_url, a.public_key, a.public_key_id, a.also_known_as, a.avatar_remote_url,
+  a.header_remote_url, a.last_webfingered_at, a.fetched_at`;
+
+export interface ActorRow extends AccountRow {
+  actor_type: ActorType | null;
+  inbox_url: string | null;
+  shared_inbox_url: string | null;
+  outbox_url: string | null;
+  followers_url: string | null;
+  following_url: string | null;
+  featured_collection_url: string | null;
+  public_key: string | null;
+  public_key_id: string | null;
+  also_known_as: string[];
+  avatar_remote_url: string | null;
+  header_remote_url: string | null;
+  last_webfingered_at: Timestamp | null;
+  fetched_at: Timestamp | null;
+}
+
+export function toActorRecord(row: ActorRow): ActorRecord {
+  return {
+    ...toAccountRecord(row),
+    // Local accounts have no stored type: their flags say what federation presents them as.
+    actorType: row.actor_type ?? (row.group ? 'Group' : row.bot ? 'Service' : 'Person'),
+    inboxUrl: row.inbox_url,
+    sharedInboxUrl: row.shared_inbox_url,
+    outboxUrl: row.outbox_url,
+    followersUrl: row.followers_url,
+    followingUrl: row.following_url,
+    featuredCollectionUrl: row.featured_collection_url,
+    publicKey: row.public_key,
+    publicKeyId: row.public_key_id,
+    alsoKnownAs: row.also_known_as,
+    avatarRemoteUrl: row.avatar_remote_url,
+    headerRemoteUrl: row.header_remote_url,
+    lastWebfingeredAt: row.last_webfingered_at === null ? null : iso(row.last_webfingered_at),
+    fetchedAt: row.fetched_at === null ? null : iso(row.fetched_at),
   };
 }

@@ -9,7 +9,14 @@ import {
 import { queryPrepared } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
-import { ACCOUNT_COLUMNS, ACCOUNT_JSON_COLUMNS, type AccountRow, toAccountRecord } from './account-row';
+import {
+  ACCOUNT_COLUMNS,
+  ACCOUNT_JSON_COLUMNS,
+  type AccountRow,
+  SHOWN_ACCOUNT,
+  toAccountRecord,
+} from './account-row';
+import { ACCT_JOIN, acctLookups, acctParams, inAcctOrder } from './acct-lookup';
 
 export interface UserSettings {
   privacy?: Visibility;
@@ -24,10 +31,11 @@ export interface UserSettings {
 export class AccountsQueries {
   constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
 
+  /** Unknown accounts, and local ones Mastodon does not show yet (unconfirmed, unapproved), are missing. */
   async byIds(ids: string[]): Promise<{ accounts: AccountRecord[]; missing: string[] }> {
     if (!ids.length) return { accounts: [], missing: [] };
     const rows: AccountRow[] = await this.db.query(
-      `SELECT ${ACCOUNT_COLUMNS} FROM accounts.accounts a WHERE a.id = ANY($1::bigint[])`,
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts.accounts a WHERE a.id = ANY($1::bigint[]) AND ${SHOWN_ACCOUNT}`,
       [ids],
     );
     const byId = new Map(rows.map((row) => [row.id, toAccountRecord(row)]));
@@ -38,34 +46,19 @@ export class AccountsQueries {
     };
   }
 
-  /** `user` or `user@domain`; the local domain counts as local. */
+  /** `user` or `user@domain`; the local domain counts as local. Hidden local accounts are missing, as in byIds. */
   async byAccts(
     accts: string[],
     localDomain: string,
   ): Promise<{ accounts: AccountRecord[]; missing: string[] }> {
-    const wanted = accts.map((acct) => {
-      const [username, domain] = acct.replace(/^@/, '').split('@');
-      const isLocal = !domain || domain.toLowerCase() === localDomain.toLowerCase();
-      return { acct, username: username.toLowerCase(), domain: isLocal ? '' : domain.toLowerCase() };
-    });
-    if (!wanted.length) return { accounts: [], missing: [] };
+    const lookups = acctLookups(accts, localDomain);
+    if (!lookups.length) return { accounts: [], missing: [] };
     const rows: AccountRow[] = await this.db.query(
-      `SELECT ${ACCOUNT_COLUMNS} FROM accounts.accounts a
-        JOIN unnest($1::text[], $2::text[]) AS w(username, domain)
-          ON lower(a.username) = w.username AND COALESCE(lower(a.domain), '') = w.domain`,
-      [wanted.map((w) => w.username), wanted.map((w) => w.domain)],
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts.accounts a ${ACCT_JOIN} WHERE ${SHOWN_ACCOUNT}`,
+      acctParams(lookups),
     );
-    const key = (username: string, domain: string | null): string =>
-      `${username.toLowerCase()}@${(domain ?? '').toLowerCase()}`;
-    const found = new Map(rows.map((row) => [key(row.username, row.domain), toAccountRecord(row)]));
-    const accounts: AccountRecord[] = [];
-    const missing: string[] = [];
-    for (const w of wanted) {
-      const account = found.get(key(w.username, w.domain || null));
-      if (account) accounts.push(account);
-      else missing.push(w.acct);
-    }
-    return { accounts, missing };
+    const { found, missing } = inAcctOrder(lookups, rows, toAccountRecord);
+    return { accounts: found, missing };
   }
 
   async credentials(accountId: string): Promise<CredentialRecord> {

@@ -16,7 +16,8 @@ export class ProfileText {
     const mentions = new Map<string, MentionTarget>();
     for (const account of accounts) {
       const target = { username: account.username, url: account.url ?? account.uri };
-      mentions.set(account.username.toLowerCase(), target);
+      // A bare `@user` names a local account only; a remote one needs its domain.
+      if (account.domain === null) mentions.set(account.username.toLowerCase(), target);
       mentions.set(`${account.username}@${account.domain ?? this.config.localDomain}`.toLowerCase(), target);
     }
     return texts.map((text) => renderPlainText(text, { publicOrigin: this.config.publicOrigin, mentions }));

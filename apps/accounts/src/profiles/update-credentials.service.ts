@@ -120,15 +120,18 @@ export class UpdateCredentials {
     return this.queries.credentials(changes.accountId);
   }
 
-  /** A profile that unlocks lets its pending requests in, as Mastodon does: each one a new follow. */
+  /**
+   * A profile that unlocks lets its pending requests in, as Mastodon does, each authorized as one
+   * by one would be (federation sends a remote requester its Accept).
+   */
   private async letPendingRequestsIn(tx: EntityManager, accountId: string): Promise<void> {
     // Each follow gets an id of its own table: a request's id is unique among requests only (ADR 0007).
-    const moved: { id: string; account_id: string }[] = await tx.query(
+    const moved: { id: string; account_id: string; uri: string | null }[] = await tx.query(
       `WITH moved AS (DELETE FROM accounts.follow_requests WHERE target_account_id = $1 RETURNING *)
        INSERT INTO accounts.follows (account_id, target_account_id, show_reblogs, notify, languages, uri, created_at)
-       SELECT account_id, target_account_id, show_reblogs, notify, languages, uri, now() FROM moved
+       SELECT account_id, target_account_id, show_reblogs, notify, languages, uri, now() FROM moved ORDER BY id
        ON CONFLICT (account_id, target_account_id) DO NOTHING
-       RETURNING id::text, account_id::text`,
+       RETURNING id::text, account_id::text, uri`,
       [accountId],
     );
     if (!moved.length) return;
@@ -140,7 +143,12 @@ export class UpdateCredentials {
       [accountId],
     );
     for (const follow of moved) {
-      const pair = { followId: follow.id, accountId: follow.account_id, targetAccountId: accountId };
+      const pair = {
+        followId: follow.id,
+        accountId: follow.account_id,
+        targetAccountId: accountId,
+        uri: follow.uri,
+      };
       await this.outbox.add(tx, events.followRequestAuthorized, pair);
       await this.outbox.add(tx, events.followCreated, pair);
     }

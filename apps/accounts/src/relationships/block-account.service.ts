@@ -34,21 +34,26 @@ export class BlockAccount {
           accountId: follow.account_id,
           targetAccountId: follow.target_account_id,
           reason: 'blocked',
+          uri: follow.uri,
         });
       }
       // The viewer's own request is withdrawn; the target's request to the viewer is rejected.
-      if (await graph.removeRequest(tx, viewerId, targetId)) {
+      const withdrawn = await graph.removeRequest(tx, viewerId, targetId);
+      if (withdrawn) {
         await emit(events.followRequestWithdrawn, {
           accountId: viewerId,
           targetAccountId: targetId,
           reason: 'blocked',
+          uri: withdrawn.uri,
         });
       }
-      if (await graph.removeRequest(tx, targetId, viewerId)) {
+      const rejected = await graph.removeRequest(tx, targetId, viewerId);
+      if (rejected) {
         await emit(events.followRequestRejected, {
           accountId: targetId,
           targetAccountId: viewerId,
           reason: 'blocked',
+          uri: rejected.uri,
         });
       }
     });

@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts } from '@mammut/contracts';
 import type { Outbox } from '@mammut/platform';
-import { domainToASCII } from 'node:url';
 import { Validation } from '../profiles/validation';
+import { asciiDomain } from '../remote/domains';
 import { ACCOUNTS_OUTBOX } from './accounts-outbox';
 import { FollowGraph } from './follow-graph.repository';
 
 const events = contracts.accounts.relationships.events;
-
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /**
  * A user-typed domain as stored: trimmed, lower-case, IDNA to punycode, an optional port kept
@@ -16,19 +14,12 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
  * rather than guessed at, so what is blocked is exactly what the user sees listed.
  */
 export function normalizeDomain(input: string): string {
+  const domain = asciiDomain(input);
+  if (domain) return domain;
   const v = new Validation();
-  const invalid = (): never => {
-    v.add('domain', 'ERR_INVALID', 'Domain is not a valid domain name');
-    v.throwIfInvalid();
-    throw new Error('unreachable');
-  };
-  const trimmed = input.trim().replace(/\.$/, '');
-  const match = /^([^:/?#@\s]+)(?::(\d{1,5}))?$/.exec(trimmed);
-  if (!match) return invalid();
-  const host = domainToASCII(match[1].toLowerCase());
-  if (!host || host.length > 253 || !host.split('.').every((label) => LABEL.test(label))) return invalid();
-  if (match[2] !== undefined && (Number(match[2]) < 1 || Number(match[2]) > 65535)) return invalid();
-  return match[2] !== undefined ? `${host}:${Number(match[2])}` : host;
+  v.add('domain', 'ERR_INVALID', 'Domain is not a valid domain name');
+  v.throwIfInvalid();
+  throw new Error('unreachable');
 }
 
 /** POST /domain_blocks: hides the domain from the viewer and drops the viewer's followers there. */
@@ -49,7 +40,7 @@ export class BlockDomain {
       );
       if (inserted.length)
         await this.outbox.add(tx, events.domainBlockCreated, { accountId: viewerId, domain });
-      const onDomain = `IN (SELECT id FROM accounts.accounts WHERE lower(domain) = $2)`;
+      const onDomain = `IN (SELECT id FROM accounts.accounts WHERE domain = $2)`;
       const removed = await this.graph.removeFollows(
         tx,
         `f.target_account_id = $1 AND f.account_id ${onDomain}`,
@@ -60,6 +51,7 @@ export class BlockDomain {
           accountId: follow.account_id,
           targetAccountId: viewerId,
           reason: 'domain_blocked',
+          uri: follow.uri,
         });
       }
       const rejected = await this.graph.removeRequests(
@@ -72,6 +64,7 @@ export class BlockDomain {
           accountId: request.account_id,
           targetAccountId: viewerId,
           reason: 'domain_blocked',
+          uri: request.uri,
         });
       }
     });

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ContractError } from '@mammut/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
+import { SHOWN_ACCOUNT } from '../profiles/account-row';
 
 export type Tx = EntityManager;
 
@@ -11,6 +12,17 @@ export interface PartyRow {
   domain: string | null;
   locked: boolean;
   suspended: boolean;
+  /** Has moved to another account: following it is refused, as in Mastodon. */
+  moved: boolean;
+  /** A local account whose user is unconfirmed or unapproved: not there for anyone else yet. */
+  hidden: boolean;
+}
+
+/** A follow or follow request that was removed: who followed whom, and its Follow activity id. */
+export interface RemovedFollow {
+  account_id: string;
+  target_account_id: string;
+  uri: string | null;
 }
 
 interface CountChange {
@@ -47,7 +59,8 @@ export class FollowGraph {
 
   /**
    * Viewer and target, both existing; an unknown target is `not_found`, and so is a suspended one
-   * unless the change may still touch it (refusing what a suspended account asked for).
+   * or a local one Mastodon hides (unconfirmed, unapproved) unless the change may still touch it
+   * (refusing what a suspended account asked for).
    */
   async parties(
     tx: Tx,
@@ -58,13 +71,14 @@ export class FollowGraph {
     // KEY SHARE: waits for a suspension or deletion in progress (they lock the row FOR UPDATE) and
     // then sees it, so no relationship is added to an account that is going away.
     const rows: PartyRow[] = await tx.query(
-      `SELECT id, domain, locked, suspended_at IS NOT NULL AS suspended
-         FROM accounts.accounts WHERE id = ANY($1::bigint[]) FOR KEY SHARE`,
+      `SELECT a.id::text, a.domain, a.locked, a.suspended_at IS NOT NULL AS suspended,
+              a.moved_to_account_id IS NOT NULL AS moved, NOT ${SHOWN_ACCOUNT} AS hidden
+         FROM accounts.accounts a WHERE a.id = ANY($1::bigint[]) FOR KEY SHARE`,
       [[viewerId, targetId]],
     );
     const viewer = rows.find((row) => row.id === viewerId);
     const target = rows.find((row) => row.id === targetId);
-    if (!viewer || !target || (target.suspended && suspendedTarget === 'refused')) {
+    if (!viewer || !target || ((target.suspended || target.hidden) && suspendedTarget === 'refused')) {
       throw new ContractError('not_found', 'Record not found');
     }
     return { viewer, target };
@@ -100,13 +114,14 @@ export class FollowGraph {
       reblogs: boolean;
       notify: boolean;
       languages: string[] | null;
+      uri: string | null;
     },
   ): Promise<{ id: string; added: boolean }> {
     const inserted: { id: string }[] = await tx.query(
-      `INSERT INTO accounts.follows (account_id, target_account_id, show_reblogs, notify, languages)
-       VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO accounts.follows (account_id, target_account_id, show_reblogs, notify, languages, uri)
+       VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (account_id, target_account_id) DO NOTHING RETURNING id::text`,
-      [follow.from, follow.to, follow.reblogs, follow.notify, follow.languages],
+      [follow.from, follow.to, follow.reblogs, follow.notify, follow.languages, follow.uri],
     );
     if (!inserted.length) {
       const [existing]: { id: string }[] = await tx.query(
@@ -124,18 +139,14 @@ export class FollowGraph {
 
   /**
    * Deletes follows matching `where` (over `f`), their endorsements as Mastodon does, and moves
-   * the counters by exactly the rows deleted. Returns the removed (follower, followed) pairs.
+   * the counters by exactly the rows deleted. Returns the removed follows.
    */
-  async removeFollows(
-    tx: Tx,
-    where: string,
-    params: unknown[],
-  ): Promise<{ account_id: string; target_account_id: string }[]> {
-    const removed: { account_id: string; target_account_id: string }[] = await tx.query(
-      `WITH removed AS (DELETE FROM accounts.follows f WHERE ${where} RETURNING f.account_id, f.target_account_id),
+  async removeFollows(tx: Tx, where: string, params: unknown[]): Promise<RemovedFollow[]> {
+    const removed: RemovedFollow[] = await tx.query(
+      `WITH removed AS (DELETE FROM accounts.follows f WHERE ${where} RETURNING f.account_id, f.target_account_id, f.uri),
             unendorsed AS (DELETE FROM accounts.account_endorsements e USING removed r
               WHERE e.account_id = r.account_id AND e.target_account_id = r.target_account_id)
-       SELECT account_id::text, target_account_id::text FROM removed`,
+       SELECT account_id::text, target_account_id::text, uri FROM removed`,
       params,
     );
     await this.adjustCounts(
@@ -158,22 +169,20 @@ export class FollowGraph {
     return removed.length > 0;
   }
 
-  /** Deletes the follow request from `from` to `to`; true when there was one. */
-  async removeRequest(tx: Tx, from: string, to: string): Promise<boolean> {
-    return (
-      (await this.removeRequests(tx, 'r.account_id = $1 AND r.target_account_id = $2', [from, to])).length > 0
-    );
+  /** Deletes the follow request from `from` to `to`; the removed request, or null when there was none. */
+  async removeRequest(tx: Tx, from: string, to: string): Promise<RemovedFollow | null> {
+    const [removed] = await this.removeRequests(tx, 'r.account_id = $1 AND r.target_account_id = $2', [
+      from,
+      to,
+    ]);
+    return removed ?? null;
   }
 
-  /** Deletes follow requests matching `where` (over `r`); returns the removed pairs. */
-  async removeRequests(
-    tx: Tx,
-    where: string,
-    params: unknown[],
-  ): Promise<{ account_id: string; target_account_id: string }[]> {
+  /** Deletes follow requests matching `where` (over `r`); returns the removed requests. */
+  async removeRequests(tx: Tx, where: string, params: unknown[]): Promise<RemovedFollow[]> {
     return tx.query(
-      `WITH removed AS (DELETE FROM accounts.follow_requests r WHERE ${where} RETURNING r.account_id, r.target_account_id)
-       SELECT account_id::text, target_account_id::text FROM removed`,
+      `WITH removed AS (DELETE FROM accounts.follow_requests r WHERE ${where} RETURNING r.account_id, r.target_account_id, r.uri)
+       SELECT account_id::text, target_account_id::text, uri FROM removed`,
       params,
     );
   }

@@ -10,7 +10,9 @@ import { RelationshipsQueries } from './relationships.queries';
 export interface PairScope {
   readonly tx: Tx;
   readonly graph: FollowGraph;
-  /** The target's row (it exists and is not suspended). */
+  /** The viewer's row. */
+  readonly viewer: PartyRow;
+  /** The target's row (it exists and, unless the change allows it, is neither suspended nor hidden). */
   readonly target: PartyRow;
   /** Writes an event to the accounts outbox in this transaction. */
   readonly emit: <D extends EventDef>(def: D, payload: z.input<D['payload']>) => Promise<void>;
@@ -37,10 +39,11 @@ export class PairChanges {
   ): Promise<RelationshipRecord> {
     return this.graph.transaction(async (tx) => {
       await this.graph.lockPair(tx, viewerId, targetId);
-      const { target } = await this.graph.parties(tx, viewerId, targetId, options.suspendedTarget);
+      const { viewer, target } = await this.graph.parties(tx, viewerId, targetId, options.suspendedTarget);
       await work({
         tx,
         graph: this.graph,
+        viewer,
         target,
         emit: async (def, payload) => {
           await this.outbox.add(tx, def, payload);

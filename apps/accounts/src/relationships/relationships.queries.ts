@@ -137,7 +137,8 @@ export class RelationshipsQueries {
 
   /**
    * For each known, unsuspended target in request order: the accounts the viewer follows that
-   * follow it. Targets hiding their collections show none, unless the viewer is the target.
+   * follow it. Targets hiding their collections show none, unless the viewer is the target; and
+   * followers hiding theirs are left out, as Mastodon's FamiliarFollowersPresenter does.
    */
   async familiarFollowers(viewerId: string, ids: string[]): Promise<FamiliarFollowersRecord[]> {
     const unique = [...new Set(ids)];
@@ -150,6 +151,7 @@ export class RelationshipsQueries {
            SELECT a.* FROM accounts.follows theirs
              JOIN accounts.follows mine ON mine.account_id = $1 AND mine.target_account_id = theirs.account_id
              JOIN accounts.accounts a ON a.id = theirs.account_id AND a.suspended_at IS NULL
+              AND a.hide_collections IS NOT TRUE
             WHERE theirs.target_account_id = t.id
               AND (t.hide_collections IS NOT TRUE OR t.id = $1)
             ORDER BY theirs.id DESC

@@ -38,10 +38,12 @@ export class WebfingerController {
     const target = parseWebfingerResource(toStr(query.resource), this.config);
     if (target.kind === 'invalid') throw new HttpError(400, 'Invalid resource');
     if (target.kind === 'elsewhere') throw Errors.notFound();
-    const { accounts } = await this.bus.request(contracts.accounts.profiles.lookupAccounts, {
+    // The federation-facing read: WebFinger answers for every local account, as Mastodon's does
+    // (the API hides unconfirmed ones); remote accounts are never ours to answer for.
+    const { actors } = await this.bus.request(contracts.accounts.remote.lookupActors, {
       accts: [target.username],
     });
-    const account = accounts[0];
+    const account = actors[0];
     if (!account || account.domain !== null) throw Errors.notFound();
     void reply
       .header('content-type', 'application/jrd+json; charset=utf-8')

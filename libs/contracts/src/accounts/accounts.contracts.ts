@@ -2,11 +2,17 @@ import { z } from 'zod';
 import { defineRequest } from '../define';
 import { accountRecord, credentialRecord, id, tokenGrant, visibility } from './records';
 
+/**
+ * The client API's reads of accounts: local and remote alike, except that local accounts whose
+ * user has not confirmed its e-mail address or awaits approval are `missing`, as Mastodon answers
+ * 404 for them (federation reads every account through `accounts.remote.*`).
+ */
 export const accountsProfiles = {
   getAccounts: defineRequest('accounts.account.get', {
     request: z.object({ ids: z.array(id).max(200) }),
     response: z.object({ accounts: z.array(accountRecord), missing: z.array(id) }),
   }),
+  /** `user` or `user@<local domain>` for local accounts, `user@domain` for remote ones (any IDN spelling). */
   lookupAccounts: defineRequest('accounts.account.lookup', {
     request: z.object({ accts: z.array(z.string().max(400)).max(200) }),
     response: z.object({ accounts: z.array(accountRecord), missing: z.array(z.string()) }),

@@ -52,6 +52,36 @@ export const accountRecord = z.object({
 });
 export type AccountRecord = z.infer<typeof accountRecord>;
 
+/** ActivityPub actor types Mastodon accepts for accounts. `bot` is Service or Application, `group` is Group. */
+export const actorType = z.enum(['Person', 'Service', 'Group', 'Application', 'Organization']);
+export type ActorType = z.infer<typeof actorType>;
+
+/**
+ * An account with what federation needs to talk to it: where to deliver, its collections, the key
+ * that signs its requests. Local accounts carry nulls there (federation serves their actors) and
+ * the actor type their flags give.
+ */
+export const actorRecord = accountRecord.extend({
+  actorType,
+  inboxUrl: z.string().nullable(),
+  sharedInboxUrl: z.string().nullable(),
+  outboxUrl: z.string().nullable(),
+  followersUrl: z.string().nullable(),
+  followingUrl: z.string().nullable(),
+  featuredCollectionUrl: z.string().nullable(),
+  /** PEM. */
+  publicKey: z.string().nullable(),
+  /** The key's id (`<actor>#main-key`, or GoToSocial's `<actor>/main-key`). */
+  publicKeyId: z.string().nullable(),
+  alsoKnownAs: z.array(z.string()),
+  /** The images on the remote server; `avatarUrl`/`headerUrl` are the local copies. */
+  avatarRemoteUrl: z.string().nullable(),
+  headerRemoteUrl: z.string().nullable(),
+  lastWebfingeredAt: isoDate.nullable(),
+  fetchedAt: isoDate.nullable(),
+});
+export type ActorRecord = z.infer<typeof actorRecord>;
+
 /** What only the owner sees: the account plus its source settings and role. */
 export const credentialRecord = z.object({
   account: accountRecord,

@@ -31,6 +31,13 @@ const publicList = z.object({ accountId: id, viewerId: id.nullable(), page: page
 const ownList = z.object({ viewerId: id, page: pageRequest });
 
 const pair = { accountId: id, targetAccountId: id };
+/**
+ * The Follow activity's id of a follow or follow request: minted here for a local follower, the
+ * remote Follow's id for a remote one. Federation sends it in Follow, Undo, Accept and Reject, and
+ * a remote Accept or Reject names it. Absent from events written before remote follows; null for
+ * rows older than that.
+ */
+const followUri = { uri: z.string().nullable().optional() };
 
 /** The aggregate of a relationship event: one edge of one kind, from the actor to the target. */
 const edge =
@@ -41,13 +48,17 @@ const edge =
 /**
  * Facts about the follow graph, written to the accounts outbox in the transaction that changed
  * it, and only when a row really changed. `accountId` is always the actor of the relationship
- * (the follower, the blocker, the muter), whoever caused the change.
+ * (the follower, the blocker, the muter), whoever caused the change. When either account is
+ * remote, federation delivers them: to a remote account, follow_request.created is the Follow
+ * (it stays requested until its Accept) and follow_request.withdrawn or follow.removed the Undo;
+ * to a remote follower, follow.created of a direct follow and follow_request.authorized are the
+ * Accept, follow_request.rejected and follow.removed the Reject.
  */
 export const relationshipEvents = {
   followCreated: defineEvent('events.accounts.follow.created', {
     version: 1,
     aggregate: edge('follow'),
-    payload: z.object({ followId: id, ...pair }),
+    payload: z.object({ followId: id, ...pair, ...followUri }),
   }),
   followRemoved: defineEvent('events.accounts.follow.removed', {
     version: 1,
@@ -55,17 +66,18 @@ export const relationshipEvents = {
     payload: z.object({
       ...pair,
       reason: z.enum(['unfollowed', 'removed', 'blocked', 'domain_blocked', 'account_deleted']),
+      ...followUri,
     }),
   }),
   followRequestCreated: defineEvent('events.accounts.follow_request.created', {
     version: 1,
     aggregate: edge('follow'),
-    payload: z.object({ requestId: id, ...pair }),
+    payload: z.object({ requestId: id, ...pair, ...followUri }),
   }),
   followRequestAuthorized: defineEvent('events.accounts.follow_request.authorized', {
     version: 1,
     aggregate: edge('follow'),
-    payload: z.object({ followId: id, ...pair }),
+    payload: z.object({ followId: id, ...pair, ...followUri }),
   }),
   followRequestRejected: defineEvent('events.accounts.follow_request.rejected', {
     version: 1,
@@ -73,12 +85,17 @@ export const relationshipEvents = {
     payload: z.object({
       ...pair,
       reason: z.enum(['rejected', 'blocked', 'domain_blocked', 'account_deleted']),
+      ...followUri,
     }),
   }),
   followRequestWithdrawn: defineEvent('events.accounts.follow_request.withdrawn', {
     version: 1,
     aggregate: edge('follow'),
-    payload: z.object({ ...pair, reason: z.enum(['unfollowed', 'blocked', 'account_deleted']) }),
+    payload: z.object({
+      ...pair,
+      reason: z.enum(['unfollowed', 'blocked', 'account_deleted']),
+      ...followUri,
+    }),
   }),
   blockCreated: defineEvent('events.accounts.block.created', {
     version: 1,
@@ -134,6 +151,12 @@ export const accountsRelationships = {
       notify: z.boolean().optional(),
       /** Absent: keep; null or empty: every language. */
       languages: z.array(z.string().max(16)).max(100).nullable().optional(),
+      /**
+       * The Follow activity's id, when federation records a remote account's Follow (required
+       * then, refused for a local follower, whose Follow id is minted here). Following a remote
+       * account always makes a request that stays pending until its Accept.
+       */
+      uri: z.string().min(1).max(2048).optional(),
     }),
     response: relationshipRecord,
   }),

@@ -4,7 +4,7 @@ import { HealthChecks, PostgresHealthIndicator } from '@mammut/platform';
 import type { MInstance, MInstanceActivity, MInstanceV1 } from '@mammut/mastodon-api';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { seedUser, type SeededUser } from '../../../../../test-e2e/support/factories';
+import { saveRemoteAccount, seedUser, type SeededUser } from '../../../../../test-e2e/support/factories';
 import { startTestSystem, type TestSystem } from '../../../../../test-e2e/support/system';
 
 jest.setTimeout(60_000);
@@ -29,13 +29,13 @@ async function seedInstance(t: TestSystem): Promise<{ admin: SeededUser; member:
   try {
     await db.query(`UPDATE accounts.users SET role = 'admin' WHERE id = $1`, [admin.userId]);
     await db.query(`UPDATE accounts.users SET last_sign_in_at = now() WHERE id = $1`, [member.userId]);
-    await db.query(
-      `INSERT INTO accounts.accounts (username, domain, uri) VALUES ('carol', 'Remote.Example', $1)`,
-      ['https://remote.example/users/carol'],
-    );
   } finally {
     await db.end();
   }
+  // As federation will save it: the domain as the peer spelled it, stored normalised.
+  await saveRemoteAccount(t.system.runtime.bus, 'carol', 'Remote.Example', {
+    uri: 'https://remote.example/users/carol',
+  });
   return { admin, member };
 }
 

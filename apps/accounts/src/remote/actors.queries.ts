@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ActorRecord } from '@mammut/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ACCOUNTS_DB } from '../database/accounts-database';
+import { ACCOUNT_COLUMNS, ACTOR_COLUMNS, type ActorRow, toActorRecord } from '../profiles/account-row';
+import { ACCT_JOIN, acctLookups, acctParams, inAcctOrder } from '../profiles/acct-lookup';
+
+type Found<K> = { actors: ActorRecord[]; missing: K[] };
+
+/** The actor id a key id or fragment URL names: Mastodon drops the fragment to find the account. */
+export const withoutFragment = (uri: string): string => uri.split('#')[0];
+
+/**
+ * Accounts with their federation columns, for federation: one query per batch, every account
+ * (local or remote, pending users included: what federation shows of them is its own rule).
+ */
+@Injectable()
+export class ActorsQueries {
+  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
+
+  async byIds(ids: string[], tx?: EntityManager): Promise<Found<string>> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return { actors: [], missing: [] };
+    const rows: ActorRow[] = await (tx ?? this.db).query(
+      `SELECT ${ACCOUNT_COLUMNS}, ${ACTOR_COLUMNS} FROM accounts.accounts a WHERE a.id = ANY($1::bigint[])`,
+      [unique],
+    );
+    const byId = new Map(rows.map((row) => [row.id, toActorRecord(row)]));
+    return {
+      actors: unique.flatMap((id) => byId.get(id) ?? []),
+      missing: unique.filter((id) => !byId.has(id)),
+    };
+  }
+
+  async byUris(uris: string[]): Promise<Found<string>> {
+    const unique = [...new Set(uris)];
+    if (!unique.length) return { actors: [], missing: [] };
+    const rows: ActorRow[] = await this.db.query(
+      `SELECT ${ACCOUNT_COLUMNS}, ${ACTOR_COLUMNS} FROM accounts.accounts a WHERE a.uri = ANY($1::text[])`,
+      [unique.map(withoutFragment)],
+    );
+    const byUri = new Map(rows.map((row) => [row.uri, toActorRecord(row)]));
+    return {
+      actors: unique.flatMap((uri) => byUri.get(withoutFragment(uri)) ?? []),
+      missing: unique.filter((uri) => !byUri.has(withoutFragment(uri))),
+    };
+  }
+
+  async byAccts(accts: string[], localDomain: string): Promise<Found<string>> {
+    const lookups = acctLookups(accts, localDomain);
+    if (!lookups.length) return { actors: [], missing: [] };
+    const rows: ActorRow[] = await this.db.query(
+      `SELECT ${ACCOUNT_COLUMNS}, ${ACTOR_COLUMNS} FROM accounts.accounts a ${ACCT_JOIN}`,
+      acctParams(lookups),
+    );
+    const { found, missing } = inAcctOrder(lookups, rows, toActorRecord);
+    return { actors: found, missing };
+  }
+}

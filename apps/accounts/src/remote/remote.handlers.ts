@@ -1,0 +1,27 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { contracts, defineHandlers } from '@mammut/contracts';
+import { CONFIG, type Config } from '@mammut/platform';
+import { ActorsQueries } from './actors.queries';
+import { AcceptRemoteFollow, RejectRemoteFollow } from './remote-follows.service';
+import { SaveRemoteAccount } from './save-remote-account.service';
+
+/** `accounts.remote.*` on the bus: what federation asks of accounts. */
+@Injectable()
+export class RemoteHandlers {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly actors: ActorsQueries,
+    private readonly saveRemoteAccount: SaveRemoteAccount,
+    private readonly acceptRemoteFollow: AcceptRemoteFollow,
+    private readonly rejectRemoteFollow: RejectRemoteFollow,
+  ) {}
+
+  readonly bound = defineHandlers(contracts.accounts.remote, {
+    saveRemoteAccount: (description) => this.saveRemoteAccount.execute(description),
+    getActors: ({ ids }) => this.actors.byIds(ids),
+    getActorsByUri: ({ uris }) => this.actors.byUris(uris),
+    lookupActors: ({ accts }) => this.actors.byAccts(accts, this.config.localDomain),
+    acceptRemoteFollow: (answer) => this.acceptRemoteFollow.execute(answer),
+    rejectRemoteFollow: (answer) => this.rejectRemoteFollow.execute(answer),
+  });
+}
