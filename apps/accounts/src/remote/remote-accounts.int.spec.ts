@@ -42,6 +42,16 @@ describe('remote accounts through accounts.remote.* (over NATS, as federation ca
     );
   };
 
+  /** Lifecycle events of one account in the outbox, oldest first. */
+  const lifecycleOf = async (accountId: string): Promise<[string, Record<string, unknown>][]> =>
+    (
+      await sut.db.query<{ subject: string; payload: Record<string, unknown> }>(
+        `SELECT subject, payload FROM accounts.outbox
+          WHERE payload->>'accountId' = $1 AND subject ~ '^events\\.accounts\\.account\\.' ORDER BY id`,
+        [accountId],
+      )
+    ).rows.map((row) => [row.subject, row.payload]);
+
   it('creates a remote account from its actor description, then updates it by uri', async () => {
     const saved = await bus().request(remote.saveRemoteAccount, remoteActor('alice', 'peer.test'));
     expect(saved.created).toBe(true);
@@ -97,6 +107,15 @@ describe('remote accounts through accounts.remote.* (over NATS, as federation ca
     // The actor id is the key: a handle changed on the remote side renames the account.
     const renamed = await saveRemoteAccount(bus(), 'alicia', 'peer.test', { uri: alice.uri });
     expect(renamed).toMatchObject({ id: alice.id, username: 'alicia', uri: alice.uri });
+    // Saved as federation will save it, each change is an account event like a local one's.
+    expect(await lifecycleOf(alice.id)).toEqual([
+      ['events.accounts.account.created', { accountId: alice.id, username: 'alice', domain: 'peer.test' }],
+      ['events.accounts.account.updated', { accountId: alice.id, changed: ['display_name', 'bot'] }],
+      [
+        'events.accounts.account.updated',
+        { accountId: alice.id, changed: ['username', 'display_name', 'avatar', 'bot'] },
+      ],
+    ]);
   });
 
   it('keeps one account per handle (username case-insensitive, domain normalised) and per uri', async () => {
@@ -183,6 +202,12 @@ describe('remote accounts through accounts.remote.* (over NATS, as federation ca
       alsoKnownAs: [next.uri],
     });
     expect(old.movedToAccountId).toBe(next.id);
+    expect(
+      (await lifecycleOf(old.id)).map(([subject, payload]) => [subject, payload.targetAccountId]),
+    ).toEqual([
+      ['events.accounts.account.created', undefined],
+      ['events.accounts.account.moved', next.id],
+    ]);
     expect(old.alsoKnownAs).toEqual([next.uri]);
     const unknown = await saveRemoteAccount(bus(), 'erin', 'old.test', {
       movedToUri: 'https://nowhere.test/u/x',

@@ -16,6 +16,7 @@ const events = contracts.accounts.admin.events;
 
 /** The public profile as `account.updated` names it, and the column each attribute lives in. */
 const PROFILE_COLUMNS = [
+  ['username', 'username'],
   ['display_name', 'display_name'],
   ['note', 'note_html'],
   ['fields', 'fields'],

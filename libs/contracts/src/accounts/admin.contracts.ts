@@ -21,6 +21,8 @@ export type AdminUser = z.infer<typeof adminUser>;
 
 /** The profile attributes an `account.updated` event can name. */
 export const profileAttribute = z.enum([
+  /** Only remote accounts are renamed (their server changed the handle of the same actor). */
+  'username',
   'display_name',
   'note',
   'fields',
