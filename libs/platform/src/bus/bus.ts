@@ -13,6 +13,7 @@ import { type Context, context, propagation, ROOT_CONTEXT, SpanKind, trace } fro
 import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
 import { z } from 'zod';
 import { logger } from '../logging/logger';
+import { unstorableTextPath } from '../text/storable';
 import { tracingActive } from '../telemetry/tracing-state';
 import { isOutage } from './outage';
 import {
@@ -206,6 +207,11 @@ export class Bus {
         'invalid_request',
         parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
       );
+    }
+    // Whoever calls (gateway, CLI, another service), a NUL never reaches a PostgreSQL query.
+    const unstorable = unstorableTextPath(parsed.data);
+    if (unstorable !== null) {
+      throw new ContractError('invalid_request', `${unstorable}: contains a NUL character`);
     }
     try {
       return await registered.handler(parsed.data);
