@@ -7,6 +7,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { PlatformModule, recordHttpRoute, type Runtime } from '@mammut/platform';
 import { randomUUID } from 'node:crypto';
 import { BODY_LIMIT, parseQuery, registerBodyParsers } from './body-parsers';
+import { headerSafeUri } from './header-safe';
+import { refuseUnstorableInput } from './storable-input';
 
 export interface GatewayAppOptions {
   /** The service modules to host in this process (all of them in the all-in-one runner). */
@@ -71,6 +73,8 @@ export async function createGatewayApp(
       : false,
   });
   await registerBodyParsers(fastify);
+  // Before every handler: no string PostgreSQL cannot store gets further (422).
+  fastify.addHook('preHandler', refuseUnstorableInput);
   // The store ThrottleGuard counts in: atomic counters in Redis, shared by every gateway replica.
   await fastify.register(rateLimit, {
     global: false,
@@ -85,6 +89,10 @@ export async function createGatewayApp(
   });
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
+    // A redirect may name what a client registered or sent: written as a browser would send it,
+    // so it can neither split the response nor make Node refuse to write it.
+    const location = reply.getHeader('location');
+    if (typeof location === 'string') void reply.header('location', headerSafeUri(location));
     return payload;
   });
   return app;

@@ -52,4 +52,9 @@ export const Errors = {
     new HttpError(422, 'Validation failed: Files are not accepted here', {
       [field]: [{ error: 'ERR_INVALID', description: 'cannot be a file' }],
     }),
+  /** A string PostgreSQL could not store (NUL), wherever it was in the request. */
+  unstorableText: (field: string) =>
+    new HttpError(422, 'Validation failed: Text contains invalid characters', {
+      [field]: [{ error: 'ERR_INVALID', description: 'contains invalid characters' }],
+    }),
 };

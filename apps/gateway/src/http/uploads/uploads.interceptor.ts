@@ -1,13 +1,14 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { from, type Observable, switchMap } from 'rxjs';
+import { assertStorableInput } from '../storable-input';
 import { receiveUploads } from './receive-uploads';
 import { uploadSpecOf, type UploadingRequest } from './upload-spec';
 
 /**
  * On a route declared with `@Uploads`, reads a multipart body once the guards (throttles,
  * authentication) have let the request through: files streamed to temporary files removed when
- * the response ends, fields into the body the handler sees.
+ * the response ends, fields into the body the handler sees (checked as any other body is).
  */
 @Injectable()
 export class UploadsInterceptor implements NestInterceptor {
@@ -22,6 +23,7 @@ export class UploadsInterceptor implements NestInterceptor {
       // Once the response is sent, or the client has gone, the files are no longer needed.
       if (reply.raw.closed) void uploads.cleanup();
       else reply.raw.once('close', () => void uploads.cleanup());
+      assertStorableInput(uploads.body);
       (request as { body: unknown }).body = uploads.body;
       request.uploads = uploads.files;
     })();
