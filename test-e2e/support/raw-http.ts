@@ -1,4 +1,4 @@
-import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { Agent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 
 export interface RawResponse {
   readonly status: number;
@@ -28,7 +28,11 @@ export function rawRequest(baseUrl: string, spec: RawRequest): Promise<RawRespon
   const url = new URL(spec.path, baseUrl);
   return new Promise<RawResponse>((resolve, reject) => {
     let answered = false;
-    const request = httpRequest(url, { method: spec.method, headers: spec.headers, agent: false });
+    // Keep-alive, as browsers and apps ask: a server answering early then discards the rest of
+    // the body, where `Connection: close` would have it hang up while the body is still written.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const request = httpRequest(url, { method: spec.method, headers: spec.headers, agent });
+    request.on('close', () => agent.destroy());
     request.on('response', (response) => {
       answered = true;
       const parts: Buffer[] = [];
