@@ -19,6 +19,7 @@ export * from './runtime/periodic';
 export * from './runtime/platform.module';
 export * from './text/sanitize';
 export * from './text/render';
+export * from './text/storable';
 export {
   streamLayout,
   type StreamLayout,

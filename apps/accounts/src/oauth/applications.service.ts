@@ -43,6 +43,9 @@ const toRecord = (row: ApplicationRow): ApplicationRecord => ({
 /** Why a redirect URI is refused, in Doorkeeper's words, or null when it is acceptable. */
 export function redirectUriProblem(uri: string): string | null {
   if (uri === OOB_REDIRECT_URI) return null;
+  // As Ruby's URI.parse (Doorkeeper): only ASCII, no control characters. A browser would send a
+  // non-ASCII URI percent-encoded, so the client must register it that way.
+  if (/[^\x20-\x7e]/.test(uri)) return 'must be a valid URI.';
   // `new URL` would read `host:port/x` as a scheme; a real scheme is letters first, then a colon.
   if (!/^[a-z][a-z0-9+.-]*:/i.test(uri) || /\s/.test(uri)) return 'must be an absolute URI.';
   let parsed: URL;

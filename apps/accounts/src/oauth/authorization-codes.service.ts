@@ -14,6 +14,7 @@ import { digestOf, newSecret } from '../tokens/token-digest';
 import { AccessTokens } from './access-tokens';
 import { Applications } from './applications.service';
 import { invalidClient, invalidGrant, invalidRequest } from './oauth-errors';
+import { SignInStates } from './sign-in-states';
 
 /** Doorkeeper's `authorization_code_expires_in` default, which Mastodon keeps. */
 export const CODE_TTL_MS = 10 * 60 * 1000;
@@ -55,6 +56,7 @@ export class AuthorizationCodes {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly applications: Applications,
     private readonly tokens: AccessTokens,
+    private readonly signInStates: SignInStates,
   ) {}
 
   async create(input: CreateCode): Promise<{ code: string }> {
@@ -69,6 +71,10 @@ export class AuthorizationCodes {
     }
     if ((input.codeChallenge === null) !== (input.codeChallengeMethod === null)) {
       throw new ContractError('invalid_request', 'code_challenge and its method go together');
+    }
+    // A web session may outlive its user's right to sign in (disabled or suspended since).
+    if (!(await this.signInStates.maySignIn(input.userId))) {
+      throw new ContractError('forbidden', 'Your login is currently disabled');
     }
     const code = newSecret();
     await this.db.query(
@@ -129,6 +135,8 @@ export class AuthorizationCodes {
         [grant.id],
       );
       if (spent === 0) return invalidGrant();
+      // Disabled or suspended since the code was issued: it buys nothing (the code stays spent).
+      if (!(await this.signInStates.maySignIn(grant.user_id, tx))) return invalidGrant();
       const token = await this.tokens.issue(
         { applicationId: app.id, userId: grant.user_id, scopes: grant.scopes },
         tx,

@@ -3,6 +3,7 @@ import { contracts, type ResponseOf, type Role } from '@mammut/contracts';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { PasswordHasher } from '../passwords/password-hasher';
+import { signInRefusal } from './sign-in-states';
 
 type SignInOutcome = ResponseOf<typeof contracts.accounts.oauth.checkSignIn>;
 
@@ -45,9 +46,13 @@ export class CheckSignIn {
       return { refused: 'invalid' };
     }
     if (!(await this.hasher.verify(row.encrypted_password, password))) return { refused: 'invalid' };
-    if (row.disabled || row.suspended_at) return { refused: 'disabled' };
-    if (!row.confirmed_at) return { refused: 'unconfirmed' };
-    if (!row.approved) return { refused: 'pending' };
+    const refused = signInRefusal({
+      disabled: row.disabled,
+      suspendedAt: row.suspended_at,
+      confirmedAt: row.confirmed_at,
+      approved: row.approved,
+    });
+    if (refused) return { refused };
     await this.db.query(
       `UPDATE accounts.users SET sign_in_count = sign_in_count + 1, last_sign_in_at = now() WHERE id = $1`,
       [row.id],

@@ -4,6 +4,7 @@ import { Applications } from './applications.service';
 import { AuthorizationCodes } from './authorization-codes.service';
 import { CheckSignIn } from './check-sign-in.service';
 import { ClientTokens } from './client-tokens.service';
+import { SignInStates } from './sign-in-states';
 
 @Injectable()
 export class OAuthHandlers {
@@ -12,6 +13,7 @@ export class OAuthHandlers {
     private readonly codes: AuthorizationCodes,
     private readonly clientTokens: ClientTokens,
     private readonly signIn: CheckSignIn,
+    private readonly signInStates: SignInStates,
   ) {}
 
   readonly bound = defineHandlers(contracts.accounts.oauth, {
@@ -25,5 +27,6 @@ export class OAuthHandlers {
     createClientToken: (input) => this.clientTokens.issue(input),
     revokeToken: (input) => this.clientTokens.revoke(input),
     checkSignIn: ({ email, password }) => this.signIn.execute(email, password),
+    getSignInStates: ({ userIds }) => this.signInStates.get(userIds),
   });
 }

@@ -11,6 +11,7 @@ import { AuthorizationCodes } from './authorization-codes.service';
 import { CheckSignIn } from './check-sign-in.service';
 import { ClientTokens } from './client-tokens.service';
 import { OAuthHandlers } from './oauth.handlers';
+import { SignInStates } from './sign-in-states';
 
 /** OAuth applications, codes and tokens, sign-in, and registration. */
 export const oauthProviders: Provider[] = [
@@ -19,6 +20,7 @@ export const oauthProviders: Provider[] = [
   AuthorizationCodes,
   ClientTokens,
   CheckSignIn,
+  SignInStates,
   OAuthHandlers,
   ConfirmationMailer,
   RegisterAccount,

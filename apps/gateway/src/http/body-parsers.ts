@@ -1,6 +1,8 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import qs from 'qs';
+import { Errors, type HttpError } from './errors';
+import { uploadSpecOf } from './uploads/upload-spec';
 
 /** Rails-style nesting (`a[b][]=1`, `fields_attributes[0][name]`) from query strings, forms and multipart. */
 const qsOptions: qs.IParseOptions = {
@@ -61,24 +63,80 @@ function parseFlat(query: string): Record<string, unknown> | undefined {
   return Object.fromEntries(out);
 }
 
+/** Every request body, of any content type, on every route but those declared with `@Uploads`. */
 export const BODY_LIMIT = 1024 * 1024;
-export const UPLOAD_LIMIT = 16 * 1024 * 1024;
+/** Fields in one multipart body (qs reads at most 1000 parameters from a form). */
+export const MAX_FORM_FIELDS = 200;
 
-export interface UploadedFile {
-  readonly filename: string;
-  readonly mimetype: string;
-  readonly data: Buffer;
-}
-
-function fromPairs(pairs: [string, string][]): Record<string, unknown> {
+/** Form fields, in the order sent, as the same nested object a urlencoded body gives. */
+export function formFromPairs(pairs: ReadonlyArray<[string, string]>): Record<string, unknown> {
   const search = new URLSearchParams();
   for (const [key, value] of pairs) search.append(key, value);
   return parseQuery(search.toString());
 }
 
 /**
+ * Reads a request body of at most `limit` bytes: 413 at once when `Content-Length` says more,
+ * or as soon as more has arrived; the rest then flows to nowhere, unread (as Fastify's own
+ * parsers leave it), so nothing past the limit is ever held.
+ */
+function readBody(request: FastifyRequest, limit: number): Promise<Buffer> {
+  if (Number(request.headers['content-length']) > limit) return Promise.reject(Errors.bodyTooLarge());
+  const raw = request.raw;
+  if (raw.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error: HttpError | null): void => {
+      raw.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks));
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) finish(Errors.bodyTooLarge());
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish(null);
+    const onError = (): void => finish(Errors.bodyMalformed());
+    // Closed before its end: the client went away mid-body.
+    const onClose = (): void => finish(Errors.bodyMalformed());
+    raw.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+    raw.resume();
+  });
+}
+
+/**
+ * A multipart body on a route that takes no files: read whole within BODY_LIMIT, like JSON or a
+ * form, then parsed by the platform's own multipart reader (fetch's `formData`). A truncated or
+ * boundary-less body is 400; a file part 422, except the empty part a browser sends for a file
+ * input left empty (Rack skips it too).
+ */
+async function readSmallForm(request: FastifyRequest): Promise<Record<string, unknown>> {
+  const bytes = await readBody(request, BODY_LIMIT);
+  if (bytes.length === 0) return {};
+  let form: FormData;
+  try {
+    form = await new Response(bytes, {
+      headers: { 'content-type': request.headers['content-type'] ?? '' },
+    }).formData();
+  } catch {
+    throw Errors.bodyMalformed();
+  }
+  const pairs: Array<[string, string]> = [];
+  for (const [name, value] of form) {
+    if (typeof value === 'string') pairs.push([name, value]);
+    else if (value.name !== '' || value.size > 0) throw Errors.fileNotAccepted(name);
+  }
+  if (pairs.length > MAX_FORM_FIELDS) throw Errors.bodyTooLarge();
+  return formFromPairs(pairs);
+}
+
+/**
  * JSON (Fastify's own parser: prototype poisoning is refused), urlencoded and multipart bodies all
- * become the same nested object, on every method including DELETE (Tusky sends form bodies there).
+ * become the same nested object, on every method including DELETE (Tusky sends form bodies there),
+ * within BODY_LIMIT. Multipart is left unread on routes declared with `@Uploads`: those read it
+ * as a stream in the handler phase, after throttles and authentication (UploadsInterceptor).
  */
 export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   app.addContentTypeParser(
@@ -92,26 +150,10 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
       }
     },
   );
-  await app.register(multipart, {
-    limits: { fileSize: UPLOAD_LIMIT, files: 4, fields: 200, fieldSize: BODY_LIMIT, parts: 210 },
-    throwFileSizeLimit: true,
-  });
+  // Its content-type parser only marks the request as multipart and reads nothing.
+  await app.register(multipart, { throwFileSizeLimit: true });
   app.addHook('preValidation', async (request: FastifyRequest) => {
-    if (!request.isMultipart()) return;
-    const pairs: [string, string][] = [];
-    const files: Record<string, UploadedFile> = {};
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        files[part.fieldname] = {
-          filename: part.filename,
-          mimetype: part.mimetype,
-          data: await part.toBuffer(),
-        };
-      } else {
-        pairs.push([part.fieldname, String(part.value)]);
-      }
-    }
-    (request as { body: unknown }).body = fromPairs(pairs);
-    (request as FastifyRequest & { uploads?: Record<string, UploadedFile> }).uploads = files;
+    if (!request.isMultipart() || uploadSpecOf(request)) return;
+    (request as { body: unknown }).body = await readSmallForm(request);
   });
 }

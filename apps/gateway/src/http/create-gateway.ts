@@ -4,9 +4,13 @@ import rateLimit from '@fastify/rate-limit';
 import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PlatformModule, recordHttpRoute, type Runtime } from '@mammut/platform';
+import { logger, PlatformModule, recordHttpRoute, type Runtime } from '@mammut/platform';
 import { randomUUID } from 'node:crypto';
 import { BODY_LIMIT, parseQuery, registerBodyParsers } from './body-parsers';
+import { headerSafeUri } from './header-safe';
+import { refuseUnstorableInput } from './storable-input';
+
+const log = logger('gateway:http');
 
 export interface GatewayAppOptions {
   /** The service modules to host in this process (all of them in the all-in-one runner). */
@@ -21,7 +25,8 @@ export async function createGatewayApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
-    // Only the operator's proxies may name the client address (throttles and logs key on it).
+    // Only the operator's proxies may name the client address (throttles and logs key on it);
+    // from anyone else X-Forwarded-For is ignored. See TRUSTED_PROXY_IPS.
     trustProxy: runtime.config.trustedProxies.length ? [...runtime.config.trustedProxies] : false,
     routerOptions: {
       ignoreTrailingSlash: true,
@@ -71,6 +76,8 @@ export async function createGatewayApp(
       : false,
   });
   await registerBodyParsers(fastify);
+  // Before every handler: no string PostgreSQL cannot store gets further (422).
+  fastify.addHook('preHandler', refuseUnstorableInput);
   // The store ThrottleGuard counts in: atomic counters in Redis, shared by every gateway replica.
   await fastify.register(rateLimit, {
     global: false,
@@ -78,13 +85,30 @@ export async function createGatewayApp(
     nameSpace: 'throttle:',
     skipOnError: true,
   });
-  // Names the request's trace after its route template (`GET /api/v1/accounts/:id`), not its URL.
+  // Told once per process: behind a proxy that is not trusted, every client looks like the proxy.
+  let untrustedForwardingTold = false;
   fastify.addHook('onRequest', (request, _reply, done) => {
+    // Names the request's trace after its route template (`GET /api/v1/accounts/:id`), not its URL.
     if (request.routeOptions.url) recordHttpRoute(request.routeOptions.url);
+    if (
+      !untrustedForwardingTold &&
+      request.headers['x-forwarded-for'] !== undefined &&
+      request.ip === request.socket.remoteAddress
+    ) {
+      untrustedForwardingTold = true;
+      log.warn(
+        { peer: request.ip },
+        'X-Forwarded-For ignored: the peer is not in TRUSTED_PROXY_IPS (set it to your reverse proxies)',
+      );
+    }
     done();
   });
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
+    // A redirect may name what a client registered or sent: written as a browser would send it,
+    // so it can neither split the response nor make Node refuse to write it.
+    const location = reply.getHeader('location');
+    if (typeof location === 'string') void reply.header('location', headerSafeUri(location));
     return payload;
   });
   return app;

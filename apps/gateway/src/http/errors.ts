@@ -45,4 +45,16 @@ export const Errors = {
   notAllowed: () => new HttpError(403, 'This action is not allowed'),
   notFound: () => new HttpError(404, 'Record not found'),
   unprocessable: (message: string, details?: ErrorDetails) => new HttpError(422, message, details),
+  bodyTooLarge: () => new HttpError(413, 'Request body is too large'),
+  bodyMalformed: () => new HttpError(400, 'Request body could not be parsed'),
+  /** A file where the route takes none, or in a field that is not one of its file fields. */
+  fileNotAccepted: (field: string) =>
+    new HttpError(422, 'Validation failed: Files are not accepted here', {
+      [field]: [{ error: 'ERR_INVALID', description: 'cannot be a file' }],
+    }),
+  /** A string PostgreSQL could not store (NUL), wherever it was in the request. */
+  unstorableText: (field: string) =>
+    new HttpError(422, 'Validation failed: Text contains invalid characters', {
+      [field]: [{ error: 'ERR_INVALID', description: 'contains invalid characters' }],
+    }),
 };

@@ -21,7 +21,10 @@ export const INVALID_CSRF_MESSAGE = 'The form could not be verified. Go back, re
 /** Only the authorization page may be returned to: anything else would be an open redirect. */
 export function safeReturnTo(value: unknown): string | undefined {
   const text = toStr(value);
-  return text && /^\/oauth\/authorize(\?[^#\\]*)?$/.test(text) ? text : undefined;
+  // Visible ASCII only, as the authorization page writes it: it goes out in a Location header.
+  return text && /^\/oauth\/authorize(\?[^#\\]*)?$/.test(text) && !/[^\x21-\x7e]/.test(text)
+    ? text
+    : undefined;
 }
 
 /**

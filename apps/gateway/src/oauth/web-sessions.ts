@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG, type Config, REDIS } from '@mammut/platform';
+import { contracts } from '@mammut/contracts';
+import { BUS, type Bus, CONFIG, type Config, REDIS } from '@mammut/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -38,12 +39,16 @@ function cookieValue(header: string | undefined, name: string): string | undefin
  * Browser sessions for the sign-in and consent pages: kept in Redis with a TTL, referenced by an
  * HMAC-signed, HttpOnly, SameSite=Lax cookie so a forged id is refused before Redis is asked.
  * Without Redis there are no sessions: the pages answer 503 at once rather than wait on reconnects.
+ * A signed-in session lasts only as long as its user could sign in: each use asks the accounts
+ * service, so a user disabled, suspended or deleted since (by the API, the CLI or by hand in
+ * the database) finds the session ended, and can neither consent nor obtain a code with it.
  */
 @Injectable()
 export class WebSessions {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CONFIG) private readonly config: Config,
+    @Inject(BUS) private readonly bus: Bus,
   ) {}
 
   async read(request: FastifyRequest): Promise<WebSession | null> {
@@ -55,7 +60,18 @@ export class WebSessions {
     const stored = await this.store(() => this.redis.get(webSessionKey(id)));
     if (!stored) return null;
     const data = JSON.parse(stored) as { csrf: string; userId: string | null };
+    if (data.userId !== null && !(await this.maySignIn(data.userId))) {
+      await this.store(() => this.redis.del(webSessionKey(id)));
+      return null;
+    }
     return { id, csrf: data.csrf, userId: data.userId };
+  }
+
+  private async maySignIn(userId: string): Promise<boolean> {
+    const { states } = await this.bus.request(contracts.accounts.oauth.getSignInStates, {
+      userIds: [userId],
+    });
+    return states[0]?.refused === null;
   }
 
   /** A new session (a new id every time, so signing in never keeps an id an attacker could have set). */

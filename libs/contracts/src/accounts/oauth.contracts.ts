@@ -37,6 +37,10 @@ const clientCredentials = {
   clientSecret: z.string().max(256),
 };
 
+/** Why a user who gave the right password may still not sign in (`invalid`: the wrong one). */
+export const signInRefusal = z.enum(['invalid', 'disabled', 'unconfirmed', 'pending']);
+export type SignInRefusal = z.infer<typeof signInRefusal>;
+
 const pkceChallenge = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a base64url SHA-256 digest');
 
 export const accountsOAuth = {
@@ -103,10 +107,19 @@ export const accountsOAuth = {
   checkSignIn: defineRequest('accounts.sign_in.check', {
     request: z.object({ email: z.string().max(320), password: z.string().max(1024) }),
     /** `refused` names why a known user may not sign in; the gateway words it as Mastodon does. */
-    response: z.union([
-      z.object({ user: userState }),
-      z.object({ refused: z.enum(['invalid', 'disabled', 'unconfirmed', 'pending']) }),
-    ]),
+    response: z.union([z.object({ user: userState }), z.object({ refused: signInRefusal })]),
+  }),
+  /**
+   * Whether each user could still sign in now (`refused: null`) or why not; users that no longer
+   * exist are `missing`. A web session lives only as long as its user could sign in: disabled,
+   * suspended or deleted since, by whatever means, and the session is ended at its next use.
+   */
+  getSignInStates: defineRequest('accounts.sign_in_state.get', {
+    request: z.object({ userIds: z.array(id).min(1).max(100) }),
+    response: z.object({
+      states: z.array(z.object({ userId: id, refused: signInRefusal.nullable() })),
+      missing: z.array(id),
+    }),
   }),
 };
 

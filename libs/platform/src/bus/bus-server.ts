@@ -15,6 +15,7 @@ import { type Context, context, propagation, ROOT_CONTEXT, SpanKind, trace } fro
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { logger } from '../logging/logger';
+import { unstorableTextPath } from '../text/storable';
 import { tracingActive } from '../telemetry/tracing-state';
 import { busSpanAttributes, busTracer, natsHeaderGetter, recordBusError } from './bus-tracing';
 import type { LocalHandlers } from './local-handlers';
@@ -191,6 +192,11 @@ export class BusServer extends Server implements CustomTransportStrategy {
         'invalid_request',
         parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
       );
+    }
+    // Whoever calls (gateway, CLI, another service), a NUL never reaches a PostgreSQL query.
+    const unstorable = unstorableTextPath(parsed.data);
+    if (unstorable !== null) {
+      throw new ContractError('invalid_request', `${unstorable}: contains a NUL character`);
     }
     try {
       const result: unknown = await handler(parsed.data, new BusContext([def.subject]));

@@ -1,4 +1,28 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+const list = (text: string): string[] =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** `10.0.0.1`, `::1`, `10.0.0.0/8`, `fd00::/8`: what Fastify's `trustProxy` (proxy-addr) takes. */
+function isAddressOrRange(item: string): boolean {
+  const [address, bits, ...rest] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d{1,3}$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
+}
+
+/** Loopback only: a host name or address that no other machine can reach. */
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
+
+/** Who may name the client in X-Forwarded-For when the operator did not say (see the schema). */
+const defaultTrustedProxies = (host: string): string[] =>
+  LOOPBACK_HOST.test(host) ? ['127.0.0.0/8', '::1'] : [];
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -45,13 +69,26 @@ const schema = z.object({
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).default(19_456),
   /** Request throttles as Mastodon's rack-attack has them (429 past the limit). */
   RATE_LIMITS: bool.default(true),
-  /** Client addresses never throttled, comma-separated (Mastodon safelists loopback). */
-  RATE_LIMIT_SAFELIST: z.string().default('127.0.0.1,::1'),
   /**
-   * Reverse proxies whose X-Forwarded-For is believed, comma-separated addresses or CIDRs. As in
-   * Rails (Mastodon), loopback and private networks by default, where nginx or an ingress sits.
+   * Client addresses never throttled, comma-separated, each matched exactly (Mastodon safelists
+   * 127.0.0.1 and ::1, and only them).
    */
-  TRUSTED_PROXY_IPS: z.string().default('127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7'),
+  RATE_LIMIT_SAFELIST: z
+    .string()
+    .default('127.0.0.1,::1')
+    .refine((text) => list(text).every((item) => isIP(item) !== 0), 'must list IP addresses (no ranges)'),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed, comma-separated addresses or CIDRs. Unset:
+   * loopback when the gateway listens on loopback only (a proxy on the same host is then the only
+   * way in), nothing otherwise; empty: nothing.
+   */
+  TRUSTED_PROXY_IPS: z
+    .string()
+    .optional()
+    .refine(
+      (text) => text === undefined || list(text).every(isAddressOrRange),
+      'must list IP addresses or CIDR ranges',
+    ),
   /** Where traces go: `none` starts no OpenTelemetry SDK at all (the API stays a no-op). */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
   /** OTLP over HTTP (protobuf); traces are posted to `<endpoint>/v1/traces`. */
@@ -99,12 +136,6 @@ export type TelemetryConfig = Readonly<{
   serviceName: string | undefined;
 }>;
 
-const list = (text: string): string[] =>
-  text
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-
 export class ConfigError extends Error {}
 
 /** Reads and validates the environment once. Nothing else in Mammut reads `process.env`. */
@@ -145,7 +176,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     passwordHashMemoryKib: e.PASSWORD_HASH_MEMORY_KIB,
     rateLimits: e.RATE_LIMITS,
     rateLimitSafelist: list(e.RATE_LIMIT_SAFELIST),
-    trustedProxies: list(e.TRUSTED_PROXY_IPS),
+    trustedProxies:
+      e.TRUSTED_PROXY_IPS === undefined ? defaultTrustedProxies(e.HOST) : list(e.TRUSTED_PROXY_IPS),
     telemetry: Object.freeze({
       tracesExporter: e.OTEL_TRACES_EXPORTER,
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''),

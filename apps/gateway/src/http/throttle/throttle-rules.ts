@@ -33,8 +33,14 @@ export interface ThrottleRule {
 
 const MINUTE = 60_000;
 
-/** Client address; IPv6 cut to its /64, as one host usually holds the whole prefix. */
+/**
+ * Client address (Fastify's `request.ip`: the peer, or what a trusted proxy named); IPv6 cut to
+ * its /64, as one host usually holds the whole prefix (Mastodon's `throttleable_remote_ip`).
+ */
 export const clientAddress = (request: FastifyRequest): string => normalizeIP(request.ip, 64);
+
+/** An address in one spelling (`0:0::1` is `::1`, `::ffff:127.0.0.1` is `127.0.0.1`), never widened. */
+export const exactAddress = (address: string): string => normalizeIP(address, 128);
 
 const digest = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 32);
 

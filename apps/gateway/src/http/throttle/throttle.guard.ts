@@ -1,6 +1,5 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { normalizeIP } from '@fastify/rate-limit';
 import type { TokenGrant } from '@mammut/contracts';
 import { CONFIG, type Config, logger, REDIS } from '@mammut/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,7 +8,7 @@ import type { AuthedRequest } from '../../auth/auth.decorator';
 import { bearerToken } from '../../auth/bearer-token';
 import { BearerStrategy } from '../../auth/bearer.strategy';
 import { HttpError } from '../errors';
-import { clientAddress, THROTTLE_RULES, type ThrottlePhase, type ThrottleRule } from './throttle-rules';
+import { exactAddress, THROTTLE_RULES, type ThrottlePhase, type ThrottleRule } from './throttle-rules';
 
 type Checker = ReturnType<FastifyInstance['createRateLimit']>;
 
@@ -45,8 +44,8 @@ export class Throttler {
     @Inject(CONFIG) private readonly config: Config,
     @Inject(REDIS) private readonly redis: Redis,
   ) {
-    // Compared after the same normalisation as client addresses (IPv6 cut to /64).
-    this.safelist = new Set(config.rateLimitSafelist.map((address) => normalizeIP(address, 64)));
+    // Exact addresses, as Mastodon compares them: `::1` is that one address, not its /64.
+    this.safelist = new Set(config.rateLimitSafelist.map(exactAddress));
   }
 
   /** Whether throttles are on at all (the operator may turn them off). */
@@ -64,7 +63,7 @@ export class Throttler {
     if (!this.config.rateLimits) return;
     // Redis away: count nothing rather than make every request wait on its reconnects.
     if (this.redis.status !== 'ready') return;
-    if (this.safelist.has(clientAddress(request))) return;
+    if (this.safelist.has(exactAddress(request.ip))) return;
     const route = request.routeOptions.url ?? '';
     const routed = { method: request.method, route };
     const counts: Count[] = [];

@@ -216,8 +216,56 @@ describe('request throttles', () => {
   it('never counts a safelisted address (loopback, by default)', async () => {
     for (let n = 1; n <= 7; n++) expect((await post('/api/v1/apps', app(n), '127.0.0.1')).status).toBe(200);
     for (let n = 1; n <= 7; n++) expect((await post('/api/v1/apps', app(n), '::1')).status).toBe(200);
+    // The same addresses, spelled otherwise.
+    for (let n = 1; n <= 7; n++) {
+      expect(
+        (await post('/api/v1/apps', app(n), n % 2 ? '0:0:0:0:0:0:0:1' : '::ffff:127.0.0.1')).status,
+      ).toBe(200);
+    }
     const response = await fetch(`${sut.t.url}/api/v1/instance`);
     expect(response.status).toBe(200);
     expect(response.headers.get('x-ratelimit-limit')).toBeNull();
+  });
+
+  it('safelists exactly the listed address: ::1 is not its whole /64', async () => {
+    const before = await count('oauth_applications');
+    const statuses: number[] = [];
+    // Neighbours of ::1 in ::/64, one client to the throttle, none of them safelisted.
+    for (let n = 2; n <= 7; n++) statuses.push((await post('/api/v1/apps', app(n), `::${n}`)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(await count('oauth_applications')).toBe(before + 5);
+    expect((await post('/api/v1/apps', app(8), '::1')).status).toBe(200);
+  });
+});
+
+/** X-Forwarded-For names the client only when a trusted proxy sends it. */
+describe('client address behind no trusted proxy', () => {
+  // The tests connect from 127.0.0.1, which is neither a trusted proxy here nor safelisted.
+  const sut = useTestSystem({ TRUSTED_PROXY_IPS: '10.0.0.1', RATE_LIMIT_SAFELIST: '192.0.2.250' });
+
+  const count = async (): Promise<number> =>
+    Number(
+      (await sut.db.query<{ n: string }>(`SELECT count(*) AS n FROM accounts.oauth_applications`)).rows[0].n,
+    );
+
+  it('ignores X-Forwarded-For from an untrusted peer: every request counts against the peer', async () => {
+    const before = await count();
+    const statuses: number[] = [];
+    for (let n = 1; n <= 6; n++) {
+      const response = await fetch(`${sut.t.url}/api/v1/apps`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          // A client picking a new address each time, and claiming to be safelisted loopback.
+          'x-forwarded-for': n % 2 ? `198.51.100.${n}` : '127.0.0.1',
+          'x-real-ip': `198.51.100.${n}`,
+          forwarded: `for=198.51.100.${n}`,
+        },
+        body: JSON.stringify({ client_name: `app ${n}`, redirect_uris: 'urn:ietf:wg:oauth:2.0:oob' }),
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(await count()).toBe(before + 5);
   });
 });

@@ -12,6 +12,11 @@ import { Auth, CurrentUser } from '../../../auth/auth.decorator';
 import { Errors } from '../../../http/errors';
 import { toBool, toObjectList, toStr } from '../../../http/params';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
+import type { ReceivedFile } from '../../../http/uploads/upload-spec';
+import { UploadedFiles, Uploads } from '../../../http/uploads/uploads';
+
+/** Mastodon's avatar and header limit (8 MB with libvips, since 4.4). */
+export const PROFILE_IMAGE_LIMIT = 8 * 1024 * 1024;
 
 @Controller()
 export class CredentialsController {
@@ -29,12 +34,28 @@ export class CredentialsController {
     return serializeCredentialAccount(credentials, this.ctx);
   }
 
+  // Clients send this as multipart/form-data (masto does), with or without the two images.
   @Patch('api/v1/accounts/update_credentials')
   @Auth.user('write:accounts')
+  @Uploads({
+    files: { avatar: { maxBytes: PROFILE_IMAGE_LIMIT }, header: { maxBytes: PROFILE_IMAGE_LIMIT } },
+  })
   async update(
     @CurrentUser() user: UserState,
     @Body() body: Record<string, unknown> | undefined,
+    @UploadedFiles() files: Readonly<Record<string, ReceivedFile>>,
   ): Promise<MCredentialAccount> {
+    const images = Object.keys(files);
+    if (images.length) {
+      // Nothing can store or process images until the media service exists: refuse rather than
+      // answer 200 and drop them, and change nothing else either.
+      throw Errors.unprocessable(
+        'Validation failed: Profile images cannot be stored on this server yet',
+        Object.fromEntries(
+          images.map((field) => [field, [{ error: 'ERR_UNSUPPORTED', description: 'cannot be stored yet' }]]),
+        ),
+      );
+    }
     const b = body ?? {};
     const source = (typeof b.source === 'object' && b.source !== null ? b.source : {}) as Record<
       string,

@@ -1,0 +1,33 @@
+/**
+ * PostgreSQL stores no NUL (U+0000) in `text`, `varchar` or `jsonb`: a query carrying one fails
+ * ("invalid byte sequence for encoding UTF8: 0x00"). Input is checked for it where it enters
+ * (the gateway's request input, every bus request) so that such a string never reaches a query.
+ */
+const NUL = '\u0000';
+
+/**
+ * The path of the first string in `value` (a key or a value, at any depth) that PostgreSQL could
+ * not store, such as `note` or `fields_attributes.0.name`, or null when there is none. Walks
+ * with its own stack, so no nesting depth can overflow the call stack.
+ */
+export function unstorableTextPath(value: unknown): string | null {
+  const stack: Array<[unknown, string, string]> = [[value, '', '']];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [item, path, key] = next;
+    if (key.includes(NUL)) return path;
+    if (typeof item === 'string') {
+      if (item.includes(NUL)) return path || '(value)';
+      continue;
+    }
+    if (typeof item !== 'object' || item === null) continue;
+    const entries: Array<[string, unknown]> = Array.isArray(item)
+      ? item.map((element, index) => [String(index), element])
+      : Object.entries(item);
+    // Pushed in reverse, so the first offending field in reading order is the one named.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [name, element] = entries[i];
+      stack.push([element, path ? `${path}.${name}` : name, name]);
+    }
+  }
+  return null;
+}
