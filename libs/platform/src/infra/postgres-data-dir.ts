@@ -39,8 +39,6 @@ export interface PostgresPlace {
   readonly pgData: string;
   /** The user the server runs as, when not ourselves. */
   readonly user?: ServerUser;
-  /** The directory under OUTSIDE_ROOT holding pgData, when it lives outside the data directory. */
-  readonly outside?: string;
 }
 
 export const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
@@ -53,8 +51,11 @@ export function placePostgresData(dataDir: string, log: (line: string) => void):
   if (linked) {
     const outside = dirname(linked);
     if (!existsSync(linked)) prepareOutside(outside, dataDir, user);
-    return { pgData: linked, user, outside };
+    return { pgData: linked, user };
   }
+  // What a failed initdb leaves (this checkout's first start before data could live outside it).
+  if (existsSync(link) && !existsSync(join(link, 'PG_VERSION')))
+    rmSync(link, { recursive: true, force: true });
   if (existsSync(link)) {
     if (!canEnter(user, dataDir))
       throw new InfraError(
@@ -79,7 +80,7 @@ export function placePostgresData(dataDir: string, log: (line: string) => void):
   );
   for (const stale of orphanedOutsideDirs())
     log(`PostgreSQL: ${stale} belongs to a data directory that is gone`);
-  return { pgData, user, outside };
+  return { pgData, user };
 }
 
 /**
@@ -93,7 +94,7 @@ export function removePostgresData(dataDir: string): void {
 }
 
 /** The directory under OUTSIDE_ROOT that `<dataDir>/postgres` links to, if it is ours. */
-export function linkedOutside(dataDir: string): string | undefined {
+function linkedOutside(dataDir: string): string | undefined {
   const target = linkTarget(join(dataDir, 'postgres'));
   if (!target) return undefined;
   const outside = dirname(target);

@@ -68,8 +68,8 @@ export function launchServer(command: string, args: readonly string[], options: 
   const offset = statSync(options.logFile).size;
   let child: ChildProcess;
   try {
-    // Without runuser in between: su's watching parent answers a signal by SIGKILLing its child
-    // two seconds later, which would cut PostgreSQL's shutdown short.
+    // Without runuser in between: its watching parent answers SIGTERM by SIGKILLing its child two
+    // seconds later ("Session terminated, killing shell... killed"), cutting a shutdown short.
     child = spawn(command, args, {
       cwd: options.cwd,
       detached: true,
@@ -79,9 +79,9 @@ export function launchServer(command: string, args: readonly string[], options: 
   } finally {
     closeSync(logFd);
   }
-  if (child.pid === undefined) throw new InfraError(`could not start ${command}`);
-  // A spawn failure (ENOENT, EACCES) arrives as an event; it surfaces through waitUntilReady.
+  // A spawn failure (ENOENT, EACCES) also arrives as an event, which must not go unheard.
   child.on('error', () => undefined);
+  if (child.pid === undefined) throw new InfraError(`could not start ${command}`);
   const ref = { pid: child.pid, start: processStart(child.pid) ?? '?' };
   return { ref, output: () => logTail(options.logFile, offset) };
 }
