@@ -78,6 +78,8 @@ const timed = stopwatch('checkout-anywhere');
       LOCAL_DOMAIN: `127.0.0.1:${http}`,
       LOG_LEVEL: 'warn',
       PASSWORD_HASH_MEMORY_KIB: '4096',
+      // A fresh HOME would have npm ask the registry whether it is up to date.
+      npm_config_update_notifier: 'false',
     };
   });
 
