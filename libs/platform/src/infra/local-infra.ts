@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { InfraError } from './infra-error';
 import {
@@ -14,11 +13,13 @@ import {
   withStateLock,
   writeState,
 } from './infra-state';
-import { isRoot, placePostgresData, removePostgresData } from './postgres-data-dir';
+import { placePostgresData, removePostgresData } from './postgres-data-dir';
 import { launchPostgres, postgresReady, postgresUrl, unrecordedPostmaster } from './postgres-server';
-import { isRunning, type Launched, launchServer, stopServer, waitUntilReady } from './server-process';
+import { ensureServerBinaries, logFile, nats, reachable, redis, type Server } from './servers';
+import { isRunning, listensOn, type ProcessRef, stopServer, waitUntilReady } from './server-process';
 
 export { InfraError } from './infra-error';
+export { ensureServerBinaries, reachable } from './servers';
 
 /**
  * Brings up PostgreSQL, Redis and NATS (JetStream) for one machine: the ones named by
@@ -91,14 +92,6 @@ const NAMES: Record<ServerKind, string> = { postgres: 'PostgreSQL', redis: 'Redi
 const DEFAULT_PORTS: Record<ServerKind, number> = { postgres: 5432, redis: 6379, nats: 4222 };
 /** The order servers start in; they stop in the reverse one. */
 const START_ORDER: readonly ServerKind[] = ['postgres', 'redis', 'nats'];
-
-interface Server {
-  readonly url: (port: number) => string;
-  readonly ready: (port: number) => Promise<boolean>;
-  /** A running server no state file records (one left by an older build). */
-  readonly unrecorded?: () => ServerRecord | undefined;
-  readonly launch: (port: number) => Launched;
-}
 
 async function bringUp(
   dataDir: string,
@@ -176,8 +169,11 @@ async function runServer(
   const found = [state.servers[kind], server.unrecorded?.()].find(
     (record): record is ServerRecord => record !== undefined && isRunning(record),
   );
+  // Ready means this very process listens on the port and the port answers.
+  const ready = (ref: ProcessRef, port: number) => async (): Promise<boolean> =>
+    listensOn(ref.pid, port) && (await server.ready(port));
   if (found) {
-    const answered = await waitUntilReady(NAMES[kind], found, () => server.ready(found.port), noOutput).then(
+    const answered = await waitUntilReady(NAMES[kind], found, ready(found, found.port), noOutput).then(
       () => true,
       () => false,
     );
@@ -191,14 +187,24 @@ async function runServer(
     await stopServer(found);
   }
   if (kind !== 'postgres') ensureServerBinaries(log);
-  const port = await freePort(preferredPort ?? DEFAULT_PORTS[kind]);
-  log(`${NAMES[kind]}: starting on port ${port} …`);
-  const launched = server.launch(port);
-  // Recorded before it is ready, so a start killed right now still leaves it findable.
-  state.servers[kind] = { ...launched.ref, port };
-  writeState(dataDir, state);
-  await waitUntilReady(NAMES[kind], launched.ref, () => server.ready(port), launched.output);
-  return port;
+  let port = await freePort(preferredPort ?? DEFAULT_PORTS[kind]);
+  for (let attempt = 1; ; attempt++) {
+    log(`${NAMES[kind]}: starting on port ${port} …`);
+    const launched = server.launch(port);
+    // Recorded before it is ready, so a start killed right now still leaves it findable.
+    state.servers[kind] = { ...launched.ref, port };
+    writeState(dataDir, state);
+    try {
+      await waitUntilReady(NAMES[kind], launched.ref, ready(launched.ref, port), launched.output);
+      return port;
+    } catch (error) {
+      // Another process took the port between our check and the server's bind (several
+      // checkouts starting at once): try elsewhere.
+      const elsewhere = await freePort(port);
+      if (attempt === 3 || isRunning(launched.ref) || elsewhere === port) throw error;
+      port = elsewhere;
+    }
+  }
 }
 
 const noOutput = (): string => '';
@@ -231,8 +237,6 @@ function removeEntry(dataDir: string, entry: string): void {
   else rmSync(join(dataDir, entry), { recursive: true, force: true });
 }
 
-const logFile = (dataDir: string, kind: ServerKind): string => join(dataDir, 'logs', `${kind}.log`);
-
 type Ports = Partial<Record<ServerKind, number>>;
 
 function loadPorts(dataDir: string): Ports {
@@ -258,99 +262,4 @@ async function freePort(preferred: number): Promise<number> {
   const port = (await tryPort(preferred)) ?? (await tryPort(0));
   if (!port) throw new InfraError('No free TCP port on 127.0.0.1');
   return port;
-}
-
-function hostPort(url: string): { host: string; port: number } {
-  const parsed = new URL(url.includes('://') ? url : `nats://${url}`);
-  const defaults: Record<string, number> = {
-    'postgres:': 5432,
-    'postgresql:': 5432,
-    'redis:': 6379,
-    'nats:': 4222,
-  };
-  return {
-    host: parsed.hostname || '127.0.0.1',
-    port: Number(parsed.port) || defaults[parsed.protocol] || 0,
-  };
-}
-
-export function reachable(url: string, timeoutMs = 1000): Promise<boolean> {
-  const { host, port } = hostPort(url);
-  return new Promise((done) => {
-    const socket = new Socket();
-    const finish = (ok: boolean): void => {
-      socket.destroy();
-      done(ok);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.connect(port, host, () => finish(true));
-  });
-}
-
-function which(binary: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/usr/sbin:/bin')
-    .split(':')
-    .concat(['/usr/sbin', '/usr/bin'])) {
-    if (existsSync(join(dir, binary))) return join(dir, binary);
-  }
-  return undefined;
-}
-
-/** Installs Debian's redis-server and nats-server when missing and we are root; else one clear line. */
-export function ensureServerBinaries(log: (line: string) => void): void {
-  const missing = ['redis-server', 'nats-server'].filter((binary) => !which(binary));
-  if (!missing.length) return;
-  if (!isRoot()) {
-    throw new InfraError(
-      `Missing ${missing.join(' and ')}: run \`sudo apt-get install -y redis-server nats-server\`, or set REDIS_URL and NATS_URL`,
-    );
-  }
-  log(`installing ${missing.join(', ')} with apt-get …`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', 'redis-server', 'nats-server'], { stdio: 'inherit', env });
-}
-
-function redis(dataDir: string, ephemeral: boolean): Server {
-  const dir = join(dataDir, 'redis');
-  const persistence = ephemeral
-    ? ['--save', '', '--appendonly', 'no']
-    : ['--save', '60 1', '--appendonly', 'no'];
-  return {
-    url: (port) => `redis://127.0.0.1:${port}`,
-    ready: (port) => reachable(`redis://127.0.0.1:${port}`, 200),
-    launch: (port) => {
-      mkdirSync(dir, { recursive: true });
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no'];
-      return launchServer(
-        which('redis-server') as string,
-        [...args, '--protected-mode', 'yes', ...persistence],
-        {
-          logFile: logFile(dataDir, 'redis'),
-          cwd: dir,
-        },
-      );
-    },
-  };
-}
-
-function nats(dataDir: string): Server {
-  const dir = join(dataDir, 'nats');
-  return {
-    url: (port) => `nats://127.0.0.1:${port}`,
-    ready: (port) => reachable(`nats://127.0.0.1:${port}`, 200),
-    // JetStream on disk. Debian's 2.9 has no `sync_interval`; the Helm chart runs 2.10+ with `always`.
-    launch: (port) => {
-      mkdirSync(dir, { recursive: true });
-      return launchServer(
-        which('nats-server') as string,
-        ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
-        {
-          logFile: logFile(dataDir, 'nats'),
-          cwd: dir,
-        },
-      );
-    },
-  };
 }

@@ -1,5 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { InfraError } from './infra-error';
 
@@ -92,6 +101,41 @@ export function logTail(file: string, from = 0, max = 2000): string {
     return text.slice(Math.max(from, text.length - max)).trim();
   } catch {
     return '';
+  }
+}
+
+/**
+ * Whether process `pid` itself listens on 127.0.0.1:`port` (from /proc/net/tcp and its file
+ * descriptors). An answer on the port is not enough: when another process takes the port between
+ * our check and the server's bind, the server exits, and until then the other one answers. Where
+ * /proc cannot tell (not Linux), the port answering has to do.
+ */
+export function listensOn(pid: number, port: number): boolean {
+  let table: string;
+  try {
+    table = readFileSync('/proc/net/tcp', 'utf8');
+  } catch {
+    return true;
+  }
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const listening = new Set(
+    table
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields[1] === local && fields[3] === '0A')
+      .map((fields) => `socket:[${fields[9]}]`),
+  );
+  if (!listening.size) return false;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return listening.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
   }
 }
 
