@@ -1,5 +1,5 @@
 // `npm run mammut -- <command>`: modules, build, then the operator CLI (apps/cli). Arguments after
-// `--` reach the CLI unchanged; its exit code is ours.
+// `--` reach the CLI unchanged; its exit code is ours. Run with `exec` for the reason start.mjs gives.
 import { spawn } from 'node:child_process';
 import { build, ensureModules } from './bootstrap.mjs';
 

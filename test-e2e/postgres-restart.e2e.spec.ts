@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { ensureInfra, type Infra, loadConfig } from '@mammut/platform';
+import { ensureInfra, type Infra, loadConfig, removeInfraData } from '@mammut/platform';
 import { testInfra } from '@mammut/testing';
 import { migrateAll } from '../apps/all-in-one/src/system';
 import { seedUser, type SeededUser } from './support/factories';
@@ -38,7 +37,7 @@ describe('PostgreSQL restart', () => {
   afterAll(async () => {
     await t?.system.close();
     await infra?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    removeInfraData(dataDir);
   });
 
   const verify = (): Promise<Response> =>

@@ -1,7 +1,7 @@
-import { rmSync } from 'node:fs';
-import type { Infra } from '@mammut/platform';
+import { type Infra, removeInfraData } from '@mammut/platform';
 
+/** Stops the run's servers and removes their data, wherever PostgreSQL's lives (see ensureInfra). */
 export default async function globalTeardown(): Promise<void> {
   await (globalThis as { __mammutInfra?: Infra }).__mammutInfra?.stop();
-  rmSync(`.data/test/run-${process.pid}`, { recursive: true, force: true });
+  removeInfraData('.data/test');
 }

@@ -1,15 +1,19 @@
 import { type Config, ensureInfra, type Logger } from '@mammut/platform';
+import { resolve } from 'node:path';
 import { migrateAll, startSystem } from './system';
+
+/** Where the local servers keep their data; the CLI looks for them there too. */
+export const LOCAL_DATA_DIR = '.data/local';
 
 /**
  * PostgreSQL, Redis and NATS from the environment when reachable, else local ones under `.data/`;
  * migrations; every service and the gateway in this one process. `close` stops the system, then
- * the servers it started.
+ * the local servers (unless another process, such as the CLI, still uses them).
  */
 export async function serveAllInOne(configured: Config, log: Logger): Promise<{ close(): Promise<void> }> {
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
   const infra = await ensureInfra({
-    dataDir: '.data/local',
+    dataDir: LOCAL_DATA_DIR,
     databaseUrl: configured.configured.database ? configured.databaseUrl : undefined,
     redisUrl: configured.configured.redis ? configured.redisUrl : undefined,
     natsUrl: configured.configured.nats ? configured.natsUrl : undefined,
@@ -29,6 +33,7 @@ export async function serveAllInOne(configured: Config, log: Logger): Promise<{ 
     say(`  PostgreSQL ${infra.databaseUrl}`);
     say(`  Redis      ${infra.redisUrl}`);
     say(`  NATS       ${infra.natsUrl}`);
+    say(`  Data       ${dataPlace(infra.postgresDataDir)}`);
     say('Create the first admin in another terminal:');
     say('  npm run mammut -- accounts create admin --email admin@example.com --role admin --confirmed');
     say('Stop with Ctrl-C.');
@@ -44,4 +49,10 @@ export async function serveAllInOne(configured: Config, log: Logger): Promise<{ 
     await infra.stop();
     throw error;
   }
+}
+
+/** Where the data is, said outright when PostgreSQL's lives outside the checkout (see ensureInfra). */
+function dataPlace(postgresDataDir: string | undefined): string {
+  const outside = postgresDataDir && !postgresDataDir.startsWith(resolve(LOCAL_DATA_DIR));
+  return outside ? `${LOCAL_DATA_DIR}, PostgreSQL's in ${postgresDataDir}` : LOCAL_DATA_DIR;
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { defineEvent, type EventDef } from '@mammut/contracts';
 import { connect, headers as natsHeaders, type JetStreamManager, type NatsConnection } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -7,7 +6,7 @@ import { z } from 'zod';
 import { createServiceDataSource } from '../database/data-source';
 import { eventOrderingSql, outboxTablesSql } from '../database/outbox-schema';
 import { timestampIdColumnSql, timestampIdFunctionsSql } from '../database/timestamp-id';
-import { ensureInfra, type Infra } from '../infra/local-infra';
+import { ensureInfra, type Infra, removeInfraData } from '../infra/local-infra';
 import { initLogging } from '../logging/logger';
 import { EventConsumers, type EventMeta, on } from './event-consumers';
 import { Outbox } from './outbox';
@@ -84,7 +83,7 @@ afterAll(async () => {
   await nats?.destroy();
   if (infra) {
     await infra.stop();
-    rmSync(infraDir, { recursive: true, force: true });
+    removeInfraData(infraDir);
   }
 });
 

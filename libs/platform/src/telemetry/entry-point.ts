@@ -10,10 +10,22 @@ export interface Running {
 /**
  * The life of a process: config and logging, telemetry before anything it instruments is loaded,
  * then `serve` (which should `import()` the application, so http, pg and ioredis load only now),
- * and on SIGTERM/SIGINT a drain of what it started and a flush of the spans. A failure to start
- * is one line on stderr and exit code 1.
+ * and on SIGTERM/SIGINT, however many, one drain of what it started and a flush of the spans (a
+ * signal during start-up drains once the start is done). A failure to start is one line on stderr
+ * and exit code 1.
  */
 export function runEntryPoint(name: string, serve: (config: Config, log: Logger) => Promise<Running>): void {
+  let stopRequested = false;
+  let onSignal = (): void => {
+    if (!stopRequested) process.stderr.write(`mammut ${name}: stopping once the start completes …\n`);
+    stopRequested = true;
+  };
+  // Listening from the first moment, and with `on`, never `once`: a signal with no listener kills
+  // Node at once, orphaning the servers a start has already brought up. Repeats are the rule: a
+  // terminal's Ctrl-C reaches this process both directly and through the launcher (npm start
+  // forwards what it gets), and an impatient second Ctrl-C must not cut the drain short.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => onSignal());
+
   const main = async (): Promise<void> => {
     const config = loadConfig();
     const log = initLogging(config.logLevel).child({ name });
@@ -22,15 +34,14 @@ export function runEntryPoint(name: string, serve: (config: Config, log: Logger)
       await telemetry.shutdown();
       throw error;
     });
-    let stopping = false;
-    const stop = async (): Promise<void> => {
-      if (stopping) return;
-      stopping = true;
-      await running.close().catch((err: unknown) => log.error({ err }, 'shutdown failed'));
-      await telemetry.shutdown();
+    let stopping: Promise<void> | undefined;
+    onSignal = () => {
+      stopping ??= running
+        .close()
+        .catch((err: unknown) => log.error({ err }, 'shutdown failed'))
+        .then(() => telemetry.shutdown());
     };
-    process.once('SIGTERM', () => void stop());
-    process.once('SIGINT', () => void stop());
+    if (stopRequested) onSignal();
   };
   void main().catch((error: unknown) => {
     process.stderr.write(`mammut ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
