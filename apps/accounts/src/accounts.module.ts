@@ -17,9 +17,11 @@ import { ProfileText } from './profiles/profile-text';
 import { ProfilesHandlers } from './profiles/profiles.handlers';
 import { UpdateCredentials } from './profiles/update-credentials.service';
 import { AuthenticateToken } from './tokens/authenticate-token.service';
-import { GrantCache } from './tokens/grant-cache';
+import { GrantCache } from './caches/grant-cache';
+import { CredentialsCache, RelationshipsCache } from './caches/read-caches';
+import { ReadYourWrites } from './caches/read-your-writes';
 import { TokenActivity } from './tokens/token-activity';
-import { GrantChangesListener } from './tokens/grant-changes.listener';
+import { AccountChangesListener } from './caches/account-changes.listener';
 import { PasswordHasher } from './passwords/password-hasher';
 import { RelationshipsHandlers } from './relationships/relationships.handlers';
 import { relationshipsProviders } from './relationships/relationships.providers';
@@ -54,7 +56,10 @@ import { remoteProviders } from './remote/remote.providers';
     AuthenticateToken,
     GrantCache,
     TokenActivity,
-    GrantChangesListener,
+    AccountChangesListener,
+    CredentialsCache,
+    RelationshipsCache,
+    ReadYourWrites,
     PasswordHasher,
     ProfilesHandlers,
     ...relationshipsProviders,

@@ -7,6 +7,7 @@ import { AddTimestampIds1796067176833 } from './1796067176833-AddTimestampIds';
 import { AddRemoteActorColumns1796067203650 } from './1796067203650-AddRemoteActorColumns';
 import { MarkDeletedAccounts1796067541678 } from './1796067541678-MarkDeletedAccounts';
 import { OrderEventsByAggregate1796069501575 } from './1796069501575-OrderEventsByAggregate';
+import { NotifyAccountChanges1796071345568 } from './1796071345568-NotifyAccountChanges';
 
 /** Every migration of the accounts schema, in order. */
 export const accountsMigrations = [
@@ -19,4 +20,5 @@ export const accountsMigrations = [
   AddRemoteActorColumns1796067203650,
   MarkDeletedAccounts1796067541678,
   OrderEventsByAggregate1796069501575,
+  NotifyAccountChanges1796071345568,
 ];

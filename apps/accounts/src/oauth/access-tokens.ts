@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { IssuedToken } from '@mammut/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
-import { GrantCache } from '../tokens/grant-cache';
+import { GrantCache } from '../caches/grant-cache';
 import { digestOf, newSecret } from '../tokens/token-digest';
 
 export interface TokenOwner {
@@ -50,7 +50,7 @@ export class AccessTokens {
     );
     // The trigger's notification evicts it everywhere, this replica included; evicting here too
     // means this replica refuses the token before the revocation is even answered.
-    this.grants.forgetToken(digest);
+    this.grants.evict(`t:${digest}`);
     return affected > 0;
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '@mammut/contracts';
 import { queryPrepared } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
+import { CredentialsCache } from '../caches/read-caches';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import {
   ACCOUNT_COLUMNS,
@@ -29,7 +30,10 @@ export interface UserSettings {
 /** Reads of accounts for API views: one query per batch. */
 @Injectable()
 export class AccountsQueries {
-  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
+  constructor(
+    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    private readonly cache: CredentialsCache,
+  ) {}
 
   /** Unknown accounts, and local ones Mastodon does not show yet (unconfirmed, unapproved), are missing. */
   async byIds(ids: string[]): Promise<{ accounts: AccountRecord[]; missing: string[] }> {
@@ -61,7 +65,17 @@ export class AccountsQueries {
     return { accounts: found, missing };
   }
 
+  /** Kept in process between changes (CredentialsCache): verify_credentials costs no query. */
   async credentials(accountId: string): Promise<CredentialRecord> {
+    const cached = this.cache.get(accountId);
+    if (cached) return cached;
+    const ticket = this.cache.ticket();
+    const credentials = await this.readCredentials(accountId);
+    this.cache.put(accountId, credentials, [`c:${accountId}`, `a:${accountId}`], ticket);
+    return credentials;
+  }
+
+  private async readCredentials(accountId: string): Promise<CredentialRecord> {
     // One JSON value instead of 31 columns: pg's per-column parsing was most of this read's cost.
     const rows = await queryPrepared<{
       row: AccountRow & {

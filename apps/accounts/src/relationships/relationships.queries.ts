@@ -7,6 +7,7 @@ import {
 } from '@mammut/contracts';
 import { queryPrepared } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
+import { RelationshipsCache } from '../caches/read-caches';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { ACCOUNT_COLUMNS, type AccountRow, toAccountRecord } from '../profiles/account-row';
 
@@ -91,10 +92,17 @@ const RELATIONSHIP_FACTS_SQL = `SELECT COALESCE(json_agg(f), '[]'::json) AS fact
     FROM accounts.accounts t WHERE t.id = ANY($2::bigint[]) AND ($3::boolean OR t.suspended_at IS NULL)
   ${FACT_SOURCES.map((source) => `UNION ALL ${factSelect(source)}`).join('\n  ')}) f`;
 
-/** Relationships from one viewer to many accounts, computed in one query for the whole batch. */
+/**
+ * Relationships from one viewer to many accounts, computed in one query for the whole batch, and
+ * kept in process between changes (RelationshipsCache): a batch asks PostgreSQL only for the
+ * targets it has not seen since they last changed.
+ */
 @Injectable()
 export class RelationshipsQueries {
-  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
+  constructor(
+    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    private readonly cache: RelationshipsCache,
+  ) {}
 
   /** In request order, duplicates dropped; unknown (and, unless asked, suspended) accounts are missing. */
   async relationships(
@@ -105,6 +113,38 @@ export class RelationshipsQueries {
   ): Promise<{ relationships: RelationshipRecord[]; missing: string[] }> {
     const unique = [...new Set(ids)];
     if (!unique.length) return { relationships: [], missing: [] };
+    // Inside a write's transaction the answer must show the write: no cache there.
+    if (tx) return this.read(viewerId, unique, withSuspended, tx);
+    const found = new Map<string, RelationshipRecord>();
+    const unseen: string[] = [];
+    for (const id of unique) {
+      const cached = this.cache.get(RelationshipsCache.key(viewerId, id, withSuspended));
+      if (cached) found.set(id, cached);
+      else unseen.push(id);
+    }
+    if (unseen.length) {
+      const ticket = this.cache.ticket();
+      const read = await this.read(viewerId, unseen, withSuspended);
+      for (const record of read.relationships) {
+        found.set(record.id, record);
+        // A timed mute ends by itself, without a change to hear: the entry ends with it.
+        const until = record.mutingExpiresAt ? Date.parse(record.mutingExpiresAt) : undefined;
+        const key = RelationshipsCache.key(viewerId, record.id, withSuspended);
+        this.cache.put(key, record, RelationshipsCache.tags(viewerId, record.id), ticket, until);
+      }
+    }
+    return {
+      relationships: unique.flatMap((id) => found.get(id) ?? []),
+      missing: unique.filter((id) => !found.has(id)),
+    };
+  }
+
+  private async read(
+    viewerId: string,
+    unique: string[],
+    withSuspended: boolean,
+    tx?: EntityManager,
+  ): Promise<{ relationships: RelationshipRecord[]; missing: string[] }> {
     const params = [viewerId, unique, withSuspended];
     // Inside a write's transaction it runs there; alone it is a prepared statement, since planning
     // this batch costs more than executing it.

@@ -3,7 +3,7 @@ import type { Role, TokenGrant } from '@mammut/contracts';
 import { queryPrepared } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
-import { GrantCache } from './grant-cache';
+import { GrantCache } from '../caches/grant-cache';
 import { TokenActivity } from './token-activity';
 import { digestOf } from './token-digest';
 
@@ -34,7 +34,7 @@ export class AuthenticateToken {
 
   async execute(token: string): Promise<TokenGrant | null> {
     const digest = digestOf(token);
-    const cached = this.cache.get(digest);
+    const cached = this.cache.grantOf(digest);
     if (cached) {
       this.activity.touch(cached.tokenId);
       return cached;
@@ -43,7 +43,7 @@ export class AuthenticateToken {
     const grant = await this.read(digest);
     // Unknown tokens are not cached: a token issued a moment later must work at once.
     if (grant) {
-      this.cache.put(digest, grant, ticket);
+      this.cache.putGrant(digest, grant, ticket);
       this.activity.touch(grant.tokenId);
     }
     return grant;

@@ -3,7 +3,7 @@ import { seedUser } from '../../../../test-e2e/support/factories';
 import { pollUntil } from '../../../../test-e2e/support/poll';
 import { useTestSystem } from '../../../../test-e2e/support/system';
 import { GrantCache } from './grant-cache';
-import { GrantChangesListener } from './grant-changes.listener';
+import { AccountChangesListener } from './account-changes.listener';
 
 jest.setTimeout(60_000);
 
@@ -12,7 +12,7 @@ jest.setTimeout(60_000);
  * a connection that goes quiet without an error (a dropped NAT entry, a pooler losing LISTEN)
  * must not leave revoked tokens cached.
  */
-describe('grant change heartbeat', () => {
+describe('account change heartbeat', () => {
   const sut = useTestSystem();
 
   const verify = async (token: string): Promise<number> =>
@@ -23,7 +23,7 @@ describe('grant change heartbeat', () => {
     ).status;
 
   it('drops the cache when the heartbeat is not heard, and trusts a new connection once it is', async () => {
-    const listener = sut.t.system.app.get(GrantChangesListener);
+    const listener = sut.t.system.app.get(AccountChangesListener);
     const cache = sut.t.system.app.get(GrantCache);
     expect(await listener.checkNow()).toBe(true);
 

@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CredentialRecord, RelationshipRecord } from '@mammut/contracts';
+import { CLOCK, type Clock, TaggedCache } from '@mammut/platform';
+
+/** How long a cached read is trusted without a new one, should an invalidation ever go missing. */
+export const READ_TTL_MS = 30_000;
+
+/**
+ * What verify_credentials answers, by account: filed under `c:<account id>`, which PostgreSQL
+ * notifies on every change to the account or its user and on every follow request to it.
+ */
+@Injectable()
+export class CredentialsCache extends TaggedCache<CredentialRecord> {
+  constructor(@Inject(CLOCK) clock: Clock) {
+    super({ ttlMs: READ_TTL_MS, max: 20_000, now: () => clock.now().getTime() });
+  }
+}
+
+/**
+ * The relationship between a viewer and a target: filed under `r:` of both (any follow, request,
+ * block, mute, note, endorsement or domain block of either notifies it) and `a:` of the target
+ * (a suspension hides it). A timed mute ends the entry's life with the mute.
+ */
+@Injectable()
+export class RelationshipsCache extends TaggedCache<RelationshipRecord> {
+  constructor(@Inject(CLOCK) clock: Clock) {
+    super({ ttlMs: READ_TTL_MS, max: 200_000, now: () => clock.now().getTime() });
+  }
+
+  static key(viewerId: string, targetId: string, withSuspended: boolean): string {
+    return `${viewerId}:${targetId}:${withSuspended ? 's' : ''}`;
+  }
+
+  static tags(viewerId: string, targetId: string): string[] {
+    return [`r:${viewerId}`, `r:${targetId}`, `a:${targetId}`];
+  }
+}
