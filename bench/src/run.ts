@@ -12,9 +12,9 @@ import { type RelationshipFixture, seedRelationships } from './seed-relationship
 
 /**
  * Load against the all-in-one process, each figure printed as a ratio to a bare Fastify route
- * measured in the same run. The system and the bare server run on CPU 0, the load generator on
- * CPU 1 (when taskset exists); PostgreSQL, Redis and NATS are not pinned, so the CPU seconds each
- * process used are printed with every figure. Performance is reported, never gated: the exit code
+ * measured in the same run. The system, its PostgreSQL, Redis and NATS, and the bare server run on
+ * CPU 0, the load generator on CPU 1 (when taskset exists), as one machine serving and another
+ * asking; the CPU seconds each process used are printed with every figure. Performance is reported, never gated: the exit code
  * is non-zero only when an answer was wrong (non-2xx, wrong shape).
  *
  * BENCH_SECONDS (default 10) per measurement, BENCH_RUNS (default 1) repetitions of which the
@@ -40,6 +40,43 @@ const hasTaskset = (() => {
 function pin(cpu: number, pid: number | undefined): void {
   if (hasTaskset && pid)
     execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+/** `pid` and every process it started, and theirs (PostgreSQL's backends and workers). */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const tree: number[] = [];
+  const visit = (p: number): void => {
+    tree.push(p);
+    for (const child of children.get(p) ?? []) visit(child);
+  };
+  visit(pid);
+  return tree;
+}
+
+/**
+ * The servers share the system's core, as on a one-machine install: PostgreSQL (with the
+ * backends it has forked; later ones inherit the postmaster's core), Redis and NATS.
+ */
+function pinServers(cpu: number, pids: Partial<Record<string, number>>): void {
+  for (const pid of Object.values(pids)) {
+    for (const member of processTree(pid ?? 0)) {
+      try {
+        pin(cpu, member);
+      } catch {
+        // A backend that ended meanwhile.
+      }
+    }
+  }
 }
 
 function startChild(
@@ -171,7 +208,7 @@ interface Scenario {
   name: string;
   url: string;
   target: string;
-  met: (ratio: number, figure: Figure, trips: RoundTrips) => boolean;
+  met: (ratio: number, figure: Figure, trips: RoundTrips, bare: Figure) => boolean;
 }
 
 interface MRelationship {
@@ -216,6 +253,7 @@ async function main(): Promise<void> {
     ephemeral: true,
     log: () => undefined,
   });
+  pinServers(0, infra.serverPids);
   const children: ChildProcess[] = [];
   try {
     const templateUrl = await recreateTemplate(infra);
@@ -243,7 +281,10 @@ async function main(): Promise<void> {
         // Production refuses the development secret.
         SECRET_KEY_BASE: randomBytes(64).toString('hex'),
       },
-      PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.data/bench/prof'] : [],
+      [
+        ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.data/bench/prof'] : []),
+      ],
     );
     children.push(sut);
     roles.set(String(sut.pid), 'system');
@@ -260,19 +301,20 @@ async function main(): Promise<void> {
         key: 'verify',
         name: 'GET verify_credentials',
         url: verifyUrl,
-        target: 'target ≥ 0.10, p99 ≤ 20 ms',
-        met: (ratio, f) => ratio >= 0.1 && f.p99 <= 20,
+        target: 'target ≥ 0.40, p99 ≤ 4× bare p99',
+        met: (ratio, f, _trips, base) => ratio >= 0.4 && f.p99 <= 4 * Math.max(base.p99, 1),
       },
       {
         key: 'relationships',
         name: 'GET relationships ×40 ids',
         url: relationshipsUrl,
-        target: 'target ≥ 0.05, one batched query',
-        met: (ratio, _f, trips) => ratio >= 0.05 && trips.sql < 1.05 && !wrongAnswer,
+        target: 'target ≥ 0.15',
+        met: (ratio) => ratio >= 0.15 && !wrongAnswer,
       },
     ];
     const scenarios = all.filter((scenario) => !ONLY || scenario.key === ONLY);
 
+    pinServers(0, infra.serverPids);
     const bare = await load('http://127.0.0.1:3901/bare');
     const figures: Figure[] = [];
     for (const scenario of scenarios) figures.push(await load(scenario.url, auth));
@@ -298,7 +340,7 @@ async function main(): Promise<void> {
     say(cpuLine(bare));
     scenarios.forEach((scenario, i) => {
       const f = figures[i];
-      const met = !f.non2xx && scenario.met(f.rps / bare.rps, f, trips[i]);
+      const met = !f.non2xx && scenario.met(f.rps / bare.rps, f, trips[i], bare);
       say(row(scenario.name, f, `  ${scenario.target}: ${met ? 'MET' : 'NOT MET'}`));
       say(`${''.padEnd(30)} ${tripsText(trips[i])}`);
       say(cpuLine(f));

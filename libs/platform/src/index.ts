@@ -8,6 +8,7 @@ export * from './bus/local-handlers';
 export * from './bus/outage';
 export * from './telemetry/telemetry';
 export * from './telemetry/http-route';
+export { tracingActive } from './telemetry/tracing-state';
 export * from './database/naming-strategy';
 export * from './database/data-source';
 export * from './database/prepared';

@@ -18,7 +18,7 @@ const grant = (userId: string, accountId: string): TokenGrant => ({
 
 describe('GrantCache', () => {
   it('files a grant under its token, its user and its account, as the triggers notify them', () => {
-    const cache = new GrantCache({ now: () => new Date() });
+    const cache = new GrantCache({ now: () => new Date(), millis: () => Date.now() });
     cache.startTrusting();
     for (const [digest, userId, accountId] of [
       ['a', '1', '101'],

@@ -16,7 +16,7 @@ export const GRANT_CACHE_MAX = 10_000;
 @Injectable()
 export class GrantCache extends TaggedCache<TokenGrant> {
   constructor(@Inject(CLOCK) clock: Clock) {
-    super({ ttlMs: GRANT_TTL_MS, max: GRANT_CACHE_MAX, now: () => clock.now().getTime() });
+    super({ ttlMs: GRANT_TTL_MS, max: GRANT_CACHE_MAX, now: () => clock.millis() });
   }
 
   /** Filed under its token, its user and its account. */

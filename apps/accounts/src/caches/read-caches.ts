@@ -12,7 +12,7 @@ export const READ_TTL_MS = 30_000;
 @Injectable()
 export class CredentialsCache extends TaggedCache<CredentialRecord> {
   constructor(@Inject(CLOCK) clock: Clock) {
-    super({ ttlMs: READ_TTL_MS, max: 20_000, now: () => clock.now().getTime() });
+    super({ ttlMs: READ_TTL_MS, max: 20_000, now: () => clock.millis() });
   }
 }
 
@@ -24,7 +24,7 @@ export class CredentialsCache extends TaggedCache<CredentialRecord> {
 @Injectable()
 export class RelationshipsCache extends TaggedCache<RelationshipRecord> {
   constructor(@Inject(CLOCK) clock: Clock) {
-    super({ ttlMs: READ_TTL_MS, max: 200_000, now: () => clock.now().getTime() });
+    super({ ttlMs: READ_TTL_MS, max: 200_000, now: () => clock.millis() });
   }
 
   static key(viewerId: string, targetId: string, withSuspended: boolean): string {

@@ -1,5 +1,5 @@
 import qs from 'qs';
-import { parseQuery } from './body-parsers';
+import { parseFlat, parseQuery } from './body-parsers';
 
 const options: qs.IParseOptions = { arrayLimit: 100, depth: 5, parameterLimit: 1000, allowPrototypes: false };
 
@@ -23,11 +23,19 @@ describe('parseQuery', () => {
     'a[b][c][d][e][f][g]=deep',
     'id[]=1&id[x]=2',
     'q=a]=b&r=c%5D=d',
+    'a=b]=c&x]=y&z[]=1]=2',
     Array.from({ length: 1200 }, (_, i) => `k${i}=v`).join('&'),
   ];
 
   it.each(cases.map((query) => [query.slice(0, 60), query]))('parses %s as qs does', (_, query) => {
     expect(parseQuery(query)).toEqual(qs.parse(query, options));
+  });
+
+  it('takes the fast path for the flat lists clients send (relationships, notifications)', () => {
+    const forty = Array.from({ length: 40 }, (_, i) => `id[]=${1000 + i}`).join('&');
+    expect(parseFlat(forty)).toEqual({ id: Array.from({ length: 40 }, (_, i) => String(1000 + i)) });
+    expect(parseFlat('types[]=mention&limit=20')).toEqual({ types: ['mention'], limit: '20' });
+    expect(parseFlat('source[privacy]=public')).toBeUndefined();
   });
 
   it('never writes to Object.prototype', () => {

@@ -12,8 +12,12 @@ const qsOptions: qs.IParseOptions = {
   allowPrototypes: false,
 };
 
-/** qs's own decoding: `+` is a space, and a malformed escape leaves the text as it was. */
+/**
+ * qs's own decoding: `+` is a space, and a malformed escape leaves the text as it was. Most keys
+ * and values (ids, numbers, flags) have nothing to decode, and are handed back as they are.
+ */
 const decode = (text: string): string => {
+  if (!text.includes('%') && !text.includes('+')) return text;
   const spaced = text.replace(/\+/g, ' ');
   try {
     return decodeURIComponent(spaced);
@@ -36,19 +40,27 @@ export function parseQuery(query: string): Record<string, unknown> {
   return flat ?? (qs.parse(query, qsOptions) as Record<string, unknown>);
 }
 
-function parseFlat(query: string): Record<string, unknown> | undefined {
+/** A query string of plain keys and `key[]` lists, read without qs; undefined for anything else. */
+export function parseFlat(query: string): Record<string, unknown> | undefined {
   const out = new Map<string, string | string[]>();
   const lists = new Set<string>();
   const parts = query.split('&');
   if (parts.length > (qsOptions.parameterLimit ?? 1000)) return undefined;
+  // Lists repeat one key (`id[]=…&id[]=…`): it is read once.
+  let lastKey: string | undefined;
+  let lastMatch: RegExpExecArray | null = null;
   for (const part of parts) {
     if (!part) continue;
-    // qs splits `a]=b` parts at the bracket: leave those to it.
-    if (part.includes(']=')) return undefined;
-    const eq = part.indexOf('=');
-    const match = FLAT_KEY.exec(decode(eq === -1 ? part : part.slice(0, eq)));
-    if (!match) return undefined;
-    const [, name, list] = match;
+    // Where qs splits key from value: after a `]=` when there is one (`a=b]=c` has the key `a=b]`).
+    const bracketEquals = part.indexOf(']=');
+    const eq = bracketEquals === -1 ? part.indexOf('=') : bracketEquals + 1;
+    const key = eq === -1 ? part : part.slice(0, eq);
+    if (key !== lastKey) {
+      lastKey = key;
+      lastMatch = FLAT_KEY.exec(decode(key));
+    }
+    if (!lastMatch) return undefined;
+    const [, name, list] = lastMatch;
     // qs drops keys that would shadow Object.prototype (allowPrototypes: false).
     if (name in Object.prototype) continue;
     const value = eq === -1 ? '' : decode(part.slice(eq + 1));
@@ -152,8 +164,15 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   );
   // Its content-type parser only marks the request as multipart and reads nothing.
   await app.register(multipart, { throwFileSizeLimit: true });
-  app.addHook('preValidation', async (request: FastifyRequest) => {
-    if (!request.isMultipart() || uploadSpecOf(request)) return;
-    (request as { body: unknown }).body = await readSmallForm(request);
+  // Callback form: most requests are not multipart, and pay no promise for the check.
+  app.addHook('preValidation', (request: FastifyRequest, _reply, done) => {
+    if (!request.isMultipart() || uploadSpecOf(request)) {
+      done();
+      return;
+    }
+    readSmallForm(request).then((body) => {
+      (request as { body: unknown }).body = body;
+      done();
+    }, done);
   });
 }

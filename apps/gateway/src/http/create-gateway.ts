@@ -1,11 +1,11 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logger, PlatformModule, recordHttpRoute, type Runtime } from '@mammut/platform';
+import { logger, PlatformModule, recordHttpRoute, type Runtime, tracingActive } from '@mammut/platform';
 import { randomUUID } from 'node:crypto';
+import { securityHeaders } from './security-headers';
 import { BODY_LIMIT, parseQuery, registerBodyParsers } from './body-parsers';
 import { headerSafeUri } from './header-safe';
 import { refuseUnstorableInput } from './storable-input';
@@ -65,7 +65,7 @@ export async function createGatewayApp(
   });
   // Mastodon's security headers on every response. HTML pages set their own CSP; web clients on
   // other origins show our images, so resources are cross-origin readable.
-  await fastify.register(helmet, {
+  const security = securityHeaders({
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     crossOriginOpenerPolicy: { policy: 'same-origin' },
@@ -87,9 +87,10 @@ export async function createGatewayApp(
   });
   // Told once per process: behind a proxy that is not trusted, every client looks like the proxy.
   let untrustedForwardingTold = false;
-  fastify.addHook('onRequest', (request, _reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(security).header('x-request-id', request.id);
     // Names the request's trace after its route template (`GET /api/v1/accounts/:id`), not its URL.
-    if (request.routeOptions.url) recordHttpRoute(request.routeOptions.url);
+    if (tracingActive() && request.routeOptions.url) recordHttpRoute(request.routeOptions.url);
     if (
       !untrustedForwardingTold &&
       request.headers['x-forwarded-for'] !== undefined &&
@@ -103,13 +104,12 @@ export async function createGatewayApp(
     }
     done();
   });
-  fastify.addHook('onSend', async (request, reply, payload) => {
-    void reply.header('x-request-id', request.id);
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     // A redirect may name what a client registered or sent: written as a browser would send it,
     // so it can neither split the response nor make Node refuse to write it.
     const location = reply.getHeader('location');
     if (typeof location === 'string') void reply.header('location', headerSafeUri(location));
-    return payload;
+    done(null, payload);
   });
   return app;
 }

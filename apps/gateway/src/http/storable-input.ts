@@ -15,7 +15,17 @@ export function assertStorableInput(...inputs: unknown[]): void {
   }
 }
 
-export function refuseUnstorableInput(request: FastifyRequest): Promise<void> {
-  assertStorableInput(request.query, request.params, request.body);
-  return Promise.resolve();
+/** The `preHandler` hook (callback form: no promise per request). */
+export function refuseUnstorableInput(
+  request: FastifyRequest,
+  _reply: unknown,
+  done: (error?: Error) => void,
+): void {
+  try {
+    assertStorableInput(request.query, request.params, request.body);
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  done();
 }

@@ -55,6 +55,8 @@ export interface Infra {
   readonly natsUrl: string;
   /** PostgreSQL's data directory, when the database is a local server. */
   readonly postgresDataDir?: string;
+  /** The local servers in use (started or found running), by kind: what a bench pins to a core. */
+  readonly serverPids: Partial<Record<ServerKind, number>>;
   /**
    * Stops using the local servers: stops them (NATS, Redis, then PostgreSQL) unless another live
    * process still uses them. Never touches servers named by configured URLs.
@@ -154,6 +156,12 @@ async function bringUp(
     redisUrl: urls.redis as string,
     natsUrl: urls.nats as string,
     postgresDataDir,
+    serverPids: Object.fromEntries(
+      START_ORDER.flatMap((kind) => {
+        const record = urls[kind] === configured[kind] ? undefined : state.servers[kind];
+        return record ? [[kind, record.pid]] : [];
+      }),
+    ),
   };
 }
 

@@ -9,8 +9,10 @@ export const RUNTIME = Symbol('RUNTIME');
 
 export interface Clock {
   now(): Date;
+  /** The same instant in epoch milliseconds, without making a Date (hot paths: caches). */
+  millis(): number;
 }
-export const systemClock: Clock = { now: () => new Date() };
+export const systemClock: Clock = { now: () => new Date(), millis: () => Date.now() };
 
 /** Hands the process-wide runtime to every module: config, bus, Redis, clock (ids come from PostgreSQL, ADR 0007). */
 @Global()
