@@ -18,7 +18,7 @@ export function securityHeaders(options: HelmetOptions): Readonly<Record<string,
   };
   let finished = false;
   helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (error) throw error instanceof Error ? error : new Error('helmet refused its options');
     finished = true;
   });
   // Helmet's middleware is synchronous; were it ever not, these headers would be incomplete.
