@@ -179,6 +179,23 @@ function buildProgram(): Command {
     ),
   );
   accounts
+    .command('migrate <username>')
+    .description('move a local account to another (the target must list it among its aliases)')
+    .requiredOption('--target <acct>', 'the account to move to: user or user@domain')
+    .option('--force', 'move even though the target does not list this account as an alias', false)
+    .action((username: string, options: { target: string; force: boolean }) =>
+      withAccounts(async (bus) => {
+        const { accountId } = await bus.request(admin.getUser, { username });
+        const found = await bus.request(contracts.accounts.profiles.lookupAccounts, {
+          accts: [options.target],
+        });
+        const target = found.accounts[0];
+        if (!target) throw new ContractError('not_found', `No account ${options.target}`);
+        await bus.request(admin.moveAccount, { accountId, targetAccountId: target.id, force: options.force });
+        say('OK');
+      }),
+    );
+  accounts
     .command('delete <username>')
     .description(
       'delete a local account for good: relationships, user and tokens go, the name stays reserved',

@@ -2,6 +2,7 @@ import { type AdminUser, ContractError, contracts } from '@mammut/contracts';
 import { type Bus, loadConfig } from '@mammut/platform';
 import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
 import { Client } from 'pg';
+import { remoteActor } from '../../../../test-e2e/support/factories';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { type HostedAccounts, hostAccounts } from './accounts-admin';
 
@@ -268,6 +269,38 @@ describe('operator requests: users and accounts, each change an event', () => {
     expect((await failure(bus.request(admin.unsuspendAccount, { accountId: frank.accountId }))).code).toBe(
       'forbidden',
     );
+  });
+
+  it('moves a local account to one that lists it as an alias, or when forced, as account.moved', async () => {
+    const hal = await create('hal');
+    const [{ uri }] = (
+      await db.query<{ uri: string }>(`SELECT uri FROM accounts.accounts WHERE id = $1`, [hal.accountId])
+    ).rows;
+    const save = (username: string, alsoKnownAs: string[]): Promise<{ account: { id: string } }> =>
+      bus.request(
+        contracts.accounts.remote.saveRemoteAccount,
+        remoteActor(username, 'elsewhere.test', { alsoKnownAs }),
+      );
+    const stranger = (await save('stranger', [])).account;
+    const refused = await failure(
+      bus.request(admin.moveAccount, { accountId: hal.accountId, targetAccountId: stranger.id }),
+    );
+    expect(refused.code).toBe('unprocessable');
+    const newHome = (await save('hal', [uri])).account;
+    expect(
+      await bus.request(admin.moveAccount, { accountId: hal.accountId, targetAccountId: newHome.id }),
+    ).toEqual({ accountId: hal.accountId, movedToAccountId: newHome.id });
+    // Again: nothing more happens. Forced elsewhere: the operator's word stands in for the alias.
+    await bus.request(admin.moveAccount, { accountId: hal.accountId, targetAccountId: newHome.id });
+    await bus.request(admin.moveAccount, {
+      accountId: hal.accountId,
+      targetAccountId: stranger.id,
+      force: true,
+    });
+    expect((await eventsOf(hal.accountId)).filter(([subject]) => subject.endsWith('.moved'))).toEqual([
+      ['events.accounts.account.moved', { accountId: hal.accountId, targetAccountId: newHome.id }],
+      ['events.accounts.account.moved', { accountId: hal.accountId, targetAccountId: stranger.id }],
+    ]);
   });
 
   it('lists local users oldest first', async () => {

@@ -4,6 +4,7 @@ import { AdminUsersQueries } from './admin-users.queries';
 import { CreateUser } from './create-user.service';
 import { DeleteAccount } from './delete-account.service';
 import { ModifyUser } from './modify-user.service';
+import { MoveAccount } from './move-account.service';
 import { SanctionAccount } from './sanction-account.service';
 
 /** The operator's requests: the CLI sends them, in process or over NATS, as the admin API will. */
@@ -15,6 +16,7 @@ export class AdminHandlers {
     private readonly modifyUser: ModifyUser,
     private readonly sanction: SanctionAccount,
     private readonly deleteAccount: DeleteAccount,
+    private readonly moveAccount: MoveAccount,
   ) {}
 
   readonly bound = defineHandlers(contracts.accounts.admin, {
@@ -39,5 +41,7 @@ export class AdminHandlers {
       silenced: (await this.sanction.execute(accountId, 'unsilence')).applied,
     }),
     deleteAccount: ({ accountId }) => this.deleteAccount.execute(accountId),
+    moveAccount: ({ accountId, targetAccountId, force }) =>
+      this.moveAccount.execute(accountId, targetAccountId, force),
   });
 }

@@ -4,6 +4,7 @@ import { AdminUsersQueries } from './admin-users.queries';
 import { CreateUser } from './create-user.service';
 import { DeleteAccount } from './delete-account.service';
 import { ModifyUser } from './modify-user.service';
+import { MoveAccount } from './move-account.service';
 import { SanctionAccount } from './sanction-account.service';
 
 /** What operators do to users and accounts. */
@@ -13,5 +14,6 @@ export const adminProviders: Provider[] = [
   ModifyUser,
   SanctionAccount,
   DeleteAccount,
+  MoveAccount,
   AdminHandlers,
 ];

@@ -168,5 +168,13 @@ export const accountsAdmin = {
     request: z.object(account),
     response: z.object(account),
   }),
+  /**
+   * A local account moves to another (`tootctl accounts migrate`): the target must name it among
+   * its aliases (`alsoKnownAs`) unless forced. Federation tells the followers.
+   */
+  moveAccount: defineRequest('accounts.account.move', {
+    request: z.object({ ...account, targetAccountId: id, force: z.boolean().default(false) }),
+    response: z.object({ ...account, movedToAccountId: id }),
+  }),
   events: accountEvents,
 };
