@@ -19,7 +19,8 @@ import { type RelationshipFixture, seedRelationships } from './seed-relationship
  *
  * BENCH_SECONDS (default 10) per measurement, BENCH_RUNS (default 1) repetitions of which the
  * median is reported, BENCH_PROFILE=1 writes a V8 CPU profile of the system to .data/bench/prof,
- * BENCH_ONLY=verify|relationships skips the other scenario.
+ * BENCH_ONLY=verify|relationships skips the other scenario, BENCH_NODE_ARGS passes flags to the
+ * system's node (`--max-semi-space-size=32`, say).
  */
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
