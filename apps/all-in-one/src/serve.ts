@@ -1,9 +1,37 @@
-import { type Config, ensureInfra, type Logger } from '@mammut/platform';
+import { type Config, ensureInfra, type Infra, type Logger } from '@mammut/platform';
 import { resolve } from 'node:path';
 import { migrateAll, startSystem } from './system';
 
 /** Where the local servers keep their data; the CLI looks for them there too. */
 export const LOCAL_DATA_DIR = '.data/local';
+
+/**
+ * The servers a one-machine Mammut works on, for `npm start` and the CLI alike: the configured
+ * ones when they answer; else the local ones another process runs (found through
+ * `.data/local/servers.json`, which also keeps that process from stopping them while this one
+ * still uses them); else local ones started now. `infra.stop()` leaves them.
+ */
+export async function useLocalServers(
+  configured: Config,
+  say: (line: string) => void,
+): Promise<{ infra: Infra; config: Config }> {
+  const infra = await ensureInfra({
+    dataDir: LOCAL_DATA_DIR,
+    databaseUrl: configured.configured.database ? configured.databaseUrl : undefined,
+    redisUrl: configured.configured.redis ? configured.redisUrl : undefined,
+    natsUrl: configured.configured.nats ? configured.natsUrl : undefined,
+    log: say,
+  });
+  return {
+    infra,
+    config: {
+      ...configured,
+      databaseUrl: infra.databaseUrl,
+      redisUrl: infra.redisUrl,
+      natsUrl: infra.natsUrl,
+    },
+  };
+}
 
 /**
  * PostgreSQL, Redis and NATS from the environment when reachable, else local ones under `.data/`;
@@ -12,19 +40,7 @@ export const LOCAL_DATA_DIR = '.data/local';
  */
 export async function serveAllInOne(configured: Config, log: Logger): Promise<{ close(): Promise<void> }> {
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
-  const infra = await ensureInfra({
-    dataDir: LOCAL_DATA_DIR,
-    databaseUrl: configured.configured.database ? configured.databaseUrl : undefined,
-    redisUrl: configured.configured.redis ? configured.redisUrl : undefined,
-    natsUrl: configured.configured.nats ? configured.natsUrl : undefined,
-    log: say,
-  });
-  const config = {
-    ...configured,
-    databaseUrl: infra.databaseUrl,
-    redisUrl: infra.redisUrl,
-    natsUrl: infra.natsUrl,
-  };
+  const { infra, config } = await useLocalServers(configured, say);
   try {
     await migrateAll(config);
     const system = await startSystem(config);

@@ -12,7 +12,7 @@ import {
 } from '@mammut/platform';
 import { hostAccounts } from '../../accounts/src/admin/accounts-admin';
 import { migrateAll } from '../../all-in-one/src/system';
-import { resolveInfra } from './local-infra';
+import { useLocalServers } from '../../all-in-one/src/serve';
 
 /** `npm run mammut -- …`: the operator's tool, after Mastodon's `tootctl`. */
 
@@ -28,9 +28,9 @@ function parseRole(value: string): Role {
 async function withConfig(work: (config: Config) => Promise<void>): Promise<void> {
   const configured = loadConfig();
   initLogging(configured.logLevel);
-  const infra = await resolveInfra(configured, say);
+  const { infra, config } = await useLocalServers(configured, say);
   try {
-    await work(infra.config);
+    await work(config);
   } finally {
     await infra.stop();
   }

@@ -19,27 +19,23 @@ export class AdminHandlers {
     private readonly moveAccount: MoveAccount,
   ) {}
 
+  private async suspension(accountId: string, sanction: 'suspend' | 'unsuspend') {
+    return { accountId, suspended: (await this.sanction.execute(accountId, sanction)).applied };
+  }
+
+  private async silencing(accountId: string, sanction: 'silence' | 'unsilence') {
+    return { accountId, silenced: (await this.sanction.execute(accountId, sanction)).applied };
+  }
+
   readonly bound = defineHandlers(contracts.accounts.admin, {
     createUser: (input) => this.createUser.execute(input),
     getUser: ({ username }) => this.users.byUsername(username),
     listUsers: async () => ({ users: await this.users.list() }),
     modifyUser: ({ userId, ...changes }) => this.modifyUser.execute(userId, changes),
-    suspendAccount: async ({ accountId }) => ({
-      accountId,
-      suspended: (await this.sanction.execute(accountId, 'suspend')).applied,
-    }),
-    unsuspendAccount: async ({ accountId }) => ({
-      accountId,
-      suspended: (await this.sanction.execute(accountId, 'unsuspend')).applied,
-    }),
-    silenceAccount: async ({ accountId }) => ({
-      accountId,
-      silenced: (await this.sanction.execute(accountId, 'silence')).applied,
-    }),
-    unsilenceAccount: async ({ accountId }) => ({
-      accountId,
-      silenced: (await this.sanction.execute(accountId, 'unsilence')).applied,
-    }),
+    suspendAccount: ({ accountId }) => this.suspension(accountId, 'suspend'),
+    unsuspendAccount: ({ accountId }) => this.suspension(accountId, 'unsuspend'),
+    silenceAccount: ({ accountId }) => this.silencing(accountId, 'silence'),
+    unsilenceAccount: ({ accountId }) => this.silencing(accountId, 'unsilence'),
     deleteAccount: ({ accountId }) => this.deleteAccount.execute(accountId),
     moveAccount: ({ accountId, targetAccountId, force }) =>
       this.moveAccount.execute(accountId, targetAccountId, force),
