@@ -114,6 +114,11 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many rows it marked published. */
   async relayOnce(): Promise<number> {
+    // An idle poll opens no transaction (committing one has a cost for whoever watches commits).
+    const waiting: unknown[] = await this.options.dataSource.query(
+      `SELECT 1 FROM ${this.table} WHERE "published_at" IS NULL LIMIT 1`,
+    );
+    if (!waiting.length) return 0;
     return this.options.dataSource.transaction(async (tx) => {
       const rows = await this.takeBatch(tx);
       if (!rows.length) return 0;
