@@ -84,8 +84,8 @@ describe('gateway and accounts as separate processes', () => {
   });
 
   it('serves the API through the gateway with accounts answering over NATS', async () => {
-    const alice = await seedUser(databaseUrl, origin, { username: 'alice' });
-    const bob = await seedUser(databaseUrl, origin, { username: 'bob' });
+    const alice = await seedUser({ url: origin, databaseUrl }, { username: 'alice' });
+    const bob = await seedUser({ url: origin, databaseUrl }, { username: 'bob' });
     const client = createRestAPIClient({ url: origin, accessToken: alice.token });
     expect((await client.v1.accounts.verifyCredentials()).username).toBe('alice');
     const relationship = await client.v1.accounts.$select(bob.accountId).follow();
@@ -106,7 +106,7 @@ describe('gateway and accounts as separate processes', () => {
   });
 
   it('drains accounts on SIGTERM; the gateway then answers 503, and drains on SIGTERM too', async () => {
-    const carol = await seedUser(databaseUrl, origin, { username: 'carol' });
+    const carol = await seedUser({ url: origin, databaseUrl }, { username: 'carol' });
     accounts.kill('SIGTERM');
     expect(await exited(accounts, 15_000)).toBe(0);
     const response = await fetch(`${origin}/api/v1/accounts/verify_credentials`, {

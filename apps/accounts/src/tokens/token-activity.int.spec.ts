@@ -22,7 +22,7 @@ describe('token activity', () => {
   };
 
   it('records token use at most hourly and counts the user as active', async () => {
-    const user = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'apponly' });
+    const user = await seedUser(sut.t, { username: 'apponly' });
     expect(await lastUsed(user.accountId)).toBeNull();
     expect(await activeMonth()).toBe(0);
 

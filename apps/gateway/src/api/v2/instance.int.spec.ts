@@ -22,8 +22,8 @@ async function getJson<T>(url: string): Promise<{ status: number; type: string |
 
 /** An admin, a user who signed in today, and a remote account: figures every field below depends on. */
 async function seedInstance(t: TestSystem): Promise<{ admin: SeededUser; member: SeededUser }> {
-  const admin = await seedUser(t.databaseUrl, t.url, { username: 'alice' });
-  const member = await seedUser(t.databaseUrl, t.url, { username: 'bob' });
+  const admin = await seedUser(t, { username: 'alice' });
+  const member = await seedUser(t, { username: 'bob' });
   const db = new Client({ connectionString: t.databaseUrl });
   await db.connect();
   try {

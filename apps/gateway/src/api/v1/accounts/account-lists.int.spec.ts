@@ -42,7 +42,7 @@ describe('followers, following, domain blocks, notes, endorsements and familiar 
     carol = await registerAndSignIn(t.url, { username: 'carol' });
     reader = await registerAndSignIn(t.url, { username: 'reader', scopes: ['read'] });
     fans = [];
-    for (let i = 0; i < 45; i++) fans.push(await seedUser(t.databaseUrl, t.url, { username: `fan${i}` }));
+    for (let i = 0; i < 45; i++) fans.push(await seedUser(t, { username: `fan${i}` }));
     // One at a time, so follow row ids (the cursors) increase with the fan index.
     for (const fan of fans) await as(fan).v1.accounts.$select(star.accountId).follow();
   });

@@ -14,9 +14,9 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
 
   beforeAll(async () => {
     t = await startTestSystem();
-    alice = await seedUser(t.databaseUrl, t.url, { username: 'alice' });
-    bob = await seedUser(t.databaseUrl, t.url, { username: 'bob' });
-    readOnly = await seedUser(t.databaseUrl, t.url, { username: 'reader', scopes: ['read'] });
+    alice = await seedUser(t, { username: 'alice' });
+    bob = await seedUser(t, { username: 'bob' });
+    readOnly = await seedUser(t, { username: 'reader', scopes: ['read'] });
     client = createRestAPIClient({ url: t.url, accessToken: alice.token });
   });
 

@@ -316,9 +316,9 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
   });
 
   it('lets a request from an account suspended since be rejected, but not authorized', async () => {
-    const owner = await seedUser(t.databaseUrl, t.url, { username: 'gatekeeper', locked: true });
-    const asker = await seedUser(t.databaseUrl, t.url, { username: 'asker' });
-    const other = await seedUser(t.databaseUrl, t.url, { username: 'asker2' });
+    const owner = await seedUser(t, { username: 'gatekeeper', locked: true });
+    const asker = await seedUser(t, { username: 'asker' });
+    const other = await seedUser(t, { username: 'asker2' });
     await as(asker).v1.accounts.$select(owner.accountId).follow();
     await as(other).v1.accounts.$select(owner.accountId).follow();
     await db.query(`UPDATE accounts.accounts SET suspended_at = now() WHERE id = ANY($1::bigint[])`, [
@@ -332,10 +332,8 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
   });
 
   it('lets pending requests in as follows, each with a follow id of its own, when the account unlocks', async () => {
-    const owner = await seedUser(t.databaseUrl, t.url, { username: 'opener', locked: true });
-    const askers = await Promise.all(
-      ['knock1', 'knock2'].map((username) => seedUser(t.databaseUrl, t.url, { username })),
-    );
+    const owner = await seedUser(t, { username: 'opener', locked: true });
+    const askers = await Promise.all(['knock1', 'knock2'].map((username) => seedUser(t, { username })));
     for (const asker of askers) await as(asker).v1.accounts.$select(owner.accountId).follow();
     const requests = await db.query<{ id: string }>(
       `SELECT id::text FROM accounts.follow_requests WHERE target_account_id = $1`,
@@ -363,9 +361,9 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
   });
 
   it('keeps counters exact under 20 parallel follows and unfollows', async () => {
-    const star = await seedUser(t.databaseUrl, t.url, { username: 'star' });
+    const star = await seedUser(t, { username: 'star' });
     const fans = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => seedUser(t.databaseUrl, t.url, { username: `fan${i}` })),
+      Array.from({ length: 10 }, (_, i) => seedUser(t, { username: `fan${i}` })),
     );
     const calls = fans.flatMap((fan, i) => [
       call(`/api/v1/accounts/${star.accountId}/follow`, { method: 'POST', token: fan.token }),
