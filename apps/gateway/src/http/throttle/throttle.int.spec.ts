@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { seedUser } from '../../../../../test-e2e/support/factories';
+import { authorizeWithPkce, createApp } from '../../../../../test-e2e/support/oauth';
 import { useTestSystem } from '../../../../../test-e2e/support/system';
 
 jest.setTimeout(120_000);
@@ -142,16 +142,17 @@ describe('request throttles', () => {
 
   it('counts a user’s tokens together: 1500 calls in five minutes, however many tokens', async () => {
     const user = await seedUser(sut.t, { username: 'minter' });
-    // Five more tokens of the same user, as repeated sign-ins would mint them.
+    // Five more tokens of the same user, signing in through five more apps.
     const tokens = [user.token];
     for (let n = 0; n < 5; n++) {
-      const token = randomBytes(32).toString('base64url');
-      await sut.db.query(
-        `INSERT INTO accounts.oauth_access_tokens (token_digest, application_id, user_id, scopes)
-         SELECT $1, application_id, user_id, scopes FROM accounts.oauth_access_tokens WHERE user_id = $2 LIMIT 1`,
-        [createHash('sha256').update(token).digest('hex'), user.userId],
-      );
-      tokens.push(token);
+      const app = await createApp(sut.t.url, { scopes: 'read write follow' });
+      const { token } = await authorizeWithPkce(sut.t.url, {
+        app,
+        email: user.email,
+        password: user.password,
+        scopes: 'read',
+      });
+      tokens.push(token.accessToken);
     }
     const verify = (token: string): Promise<Response> =>
       fetch(`${sut.t.url}/api/v1/accounts/verify_credentials`, {
