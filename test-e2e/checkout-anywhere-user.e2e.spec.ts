@@ -86,7 +86,7 @@ const timed = stopwatch('checkout-anywhere-user');
       expect(servers.map((server) => uidOf(server.pid))).toEqual(
         servers.map(() => uid ?? process.getuid?.()),
       );
-      await query(databaseUrl, "CREATE TABLE kept AS SELECT 'before the crash' AS v");
+      expect(await query(databaseUrl, "SELECT 'answering' AS v")).toEqual(['answering']);
 
       await pressCtrlCTwice(job);
       await expectAllStopped(job, servers);
@@ -96,6 +96,7 @@ const timed = stopwatch('checkout-anywhere-user');
     it('after kill -9, the next start uses the servers left behind, data intact', async () => {
       const first = await bringUp();
       const servers = recordedServers(dataDir);
+      await query(first.databaseUrl, "CREATE TABLE kept AS SELECT 'before the crash' AS v");
       signal(-first.job.pgid, 'SIGKILL');
       await first.job.exited;
       expect(runningPids(servers)).toHaveLength(3);

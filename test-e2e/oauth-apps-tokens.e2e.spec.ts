@@ -1,5 +1,6 @@
 import { createOAuthAPIClient, createRestAPIClient } from 'masto';
-import { Client } from 'pg';
+import { CLOCK, type Clock } from '@mammut/platform';
+import { CODE_TTL_MS } from '../apps/accounts/src/oauth/authorization-codes.service';
 import {
   authorizeUrl,
   Browser,
@@ -232,19 +233,25 @@ describe('OAuth apps, client credentials and revocation', () => {
       browser,
       await browser.post('/oauth/authorize', hiddenInputs(consent, 'approve')),
     );
-    // Ageing the code needs the clock; moving its expiry back is the same thing seen from outside.
-    const db = new Client({ connectionString: t.databaseUrl });
-    await db.connect();
-    await db.query(`UPDATE accounts.oauth_access_grants SET expires_at = now() - interval '1 second'`);
-    await db.end();
-    const response = await post('/oauth/token', {
-      grant_type: 'authorization_code',
-      client_id: app.clientId,
-      client_secret: app.clientSecret,
-      redirect_uri: app.redirectUri,
-      code,
-      code_verifier: pkce.verifier,
-    });
+    // The system's clock, moved past the code's ten minutes for the exchange.
+    const clock = t.system.app.get<symbol, Clock>(CLOCK);
+    const later = CODE_TTL_MS + 1000;
+    const now = jest.spyOn(clock, 'now').mockImplementation(() => new Date(Date.now() + later));
+    const millis = jest.spyOn(clock, 'millis').mockImplementation(() => Date.now() + later);
+    let response: Response;
+    try {
+      response = await post('/oauth/token', {
+        grant_type: 'authorization_code',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        redirect_uri: app.redirectUri,
+        code,
+        code_verifier: pkce.verifier,
+      });
+    } finally {
+      now.mockRestore();
+      millis.mockRestore();
+    }
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toBe('invalid_grant');
   });

@@ -32,7 +32,7 @@ describe('PostgreSQL restart', () => {
     });
     await migrateAll({ ...loadConfig({ LOG_LEVEL: 'silent' }), databaseUrl: infra.databaseUrl });
     t = await startTestSystem({ DATABASE_URL: infra.databaseUrl });
-    user = await seedUser(infra.databaseUrl, t.url, { username: 'steady' });
+    user = await seedUser(t, { username: 'steady' });
   });
   afterAll(async () => {
     await t?.system.close();

@@ -25,7 +25,7 @@ describe('with Redis unreachable', () => {
   });
 
   it('serves token-authenticated API reads and says which dependency is down', async () => {
-    const alice = await seedUser(t.databaseUrl, t.url, { username: 'alice' });
+    const alice = await seedUser(t, { username: 'alice' });
     const me = await createRestAPIClient({
       url: t.url,
       accessToken: alice.token,
@@ -49,7 +49,7 @@ describe('with Redis unreachable', () => {
   });
 
   it('keeps answering the API promptly while Redis stays away (throttles count nothing)', async () => {
-    const bob = await seedUser(t.databaseUrl, t.url, { username: 'bob' });
+    const bob = await seedUser(t, { username: 'bob' });
     for (let n = 0; n < 5; n++) {
       const started = Date.now();
       const response = await fetch(`${t.url}/api/v1/accounts/verify_credentials`, {

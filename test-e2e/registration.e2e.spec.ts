@@ -258,7 +258,7 @@ describe('registration with SMTP: confirmation mail', () => {
       password: 'password123',
     });
     expect(response.status).toBe(200);
-    const [mail] = await smtp.waitFor(1);
+    const [mail] = await smtp.mailsTo('jane@example.com');
     expect(mail.to).toEqual(['<jane@example.com>']);
     const link = confirmationLink(mail);
     expect(link).toBeDefined();
@@ -290,14 +290,20 @@ describe('registration with SMTP: confirmation mail', () => {
 
   it('resends the mail (to a corrected address) for the app that signed the user up, and reports confirmation', async () => {
     const { token: appTokenValue } = await appToken(t.url);
+    // Someone else's address, for the correction below to collide with.
+    const neighbour = await signUp(t.url, appTokenValue, {
+      username: 'neighbour',
+      email: 'neighbour@example.com',
+      password: 'password123',
+    });
+    expect(neighbour.status).toBe(200);
     const response = await signUp(t.url, appTokenValue, {
       username: 'typo',
       email: 'typo@exampel.com',
       password: 'password123',
     });
     const { access_token: registration } = (await response.json()) as { access_token: string };
-    const before = smtp.mails.length;
-    await smtp.waitFor(before);
+    await smtp.mailsTo('typo@exampel.com');
     const call = (method: 'GET' | 'POST', path: string, token: string, body?: object): Promise<Response> =>
       fetch(`${t.url}${path}`, {
         method,
@@ -320,7 +326,7 @@ describe('registration with SMTP: confirmation mail', () => {
     expect(invalid.status).toBe(422);
     expect(((await invalid.json()) as ErrorBody).details?.email?.[0]?.error).toBe('ERR_INVALID');
     const taken = await call('POST', '/api/v1/emails/confirmations', registration, {
-      email: 'JANE@example.com',
+      email: 'NEIGHBOUR@example.com',
     });
     expect(taken.status).toBe(422);
     expect(((await taken.json()) as ErrorBody).details?.email?.[0]?.error).toBe('ERR_TAKEN');
@@ -330,8 +336,7 @@ describe('registration with SMTP: confirmation mail', () => {
     });
     expect(resent.status).toBe(200);
     expect(await resent.json()).toEqual({});
-    const mails = await smtp.waitFor(before + 1);
-    const latest = mails[mails.length - 1];
+    const [latest] = await smtp.mailsTo('typo@example.com');
     expect(latest.to).toEqual(['<typo@example.com>']);
     const link = confirmationLink(latest);
     expect(link).toBeDefined();

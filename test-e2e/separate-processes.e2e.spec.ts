@@ -39,53 +39,75 @@ async function until(url: string, ms: number): Promise<void> {
   if (!(await pollUntil(answered, (ok) => ok, ms, 200))) throw new Error(`${url} never answered`);
 }
 
+/** The gateway and the accounts service started as two processes on a database of their own. */
+interface SeparateProcesses {
+  readonly databaseUrl: string;
+  readonly gateway: ChildProcess;
+  readonly accounts: ChildProcess;
+  /** The gateway's public origin. */
+  readonly origin: string;
+  /** Where the accounts service answers its health checks. */
+  readonly accountsHealth: string;
+}
+
+async function startSeparateProcesses(): Promise<SeparateProcesses> {
+  const infra = testInfra();
+  const databaseUrl = await cloneTemplateDatabase(infra);
+  const [port, healthPort] = [await freePort(), await freePort()];
+  const prefix = uniqueName('sep');
+  const origin = `http://127.0.0.1:${port}`;
+  const accountsHealth = `http://127.0.0.1:${healthPort}`;
+  const env = {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: infra.redisUrl,
+    NATS_URL: infra.natsUrl,
+    NATS_PREFIX: prefix,
+    REDIS_PREFIX: `${prefix}:`,
+    LOCAL_DOMAIN: `127.0.0.1:${port}`,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    PASSWORD_HASH_MEMORY_KIB: '4096',
+  };
+  const accounts = startProcess('apps/accounts/src/main.ts', { ...env, HEALTH_PORT: String(healthPort) });
+  const gateway = startProcess('apps/gateway/src/main.ts', { ...env, PORT: String(port) });
+  await Promise.all([
+    until(`${accountsHealth}/health/ready`, 60_000),
+    until(`${origin}/health/ready`, 60_000),
+  ]);
+  return { databaseUrl, gateway, accounts, origin, accountsHealth };
+}
+
+async function stopSeparateProcesses(started: SeparateProcesses | undefined): Promise<void> {
+  if (!started) return;
+  for (const child of [started.gateway, started.accounts]) if (child.exitCode === null) child.kill('SIGKILL');
+  await dropDatabase(testInfra(), started.databaseUrl);
+}
+
 /**
  * The gateway and the accounts service as two processes on one NATS (no in-process shortcut can
  * exist between them): requests cross the bus, each process serves its own health, a stopped
  * service makes the gateway answer 503 rather than hang or fail with 500, and SIGTERM drains each.
+ * Each test starts its own pair: one of them stops its pair.
  */
 describe('gateway and accounts as separate processes', () => {
-  let databaseUrl: string;
-  let gateway: ChildProcess;
-  let accounts: ChildProcess;
-  let origin: string;
-  let accountsHealth: string;
-
-  beforeAll(async () => {
-    const infra = testInfra();
-    databaseUrl = await cloneTemplateDatabase(infra);
-    const [port, healthPort] = [await freePort(), await freePort()];
-    const prefix = uniqueName('sep');
-    origin = `http://127.0.0.1:${port}`;
-    accountsHealth = `http://127.0.0.1:${healthPort}`;
-    const env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: infra.redisUrl,
-      NATS_URL: infra.natsUrl,
-      NATS_PREFIX: prefix,
-      REDIS_PREFIX: `${prefix}:`,
-      LOCAL_DOMAIN: `127.0.0.1:${port}`,
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      PASSWORD_HASH_MEMORY_KIB: '4096',
-    };
-    accounts = startProcess('apps/accounts/src/main.ts', { ...env, HEALTH_PORT: String(healthPort) });
-    gateway = startProcess('apps/gateway/src/main.ts', { ...env, PORT: String(port) });
-    await Promise.all([
-      until(`${accountsHealth}/health/ready`, 60_000),
-      until(`${origin}/health/ready`, 60_000),
-    ]);
+  let pair: SeparateProcesses | undefined;
+  beforeEach(async () => {
+    pair = await startSeparateProcesses();
   });
-
-  afterAll(async () => {
-    for (const child of [gateway, accounts]) if (child?.exitCode === null) child.kill('SIGKILL');
-    if (databaseUrl) await dropDatabase(testInfra(), databaseUrl);
+  afterEach(async () => {
+    await stopSeparateProcesses(pair);
+    pair = undefined;
   });
+  const started = (): SeparateProcesses => {
+    if (!pair) throw new Error('the processes start in beforeEach');
+    return pair;
+  };
 
   it('serves the API through the gateway with accounts answering over NATS', async () => {
-    const alice = await seedUser(databaseUrl, origin, { username: 'alice' });
-    const bob = await seedUser(databaseUrl, origin, { username: 'bob' });
+    const { origin, databaseUrl, accountsHealth } = started();
+    const alice = await seedUser({ url: origin, databaseUrl }, { username: 'alice' });
+    const bob = await seedUser({ url: origin, databaseUrl }, { username: 'bob' });
     const client = createRestAPIClient({ url: origin, accessToken: alice.token });
     expect((await client.v1.accounts.verifyCredentials()).username).toBe('alice');
     const relationship = await client.v1.accounts.$select(bob.accountId).follow();
@@ -106,7 +128,8 @@ describe('gateway and accounts as separate processes', () => {
   });
 
   it('drains accounts on SIGTERM; the gateway then answers 503, and drains on SIGTERM too', async () => {
-    const carol = await seedUser(databaseUrl, origin, { username: 'carol' });
+    const { origin, databaseUrl, accounts, gateway } = started();
+    const carol = await seedUser({ url: origin, databaseUrl }, { username: 'carol' });
     accounts.kill('SIGTERM');
     expect(await exited(accounts, 15_000)).toBe(0);
     const response = await fetch(`${origin}/api/v1/accounts/verify_credentials`, {

@@ -99,7 +99,7 @@ describe('tracing: one API request across gateway, NATS, accounts and PostgreSQL
   });
 
   it('continues the caller trace into the HTTP span, a bus client span, its NATS server span and its queries', async () => {
-    const user = await seedUser(databaseUrl, url, { username: 'tracy' });
+    const user = await seedUser({ url, databaseUrl }, { username: 'tracy' });
     // The caller's own trace: the gateway must continue it rather than start another.
     const traceId = randomBytes(16).toString('hex');
     const callerSpanId = randomBytes(8).toString('hex');

@@ -7,8 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureInfra, loadConfig } from '@mammut/platform';
 import { cloneTemplateDatabase, recreateTemplate } from '@mammut/testing';
 import { migrateAll } from '../../apps/all-in-one/src/system';
-import { seedUser } from '../../test-e2e/support/factories';
 import { type RelationshipFixture, seedRelationships } from './seed-relationships';
+import { seedViewer } from './seed-viewer';
 
 /**
  * Load against the all-in-one process, each figure printed as a ratio to a bare Fastify route
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
     const databaseUrl = await cloneTemplateDatabase({ ...infra, templateDatabase: 'mammut_template' });
     const port = 3900;
     const origin = `http://127.0.0.1:${port}`;
-    const viewer = await seedUser(databaseUrl, origin, { username: 'bench' });
+    const viewer = await seedViewer(databaseUrl, origin, 'bench');
     const fixture = await seedRelationships(databaseUrl, origin, viewer.accountId);
     const bareServer = await startChild('dist/bench/src/bare-server.js', ['3901'], {});
     children.push(bareServer);

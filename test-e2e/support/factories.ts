@@ -1,62 +1,98 @@
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createOAuthAPIClient, createRestAPIClient } from 'masto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { type ActorRecord, contracts, type RemoteActorDescription } from '@mammut/contracts';
+import { type ActorRecord, contracts, type RemoteActorDescription, scopeSatisfied } from '@mammut/contracts';
 import type { Bus } from '@mammut/platform';
+import { authorizeWithPkce, clientCredentialsToken, createApp, type TestApp } from './oauth';
+
+/** A running system to seed: its public origin, and its database (read, never written). */
+export interface SeedTarget {
+  readonly url: string;
+  readonly databaseUrl: string;
+}
 
 export interface SeededUser {
   readonly accountId: string;
   readonly userId: string;
   readonly username: string;
+  readonly email: string;
+  readonly password: string;
   readonly token: string;
+  /** The app the user signed up with, which issued `token`. */
+  readonly app: TestApp;
 }
 
+const DEFAULT_SCOPES = ['read', 'write', 'follow'];
+
 /**
- * Seeds a confirmed local user with an access token straight into a test database: for
- * integration tests of routes whose sign-in path is not the subject of the test.
+ * A confirmed local user with an access token, made the way a client makes one, through the use
+ * cases (registration rules, `account.created`): an app (`POST /api/v1/apps`), its
+ * client-credentials token, then `POST /api/v1/accounts`, which answers the user's token when
+ * registrations are open and no SMTP is configured (as in test systems); `locked` through
+ * update_credentials. Sign-up gives the user the app token's scopes, which must include
+ * `write:accounts`: other scope sets (`read`, `push`) come from the authorization-code flow, and
+ * the sign-up token is then revoked, so the user holds exactly the token asked for.
  */
 export async function seedUser(
-  databaseUrl: string,
-  origin: string,
+  target: SeedTarget,
   options: { username?: string; scopes?: string[]; locked?: boolean } = {},
 ): Promise<SeededUser> {
+  const { url } = target;
   const username = options.username ?? `user${randomBytes(3).toString('hex')}`;
-  const token = randomBytes(32).toString('base64url');
+  const scopes = options.scopes?.length ? options.scopes : DEFAULT_SCOPES;
+  const bySignUp = scopeSatisfied(scopes, 'write:accounts');
+  // An app's tokens take scopes it registered, exactly (`write` does not stand for `write:accounts`).
+  const signUpScopes = bySignUp ? scopes : ['write:accounts'];
+  const app = await createApp(url, {
+    scopes: [...new Set([...DEFAULT_SCOPES, 'push', ...scopes, ...signUpScopes])].join(' '),
+    name: 'Seeding client',
+  });
+  const appToken = await clientCredentialsToken(url, app, signUpScopes.join(' '));
+  const email = `${username.toLowerCase()}@example.com`;
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  const signedUp = await createRestAPIClient({ url, accessToken: appToken }).v1.accounts.create({
+    username,
+    email,
+    password,
+    agreement: true,
+    locale: 'en',
+  });
+  if (options.locked) {
+    await createRestAPIClient({ url, accessToken: signedUp.accessToken }).v1.accounts.updateCredentials({
+      locked: true,
+    });
+  }
+  let token = signedUp.accessToken;
+  if (!bySignUp) {
+    ({
+      token: { accessToken: token },
+    } = await authorizeWithPkce(url, { app, email, password, scopes: scopes.join(' ') }));
+    await createOAuthAPIClient({ url }).revoke({
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      token: signedUp.accessToken,
+    });
+  }
+  const { accountId, userId } = await localUserIds(target.databaseUrl, username);
+  return { accountId, userId, username, email, password, token, app };
+}
+
+/** The ids of a local user, read from the accounts schema (the API shows no user id). */
+async function localUserIds(
+  databaseUrl: string,
+  username: string,
+): Promise<{ accountId: string; userId: string }> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query('BEGIN');
-    // Ids from the tables' defaults, as every writer gets them (ADR 0007).
-    const inserted = async (sql: string, params: unknown[]): Promise<string> =>
-      (await client.query<{ id: string }>(`${sql} RETURNING id::text`, params)).rows[0].id;
-    const accountId = await inserted(
-      `INSERT INTO accounts.accounts (username, uri, url, locked) VALUES ($1, $2, $3, $4)`,
-      [username, `${origin}/users/${username}`, `${origin}/@${username}`, options.locked ?? false],
+    const { rows } = await client.query<{ accountId: string; userId: string }>(
+      `SELECT a.id::text AS "accountId", u.id::text AS "userId"
+         FROM accounts.accounts a JOIN accounts.users u ON u.account_id = a.id
+        WHERE a.domain IS NULL AND lower(a.username) = lower($1)`,
+      [username],
     );
-    const userId = await inserted(
-      `INSERT INTO accounts.users (account_id, email, encrypted_password, confirmed_at, agreement)
-       VALUES ($1, $2, 'unusable', now(), true)`,
-      [accountId, `${username}@example.com`],
-    );
-    const appId = await inserted(
-      `INSERT INTO accounts.oauth_applications (name, redirect_uris, scopes, client_id, client_secret)
-       VALUES ('seed', '{urn:ietf:wg:oauth:2.0:oob}', $1, $2, $3)`,
-      [
-        options.scopes ?? ['read', 'write', 'follow'],
-        randomBytes(16).toString('hex'),
-        randomBytes(16).toString('hex'),
-      ],
-    );
-    await client.query(
-      `INSERT INTO accounts.oauth_access_tokens (token_digest, application_id, user_id, scopes) VALUES ($1, $2, $3, $4)`,
-      [
-        createHash('sha256').update(token).digest('hex'),
-        appId,
-        userId,
-        options.scopes ?? ['read', 'write', 'follow'],
-      ],
-    );
-    await client.query('COMMIT');
-    return { accountId, userId, username, token };
+    if (rows.length !== 1) throw new Error(`no local user ${username} after sign-up`);
+    return rows[0];
   } finally {
     await client.end();
   }

@@ -28,17 +28,21 @@ export class FakeSmtp {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** Resolves when at least `count` mails have arrived. */
-  async waitFor(count: number, timeoutMs = 5000): Promise<ReceivedMail[]> {
+  /** Resolves with the mails to `address` once at least `count` have arrived. */
+  async mailsTo(address: string, count = 1, timeoutMs = 5000): Promise<ReceivedMail[]> {
+    const to = (): ReceivedMail[] =>
+      this.mails.filter((mail) =>
+        mail.to.some((rcpt) => rcpt.toLowerCase() === `<${address.toLowerCase()}>`),
+      );
     const deadline = Date.now() + timeoutMs;
-    while (this.mails.length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} mails, got ${this.mails.length}`);
+    while (to().length < count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} mails to ${address}, got ${to().length}`);
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
         setTimeout(resolve, 100);
       });
     }
-    return this.mails;
+    return to();
   }
 
   private session(socket: Socket): void {

@@ -1,7 +1,8 @@
-import { initLogging, loadConfig } from '@mammut/platform';
+import { initLogging, loadConfig, settle } from '@mammut/platform';
 import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
 import { createServer } from 'node:net';
 import { Client } from 'pg';
+import { services } from '../../apps/all-in-one/src/services';
 import { type RunningSystem, startSystem } from '../../apps/all-in-one/src/system';
 
 export interface TestSystem {
@@ -9,6 +10,7 @@ export interface TestSystem {
   readonly url: string;
   readonly domain: string;
   readonly system: RunningSystem;
+  /** The database the system runs on. */
   readonly databaseUrl: string;
   stop(): Promise<void>;
 }
@@ -28,11 +30,13 @@ export const freePort = (): Promise<number> =>
 /**
  * A whole Mammut (every service and the gateway) on its own database, NATS prefix and Redis
  * prefix, listening on a loopback port. End-to-end tests talk to it over HTTP only; requests
- * between services go over real NATS (no in-process shortcut).
+ * between services go over real NATS (no in-process shortcut). With `DATABASE_URL` in `env` it
+ * runs on that database (another replica's, or one of the test's own), which stays the caller's.
  */
 export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
   const infra = testInfra();
-  const databaseUrl = await cloneTemplateDatabase(infra);
+  const ownDatabase = env.DATABASE_URL === undefined;
+  const databaseUrl = env.DATABASE_URL ?? (await cloneTemplateDatabase(infra));
   const port = await freePort();
   const prefix = uniqueName('t');
   const config = loadConfig({
@@ -59,9 +63,30 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     databaseUrl,
     async stop() {
       await system.close();
-      await dropDatabase(infra, databaseUrl);
+      if (ownDatabase) await dropDatabase(infra, databaseUrl);
     },
   };
+}
+
+/**
+ * The barrier before asserting what the system did, or did not do, in the background: resolves
+ * once every service's outbox is published (each service has one schema, named after it) and
+ * every JetStream consumer of the system has drained, as `settle()` defines it.
+ */
+export async function settled(t: TestSystem, timeoutMs = 10_000): Promise<void> {
+  const db = new Client({ connectionString: t.databaseUrl });
+  await db.connect();
+  try {
+    const { nats, config } = t.system.runtime;
+    await settle({
+      nats,
+      prefix: config.natsPrefix,
+      outboxes: services.map((service) => ({ db, schema: service.name })),
+      timeoutMs,
+    });
+  } finally {
+    await db.end();
+  }
 }
 
 /** A running test system and a PostgreSQL client on its database. */

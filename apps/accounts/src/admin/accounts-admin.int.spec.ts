@@ -4,6 +4,7 @@ import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mam
 import { Client } from 'pg';
 import { remoteActor } from '../../../../test-e2e/support/factories';
 import { PasswordHasher } from '../passwords/password-hasher';
+import { FakeSmtp } from '../../../../test-e2e/support/fake-smtp';
 import { type HostedAccounts, hostAccounts } from './accounts-admin';
 
 jest.setTimeout(30_000);
@@ -21,7 +22,7 @@ describe('operator requests: users and accounts, each change an event', () => {
   let accounts: HostedAccounts;
   let bus: Bus;
   let db: Client;
-  const config = (url: string): ReturnType<typeof loadConfig> =>
+  const config = (url: string, env: Record<string, string> = {}): ReturnType<typeof loadConfig> =>
     loadConfig({
       NODE_ENV: 'test',
       DATABASE_URL: url,
@@ -32,6 +33,7 @@ describe('operator requests: users and accounts, each change an event', () => {
       LOCAL_HTTPS: 'true',
       PASSWORD_HASH_MEMORY_KIB: '4096',
       LOG_LEVEL: 'silent',
+      ...env,
     });
 
   beforeAll(async () => {
@@ -151,9 +153,43 @@ describe('operator requests: users and accounts, each change an event', () => {
     expect(malformed.code).toBe('invalid_request');
   });
 
+  /**
+   * A sign-up awaiting review whose address is not confirmed yet, as registration makes it where
+   * sign-ups are reviewed and confirmations mailed: the accounts service so configured, on the
+   * same database, asked as the gateway asks it.
+   */
+  const pendingSignUp = async (username: string): Promise<AdminUser> => {
+    const smtp = new FakeSmtp();
+    const reviewing = await hostAccounts(
+      config(databaseUrl, { REGISTRATIONS_MODE: 'approved', SMTP_URL: await smtp.start() }),
+    );
+    try {
+      const { application } = await reviewing.bus.request(contracts.accounts.oauth.createApplication, {
+        name: 'Sign-up client',
+        website: null,
+        redirectUris: ['urn:ietf:wg:oauth:2.0:oob'],
+        scopes: 'read write',
+      });
+      await reviewing.bus.request(contracts.accounts.registration.createRegistration, {
+        applicationId: application.id,
+        scopes: ['read', 'write'],
+        username,
+        email: `${username}@example.com`,
+        password: 'password123',
+        agreement: true,
+        locale: 'en',
+        reason: 'I would like to join',
+      });
+    } finally {
+      await reviewing.close();
+      await smtp.stop();
+    }
+    return bus.request(admin.getUser, { username });
+  };
+
   it('modifies role, confirmation, approval and the disabled flag, each an event', async () => {
-    const dave = await create('dave', { confirmed: false });
-    await db.query(`UPDATE accounts.users SET approved = false WHERE id = $1`, [dave.userId]);
+    const dave = await pendingSignUp('dave');
+    expect(dave).toMatchObject({ confirmed: false, approved: false });
     const changed = await bus.request(admin.modifyUser, {
       userId: dave.userId,
       role: 'moderator',

@@ -26,8 +26,8 @@ describe('bearer tokens through passport', () => {
   beforeAll(async () => {
     // Two gateways in one process, each on its own database: passport must not mix them up.
     [t, other] = await Promise.all([startTestSystem(), startTestSystem()]);
-    alice = await seedUser(t.databaseUrl, t.url, { username: 'alice' });
-    bob = await seedUser(other.databaseUrl, other.url, { username: 'bob' });
+    alice = await seedUser(t, { username: 'alice' });
+    bob = await seedUser(other, { username: 'bob' });
   });
   afterAll(async () => {
     await Promise.all([t?.stop(), other?.stop()]);

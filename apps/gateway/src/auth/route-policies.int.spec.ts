@@ -59,7 +59,7 @@ describe('route policies', () => {
 
   beforeAll(async () => {
     t = await startTestSystem();
-    pushOnly = (await seedUser(t.databaseUrl, t.url, { username: 'pushy', scopes: ['push'] })).token;
+    pushOnly = (await seedUser(t, { username: 'pushy', scopes: ['push'] })).token;
     const app = await createApp(t.url, { scopes: 'read write follow' });
     appOnly = await clientCredentialsToken(t.url, app, 'read write follow');
   });

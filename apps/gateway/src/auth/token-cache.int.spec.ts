@@ -100,8 +100,8 @@ describe('token cache: revocation and user state take effect at once (real Postg
   );
 
   it('refuses a token revoked or deleted by hand in the database', async () => {
-    const revoked = await seedUser(t.databaseUrl, t.url, { username: 'sqlrevoked' });
-    const deleted = await seedUser(t.databaseUrl, t.url, { username: 'sqldeleted' });
+    const revoked = await seedUser(t, { username: 'sqlrevoked' });
+    const deleted = await seedUser(t, { username: 'sqldeleted' });
     await warm(revoked.token);
     await warm(deleted.token);
     await db.query(`UPDATE accounts.oauth_access_tokens SET revoked_at = now() WHERE user_id = $1`, [
@@ -115,7 +115,7 @@ describe('token cache: revocation and user state take effect at once (real Postg
   });
 
   it('refuses a user disabled by the operator CLI, and lets them back in when enabled', async () => {
-    const user = await seedUser(t.databaseUrl, t.url, { username: 'disabled' });
+    const user = await seedUser(t, { username: 'disabled' });
     await warm(user.token);
     await setDisabled('disabled', true);
     for (const system of [t, replica]) {
@@ -127,8 +127,8 @@ describe('token cache: revocation and user state take effect at once (real Postg
   });
 
   it('refuses the tokens of a suspended account and of a user whose confirmation is withdrawn', async () => {
-    const suspended = await seedUser(t.databaseUrl, t.url, { username: 'suspended' });
-    const unconfirmed = await seedUser(t.databaseUrl, t.url, { username: 'unconfirmed' });
+    const suspended = await seedUser(t, { username: 'suspended' });
+    const unconfirmed = await seedUser(t, { username: 'unconfirmed' });
     await warm(suspended.token);
     await warm(unconfirmed.token);
     await db.query(`UPDATE accounts.accounts SET suspended_at = now() WHERE id = $1`, [suspended.accountId]);
@@ -143,7 +143,7 @@ describe('token cache: revocation and user state take effect at once (real Postg
   });
 
   it('serves credentials as they are now: after update_credentials and after a change by hand', async () => {
-    const user: SeededUser = await seedUser(t.databaseUrl, t.url, { username: 'changing' });
+    const user: SeededUser = await seedUser(t, { username: 'changing' });
     await warm(user.token);
     const updated = await fetch(`${t.url}/api/v1/accounts/update_credentials`, {
       method: 'PATCH',
@@ -167,8 +167,8 @@ describe('token cache: revocation and user state take effect at once (real Postg
   });
 
   it('keeps serving other users while one is disabled', async () => {
-    const bystander = await seedUser(t.databaseUrl, t.url, { username: 'bystander' });
-    const target = await seedUser(t.databaseUrl, t.url, { username: 'target' });
+    const bystander = await seedUser(t, { username: 'bystander' });
+    const target = await seedUser(t, { username: 'target' });
     await warm(bystander.token);
     await warm(target.token);
     await setDisabled('target', true);

@@ -35,7 +35,7 @@ describe('request bodies', () => {
   let alice: SeededUser;
 
   beforeAll(async () => {
-    alice = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'alice' });
+    alice = await seedUser(sut.t, { username: 'alice' });
   });
 
   const count = async (table: string): Promise<number> =>

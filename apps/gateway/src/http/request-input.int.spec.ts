@@ -31,7 +31,7 @@ describe('request input that PostgreSQL or Node would refuse', () => {
 
   beforeAll(async () => {
     alice = await registerAndSignIn(sut.t.url, { username: 'alice' });
-    bob = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'bob' });
+    bob = await seedUser(sut.t, { username: 'bob' });
     app = await createApp(sut.t.url, { scopes: 'read write follow' });
     appToken = await clientCredentialsToken(sut.t.url, app, 'write');
   });

@@ -72,11 +72,10 @@ describe('web sessions of users disabled or suspended since they signed in', () 
     await sut.db.query(`UPDATE accounts.users SET disabled = true WHERE email = $1`, [user.email]);
   };
   const bySuspension: Disable = async (user) => {
-    await sut.db.query(
-      `UPDATE accounts.accounts SET suspended_at = now()
-        WHERE id = (SELECT account_id FROM accounts.users WHERE email = $1)`,
-      [user.email],
-    );
+    // The operator's request to the running system, as an admin API will send it.
+    await sut.t.system.runtime.bus.request(contracts.accounts.admin.suspendAccount, {
+      accountId: user.accountId,
+    });
   };
   const byCli: Disable = async (user) => {
     // The operator CLI's way: the accounts service hosted in its own process, asked over the bus.
@@ -93,7 +92,7 @@ describe('web sessions of users disabled or suspended since they signed in', () 
 
   it.each([
     ['disabled by hand in the database', bySql],
-    ['suspended', bySuspension],
+    ['suspended by the operator', bySuspension],
     ['disabled with the CLI', byCli],
   ])('cannot consent once %s, and the session is ended', async (_how, disable) => {
     const user = await newUser();

@@ -13,8 +13,8 @@ describe('discovery documents over HTTP: NodeInfo, host-meta, WebFinger', () => 
 
   beforeAll(async () => {
     t = await startTestSystem({ SITE_TITLE: 'Mammut Test', SITE_DESCRIPTION: 'Testing' });
-    alice = await seedUser(t.databaseUrl, t.url, { username: 'Alice' });
-    await seedUser(t.databaseUrl, t.url, { username: 'bob' });
+    alice = await seedUser(t, { username: 'Alice' });
+    await seedUser(t, { username: 'bob' });
   });
 
   afterAll(async () => {

@@ -48,6 +48,8 @@ export class DeadLetters {
     const limit = options.limit ?? 100;
     const jsm = await this.jsm();
     const { state } = await jsm.streams.info(this.layout.dead);
+    // A stream that never held a message reports sequences 0 to 0, and there is no message 0.
+    if (!state.messages) return [];
     const found: DeadLetter[] = [];
     // Sequence by sequence: replayed letters leave gaps, which answer "no message found".
     for (let seq = state.first_seq; seq <= state.last_seq && found.length < limit; seq += 1) {

@@ -154,7 +154,8 @@ describe('event order per aggregate', () => {
     await Promise.all([first, second]);
     const rows = await dataSource.query<{ id: string; subject: string; aggregate: string; v: number }[]>(
       `SELECT "id"::text AS "id", "subject", "aggregate", "aggregate_version"::int AS "v"
-         FROM "${schema}"."outbox" ORDER BY "aggregate", "aggregate_version"`,
+         FROM "${schema}"."outbox" WHERE "aggregate" IN ('edge:1:2', 'edge:1:3')
+        ORDER BY "aggregate", "aggregate_version"`,
     );
     expect(rows.map((r) => [r.aggregate, r.v, r.subject])).toEqual([
       ['edge:1:2', 1, created.subject],

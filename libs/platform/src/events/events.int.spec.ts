@@ -197,15 +197,18 @@ describe('outbox and relay', () => {
   it('wakes on NOTIFY at commit instead of waiting for its poll', async () => {
     const def = noteWritten('notified');
     const lazy = relay({ pollIntervalMs: 60_000 });
+    // One event before the start: once it is on the stream, the relay has taken its first batch
+    // and its next round waits for a NOTIFY or for the minute-long poll.
+    await writeEvents(def, 1);
     await lazy.start();
     try {
-      await new Promise((done) => setTimeout(done, 200)); // past its first round, into the long pause
+      await waitUntil(async () => (await messagesOn(def)) === 1, 5000);
       const started = Date.now();
       await writeEvents(def, 1);
-      while ((await messagesOn(def)) < 1 && Date.now() - started < 5000) {
+      while ((await messagesOn(def)) < 2 && Date.now() - started < 5000) {
         await new Promise((done) => setTimeout(done, 20));
       }
-      expect(await messagesOn(def)).toBe(1);
+      expect(await messagesOn(def)).toBe(2);
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       await lazy.stop();

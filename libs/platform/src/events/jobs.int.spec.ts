@@ -148,6 +148,16 @@ describe('jobs', () => {
     expect(letter?.payload).toEqual({ n: 'seven' });
   });
 
+  it('lists no dead letters where none ever were', async () => {
+    const freshPrefix = `${prefix}_fresh`;
+    try {
+      expect(await new DeadLetters({ nats: nc, prefix: freshPrefix }).list()).toEqual([]);
+    } finally {
+      const fresh = streamLayout(freshPrefix);
+      for (const stream of [fresh.jobs, fresh.dead]) await jsm.streams.delete(stream).catch(() => undefined);
+    }
+  });
+
   it('refuses to enqueue a payload that does not match the declaration', async () => {
     await expect(jobs.enqueue(failsOnce, { n: 1.5 })).rejects.toThrow(JobError);
   });

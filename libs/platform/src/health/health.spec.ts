@@ -17,13 +17,16 @@ const up = { status: 'up' };
 const down = { status: 'down' };
 const never = (): Promise<never> => new Promise(() => undefined);
 
+/** Each test its own application: tests register checks and one shuts the application down. */
 describe('readiness through terminus', () => {
   const redis = { ping: jest.fn<Promise<string>, []>() };
   const nats = { flush: jest.fn<Promise<void>, []>() };
   let app: INestApplicationContext;
   let checks: HealthChecks;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
+    redis.ping.mockReset().mockResolvedValue('PONG');
+    nats.flush.mockReset().mockResolvedValue();
     const runtime = {
       config: loadConfig({ LOG_LEVEL: 'silent' }),
       redis,
@@ -34,9 +37,8 @@ describe('readiness through terminus', () => {
     app = await NestFactory.createApplicationContext(Root, { logger: false });
     checks = app.get(HealthChecks);
   });
-  beforeEach(() => {
-    redis.ping.mockReset().mockResolvedValue('PONG');
-    nats.flush.mockReset().mockResolvedValue();
+  afterEach(async () => {
+    await app.close();
   });
 
   it('is ready when Redis and NATS answer, with terminus’ report', async () => {
@@ -71,11 +73,11 @@ describe('readiness through terminus', () => {
   describe('on HEALTH_PORT, for a service started alone', () => {
     let server: Server;
     let base: string;
-    beforeAll(async () => {
+    beforeEach(async () => {
       server = await serveHealth(checks, 0, '127.0.0.1');
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
-    afterAll(() => new Promise<void>((done) => server.close(() => done())));
+    afterEach(() => new Promise<void>((done) => server.close(() => done())));
 
     it('answers /health with OK without asking any dependency', async () => {
       const response = await fetch(`${base}/health`);

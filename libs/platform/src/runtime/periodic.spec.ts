@@ -5,6 +5,10 @@ const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(do
 
 describe('every', () => {
   beforeAll(() => initLogging('silent'));
+  // The clock is driven: what runs, and what no longer runs after stop(), does not depend on how
+  // busy the machine is.
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
 
   it('never overlaps runs, survives a failing run, and stop() waits for the run in progress', async () => {
     let active = 0;
@@ -20,13 +24,19 @@ describe('every', () => {
       finished += 1;
       if (runs === 1) throw new Error('first run fails');
     });
-    await sleep(130);
-    await task.stop();
+    await jest.advanceTimersByTimeAsync(130);
+    // A run is in progress (each lasts 35 ms, 10 ms apart, none overlapping): stop() waits for it.
+    expect(active).toBe(1);
+    const stopping = task.stop();
+    await jest.advanceTimersByTimeAsync(35);
+    await stopping;
     const stoppedAt = runs;
     expect(most).toBe(1);
     expect(runs).toBeGreaterThanOrEqual(2);
     expect(finished).toBe(runs);
-    await sleep(50);
+    // Nothing left to fire, however long the clock runs on.
+    expect(jest.getTimerCount()).toBe(0);
+    await jest.advanceTimersByTimeAsync(60_000);
     expect(runs).toBe(stoppedAt);
   });
 });

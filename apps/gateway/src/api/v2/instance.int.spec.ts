@@ -2,10 +2,12 @@ import { createRestAPIClient } from 'masto';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import { HealthChecks, PostgresHealthIndicator } from '@mammut/platform';
 import type { MInstance, MInstanceActivity, MInstanceV1 } from '@mammut/mastodon-api';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { contracts } from '@mammut/contracts';
 import { saveRemoteAccount, seedUser, type SeededUser } from '../../../../../test-e2e/support/factories';
+import { Browser, submitSignIn } from '../../../../../test-e2e/support/oauth';
 import { startTestSystem, type TestSystem } from '../../../../../test-e2e/support/system';
+import { ACCOUNTS_DB } from '../../../../accounts/src/database/accounts-database';
 
 jest.setTimeout(60_000);
 
@@ -22,16 +24,18 @@ async function getJson<T>(url: string): Promise<{ status: number; type: string |
 
 /** An admin, a user who signed in today, and a remote account: figures every field below depends on. */
 async function seedInstance(t: TestSystem): Promise<{ admin: SeededUser; member: SeededUser }> {
-  const admin = await seedUser(t.databaseUrl, t.url, { username: 'alice' });
-  const member = await seedUser(t.databaseUrl, t.url, { username: 'bob' });
-  const db = new Client({ connectionString: t.databaseUrl });
-  await db.connect();
-  try {
-    await db.query(`UPDATE accounts.users SET role = 'admin' WHERE id = $1`, [admin.userId]);
-    await db.query(`UPDATE accounts.users SET last_sign_in_at = now() WHERE id = $1`, [member.userId]);
-  } finally {
-    await db.end();
-  }
+  const admin = await seedUser(t, { username: 'alice' });
+  const member = await seedUser(t, { username: 'bob' });
+  // The operator makes alice an admin, as `npm run mammut -- accounts modify alice --role admin` does.
+  await t.system.runtime.bus.request(contracts.accounts.admin.modifyUser, {
+    userId: admin.userId,
+    role: 'admin',
+  });
+  // Bob signs in on the web form today.
+  const browser = new Browser(t.url);
+  const page = await (await browser.get('/auth/sign_in')).text();
+  const signedIn = await submitSignIn(browser, page, member.email, member.password);
+  if (signedIn.status !== 200) throw new Error(`bob's sign-in answered ${signedIn.status}`);
   // As federation will save it: the domain as the peer spelled it, stored normalised.
   await saveRemoteAccount(t.system.runtime.bus, 'carol', 'Remote.Example', {
     uri: 'https://remote.example/users/carol',
@@ -227,23 +231,28 @@ describe('instance endpoints over HTTP (default configuration)', () => {
   it('answers 503 from /health/ready naming the dependency that is down', async () => {
     // The real PostgreSQL indicator on a pool that refuses, without stopping the shared test server.
     const app = t.system.app;
+    const checks = app.get(HealthChecks);
+    const indicator = app.get(PostgresHealthIndicator);
     const refusing = {
       query: () => Promise.reject(new Error('connection refused')),
     } as unknown as DataSource;
-    app
-      .get(HealthChecks)
-      .register('accounts.postgres', () =>
-        app.get(PostgresHealthIndicator).pingCheck('accounts.postgres', refusing),
-      );
-    const ready = await getJson<HealthCheckResult>(`${t.url}/health/ready`);
-    expect(ready.status).toBe(503);
-    const [up, down] = [{ status: 'up' }, { status: 'down' }];
-    expect(ready.body).toEqual({
-      status: 'error',
-      info: { redis: up, nats: up },
-      error: { 'accounts.postgres': down },
-      details: { 'accounts.postgres': down, redis: up, nats: up },
-    });
+    checks.register('accounts.postgres', () => indicator.pingCheck('accounts.postgres', refusing));
+    try {
+      const ready = await getJson<HealthCheckResult>(`${t.url}/health/ready`);
+      expect(ready.status).toBe(503);
+      const [up, down] = [{ status: 'up' }, { status: 'down' }];
+      expect(ready.body).toEqual({
+        status: 'error',
+        info: { redis: up, nats: up },
+        error: { 'accounts.postgres': down },
+        details: { 'accounts.postgres': down, redis: up, nats: up },
+      });
+    } finally {
+      // The system is shared with the other tests: its own database check goes back.
+      const db = app.get<symbol, DataSource>(ACCOUNTS_DB);
+      checks.register('accounts.postgres', () => indicator.pingCheck('accounts.postgres', db));
+    }
+    expect((await fetch(`${t.url}/health/ready`)).status).toBe(200);
   });
 });
 

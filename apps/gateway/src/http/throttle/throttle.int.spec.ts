@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { seedUser } from '../../../../../test-e2e/support/factories';
+import { authorizeWithPkce, createApp } from '../../../../../test-e2e/support/oauth';
 import { useTestSystem } from '../../../../../test-e2e/support/system';
 
 jest.setTimeout(120_000);
@@ -102,8 +102,8 @@ describe('request throttles', () => {
   });
 
   it('counts API calls per token (300 in five minutes) and shows the closest limit on every response', async () => {
-    const user = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'busy' });
-    const other = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'calm' });
+    const user = await seedUser(sut.t, { username: 'busy' });
+    const other = await seedUser(sut.t, { username: 'calm' });
     const verify = (token: string): Promise<Response> =>
       fetch(`${sut.t.url}/api/v1/accounts/verify_credentials`, {
         headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '198.51.100.40' },
@@ -141,17 +141,18 @@ describe('request throttles', () => {
   });
 
   it('counts a user’s tokens together: 1500 calls in five minutes, however many tokens', async () => {
-    const user = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'minter' });
-    // Five more tokens of the same user, as repeated sign-ins would mint them.
+    const user = await seedUser(sut.t, { username: 'minter' });
+    // Five more tokens of the same user, signing in through five more apps.
     const tokens = [user.token];
     for (let n = 0; n < 5; n++) {
-      const token = randomBytes(32).toString('base64url');
-      await sut.db.query(
-        `INSERT INTO accounts.oauth_access_tokens (token_digest, application_id, user_id, scopes)
-         SELECT $1, application_id, user_id, scopes FROM accounts.oauth_access_tokens WHERE user_id = $2 LIMIT 1`,
-        [createHash('sha256').update(token).digest('hex'), user.userId],
-      );
-      tokens.push(token);
+      const app = await createApp(sut.t.url, { scopes: 'read write follow' });
+      const { token } = await authorizeWithPkce(sut.t.url, {
+        app,
+        email: user.email,
+        password: user.password,
+        scopes: 'read',
+      });
+      tokens.push(token.accessToken);
     }
     const verify = (token: string): Promise<Response> =>
       fetch(`${sut.t.url}/api/v1/accounts/verify_credentials`, {
@@ -168,7 +169,7 @@ describe('request throttles', () => {
   });
 
   it('allows five confirmation resends per token in thirty minutes (and 25 sign-in tries per e-mail an hour)', async () => {
-    const user = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'resender', scopes: ['write'] });
+    const user = await seedUser(sut.t, { username: 'resender', scopes: ['write'] });
     const statuses: number[] = [];
     for (let n = 1; n <= 6; n++) {
       statuses.push(
@@ -206,7 +207,7 @@ describe('request throttles', () => {
     }
     expect((await instance()).status).toBe(429);
     // A token-bearing caller at the same address is counted per token instead.
-    const user = await seedUser(sut.t.databaseUrl, sut.t.url, { username: 'neighbour' });
+    const user = await seedUser(sut.t, { username: 'neighbour' });
     const withToken = await fetch(`${sut.t.url}/api/v1/instance`, {
       headers: { 'x-forwarded-for': '192.0.2.77', authorization: `Bearer ${user.token}` },
     });

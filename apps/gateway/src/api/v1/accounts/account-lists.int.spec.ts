@@ -1,6 +1,5 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import { seedUser } from '../../../../../../test-e2e/support/factories';
-import { registerAndSignIn } from '../../../../../../test-e2e/support/oauth';
 import { startTestSystem, type TestSystem } from '../../../../../../test-e2e/support/system';
 import { apiCall } from '../../../../../../test-e2e/support/http';
 
@@ -22,27 +21,22 @@ interface User {
 
 describe('followers, following, domain blocks, notes, endorsements and familiar followers over HTTP', () => {
   let t: TestSystem;
+  /** 45 fans follow the star, in fan order; no test changes either. */
   let star: User;
-  let alice: User;
-  let bob: User;
-  let carol: User;
-  let reader: User;
   let fans: User[];
+  /** A user whose token may only read. */
+  let reader: User;
   const as = (user: User): mastodon.rest.Client =>
     createRestAPIClient({ url: t.url, accessToken: user.token });
   const anonymous = (): mastodon.rest.Client => createRestAPIClient({ url: t.url });
+  /** Each test signs up the people it changes. */
+  const user = (username: string): Promise<User> => seedUser(t, { username });
 
   beforeAll(async () => {
     t = await startTestSystem();
-    // The principals sign up and sign in through the real OAuth flow; the 45 fans are seeded
-    // straight into the database, since only their follows matter here.
-    star = await registerAndSignIn(t.url, { username: 'star' });
-    alice = await registerAndSignIn(t.url, { username: 'alice' });
-    bob = await registerAndSignIn(t.url, { username: 'bob' });
-    carol = await registerAndSignIn(t.url, { username: 'carol' });
-    reader = await registerAndSignIn(t.url, { username: 'reader', scopes: ['read'] });
-    fans = [];
-    for (let i = 0; i < 45; i++) fans.push(await seedUser(t.databaseUrl, t.url, { username: `fan${i}` }));
+    star = await user('star');
+    reader = await seedUser(t, { username: 'reader', scopes: ['read'] });
+    fans = await Promise.all(Array.from({ length: 45 }, (_, i) => user(`fan${i}`)));
     // One at a time, so follow row ids (the cursors) increase with the fan index.
     for (const fan of fans) await as(fan).v1.accounts.$select(star.accountId).follow();
   });
@@ -99,18 +93,29 @@ describe('followers, following, domain blocks, notes, endorsements and familiar 
   });
 
   it('hides collections from everyone but the owner, and a blocker’s lists from the blocked', async () => {
-    await as(star).v1.accounts.updateCredentials({ hideCollections: true });
-    expect(await anonymous().v1.accounts.$select(star.accountId).followers.list()).toEqual([]);
-    expect(await as(alice).v1.accounts.$select(star.accountId).following.list()).toEqual([]);
-    expect((await as(star).v1.accounts.$select(star.accountId).followers.list({ limit: 80 })).length).toBe(
-      45,
-    );
-    await as(star).v1.accounts.updateCredentials({ hideCollections: false });
+    const [shy, alice, bob] = [await user('shy'), await user('hidden_from'), await user('shown_to')];
+    const followers = [await user('shy_fan1'), await user('shy_fan2')];
+    for (const fan of followers) await as(fan).v1.accounts.$select(shy.accountId).follow();
+    const followerIds = followers.map((fan) => fan.accountId).sort();
+    await as(shy).v1.accounts.$select(followers[0].accountId).follow();
 
-    await as(star).v1.accounts.$select(alice.accountId).block();
-    expect(await as(alice).v1.accounts.$select(star.accountId).followers.list()).toEqual([]);
-    expect((await as(bob).v1.accounts.$select(star.accountId).followers.list()).length).toBe(40);
-    await as(star).v1.accounts.$select(alice.accountId).unblock();
+    await as(shy).v1.accounts.updateCredentials({ hideCollections: true });
+    expect(await anonymous().v1.accounts.$select(shy.accountId).followers.list()).toEqual([]);
+    expect(await as(alice).v1.accounts.$select(shy.accountId).following.list()).toEqual([]);
+    expect(ids(await as(shy).v1.accounts.$select(shy.accountId).followers.list()).sort()).toEqual(
+      followerIds,
+    );
+    await as(shy).v1.accounts.updateCredentials({ hideCollections: false });
+
+    await as(shy).v1.accounts.$select(alice.accountId).block();
+    expect(await as(alice).v1.accounts.$select(shy.accountId).followers.list()).toEqual([]);
+    expect(ids(await as(bob).v1.accounts.$select(shy.accountId).followers.list()).sort()).toEqual(
+      followerIds,
+    );
+    await as(shy).v1.accounts.$select(alice.accountId).unblock();
+    expect(ids(await as(alice).v1.accounts.$select(shy.accountId).followers.list()).sort()).toEqual(
+      followerIds,
+    );
 
     for (const path of ['/api/v1/accounts/1/followers', '/api/v1/accounts/abc/following']) {
       const response = await call(path);
@@ -120,6 +125,7 @@ describe('followers, following, domain blocks, notes, endorsements and familiar 
   });
 
   it('adds, lists and removes domain blocks, normalising the domain; DELETE takes a form body', async () => {
+    const alice = await user('domain_blocker');
     await as(alice).v1.domainBlocks.create({ domain: '  Example.COM ' });
     const form = await call('/api/v1/domain_blocks', {
       method: 'POST',
@@ -180,6 +186,7 @@ describe('followers, following, domain blocks, notes, endorsements and familiar 
   });
 
   it('keeps a private note, refusing one over 2000 characters without changing it', async () => {
+    const [alice, bob] = [await user('noter'), await user('noted')];
     const noted = await as(alice)
       .v1.accounts.$select(bob.accountId)
       .note.create({ comment: 'met at the café' });
@@ -200,6 +207,7 @@ describe('followers, following, domain blocks, notes, endorsements and familiar 
   });
 
   it('endorses only followed accounts; lists them publicly; unfollowing drops the endorsement', async () => {
+    const [alice, bob, carol] = [await user('endorser'), await user('endorsed1'), await user('endorsed2')];
     const refused = await call(`/api/v1/accounts/${bob.accountId}/endorse`, {
       method: 'POST',
       token: alice.token,
@@ -225,20 +233,23 @@ describe('followers, following, domain blocks, notes, endorsements and familiar 
   });
 
   it('finds familiar followers: accounts the viewer follows that follow each target', async () => {
-    // alice follows carol (above) and bob again; bob and carol follow fan0; nobody alice follows follows fan1.
+    const [alice, bob, carol] = [await user('curious'), await user('friend1'), await user('friend2')];
+    const [known, unknown] = [await user('known'), await user('unknown')];
+    // alice follows bob and carol, who both follow `known`; nobody alice follows follows `unknown`.
     await as(alice).v1.accounts.$select(bob.accountId).follow();
-    await as(bob).v1.accounts.$select(fans[0].accountId).follow();
-    await as(carol).v1.accounts.$select(fans[0].accountId).follow();
+    await as(alice).v1.accounts.$select(carol.accountId).follow();
+    await as(bob).v1.accounts.$select(known.accountId).follow();
+    await as(carol).v1.accounts.$select(known.accountId).follow();
     const response = await call(
-      `/api/v1/accounts/familiar_followers?id[]=${fans[0].accountId}&id[]=1&id[]=${fans[1].accountId}`,
+      `/api/v1/accounts/familiar_followers?id[]=${known.accountId}&id[]=1&id[]=${unknown.accountId}`,
       { token: alice.token },
     );
     expect(response.status).toBe(200);
     const familiar = (await response.json()) as { id: string; accounts: { id: string; acct: string }[] }[];
-    expect(familiar.map((f) => f.id)).toEqual([fans[0].accountId, fans[1].accountId]);
+    expect(familiar.map((f) => f.id)).toEqual([known.accountId, unknown.accountId]);
     expect(familiar[0].accounts.map((a) => a.id).sort()).toEqual([bob.accountId, carol.accountId].sort());
     expect(familiar[1].accounts).toEqual([]);
-    const unauthorized = await call(`/api/v1/accounts/familiar_followers?id[]=${fans[0].accountId}`);
+    const unauthorized = await call(`/api/v1/accounts/familiar_followers?id[]=${known.accountId}`);
     expect(unauthorized.status).toBe(401);
   });
 });

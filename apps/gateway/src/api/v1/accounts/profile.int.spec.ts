@@ -7,17 +7,14 @@ jest.setTimeout(30_000);
 
 describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NATS)', () => {
   let t: TestSystem;
-  let alice: SeededUser;
+  /** Mentioned and looked up; nobody changes it. */
   let bob: SeededUser;
   let readOnly: SeededUser;
-  let client: mastodon.rest.Client;
 
   beforeAll(async () => {
     t = await startTestSystem();
-    alice = await seedUser(t.databaseUrl, t.url, { username: 'alice' });
-    bob = await seedUser(t.databaseUrl, t.url, { username: 'bob' });
-    readOnly = await seedUser(t.databaseUrl, t.url, { username: 'reader', scopes: ['read'] });
-    client = createRestAPIClient({ url: t.url, accessToken: alice.token });
+    bob = await seedUser(t, { username: 'bob' });
+    readOnly = await seedUser(t, { username: 'reader', scopes: ['read'] });
   });
 
   afterAll(async () => {
@@ -26,8 +23,14 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
 
   const call = (path: string, init: RequestInit & { token?: string } = {}): Promise<Response> =>
     apiCall(t.url, path, init);
+  /** Each test changes a profile of its own: a new user, and a masto client with its token. */
+  const newUser = async (username: string): Promise<{ alice: SeededUser; client: mastodon.rest.Client }> => {
+    const alice = await seedUser(t, { username });
+    return { alice, client: createRestAPIClient({ url: t.url, accessToken: alice.token }) };
+  };
 
   it('verifies credentials with the source block', async () => {
+    const { alice, client } = await newUser('alice');
     const me = await client.v1.accounts.verifyCredentials();
     expect(me.id).toBe(alice.accountId);
     expect(me.username).toBe('alice');
@@ -40,6 +43,7 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
   });
 
   it('updates the profile: note rendered to HTML, fields, source settings', async () => {
+    const { client } = await newUser('updater');
     const updated = await client.v1.accounts.updateCredentials({
       displayName: 'Alice A.',
       note: 'Hello @bob, see https://example.com/about #Mammut',
@@ -66,6 +70,7 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
   });
 
   it('sanitizes HTML and leaves SQL as text', async () => {
+    const { alice, client } = await newUser('sanitized');
     const updated = await client.v1.accounts.updateCredentials({
       note: `<script>alert(1)</script><b>bold</b> '; DROP TABLE accounts.users; --`,
     });
@@ -78,6 +83,7 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
   });
 
   it('accepts form and multipart bodies the same as JSON', async () => {
+    const { alice } = await newUser('multiformat');
     const form = await call('/api/v1/accounts/update_credentials', {
       method: 'PATCH',
       token: alice.token,
@@ -106,6 +112,7 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
   });
 
   it('refuses invalid values with 422 and changes nothing', async () => {
+    const { alice, client } = await newUser('unchanged');
     const before = await client.v1.accounts.verifyCredentials();
     const tooLong = await call('/api/v1/accounts/update_credentials', {
       method: 'PATCH',
@@ -147,6 +154,7 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
   });
 
   it('answers malformed and oversize bodies with 4xx JSON, never 500', async () => {
+    const { alice } = await newUser('malformed');
     const malformed = await call('/api/v1/accounts/update_credentials', {
       method: 'PATCH',
       token: alice.token,
@@ -192,6 +200,7 @@ describe('profile routes over HTTP (masto client, real PostgreSQL, Redis and NAT
   });
 
   it('fetches accounts by id, in batch and by acct; unknown ids are 404', async () => {
+    const { alice, client } = await newUser('fetcher');
     const fetched = await client.v1.accounts.$select(bob.accountId).fetch();
     expect(fetched.username).toBe('bob');
     const batch = await call(`/api/v1/accounts?id[]=${bob.accountId}&id[]=${alice.accountId}&id[]=1`);

@@ -1,14 +1,14 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import { Client } from 'pg';
+import { contracts } from '@mammut/contracts';
 import type { MRelationship } from '@mammut/mastodon-api';
-import { seedUser } from '../../../../../../test-e2e/support/factories';
-import { registerAndSignIn } from '../../../../../../test-e2e/support/oauth';
+import { seedUser, type SeededUser } from '../../../../../../test-e2e/support/factories';
 import { startTestSystem, type TestSystem } from '../../../../../../test-e2e/support/system';
 import { apiCall } from '../../../../../../test-e2e/support/http';
 
 jest.setTimeout(60_000);
 
-/** Who acts: a token and its account (from the OAuth flow, or seeded for bulk fans). */
+/** Who acts: a token and its account. */
 interface User {
   readonly accountId: string;
   readonly token: string;
@@ -17,28 +17,22 @@ interface User {
 /** masto 7.12 does not type Mastodon 4.6's `muting_expires_at` yet; it passes it through camelCased. */
 type WithExpiry = mastodon.v1.Relationship & { mutingExpiresAt?: string | null };
 
+/** Each test signs up the people it needs: none depends on what another did. */
 describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
   let t: TestSystem;
   let db: Client;
-  let alice: User;
-  let bob: User;
-  let carol: User;
-  let dave: User;
+  /** A user whose token may only read; nobody changes anything about it. */
   let reader: User;
   const as = (user: User): mastodon.rest.Client =>
     createRestAPIClient({ url: t.url, accessToken: user.token });
+  const user = (username: string, options: { locked?: boolean } = {}): Promise<SeededUser> =>
+    seedUser(t, { username, ...options });
 
   beforeAll(async () => {
     t = await startTestSystem();
     db = new Client({ connectionString: t.databaseUrl });
     await db.connect();
-    // The principals sign up and sign in through the real OAuth flow, as a client would.
-    alice = await registerAndSignIn(t.url, { username: 'alice' });
-    bob = await registerAndSignIn(t.url, { username: 'bob' });
-    carol = await registerAndSignIn(t.url, { username: 'carol' });
-    await as(carol).v1.accounts.updateCredentials({ locked: true });
-    dave = await registerAndSignIn(t.url, { username: 'dave' });
-    reader = await registerAndSignIn(t.url, { username: 'reader', scopes: ['read'] });
+    reader = await seedUser(t, { username: 'reader', scopes: ['read'] });
   });
 
   afterAll(async () => {
@@ -49,15 +43,28 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
   const call = (path: string, init: RequestInit & { token?: string } = {}): Promise<Response> =>
     apiCall(t.url, path, init);
   const counts = async (user: User): Promise<{ followers: number; following: number }> => {
-    const account = await as(alice).v1.accounts.$select(user.accountId).fetch();
+    const account = await createRestAPIClient({ url: t.url }).v1.accounts.$select(user.accountId).fetch();
     return { followers: account.followersCount, following: account.followingCount };
   };
-  const rows = async (table: string): Promise<number> => {
-    const result = await db.query<{ n: string }>(`SELECT count(*) AS n FROM accounts.${table}`);
+  /** Rows of a relationship table that involve any of `users`, either way. */
+  const rowsOf = async (table: 'follows' | 'blocks', users: User[]): Promise<number> => {
+    const ids = users.map((u) => u.accountId);
+    const result = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM accounts.${table}
+        WHERE account_id = ANY($1::bigint[]) OR target_account_id = ANY($1::bigint[])`,
+      [ids],
+    );
     return Number(result.rows[0].n);
+  };
+  /** As an operator suspends an account (`npm run mammut -- accounts suspend`). */
+  const suspend = async (...users: User[]): Promise<void> => {
+    for (const { accountId } of users) {
+      await t.system.runtime.bus.request(contracts.accounts.admin.suspendAccount, { accountId });
+    }
   };
 
   it('follows an unlocked account at once, and re-following only changes the options', async () => {
+    const [alice, bob] = [await user('refollower'), await user('refollowed')];
     const rel = await as(alice)
       .v1.accounts.$select(bob.accountId)
       .follow({
@@ -94,6 +101,14 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
   });
 
   it('answers relationships in request order, unknown and malformed ids left out, every field set', async () => {
+    const [alice, bob, carol] = [await user('orderer'), await user('ordered1'), await user('ordered2')];
+    await as(alice)
+      .v1.accounts.$select(bob.accountId)
+      .follow({
+        reblogs: false,
+        notify: false,
+        languages: ['en', 'de'],
+      });
     const response = await call(
       `/api/v1/accounts/relationships?id[]=${carol.accountId}&id[]=1&id[]=${bob.accountId}&id[]=abc&id[]=${bob.accountId}`,
       { token: alice.token },
@@ -126,6 +141,7 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
   });
 
   it('turns a follow of a locked account into a request that can be authorized', async () => {
+    const [alice, carol] = [await user('asking'), await user('askedlocked', { locked: true })];
     const rel = await as(alice).v1.accounts.$select(carol.accountId).follow();
     expect(rel.requested).toBe(true);
     expect(rel.following).toBe(false);
@@ -146,10 +162,11 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
     expect(aliceSide[0].requested).toBe(false);
     expect(await as(carol).v1.followRequests.list()).toEqual([]);
     expect(await counts(carol)).toEqual({ followers: 1, following: 0 });
-    expect(await counts(alice)).toEqual({ followers: 0, following: 2 });
+    expect(await counts(alice)).toEqual({ followers: 0, following: 1 });
   });
 
   it('rejects a request, and unfollow cancels a pending one', async () => {
+    const [dave, carol] = [await user('rejected'), await user('rejecter', { locked: true })];
     expect((await as(dave).v1.accounts.$select(carol.accountId).follow()).requested).toBe(true);
     const rejected = await as(carol).v1.followRequests.$select(dave.accountId).reject();
     expect(rejected.requestedBy).toBe(false);
@@ -166,17 +183,19 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
     expect(cancelled.requested).toBe(false);
     expect(cancelled.following).toBe(false);
     expect(await as(carol).v1.followRequests.list()).toEqual([]);
-    expect(await counts(carol)).toEqual({ followers: 1, following: 0 });
+    expect(await counts(carol)).toEqual({ followers: 0, following: 0 });
   });
 
   it('blocks: follows both ways end, blocked_by shows on the other side, following back is refused', async () => {
+    const [alice, bob] = [await user('blocker'), await user('blockee')];
+    await as(alice).v1.accounts.$select(bob.accountId).follow();
     await as(bob).v1.accounts.$select(alice.accountId).follow();
-    expect(await counts(alice)).toEqual({ followers: 1, following: 2 });
+    expect(await counts(alice)).toEqual({ followers: 1, following: 1 });
     const blocked = await as(alice).v1.accounts.$select(bob.accountId).block();
     expect(blocked.blocking).toBe(true);
     expect(blocked.following).toBe(false);
     expect(blocked.followedBy).toBe(false);
-    expect(await counts(alice)).toEqual({ followers: 0, following: 1 });
+    expect(await counts(alice)).toEqual({ followers: 0, following: 0 });
     expect(await counts(bob)).toEqual({ followers: 0, following: 0 });
     const bobSide = await as(bob).v1.accounts.relationships.fetch({ id: [alice.accountId] });
     expect(bobSide[0].blockedBy).toBe(true);
@@ -187,7 +206,7 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
       token: bob.token,
     });
     expect(refused.status).toBe(403);
-    expect(await counts(alice)).toEqual({ followers: 0, following: 1 });
+    expect(await counts(alice)).toEqual({ followers: 0, following: 0 });
     expect((await as(alice).v1.blocks.list()).map((a) => a.id)).toEqual([bob.accountId]);
 
     const unblocked = await as(alice).v1.accounts.$select(bob.accountId).unblock();
@@ -197,6 +216,7 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
   });
 
   it('mutes with a duration and without notifications; expired mutes do not count', async () => {
+    const [alice, dave] = [await user('muter'), await user('mutee')];
     const before = Date.now();
     const muted: WithExpiry = await as(alice)
       .v1.accounts.$select(dave.accountId)
@@ -215,6 +235,7 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
     expect(forever.mutingNotifications).toBe(true);
     expect(forever.mutingExpiresAt).toBeNull();
 
+    // An hour cannot be waited for and the expiry is PostgreSQL's clock: the mute is aged instead.
     await db.query(
       `UPDATE accounts.mutes SET expires_at = now() - interval '1 second' WHERE account_id = $1`,
       [alice.accountId],
@@ -230,7 +251,9 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
   });
 
   it('refuses bad requests with Mastodon errors and changes nothing', async () => {
-    const followsBefore = await rows('follows');
+    const [alice, bob, dave] = [await user('refused'), await user('bystander'), await user('untouched')];
+    const involved = [alice, bob, dave];
+    const followsBefore = await rowsOf('follows', involved);
     const aliceBefore = await counts(alice);
     for (const id of ['1', 'abc', '99999999999999999999999', '-5']) {
       const response = await call(`/api/v1/accounts/${id}/follow`, { method: 'POST', token: alice.token });
@@ -263,7 +286,7 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
     expect(readable.status).toBe(200);
     expect(((await readable.json()) as MRelationship[]).map((r) => r.id)).toEqual([bob.accountId]);
 
-    await db.query(`UPDATE accounts.accounts SET suspended_at = now() WHERE id = $1`, [dave.accountId]);
+    await suspend(dave);
     const suspended = await call(`/api/v1/accounts/${dave.accountId}/follow`, {
       method: 'POST',
       token: alice.token,
@@ -276,24 +299,46 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
       withSuspended: true,
     });
     expect(shown.map((r) => r.id)).toEqual([dave.accountId]);
-    await db.query(`UPDATE accounts.accounts SET suspended_at = NULL WHERE id = $1`, [dave.accountId]);
 
-    expect(await rows('follows')).toBe(followsBefore);
+    expect(await rowsOf('follows', involved)).toBe(followsBefore);
     expect(await counts(alice)).toEqual(aliceBefore);
-    expect(await rows('blocks')).toBe(0);
+    expect(await rowsOf('blocks', involved)).toBe(0);
   });
 
-  it('wrote each change as an event in the outbox, once per real change', async () => {
+  it('writes each change as an event in the outbox, once per real change', async () => {
+    const [alice, bob, dave] = [await user('evalice'), await user('evbob'), await user('evdave')];
+    const carol = await user('evcarol', { locked: true });
+    const [a, b, c, d] = [alice, bob, carol, dave].map((u) => u.accountId);
+    // Following, then only the options again: one follow.
+    await as(alice).v1.accounts.$select(b).follow({ reblogs: false, notify: true });
+    await as(alice).v1.accounts.$select(b).follow({ reblogs: true });
+    // A request authorized; a request rejected, made again and withdrawn.
+    await as(alice).v1.accounts.$select(c).follow();
+    await as(carol).v1.followRequests.$select(a).authorize();
+    await as(dave).v1.accounts.$select(c).follow();
+    await as(carol).v1.followRequests.$select(d).reject();
+    await as(dave).v1.accounts.$select(c).follow();
+    await as(dave).v1.accounts.$select(c).unfollow();
+    // A block ends the follows both ways; blocking twice blocks once.
+    await as(bob).v1.accounts.$select(a).follow();
+    await as(alice).v1.accounts.$select(b).block();
+    await as(alice).v1.accounts.$select(b).block();
+    await as(alice).v1.accounts.$select(b).unblock();
+    // Muting again replaces the mute (a change each time); unmuting twice unmutes once.
+    await as(alice).v1.accounts.$select(d).mute({ notifications: false, duration: 3600 });
+    await as(alice).v1.accounts.$select(d).mute();
+    await as(alice).v1.accounts.$select(d).unmute();
+    await as(alice).v1.accounts.$select(d).unmute();
+
     const { rows: written } = await db.query(
       `SELECT subject, payload FROM accounts.outbox WHERE payload->>'accountId' = ANY($1)
           AND subject ~ '^events\\.accounts\\.(follow|follow_request|block|mute)\\.' ORDER BY id`,
-      [[alice.accountId, bob.accountId, dave.accountId]],
+      [[a, b, d]],
     );
     const events = (written as { subject: string; payload: Record<string, string> }[]).map(
       (e) =>
         `${e.subject.replace('events.accounts.', '')} ${e.payload.accountId}>${e.payload.targetAccountId}${e.payload.reason ? ` ${e.payload.reason}` : ''}`,
     );
-    const [a, b, c, d] = [alice, bob, carol, dave].map((u) => u.accountId);
     expect(events).toEqual([
       `follow.created ${a}>${b}`,
       `follow_request.created ${a}>${c}`,
@@ -310,20 +355,17 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
       `block.removed ${a}>${b}`,
       `mute.created ${a}>${d}`,
       `mute.created ${a}>${d}`,
-      `mute.created ${a}>${d}`,
       `mute.removed ${a}>${d} unmuted`,
     ]);
   });
 
   it('lets a request from an account suspended since be rejected, but not authorized', async () => {
-    const owner = await seedUser(t.databaseUrl, t.url, { username: 'gatekeeper', locked: true });
-    const asker = await seedUser(t.databaseUrl, t.url, { username: 'asker' });
-    const other = await seedUser(t.databaseUrl, t.url, { username: 'asker2' });
+    const owner = await user('gatekeeper', { locked: true });
+    const asker = await user('asker');
+    const other = await user('asker2');
     await as(asker).v1.accounts.$select(owner.accountId).follow();
     await as(other).v1.accounts.$select(owner.accountId).follow();
-    await db.query(`UPDATE accounts.accounts SET suspended_at = now() WHERE id = ANY($1::bigint[])`, [
-      [asker.accountId, other.accountId],
-    ]);
+    await suspend(asker, other);
     const rejected = await as(owner).v1.followRequests.$select(asker.accountId).reject();
     expect(rejected).toMatchObject({ id: asker.accountId, requestedBy: false, followedBy: false });
     await expect(as(owner).v1.followRequests.$select(other.accountId).authorize()).rejects.toMatchObject({
@@ -332,10 +374,8 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
   });
 
   it('lets pending requests in as follows, each with a follow id of its own, when the account unlocks', async () => {
-    const owner = await seedUser(t.databaseUrl, t.url, { username: 'opener', locked: true });
-    const askers = await Promise.all(
-      ['knock1', 'knock2'].map((username) => seedUser(t.databaseUrl, t.url, { username })),
-    );
+    const owner = await user('opener', { locked: true });
+    const askers = await Promise.all(['knock1', 'knock2'].map((username) => user(username)));
     for (const asker of askers) await as(asker).v1.accounts.$select(owner.accountId).follow();
     const requests = await db.query<{ id: string }>(
       `SELECT id::text FROM accounts.follow_requests WHERE target_account_id = $1`,
@@ -363,10 +403,8 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
   });
 
   it('keeps counters exact under 20 parallel follows and unfollows', async () => {
-    const star = await seedUser(t.databaseUrl, t.url, { username: 'star' });
-    const fans = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => seedUser(t.databaseUrl, t.url, { username: `fan${i}` })),
-    );
+    const star = await user('star');
+    const fans = await Promise.all(Array.from({ length: 10 }, (_, i) => user(`fan${i}`)));
     const calls = fans.flatMap((fan, i) => [
       call(`/api/v1/accounts/${star.accountId}/follow`, { method: 'POST', token: fan.token }),
       call(`/api/v1/accounts/${star.accountId}/${i % 2 ? 'unfollow' : 'follow'}`, {
@@ -384,11 +422,13 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
     expect((await Promise.all(back)).every((r) => r.status === 200)).toBe(true);
 
     const drift = await db.query(
-      `SELECT a.id, a.followers_count, a.following_count,
+      `SELECT a.id::text AS id, a.followers_count, a.following_count,
               (SELECT count(*) FROM accounts.follows f WHERE f.target_account_id = a.id)::int AS followers,
               (SELECT count(*) FROM accounts.follows f WHERE f.account_id = a.id)::int AS following
-         FROM accounts.accounts a`,
+         FROM accounts.accounts a WHERE a.id = ANY($1::bigint[])`,
+      [[star, ...fans].map((u) => u.accountId)],
     );
+    expect(drift.rows).toHaveLength(11);
     for (const row of drift.rows as {
       followers_count: number;
       following_count: number;
@@ -399,7 +439,7 @@ describe('follows, requests, blocks, mutes and relationships over HTTP', () => {
       expect(row.following_count).toBe(row.following);
       expect(row.followers_count).toBeGreaterThanOrEqual(0);
     }
-    const starAccount = await as(alice).v1.accounts.$select(star.accountId).fetch();
+    const starAccount = await as(star).v1.accounts.$select(star.accountId).fetch();
     const real = drift.rows.find((r: { id: string }) => r.id === star.accountId) as { followers: number };
     expect(starAccount.followersCount).toBe(real.followers);
   });

@@ -12,6 +12,7 @@ jest.setTimeout(60_000);
  * Remote accounts in the client API: created through the contracts as federation will create
  * them, then looked up, shown, followed, blocked and muted over HTTP like any account.
  */
+/** The remote accounts of beforeAll are only read; tests that follow, block or mute make their own. */
 describe('remote accounts over HTTP', () => {
   const sut = useTestSystem();
   const bus = () => sut.t.system.runtime.bus;
@@ -157,81 +158,99 @@ describe('remote accounts over HTTP', () => {
   });
 
   it('follows a remote account: requested until the Accept arrives, then following with counters moved', async () => {
-    const requested = await as(me).v1.accounts.$select(alice.id).follow();
-    expect(requested).toMatchObject({ id: alice.id, requested: true, following: false });
-    const [pending] = await as(me).v1.accounts.relationships.fetch({ id: [alice.id] });
+    const viewer = await registerAndSignIn(sut.t.url, { username: 'remote_follower' });
+    const ann = await saveRemoteAccount(bus(), 'ann', 'peer.test', { followersCount: 10 });
+    const requested = await as(viewer).v1.accounts.$select(ann.id).follow();
+    expect(requested).toMatchObject({ id: ann.id, requested: true, following: false });
+    const [pending] = await as(viewer).v1.accounts.relationships.fetch({ id: [ann.id] });
     expect(pending.requested).toBe(true);
-    expect((await as(me).v1.accounts.$select(alice.id).fetch()).followersCount).toBe(10);
+    expect((await as(viewer).v1.accounts.$select(ann.id).fetch()).followersCount).toBe(10);
 
     await bus().request(contracts.accounts.remote.acceptRemoteFollow, {
-      actorId: alice.id,
-      uri: await followUri(me.accountId, alice.id),
+      actorId: ann.id,
+      uri: await followUri(viewer.accountId, ann.id),
     });
-    const [accepted] = await as(me).v1.accounts.relationships.fetch({ id: [alice.id] });
+    const [accepted] = await as(viewer).v1.accounts.relationships.fetch({ id: [ann.id] });
     expect(accepted).toMatchObject({ following: true, requested: false, showingReblogs: true });
-    expect((await as(me).v1.accounts.$select(alice.id).fetch()).followersCount).toBe(11);
-    expect((await as(me).v1.accounts.verifyCredentials()).followingCount).toBe(1);
-    const following = await as(me).v1.accounts.$select(me.accountId).following.list();
-    expect(following.map((a) => a.acct)).toEqual(['alice@peer.test']);
+    expect((await as(viewer).v1.accounts.$select(ann.id).fetch()).followersCount).toBe(11);
+    expect((await as(viewer).v1.accounts.verifyCredentials()).followingCount).toBe(1);
+    const following = await as(viewer).v1.accounts.$select(viewer.accountId).following.list();
+    expect(following.map((a) => a.acct)).toEqual(['ann@peer.test']);
   });
 
   it('withdraws a pending remote request on unfollow, and shows a Reject', async () => {
-    await as(me).v1.accounts.$select(robot.id).follow();
-    const withdrawn = await as(me).v1.accounts.$select(robot.id).unfollow();
+    const viewer = await registerAndSignIn(sut.t.url, { username: 'remote_withdrawer' });
+    const bot = await saveRemoteAccount(bus(), 'bot', 'peer.test', { actorType: 'Service', url: null });
+    const guild = await saveRemoteAccount(bus(), 'guild', 'groups.test', {
+      actorType: 'Group',
+      locked: true,
+    });
+    await as(viewer).v1.accounts.$select(bot.id).follow();
+    const withdrawn = await as(viewer).v1.accounts.$select(bot.id).unfollow();
     expect(withdrawn).toMatchObject({ requested: false, following: false });
     const { rows } = await sut.db.query<{ uri: string }>(
       `SELECT payload->>'uri' AS uri FROM accounts.outbox WHERE subject = 'events.accounts.follow_request.withdrawn'
           AND payload->>'targetAccountId' = $1`,
-      [robot.id],
+      [bot.id],
     );
-    expect(rows).toEqual([{ uri: await followUri(me.accountId, robot.id) }]);
+    expect(rows).toEqual([{ uri: await followUri(viewer.accountId, bot.id) }]);
 
-    await as(me).v1.accounts.$select(club.id).follow();
+    await as(viewer).v1.accounts.$select(guild.id).follow();
     await bus().request(contracts.accounts.remote.rejectRemoteFollow, {
-      actorId: club.id,
-      uri: await followUri(me.accountId, club.id),
+      actorId: guild.id,
+      uri: await followUri(viewer.accountId, guild.id),
     });
-    const [rejected] = await as(me).v1.accounts.relationships.fetch({ id: [club.id] });
+    const [rejected] = await as(viewer).v1.accounts.relationships.fetch({ id: [guild.id] });
     expect(rejected).toMatchObject({ requested: false, following: false });
   });
 
   it('blocks, mutes and reports relationships with remote accounts like local ones', async () => {
+    const viewer = await registerAndSignIn(sut.t.url, { username: 'remote_blocker' });
     const fan = await saveRemoteAccount(bus(), 'fan', 'fans.test');
+    const pal = await saveRemoteAccount(bus(), 'pal', 'peer.test');
+    const chatty = await saveRemoteAccount(bus(), 'chatty', 'peer.test');
+    const crew = await saveRemoteAccount(bus(), 'crew', 'clubs.test');
+    // The fan follows the viewer; the viewer follows pal, who accepts.
     await bus().request(contracts.accounts.relationships.follow, {
       viewerId: fan.id,
-      targetId: me.accountId,
+      targetId: viewer.accountId,
       uri: 'https://fans.test/follows/1',
     });
+    await as(viewer).v1.accounts.$select(pal.id).follow();
+    await bus().request(contracts.accounts.remote.acceptRemoteFollow, {
+      actorId: pal.id,
+      uri: await followUri(viewer.accountId, pal.id),
+    });
     const relationships = await json<MRelationship[]>(
-      `/api/v1/accounts/relationships?id[]=${fan.id}&id[]=${alice.id}&id[]=${club.id}`,
-      me.token,
+      `/api/v1/accounts/relationships?id[]=${fan.id}&id[]=${pal.id}&id[]=${crew.id}`,
+      viewer.token,
     );
     expect(relationships.map((r) => [r.id, r.following, r.followed_by, r.requested])).toEqual([
       [fan.id, false, true, false],
-      [alice.id, true, false, false],
-      [club.id, false, false, false],
+      [pal.id, true, false, false],
+      [crew.id, false, false, false],
     ]);
 
-    const blocked = await as(me).v1.accounts.$select(fan.id).block();
+    const blocked = await as(viewer).v1.accounts.$select(fan.id).block();
     expect(blocked).toMatchObject({ blocking: true, followedBy: false });
-    expect((await as(me).v1.blocks.list()).map((a) => a.acct)).toEqual(['fan@fans.test']);
+    expect((await as(viewer).v1.blocks.list()).map((a) => a.acct)).toEqual(['fan@fans.test']);
     const { rows } = await sut.db.query<{ reason: string; uri: string }>(
       `SELECT payload->>'reason' AS reason, payload->>'uri' AS uri FROM accounts.outbox
         WHERE subject = 'events.accounts.follow.removed' AND payload->>'accountId' = $1`,
       [fan.id],
     );
     expect(rows).toEqual([{ reason: 'blocked', uri: 'https://fans.test/follows/1' }]);
-    expect((await as(me).v1.accounts.$select(fan.id).unblock()).blocking).toBe(false);
+    expect((await as(viewer).v1.accounts.$select(fan.id).unblock()).blocking).toBe(false);
 
-    const muted = await as(me).v1.accounts.$select(robot.id).mute({ notifications: false });
+    const muted = await as(viewer).v1.accounts.$select(chatty.id).mute({ notifications: false });
     expect(muted).toMatchObject({ muting: true, mutingNotifications: false });
-    expect((await as(me).v1.mutes.list()).map((a) => a.acct)).toEqual(['robot@peer.test']);
+    expect((await as(viewer).v1.mutes.list()).map((a) => a.acct)).toEqual(['chatty@peer.test']);
 
     // Blocking a whole domain shows on its accounts, and refuses following there.
-    await as(me).v1.domainBlocks.create({ domain: 'GROUPS.test' });
-    const [domainBlocked] = await as(me).v1.accounts.relationships.fetch({ id: [club.id] });
+    await as(viewer).v1.domainBlocks.create({ domain: 'CLUBS.test' });
+    const [domainBlocked] = await as(viewer).v1.accounts.relationships.fetch({ id: [crew.id] });
     expect(domainBlocked.domainBlocking).toBe(true);
-    const refused = await call(`/api/v1/accounts/${club.id}/follow`, { method: 'POST', token: me.token });
+    const refused = await call(`/api/v1/accounts/${crew.id}/follow`, { method: 'POST', token: viewer.token });
     expect(refused.status).toBe(403);
   });
 });
