@@ -17,12 +17,14 @@ function isAddressOrRange(item: string): boolean {
   return /^\d{1,3}$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
 }
 
-/** Loopback only: a host name or address that no other machine can reach. */
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
-
-/** Who may name the client in X-Forwarded-For when the operator did not say (see the schema). */
-const defaultTrustedProxies = (host: string): string[] =>
-  LOOPBACK_HOST.test(host) ? ['127.0.0.0/8', '::1'] : [];
+/**
+ * Who may name the client in X-Forwarded-For when the operator did not say: loopback. A loopback
+ * peer is a process on this host, which the throttle safelist trusts already, so believing it takes
+ * nothing away, and a reverse proxy on the same host (the usual nginx) then names the real client
+ * instead of making every request look like safelisted loopback. Private networks are not trusted:
+ * a client on one could pick its own address.
+ */
+const DEFAULT_TRUSTED_PROXIES = ['127.0.0.0/8', '::1'];
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -176,8 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     passwordHashMemoryKib: e.PASSWORD_HASH_MEMORY_KIB,
     rateLimits: e.RATE_LIMITS,
     rateLimitSafelist: list(e.RATE_LIMIT_SAFELIST),
-    trustedProxies:
-      e.TRUSTED_PROXY_IPS === undefined ? defaultTrustedProxies(e.HOST) : list(e.TRUSTED_PROXY_IPS),
+    trustedProxies: e.TRUSTED_PROXY_IPS === undefined ? DEFAULT_TRUSTED_PROXIES : list(e.TRUSTED_PROXY_IPS),
     telemetry: Object.freeze({
       tracesExporter: e.OTEL_TRACES_EXPORTER,
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''),
