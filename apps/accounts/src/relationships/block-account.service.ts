@@ -66,10 +66,15 @@ export class UnblockAccount {
   constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
-    return this.pairs.run(viewerId, targetId, async ({ tx, graph, emit }) => {
-      if (await graph.removeEdge(tx, 'blocks', viewerId, targetId)) {
-        await emit(events.blockRemoved, { accountId: viewerId, targetAccountId: targetId });
-      }
-    });
+    return this.pairs.run(
+      viewerId,
+      targetId,
+      async ({ tx, graph, emit }) => {
+        if (await graph.removeEdge(tx, 'blocks', viewerId, targetId)) {
+          await emit(events.blockRemoved, { accountId: viewerId, targetAccountId: targetId });
+        }
+      },
+      { undo: true },
+    );
   }
 }

@@ -47,11 +47,16 @@ export class UnendorseAccount {
   constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
-    return this.pairs.run(viewerId, targetId, async ({ tx }) => {
-      await tx.query(
-        `DELETE FROM accounts.account_endorsements WHERE account_id = $1 AND target_account_id = $2`,
-        [viewerId, targetId],
-      );
-    });
+    return this.pairs.run(
+      viewerId,
+      targetId,
+      async ({ tx }) => {
+        await tx.query(
+          `DELETE FROM accounts.account_endorsements WHERE account_id = $1 AND target_account_id = $2`,
+          [viewerId, targetId],
+        );
+      },
+      { undo: true },
+    );
   }
 }

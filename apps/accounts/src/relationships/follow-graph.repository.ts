@@ -60,16 +60,20 @@ export class FollowGraph {
   /**
    * Viewer and target, both existing; an unknown target is `not_found`, and so is a suspended one
    * or a local one Mastodon hides (unconfirmed, unapproved) unless the change may still touch it
-   * (refusing what a suspended account asked for).
+   * (refusing what a suspended account asked for). A suspended (or deleted) viewer may only take
+   * relationships away, as a remote server's Undo of a suspended actor does; it adds none.
    */
   async parties(
     tx: Tx,
     viewerId: string,
     targetId: string,
-    suspendedTarget: 'refused' | 'allowed' = 'refused',
+    allow: { suspendedTarget: 'refused' | 'allowed'; suspendedViewer: 'refused' | 'allowed' } = {
+      suspendedTarget: 'refused',
+      suspendedViewer: 'refused',
+    },
   ): Promise<{ viewer: PartyRow; target: PartyRow }> {
     // KEY SHARE: waits for a suspension or deletion in progress (they lock the row FOR UPDATE) and
-    // then sees it, so no relationship is added to an account that is going away.
+    // then sees it, so no relationship is added to or by an account that is going away.
     const rows: PartyRow[] = await tx.query(
       `SELECT a.id::text, a.domain, a.locked, a.suspended_at IS NOT NULL AS suspended,
               a.moved_to_account_id IS NOT NULL AS moved, NOT ${SHOWN_ACCOUNT} AS hidden
@@ -78,8 +82,11 @@ export class FollowGraph {
     );
     const viewer = rows.find((row) => row.id === viewerId);
     const target = rows.find((row) => row.id === targetId);
-    if (!viewer || !target || ((target.suspended || target.hidden) && suspendedTarget === 'refused')) {
+    if (!viewer || !target || ((target.suspended || target.hidden) && allow.suspendedTarget === 'refused')) {
       throw new ContractError('not_found', 'Record not found');
+    }
+    if (viewer.suspended && allow.suspendedViewer === 'refused') {
+      throw new ContractError('forbidden', 'This action is not allowed');
     }
     return { viewer, target };
   }

@@ -75,7 +75,7 @@ export class RejectFollowRequest {
         });
         // A request from an account suspended since can still be turned down.
       },
-      { suspendedTarget: 'allowed' },
+      { suspendedTarget: 'allowed', undo: true },
     );
   }
 }

@@ -39,10 +39,19 @@ export class UnmuteAccount {
   constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
-    return this.pairs.run(viewerId, targetId, async ({ tx, graph, emit }) => {
-      if (await graph.removeEdge(tx, 'mutes', viewerId, targetId)) {
-        await emit(events.muteRemoved, { accountId: viewerId, targetAccountId: targetId, reason: 'unmuted' });
-      }
-    });
+    return this.pairs.run(
+      viewerId,
+      targetId,
+      async ({ tx, graph, emit }) => {
+        if (await graph.removeEdge(tx, 'mutes', viewerId, targetId)) {
+          await emit(events.muteRemoved, {
+            accountId: viewerId,
+            targetAccountId: targetId,
+            reason: 'unmuted',
+          });
+        }
+      },
+      { undo: true },
+    );
   }
 }

@@ -35,11 +35,18 @@ export class PairChanges {
     viewerId: string,
     targetId: string,
     work: (scope: PairScope) => Promise<void>,
-    options: { suspendedTarget?: 'refused' | 'allowed' } = {},
+    options: {
+      suspendedTarget?: 'refused' | 'allowed';
+      /** The change only takes something away: a suspended or deleted viewer may still make it. */
+      undo?: true;
+    } = {},
   ): Promise<RelationshipRecord> {
     return this.graph.transaction(async (tx) => {
       await this.graph.lockPair(tx, viewerId, targetId);
-      const { viewer, target } = await this.graph.parties(tx, viewerId, targetId, options.suspendedTarget);
+      const { viewer, target } = await this.graph.parties(tx, viewerId, targetId, {
+        suspendedTarget: options.suspendedTarget ?? 'refused',
+        suspendedViewer: options.undo ? 'allowed' : 'refused',
+      });
       await work({
         tx,
         graph: this.graph,

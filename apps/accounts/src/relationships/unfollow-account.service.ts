@@ -11,16 +11,21 @@ export class UnfollowAccount {
   constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
-    return this.pairs.run(viewerId, targetId, async ({ tx, graph, emit }) => {
-      const pair = { accountId: viewerId, targetAccountId: targetId };
-      const [removed] = await graph.removeFollows(tx, single, [viewerId, targetId]);
-      if (removed) await emit(events.followRemoved, { ...pair, reason: 'unfollowed', uri: removed.uri });
-      // A request to a remote account is withdrawn too: federation sends the Undo of its Follow.
-      const withdrawn = await graph.removeRequest(tx, viewerId, targetId);
-      if (withdrawn) {
-        await emit(events.followRequestWithdrawn, { ...pair, reason: 'unfollowed', uri: withdrawn.uri });
-      }
-    });
+    return this.pairs.run(
+      viewerId,
+      targetId,
+      async ({ tx, graph, emit }) => {
+        const pair = { accountId: viewerId, targetAccountId: targetId };
+        const [removed] = await graph.removeFollows(tx, single, [viewerId, targetId]);
+        if (removed) await emit(events.followRemoved, { ...pair, reason: 'unfollowed', uri: removed.uri });
+        // A request to a remote account is withdrawn too: federation sends the Undo of its Follow.
+        const withdrawn = await graph.removeRequest(tx, viewerId, targetId);
+        if (withdrawn) {
+          await emit(events.followRequestWithdrawn, { ...pair, reason: 'unfollowed', uri: withdrawn.uri });
+        }
+      },
+      { undo: true },
+    );
   }
 }
 
@@ -30,16 +35,21 @@ export class RemoveFromFollowers {
   constructor(private readonly pairs: PairChanges) {}
 
   async execute(viewerId: string, targetId: string): Promise<RelationshipRecord> {
-    return this.pairs.run(viewerId, targetId, async ({ tx, graph, emit }) => {
-      const [removed] = await graph.removeFollows(tx, single, [targetId, viewerId]);
-      if (removed) {
-        await emit(events.followRemoved, {
-          accountId: targetId,
-          targetAccountId: viewerId,
-          reason: 'removed',
-          uri: removed.uri,
-        });
-      }
-    });
+    return this.pairs.run(
+      viewerId,
+      targetId,
+      async ({ tx, graph, emit }) => {
+        const [removed] = await graph.removeFollows(tx, single, [targetId, viewerId]);
+        if (removed) {
+          await emit(events.followRemoved, {
+            accountId: targetId,
+            targetAccountId: viewerId,
+            reason: 'removed',
+            uri: removed.uri,
+          });
+        }
+      },
+      { undo: true },
+    );
   }
 }

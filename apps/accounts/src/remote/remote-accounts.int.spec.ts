@@ -333,6 +333,24 @@ describe('remote accounts through accounts.remote.* (over NATS, as federation ca
     );
   });
 
+  it('lets a suspended remote account take its follow back, but add nothing', async () => {
+    const rex = await saveRemoteAccount(bus(), 'rex', 'banned.test');
+    const una = await registerAndSignIn(sut.t.url, { username: 'una' });
+    const uri = 'https://banned.test/users/rex#follows/1';
+    await bus().request(rel.follow, { viewerId: rex.id, targetId: una.accountId, uri });
+    await bus().request(contracts.accounts.admin.suspendAccount, { accountId: rex.id });
+    // Its server's Block, Follow again or mute: refused; its Undo of the follow: taken.
+    expect(await failure(bus().request(rel.block, { viewerId: rex.id, targetId: una.accountId }))).toBe(
+      'forbidden',
+    );
+    expect(
+      await failure(bus().request(rel.follow, { viewerId: rex.id, targetId: una.accountId, uri: `${uri}2` })),
+    ).toBe('forbidden');
+    expect(await bus().request(rel.unfollow, { viewerId: rex.id, targetId: una.accountId })).toMatchObject({
+      following: false,
+    });
+  });
+
   it("records a remote account's Follow with its id, and answers a local account's approval with it", async () => {
     const max = await saveRemoteAccount(bus(), 'max', 'fans.test');
     const nia = await registerAndSignIn(sut.t.url, { username: 'nia' });

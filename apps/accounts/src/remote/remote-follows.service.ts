@@ -95,7 +95,7 @@ export class RejectRemoteFollow {
         await emit(events.followRemoved, { ...pair, reason: 'removed', uri: removed.uri });
       },
       // A server whose account was suspended here may still turn our follow down.
-      { suspendedTarget: 'allowed' },
+      { suspendedTarget: 'allowed', undo: true },
     );
   }
 }
