@@ -40,7 +40,8 @@ export function eventHousekeepingIndexesSql(schema: string): string[] {
 /**
  * Event order per aggregate. The producer numbers each aggregate's events in `aggregate_versions`
  * (the row lock makes the numbers follow commit order) and writes the number on the outbox row; a
- * consumer remembers in `aggregate_positions` the last version it applied of each aggregate. A
+ * consumer remembers in `aggregate_positions` the last version it applied of each aggregate, and in
+ * `aggregate_failures` the versions whose handler failed and is being retried. A
  * service adds these in a migration of its own, after its event tables.
  */
 export function eventOrderingSql(schema: string): string[] {
@@ -55,5 +56,11 @@ export function eventOrderingSql(schema: string): string[] {
       "aggregate" text NOT NULL,
       "version" bigint NOT NULL,
       CONSTRAINT "aggregate_positions_pkey" PRIMARY KEY ("consumer", "aggregate"))`,
+    // Versions whose handler failed and is being retried: nothing overtakes them.
+    `CREATE TABLE "${schema}"."aggregate_failures" (
+      "consumer" text NOT NULL,
+      "aggregate" text NOT NULL,
+      "version" bigint NOT NULL,
+      CONSTRAINT "aggregate_failures_pkey" PRIMARY KEY ("consumer", "aggregate", "version"))`,
   ];
 }

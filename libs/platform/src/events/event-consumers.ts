@@ -217,6 +217,7 @@ export class EventConsumers {
         msg.nak(GAP_RETRY_MS);
         return;
       }
+      if (meta.aggregate) await this.recordFailure(options, meta.aggregate, log);
       const delay = (options.retryDelayMs ?? defaultRetryDelayMs)(meta.deliveryCount);
       log.warn(
         { eventId: meta.eventId, deliveryCount: meta.deliveryCount, retryInMs: delay, err: errorText(error) },
@@ -227,6 +228,38 @@ export class EventConsumers {
     }
     if (outcome !== 'applied') log.debug({ eventId: meta.eventId, outcome }, 'event skipped');
     msg.ack();
+  }
+
+  /** Remembers, outside the failed transaction, that this version is being retried. */
+  private async recordFailure(
+    options: EventConsumeOptions,
+    aggregate: NonNullable<EventMeta['aggregate']>,
+    log: Logger,
+  ): Promise<void> {
+    await options.dataSource
+      .query(
+        `INSERT INTO "${options.schema}"."aggregate_failures" ("consumer", "aggregate", "version")
+         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [options.consumer, aggregate.key, aggregate.version],
+      )
+      .catch((err: unknown) => log.warn({ err: errorText(err) }, 'could not record a failed event'));
+  }
+
+  /** Whether a version after `position` of the aggregate failed and is being retried. */
+  private async failingBefore(
+    tx: EntityManager,
+    options: EventConsumeOptions,
+    aggregate: NonNullable<EventMeta['aggregate']>,
+    position: number,
+  ): Promise<boolean> {
+    const rows = rowsOf(
+      await tx.query(
+        `SELECT 1 FROM "${options.schema}"."aggregate_failures"
+          WHERE "consumer" = $1 AND "aggregate" = $2 AND "version" > $3 AND "version" < $4 LIMIT 1`,
+        [options.consumer, aggregate.key, position, aggregate.version],
+      ),
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -259,13 +292,20 @@ export class EventConsumers {
       version === row.version + 1 ||
       // History from before this consumer existed: what came earlier may have left the stream.
       (row.version === 0 && Date.parse(meta.occurredAt) < consumerCreatedAt) ||
-      waitedMs >= (options.gapTimeoutMs ?? DEFAULT_GAP_TIMEOUT_MS);
+      // Waited long enough for a version never seen; one seen failing is retried, never overtaken.
+      (waitedMs >= (options.gapTimeoutMs ?? DEFAULT_GAP_TIMEOUT_MS) &&
+        !(await this.failingBefore(tx, options, aggregate, row.version)));
     if (!next) return 'early';
     await tx.query(`UPDATE ${table} SET "version" = $3 WHERE "consumer" = $1 AND "aggregate" = $2`, [
       options.consumer,
       aggregate.key,
       version,
     ]);
+    await tx.query(
+      `DELETE FROM "${options.schema}"."aggregate_failures"
+        WHERE "consumer" = $1 AND "aggregate" = $2 AND "version" <= $3`,
+      [options.consumer, aggregate.key, version],
+    );
     return 'next';
   }
 }

@@ -195,6 +195,52 @@ describe('event order per aggregate', () => {
     expect(versionsOf('edge:n:m')).toEqual([2]);
   });
 
+  it('never lets an event overtake a predecessor whose handler is failing and being retried', async () => {
+    const consumers = new EventConsumers({ nats: nc, prefix });
+    let failures = 0;
+    await consumers.consume(
+      // Retries come slower than the gap timeout: only the record of the failure holds version 2 back.
+      {
+        consumer: 'patient',
+        schema,
+        dataSource,
+        retryDelayMs: () => 1_500,
+        gapTimeoutMs: 300,
+        concurrency: 4,
+      },
+      [
+        on(created, async (_payload, tx, meta) => {
+          if (failures < 2) {
+            failures += 1;
+            throw new Error('a dependency is down');
+          }
+          await tx.query(
+            `INSERT INTO "${schema}"."log" ("consumer", "aggregate", "version") VALUES ($1, $2, $3)`,
+            ['patient', meta.aggregate?.key, meta.aggregate?.version],
+          );
+        }),
+        on(removed, async (_payload, tx, meta) => {
+          await tx.query(
+            `INSERT INTO "${schema}"."log" ("consumer", "aggregate", "version") VALUES ($1, $2, $3)`,
+            ['patient', meta.aggregate?.key, meta.aggregate?.version],
+          );
+        }),
+      ],
+    );
+    try {
+      await publish(created, { a: 'f', b: 'g' }, 1);
+      await publish(removed, { a: 'f', b: 'g' }, 2);
+      await settled();
+    } finally {
+      await consumers.stop();
+    }
+    expect(failures).toBe(2);
+    expect(await logOf('patient')).toEqual([
+      ['edge:f:g', 1],
+      ['edge:f:g', 2],
+    ]);
+  });
+
   it('applies an event whose predecessor never comes once the gap has waited long enough', async () => {
     const consumers = new EventConsumers({ nats: nc, prefix });
     await edgesProjection(consumers, 'gapped', { gapTimeoutMs: 1000 });
