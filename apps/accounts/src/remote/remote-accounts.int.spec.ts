@@ -123,7 +123,19 @@ describe('remote accounts through accounts.remote.* (over NATS, as federation ca
       uri: 'https://xn--bcher-kva.example/users/Zoe',
     });
     expect(zoe.domain).toBe('xn--bcher-kva.example');
-    // WebFinger now points the same handle at a new actor id (a reinstalled server): same account.
+    // An actor document alone claiming the handle under a new id does not take the account over…
+    expect(
+      await failure(
+        bus().request(
+          remote.saveRemoteAccount,
+          remoteActor('zoe', 'xn--bcher-kva.example', {
+            uri: 'https://xn--bcher-kva.example/ap/users/1',
+            webfingeredAt: undefined,
+          }),
+        ),
+      ),
+    ).toBe('conflict');
+    // …but WebFinger pointing the same handle at a new actor id (a reinstalled server) does.
     const moved = await saveRemoteAccount(bus(), 'ZOE', 'xn--bcher-kva.example', {
       uri: 'https://xn--bcher-kva.example/ap/users/1',
     });

@@ -76,6 +76,14 @@ export class SaveRemoteAccount {
           `${actor.username}@${actor.domain} belongs to another actor (${byHandle.uri})`,
         );
       }
+      // A known handle changes hands to a new actor id only on WebFinger's word (a reinstalled
+      // server): an actor document alone claiming someone's name must not inherit their account.
+      if (byHandle && !byUri && actor.webfingeredAt === null) {
+        throw new ContractError(
+          'conflict',
+          `${actor.username}@${actor.domain} belongs to another actor (${byHandle.uri}) unless WebFinger says otherwise`,
+        );
+      }
       const existing = byUri ?? byHandle;
       const movedTo = await this.movedTo(tx, actor, existing?.id);
       const id = existing
