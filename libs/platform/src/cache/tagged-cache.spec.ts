@@ -23,6 +23,15 @@ describe('TaggedCache', () => {
     expect(cache.get('k')).toBeUndefined();
   });
 
+  it('serves frozen values, so no reader can change what the next one gets', () => {
+    const records = new TaggedCache<{ fields: { name: string }[] }>({ ttlMs: 1_000, max: 10 });
+    records.startTrusting();
+    records.put('k', { fields: [{ name: 'a' }] }, [], records.ticket());
+    const served = records.get('k');
+    expect(Object.isFrozen(served)).toBe(true);
+    expect(Object.isFrozen(served?.fields[0])).toBe(true);
+  });
+
   it('evicts by tag every entry filed under it, and only those', () => {
     cache.put('1:2', 'a', ['r:1', 'r:2'], cache.ticket());
     cache.put('1:3', 'b', ['r:1', 'r:3'], cache.ticket());

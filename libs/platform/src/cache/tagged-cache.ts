@@ -61,7 +61,9 @@ export class TaggedCache<V> {
       if (!oldest.done) this.remove(oldest.value[0], oldest.value[1]);
     }
     const expiresAt = Math.min(this.now() + this.options.ttlMs, until ?? Infinity);
-    this.entries.set(key, { value, expiresAt, tags });
+    // Every reader gets this very object (in process, nothing copies it): frozen, no reader can
+    // change what the next one is served.
+    this.entries.set(key, { value: deepFreeze(value), expiresAt, tags });
     for (const tag of tags) {
       let keys = this.byTag.get(tag);
       if (!keys) this.byTag.set(tag, (keys = new Set()));
@@ -109,4 +111,10 @@ export class TaggedCache<V> {
       if (keys?.size === 0) this.byTag.delete(tag);
     }
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const inner of Object.values(value)) deepFreeze(inner);
+  return Object.freeze(value);
 }
