@@ -10,6 +10,7 @@ import type { Outbox } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { ACCOUNTS_OUTBOX } from '../relationships/accounts-outbox';
+import { FollowGraph } from '../relationships/follow-graph.repository';
 import { AccountsQueries } from './accounts.queries';
 import { ProfileText } from './profile-text';
 import { Validation } from './validation';
@@ -58,6 +59,7 @@ export class UpdateCredentials {
     private readonly queries: AccountsQueries,
     private readonly text: ProfileText,
     @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
+    private readonly graph: FollowGraph,
   ) {}
 
   async execute(changes: Changes): Promise<CredentialRecord> {
@@ -122,25 +124,40 @@ export class UpdateCredentials {
 
   /**
    * A profile that unlocks lets its pending requests in, as Mastodon does, each authorized as one
-   * by one would be (federation sends a remote requester its Accept).
+   * by one would be (federation sends a remote requester its Accept). It takes each pair's lock,
+   * in one order, as every relationship change does: a block racing the unlock either ends the
+   * request first or finds the follow afterwards, never leaving a follow beside a block.
    */
   private async letPendingRequestsIn(tx: EntityManager, accountId: string): Promise<void> {
+    const pending: { account_id: string }[] = await tx.query(
+      `SELECT account_id::text FROM accounts.follow_requests WHERE target_account_id = $1 ORDER BY account_id`,
+      [accountId],
+    );
+    if (!pending.length) return;
+    const requesters = pending.map((row) => row.account_id);
+    for (const requester of requesters) await this.graph.lockPair(tx, requester, accountId);
     // Each follow gets an id of its own table: a request's id is unique among requests only (ADR 0007).
     const moved: { id: string; account_id: string; uri: string | null }[] = await tx.query(
-      `WITH moved AS (DELETE FROM accounts.follow_requests WHERE target_account_id = $1 RETURNING *)
+      `WITH moved AS (
+         DELETE FROM accounts.follow_requests r
+          WHERE r.target_account_id = $1 AND r.account_id = ANY($2::bigint[])
+            AND NOT EXISTS (SELECT 1 FROM accounts.blocks b
+              WHERE (b.account_id = r.account_id AND b.target_account_id = r.target_account_id)
+                 OR (b.account_id = r.target_account_id AND b.target_account_id = r.account_id))
+          RETURNING *)
        INSERT INTO accounts.follows (account_id, target_account_id, show_reblogs, notify, languages, uri, created_at)
        SELECT account_id, target_account_id, show_reblogs, notify, languages, uri, now() FROM moved ORDER BY id
        ON CONFLICT (account_id, target_account_id) DO NOTHING
        RETURNING id::text, account_id::text, uri`,
-      [accountId],
+      [accountId, requesters],
     );
-    if (!moved.length) return;
-    await tx.query(
-      `UPDATE accounts.accounts a SET
-         followers_count = (SELECT count(*) FROM accounts.follows f WHERE f.target_account_id = a.id),
-         following_count = (SELECT count(*) FROM accounts.follows f WHERE f.account_id = a.id)
-       WHERE a.id = $1 OR a.id IN (SELECT account_id FROM accounts.follows WHERE target_account_id = $1)`,
-      [accountId],
+    // By the rows added, as every follow moves them (a remote requester's stored count included).
+    await this.graph.adjustCounts(
+      tx,
+      moved.flatMap((follow) => [
+        { accountId: follow.account_id, following: 1 },
+        { accountId, followers: 1 },
+      ]),
     );
     for (const follow of moved) {
       const pair = {
