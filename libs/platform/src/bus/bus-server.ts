@@ -65,7 +65,6 @@ export class BusServer extends Server implements CustomTransportStrategy {
   private readonly subscriptions: Subscription[] = [];
   private readonly inflight = new Set<Promise<void>>();
   private readonly log = logger('platform:bus');
-  private draining = false;
 
   constructor(private readonly options: BusServerOptions) {
     super();
@@ -102,9 +101,10 @@ export class BusServer extends Server implements CustomTransportStrategy {
 
   /** Stops taking requests and waits for the ones in progress; Nest calls it before the shutdown hooks. */
   async close(): Promise<void> {
-    this.draining = true;
-    for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
     for (const subject of this.messageHandlers.keys()) this.options.local.delete(subject);
+    // A drain, not an unsubscribe: requests NATS has already routed to this replica are still
+    // answered instead of leaving their callers to time out.
+    await Promise.allSettled(this.subscriptions.splice(0).map((subscription) => subscription.drain()));
     await Promise.allSettled([...this.inflight]);
   }
 
@@ -130,11 +130,18 @@ export class BusServer extends Server implements CustomTransportStrategy {
 
   private serve(def: RequestDef, handler: MessageHandler): void {
     const natsSubject = this.options.prefix ? `${this.options.prefix}.${def.subject}` : def.subject;
-    this.options.local.add(def.subject, (payload) =>
-      tracingActive()
+    this.options.local.add(def.subject, (payload) => {
+      const answered = tracingActive()
         ? this.serverSpan(def, natsSubject, context.active(), () => this.answer(def, handler, payload))
-        : this.answer(def, handler, payload),
-    );
+        : this.answer(def, handler, payload);
+      this.track(
+        answered.then(
+          () => undefined,
+          () => undefined,
+        ),
+      );
+      return answered;
+    });
     if (this.options.subscribe === false) return;
     const subscription = this.options.nats.subscribe(natsSubject, {
       queue: this.options.queue ?? def.subject.split('.')[0],
@@ -155,7 +162,6 @@ export class BusServer extends Server implements CustomTransportStrategy {
     handler: MessageHandler,
     msg: Msg,
   ): Promise<void> {
-    if (this.draining) return;
     const work = (): Promise<unknown> => {
       let payload: unknown;
       try {

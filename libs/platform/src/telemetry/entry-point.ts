@@ -24,7 +24,14 @@ export function runEntryPoint(name: string, serve: (config: Config, log: Logger)
   // Node at once, orphaning the servers a start has already brought up. Repeats are the rule: a
   // terminal's Ctrl-C reaches this process both directly and through the launcher (npm start
   // forwards what it gets), and an impatient second Ctrl-C must not cut the drain short.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => onSignal());
+  const handler = (): void => onSignal();
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  for (const signal of signals) process.on(signal, handler);
+  // Nothing left to drain (the start failed, or the drain is done): a signal stops the process as
+  // usual again, even if some handle keeps its event loop alive.
+  const restoreSignals = (): void => {
+    for (const signal of signals) process.off(signal, handler);
+  };
 
   const main = async (): Promise<void> => {
     const config = loadConfig();
@@ -39,11 +46,13 @@ export function runEntryPoint(name: string, serve: (config: Config, log: Logger)
       stopping ??= running
         .close()
         .catch((err: unknown) => log.error({ err }, 'shutdown failed'))
-        .then(() => telemetry.shutdown());
+        .then(() => telemetry.shutdown())
+        .finally(restoreSignals);
     };
     if (stopRequested) onSignal();
   };
   void main().catch((error: unknown) => {
+    restoreSignals();
     process.stderr.write(`mammut ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   });
