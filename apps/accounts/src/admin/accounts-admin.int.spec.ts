@@ -158,8 +158,9 @@ describe('operator requests: users and accounts, each change an event', () => {
    * sign-ups are reviewed and confirmations mailed: the accounts service so configured, on the
    * same database, asked as the gateway asks it.
    */
-  const pendingSignUp = async (username: string): Promise<AdminUser> => {
+  const pendingSignUp = async (username: string): Promise<AdminUser & { confirmationToken: string }> => {
     const smtp = new FakeSmtp();
+    let confirmationToken = '';
     const reviewing = await hostAccounts(
       config(databaseUrl, { REGISTRATIONS_MODE: 'approved', SMTP_URL: await smtp.start() }),
     );
@@ -180,12 +181,32 @@ describe('operator requests: users and accounts, each change an event', () => {
         locale: 'en',
         reason: 'I would like to join',
       });
+      const [mail] = await smtp.mailsTo(`${username}@example.com`);
+      // The token of the mailed link (quoted-printable soft breaks and `=3D` undone).
+      confirmationToken =
+        /confirmation_token=([\w-]+)/.exec(mail.data.replace(/=\r?\n/g, '').replace(/=3D/g, '='))?.[1] ?? '';
     } finally {
       await reviewing.close();
       await smtp.stop();
     }
-    return bus.request(admin.getUser, { username });
+    return { ...(await bus.request(admin.getUser, { username })), confirmationToken };
   };
+
+  it('confirms an address through the mailed link, as user.confirmed', async () => {
+    const ivy = await pendingSignUp('ivy');
+    const confirm = contracts.accounts.registration.confirmEmail;
+    expect(await bus.request(confirm, { confirmationToken: ivy.confirmationToken })).toEqual({
+      confirmed: true,
+    });
+    expect(await bus.request(confirm, { confirmationToken: ivy.confirmationToken })).toEqual({
+      confirmed: false,
+    });
+    expect((await bus.request(admin.getUser, { username: 'ivy' })).confirmed).toBe(true);
+    expect((await eventsOf(ivy.accountId)).map(([subject]) => subject)).toEqual([
+      'events.accounts.account.created',
+      'events.accounts.user.confirmed',
+    ]);
+  });
 
   it('modifies role, confirmation, approval and the disabled flag, each an event', async () => {
     const dave = await pendingSignUp('dave');

@@ -1,24 +1,44 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { contracts } from '@mammut/contracts';
+import type { Outbox } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
+import { ACCOUNTS_OUTBOX } from '../relationships/accounts-outbox';
 import { digestOf } from '../tokens/token-digest';
 
 /** How long a confirmation link works (Devise's `confirm_within` in Mastodon). */
 export const CONFIRMATION_TTL = '2 days';
 
-/** The link in the confirmation mail: confirms once, then the token is forgotten. */
+/**
+ * The link in the confirmation mail: confirms once, then the token is forgotten; `user.confirmed`
+ * tells the other services, as the operator's confirmation does.
+ */
 @Injectable()
 export class ConfirmEmail {
-  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
+  constructor(
+    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
+  ) {}
 
   async execute(confirmationToken: string): Promise<{ confirmed: boolean }> {
     if (!confirmationToken) return { confirmed: false };
-    const [, affected]: [unknown[], number] = await this.db.query(
-      `UPDATE accounts.users SET confirmed_at = now(), confirmation_token = NULL, updated_at = now()
-        WHERE confirmation_token = $1 AND confirmed_at IS NULL
-          AND confirmation_sent_at > now() - $2::interval`,
-      [digestOf(confirmationToken), CONFIRMATION_TTL],
-    );
-    return { confirmed: affected > 0 };
+    return this.db.transaction(async (tx) => {
+      const confirmed: { id: string; account_id: string }[] = await tx.query(
+        `WITH confirmed AS (
+           UPDATE accounts.users SET confirmed_at = now(), confirmation_token = NULL, updated_at = now()
+            WHERE confirmation_token = $1 AND confirmed_at IS NULL
+              AND confirmation_sent_at > now() - $2::interval
+            RETURNING id, account_id)
+         SELECT id::text, account_id::text FROM confirmed`,
+        [digestOf(confirmationToken), CONFIRMATION_TTL],
+      );
+      const user = confirmed[0];
+      if (!user) return { confirmed: false };
+      await this.outbox.add(tx, contracts.accounts.admin.events.userConfirmed, {
+        userId: user.id,
+        accountId: user.account_id,
+      });
+      return { confirmed: true };
+    });
   }
 }
