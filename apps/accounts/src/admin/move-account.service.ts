@@ -16,8 +16,9 @@ interface Party {
 /**
  * A local account moves to another account, local or remote, as Mastodon's migration (and
  * `tootctl accounts migrate`) does: the target must already list this account among its aliases,
- * proof that whoever controls it agreed, unless the operator forces it. The account then shows
- * `moved`, takes no new follows, and `account.moved` lets federation move its followers. Moving
+ * proof that whoever controls it agreed, unless the operator forces it. The account then takes no
+ * new follows, and `account.moved` lets federation move its followers (the API's `moved` field,
+ * which needs the target's entity, comes with the statuses work). Moving
  * again to the same target changes nothing.
  */
 @Injectable()
