@@ -257,7 +257,10 @@ describe('OAuth apps, client credentials and revocation', () => {
   });
 
   it('publishes RFC 8414 metadata with absolute URLs on the public origin and S256 only', async () => {
-    const response = await get('/.well-known/oauth-authorization-server');
+    // As a browser client asks it, from its own origin.
+    const response = await fetch(`${t.url}/.well-known/oauth-authorization-server`, {
+      headers: { origin: 'https://web-client.example' },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');

@@ -13,7 +13,7 @@ import { FollowRequestsController } from './api/v1/follow-requests.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { BearerStrategy } from './auth/bearer.strategy';
 import { ErrorFilter } from './http/error.filter';
-import { AuthenticatedThrottleGuard, ThrottleGuard, Throttler } from './http/throttle/throttle.guard';
+import { Throttler } from './http/throttle/throttler';
 import { serializeContextProvider } from './http/serialize-context';
 import { AppsController } from './api/v1/apps.controller';
 import { RegistrationController } from './api/v1/accounts/registration.controller';
@@ -63,11 +63,9 @@ import { DefaultImagesController } from './media/default-images.controller';
     // API, the sign-in form for the browser pages.
     BearerStrategy,
     SignInStrategy,
-    // Guards run in this order: throttles by address first (a refused token or a malformed
-    // request is still a request), then authentication, then throttles by token and user.
-    { provide: APP_GUARD, useClass: ThrottleGuard },
+    // One guard admits every request: throttles by address, authentication, throttles by token
+    // and user (auth/auth.guard.ts).
     { provide: APP_GUARD, useClass: AuthGuard },
-    { provide: APP_GUARD, useClass: AuthenticatedThrottleGuard },
     { provide: APP_FILTER, useClass: ErrorFilter },
   ],
 })

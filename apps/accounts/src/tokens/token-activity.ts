@@ -27,7 +27,7 @@ export class TokenActivity {
 
   /** Notes that the token was used now; never waits and never fails the request. */
   touch(tokenId: string): void {
-    const now = this.clock.now().getTime();
+    const now = this.clock.millis();
     const last = this.written.get(tokenId);
     if (last !== undefined && now - last < TOKEN_ACTIVITY_RESOLUTION_MS) return;
     if (this.written.size >= REMEMBERED_MAX) this.written.clear();

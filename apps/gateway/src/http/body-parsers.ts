@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import qs from 'qs';
 import { Errors, type HttpError } from './errors';
+import { unstorableInputError } from './storable-input';
 import { uploadSpecOf } from './uploads/upload-spec';
 
 /** Rails-style nesting (`a[b][]=1`, `fields_attributes[0][name]`) from query strings, forms and multipart. */
@@ -36,6 +37,8 @@ const FLAT_KEY = /^([^[\]]+)(\[\])?$/;
  * tenth of the gateway's CPU.
  */
 export function parseQuery(query: string): Record<string, unknown> {
+  // Most requests have no query at all.
+  if (query === '') return {};
   const flat = parseFlat(query);
   return flat ?? (qs.parse(query, qsOptions) as Record<string, unknown>);
 }
@@ -164,15 +167,16 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   );
   // Its content-type parser only marks the request as multipart and reads nothing.
   await app.register(multipart, { throwFileSizeLimit: true });
-  // Callback form: most requests are not multipart, and pay no promise for the check.
+  // Callback form: most requests are not multipart, and pay no promise for the check. Once the
+  // input is whole, no string PostgreSQL cannot store gets further (422), whatever the route.
   app.addHook('preValidation', (request: FastifyRequest, _reply, done) => {
     if (!request.isMultipart() || uploadSpecOf(request)) {
-      done();
+      done(unstorableInputError(request));
       return;
     }
     readSmallForm(request).then((body) => {
       (request as { body: unknown }).body = body;
-      done();
+      done(unstorableInputError(request));
     }, done);
   });
 }

@@ -1,14 +1,13 @@
-import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { logger, PlatformModule, recordHttpRoute, type Runtime, tracingActive } from '@mammut/platform';
 import { randomUUID } from 'node:crypto';
+import { registerCors } from './cors';
 import { securityHeaders } from './security-headers';
 import { BODY_LIMIT, parseQuery, registerBodyParsers } from './body-parsers';
 import { headerSafeUri } from './header-safe';
-import { refuseUnstorableInput } from './storable-input';
 
 const log = logger('gateway:http');
 
@@ -35,6 +34,8 @@ export async function createGatewayApp(
     },
     genReqId: () => randomUUID(),
     logger: false,
+    // No Nest middleware anywhere: @fastify/middie's hook would run an empty chain on every request.
+    skipMiddie: true,
   });
   @Module({
     imports: [
@@ -49,26 +50,19 @@ export async function createGatewayApp(
     logger: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  await fastify.register(cors, {
-    origin: '*',
-    credentials: false,
-    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    exposedHeaders: [
-      'Link',
-      'X-RateLimit-Limit',
-      'X-RateLimit-Remaining',
-      'X-RateLimit-Reset',
-      'X-Request-Id',
-    ],
-    // /oauth/authorize is a browser page, never a CORS resource.
-    hideOptionsRoute: true,
-  });
-  // Mastodon's security headers on every response. HTML pages set their own CSP; web clients on
-  // other origins show our images, so resources are cross-origin readable.
+  registerCors(fastify);
+  // Mastodon's security headers on every response, and only those: each header is paid for on
+  // every request, by us and by every client. HTML pages add their CSP and opener policy, images
+  // their resource policy (security-headers.ts).
   const security = securityHeaders({
     contentSecurityPolicy: false,
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
-    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: false,
+    crossOriginResourcePolicy: false,
+    originAgentCluster: false,
+    dnsPrefetchControl: false,
+    ieNoOpen: false,
+    permittedCrossDomainPolicies: false,
     referrerPolicy: { policy: 'same-origin' },
     frameguard: { action: 'deny' },
     strictTransportSecurity: runtime.config.publicOrigin.startsWith('https:')
@@ -76,9 +70,7 @@ export async function createGatewayApp(
       : false,
   });
   await registerBodyParsers(fastify);
-  // Before every handler: no string PostgreSQL cannot store gets further (422).
-  fastify.addHook('preHandler', refuseUnstorableInput);
-  // The store ThrottleGuard counts in: atomic counters in Redis, shared by every gateway replica.
+  // The store the Throttler counts in: atomic counters in Redis, shared by every gateway replica.
   await fastify.register(rateLimit, {
     global: false,
     redis: runtime.redis,

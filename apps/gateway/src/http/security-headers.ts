@@ -1,4 +1,5 @@
 import helmet, { type HelmetOptions } from 'helmet';
+import type { FastifyReply } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
@@ -24,4 +25,14 @@ export function securityHeaders(options: HelmetOptions): Readonly<Record<string,
   // Helmet's middleware is synchronous; were it ever not, these headers would be incomplete.
   if (!finished) throw new Error('helmet did not finish synchronously');
   return Object.freeze(headers);
+}
+
+/**
+ * What an image response adds: web clients on other origins show our images, and a page of theirs
+ * that isolates itself (`Cross-Origin-Embedder-Policy`) loads only resources that say so.
+ */
+export function imageHeaders(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('cross-origin-resource-policy', 'cross-origin')
+    .header('x-content-type-options', 'nosniff');
 }

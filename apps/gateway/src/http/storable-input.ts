@@ -5,7 +5,7 @@ import { Errors } from './errors';
 /**
  * Refuses (422) a request whose input holds a string PostgreSQL cannot store (NUL), in any field
  * or key of the query, the path or the body, whatever the route: nothing reaches a query and
- * nothing is stored. Runs before every handler (a `preHandler` hook), and on a streamed upload's
+ * nothing is stored. Runs before every handler (see unstorableInputError), and on a streamed upload's
  * fields once they are read.
  */
 export function assertStorableInput(...inputs: unknown[]): void {
@@ -15,17 +15,15 @@ export function assertStorableInput(...inputs: unknown[]): void {
   }
 }
 
-/** The `preHandler` hook (callback form: no promise per request). */
-export function refuseUnstorableInput(
-  request: FastifyRequest,
-  _reply: unknown,
-  done: (error?: Error) => void,
-): void {
+/**
+ * The check of a request's whole input (query, path, parsed body), run once it is parsed, before
+ * any handler (registerBodyParsers' `preValidation` hook): the error to answer, if any.
+ */
+export function unstorableInputError(request: FastifyRequest): Error | undefined {
   try {
     assertStorableInput(request.query, request.params, request.body);
+    return undefined;
   } catch (error) {
-    done(error as Error);
-    return;
+    return error as Error;
   }
-  done();
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { imageHeaders } from '../http/security-headers';
 import { Auth } from '../auth/auth.decorator';
 import { Errors } from '../http/errors';
 import { ICON_SIZES } from './instance-facts';
@@ -21,7 +22,7 @@ function image(width: number, height: number): Buffer {
 }
 
 function sendPng(reply: FastifyReply, png: Buffer): void {
-  void reply
+  void imageHeaders(reply)
     .status(200)
     .header('content-type', 'image/png')
     .header('cache-control', 'public, max-age=86400')

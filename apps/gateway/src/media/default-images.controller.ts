@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { imageHeaders } from '../http/security-headers';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,10 +45,9 @@ export class DefaultImagesController {
 }
 
 function send(reply: FastifyReply, { png, etag }: Image, ifNoneMatch: string | undefined): void {
-  void reply
+  void imageHeaders(reply)
     .header('cache-control', 'public, max-age=2419200, must-revalidate')
-    .header('etag', etag)
-    .header('x-content-type-options', 'nosniff');
+    .header('etag', etag);
   if (ifNoneMatch?.split(',').some((tag) => tag.trim() === etag)) {
     void reply.status(304).send();
     return;

@@ -132,6 +132,8 @@ export function sendPage(reply: FastifyReply, status: number, html: string): voi
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('x-frame-options', 'DENY')
+    // A page opened from another site cannot reach back into its opener, nor it into us.
+    .header('cross-origin-opener-policy', 'same-origin')
     .header(
       'content-security-policy',
       "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",

@@ -28,7 +28,10 @@ describe('discovery documents over HTTP: NodeInfo, host-meta, WebFinger', () => 
 
   describe('NodeInfo', () => {
     it('links 2.0 then 2.1 from /.well-known/nodeinfo', async () => {
-      const response = await fetch(`${t.url}/.well-known/nodeinfo`);
+      // As a browser asks it from another origin.
+      const response = await fetch(`${t.url}/.well-known/nodeinfo`, {
+        headers: { origin: 'https://web-client.example' },
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(response.headers.get('access-control-allow-origin')).toBe('*');

@@ -1,5 +1,6 @@
 import { type BoundHandlers, type Namespace, type RequestDef } from '@mammut/contracts';
 import { Catch, Controller, Inject, type RpcExceptionFilter, type Type, UseFilters } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { MessagePattern } from '@nestjs/microservices';
 import { type Observable, throwError } from 'rxjs';
 
@@ -48,6 +49,10 @@ export function busController<N extends Namespace>(namespace: N, source: Type<Ha
     Object.defineProperty(BusHandlers.prototype, key, { value: method, writable: true, configurable: true });
     const descriptor = Object.getOwnPropertyDescriptor(BusHandlers.prototype, key) as PropertyDescriptor;
     MessagePattern(def.subject)(BusHandlers.prototype, key, descriptor);
+    // No parameter decorators: the method takes what the transport passes (the payload, which
+    // BusServer has already parsed against the contract). Declared empty, Nest runs no per-call
+    // parameter resolution (two promises and a Promise.all on every request) before the method.
+    Reflect.defineMetadata(ROUTE_ARGS_METADATA, {}, BusHandlers, key);
   }
   return BusHandlers;
 }

@@ -63,7 +63,9 @@ export class BusServer extends Server implements CustomTransportStrategy {
   private readonly declared = new Map<string, RequestDef>();
   private readonly duplicates: string[] = [];
   private readonly subscriptions: Subscription[] = [];
-  private readonly inflight = new Set<Promise<void>>();
+  /** Requests being answered, however they arrived; closing waits for them. */
+  private pending = 0;
+  private whenIdle?: () => void;
   private readonly log = logger('platform:bus');
 
   constructor(private readonly options: BusServerOptions) {
@@ -105,7 +107,7 @@ export class BusServer extends Server implements CustomTransportStrategy {
     // A drain, not an unsubscribe: requests NATS has already routed to this replica are still
     // answered instead of leaving their callers to time out.
     await Promise.allSettled(this.subscriptions.splice(0).map((subscription) => subscription.drain()));
-    await Promise.allSettled([...this.inflight]);
+    if (this.pending > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
   }
 
   on(): never {
@@ -130,17 +132,15 @@ export class BusServer extends Server implements CustomTransportStrategy {
 
   private serve(def: RequestDef, handler: MessageHandler): void {
     const natsSubject = this.options.prefix ? `${this.options.prefix}.${def.subject}` : def.subject;
-    this.options.local.add(def.subject, (payload) => {
-      const answered = tracingActive()
-        ? this.serverSpan(def, natsSubject, context.active(), () => this.answer(def, handler, payload))
-        : this.answer(def, handler, payload);
-      this.track(
-        answered.then(
-          () => undefined,
-          () => undefined,
-        ),
-      );
-      return answered;
+    this.options.local.add(def.subject, async (payload) => {
+      this.pending += 1;
+      try {
+        return await (tracingActive()
+          ? this.serverSpan(def, natsSubject, context.active(), () => this.answer(def, handler, payload))
+          : this.answer(def, handler, payload));
+      } finally {
+        this.finished();
+      }
     });
     if (this.options.subscribe === false) return;
     const subscription = this.options.nats.subscribe(natsSubject, {
@@ -150,7 +150,14 @@ export class BusServer extends Server implements CustomTransportStrategy {
           this.log.error({ err: error, subject: def.subject }, 'subscription error');
           return;
         }
-        this.track(this.reply(def, natsSubject, handler, msg));
+        this.pending += 1;
+        this.reply(def, natsSubject, handler, msg).then(
+          () => this.finished(),
+          (failure: unknown) => {
+            this.finished();
+            this.log.error({ err: failure, subject: def.subject }, 'could not reply');
+          },
+        );
       },
     });
     this.subscriptions.push(subscription);
@@ -243,9 +250,9 @@ export class BusServer extends Server implements CustomTransportStrategy {
     );
   }
 
-  private track(work: Promise<void>): void {
-    this.inflight.add(work);
-    void work.finally(() => this.inflight.delete(work));
+  private finished(): void {
+    this.pending -= 1;
+    if (this.pending === 0) this.whenIdle?.();
   }
 }
 

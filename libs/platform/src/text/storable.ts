@@ -11,6 +11,8 @@ const NUL = '\u0000';
  * with its own stack, so no nesting depth can overflow the call stack.
  */
 export function unstorableTextPath(value: unknown): string | null {
+  // Every request is checked and almost none holds a NUL: a walk that allocates nothing first.
+  if (!mayHoldNul(value, 0)) return null;
   const stack: Array<[unknown, string, string]> = [[value, '', '']];
   for (let next = stack.pop(); next; next = stack.pop()) {
     const [item, path, key] = next;
@@ -30,4 +32,23 @@ export function unstorableTextPath(value: unknown): string | null {
     }
   }
   return null;
+}
+
+/** Nesting past which the quick walk stops and leaves the answer to the full one. */
+const QUICK_DEPTH = 16;
+
+/** False when `value` surely holds no NUL in any key or string; true when it may. */
+function mayHoldNul(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return value.includes(NUL);
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth > QUICK_DEPTH) return true;
+  if (Array.isArray(value)) {
+    for (const element of value) if (mayHoldNul(element, depth + 1)) return true;
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (key.includes(NUL) || mayHoldNul(record[key], depth + 1)) return true;
+  }
+  return false;
 }

@@ -207,12 +207,27 @@ describe('instance endpoints over HTTP (default configuration)', () => {
 
   it('sends Mastodon’s security headers, and images readable by web clients on other origins', async () => {
     const response = await fetch(`${t.url}/api/v1/instance`);
+    const security = [...response.headers.keys()].filter(
+      (name) => name.startsWith('x-') || name.startsWith('cross-origin') || name.endsWith('-policy'),
+    );
+    expect(security.filter((name) => name !== 'x-request-id').sort()).toEqual([
+      'referrer-policy',
+      'x-content-type-options',
+      'x-frame-options',
+      'x-xss-protection',
+    ]);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('x-xss-protection')).toBe('0');
     expect(response.headers.get('referrer-policy')).toBe('same-origin');
-    expect(response.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     // Plain http: no HSTS.
     expect(response.headers.get('strict-transport-security')).toBeNull();
+    const { body } = await getJson<MInstance>(`${t.url}/api/v2/instance`);
+    for (const url of [body.thumbnail.url, `${t.url}/avatars/original/missing.png`]) {
+      const image = await fetch(url);
+      expect(image.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+      expect(image.headers.get('x-content-type-options')).toBe('nosniff');
+    }
   });
 
   it('answers /health with OK and /health/ready with terminus’ report on each dependency', async () => {

@@ -37,10 +37,28 @@ const MINUTE = 60_000;
  * Client address (Fastify's `request.ip`: the peer, or what a trusted proxy named); IPv6 cut to
  * its /64, as one host usually holds the whole prefix (Mastodon's `throttleable_remote_ip`).
  */
-export const clientAddress = (request: FastifyRequest): string => normalizeIP(request.ip, 64);
+export const clientAddress = (request: FastifyRequest): string => spelled(request.ip, 64);
 
 /** An address in one spelling (`0:0::1` is `::1`, `::ffff:127.0.0.1` is `127.0.0.1`), never widened. */
-export const exactAddress = (address: string): string => normalizeIP(address, 128);
+export const exactAddress = (address: string): string => spelled(address, 128);
+
+/**
+ * normalizeIP runs an IPv6 pattern over every address; a busy gateway sees the same few
+ * addresses again and again (its proxies, its heavy clients), so the spellings are remembered.
+ */
+const spellings = { 64: new Map<string, string>(), 128: new Map<string, string>() };
+const MAX_SPELLINGS = 10_000;
+
+function spelled(address: string, prefix: 64 | 128): string {
+  const known = spellings[prefix];
+  let spelling = known.get(address);
+  if (spelling === undefined) {
+    spelling = normalizeIP(address, prefix);
+    if (known.size >= MAX_SPELLINGS) known.clear();
+    known.set(address, spelling);
+  }
+  return spelling;
+}
 
 const digest = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 32);
 

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Inject, Patch } from '@nestjs/common';
-import { contracts, type UserState, visibility } from '@mammut/contracts';
+import { Body, Controller, Get, Header, Inject, Patch } from '@nestjs/common';
+import { contracts, type CredentialRecord, type UserState, visibility } from '@mammut/contracts';
 import {
   type MCredentialAccount,
   type MPreferences,
@@ -11,6 +11,7 @@ import { BUS, type Bus } from '@mammut/platform';
 import { Auth, CurrentUser } from '../../../auth/auth.decorator';
 import { Errors } from '../../../http/errors';
 import { toBool, toObjectList, toStr } from '../../../http/params';
+import { JSON_CONTENT_TYPE, type JsonText, renderedJson } from '../../../http/rendered-json';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
 import type { ReceivedFile } from '../../../http/uploads/upload-spec';
 import { UploadedFiles, Uploads } from '../../../http/uploads/uploads';
@@ -25,13 +26,19 @@ export class CredentialsController {
     @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
   ) {}
 
+  /** Every client asks this on start and many on every refresh: rendered once per change. */
+  private readonly credentialJson = renderedJson((credentials: CredentialRecord) =>
+    serializeCredentialAccount(credentials, this.ctx),
+  );
+
   @Get('api/v1/accounts/verify_credentials')
   @Auth.user('read:accounts', 'profile')
-  async verify(@CurrentUser() user: UserState): Promise<MCredentialAccount> {
+  @Header('content-type', JSON_CONTENT_TYPE)
+  async verify(@CurrentUser() user: UserState): Promise<JsonText<MCredentialAccount>> {
     const credentials = await this.bus.request(contracts.accounts.profiles.getCredentials, {
       accountId: user.accountId,
     });
-    return serializeCredentialAccount(credentials, this.ctx);
+    return this.credentialJson(credentials);
   }
 
   // Clients send this as multipart/form-data (masto does), with or without the two images.

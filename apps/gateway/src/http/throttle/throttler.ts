@@ -1,12 +1,9 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { TokenGrant } from '@mammut/contracts';
 import { CONFIG, type Config, logger, REDIS } from '@mammut/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { AuthedRequest } from '../../auth/auth.decorator';
-import { bearerToken } from '../../auth/bearer-token';
-import { BearerStrategy } from '../../auth/bearer.strategy';
 import { HttpError } from '../errors';
 import { exactAddress, THROTTLE_RULES, type ThrottlePhase, type ThrottleRule } from './throttle-rules';
 
@@ -53,17 +50,28 @@ export class Throttler {
     return this.config.rateLimits;
   }
 
-  /** Counts the request against the phase's rules; throws 429 past any of them. */
-  async count(
+  /**
+   * Counts the request against the phase's rules; rejects with 429 past any of them. Nothing to
+   * wait for (undefined) when nothing is counted: throttles off, Redis away (count nothing rather
+   * than make every request wait on its reconnects), or a safelisted address.
+   */
+  count(
+    phase: ThrottlePhase,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    grant: TokenGrant | null,
+  ): Promise<void> | undefined {
+    if (!this.config.rateLimits || this.redis.status !== 'ready') return undefined;
+    if (this.safelist.has(exactAddress(request.ip))) return undefined;
+    return this.countRules(phase, request, reply, grant);
+  }
+
+  private async countRules(
     phase: ThrottlePhase,
     request: FastifyRequest,
     reply: FastifyReply,
     grant: TokenGrant | null,
   ): Promise<void> {
-    if (!this.config.rateLimits) return;
-    // Redis away: count nothing rather than make every request wait on its reconnects.
-    if (this.redis.status !== 'ready') return;
-    if (this.safelist.has(exactAddress(request.ip))) return;
     const route = request.routeOptions.url ?? '';
     const routed = { method: request.method, route };
     const counts: Count[] = [];
@@ -126,47 +134,3 @@ export class Throttler {
 /** The subject of the check in progress, read by the rule's key generator. */
 const KEY = Symbol('mammut.throttleSubject');
 type Keyed = FastifyRequest & { [KEY]?: string };
-
-/** Before authentication: throttles by address and by what the request says. */
-@Injectable()
-export class ThrottleGuard implements CanActivate {
-  constructor(private readonly throttler: Throttler) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const http = context.switchToHttp();
-    await this.throttler.count(
-      'request',
-      http.getRequest<FastifyRequest>(),
-      http.getResponse<FastifyReply>(),
-      null,
-    );
-    return true;
-  }
-}
-
-/**
- * After authentication: throttles by token and by user. On routes that need no token, a token
- * sent along is looked up all the same (as Mastodon's throttles do): a valid one is counted per
- * token and user, a made-up one against the address.
- */
-@Injectable()
-export class AuthenticatedThrottleGuard implements CanActivate {
-  constructor(
-    private readonly throttler: Throttler,
-    private readonly bearer: BearerStrategy,
-  ) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<AuthedRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    let grant = request.viewer?.grant ?? null;
-    const token = grant ? undefined : bearerToken(request);
-    if (token && this.throttler.enabled && request.routeOptions.url?.startsWith('/api/')) {
-      grant = (await this.bearer.validate(token)) || null;
-      if (!grant) await this.throttler.count('refused', request, reply, null);
-    }
-    if (grant) await this.throttler.count('authenticated', request, reply, grant);
-    return true;
-  }
-}
