@@ -39,11 +39,14 @@ async function until(url: string, ms: number): Promise<void> {
   if (!(await pollUntil(answered, (ok) => ok, ms, 200))) throw new Error(`${url} never answered`);
 }
 
-/** The gateway and the accounts service started as two processes on a database of their own. */
+/** The gateway, accounts and statuses started as three processes on a database of their own. */
 interface SeparateProcesses {
   readonly databaseUrl: string;
   readonly gateway: ChildProcess;
   readonly accounts: ChildProcess;
+  readonly statuses: ChildProcess;
+  /** Where the statuses service answers its health checks. */
+  readonly statusesHealth: string;
   /** The gateway's public origin. */
   readonly origin: string;
   /** Where the accounts service answers its health checks. */
@@ -53,10 +56,11 @@ interface SeparateProcesses {
 async function startSeparateProcesses(): Promise<SeparateProcesses> {
   const infra = testInfra();
   const databaseUrl = await cloneTemplateDatabase(infra);
-  const [port, healthPort] = [await freePort(), await freePort()];
+  const [port, healthPort, statusesPort] = [await freePort(), await freePort(), await freePort()];
   const prefix = uniqueName('sep');
   const origin = `http://127.0.0.1:${port}`;
   const accountsHealth = `http://127.0.0.1:${healthPort}`;
+  const statusesHealth = `http://127.0.0.1:${statusesPort}`;
   const env = {
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
@@ -70,27 +74,30 @@ async function startSeparateProcesses(): Promise<SeparateProcesses> {
     PASSWORD_HASH_MEMORY_KIB: '4096',
   };
   const accounts = startProcess('apps/accounts/src/main.ts', { ...env, HEALTH_PORT: String(healthPort) });
+  const statuses = startProcess('apps/statuses/src/main.ts', { ...env, HEALTH_PORT: String(statusesPort) });
   const gateway = startProcess('apps/gateway/src/main.ts', { ...env, PORT: String(port) });
   await Promise.all([
     until(`${accountsHealth}/health/ready`, 60_000),
+    until(`${statusesHealth}/health/ready`, 60_000),
     until(`${origin}/health/ready`, 60_000),
   ]);
-  return { databaseUrl, gateway, accounts, origin, accountsHealth };
+  return { databaseUrl, gateway, accounts, statuses, origin, accountsHealth, statusesHealth };
 }
 
 async function stopSeparateProcesses(started: SeparateProcesses | undefined): Promise<void> {
   if (!started) return;
-  for (const child of [started.gateway, started.accounts]) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of [started.gateway, started.accounts, started.statuses])
+    if (child.exitCode === null) child.kill('SIGKILL');
   await dropDatabase(testInfra(), started.databaseUrl);
 }
 
 /**
- * The gateway and the accounts service as two processes on one NATS (no in-process shortcut can
+ * The gateway, the accounts and the statuses service as processes of their own on one NATS (no in-process shortcut can
  * exist between them): requests cross the bus, each process serves its own health, a stopped
  * service makes the gateway answer 503 rather than hang or fail with 500, and SIGTERM drains each.
  * Each test starts its own pair: one of them stops its pair.
  */
-describe('gateway and accounts as separate processes', () => {
+describe('gateway, accounts and statuses as separate processes', () => {
   let pair: SeparateProcesses | undefined;
   beforeEach(async () => {
     pair = await startSeparateProcesses();
@@ -125,6 +132,27 @@ describe('gateway and accounts as separate processes', () => {
     // The gateway alone holds no database: its readiness is its own connections.
     const gateway = (await (await fetch(`${origin}/health/ready`)).json()) as HealthCheckResult;
     expect([gateway.status, gateway.details]).toEqual(['ok', { redis: up, nats: up }]);
+  });
+
+  it('posts and reads statuses with statuses answering over NATS, and counts them in accounts', async () => {
+    const { origin, databaseUrl, statusesHealth } = started();
+    const dave = await seedUser({ url: origin, databaseUrl }, { username: 'dave' });
+    const erin = await seedUser({ url: origin, databaseUrl }, { username: 'erin' });
+    const asDave = createRestAPIClient({ url: origin, accessToken: dave.token });
+    const status = await asDave.v1.statuses.create({ status: 'hello @erin', visibility: 'private' });
+    expect(status.mentions.map((m) => m.id)).toEqual([erin.accountId]);
+    const asErin = createRestAPIClient({ url: origin, accessToken: erin.token });
+    expect((await asErin.v1.statuses.$select(status.id).fetch()).content).toContain('@<span>erin</span>');
+    // The accounts service counts it from the statuses service's event, across processes.
+    const counted = await pollUntil(
+      async () => (await asDave.v1.accounts.verifyCredentials()).statusesCount,
+      (count) => count === 1,
+      10_000,
+    );
+    expect(counted).toBe(1);
+    const up = { status: 'up' };
+    const ready = (await (await fetch(`${statusesHealth}/health/ready`)).json()) as HealthCheckResult;
+    expect([ready.status, ready.details]).toEqual(['ok', { 'statuses.postgres': up, redis: up, nats: up }]);
   });
 
   it('drains accounts on SIGTERM; the gateway then answers 503, and drains on SIGTERM too', async () => {

@@ -35,6 +35,7 @@ import { AdminHandlers } from './admin/admin.handlers';
 import { adminProviders } from './admin/admin.providers';
 import { RemoteHandlers } from './remote/remote.handlers';
 import { remoteProviders } from './remote/remote.providers';
+import { StatusActivity } from './activity/status-activity';
 
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
 @Module({
@@ -62,6 +63,7 @@ import { remoteProviders } from './remote/remote.providers';
     ReadYourWrites,
     PasswordHasher,
     ProfilesHandlers,
+    StatusActivity,
     ...relationshipsProviders,
     ...oauthProviders,
     ...instanceProviders,
@@ -77,6 +79,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     private readonly expireMutes: ExpireMutes,
+    private readonly statusActivity: StatusActivity,
   ) {}
 
   /** Before the bus server listens (Nest initialises modules first): refuse a schema that is behind. */
@@ -90,6 +93,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
       prefix: this.runtime.config.natsPrefix,
     });
     await this.relay.start();
+    await this.statusActivity.start();
     // Timed mutes end within a minute of their time (reads ignore them from the second they expire).
     this.muteSweeper = every('expire-mutes', 60_000, () => this.expireMutes.sweep());
   }
@@ -100,6 +104,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
    */
   async onApplicationShutdown(): Promise<void> {
     await this.muteSweeper?.stop();
+    await this.statusActivity.stop();
     await this.relay?.stop();
     await this.db.destroy();
   }

@@ -4,6 +4,8 @@ import type { Config } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { AccountsModule } from '../../accounts/src/accounts.module';
 import { accountsDataSource } from '../../accounts/src/database/accounts-database';
+import { statusesDataSource } from '../../statuses/src/database/statuses-database';
+import { StatusesModule } from '../../statuses/src/statuses.module';
 
 /** Every service this process hosts: its Nest module and how to reach its schema for migrations. */
 export interface HostedService {
@@ -20,5 +22,11 @@ export const services: HostedService[] = [
     module: AccountsModule,
     contracts: contracts.accounts,
     dataSource: accountsDataSource,
+  },
+  {
+    name: 'statuses',
+    module: StatusesModule,
+    contracts: contracts.statuses,
+    dataSource: statusesDataSource,
   },
 ];

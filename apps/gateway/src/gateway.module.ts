@@ -26,6 +26,8 @@ import { TokenController } from './oauth/token.controller';
 import { WebSessions } from './oauth/web-sessions';
 import { instanceControllers, instanceProviders } from './instance/instance.routes';
 import { DefaultImagesController } from './media/default-images.controller';
+import { StatusesController } from './api/v1/statuses/statuses.controller';
+import { StatusPresenter } from './api/v1/statuses/status-presenter';
 
 /**
  * The only public HTTP entry: the Mastodon client API, OAuth, well-known documents. Controllers
@@ -36,6 +38,7 @@ import { DefaultImagesController } from './media/default-images.controller';
   imports: [HealthModule],
   controllers: [
     CredentialsController,
+    StatusesController,
     RelationshipsController,
     RelationshipActionsController,
     AccountListsController,
@@ -55,6 +58,7 @@ import { DefaultImagesController } from './media/default-images.controller';
   ],
   providers: [
     serializeContextProvider,
+    StatusPresenter,
     vapidKeyProvider,
     WebSessions,
     ...instanceProviders,

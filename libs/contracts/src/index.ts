@@ -7,12 +7,14 @@ export * from './accounts/relationships.contracts';
 export * from './accounts/oauth.contracts';
 export * from './accounts/admin.contracts';
 export * from './accounts/remote.contracts';
+export * from './statuses/statuses.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
 import { accountsInstance } from './accounts/instance.contracts';
 import { accountsAdmin } from './accounts/admin.contracts';
 import { accountsRemote } from './accounts/remote.contracts';
+import { statusesStatuses } from './statuses/statuses.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -24,5 +26,8 @@ export const contracts = {
     instance: accountsInstance,
     admin: accountsAdmin,
     remote: accountsRemote,
+  },
+  statuses: {
+    statuses: statusesStatuses,
   },
 } as const;

@@ -4,3 +4,4 @@ export * from './accounts.serializer';
 export * from './applications.serializer';
 export * from './instance.entities';
 export * from './instance.serializer';
+export * from './statuses.serializer';

@@ -18,7 +18,7 @@ export interface HostedAccounts {
  * no NATS subscription, so a running server's requests never reach it.
  */
 export async function hostAccounts(config: Config): Promise<HostedAccounts> {
-  const runtime = await createRuntime({ ...config, busInProcess: true }, 'cli');
+  const runtime = await createRuntime({ ...config, busInProcess: true, consumeEvents: false }, 'cli');
   @Module({ imports: [PlatformModule.forRuntime(runtime), AccountsModule] })
   class Root {}
   let app: INestMicroservice | undefined;

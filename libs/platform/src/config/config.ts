@@ -114,6 +114,11 @@ export type Config = Readonly<{
   natsPrefix: string;
   redisPrefix: string;
   busInProcess: boolean;
+  /**
+   * Whether this process consumes events into its services' projections. Servers do; an operator
+   * command hosting a service for one request does not (it would take a share of the stream).
+   */
+  consumeEvents: boolean;
   busTimeoutMs: number;
   secretKeyBase: string;
   registrationsMode: 'open' | 'approved' | 'closed';
@@ -164,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     natsPrefix: e.NATS_PREFIX,
     redisPrefix: e.REDIS_PREFIX,
     busInProcess: e.BUS_IN_PROCESS,
+    consumeEvents: true,
     busTimeoutMs: e.BUS_TIMEOUT_MS,
     secretKeyBase: e.SECRET_KEY_BASE,
     registrationsMode: e.REGISTRATIONS_MODE,

@@ -95,3 +95,24 @@ export function renderPlainText(text: string, options: RenderOptions): string {
   });
   return sanitizeRichText(paragraphs.join(''));
 }
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * How long a status counts, as Mastodon counts it: characters as a reader sees them (grapheme
+ * clusters), every link as `reservedPerUrl` characters however long it is, and a remote mention
+ * `@user@domain` as `@user`.
+ */
+export function statusLength(text: string, reservedPerUrl: number): number {
+  let countable = '';
+  let last = 0;
+  for (const link of linkify.find(text, 'url').filter((l) => /^https?:\/\//i.test(l.href))) {
+    countable += text.slice(last, link.start) + 'x'.repeat(reservedPerUrl);
+    last = link.end;
+  }
+  countable += text.slice(last);
+  countable = countable.replace(MENTION, (_match, username: string) => `@${username}`);
+  let length = 0;
+  for (const _ of graphemes.segment(countable)) length += 1;
+  return length;
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type AccountRecord, contracts, type StatusRecord } from '@mammut/contracts';
+import { type MStatus, type SerializeContext, serializeStatus } from '@mammut/mastodon-api';
+import { BUS, type Bus } from '@mammut/platform';
+import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
+import { mayView, type ViewerFacts } from './status-rules';
+
+/** Statuses hydrated with their accounts and the viewer's facts about each author. */
+export interface Hydrated {
+  readonly accounts: ReadonlyMap<string, AccountRecord>;
+  readonly facts: ReadonlyMap<string, ViewerFacts>;
+}
+
+/**
+ * Presents statuses to one viewer: hydrate (authors and mentioned accounts in one request, the
+ * viewer's relationships to the authors in another), apply the rules (who may see what; authors
+ * that are gone or suspended take their statuses along), then Mastodon's JSON. Never a request per
+ * status.
+ */
+@Injectable()
+export class StatusPresenter {
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
+  ) {}
+
+  /** The statuses the viewer may see, in order, as entities. */
+  async present(
+    records: readonly StatusRecord[],
+    viewerId: string | null,
+    options: { withText?: boolean } = {},
+  ): Promise<MStatus[]> {
+    const hydrated = await this.hydrate(records, viewerId);
+    return this.visible(records, viewerId, hydrated).map((record) =>
+      serializeStatus(
+        record,
+        { accounts: hydrated.accounts, viewerId, withText: options.withText },
+        this.ctx,
+      ),
+    );
+  }
+
+  /** The statuses the viewer may see, of those given. */
+  visible(records: readonly StatusRecord[], viewerId: string | null, hydrated: Hydrated): StatusRecord[] {
+    return records.filter((record) => {
+      const author = hydrated.accounts.get(record.accountId);
+      if (!author || author.suspended) return false;
+      return mayView(record, viewerId, hydrated.facts.get(record.accountId));
+    });
+  }
+
+  async hydrate(records: readonly StatusRecord[], viewerId: string | null): Promise<Hydrated> {
+    const authorIds = [...new Set(records.map((r) => r.accountId))];
+    const accountIds = [...new Set([...authorIds, ...records.flatMap((r) => r.mentions)])];
+    const others = authorIds.filter((id) => id !== viewerId);
+    // One request per service; a page mentioning more accounts than a request carries takes more.
+    const [accounts, relationships] = await Promise.all([
+      Promise.all(
+        chunks(accountIds).map(
+          async (ids) => (await this.bus.request(contracts.accounts.profiles.getAccounts, { ids })).accounts,
+        ),
+      ),
+      Promise.all(
+        (viewerId ? chunks(others) : []).map(
+          async (ids) =>
+            (
+              await this.bus.request(contracts.accounts.relationships.getRelationships, {
+                viewerId: viewerId as string,
+                ids,
+                withSuspended: false,
+              })
+            ).relationships,
+        ),
+      ),
+    ]);
+    return {
+      accounts: new Map(accounts.flat().map((account) => [account.id, account])),
+      facts: new Map(relationships.flat().map((r) => [r.id, r])),
+    };
+  }
+}
+
+/** The most ids one accounts request takes. */
+const BATCH = 200;
+
+function chunks(ids: string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < ids.length; i += BATCH) out.push(ids.slice(i, i + BATCH));
+  return out;
+}

@@ -1,0 +1,178 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import {
+  contracts,
+  STATUS_LIMITS,
+  type TokenGrant,
+  type UserState,
+  visibility,
+  type Visibility,
+} from '@mammut/contracts';
+import type { MStatus, SerializeContext } from '@mammut/mastodon-api';
+import { BUS, type Bus } from '@mammut/platform';
+import { Auth, CurrentUser, Grant, ViewerAccountId } from '../../../auth/auth.decorator';
+import { type ListPage, Page } from '../../../http/account-page';
+import { Errors } from '../../../http/errors';
+import { setLinkHeader } from '../../../http/pagination';
+import { isId, toBool, toStr, toStrList } from '../../../http/params';
+import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
+import { StatusPresenter } from './status-presenter';
+import { listableVisibilities } from './status-rules';
+
+/** What a body says that this server cannot act on yet: refused rather than silently dropped. */
+function refuseUnsupported(body: Record<string, unknown>): void {
+  const unsupported: [string, boolean][] = [
+    ['media_ids', toStrList(body.media_ids).length > 0],
+    ['poll', body.poll !== undefined && body.poll !== null && body.poll !== ''],
+    ['scheduled_at', Boolean(toStr(body.scheduled_at))],
+    ['quoted_status_id', Boolean(toStr(body.quoted_status_id))],
+  ];
+  const fields = unsupported.filter(([, given]) => given).map(([field]) => field);
+  if (fields.length) {
+    throw Errors.unprocessable(
+      `Validation failed: ${fields.join(', ')} cannot be used on this server yet`,
+      Object.fromEntries(
+        fields.map((field) => [field, [{ error: 'ERR_UNSUPPORTED', description: 'cannot be used yet' }]]),
+      ),
+    );
+  }
+}
+
+/** Posting, reading and deleting statuses; every status shown passes the viewer's rules. */
+@Controller()
+export class StatusesController {
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
+    private readonly presenter: StatusPresenter,
+  ) {}
+
+  @Post('api/v1/statuses')
+  @HttpCode(200)
+  @Auth.user('write:statuses')
+  async create(
+    @Grant() grant: TokenGrant,
+    @CurrentUser() user: UserState,
+    @Body() body: Record<string, unknown> | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+  ): Promise<MStatus> {
+    const b = body ?? {};
+    refuseUnsupported(b);
+    const text = toStr(b.status) ?? '';
+    const spoilerText = toStr(b.spoiler_text) ?? '';
+    if ([...spoilerText].length > STATUS_LIMITS.spoilerText) {
+      throw Errors.unprocessable(
+        `Validation failed: Spoiler text is too long (maximum is ${STATUS_LIMITS.spoilerText} characters)`,
+        { spoiler_text: [{ error: 'ERR_TOO_LONG', description: 'is too long' }] },
+      );
+    }
+    const requested = toStr(b.visibility);
+    if (requested !== undefined && requested !== '' && !visibility.safeParse(requested).success) {
+      throw Errors.unprocessable('Validation failed: Visibility is not included in the list', {
+        visibility: [{ error: 'ERR_INCLUSION', description: 'is not included in the list' }],
+      });
+    }
+    if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 256)) {
+      throw Errors.unprocessable('Validation failed: Idempotency-Key must be 1 to 256 characters', {
+        'Idempotency-Key': [{ error: 'ERR_INVALID', description: 'must be 1 to 256 characters' }],
+      });
+    }
+    const inReplyTo = toStr(b.in_reply_to_id) || undefined;
+    if (inReplyTo !== undefined) await this.visibleOne(inReplyTo, user.accountId);
+    const credentials =
+      !requested || b.language === undefined
+        ? await this.bus.request(contracts.accounts.profiles.getCredentials, { accountId: user.accountId })
+        : undefined;
+    const status = await this.bus.request(contracts.statuses.statuses.createStatus, {
+      accountId: user.accountId,
+      applicationId: grant.applicationId,
+      text,
+      spoilerText,
+      sensitive: toBool(b.sensitive) ?? false,
+      language: toStr(b.language) || credentials?.language || null,
+      visibility: (requested || credentials?.privacy || 'public') as Visibility,
+      inReplyToId: inReplyTo ?? null,
+      idempotencyKey: idempotencyKey ?? null,
+    });
+    const [presented] = await this.presenter.present([status], user.accountId);
+    return presented;
+  }
+
+  @Get('api/v1/statuses')
+  @Auth.optional('read:statuses')
+  async many(
+    @Query() query: Record<string, unknown>,
+    @ViewerAccountId() viewer: string | null,
+  ): Promise<MStatus[]> {
+    const ids = toStrList(query.id).filter(isId).slice(0, STATUS_LIMITS.batch);
+    if (!ids.length) return [];
+    const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids });
+    return this.presenter.present(statuses, viewer);
+  }
+
+  @Get('api/v1/statuses/:id')
+  @Auth.optional('read:statuses')
+  async one(@Param('id') id: string, @ViewerAccountId() viewer: string | null): Promise<MStatus> {
+    return this.visibleOne(id, viewer);
+  }
+
+  @Delete('api/v1/statuses/:id')
+  @Auth.user('write:statuses')
+  async remove(@Param('id') id: string, @CurrentUser() user: UserState): Promise<MStatus> {
+    if (!isId(id)) throw Errors.notFound();
+    const deleted = await this.bus.request(contracts.statuses.statuses.deleteStatus, {
+      accountId: user.accountId,
+      statusId: id,
+    });
+    const [presented] = await this.presenter.present([deleted], user.accountId, { withText: true });
+    return presented;
+  }
+
+  @Get('api/v1/accounts/:id/statuses')
+  @Auth.optional('read:statuses')
+  async byAccount(
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @ViewerAccountId() viewer: string | null,
+    @Page({ limit: 20, max: 40 }) page: ListPage,
+  ): Promise<MStatus[]> {
+    if (!isId(id)) throw Errors.notFound();
+    const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, { ids: [id] });
+    const author = accounts[0];
+    if (!author) throw Errors.notFound();
+    // Pins, media and reblogs do not exist yet: asking for only those finds none.
+    if (author.suspended || toBool(query.pinned) || toBool(query.only_media)) return [];
+    const facts =
+      viewer && viewer !== id
+        ? (
+            await this.bus.request(contracts.accounts.relationships.getRelationships, {
+              viewerId: viewer,
+              ids: [id],
+              withSuspended: false,
+            })
+          ).relationships[0]
+        : undefined;
+    const listable = listableVisibilities(id, viewer, facts);
+    if (!listable) return [];
+    const { statuses } = await this.bus.request(contracts.statuses.statuses.listAuthorStatuses, {
+      accountId: id,
+      ...listable,
+      excludeReplies: toBool(query.exclude_replies) ?? false,
+      tagged: toStr(query.tagged)?.replace(/^#/, '').toLowerCase() || null,
+      page: page.params,
+    });
+    setLinkHeader(page.request, page.reply, this.ctx.origin, {
+      newest: statuses[0]?.id,
+      oldest: statuses.at(-1)?.id,
+    });
+    return this.presenter.present(statuses, viewer);
+  }
+
+  /** The status, if the viewer may see it; 404 otherwise, as for one that does not exist. */
+  private async visibleOne(id: string, viewer: string | null): Promise<MStatus> {
+    if (!isId(id)) throw Errors.notFound();
+    const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids: [id] });
+    const [presented] = await this.presenter.present(statuses, viewer);
+    if (!presented) throw Errors.notFound();
+    return presented;
+  }
+}

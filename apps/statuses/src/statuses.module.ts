@@ -1,0 +1,57 @@
+import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { contracts } from '@mammut/contracts';
+import {
+  assertSchemaCurrent,
+  busController,
+  HealthModule,
+  OutboxRelay,
+  RUNTIME,
+  type Runtime,
+} from '@mammut/platform';
+import type { DataSource } from 'typeorm';
+import { STATUSES_DB, STATUSES_SCHEMA, statusesDatabaseProviders } from './database/statuses-database';
+import { StatusesHealth } from './database/statuses-health';
+import { CreateStatus } from './statuses/create-status.service';
+import { DeleteStatus } from './statuses/delete-status.service';
+import { StatusesHandlers } from './statuses/statuses.handlers';
+import { StatusesQueries } from './statuses/statuses.queries';
+
+/** Statuses, local and remote; answers `statuses.*` on the bus and writes `events.statuses.*`. */
+@Module({
+  imports: [HealthModule],
+  controllers: [busController(contracts.statuses.statuses, StatusesHandlers)],
+  providers: [
+    ...statusesDatabaseProviders,
+    StatusesHealth,
+    StatusesQueries,
+    CreateStatus,
+    DeleteStatus,
+    StatusesHandlers,
+  ],
+})
+export class StatusesModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private relay?: OutboxRelay;
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(STATUSES_DB) private readonly db: DataSource,
+  ) {}
+
+  /** Before the bus server listens: refuse a schema that is behind, and start relaying events. */
+  async onApplicationBootstrap(): Promise<void> {
+    await assertSchemaCurrent(this.db);
+    this.relay = new OutboxRelay({
+      schema: STATUSES_SCHEMA,
+      dataSource: this.db,
+      nats: this.runtime.nats,
+      prefix: this.runtime.config.natsPrefix,
+    });
+    await this.relay.start();
+  }
+
+  /** Last, after HTTP and the bus have drained: the relay finishes its batch, then the pool closes. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+    await this.db.destroy();
+  }
+}

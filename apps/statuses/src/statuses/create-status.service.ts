@@ -1,0 +1,192 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ContractError,
+  contracts,
+  type ErrorDetails,
+  notFound,
+  type RequestOf,
+  STATUS_LIMITS,
+  type StatusRecord,
+} from '@mammut/contracts';
+import {
+  BUS,
+  type Bus,
+  CONFIG,
+  type Config,
+  extractHashtags,
+  extractMentions,
+  type MentionTarget,
+  type Outbox,
+  REDIS,
+  renderPlainText,
+  statusLength,
+} from '@mammut/platform';
+import type { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource } from 'typeorm';
+import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
+import { STATUS_FIELDS, type StatusRow, toStatusRecord } from './status-row';
+import { StatusesQueries } from './statuses.queries';
+
+type NewStatus = RequestOf<typeof contracts.statuses.statuses.createStatus>;
+
+/** How long an `Idempotency-Key` names the status it made (Mastodon: one hour). */
+const IDEMPOTENCY_SECONDS = 3600;
+/** Mentions resolved per status; Mastodon stops delivering past a few dozen too. */
+const MAX_MENTIONS = 50;
+const PENDING = 'pending';
+/** A language tag as clients send it (`en`, `pt-BR`, `zh-Hant`); anything else is dropped, as Mastodon does. */
+const LANGUAGE = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
+
+/** `POST /api/v1/statuses` for a local author: validates, renders, stores and announces one status. */
+@Injectable()
+export class CreateStatus {
+  constructor(
+    @Inject(STATUSES_DB) private readonly db: DataSource,
+    @Inject(STATUSES_OUTBOX) private readonly outbox: Outbox,
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly queries: StatusesQueries,
+  ) {}
+
+  async execute(request: NewStatus): Promise<StatusRecord> {
+    this.validate(request);
+    if (!request.idempotencyKey) return this.create(request);
+    // One status per key and author for an hour, even when the same request arrives twice at once.
+    const key = `idempotency:status:${request.accountId}:${request.idempotencyKey}`;
+    const claimed = await this.redis.set(key, PENDING, 'EX', IDEMPOTENCY_SECONDS, 'NX');
+    if (claimed !== 'OK') return this.earlier(key);
+    try {
+      const status = await this.create(request);
+      await this.redis.set(key, status.id, 'EX', IDEMPOTENCY_SECONDS);
+      return status;
+    } catch (error) {
+      await this.redis.del(key);
+      throw error;
+    }
+  }
+
+  /** The status an earlier request with the same key made, once it is made. */
+  private async earlier(key: string): Promise<StatusRecord> {
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const value = await this.redis.get(key);
+      if (value !== PENDING) {
+        const { statuses } = value ? await this.queries.byIds([value]) : { statuses: [] };
+        if (statuses[0]) return statuses[0];
+        throw new ContractError('unavailable', 'The request with this Idempotency-Key did not complete');
+      }
+      await sleep(100);
+    }
+    throw new ContractError('unavailable', 'A request with this Idempotency-Key is still in progress');
+  }
+
+  private validate(request: NewStatus): void {
+    const details: ErrorDetails = {};
+    const messages: string[] = [];
+    const add = (field: string, error: string, description: string, message: string): void => {
+      (details[field] ??= []).push({ error, description });
+      messages.push(message);
+    };
+    if (!request.text.trim()) add('text', 'ERR_BLANK', "can't be blank", "Text can't be blank");
+    const length = statusLength(request.spoilerText + request.text, STATUS_LIMITS.charactersReservedPerUrl);
+    if (length > STATUS_LIMITS.characters)
+      add(
+        'text',
+        'ERR_TOO_LONG',
+        `character limit of ${STATUS_LIMITS.characters} exceeded`,
+        `Text character limit of ${STATUS_LIMITS.characters} exceeded`,
+      );
+    if (messages.length)
+      throw new ContractError('unprocessable', `Validation failed: ${messages.join(', ')}`, details);
+  }
+
+  private async create(request: NewStatus): Promise<StatusRecord> {
+    const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, {
+      ids: [request.accountId],
+    });
+    const author = accounts[0];
+    if (!author || author.domain !== null) throw notFound();
+    const parent = request.inReplyToId ? await this.parentOf(request.inReplyToId) : null;
+    const { html, mentions } = await this.render(request.text);
+    const origin = this.config.publicOrigin;
+    const language = request.language && LANGUAGE.test(request.language) ? request.language : null;
+    const row = await this.db.transaction(async (tx) => {
+      const [inserted]: StatusRow[] = await tx.query(
+        `WITH new_id AS (SELECT statuses.timestamp_id('statuses') AS id),
+         s AS (
+           INSERT INTO statuses.statuses (id, uri, url, account_id, local, text, content, spoiler_text, sensitive,
+             language, visibility, in_reply_to_id, in_reply_to_account_id, application_id, tags)
+           SELECT n.id, $1 || '/users/' || $2 || '/statuses/' || n.id, $1 || '/@' || $2 || '/' || n.id, $3, true,
+             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+             FROM new_id n
+           RETURNING *)
+         SELECT ${STATUS_FIELDS}, ARRAY[]::text[] AS mentions FROM s`,
+        [
+          origin,
+          author.username,
+          request.accountId,
+          request.text,
+          html,
+          request.spoilerText,
+          request.sensitive || request.spoilerText.length > 0,
+          language,
+          request.visibility,
+          parent?.id ?? null,
+          parent?.accountId ?? null,
+          request.applicationId,
+          extractHashtags(request.text),
+        ],
+      );
+      if (mentions.length) {
+        await tx.query(
+          `INSERT INTO statuses.mentions (status_id, account_id, position)
+           SELECT $1, account_id, position FROM unnest($2::bigint[]) WITH ORDINALITY AS m(account_id, position)`,
+          [inserted.id, mentions],
+        );
+      }
+      if (parent) {
+        await tx.query(`UPDATE statuses.statuses SET replies_count = replies_count + 1 WHERE id = $1`, [
+          parent.id,
+        ]);
+      }
+      const status = toStatusRecord({ ...inserted, mentions });
+      await this.outbox.add(tx, contracts.statuses.statuses.events.statusCreated, { status });
+      return status;
+    });
+    return row;
+  }
+
+  private async parentOf(id: string): Promise<StatusRecord> {
+    const { statuses } = await this.queries.byIds([id]);
+    if (!statuses[0]) throw notFound();
+    return statuses[0];
+  }
+
+  /** The HTML of the text, with the accounts its mentions name (known to this server) linked. */
+  private async render(text: string): Promise<{ html: string; mentions: string[] }> {
+    const handles = extractMentions(text).slice(0, MAX_MENTIONS);
+    const targets = new Map<string, MentionTarget & { id: string }>();
+    if (handles.length) {
+      const { accounts } = await this.bus.request(contracts.accounts.profiles.lookupAccounts, {
+        accts: handles,
+      });
+      for (const account of accounts) {
+        const target = {
+          id: account.id,
+          username: account.username,
+          url: account.url ?? `${this.config.publicOrigin}/@${account.username}`,
+        };
+        // A bare `@user` names a local account only; any account can be named with its domain.
+        if (account.domain === null) targets.set(account.username.toLowerCase(), target);
+        targets.set(`${account.username}@${account.domain ?? this.config.localDomain}`.toLowerCase(), target);
+      }
+    }
+    // In the order the text first names them.
+    const mentions = [...new Set(handles.flatMap((handle) => targets.get(handle)?.id ?? []))];
+    return {
+      html: renderPlainText(text, { publicOrigin: this.config.publicOrigin, mentions: targets }),
+      mentions,
+    };
+  }
+}

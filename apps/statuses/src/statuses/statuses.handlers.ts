@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+import { contracts, defineHandlers } from '@mammut/contracts';
+import { CreateStatus } from './create-status.service';
+import { DeleteStatus } from './delete-status.service';
+import { StatusesQueries } from './statuses.queries';
+
+@Injectable()
+export class StatusesHandlers {
+  constructor(
+    private readonly queries: StatusesQueries,
+    private readonly createStatus: CreateStatus,
+    private readonly deleteStatus: DeleteStatus,
+  ) {}
+
+  readonly bound = defineHandlers(contracts.statuses.statuses, {
+    createStatus: (request) => this.createStatus.execute(request),
+    getStatuses: ({ ids }) => this.queries.byIds(ids),
+    deleteStatus: ({ accountId, statusId }) => this.deleteStatus.execute(accountId, statusId),
+    listAuthorStatuses: async (request) => ({ statuses: await this.queries.byAuthor(request) }),
+  });
+}

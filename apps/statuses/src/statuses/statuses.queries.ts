@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { contracts, RequestOf, StatusRecord } from '@mammut/contracts';
+import type { DataSource } from 'typeorm';
+import { STATUSES_DB } from '../database/statuses-database';
+import { STATUS_COLUMNS, type StatusRow, toStatusRecord } from './status-row';
+
+type AuthorStatuses = RequestOf<typeof contracts.statuses.statuses.listAuthorStatuses>;
+
+/** Reads of statuses; deleted statuses are never returned. */
+@Injectable()
+export class StatusesQueries {
+  constructor(@Inject(STATUSES_DB) private readonly db: DataSource) {}
+
+  /** The statuses with these ids, in the order asked, and the ids that are missing or deleted. */
+  async byIds(ids: string[]): Promise<{ statuses: StatusRecord[]; missing: string[] }> {
+    const unique = [...new Set(ids)];
+    const rows: StatusRow[] = unique.length
+      ? await this.db.query(
+          `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
+            WHERE s.id = ANY($1::bigint[]) AND s.deleted_at IS NULL`,
+          [unique],
+        )
+      : [];
+    const found = new Map(rows.map((row) => [row.id, toStatusRecord(row)]));
+    return {
+      statuses: unique.flatMap((id) => found.get(id) ?? []),
+      missing: unique.filter((id) => !found.has(id)),
+    };
+  }
+
+  /** One author's statuses, newest first, in the visibilities given or mentioning the viewer. */
+  async byAuthor(request: AuthorStatuses): Promise<StatusRecord[]> {
+    const { page } = request;
+    const ascending = page.minId !== undefined && page.maxId === undefined;
+    const rows: StatusRow[] = await this.db.query(
+      `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
+        WHERE s.account_id = $1 AND s.deleted_at IS NULL
+          AND (s.visibility = ANY($2::text[])
+               OR ($3::bigint IS NOT NULL AND EXISTS (
+                 SELECT 1 FROM statuses.mentions m WHERE m.status_id = s.id AND m.account_id = $3::bigint)))
+          AND ($4::boolean = false OR s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)
+          AND ($5::bigint IS NULL OR s.id < $5::bigint)
+          AND ($6::bigint IS NULL OR s.id > $6::bigint)
+          AND ($8::text IS NULL OR $8::text = ANY(s.tags))
+        ORDER BY s.id ${ascending ? 'ASC' : 'DESC'}
+        LIMIT $7`,
+      [
+        request.accountId,
+        request.visibilities,
+        request.mentioning,
+        request.excludeReplies,
+        page.maxId ?? null,
+        page.minId ?? page.sinceId ?? null,
+        page.limit,
+        request.tagged,
+      ],
+    );
+    const records = rows.map(toStatusRecord);
+    return ascending ? records.reverse() : records;
+  }
+}

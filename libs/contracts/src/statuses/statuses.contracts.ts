@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { defineEvent, defineRequest } from '../define';
+import { id, isoDate, pageRequest, visibility } from '../accounts/records';
+
+/** Limits the statuses service enforces (Mastodon's defaults; `/api/v2/instance` advertises them). */
+export const STATUS_LIMITS = {
+  characters: 500,
+  /** What a link counts towards `characters`, however long it is. */
+  charactersReservedPerUrl: 23,
+  spoilerText: 500,
+  /** Statuses fetched in one batch (`GET /api/v1/statuses?id[]=`). */
+  batch: 40,
+} as const;
+
+/**
+ * One status as the statuses service stores it, local or remote: who wrote it, what it says
+ * (rendered HTML and, for local ones, the source text), whom it mentions and addresses. Viewer
+ * rules (who may see it) are applied by whoever presents it; counts are the stored counters.
+ */
+export const statusRecord = z.object({
+  id,
+  /** The ActivityPub object id. */
+  uri: z.string(),
+  /** Its HTML page, null for a remote status without one. */
+  url: z.string().nullable(),
+  accountId: id,
+  local: z.boolean(),
+  createdAt: isoDate,
+  editedAt: isoDate.nullable(),
+  /** The source text of a local status ('' for remote ones). */
+  text: z.string(),
+  content: z.string(),
+  spoilerText: z.string(),
+  sensitive: z.boolean(),
+  language: z.string().nullable(),
+  visibility,
+  inReplyToId: id.nullable(),
+  inReplyToAccountId: id.nullable(),
+  /** The application a local status was posted with. */
+  applicationId: id.nullable(),
+  /** The accounts it mentions, in order of first mention. */
+  mentions: z.array(id),
+  /** Its hashtags, lower-cased, in order of first use. */
+  tags: z.array(z.string()),
+  repliesCount: z.number().int(),
+  reblogsCount: z.number().int(),
+  favouritesCount: z.number().int(),
+});
+export type StatusRecord = z.infer<typeof statusRecord>;
+
+/** Which of one author's statuses a viewer may list (the presenter decides, from the relationship). */
+const authorStatuses = z.object({
+  accountId: id,
+  /** The visibilities the viewer may see outright. */
+  visibilities: z.array(visibility).min(1),
+  /** Statuses of other visibilities are listed too when they mention this account (the viewer). */
+  mentioning: id.nullable(),
+  excludeReplies: z.boolean(),
+  /** Only statuses with this hashtag (lower-cased). */
+  tagged: z.string().max(200).nullable(),
+  page: pageRequest,
+});
+
+const byStatus = (p: { statusId: string }): string => `status:${p.statusId}`;
+
+export const statusEvents = {
+  statusCreated: defineEvent('events.statuses.status.created', {
+    version: 1,
+    aggregate: (p: { status: { id: string } }) => `status:${p.status.id}`,
+    payload: z.object({ status: statusRecord }),
+  }),
+  statusDeleted: defineEvent('events.statuses.status.deleted', {
+    version: 1,
+    aggregate: byStatus,
+    payload: z.object({
+      statusId: id,
+      accountId: id,
+      uri: z.string(),
+      visibility,
+      inReplyToId: id.nullable(),
+      mentions: z.array(id),
+    }),
+  }),
+};
+
+export const statusesStatuses = {
+  /** A local status, rendered and stored; an `idempotencyKey` repeated within an hour gets the first one back. */
+  createStatus: defineRequest('statuses.status.create', {
+    request: z.object({
+      accountId: id,
+      applicationId: id.nullable(),
+      text: z.string(),
+      spoilerText: z.string(),
+      sensitive: z.boolean(),
+      language: z.string().max(16).nullable(),
+      visibility,
+      /** Checked visible to the author by the caller; must exist and not be deleted. */
+      inReplyToId: id.nullable(),
+      idempotencyKey: z.string().min(1).max(256).nullable(),
+    }),
+    response: statusRecord,
+  }),
+  /** Statuses by id, deleted ones `missing`; the order of `ids` is kept. */
+  getStatuses: defineRequest('statuses.status.get', {
+    request: z.object({ ids: z.array(id).max(200) }),
+    response: z.object({ statuses: z.array(statusRecord), missing: z.array(id) }),
+  }),
+  /** Deletes the author's own status; answers it as it was (with its source, for redrafting). */
+  deleteStatus: defineRequest('statuses.status.delete', {
+    request: z.object({ accountId: id, statusId: id }),
+    response: statusRecord,
+  }),
+  /** One author's statuses, newest first, as far as `authorStatuses` lets the viewer see. */
+  listAuthorStatuses: defineRequest('statuses.author_status.list', {
+    request: authorStatuses,
+    response: z.object({ statuses: z.array(statusRecord) }),
+  }),
+  events: statusEvents,
+};

@@ -1,0 +1,117 @@
+import type { AccountRecord, StatusRecord } from '@mammut/contracts';
+import { localAccountUrl, serializeAccount } from './accounts.serializer';
+import type { SerializeContext } from './context';
+import type { MAccount } from './entities';
+
+export interface MMention {
+  id: string;
+  username: string;
+  url: string;
+  acct: string;
+}
+
+export interface MStatusTag {
+  name: string;
+  url: string;
+}
+
+/** Mastodon's Status entity, as far as Mammut fills it today (no media, polls, cards or quotes yet). */
+export interface MStatus {
+  id: string;
+  created_at: string;
+  in_reply_to_id: string | null;
+  in_reply_to_account_id: string | null;
+  sensitive: boolean;
+  spoiler_text: string;
+  visibility: StatusRecord['visibility'];
+  language: string | null;
+  uri: string;
+  url: string | null;
+  replies_count: number;
+  reblogs_count: number;
+  favourites_count: number;
+  quotes_count: number;
+  edited_at: string | null;
+  favourited?: boolean;
+  reblogged?: boolean;
+  muted?: boolean;
+  bookmarked?: boolean;
+  pinned?: boolean;
+  content: string;
+  filtered?: unknown[];
+  reblog: MStatus | null;
+  application?: { name: string; website: string | null } | null;
+  account: MAccount;
+  media_attachments: unknown[];
+  mentions: MMention[];
+  tags: MStatusTag[];
+  emojis: unknown[];
+  card: null;
+  poll: null;
+  /** The source text: only in the answer to DELETE, for delete-and-redraft. */
+  text?: string;
+}
+
+/** What a status is presented with: its author and mentioned accounts, and what the viewer did to it. */
+export interface StatusContext {
+  readonly accounts: ReadonlyMap<string, AccountRecord>;
+  /** Present with a user token: the viewer-relative flags are then part of the entity. */
+  readonly viewerId: string | null;
+  /** Whether to include the source text (DELETE). */
+  readonly withText?: boolean;
+}
+
+export function serializeMention(account: AccountRecord, ctx: SerializeContext): MMention {
+  return {
+    id: account.id,
+    username: account.username,
+    url: account.url ?? (account.domain ? account.uri : localAccountUrl(ctx, account.username)),
+    acct: account.domain ? `${account.username}@${account.domain}` : account.username,
+  };
+}
+
+/** One status as Mastodon's entity; its author must be in `status.accounts`. */
+export function serializeStatus(record: StatusRecord, status: StatusContext, ctx: SerializeContext): MStatus {
+  const author = status.accounts.get(record.accountId);
+  if (!author) throw new Error(`status ${record.id} presented without its author`);
+  const serialized: MStatus = {
+    id: record.id,
+    created_at: record.createdAt,
+    in_reply_to_id: record.inReplyToId,
+    in_reply_to_account_id: record.inReplyToAccountId,
+    sensitive: record.sensitive,
+    spoiler_text: record.spoilerText,
+    visibility: record.visibility,
+    language: record.language,
+    uri: record.uri,
+    url: record.url,
+    replies_count: record.repliesCount,
+    reblogs_count: record.reblogsCount,
+    favourites_count: record.favouritesCount,
+    quotes_count: 0,
+    edited_at: record.editedAt,
+    content: record.content,
+    reblog: null,
+    account: serializeAccount(author, ctx),
+    media_attachments: [],
+    mentions: record.mentions.flatMap((id) => {
+      const account = status.accounts.get(id);
+      return account ? [serializeMention(account, ctx)] : [];
+    }),
+    tags: record.tags.map((name) => ({ name, url: `${ctx.origin}/tags/${encodeURIComponent(name)}` })),
+    emojis: [],
+    card: null,
+    poll: null,
+  };
+  if (status.viewerId !== null) {
+    serialized.favourited = false;
+    serialized.reblogged = false;
+    serialized.muted = false;
+    serialized.bookmarked = false;
+    // Only one's own statuses can be pinned, and only they say whether they are.
+    if (record.accountId === status.viewerId) serialized.pinned = false;
+    serialized.filtered = [];
+  }
+  if (status.withText) serialized.text = record.text;
+  return serialized;
+}
