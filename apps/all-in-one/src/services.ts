@@ -6,6 +6,8 @@ import { AccountsModule } from '../../accounts/src/accounts.module';
 import { accountsDataSource } from '../../accounts/src/database/accounts-database';
 import { statusesDataSource } from '../../statuses/src/database/statuses-database';
 import { StatusesModule } from '../../statuses/src/statuses.module';
+import { timelinesDataSource } from '../../timelines/src/database/timelines-database';
+import { TimelinesModule } from '../../timelines/src/timelines.module';
 
 /** Every service this process hosts: its Nest module and how to reach its schema for migrations. */
 export interface HostedService {
@@ -28,5 +30,11 @@ export const services: HostedService[] = [
     module: StatusesModule,
     contracts: contracts.statuses,
     dataSource: statusesDataSource,
+  },
+  {
+    name: 'timelines',
+    module: TimelinesModule,
+    contracts: contracts.timelines,
+    dataSource: timelinesDataSource,
   },
 ];

@@ -27,6 +27,8 @@ import { WebSessions } from './oauth/web-sessions';
 import { instanceControllers, instanceProviders } from './instance/instance.routes';
 import { DefaultImagesController } from './media/default-images.controller';
 import { StatusesController } from './api/v1/statuses/statuses.controller';
+import { TimelinesController } from './api/v1/statuses/timelines.controller';
+import { NotificationsController } from './api/v1/notifications.controller';
 import { StatusPresenter } from './api/v1/statuses/status-presenter';
 
 /**
@@ -39,6 +41,8 @@ import { StatusPresenter } from './api/v1/statuses/status-presenter';
   controllers: [
     CredentialsController,
     StatusesController,
+    TimelinesController,
+    NotificationsController,
     RelationshipsController,
     RelationshipActionsController,
     AccountListsController,

@@ -8,6 +8,8 @@ export * from './accounts/oauth.contracts';
 export * from './accounts/admin.contracts';
 export * from './accounts/remote.contracts';
 export * from './statuses/statuses.contracts';
+export * from './timelines/timelines.contracts';
+export * from './timelines/notifications.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
@@ -15,6 +17,8 @@ import { accountsInstance } from './accounts/instance.contracts';
 import { accountsAdmin } from './accounts/admin.contracts';
 import { accountsRemote } from './accounts/remote.contracts';
 import { statusesStatuses } from './statuses/statuses.contracts';
+import { timelinesFeeds } from './timelines/timelines.contracts';
+import { timelinesNotifications } from './timelines/notifications.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -29,5 +33,9 @@ export const contracts = {
   },
   statuses: {
     statuses: statusesStatuses,
+  },
+  timelines: {
+    feeds: timelinesFeeds,
+    notifications: timelinesNotifications,
   },
 } as const;

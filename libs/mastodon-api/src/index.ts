@@ -5,3 +5,4 @@ export * from './applications.serializer';
 export * from './instance.entities';
 export * from './instance.serializer';
 export * from './statuses.serializer';
+export * from './notifications.serializer';

@@ -50,6 +50,24 @@ export class AccountListsQueries {
     return this.accounts('accounts.follows', 'target_account_id', 'account_id', accountId, viewerId, page);
   }
 
+  /** Local followers of an account, by follow row, after `after`. */
+  async localFollowers(
+    accountId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ cursor: string; accountId: string }[]> {
+    const rows: { cursor: string; account_id: string }[] = await this.db.query(
+      `SELECT f.id AS cursor, f.account_id
+         FROM accounts.follows f JOIN accounts.accounts a ON a.id = f.account_id
+        WHERE f.target_account_id = $1 AND a.domain IS NULL AND a.suspended_at IS NULL
+          AND ($2::bigint IS NULL OR f.id > $2::bigint)
+        ORDER BY f.id
+        LIMIT $3`,
+      [accountId, after, limit],
+    );
+    return rows.map((row) => ({ cursor: row.cursor, accountId: row.account_id }));
+  }
+
   /** Endorsements are a showcase: hidden collections do not hide them, a block does. */
   async endorsements(
     accountId: string,

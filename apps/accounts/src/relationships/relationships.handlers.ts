@@ -46,6 +46,9 @@ export class RelationshipsHandlers {
     follow: (request) => this.followAccount.execute(request),
     unfollow: ({ viewerId, targetId }) => this.unfollowAccount.execute(viewerId, targetId),
     removeFromFollowers: ({ viewerId, targetId }) => this.removeFollower.execute(viewerId, targetId),
+    listLocalFollowers: async ({ accountId, after, limit }) => ({
+      followers: await this.lists.localFollowers(accountId, after, limit),
+    }),
     listFollowers: async ({ accountId, viewerId, page }) => ({
       items: await this.lists.followers(accountId, viewerId, page),
     }),

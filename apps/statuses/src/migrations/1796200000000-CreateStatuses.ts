@@ -49,6 +49,8 @@ export class CreateStatuses1796200000000 implements MigrationInterface {
       `CREATE UNIQUE INDEX "statuses_uri_idx" ON "${s}"."statuses" ("uri")`,
       // An author's statuses, newest first (profiles; rebuilding feeds).
       `CREATE INDEX "statuses_account_id_idx" ON "${s}"."statuses" ("account_id", "id" DESC) WHERE "deleted_at" IS NULL`,
+      // The public timelines, newest first.
+      `CREATE INDEX "statuses_public_idx" ON "${s}"."statuses" ("id" DESC) WHERE "visibility" = 'public' AND "deleted_at" IS NULL`,
       `CREATE INDEX "statuses_in_reply_to_id_idx" ON "${s}"."statuses" ("in_reply_to_id") WHERE "in_reply_to_id" IS NOT NULL`,
       `CREATE TABLE "${s}"."mentions" (
         "status_id" bigint NOT NULL,

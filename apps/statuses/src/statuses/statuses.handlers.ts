@@ -17,5 +17,8 @@ export class StatusesHandlers {
     getStatuses: ({ ids }) => this.queries.byIds(ids),
     deleteStatus: ({ accountId, statusId }) => this.deleteStatus.execute(accountId, statusId),
     listAuthorStatuses: async (request) => ({ statuses: await this.queries.byAuthor(request) }),
+    listPublicStatuses: async ({ local, page }) => ({
+      statuses: await this.queries.publicTimeline(local, page),
+    }),
   });
 }

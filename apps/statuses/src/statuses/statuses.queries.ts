@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { contracts, RequestOf, StatusRecord } from '@mammut/contracts';
+import type { contracts, PageRequest, RequestOf, StatusRecord } from '@mammut/contracts';
 import type { DataSource } from 'typeorm';
 import { STATUSES_DB } from '../database/statuses-database';
 import { STATUS_COLUMNS, type StatusRow, toStatusRecord } from './status-row';
@@ -26,6 +26,24 @@ export class StatusesQueries {
       statuses: unique.flatMap((id) => found.get(id) ?? []),
       missing: unique.filter((id) => !found.has(id)),
     };
+  }
+
+  /** Public statuses that are no replies to others, newest first (the public timelines). */
+  async publicTimeline(local: boolean | null, page: PageRequest): Promise<StatusRecord[]> {
+    const ascending = page.minId !== undefined && page.maxId === undefined;
+    const rows: StatusRow[] = await this.db.query(
+      `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
+        WHERE s.visibility = 'public' AND s.deleted_at IS NULL AND s.reblog_of_id IS NULL
+          AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)
+          AND ($1::boolean IS NULL OR s.local = $1::boolean)
+          AND ($2::bigint IS NULL OR s.id < $2::bigint)
+          AND ($3::bigint IS NULL OR s.id > $3::bigint)
+        ORDER BY s.id ${ascending ? 'ASC' : 'DESC'}
+        LIMIT $4`,
+      [local, page.maxId ?? null, page.minId ?? page.sinceId ?? null, page.limit],
+    );
+    const records = rows.map(toStatusRecord);
+    return ascending ? records.reverse() : records;
   }
 
   /** One author's statuses, newest first, in the visibilities given or mentioning the viewer. */

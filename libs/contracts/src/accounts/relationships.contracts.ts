@@ -139,6 +139,14 @@ export const accountsRelationships = {
     }),
     response: z.object({ relationships: z.array(relationshipRecord), missing: z.array(id) }),
   }),
+  /**
+   * The local accounts that follow an account, in pages of the follow rows' order: what a home
+   * feed fan-out delivers a status to. Remote followers are federation's to deliver to.
+   */
+  listLocalFollowers: defineRequest('accounts.local_follower.list', {
+    request: z.object({ accountId: id, after: id.nullable(), limit: z.number().int().min(1).max(1000) }),
+    response: z.object({ followers: z.array(z.object({ cursor: id, accountId: id })) }),
+  }),
   getFamiliarFollowers: defineRequest('accounts.familiar_followers.get', {
     request: z.object({ viewerId: id, ids: z.array(id).max(200) }),
     response: z.object({ items: z.array(familiarFollowersRecord) }),

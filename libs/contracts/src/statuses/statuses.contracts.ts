@@ -115,5 +115,13 @@ export const statusesStatuses = {
     request: authorStatuses,
     response: z.object({ statuses: z.array(statusRecord) }),
   }),
+  /**
+   * The public timeline: public statuses that are not replies to someone else, newest first;
+   * `local` true for this server's only, false for other servers' only, null for both.
+   */
+  listPublicStatuses: defineRequest('statuses.public_status.list', {
+    request: z.object({ local: z.boolean().nullable(), page: pageRequest }),
+    response: z.object({ statuses: z.array(statusRecord) }),
+  }),
   events: statusEvents,
 };

@@ -239,7 +239,13 @@ describe('instance endpoints over HTTP (default configuration)', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toContain('no-store');
     const up = { status: 'up' };
-    const all = { 'accounts.postgres': up, 'statuses.postgres': up, redis: up, nats: up };
+    const all = {
+      'accounts.postgres': up,
+      'statuses.postgres': up,
+      'timelines.postgres': up,
+      redis: up,
+      nats: up,
+    };
     expect(await response.json()).toEqual({ status: 'ok', info: all, error: {}, details: all });
   });
 
@@ -258,9 +264,15 @@ describe('instance endpoints over HTTP (default configuration)', () => {
       const [up, down] = [{ status: 'up' }, { status: 'down' }];
       expect(ready.body).toEqual({
         status: 'error',
-        info: { 'statuses.postgres': up, redis: up, nats: up },
+        info: { 'statuses.postgres': up, 'timelines.postgres': up, redis: up, nats: up },
         error: { 'accounts.postgres': down },
-        details: { 'accounts.postgres': down, 'statuses.postgres': up, redis: up, nats: up },
+        details: {
+          'accounts.postgres': down,
+          'statuses.postgres': up,
+          'timelines.postgres': up,
+          redis: up,
+          nats: up,
+        },
       });
     } finally {
       // The system is shared with the other tests: its own database check goes back.

@@ -3,7 +3,7 @@ import { type AccountRecord, contracts, type StatusRecord } from '@mammut/contra
 import { type MStatus, type SerializeContext, serializeStatus } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
-import { mayView, type ViewerFacts } from './status-rules';
+import { mayView, type StatusContext, timelineShows, type ViewerFacts } from './status-rules';
 
 /** Statuses hydrated with their accounts and the viewer's facts about each author. */
 export interface Hydrated {
@@ -28,10 +28,11 @@ export class StatusPresenter {
   async present(
     records: readonly StatusRecord[],
     viewerId: string | null,
-    options: { withText?: boolean } = {},
+    options: { withText?: boolean; context?: StatusContext } = {},
   ): Promise<MStatus[]> {
-    const hydrated = await this.hydrate(records, viewerId);
-    return this.visible(records, viewerId, hydrated).map((record) =>
+    const context = options.context ?? 'single';
+    const hydrated = await this.hydrate(records, viewerId, context);
+    return this.visible(records, viewerId, hydrated, context).map((record) =>
       serializeStatus(
         record,
         { accounts: hydrated.accounts, viewerId, withText: options.withText },
@@ -41,18 +42,33 @@ export class StatusPresenter {
   }
 
   /** The statuses the viewer may see, of those given. */
-  visible(records: readonly StatusRecord[], viewerId: string | null, hydrated: Hydrated): StatusRecord[] {
+  visible(
+    records: readonly StatusRecord[],
+    viewerId: string | null,
+    hydrated: Hydrated,
+    context: StatusContext = 'single',
+  ): StatusRecord[] {
+    const factsOf = (id: string): ViewerFacts | undefined => hydrated.facts.get(id);
     return records.filter((record) => {
       const author = hydrated.accounts.get(record.accountId);
       if (!author || author.suspended) return false;
-      return mayView(record, viewerId, hydrated.facts.get(record.accountId));
+      return (
+        mayView(record, viewerId, factsOf(record.accountId)) &&
+        timelineShows(record, viewerId, context, factsOf)
+      );
     });
   }
 
-  async hydrate(records: readonly StatusRecord[], viewerId: string | null): Promise<Hydrated> {
+  async hydrate(
+    records: readonly StatusRecord[],
+    viewerId: string | null,
+    context: StatusContext = 'single',
+  ): Promise<Hydrated> {
     const authorIds = [...new Set(records.map((r) => r.accountId))];
     const accountIds = [...new Set([...authorIds, ...records.flatMap((r) => r.mentions)])];
-    const others = authorIds.filter((id) => id !== viewerId);
+    // The home feed also asks whether the viewer follows the accounts replied to.
+    const repliedTo = context === 'home' ? records.flatMap((r) => r.inReplyToAccountId ?? []) : [];
+    const others = [...new Set([...authorIds, ...repliedTo])].filter((id) => id !== viewerId);
     // One request per service; a page mentioning more accounts than a request carries takes more.
     const [accounts, relationships] = await Promise.all([
       Promise.all(

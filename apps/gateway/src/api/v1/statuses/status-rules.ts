@@ -1,7 +1,10 @@
 import type { RelationshipRecord, StatusRecord, Visibility } from '@mammut/contracts';
 
 /** What a viewer's relationship to an author says about the author's statuses. */
-export type ViewerFacts = Pick<RelationshipRecord, 'following' | 'blockedBy' | 'domainBlocking'>;
+export type ViewerFacts = Pick<
+  RelationshipRecord,
+  'following' | 'blockedBy' | 'blocking' | 'muting' | 'domainBlocking'
+>;
 
 /**
  * Whether the viewer (null: signed out) may see a status, as Mastodon's StatusPolicy decides:
@@ -44,4 +47,27 @@ export function listableVisibilities(
     ? ['public', 'unlisted', 'private']
     : ['public', 'unlisted'];
   return { visibilities, mentioning: viewerId };
+}
+
+/** Where statuses are shown: timelines also leave out what the viewer blocks or mutes. */
+export type StatusContext = 'home' | 'public' | 'single';
+
+/**
+ * Whether a timeline shows a status the viewer may see, as Mastodon's feed filters decide: not
+ * from an account the viewer blocks or mutes and, in the home feed, no reply to someone the
+ * viewer does not follow (replies among the people one follows stay).
+ */
+export function timelineShows(
+  status: StatusRecord,
+  viewerId: string | null,
+  context: StatusContext,
+  factsOf: (accountId: string) => ViewerFacts | undefined,
+): boolean {
+  if (context === 'single' || viewerId === null || status.accountId === viewerId) return true;
+  const author = factsOf(status.accountId);
+  if (author && (author.blocking || author.muting)) return false;
+  if (context !== 'home') return true;
+  const repliedTo = status.inReplyToAccountId;
+  if (repliedTo === null || repliedTo === status.accountId || repliedTo === viewerId) return true;
+  return factsOf(repliedTo)?.following === true;
 }

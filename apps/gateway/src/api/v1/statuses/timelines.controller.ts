@@ -1,0 +1,58 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { contracts, type UserState } from '@mammut/contracts';
+import type { MStatus, SerializeContext } from '@mammut/mastodon-api';
+import { BUS, type Bus } from '@mammut/platform';
+import { Auth, CurrentUser, ViewerAccountId } from '../../../auth/auth.decorator';
+import { type ListPage, Page } from '../../../http/account-page';
+import { setLinkHeader } from '../../../http/pagination';
+import { toBool } from '../../../http/params';
+import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
+import { StatusPresenter } from './status-presenter';
+
+/** The home and public timelines: ids or statuses from their owner, then the viewer's rules. */
+@Controller('api/v1/timelines')
+export class TimelinesController {
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
+    private readonly presenter: StatusPresenter,
+  ) {}
+
+  @Get('home')
+  @Auth.user('read:statuses')
+  async home(
+    @CurrentUser() user: UserState,
+    @Page({ limit: 20, max: 40 }) page: ListPage,
+  ): Promise<MStatus[]> {
+    const { ids } = await this.bus.request(contracts.timelines.feeds.getHomeFeed, {
+      accountId: user.accountId,
+      page: page.params,
+    });
+    // The page's cursors are the feed's, whatever the rules leave of it.
+    setLinkHeader(page.request, page.reply, this.ctx.origin, { newest: ids[0], oldest: ids.at(-1) });
+    if (!ids.length) return [];
+    const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids });
+    return this.presenter.present(statuses, user.accountId, { context: 'home' });
+  }
+
+  @Get('public')
+  @Auth.optional('read:statuses')
+  async public(
+    @Query() query: Record<string, unknown>,
+    @ViewerAccountId() viewer: string | null,
+    @Page({ limit: 20, max: 40 }) page: ListPage,
+  ): Promise<MStatus[]> {
+    // Media does not exist yet: only statuses with media is none.
+    if (toBool(query.only_media)) return [];
+    const local = toBool(query.local) ? true : toBool(query.remote) ? false : null;
+    const { statuses } = await this.bus.request(contracts.statuses.statuses.listPublicStatuses, {
+      local,
+      page: page.params,
+    });
+    setLinkHeader(page.request, page.reply, this.ctx.origin, {
+      newest: statuses[0]?.id,
+      oldest: statuses.at(-1)?.id,
+    });
+    return this.presenter.present(statuses, viewer, { context: 'public' });
+  }
+}

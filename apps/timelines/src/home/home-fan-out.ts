@@ -1,0 +1,134 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { contracts, type StatusRecord } from '@mammut/contracts';
+import {
+  BUS,
+  type Bus,
+  CONFIG,
+  type Config,
+  EventConsumers,
+  on,
+  RUNTIME,
+  type Runtime,
+} from '@mammut/platform';
+import type { DataSource } from 'typeorm';
+import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
+import { HomeFeeds } from './home-feeds';
+
+const statusEvents = contracts.statuses.statuses.events;
+const followEvents = contracts.accounts.relationships.events;
+/** Local followers asked for per bus request while fanning out. */
+const FOLLOWERS_PER_PAGE = 1000;
+/** How many of an account's statuses a new follow brings into the follower's feed (and an unfollow takes out). */
+const MERGE_SIZE = 200;
+
+/**
+ * Fan-out on write, as Mastodon's FanOutOnWriteService does for home feeds: a new status goes to
+ * its author's feed and to each local follower's (a direct one only to followers it mentions);
+ * a deleted one leaves them all. A new follow merges the followed account's recent statuses into
+ * the follower's feed, an unfollow takes them out. Visibility, blocks and mutes are checked again
+ * when a feed is read, so what a feed holds never reaches a viewer who may not see it.
+ */
+@Injectable()
+export class HomeFanOut {
+  private consumers?: EventConsumers;
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(TIMELINES_DB) private readonly db: DataSource,
+    private readonly feeds: HomeFeeds,
+  ) {}
+
+  async start(): Promise<void> {
+    if (!this.config.consumeEvents) return;
+    this.consumers = new EventConsumers({ nats: this.runtime.nats, prefix: this.config.natsPrefix });
+    const common = { schema: TIMELINES_SCHEMA, dataSource: this.db, concurrency: 8 };
+    await this.consumers.consume({ consumer: 'timelines-statuses', ...common }, [
+      on(statusEvents.statusCreated, ({ status }) => this.deliver(status)),
+      on(statusEvents.statusDeleted, async (deleted) => {
+        await this.feeds.remove([deleted.accountId], [deleted.statusId]);
+        await this.eachFollowerPage(deleted.accountId, (ids) => this.feeds.remove(ids, [deleted.statusId]));
+      }),
+    ]);
+    await this.consumers.consume({ consumer: 'timelines-accounts', ...common }, [
+      on(followEvents.followCreated, ({ accountId, targetAccountId }) =>
+        this.merge(accountId, targetAccountId),
+      ),
+      on(followEvents.followRemoved, ({ accountId, targetAccountId }) =>
+        this.unmerge(accountId, targetAccountId),
+      ),
+    ]);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumers?.stop();
+  }
+
+  private async deliver(status: StatusRecord): Promise<void> {
+    if (status.local) await this.feeds.add([status.accountId], [status.id]);
+    const mentioned = new Set(status.mentions);
+    await this.eachFollowerPage(status.accountId, (ids) =>
+      this.feeds.add(status.visibility === 'direct' ? ids.filter((id) => mentioned.has(id)) : ids, [
+        status.id,
+      ]),
+    );
+  }
+
+  private async eachFollowerPage(accountId: string, apply: (ids: string[]) => Promise<void>): Promise<void> {
+    let after: string | null = null;
+    for (;;) {
+      const page: { followers: { cursor: string; accountId: string }[] } = await this.bus.request(
+        contracts.accounts.relationships.listLocalFollowers,
+        {
+          accountId,
+          after,
+          limit: FOLLOWERS_PER_PAGE,
+        },
+      );
+      const { followers } = page;
+      if (followers.length) await apply(followers.map((f) => f.accountId));
+      if (followers.length < FOLLOWERS_PER_PAGE) return;
+      after = followers[followers.length - 1].cursor;
+    }
+  }
+
+  private async isLocal(accountId: string): Promise<boolean> {
+    const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, {
+      ids: [accountId],
+    });
+    return accounts[0]?.domain === null;
+  }
+
+  private async merge(followerId: string, targetId: string): Promise<void> {
+    if (!(await this.isLocal(followerId))) return;
+    const { statuses } = await this.bus.request(contracts.statuses.statuses.listAuthorStatuses, {
+      accountId: targetId,
+      visibilities: ['public', 'unlisted', 'private'],
+      mentioning: followerId,
+      excludeReplies: false,
+      tagged: null,
+      page: { limit: MERGE_SIZE },
+    });
+    await this.feeds.add(
+      [followerId],
+      statuses.map((s) => s.id),
+    );
+  }
+
+  private async unmerge(followerId: string, targetId: string): Promise<void> {
+    if (!(await this.isLocal(followerId))) return;
+    const { statuses } = await this.bus.request(contracts.statuses.statuses.listAuthorStatuses, {
+      accountId: targetId,
+      visibilities: ['public', 'unlisted', 'private', 'direct'],
+      mentioning: null,
+      excludeReplies: false,
+      tagged: null,
+      page: { limit: MERGE_SIZE },
+    });
+    await this.feeds.remove(
+      [followerId],
+      statuses.map((s) => s.id),
+    );
+  }
+}

@@ -1,0 +1,5 @@
+import { CreateTimelines1796300000000 } from './1796300000000-CreateTimelines';
+import { CreateNotificationsAndMarkers1796300000001 } from './1796300000001-CreateNotificationsAndMarkers';
+
+/** Every migration of the timelines schema, in order. */
+export const timelinesMigrations = [CreateTimelines1796300000000, CreateNotificationsAndMarkers1796300000001];

@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { contracts, type NotificationType, type StatusRecord } from '@mammut/contracts';
+import {
+  BUS,
+  type Bus,
+  CONFIG,
+  type Config,
+  EventConsumers,
+  on,
+  RUNTIME,
+  type Runtime,
+} from '@mammut/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
+import { NotificationsStore } from './notifications.store';
+
+const statusEvents = contracts.statuses.statuses.events;
+const followEvents = contracts.accounts.relationships.events;
+
+/**
+ * Makes notifications from what other services announce, as Mastodon's NotifyService does: a
+ * mention for each local account a status mentions, a follow or follow request for a local
+ * account followed. Nobody is notified by themselves, nor by an account they block or mute
+ * (notifications included) or whose domain they block. A deleted status takes its notifications
+ * along; an authorized or rejected request, its follow_request notification.
+ */
+@Injectable()
+export class Notify {
+  private consumers?: EventConsumers;
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(TIMELINES_DB) private readonly db: DataSource,
+    private readonly store: NotificationsStore,
+  ) {}
+
+  async start(): Promise<void> {
+    if (!this.config.consumeEvents) return;
+    this.consumers = new EventConsumers({ nats: this.runtime.nats, prefix: this.config.natsPrefix });
+    const common = { schema: TIMELINES_SCHEMA, dataSource: this.db };
+    await this.consumers.consume({ consumer: 'notifications-statuses', ...common }, [
+      on(statusEvents.statusCreated, ({ status }, tx) => this.mentions(tx, status)),
+      on(statusEvents.statusDeleted, ({ statusId }, tx) => this.store.removeForStatus(tx, statusId)),
+    ]);
+    await this.consumers.consume({ consumer: 'notifications-accounts', ...common }, [
+      on(followEvents.followCreated, (p, tx) =>
+        this.notify(tx, p.targetAccountId, p.accountId, 'follow', null),
+      ),
+      on(followEvents.followRequestCreated, (p, tx) =>
+        this.notify(tx, p.targetAccountId, p.accountId, 'follow_request', null),
+      ),
+      on(followEvents.followRequestAuthorized, (p, tx) =>
+        this.store.removeBetween(tx, p.targetAccountId, p.accountId, ['follow_request']),
+      ),
+      on(followEvents.followRequestRejected, (p, tx) =>
+        this.store.removeBetween(tx, p.targetAccountId, p.accountId, ['follow_request']),
+      ),
+    ]);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumers?.stop();
+  }
+
+  private async mentions(tx: EntityManager, status: StatusRecord): Promise<void> {
+    for (const accountId of status.mentions) {
+      await this.notify(tx, accountId, status.accountId, 'mention', status.id);
+    }
+  }
+
+  private async notify(
+    tx: EntityManager,
+    accountId: string,
+    fromAccountId: string,
+    type: NotificationType,
+    statusId: string | null,
+  ): Promise<void> {
+    if (accountId === fromAccountId) return;
+    const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, {
+      ids: [accountId],
+    });
+    if (accounts[0]?.domain !== null || accounts[0] === undefined) return;
+    const { relationships } = await this.bus.request(contracts.accounts.relationships.getRelationships, {
+      viewerId: accountId,
+      ids: [fromAccountId],
+      withSuspended: false,
+    });
+    const facts = relationships[0];
+    if (!facts || facts.blocking || facts.domainBlocking || (facts.muting && facts.mutingNotifications))
+      return;
+    await this.store.add(tx, { accountId, fromAccountId, type, statusId });
+  }
+}

@@ -1,0 +1,50 @@
+import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { contracts } from '@mammut/contracts';
+import { assertSchemaCurrent, busController, HealthModule } from '@mammut/platform';
+import type { DataSource } from 'typeorm';
+import { TIMELINES_DB, timelinesDatabaseProvider } from './database/timelines-database';
+import { TimelinesHealth } from './database/timelines-health';
+import { HomeFanOut } from './home/home-fan-out';
+import { HomeFeeds } from './home/home-feeds';
+import { TimelinesHandlers } from './home/timelines.handlers';
+import { NotificationsHandlers } from './notifications/notifications.handlers';
+import { NotificationsStore } from './notifications/notifications.store';
+import { Notify } from './notifications/notify';
+
+/** Home feeds (Redis, by fan-out on write), notifications and markers; answers `timelines.*` on the bus. */
+@Module({
+  imports: [HealthModule],
+  controllers: [
+    busController(contracts.timelines.feeds, TimelinesHandlers),
+    busController(contracts.timelines.notifications, NotificationsHandlers),
+  ],
+  providers: [
+    timelinesDatabaseProvider,
+    TimelinesHealth,
+    HomeFeeds,
+    HomeFanOut,
+    TimelinesHandlers,
+    NotificationsStore,
+    Notify,
+    NotificationsHandlers,
+  ],
+})
+export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(TIMELINES_DB) private readonly db: DataSource,
+    private readonly fanOut: HomeFanOut,
+    private readonly notify: Notify,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await assertSchemaCurrent(this.db);
+    await this.fanOut.start();
+    await this.notify.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.fanOut.stop();
+    await this.notify.stop();
+    await this.db.destroy();
+  }
+}
