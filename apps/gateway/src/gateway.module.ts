@@ -29,6 +29,8 @@ import { DefaultImagesController } from './media/default-images.controller';
 import { StatusesController } from './api/v1/statuses/statuses.controller';
 import { TimelinesController } from './api/v1/statuses/timelines.controller';
 import { NotificationsController } from './api/v1/notifications.controller';
+import { NotificationPresenter } from './api/v1/notification-presenter';
+import { StreamingGateway } from './streaming/streaming.gateway';
 import { StatusPresenter } from './api/v1/statuses/status-presenter';
 
 /**
@@ -63,6 +65,8 @@ import { StatusPresenter } from './api/v1/statuses/status-presenter';
   providers: [
     serializeContextProvider,
     StatusPresenter,
+    NotificationPresenter,
+    StreamingGateway,
     vapidKeyProvider,
     WebSessions,
     ...instanceProviders,

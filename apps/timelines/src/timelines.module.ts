@@ -10,6 +10,7 @@ import { TimelinesHandlers } from './home/timelines.handlers';
 import { NotificationsHandlers } from './notifications/notifications.handlers';
 import { NotificationsStore } from './notifications/notifications.store';
 import { Notify } from './notifications/notify';
+import { StreamPublisher } from './streaming/stream-publisher';
 
 /** Home feeds (Redis, by fan-out on write), notifications and markers; answers `timelines.*` on the bus. */
 @Module({
@@ -22,6 +23,7 @@ import { Notify } from './notifications/notify';
     timelinesDatabaseProvider,
     TimelinesHealth,
     HomeFeeds,
+    StreamPublisher,
     HomeFanOut,
     TimelinesHandlers,
     NotificationsStore,

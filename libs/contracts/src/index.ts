@@ -39,3 +39,4 @@ export const contracts = {
     notifications: timelinesNotifications,
   },
 } as const;
+export * from './timelines/stream.contracts';

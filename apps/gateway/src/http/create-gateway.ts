@@ -1,4 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
+import websocket from '@fastify/websocket';
 import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -70,6 +71,9 @@ export async function createGatewayApp(
       : false,
   });
   await registerBodyParsers(fastify);
+  // The streaming API's WebSocket upgrades (its routes: streaming/streaming.gateway.ts). Registered
+  // here with the other plugins, before Nest adds its routes and its error handler.
+  await fastify.register(websocket, { options: { maxPayload: 64 * 1024 } });
   // The store the Throttler counts in: atomic counters in Redis, shared by every gateway replica.
   await fastify.register(rateLimit, {
     global: false,

@@ -13,6 +13,8 @@ import {
 import type { DataSource } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
 import { HomeFeeds } from './home-feeds';
+import { StreamPublisher } from '../streaming/stream-publisher';
+import { streamSubjects } from '@mammut/contracts';
 
 const statusEvents = contracts.statuses.statuses.events;
 const followEvents = contracts.accounts.relationships.events;
@@ -38,6 +40,7 @@ export class HomeFanOut {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(TIMELINES_DB) private readonly db: DataSource,
     private readonly feeds: HomeFeeds,
+    private readonly streams: StreamPublisher,
   ) {}
 
   async start(): Promise<void> {
@@ -47,8 +50,21 @@ export class HomeFanOut {
     await this.consumers.consume({ consumer: 'timelines-statuses', ...common }, [
       on(statusEvents.statusCreated, ({ status }) => this.deliver(status)),
       on(statusEvents.statusDeleted, async (deleted) => {
+        const message = { event: 'delete' as const, statusId: deleted.statusId };
         await this.feeds.remove([deleted.accountId], [deleted.statusId]);
-        await this.eachFollowerPage(deleted.accountId, (ids) => this.feeds.remove(ids, [deleted.statusId]));
+        this.streams.toUsers([deleted.accountId], message);
+        await this.eachFollowerPage(deleted.accountId, async (ids) => {
+          await this.feeds.remove(ids, [deleted.statusId]);
+          this.streams.toUsers(ids, message);
+        });
+        if (deleted.visibility === 'public') {
+          for (const subject of [
+            streamSubjects.public,
+            streamSubjects.publicLocal,
+            streamSubjects.publicRemote,
+          ])
+            this.streams.publish(subject, message);
+        }
       }),
     ]);
     await this.consumers.consume({ consumer: 'timelines-accounts', ...common }, [
@@ -66,13 +82,18 @@ export class HomeFanOut {
   }
 
   private async deliver(status: StatusRecord): Promise<void> {
-    if (status.local) await this.feeds.add([status.accountId], [status.id]);
+    const message = { event: 'update' as const, statusId: status.id };
+    if (status.local) {
+      await this.feeds.add([status.accountId], [status.id]);
+      this.streams.toUsers([status.accountId], message);
+    }
     const mentioned = new Set(status.mentions);
-    await this.eachFollowerPage(status.accountId, (ids) =>
-      this.feeds.add(status.visibility === 'direct' ? ids.filter((id) => mentioned.has(id)) : ids, [
-        status.id,
-      ]),
-    );
+    await this.eachFollowerPage(status.accountId, async (ids) => {
+      const recipients = status.visibility === 'direct' ? ids.filter((id) => mentioned.has(id)) : ids;
+      await this.feeds.add(recipients, [status.id]);
+      this.streams.toUsers(recipients, message);
+    });
+    this.streams.toPublic(status, message);
   }
 
   private async eachFollowerPage(accountId: string, apply: (ids: string[]) => Promise<void>): Promise<void> {

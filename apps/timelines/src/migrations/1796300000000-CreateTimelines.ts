@@ -8,7 +8,7 @@ import {
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The timelines schema: feeds live in Redis (rebuilt from statuses when lost), so PostgreSQL holds
+ * The timelines schema: feeds live in Redis (to be rebuilt from statuses when lost), so PostgreSQL holds
  * only what its event consumers need to apply each event once and in order (and, later, markers,
  * lists and notifications).
  */

@@ -44,7 +44,7 @@ const COLUMNS = 'id, account_id, from_account_id, type, status_id, created_at';
 export class NotificationsStore {
   constructor(@Inject(TIMELINES_DB) private readonly db: DataSource) {}
 
-  /** Records a notification once: the same kind, actor and status again is a no-op. */
+  /** Records a notification once: the same kind, actor and status again is a no-op (null). */
   async add(
     tx: EntityManager,
     notification: {
@@ -53,12 +53,16 @@ export class NotificationsStore {
       type: NotificationType;
       statusId: string | null;
     },
-  ): Promise<void> {
-    await tx.query(
-      `INSERT INTO timelines.notifications (account_id, from_account_id, type, status_id)
-       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+  ): Promise<NotificationRecord | null> {
+    const [row]: NotificationRow[] = await tx.query(
+      `WITH added AS (
+         INSERT INTO timelines.notifications (account_id, from_account_id, type, status_id)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING
+         RETURNING ${COLUMNS})
+       SELECT * FROM added`,
       [notification.accountId, notification.fromAccountId, notification.type, notification.statusId],
     );
+    return row ? toRecord(row) : null;
   }
 
   async removeForStatus(tx: EntityManager, statusId: string): Promise<void> {

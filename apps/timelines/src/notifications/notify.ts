@@ -13,6 +13,7 @@ import {
 import type { DataSource, EntityManager } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
 import { NotificationsStore } from './notifications.store';
+import { StreamPublisher } from '../streaming/stream-publisher';
 
 const statusEvents = contracts.statuses.statuses.events;
 const followEvents = contracts.accounts.relationships.events;
@@ -34,6 +35,7 @@ export class Notify {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(TIMELINES_DB) private readonly db: DataSource,
     private readonly store: NotificationsStore,
+    private readonly streams: StreamPublisher,
   ) {}
 
   async start(): Promise<void> {
@@ -90,6 +92,7 @@ export class Notify {
     const facts = relationships[0];
     if (!facts || facts.blocking || facts.domainBlocking || (facts.muting && facts.mutingNotifications))
       return;
-    await this.store.add(tx, { accountId, fromAccountId, type, statusId });
+    const added = await this.store.add(tx, { accountId, fromAccountId, type, statusId });
+    if (added) this.streams.toUsers([accountId], { event: 'notification', notification: added });
   }
 }

@@ -1,17 +1,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import {
-  contracts,
-  type NotificationRecord,
-  notificationType,
-  type NotificationType,
-  type UserState,
-} from '@mammut/contracts';
+import { contracts, notificationType, type NotificationType, type UserState } from '@mammut/contracts';
 import {
   type MMarker,
   type MNotification,
   type SerializeContext,
   serializeMarkers,
-  serializeNotification,
 } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { Auth, CurrentUser } from '../../auth/auth.decorator';
@@ -20,7 +13,7 @@ import { Errors } from '../../http/errors';
 import { setLinkHeader } from '../../http/pagination';
 import { isId, toLimit, toStr, toStrList } from '../../http/params';
 import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
-import { StatusPresenter } from './statuses/status-presenter';
+import { NotificationPresenter } from './notification-presenter';
 
 /** Types a client names; unknown ones are ignored, as Mastodon ignores them. */
 const typesOf = (value: unknown): NotificationType[] =>
@@ -34,7 +27,7 @@ export class NotificationsController {
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
-    private readonly presenter: StatusPresenter,
+    private readonly notifications: NotificationPresenter,
   ) {}
 
   @Get('notifications')
@@ -58,7 +51,7 @@ export class NotificationsController {
       newest: notifications[0]?.id,
       oldest: notifications.at(-1)?.id,
     });
-    return this.present(notifications, user.accountId);
+    return this.notifications.present(notifications, user.accountId);
   }
 
   @Get('notifications/unread_count')
@@ -92,7 +85,7 @@ export class NotificationsController {
       accountId: user.accountId,
       id,
     });
-    const [presented] = await this.present([notification], user.accountId);
+    const [presented] = await this.notifications.present([notification], user.accountId);
     if (!presented) throw Errors.notFound();
     return presented;
   }
@@ -156,33 +149,5 @@ export class NotificationsController {
       notifications,
     });
     return serializeMarkers(markers);
-  }
-
-  /**
-   * Hydrates notifications with their actors and statuses, leaving out those whose status the
-   * viewer may no longer see (deleted, hidden by a block) and those whose actor is gone.
-   */
-  private async present(
-    notifications: readonly NotificationRecord[],
-    viewerId: string,
-  ): Promise<MNotification[]> {
-    if (!notifications.length) return [];
-    const statusIds = [...new Set(notifications.flatMap((n) => n.statusId ?? []))];
-    const fromIds = [...new Set(notifications.map((n) => n.fromAccountId))];
-    const [{ statuses }, { accounts }] = await Promise.all([
-      statusIds.length
-        ? this.bus.request(contracts.statuses.statuses.getStatuses, { ids: statusIds })
-        : { statuses: [] },
-      this.bus.request(contracts.accounts.profiles.getAccounts, { ids: fromIds }),
-    ]);
-    const presented = new Map((await this.presenter.present(statuses, viewerId)).map((s) => [s.id, s]));
-    const actors = new Map(accounts.map((account) => [account.id, account]));
-    return notifications.flatMap((notification) => {
-      const from = actors.get(notification.fromAccountId);
-      if (!from || from.suspended) return [];
-      const status = notification.statusId ? presented.get(notification.statusId) : undefined;
-      if (notification.statusId && !status) return [];
-      return [serializeNotification(notification, from, status, this.ctx)];
-    });
   }
 }

@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { contracts, type NotificationRecord } from '@mammut/contracts';
+import { type MNotification, type SerializeContext, serializeNotification } from '@mammut/mastodon-api';
+import { BUS, type Bus } from '@mammut/platform';
+import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
+import { StatusPresenter } from './statuses/status-presenter';
+
+/** Notifications as a viewer sees them, over REST and streaming alike. */
+@Injectable()
+export class NotificationPresenter {
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
+    private readonly presenter: StatusPresenter,
+  ) {}
+
+  /**
+   * Hydrates notifications with their actors and statuses, leaving out those whose status the
+   * viewer may no longer see (deleted, hidden by a block) and those whose actor is gone.
+   */
+  async present(notifications: readonly NotificationRecord[], viewerId: string): Promise<MNotification[]> {
+    if (!notifications.length) return [];
+    const statusIds = [...new Set(notifications.flatMap((n) => n.statusId ?? []))];
+    const fromIds = [...new Set(notifications.map((n) => n.fromAccountId))];
+    const [{ statuses }, { accounts }] = await Promise.all([
+      statusIds.length
+        ? this.bus.request(contracts.statuses.statuses.getStatuses, { ids: statusIds })
+        : { statuses: [] },
+      this.bus.request(contracts.accounts.profiles.getAccounts, { ids: fromIds }),
+    ]);
+    const presented = new Map((await this.presenter.present(statuses, viewerId)).map((s) => [s.id, s]));
+    const actors = new Map(accounts.map((account) => [account.id, account]));
+    return notifications.flatMap((notification) => {
+      const from = actors.get(notification.fromAccountId);
+      if (!from || from.suspended) return [];
+      const status = notification.statusId ? presented.get(notification.statusId) : undefined;
+      if (notification.statusId && !status) return [];
+      return [serializeNotification(notification, from, status, this.ctx)];
+    });
+  }
+}

@@ -1,0 +1,62 @@
+import { streamSubjects } from '@mammut/contracts';
+
+/** A stream a socket can subscribe to: its Mastodon name, the NATS subject it reads, its rules. */
+export interface StreamSpec {
+  readonly name: string;
+  readonly subject: string;
+  /** Which rules statuses on it pass: a home feed's or a public timeline's. */
+  readonly context: 'home' | 'public';
+  /** Which events it carries. */
+  readonly events: 'all' | 'notifications' | 'statuses';
+  /** The scopes one of which the token needs. */
+  readonly scopes: readonly string[];
+}
+
+/** The streams Mammut serves today, for the viewer `accountId`; undefined for an unknown name. */
+export function streamSpec(name: string, accountId: string): StreamSpec | undefined {
+  const statuses = ['read:statuses'];
+  switch (name) {
+    case 'user':
+      return {
+        name,
+        subject: streamSubjects.user(accountId),
+        context: 'home',
+        events: 'all',
+        scopes: statuses,
+      };
+    case 'user:notification':
+      return {
+        name,
+        subject: streamSubjects.user(accountId),
+        context: 'home',
+        events: 'notifications',
+        scopes: ['read:notifications'],
+      };
+    case 'public':
+      return {
+        name,
+        subject: streamSubjects.public,
+        context: 'public',
+        events: 'statuses',
+        scopes: statuses,
+      };
+    case 'public:local':
+      return {
+        name,
+        subject: streamSubjects.publicLocal,
+        context: 'public',
+        events: 'statuses',
+        scopes: statuses,
+      };
+    case 'public:remote':
+      return {
+        name,
+        subject: streamSubjects.publicRemote,
+        context: 'public',
+        events: 'statuses',
+        scopes: statuses,
+      };
+    default:
+      return undefined;
+  }
+}

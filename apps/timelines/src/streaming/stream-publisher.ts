@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type StatusRecord, type StreamMessage, streamSubjects } from '@mammut/contracts';
+import { CONFIG, type Config, RUNTIME, type Runtime } from '@mammut/platform';
+
+const encoder = new TextEncoder();
+
+/** Publishes stream messages on core NATS for the gateway's streaming connections. */
+@Injectable()
+export class StreamPublisher {
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  publish(subject: string, message: StreamMessage): void {
+    const prefixed = this.config.natsPrefix ? `${this.config.natsPrefix}.${subject}` : subject;
+    this.runtime.nats.publish(prefixed, encoder.encode(JSON.stringify(message)));
+  }
+
+  toUsers(accountIds: readonly string[], message: StreamMessage): void {
+    for (const accountId of accountIds) this.publish(streamSubjects.user(accountId), message);
+  }
+
+  /**
+   * The public streams a status belongs on: public ones that reply to nobody else, as on the
+   * public timelines; a delete goes wherever the status may have been shown.
+   */
+  toPublic(
+    status: Pick<StatusRecord, 'visibility' | 'local' | 'inReplyToAccountId' | 'accountId'>,
+    message: StreamMessage,
+  ): void {
+    if (status.visibility !== 'public') return;
+    if (status.inReplyToAccountId !== null && status.inReplyToAccountId !== status.accountId) return;
+    this.publish(streamSubjects.public, message);
+    this.publish(status.local ? streamSubjects.publicLocal : streamSubjects.publicRemote, message);
+  }
+}

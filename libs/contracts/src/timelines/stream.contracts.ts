@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { id } from '../accounts/records';
+import { notificationRecord } from './notifications.contracts';
+
+/**
+ * What the timelines service publishes for live streams, on core NATS (at most once, no replay:
+ * a client that reconnects reads the REST timelines). The gateway presents each message to each
+ * connected viewer through the same rules as the REST API before sending anything.
+ */
+export const streamMessage = z.discriminatedUnion('event', [
+  z.object({ event: z.literal('update'), statusId: id }),
+  z.object({ event: z.literal('delete'), statusId: id }),
+  z.object({ event: z.literal('notification'), notification: notificationRecord }),
+]);
+export type StreamMessage = z.infer<typeof streamMessage>;
+
+/** The stream subjects, under the deployment's NATS prefix. */
+export const streamSubjects = {
+  user: (accountId: string): string => `stream.user.${accountId}`,
+  public: 'stream.public',
+  publicLocal: 'stream.public.local',
+  publicRemote: 'stream.public.remote',
+} as const;

@@ -1,0 +1,211 @@
+import { createRestAPIClient, createStreamingAPIClient, type mastodon } from 'masto';
+import WebSocket from 'ws';
+import { seedUser, type SeededUser } from './support/factories';
+import { startTestSystem, type TestSystem } from './support/system';
+
+jest.setTimeout(120_000);
+
+/**
+ * Collects a subscription's events from the moment it is made (masto hands an event only to an
+ * iterator already waiting for it); `next(count)` takes the next ones, or what came within `ms`.
+ */
+function collect(subscription: mastodon.streaming.Subscription): {
+  next(count: number, ms?: number): Promise<mastodon.streaming.Event[]>;
+  ready(post: () => Promise<mastodon.v1.Status>): Promise<mastodon.streaming.Event[]>;
+} {
+  const received: mastodon.streaming.Event[] = [];
+  void (async () => {
+    try {
+      for await (const event of subscription.values()) received.push(event);
+    } catch {
+      // The client was closed: the collection ends.
+    }
+  })();
+  const idOf = (event: mastodon.streaming.Event): string | undefined =>
+    event.event === 'update' ? event.payload.id : undefined;
+  return {
+    async next(count, ms = 5000) {
+      const deadline = Date.now() + ms;
+      while (received.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      return received.splice(0, count);
+    },
+    /**
+     * A barrier: probes posted now until one arrives on the stream (masto connects and subscribes
+     * in the background; events of one stream arrive in order). Answers what came before the
+     * probes, and leaves what comes after.
+     */
+    async ready(post) {
+      const probes = new Set<string>();
+      const deadline = Date.now() + 10_000;
+      let at = -1;
+      while (at < 0 && Date.now() < deadline) {
+        probes.add((await post()).id);
+        for (let waited = 0; waited < 300 && at < 0; waited += 20) {
+          await new Promise((r) => setTimeout(r, 20));
+          at = received.findIndex((event) => probes.has(idOf(event) ?? ''));
+        }
+      }
+      if (at < 0) throw new Error('the stream never went live');
+      // Later probes may still arrive: wait for them all before the test goes on.
+      const last = [...probes].at(-1);
+      while (!received.some((event) => idOf(event) === last) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const before = received.splice(0, received.findIndex((event) => idOf(event) === last) + 1);
+      return before.filter((event) => !probes.has(idOf(event) ?? ''));
+    },
+  };
+}
+
+/** Opens a raw socket and says how the handshake ended: open, or the HTTP status it was refused with. */
+function handshake(
+  url: string,
+  protocols?: string[],
+): Promise<{ open: boolean; status?: number; protocol?: string }> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, protocols);
+    socket.once('open', () => {
+      resolve({ open: true, protocol: socket.protocol });
+      socket.close();
+    });
+    socket.once('unexpected-response', (_request, response) =>
+      resolve({ open: false, status: response.statusCode }),
+    );
+    socket.once('error', () => resolve({ open: false }));
+  });
+}
+
+/**
+ * Streaming through masto's WebSocket client, as Elk and Phanpy use it: statuses and
+ * notifications arrive live to whom may see them, and a revoked token's socket closes.
+ */
+describe('streaming', () => {
+  let t: TestSystem;
+  let alice: SeededUser;
+  let bob: SeededUser;
+  let carol: SeededUser;
+  const clients: mastodon.streaming.Client[] = [];
+  const as = (user: SeededUser): mastodon.rest.Client =>
+    createRestAPIClient({ url: t.url, accessToken: user.token });
+  const stream = (user: SeededUser): mastodon.streaming.Client => {
+    const client = createStreamingAPIClient({
+      streamingApiUrl: t.url.replace(/^http/, 'ws'),
+      accessToken: user.token,
+      retry: false,
+    });
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    t = await startTestSystem();
+    [alice, bob, carol] = await Promise.all(
+      ['alice', 'bob', 'carol'].map((username) => seedUser(t, { username })),
+    );
+    await as(bob).v1.accounts.$select(alice.accountId).follow();
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    // The clients' sockets close before the server goes, so masto reports no dropped connection.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await t?.stop();
+  });
+
+  it('sends a followed account’s statuses to the user stream within a second, and their deletion', async () => {
+    const subscription = stream(bob).user.subscribe();
+    const events = collect(subscription);
+    // A direct status mentioning nobody reaches its author's own stream only.
+    await events.ready(() => as(bob).v1.statuses.create({ status: 'probe', visibility: 'direct' }));
+    const posted = await as(alice).v1.statuses.create({ status: 'live!', visibility: 'private' });
+    const started = Date.now();
+    const [update] = await events.next(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(update).toMatchObject({ event: 'update', stream: ['user'], payload: { id: posted.id } });
+    await as(alice).v1.statuses.$select(posted.id).remove();
+    const [deletion] = await events.next(1);
+    expect(deletion).toMatchObject({ event: 'delete', payload: posted.id });
+    subscription.unsubscribe();
+  });
+
+  it('sends notifications on the user stream, and only public statuses on the public stream', async () => {
+    const aliceStream = stream(alice);
+    const user = aliceStream.user.subscribe();
+    const userEvents = collect(user);
+    const carolStream = stream(carol);
+    const publicStream = carolStream.public.subscribe();
+    const publicCollected = collect(publicStream);
+    await userEvents.ready(() => as(alice).v1.statuses.create({ status: 'probe', visibility: 'direct' }));
+    await publicCollected.ready(() => as(carol).v1.statuses.create({ status: 'probe' }));
+    await as(bob).v1.statuses.create({ status: 'followers only', visibility: 'private' });
+    const open = await as(bob).v1.statuses.create({ status: 'hello @alice' });
+    const [notification] = (await userEvents.next(1)).filter((e) => e.event === 'notification');
+    expect(notification).toMatchObject({
+      event: 'notification',
+      payload: { type: 'mention', account: { id: bob.accountId }, status: { id: open.id } },
+    });
+    const publicEvents = await publicCollected.ready(() => as(carol).v1.statuses.create({ status: 'probe' }));
+    expect(publicEvents.map((e) => (e.event === 'update' ? e.payload.id : e.event))).toEqual([open.id]);
+    user.unsubscribe();
+    publicStream.unsubscribe();
+  });
+
+  it('never sends a status its viewer could not fetch', async () => {
+    const subscription = stream(carol).public.subscribe();
+    const collected = collect(subscription);
+    await as(alice).v1.accounts.$select(carol.accountId).block();
+    await collected.ready(() => as(carol).v1.statuses.create({ status: 'probe' }));
+    await as(alice).v1.statuses.create({ status: 'not for carol' });
+    const visible = await as(bob).v1.statuses.create({ status: 'for everyone' });
+    const events = await collected.ready(() => as(carol).v1.statuses.create({ status: 'probe' }));
+    expect(events.map((e) => (e.event === 'update' ? e.payload.id : e.event))).toEqual([visible.id]);
+    subscription.unsubscribe();
+  });
+
+  it('refuses a socket without a valid user token, echoes the token subprotocol, and answers health', async () => {
+    const base = t.url.replace(/^http/, 'ws');
+    expect(await handshake(`${base}/api/v1/streaming`)).toEqual({ open: false, status: 401 });
+    expect(await handshake(`${base}/api/v1/streaming?access_token=made-up`)).toEqual({
+      open: false,
+      status: 401,
+    });
+    expect(await handshake(`${base}/api/v1/streaming`, [alice.token])).toEqual({
+      open: true,
+      protocol: alice.token,
+    });
+    const health = await fetch(`${t.url}/api/v1/streaming/health`);
+    expect([health.status, await health.text()]).toEqual([200, 'OK']);
+  });
+
+  it('closes the sockets of a revoked token within a second', async () => {
+    const socket = new WebSocket(`${t.url.replace(/^http/, 'ws')}/api/v1/streaming?stream=user`, [
+      carol.token,
+    ]);
+    await new Promise((resolve) => socket.once('open', resolve));
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    const revokedAt = Date.now();
+    const response = await fetch(`${t.url}/oauth/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        token: carol.token,
+        client_id: carol.app.clientId,
+        client_secret: carol.app.clientSecret,
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect((await closed) - revokedAt).toBeLessThan(1500);
+  });
+
+  it('answers an unknown stream with an error and keeps the socket open', async () => {
+    const socket = new WebSocket(`${t.url.replace(/^http/, 'ws')}/api/v1/streaming`, [alice.token]);
+    await new Promise((resolve) => socket.once('open', resolve));
+    const reply = new Promise<string>((resolve) =>
+      socket.once('message', (data: Buffer) => resolve(data.toString('utf8'))),
+    );
+    socket.send(JSON.stringify({ type: 'subscribe', stream: 'no-such-stream' }));
+    expect(JSON.parse(await reply)).toEqual({ error: 'Unknown stream type', status: 400 });
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    socket.close();
+  });
+});
