@@ -28,6 +28,7 @@ import { instanceControllers, instanceProviders } from './instance/instance.rout
 import { DefaultImagesController } from './media/default-images.controller';
 import { StatusesController } from './api/v1/statuses/statuses.controller';
 import { TimelinesController } from './api/v1/statuses/timelines.controller';
+import { InteractionsController } from './api/v1/statuses/interactions.controller';
 import { NotificationsController } from './api/v1/notifications.controller';
 import { NotificationPresenter } from './api/v1/notification-presenter';
 import { StreamingGateway } from './streaming/streaming.gateway';
@@ -44,6 +45,7 @@ import { StatusPresenter } from './api/v1/statuses/status-presenter';
     CredentialsController,
     StatusesController,
     TimelinesController,
+    InteractionsController,
     NotificationsController,
     RelationshipsController,
     RelationshipActionsController,

@@ -12,6 +12,8 @@ import type { DataSource } from 'typeorm';
 import { STATUSES_DB, STATUSES_SCHEMA, statusesDatabaseProviders } from './database/statuses-database';
 import { StatusesHealth } from './database/statuses-health';
 import { CreateStatus } from './statuses/create-status.service';
+import { InteractionsHandlers } from './interactions/interactions.handlers';
+import { Interactions } from './interactions/interactions.service';
 import { DeleteStatus } from './statuses/delete-status.service';
 import { StatusesHandlers } from './statuses/statuses.handlers';
 import { StatusesQueries } from './statuses/statuses.queries';
@@ -19,7 +21,10 @@ import { StatusesQueries } from './statuses/statuses.queries';
 /** Statuses, local and remote; answers `statuses.*` on the bus and writes `events.statuses.*`. */
 @Module({
   imports: [HealthModule],
-  controllers: [busController(contracts.statuses.statuses, StatusesHandlers)],
+  controllers: [
+    busController(contracts.statuses.statuses, StatusesHandlers),
+    busController(contracts.statuses.interactions, InteractionsHandlers),
+  ],
   providers: [
     ...statusesDatabaseProviders,
     StatusesHealth,
@@ -27,6 +32,8 @@ import { StatusesQueries } from './statuses/statuses.queries';
     CreateStatus,
     DeleteStatus,
     StatusesHandlers,
+    Interactions,
+    InteractionsHandlers,
   ],
 })
 export class StatusesModule implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -8,6 +8,7 @@ export * from './accounts/oauth.contracts';
 export * from './accounts/admin.contracts';
 export * from './accounts/remote.contracts';
 export * from './statuses/statuses.contracts';
+export * from './statuses/interactions.contracts';
 export * from './timelines/timelines.contracts';
 export * from './timelines/notifications.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
@@ -17,6 +18,7 @@ import { accountsInstance } from './accounts/instance.contracts';
 import { accountsAdmin } from './accounts/admin.contracts';
 import { accountsRemote } from './accounts/remote.contracts';
 import { statusesStatuses } from './statuses/statuses.contracts';
+import { statusesInteractions } from './statuses/interactions.contracts';
 import { timelinesFeeds } from './timelines/timelines.contracts';
 import { timelinesNotifications } from './timelines/notifications.contracts';
 
@@ -33,6 +35,7 @@ export const contracts = {
   },
   statuses: {
     statuses: statusesStatuses,
+    interactions: statusesInteractions,
   },
   timelines: {
     feeds: timelinesFeeds,

@@ -59,6 +59,9 @@ export interface StatusContext {
   readonly viewerId: string | null;
   /** Whether to include the source text (DELETE). */
   readonly withText?: boolean;
+  /** Of the statuses presented, those the viewer favourited and bookmarked. */
+  readonly favourited?: ReadonlySet<string>;
+  readonly bookmarked?: ReadonlySet<string>;
 }
 
 export function serializeMention(account: AccountRecord, ctx: SerializeContext): MMention {
@@ -104,10 +107,10 @@ export function serializeStatus(record: StatusRecord, status: StatusContext, ctx
     poll: null,
   };
   if (status.viewerId !== null) {
-    serialized.favourited = false;
+    serialized.favourited = status.favourited?.has(record.id) ?? false;
     serialized.reblogged = false;
     serialized.muted = false;
-    serialized.bookmarked = false;
+    serialized.bookmarked = status.bookmarked?.has(record.id) ?? false;
     // Only one's own statuses can be pinned, and only they say whether they are.
     if (record.accountId === status.viewerId) serialized.pinned = false;
     serialized.filtered = [];

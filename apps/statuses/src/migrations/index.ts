@@ -1,4 +1,5 @@
 import { CreateStatuses1796200000000 } from './1796200000000-CreateStatuses';
+import { CreateFavouritesAndBookmarks1796200000001 } from './1796200000001-CreateFavouritesAndBookmarks';
 
 /** Every migration of the statuses schema, in order. */
-export const statusesMigrations = [CreateStatuses1796200000000];
+export const statusesMigrations = [CreateStatuses1796200000000, CreateFavouritesAndBookmarks1796200000001];

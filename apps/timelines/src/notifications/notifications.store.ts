@@ -65,6 +65,20 @@ export class NotificationsStore {
     return row ? toRecord(row) : null;
   }
 
+  async removeFor(
+    tx: EntityManager,
+    accountId: string,
+    fromAccountId: string,
+    type: NotificationType,
+    statusId: string,
+  ): Promise<void> {
+    await tx.query(
+      `DELETE FROM timelines.notifications
+        WHERE account_id = $1 AND from_account_id = $2 AND type = $3 AND status_id = $4`,
+      [accountId, fromAccountId, type, statusId],
+    );
+  }
+
   async removeForStatus(tx: EntityManager, statusId: string): Promise<void> {
     await tx.query(`DELETE FROM timelines.notifications WHERE status_id = $1`, [statusId]);
   }

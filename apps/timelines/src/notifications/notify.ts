@@ -16,12 +16,13 @@ import { NotificationsStore } from './notifications.store';
 import { StreamPublisher } from '../streaming/stream-publisher';
 
 const statusEvents = contracts.statuses.statuses.events;
+const interactionEvents = contracts.statuses.interactions.events;
 const followEvents = contracts.accounts.relationships.events;
 
 /**
  * Makes notifications from what other services announce, as Mastodon's NotifyService does: a
  * mention for each local account a status mentions, a follow or follow request for a local
- * account followed. Nobody is notified by themselves, nor by an account they block or mute
+ * account followed, a favourite for a local author. Nobody is notified by themselves, nor by an account they block or mute
  * (notifications included) or whose domain they block. A deleted status takes its notifications
  * along; an authorized or rejected request, its follow_request notification.
  */
@@ -45,6 +46,12 @@ export class Notify {
     await this.consumers.consume({ consumer: 'notifications-statuses', ...common }, [
       on(statusEvents.statusCreated, ({ status }, tx) => this.mentions(tx, status)),
       on(statusEvents.statusDeleted, ({ statusId }, tx) => this.store.removeForStatus(tx, statusId)),
+      on(interactionEvents.favouriteCreated, (p, tx) =>
+        this.notify(tx, p.statusAccountId, p.accountId, 'favourite', p.statusId),
+      ),
+      on(interactionEvents.favouriteRemoved, (p, tx) =>
+        this.store.removeFor(tx, p.statusAccountId, p.accountId, 'favourite', p.statusId),
+      ),
     ]);
     await this.consumers.consume({ consumer: 'notifications-accounts', ...common }, [
       on(followEvents.followCreated, (p, tx) =>

@@ -32,10 +32,21 @@ export class StatusPresenter {
   ): Promise<MStatus[]> {
     const context = options.context ?? 'single';
     const hydrated = await this.hydrate(records, viewerId, context);
-    return this.visible(records, viewerId, hydrated, context).map((record) =>
+    const visible = this.visible(records, viewerId, hydrated, context);
+    // What the viewer did to them: one more request, for the page, never one per status.
+    const state =
+      viewerId && visible.length
+        ? await this.bus.request(contracts.statuses.interactions.getViewerState, {
+            accountId: viewerId,
+            statusIds: visible.map((record) => record.id),
+          })
+        : { favourited: [], bookmarked: [] };
+    const favourited = new Set(state.favourited);
+    const bookmarked = new Set(state.bookmarked);
+    return visible.map((record) =>
       serializeStatus(
         record,
-        { accounts: hydrated.accounts, viewerId, withText: options.withText },
+        { accounts: hydrated.accounts, viewerId, withText: options.withText, favourited, bookmarked },
         this.ctx,
       ),
     );
