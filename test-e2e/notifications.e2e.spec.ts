@@ -91,6 +91,12 @@ describe('notifications and markers', () => {
     expect((await notifications(bob)).filter((n) => n.account.id === carol.accountId)).toEqual([]);
   });
 
+  it('answers the other calls an app makes at launch', async () => {
+    expect(await as(alice).v1.announcements.list()).toEqual([]);
+    const noToken = await fetch(`${t.url}/api/v1/announcements`);
+    expect(noToken.status).toBe(401);
+  });
+
   it('dismisses one, clears all, and refuses what is not the viewer’s', async () => {
     await as(carol).v1.statuses.create({ status: '@alice three' });
     const [first] = await notifications(alice);

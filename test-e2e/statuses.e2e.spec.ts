@@ -196,6 +196,28 @@ describe('statuses', () => {
     expect((await anonymous().v1.accounts.$select(dave.accountId).fetch()).statusesCount).toBe(1);
   });
 
+  it('shows a thread around a status, each reply passing the viewer’s rules', async () => {
+    const root = await as(alice).v1.statuses.create({ status: 'root' });
+    const first = await as(bob).v1.statuses.create({ status: '@alice first', inReplyToId: root.id });
+    const hidden = await as(alice).v1.statuses.create({
+      status: '@bob followers only',
+      inReplyToId: first.id,
+      visibility: 'private',
+    });
+    const last = await as(carol).v1.statuses.create({ status: '@bob last', inReplyToId: first.id });
+    const ids = (statuses: mastodon.v1.Status[]): string[] => statuses.map((s) => s.id);
+    const forBob = await as(bob).v1.statuses.$select(first.id).context.fetch();
+    expect([ids(forBob.ancestors), ids(forBob.descendants)]).toEqual([[root.id], [hidden.id, last.id]]);
+    const forCarol = await as(carol).v1.statuses.$select(first.id).context.fetch();
+    expect([ids(forCarol.ancestors), ids(forCarol.descendants)]).toEqual([[root.id], [last.id]]);
+    const anonymous = await createRestAPIClient({ url: t.url }).v1.statuses.$select(last.id).context.fetch();
+    expect([ids(anonymous.ancestors), ids(anonymous.descendants)]).toEqual([[root.id, first.id], []]);
+    // dave is blocked by alice: her statuses are not in his view of the thread, nor the thread itself.
+    expect(await failure(as(dave).v1.statuses.$select(root.id).context.fetch())).toBe(404);
+    const forDave = await as(dave).v1.statuses.$select(first.id).context.fetch();
+    expect(ids(forDave.ancestors)).toEqual([]);
+  });
+
   it('refuses bad input with Mastodon’s errors and stores nothing', async () => {
     const before = await statusRows();
     const refused = async (body: Record<string, unknown>, headers: Record<string, string> = {}) => {

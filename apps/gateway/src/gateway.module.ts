@@ -29,6 +29,7 @@ import { DefaultImagesController } from './media/default-images.controller';
 import { StatusesController } from './api/v1/statuses/statuses.controller';
 import { TimelinesController } from './api/v1/statuses/timelines.controller';
 import { InteractionsController } from './api/v1/statuses/interactions.controller';
+import { AnnouncementsController } from './api/v1/announcements.controller';
 import { NotificationsController } from './api/v1/notifications.controller';
 import { NotificationPresenter } from './api/v1/notification-presenter';
 import { StreamingGateway } from './streaming/streaming.gateway';
@@ -46,6 +47,7 @@ import { StatusPresenter } from './api/v1/statuses/status-presenter';
     StatusesController,
     TimelinesController,
     InteractionsController,
+    AnnouncementsController,
     NotificationsController,
     RelationshipsController,
     RelationshipActionsController,

@@ -46,6 +46,38 @@ export class StatusesQueries {
     return ascending ? records.reverse() : records;
   }
 
+  /** The thread around a status: ancestors oldest first, descendants in posting order. */
+  async context(
+    statusId: string,
+    limits: { ancestors: number; descendants: number; depth: number },
+  ): Promise<{ ancestors: StatusRecord[]; descendants: StatusRecord[] }> {
+    const up: { id: string }[] = await this.db.query(
+      `WITH RECURSIVE up (id, in_reply_to_id, depth) AS (
+         SELECT s.id, s.in_reply_to_id, 0 FROM statuses.statuses s WHERE s.id = $1
+         UNION ALL
+         SELECT p.id, p.in_reply_to_id, up.depth + 1
+           FROM statuses.statuses p JOIN up ON p.id = up.in_reply_to_id
+          WHERE p.deleted_at IS NULL AND up.depth < $2)
+       SELECT id FROM up WHERE id <> $1 ORDER BY id LIMIT $2`,
+      [statusId, limits.ancestors],
+    );
+    const down: { id: string }[] = await this.db.query(
+      `WITH RECURSIVE down (id, depth) AS (
+         SELECT s.id, 0 FROM statuses.statuses s WHERE s.id = $1
+         UNION ALL
+         SELECT c.id, down.depth + 1
+           FROM statuses.statuses c JOIN down ON c.in_reply_to_id = down.id
+          WHERE c.deleted_at IS NULL AND down.depth < $2)
+       SELECT id FROM down WHERE id <> $1 ORDER BY id LIMIT $3`,
+      [statusId, limits.depth, limits.descendants],
+    );
+    const [ancestors, descendants] = await Promise.all([
+      this.byIds(up.map((row) => row.id)),
+      this.byIds(down.map((row) => row.id)),
+    ]);
+    return { ancestors: ancestors.statuses, descendants: descendants.statuses };
+  }
+
   /** One author's statuses, newest first, in the visibilities given or mentioning the viewer. */
   async byAuthor(request: AuthorStatuses): Promise<StatusRecord[]> {
     const { page } = request;

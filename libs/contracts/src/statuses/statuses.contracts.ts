@@ -123,5 +123,18 @@ export const statusesStatuses = {
     request: z.object({ local: z.boolean().nullable(), page: pageRequest }),
     response: z.object({ statuses: z.array(statusRecord) }),
   }),
+  /**
+   * A status's thread: the statuses it replies to, oldest first, and the replies below it in
+   * order of posting, within the limits given. Deleted statuses are left out (and end the walk up).
+   */
+  getContext: defineRequest('statuses.context.get', {
+    request: z.object({
+      statusId: id,
+      ancestors: z.number().int().min(0).max(4096),
+      descendants: z.number().int().min(0).max(4096),
+      depth: z.number().int().min(1).max(4096),
+    }),
+    response: z.object({ ancestors: z.array(statusRecord), descendants: z.array(statusRecord) }),
+  }),
   events: statusEvents,
 };

@@ -115,6 +115,31 @@ export class StatusesController {
     return this.visibleOne(id, viewer);
   }
 
+  /**
+   * The thread around a status the viewer may see, each status passing the viewer's rules;
+   * signed out, Mastodon's smaller limits (40 above, 60 below, 20 deep).
+   */
+  @Get('api/v1/statuses/:id/context')
+  @Auth.optional('read:statuses')
+  async context(
+    @Param('id') id: string,
+    @ViewerAccountId() viewer: string | null,
+  ): Promise<{ ancestors: MStatus[]; descendants: MStatus[] }> {
+    await this.visibleOne(id, viewer);
+    const limits = viewer
+      ? { ancestors: 4096, descendants: 4096, depth: 4096 }
+      : { ancestors: 40, descendants: 60, depth: 20 };
+    const thread = await this.bus.request(contracts.statuses.statuses.getContext, {
+      statusId: id,
+      ...limits,
+    });
+    const [ancestors, descendants] = await Promise.all([
+      this.presenter.present(thread.ancestors, viewer, { context: 'public' }),
+      this.presenter.present(thread.descendants, viewer, { context: 'public' }),
+    ]);
+    return { ancestors, descendants };
+  }
+
   @Delete('api/v1/statuses/:id')
   @Auth.user('write:statuses')
   async remove(@Param('id') id: string, @CurrentUser() user: UserState): Promise<MStatus> {
