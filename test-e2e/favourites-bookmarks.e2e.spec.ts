@@ -1,5 +1,6 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import { seedUser, type SeededUser } from './support/factories';
+import { failureStatus } from './support/http';
 import { settled, startTestSystem, type TestSystem } from './support/system';
 
 jest.setTimeout(90_000);
@@ -12,14 +13,6 @@ describe('favourites and bookmarks', () => {
   let carol: SeededUser;
   const as = (user: SeededUser): mastodon.rest.Client =>
     createRestAPIClient({ url: t.url, accessToken: user.token });
-  const failure = async (call: Promise<unknown>): Promise<number | undefined> => {
-    try {
-      await call;
-      return undefined;
-    } catch (error) {
-      return (error as { statusCode?: number }).statusCode;
-    }
-  };
 
   beforeAll(async () => {
     t = await startTestSystem();
@@ -67,12 +60,10 @@ describe('favourites and bookmarks', () => {
 
   it('answers 404 for a status the viewer may not see, and for one that does not exist', async () => {
     const hidden = await as(alice).v1.statuses.create({ status: 'followers only', visibility: 'private' });
-    expect(await failure(as(carol).v1.statuses.$select(hidden.id).favourite())).toBe(404);
-    expect(await failure(as(carol).v1.statuses.$select(hidden.id).bookmark())).toBe(404);
-    expect(await failure(Promise.resolve(as(carol).v1.statuses.$select(hidden.id).favouritedBy.list()))).toBe(
-      404,
-    );
-    expect(await failure(as(carol).v1.statuses.$select('999999999').favourite())).toBe(404);
+    expect(await failureStatus(as(carol).v1.statuses.$select(hidden.id).favourite())).toBe(404);
+    expect(await failureStatus(as(carol).v1.statuses.$select(hidden.id).bookmark())).toBe(404);
+    expect(await failureStatus(as(carol).v1.statuses.$select(hidden.id).favouritedBy.list())).toBe(404);
+    expect(await failureStatus(as(carol).v1.statuses.$select('999999999').favourite())).toBe(404);
     expect((await as(alice).v1.statuses.$select(hidden.id).fetch()).favouritesCount).toBe(0);
     const response = await fetch(`${t.url}/api/v1/favourites`);
     expect(response.status).toBe(401);

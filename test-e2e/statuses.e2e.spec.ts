@@ -1,6 +1,7 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import { Client } from 'pg';
 import { seedUser, type SeededUser } from './support/factories';
+import { failureStatus } from './support/http';
 import { settled, startTestSystem, type TestSystem } from './support/system';
 
 jest.setTimeout(90_000);
@@ -19,15 +20,6 @@ describe('statuses', () => {
   const as = (user: SeededUser): mastodon.rest.Client =>
     createRestAPIClient({ url: t.url, accessToken: user.token });
   const anonymous = (): mastodon.rest.Client => createRestAPIClient({ url: t.url });
-  /** The HTTP status a masto call failed with. */
-  const failure = async (call: Promise<unknown>): Promise<number | undefined> => {
-    try {
-      await call;
-      return undefined;
-    } catch (error) {
-      return (error as { statusCode?: number }).statusCode;
-    }
-  };
   const statusRows = async (): Promise<number> => {
     const db = new Client({ connectionString: t.databaseUrl });
     await db.connect();
@@ -114,7 +106,7 @@ describe('statuses', () => {
     for (const [name, client] of readers) {
       const single: string[] = [];
       for (const status of all) {
-        const code = await failure(client.v1.statuses.$select(status.id).fetch());
+        const code = await failureStatus(client.v1.statuses.$select(status.id).fetch());
         if (code === undefined) single.push(status.id);
         else expect(code).toBe(404);
       }
@@ -135,9 +127,9 @@ describe('statuses', () => {
     expect((await as(alice).v1.statuses.$select(parent.id).fetch()).repliesCount).toBe(1);
     const hidden = await as(alice).v1.statuses.create({ status: 'followers only', visibility: 'private' });
     const before = await statusRows();
-    expect(await failure(as(carol).v1.statuses.create({ status: 'sneaky', inReplyToId: hidden.id }))).toBe(
-      404,
-    );
+    expect(
+      await failureStatus(as(carol).v1.statuses.create({ status: 'sneaky', inReplyToId: hidden.id })),
+    ).toBe(404);
     expect(await statusRows()).toBe(before);
     // Replies are left out of the profile when asked.
     const withoutReplies = await anonymous()
@@ -148,11 +140,11 @@ describe('statuses', () => {
 
   it('deletes only one’s own status, answering its source for redrafting', async () => {
     const status = await as(alice).v1.statuses.create({ status: 'to be redrafted #draft' });
-    expect(await failure(as(bob).v1.statuses.$select(status.id).remove())).toBe(404);
+    expect(await failureStatus(as(bob).v1.statuses.$select(status.id).remove())).toBe(404);
     const deleted = await as(alice).v1.statuses.$select(status.id).remove();
     expect(deleted).toMatchObject({ id: status.id, text: 'to be redrafted #draft' });
-    expect(await failure(anonymous().v1.statuses.$select(status.id).fetch())).toBe(404);
-    expect(await failure(as(alice).v1.statuses.$select(status.id).remove())).toBe(404);
+    expect(await failureStatus(anonymous().v1.statuses.$select(status.id).fetch())).toBe(404);
+    expect(await failureStatus(as(alice).v1.statuses.$select(status.id).remove())).toBe(404);
     const profile = await as(alice).v1.accounts.$select(alice.accountId).statuses.list({ limit: 40 });
     expect(profile.map((s) => s.id)).not.toContain(status.id);
   });
@@ -213,7 +205,7 @@ describe('statuses', () => {
     const anonymous = await createRestAPIClient({ url: t.url }).v1.statuses.$select(last.id).context.fetch();
     expect([ids(anonymous.ancestors), ids(anonymous.descendants)]).toEqual([[root.id, first.id], []]);
     // dave is blocked by alice: her statuses are not in his view of the thread, nor the thread itself.
-    expect(await failure(as(dave).v1.statuses.$select(root.id).context.fetch())).toBe(404);
+    expect(await failureStatus(as(dave).v1.statuses.$select(root.id).context.fetch())).toBe(404);
     const forDave = await as(dave).v1.statuses.$select(first.id).context.fetch();
     expect(ids(forDave.ancestors)).toEqual([]);
   });
@@ -248,8 +240,8 @@ describe('statuses', () => {
     expect((await refused({ status: 'hi', in_reply_to_id: 'not-an-id' })).status).toBe(404);
     expect((await refused({ status: 'hi' }, { 'idempotency-key': 'k'.repeat(300) })).status).toBe(422);
     expect(await statusRows()).toBe(before + 1);
-    expect(await failure(anonymous().v1.statuses.create({ status: 'no token' }))).toBe(401);
-    expect(await failure(anonymous().v1.statuses.$select('123').fetch())).toBe(404);
-    expect(await failure(anonymous().v1.statuses.$select('abc').fetch())).toBe(404);
+    expect(await failureStatus(anonymous().v1.statuses.create({ status: 'no token' }))).toBe(401);
+    expect(await failureStatus(anonymous().v1.statuses.$select('123').fetch())).toBe(404);
+    expect(await failureStatus(anonymous().v1.statuses.$select('abc').fetch())).toBe(404);
   });
 });

@@ -13,3 +13,13 @@ export function apiCall(
     },
   });
 }
+
+/** The HTTP status a client call (masto) failed with, or undefined when it succeeded. */
+export async function failureStatus(call: PromiseLike<unknown>): Promise<number | undefined> {
+  try {
+    await call;
+    return undefined;
+  } catch (error) {
+    return (error as { statusCode?: number }).statusCode;
+  }
+}

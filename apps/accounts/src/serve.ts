@@ -1,37 +1,8 @@
-import 'reflect-metadata';
 import { contracts } from '@mammut/contracts';
-import { NestFactory } from '@nestjs/core';
-import {
-  type Config,
-  createRuntime,
-  HealthChecks,
-  type Logger,
-  PlatformModule,
-  serveHealth,
-} from '@mammut/platform';
-import { Module } from '@nestjs/common';
+import { type Config, type Logger, serveAlone } from '@mammut/platform';
 import { AccountsModule } from './accounts.module';
 
 /** Starts the accounts service alone; `close` drains the health listener, Nest, then the runtime. */
-export async function serveAccounts(config: Config, log: Logger): Promise<{ close(): Promise<void> }> {
-  const runtime = await createRuntime(config, 'accounts');
-  @Module({ imports: [PlatformModule.forRuntime(runtime), AccountsModule] })
-  class Root {}
-  const app = await NestFactory.createMicroservice(Root, {
-    strategy: runtime.busServer([contracts.accounts]),
-    logger: false,
-  });
-  await app.listen();
-  // No gateway in front of a service started alone: Kubernetes probes this listener instead.
-  const health = config.healthPort
-    ? await serveHealth(app.get(HealthChecks), config.healthPort, config.host)
-    : undefined;
-  log.info({ healthPort: config.healthPort || undefined }, 'accounts service ready');
-  return {
-    async close() {
-      if (health) await new Promise<void>((done) => health.close(() => done()));
-      await app.close();
-      await runtime.close();
-    },
-  };
+export function serveAccounts(config: Config, log: Logger): Promise<{ close(): Promise<void> }> {
+  return serveAlone(config, log, { name: 'accounts', module: AccountsModule, contracts: contracts.accounts });
 }

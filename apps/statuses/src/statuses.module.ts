@@ -5,12 +5,12 @@ import {
   busController,
   HealthModule,
   OutboxRelay,
+  postgresReadiness,
   RUNTIME,
   type Runtime,
 } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { STATUSES_DB, STATUSES_SCHEMA, statusesDatabaseProviders } from './database/statuses-database';
-import { StatusesHealth } from './database/statuses-health';
 import { CreateStatus } from './statuses/create-status.service';
 import { InteractionsHandlers } from './interactions/interactions.handlers';
 import { Interactions } from './interactions/interactions.service';
@@ -27,7 +27,7 @@ import { StatusesQueries } from './statuses/statuses.queries';
   ],
   providers: [
     ...statusesDatabaseProviders,
-    StatusesHealth,
+    postgresReadiness('statuses', STATUSES_DB),
     StatusesQueries,
     CreateStatus,
     DeleteStatus,

@@ -1,9 +1,8 @@
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { contracts } from '@mammut/contracts';
-import { assertSchemaCurrent, busController, HealthModule } from '@mammut/platform';
+import { assertSchemaCurrent, busController, HealthModule, postgresReadiness } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { TIMELINES_DB, timelinesDatabaseProvider } from './database/timelines-database';
-import { TimelinesHealth } from './database/timelines-health';
 import { HomeFanOut } from './home/home-fan-out';
 import { HomeFeeds } from './home/home-feeds';
 import { TimelinesHandlers } from './home/timelines.handlers';
@@ -21,7 +20,7 @@ import { StreamPublisher } from './streaming/stream-publisher';
   ],
   providers: [
     timelinesDatabaseProvider,
-    TimelinesHealth,
+    postgresReadiness('timelines', TIMELINES_DB),
     HomeFeeds,
     StreamPublisher,
     HomeFanOut,

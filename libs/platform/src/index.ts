@@ -17,6 +17,7 @@ export * from './database/timestamp-id';
 export * from './infra/local-infra';
 export * from './runtime/runtime';
 export * from './runtime/periodic';
+export * from './runtime/serve-alone';
 export * from './cache/tagged-cache';
 export * from './runtime/platform.module';
 export * from './text/sanitize';

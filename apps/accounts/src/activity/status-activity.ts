@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts } from '@mammut/contracts';
-import { CONFIG, type Config, EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
+import { consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB, ACCOUNTS_SCHEMA } from '../database/accounts-database';
 
@@ -17,13 +17,12 @@ export class StatusActivity {
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(CONFIG) private readonly config: Config,
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
   ) {}
 
   async start(): Promise<void> {
-    if (!this.config.consumeEvents) return;
-    this.consumers = new EventConsumers({ nats: this.runtime.nats, prefix: this.config.natsPrefix });
+    this.consumers = consumersOf(this.runtime);
+    if (!this.consumers) return;
     await this.consumers.consume(
       { consumer: 'accounts-statuses', schema: ACCOUNTS_SCHEMA, dataSource: this.db },
       [

@@ -1,10 +1,4 @@
-import {
-  eventHousekeepingIndexesSql,
-  eventOrderingSql,
-  outboxTablesSql,
-  timestampIdColumnSql,
-  timestampIdFunctionsSql,
-} from '@mammut/platform';
+import { serviceEventSchemaSql, timestampIdColumnSql } from '@mammut/platform';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
@@ -60,12 +54,8 @@ export class CreateStatuses1796200000000 implements MigrationInterface {
         CONSTRAINT "mentions_status_fkey" FOREIGN KEY ("status_id") REFERENCES "${s}"."statuses" ("id") ON DELETE CASCADE)`,
       // Statuses that mention an account (private ones it may see, notifications, conversations).
       `CREATE INDEX "mentions_account_id_idx" ON "${s}"."mentions" ("account_id", "status_id" DESC)`,
-      ...outboxTablesSql(s),
-      ...eventHousekeepingIndexesSql(s),
-      ...eventOrderingSql(s),
-      ...timestampIdFunctionsSql(s),
+      ...serviceEventSchemaSql(s),
       ...timestampIdColumnSql(s, 'statuses'),
-      ...timestampIdColumnSql(s, 'outbox'),
     ];
     for (const statement of statements) await q.query(statement);
   }

@@ -1,15 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts, type StatusRecord } from '@mammut/contracts';
-import {
-  BUS,
-  type Bus,
-  CONFIG,
-  type Config,
-  EventConsumers,
-  on,
-  RUNTIME,
-  type Runtime,
-} from '@mammut/platform';
+import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
 import { HomeFeeds } from './home-feeds';
@@ -36,7 +27,6 @@ export class HomeFanOut {
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(CONFIG) private readonly config: Config,
     @Inject(BUS) private readonly bus: Bus,
     @Inject(TIMELINES_DB) private readonly db: DataSource,
     private readonly feeds: HomeFeeds,
@@ -44,8 +34,8 @@ export class HomeFanOut {
   ) {}
 
   async start(): Promise<void> {
-    if (!this.config.consumeEvents) return;
-    this.consumers = new EventConsumers({ nats: this.runtime.nats, prefix: this.config.natsPrefix });
+    this.consumers = consumersOf(this.runtime);
+    if (!this.consumers) return;
     const common = { schema: TIMELINES_SCHEMA, dataSource: this.db, concurrency: 8 };
     await this.consumers.consume({ consumer: 'timelines-statuses', ...common }, [
       on(statusEvents.statusCreated, ({ status }) => this.deliver(status)),

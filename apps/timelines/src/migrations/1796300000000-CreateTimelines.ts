@@ -1,10 +1,4 @@
-import {
-  eventHousekeepingIndexesSql,
-  eventOrderingSql,
-  outboxTablesSql,
-  timestampIdColumnSql,
-  timestampIdFunctionsSql,
-} from '@mammut/platform';
+import { serviceEventSchemaSql } from '@mammut/platform';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
@@ -17,14 +11,7 @@ export class CreateTimelines1796300000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     const s = 'timelines';
-    const statements = [
-      ...outboxTablesSql(s),
-      ...eventHousekeepingIndexesSql(s),
-      ...eventOrderingSql(s),
-      ...timestampIdFunctionsSql(s),
-      ...timestampIdColumnSql(s, 'outbox'),
-    ];
-    for (const statement of statements) await q.query(statement);
+    for (const statement of serviceEventSchemaSql(s)) await q.query(statement);
   }
 
   down(): Promise<void> {

@@ -1,15 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts, type NotificationType, type StatusRecord } from '@mammut/contracts';
-import {
-  BUS,
-  type Bus,
-  CONFIG,
-  type Config,
-  EventConsumers,
-  on,
-  RUNTIME,
-  type Runtime,
-} from '@mammut/platform';
+import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
 import { NotificationsStore } from './notifications.store';
@@ -32,7 +23,6 @@ export class Notify {
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(CONFIG) private readonly config: Config,
     @Inject(BUS) private readonly bus: Bus,
     @Inject(TIMELINES_DB) private readonly db: DataSource,
     private readonly store: NotificationsStore,
@@ -40,8 +30,8 @@ export class Notify {
   ) {}
 
   async start(): Promise<void> {
-    if (!this.config.consumeEvents) return;
-    this.consumers = new EventConsumers({ nats: this.runtime.nats, prefix: this.config.natsPrefix });
+    this.consumers = consumersOf(this.runtime);
+    if (!this.consumers) return;
     const common = { schema: TIMELINES_SCHEMA, dataSource: this.db };
     await this.consumers.consume({ consumer: 'notifications-statuses', ...common }, [
       on(statusEvents.statusCreated, ({ status }, tx) => this.mentions(tx, status)),

@@ -1,3 +1,5 @@
+import { timestampIdColumnSql, timestampIdFunctionsSql } from './timestamp-id';
+
 /**
  * The tables every event-producing or event-consuming service keeps in its own schema:
  * `outbox` (events written in the same transaction as the change, relayed to JetStream) and
@@ -62,5 +64,20 @@ export function eventOrderingSql(schema: string): string[] {
       "aggregate" text NOT NULL,
       "version" bigint NOT NULL,
       CONSTRAINT "aggregate_failures_pkey" PRIMARY KEY ("consumer", "aggregate", "version"))`,
+  ];
+}
+
+/**
+ * Everything a new service schema needs for events, in one list for its first migration: the
+ * event tables and their housekeeping indexes, per-aggregate ordering, the schema's
+ * `timestamp_id` functions, and the outbox's id default.
+ */
+export function serviceEventSchemaSql(schema: string): string[] {
+  return [
+    ...outboxTablesSql(schema),
+    ...eventHousekeepingIndexesSql(schema),
+    ...eventOrderingSql(schema),
+    ...timestampIdFunctionsSql(schema),
+    ...timestampIdColumnSql(schema, 'outbox'),
   ];
 }

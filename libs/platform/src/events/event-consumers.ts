@@ -347,3 +347,16 @@ class Lanes {
     return next;
   }
 }
+
+/**
+ * The event consumers of a projection in this process, or none when the process must not consume
+ * (`consumeEvents` false: an operator command hosting a service for one request).
+ */
+export function consumersOf(runtime: {
+  readonly nats: NatsConnection;
+  readonly config: { readonly natsPrefix: string; readonly consumeEvents: boolean };
+}): EventConsumers | undefined {
+  return runtime.config.consumeEvents
+    ? new EventConsumers({ nats: runtime.nats, prefix: runtime.config.natsPrefix })
+    : undefined;
+}

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Module, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, Module, type Provider, ServiceUnavailableException } from '@nestjs/common';
 import {
   type HealthCheckResult,
   HealthCheckService,
@@ -186,4 +186,20 @@ export function serveHealth(checks: HealthChecks, port: number, host: string): P
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
   });
+}
+
+/**
+ * The provider that puts a hosted service's own PostgreSQL among the readiness indicators, under
+ * `<service>.postgres`: a process that cannot reach it cannot answer for that service.
+ */
+export function postgresReadiness(service: string, database: symbol): Provider {
+  const key = `${service}.postgres`;
+  return {
+    provide: Symbol(`${key} readiness`),
+    inject: [database, HealthChecks, PostgresHealthIndicator],
+    useFactory: (dataSource: DataSource, checks: HealthChecks, postgres: PostgresHealthIndicator): string => {
+      checks.register(key, () => postgres.pingCheck(key, dataSource));
+      return key;
+    },
+  };
 }

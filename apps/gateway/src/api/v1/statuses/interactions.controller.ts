@@ -52,36 +52,20 @@ export class InteractionsController {
 
   @Get('favourites')
   @Auth.user('read:favourites')
-  async favourites(
+  favourites(
     @CurrentUser() user: UserState,
     @Page({ limit: 20, max: 40 }) page: ListPage,
   ): Promise<MStatus[]> {
-    const { items } = await this.bus.request(c.listFavourites, {
-      accountId: user.accountId,
-      page: page.params,
-    });
-    setListLinkHeader(items, page, this.ctx.origin);
-    return this.presenter.present(
-      items.map((item) => item.status),
-      user.accountId,
-    );
+    return this.ownList(c.listFavourites, user.accountId, page);
   }
 
   @Get('bookmarks')
   @Auth.user('read:bookmarks')
-  async bookmarks(
+  bookmarks(
     @CurrentUser() user: UserState,
     @Page({ limit: 20, max: 40 }) page: ListPage,
   ): Promise<MStatus[]> {
-    const { items } = await this.bus.request(c.listBookmarks, {
-      accountId: user.accountId,
-      page: page.params,
-    });
-    setListLinkHeader(items, page, this.ctx.origin);
-    return this.presenter.present(
-      items.map((item) => item.status),
-      user.accountId,
-    );
+    return this.ownList(c.listBookmarks, user.accountId, page);
   }
 
   @Get('statuses/:id/favourited_by')
@@ -110,6 +94,20 @@ export class InteractionsController {
     return accounts
       .filter((account) => !account.suspended && !hidden.has(account.id))
       .map((account) => serializeAccount(account, this.ctx));
+  }
+
+  /** A page of the viewer's favourites or bookmarks, paged by their own rows (Link only). */
+  private async ownList(
+    def: typeof c.listFavourites | typeof c.listBookmarks,
+    accountId: string,
+    page: ListPage,
+  ): Promise<MStatus[]> {
+    const { items } = await this.bus.request(def, { accountId, page: page.params });
+    setListLinkHeader(items, page, this.ctx.origin);
+    return this.presenter.present(
+      items.map((item) => item.status),
+      accountId,
+    );
   }
 
   /** Acts on a status the viewer may see (404 otherwise, as for one that does not exist). */

@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import type { Namespace } from '@mammut/contracts';
+import { Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Config } from '../config/config';
+import { HealthChecks, serveHealth } from '../health/health';
+import type { Logger } from '../logging/logger';
+import { PlatformModule } from './platform.module';
+import { createRuntime } from './runtime';
+
+/** A service as its own process runs it: its Nest module and the requests it answers. */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly module: Type;
+  readonly contracts: Namespace;
+}
+
+/**
+ * Starts one service alone (one Kubernetes Deployment): a Nest microservice on the bus, no public
+ * HTTP, and its health on HEALTH_PORT for the probes. `close` drains the health listener, Nest
+ * (the bus, then the module's own shutdown), then the runtime.
+ */
+export async function serveAlone(
+  config: Config,
+  log: Logger,
+  service: ServiceSpec,
+): Promise<{ close(): Promise<void> }> {
+  const runtime = await createRuntime(config, service.name);
+  @Module({ imports: [PlatformModule.forRuntime(runtime), service.module] })
+  class Root {}
+  const app = await NestFactory.createMicroservice(Root, {
+    strategy: runtime.busServer([service.contracts]),
+    logger: false,
+  });
+  await app.listen();
+  // No gateway in front of a service started alone: Kubernetes probes this listener instead.
+  const health = config.healthPort
+    ? await serveHealth(app.get(HealthChecks), config.healthPort, config.host)
+    : undefined;
+  log.info({ healthPort: config.healthPort || undefined }, `${service.name} service ready`);
+  return {
+    async close() {
+      if (health) await new Promise<void>((done) => health.close(() => done()));
+      await app.close();
+      await runtime.close();
+    },
+  };
+}
