@@ -197,11 +197,16 @@ describe('statuses', () => {
       visibility: 'private',
     });
     const last = await as(carol).v1.statuses.create({ status: '@bob last', inReplyToId: first.id });
+    // Posted last, but a reply to the first reply: listed right below it (depth first).
+    const nested = await as(bob).v1.statuses.create({ status: '@alice nested', inReplyToId: hidden.id });
     const ids = (statuses: mastodon.v1.Status[]): string[] => statuses.map((s) => s.id);
     const forBob = await as(bob).v1.statuses.$select(first.id).context.fetch();
-    expect([ids(forBob.ancestors), ids(forBob.descendants)]).toEqual([[root.id], [hidden.id, last.id]]);
+    expect([ids(forBob.ancestors), ids(forBob.descendants)]).toEqual([
+      [root.id],
+      [hidden.id, nested.id, last.id],
+    ]);
     const forCarol = await as(carol).v1.statuses.$select(first.id).context.fetch();
-    expect([ids(forCarol.ancestors), ids(forCarol.descendants)]).toEqual([[root.id], [last.id]]);
+    expect([ids(forCarol.ancestors), ids(forCarol.descendants)]).toEqual([[root.id], [nested.id, last.id]]);
     const anonymous = await createRestAPIClient({ url: t.url }).v1.statuses.$select(last.id).context.fetch();
     expect([ids(anonymous.ancestors), ids(anonymous.descendants)]).toEqual([[root.id, first.id], []]);
     // dave is blocked by alice: her statuses are not in his view of the thread, nor the thread itself.

@@ -46,7 +46,7 @@ export class StatusesQueries {
     return ascending ? records.reverse() : records;
   }
 
-  /** The thread around a status: ancestors oldest first, descendants in posting order. */
+  /** The thread around a status: ancestors oldest first, descendants depth first. */
   async context(
     statusId: string,
     limits: { ancestors: number; descendants: number; depth: number },
@@ -62,13 +62,14 @@ export class StatusesQueries {
       [statusId, limits.ancestors],
     );
     const down: { id: string }[] = await this.db.query(
-      `WITH RECURSIVE down (id, depth) AS (
-         SELECT s.id, 0 FROM statuses.statuses s WHERE s.id = $1
+      // Depth first, as Mastodon lists a thread: each reply followed by the replies to it.
+      `WITH RECURSIVE down (id, depth, path) AS (
+         SELECT s.id, 0, ARRAY[s.id] FROM statuses.statuses s WHERE s.id = $1
          UNION ALL
-         SELECT c.id, down.depth + 1
+         SELECT c.id, down.depth + 1, down.path || c.id
            FROM statuses.statuses c JOIN down ON c.in_reply_to_id = down.id
           WHERE c.deleted_at IS NULL AND down.depth < $2)
-       SELECT id FROM down WHERE id <> $1 ORDER BY id LIMIT $3`,
+       SELECT id FROM down WHERE id <> $1 ORDER BY path LIMIT $3`,
       [statusId, limits.depth, limits.descendants],
     );
     const [ancestors, descendants] = await Promise.all([

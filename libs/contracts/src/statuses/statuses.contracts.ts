@@ -124,8 +124,8 @@ export const statusesStatuses = {
     response: z.object({ statuses: z.array(statusRecord) }),
   }),
   /**
-   * A status's thread: the statuses it replies to, oldest first, and the replies below it in
-   * order of posting, within the limits given. Deleted statuses are left out (and end the walk up).
+   * A status's thread: the statuses it replies to, oldest first, and the replies below it depth
+   * first (each reply followed by the replies to it), within the limits given. Deleted statuses are left out (and end the walk up).
    */
   getContext: defineRequest('statuses.context.get', {
     request: z.object({
