@@ -12,6 +12,7 @@ export { tracingActive } from './telemetry/tracing-state';
 export * from './database/naming-strategy';
 export * from './database/data-source';
 export * from './database/prepared';
+export * from './database/pagination';
 export * from './database/outbox-schema';
 export * from './database/timestamp-id';
 export * from './infra/local-infra';

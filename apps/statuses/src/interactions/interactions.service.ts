@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts, notFound, type PageRequest, type StatusRecord } from '@mammut/contracts';
-import type { Outbox } from '@mammut/platform';
+import { type Outbox, pageSql } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
 import { STATUS_COLUMNS, type StatusRow, toStatusRecord } from '../statuses/status-row';
@@ -109,28 +109,28 @@ export class Interactions {
     accountId: string,
     page: PageRequest,
   ): Promise<{ cursor: string; status: StatusRecord }[]> {
-    const ascending = page.minId !== undefined && page.maxId === undefined;
+    const p = pageSql('x.id', page, [accountId]);
     const rows: (StatusRow & { cursor: string })[] = await this.db.query(
       `SELECT x.id AS cursor, ${STATUS_COLUMNS}
          FROM statuses.${table} x JOIN statuses.statuses s ON s.id = x.status_id AND s.deleted_at IS NULL
-        WHERE x.account_id = $1
-          AND ($2::bigint IS NULL OR x.id < $2::bigint)
-          AND ($3::bigint IS NULL OR x.id > $3::bigint)
-        ORDER BY x.id ${ascending ? 'ASC' : 'DESC'}
-        LIMIT $4`,
-      [accountId, page.maxId ?? null, page.minId ?? page.sinceId ?? null, page.limit],
+        WHERE x.account_id = $1${p.where}
+        ORDER BY ${p.order} LIMIT ${p.limit}`,
+      p.params,
     );
-    const items = rows.map((row) => ({ cursor: row.cursor, status: toStatusRecord(row) }));
-    return ascending ? items.reverse() : items;
+    return (p.ascending ? rows.reverse() : rows).map((row) => ({
+      cursor: row.cursor,
+      status: toStatusRecord(row),
+    }));
   }
 
   async favouriters(statusId: string, page: PageRequest): Promise<{ cursor: string; accountId: string }[]> {
-    const rows: { cursor: string; account_id: string }[] = await this.db.query(
+    const p = pageSql('id', page, [statusId]);
+    const found: { cursor: string; account_id: string }[] = await this.db.query(
       `SELECT id AS cursor, account_id FROM statuses.favourites
-        WHERE status_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) AND ($3::bigint IS NULL OR id > $3::bigint)
-        ORDER BY id DESC LIMIT $4`,
-      [statusId, page.maxId ?? null, page.minId ?? page.sinceId ?? null, page.limit],
+        WHERE status_id = $1${p.where} ORDER BY ${p.order} LIMIT ${p.limit}`,
+      p.params,
     );
+    const rows = p.ascending ? found.reverse() : found;
     return rows.map((row) => ({ cursor: row.cursor, accountId: row.account_id }));
   }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { contracts, PageRequest, RequestOf, StatusRecord } from '@mammut/contracts';
+import { pageSql } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { STATUSES_DB } from '../database/statuses-database';
 import { STATUS_COLUMNS, type StatusRow, toStatusRecord } from './status-row';
@@ -30,20 +31,16 @@ export class StatusesQueries {
 
   /** Public statuses that are no replies to others, newest first (the public timelines). */
   async publicTimeline(local: boolean | null, page: PageRequest): Promise<StatusRecord[]> {
-    const ascending = page.minId !== undefined && page.maxId === undefined;
+    const p = pageSql('s.id', page, [local]);
     const rows: StatusRow[] = await this.db.query(
       `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
         WHERE s.visibility = 'public' AND s.deleted_at IS NULL AND s.reblog_of_id IS NULL
           AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)
-          AND ($1::boolean IS NULL OR s.local = $1::boolean)
-          AND ($2::bigint IS NULL OR s.id < $2::bigint)
-          AND ($3::bigint IS NULL OR s.id > $3::bigint)
-        ORDER BY s.id ${ascending ? 'ASC' : 'DESC'}
-        LIMIT $4`,
-      [local, page.maxId ?? null, page.minId ?? page.sinceId ?? null, page.limit],
+          AND ($1::boolean IS NULL OR s.local = $1::boolean)${p.where}
+        ORDER BY ${p.order} LIMIT ${p.limit}`,
+      p.params,
     );
-    const records = rows.map(toStatusRecord);
-    return ascending ? records.reverse() : records;
+    return (p.ascending ? rows.reverse() : rows).map(toStatusRecord);
   }
 
   /** The thread around a status: ancestors oldest first, descendants depth first. */
@@ -81,8 +78,13 @@ export class StatusesQueries {
 
   /** One author's statuses, newest first, in the visibilities given or mentioning the viewer. */
   async byAuthor(request: AuthorStatuses): Promise<StatusRecord[]> {
-    const { page } = request;
-    const ascending = page.minId !== undefined && page.maxId === undefined;
+    const p = pageSql('s.id', request.page, [
+      request.accountId,
+      request.visibilities,
+      request.mentioning,
+      request.excludeReplies,
+      request.tagged,
+    ]);
     const rows: StatusRow[] = await this.db.query(
       `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
         WHERE s.account_id = $1 AND s.deleted_at IS NULL
@@ -90,23 +92,10 @@ export class StatusesQueries {
                OR ($3::bigint IS NOT NULL AND EXISTS (
                  SELECT 1 FROM statuses.mentions m WHERE m.status_id = s.id AND m.account_id = $3::bigint)))
           AND ($4::boolean = false OR s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)
-          AND ($5::bigint IS NULL OR s.id < $5::bigint)
-          AND ($6::bigint IS NULL OR s.id > $6::bigint)
-          AND ($8::text IS NULL OR $8::text = ANY(s.tags))
-        ORDER BY s.id ${ascending ? 'ASC' : 'DESC'}
-        LIMIT $7`,
-      [
-        request.accountId,
-        request.visibilities,
-        request.mentioning,
-        request.excludeReplies,
-        page.maxId ?? null,
-        page.minId ?? page.sinceId ?? null,
-        page.limit,
-        request.tagged,
-      ],
+          AND ($5::text IS NULL OR $5::text = ANY(s.tags))${p.where}
+        ORDER BY ${p.order} LIMIT ${p.limit}`,
+      p.params,
     );
-    const records = rows.map(toStatusRecord);
-    return ascending ? records.reverse() : records;
+    return (p.ascending ? rows.reverse() : rows).map(toStatusRecord);
   }
 }

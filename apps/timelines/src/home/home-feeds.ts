@@ -44,16 +44,15 @@ export class HomeFeeds {
   async page(accountId: string, page: PageRequest): Promise<string[]> {
     const key = this.key(accountId);
     const below = page.maxId ? `(${member(page.maxId)}` : '+';
-    if (page.minId !== undefined && page.maxId === undefined) {
-      // The page just above min_id, oldest first from Redis, handed back newest first.
-      const ids = await this.redis.zrangebylex(key, `(${member(page.minId)}`, '+', 'LIMIT', 0, page.limit);
+    if (page.minId !== undefined) {
+      // The page just above min_id (and below max_id), oldest first from Redis, handed back newest first.
+      const ids = await this.redis.zrangebylex(key, `(${member(page.minId)}`, below, 'LIMIT', 0, page.limit);
       return ids.map(idOf).reverse();
     }
-    const above = page.minId ?? page.sinceId;
     const ids = await this.redis.zrevrangebylex(
       key,
       below,
-      above ? `(${member(above)}` : '-',
+      page.sinceId ? `(${member(page.sinceId)}` : '-',
       'LIMIT',
       0,
       page.limit,

@@ -7,6 +7,7 @@ import {
   type NotificationType,
   type RequestOf,
 } from '@mammut/contracts';
+import { pageSql } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { TIMELINES_DB } from '../database/timelines-database';
 
@@ -96,30 +97,22 @@ export class NotificationsStore {
   }
 
   async list(request: ListRequest): Promise<NotificationRecord[]> {
-    const { page } = request;
-    const ascending = page.minId !== undefined && page.maxId === undefined;
+    const p = pageSql('id', request.page, [
+      request.accountId,
+      request.types,
+      request.excludeTypes,
+      request.fromAccountId,
+    ]);
     const rows: NotificationRow[] = await this.db.query(
       `SELECT ${COLUMNS} FROM timelines.notifications
         WHERE account_id = $1
           AND ($2::text[] IS NULL OR type = ANY($2::text[]))
           AND NOT (type = ANY($3::text[]))
-          AND ($4::bigint IS NULL OR from_account_id = $4::bigint)
-          AND ($5::bigint IS NULL OR id < $5::bigint)
-          AND ($6::bigint IS NULL OR id > $6::bigint)
-        ORDER BY id ${ascending ? 'ASC' : 'DESC'}
-        LIMIT $7`,
-      [
-        request.accountId,
-        request.types,
-        request.excludeTypes,
-        request.fromAccountId,
-        page.maxId ?? null,
-        page.minId ?? page.sinceId ?? null,
-        page.limit,
-      ],
+          AND ($4::bigint IS NULL OR from_account_id = $4::bigint)${p.where}
+        ORDER BY ${p.order} LIMIT ${p.limit}`,
+      p.params,
     );
-    const records = rows.map(toRecord);
-    return ascending ? records.reverse() : records;
+    return (p.ascending ? rows.reverse() : rows).map(toRecord);
   }
 
   async get(accountId: string, id: string): Promise<NotificationRecord> {

@@ -6,7 +6,6 @@ import { BUS, type Bus } from '@mammut/platform';
 import { Auth, CurrentUser, ViewerAccountId } from '../../../auth/auth.decorator';
 import { type ListPage, Page, setListLinkHeader } from '../../../http/account-page';
 import { Errors } from '../../../http/errors';
-import { isId } from '../../../http/params';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
 import { StatusPresenter } from './status-presenter';
 
@@ -120,9 +119,6 @@ export class InteractionsController {
   }
 
   private async visible(id: string, viewer: string | null): Promise<void> {
-    if (!isId(id)) throw Errors.notFound();
-    const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids: [id] });
-    const hydrated = await this.presenter.hydrate(statuses, viewer);
-    if (!this.presenter.visible(statuses, viewer, hydrated).length) throw Errors.notFound();
+    if (!(await this.presenter.findVisible(id, viewer))) throw Errors.notFound();
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type AccountRecord, contracts, type StatusRecord } from '@mammut/contracts';
 import { type MStatus, type SerializeContext, serializeStatus } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
+import { isId } from '../../../http/params';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
 import { mayView, type StatusContext, timelineShows, type ViewerFacts } from './status-rules';
 
@@ -50,6 +51,13 @@ export class StatusPresenter {
         this.ctx,
       ),
     );
+  }
+
+  /** One status by id, if `id` is one, it exists and the viewer may see it. */
+  async findVisible(id: string, viewerId: string | null): Promise<StatusRecord | undefined> {
+    if (!isId(id)) return undefined;
+    const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids: [id] });
+    return this.visible(statuses, viewerId, await this.hydrate(statuses, viewerId))[0];
   }
 
   /** The statuses the viewer may see, of those given. */

@@ -77,7 +77,9 @@ export class StatusesController {
       });
     }
     const inReplyTo = toStr(b.in_reply_to_id) || undefined;
-    if (inReplyTo !== undefined) await this.visibleOne(inReplyTo, user.accountId);
+    // Only to a status the author may see: 404 otherwise, as for one that does not exist.
+    if (inReplyTo !== undefined && !(await this.presenter.findVisible(inReplyTo, user.accountId)))
+      throw Errors.notFound();
     const credentials =
       !requested || b.language === undefined
         ? await this.bus.request(contracts.accounts.profiles.getCredentials, { accountId: user.accountId })
@@ -125,7 +127,7 @@ export class StatusesController {
     @Param('id') id: string,
     @ViewerAccountId() viewer: string | null,
   ): Promise<{ ancestors: MStatus[]; descendants: MStatus[] }> {
-    await this.visibleOne(id, viewer);
+    if (!(await this.presenter.findVisible(id, viewer))) throw Errors.notFound();
     const limits = viewer
       ? { ancestors: 4096, descendants: 4096, depth: 4096 }
       : { ancestors: 40, descendants: 60, depth: 20 };
