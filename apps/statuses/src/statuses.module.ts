@@ -14,6 +14,8 @@ import { STATUSES_DB, STATUSES_SCHEMA, statusesDatabaseProviders } from './datab
 import { CreateStatus } from './statuses/create-status.service';
 import { InteractionsHandlers } from './interactions/interactions.handlers';
 import { Interactions } from './interactions/interactions.service';
+import { Pins } from './interactions/pins.service';
+import { Reblogs } from './interactions/reblogs.service';
 import { DeleteStatus } from './statuses/delete-status.service';
 import { StatusesHandlers } from './statuses/statuses.handlers';
 import { StatusesQueries } from './statuses/statuses.queries';
@@ -33,6 +35,8 @@ import { StatusesQueries } from './statuses/statuses.queries';
     DeleteStatus,
     StatusesHandlers,
     Interactions,
+    Reblogs,
+    Pins,
     InteractionsHandlers,
   ],
 })

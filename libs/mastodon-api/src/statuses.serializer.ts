@@ -59,9 +59,13 @@ export interface StatusContext {
   readonly viewerId: string | null;
   /** Whether to include the source text (DELETE). */
   readonly withText?: boolean;
-  /** Of the statuses presented, those the viewer favourited and bookmarked. */
+  /** Of the statuses presented, those the viewer favourited, bookmarked, reblogged and pinned. */
   readonly favourited?: ReadonlySet<string>;
   readonly bookmarked?: ReadonlySet<string>;
+  readonly reblogged?: ReadonlySet<string>;
+  readonly pinned?: ReadonlySet<string>;
+  /** The statuses reblogs share, by id (a reblog is presented with the status it shares inside). */
+  readonly shared?: ReadonlyMap<string, StatusRecord>;
 }
 
 export function serializeMention(account: AccountRecord, ctx: SerializeContext): MMention {
@@ -73,10 +77,16 @@ export function serializeMention(account: AccountRecord, ctx: SerializeContext):
   };
 }
 
-/** One status as Mastodon's entity; its author must be in `status.accounts`. */
+/**
+ * One status as Mastodon's entity; its author must be in `status.accounts` and, for a reblog, the
+ * status it shares in `status.shared` (with its author).
+ */
 export function serializeStatus(record: StatusRecord, status: StatusContext, ctx: SerializeContext): MStatus {
   const author = status.accounts.get(record.accountId);
   if (!author) throw new Error(`status ${record.id} presented without its author`);
+  const shared = record.reblogOfId === null ? undefined : status.shared?.get(record.reblogOfId);
+  if (record.reblogOfId !== null && !shared)
+    throw new Error(`reblog ${record.id} presented without its status`);
   const serialized: MStatus = {
     id: record.id,
     created_at: record.createdAt,
@@ -94,7 +104,7 @@ export function serializeStatus(record: StatusRecord, status: StatusContext, ctx
     quotes_count: 0,
     edited_at: record.editedAt,
     content: record.content,
-    reblog: null,
+    reblog: shared ? serializeStatus(shared, { ...status, withText: false }, ctx) : null,
     account: serializeAccount(author, ctx),
     media_attachments: [],
     mentions: record.mentions.flatMap((id) => {
@@ -108,11 +118,12 @@ export function serializeStatus(record: StatusRecord, status: StatusContext, ctx
   };
   if (status.viewerId !== null) {
     serialized.favourited = status.favourited?.has(record.id) ?? false;
-    serialized.reblogged = false;
+    serialized.reblogged = status.reblogged?.has(record.id) ?? false;
     serialized.muted = false;
     serialized.bookmarked = status.bookmarked?.has(record.id) ?? false;
     // Only one's own statuses can be pinned, and only they say whether they are.
-    if (record.accountId === status.viewerId) serialized.pinned = false;
+    if (record.accountId === status.viewerId && record.reblogOfId === null)
+      serialized.pinned = status.pinned?.has(record.id) ?? false;
     serialized.filtered = [];
   }
   if (status.withText) serialized.text = record.text;

@@ -27,9 +27,9 @@ export class AccountListsQueries {
     accountId: string,
     after: string | null,
     limit: number,
-  ): Promise<{ cursor: string; accountId: string }[]> {
-    const rows: { cursor: string; account_id: string }[] = await this.db.query(
-      `SELECT f.id AS cursor, f.account_id
+  ): Promise<{ cursor: string; accountId: string; reblogs: boolean }[]> {
+    const rows: { cursor: string; account_id: string; show_reblogs: boolean }[] = await this.db.query(
+      `SELECT f.id AS cursor, f.account_id, f.show_reblogs
          FROM accounts.follows f JOIN accounts.accounts a ON a.id = f.account_id
         WHERE f.target_account_id = $1 AND a.domain IS NULL AND a.suspended_at IS NULL
           AND ($2::bigint IS NULL OR f.id > $2::bigint)
@@ -37,7 +37,7 @@ export class AccountListsQueries {
         LIMIT $3`,
       [accountId, after, limit],
     );
-    return rows.map((row) => ({ cursor: row.cursor, accountId: row.account_id }));
+    return rows.map((row) => ({ cursor: row.cursor, accountId: row.account_id, reblogs: row.show_reblogs }));
   }
 
   /** Endorsements are a showcase: hidden collections do not hide them, a block does. */

@@ -211,10 +211,10 @@ export class StreamingGateway implements OnModuleInit, OnModuleDestroy {
     switch (message.event) {
       case 'update': {
         if (spec.events === 'notifications') return;
-        const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, {
+        const { statuses, reblogged } = await this.bus.request(contracts.statuses.statuses.getStatuses, {
           ids: [message.statusId],
         });
-        const [status] = await this.statuses.present(statuses, viewer, { context: spec.context });
+        const [status] = await this.statuses.present(statuses, viewer, { context: spec.context, reblogged });
         if (status) this.send(connection, { stream, event: 'update', payload: JSON.stringify(status) });
         return;
       }

@@ -1,5 +1,10 @@
 import { CreateStatuses1796200000000 } from './1796200000000-CreateStatuses';
 import { CreateFavouritesAndBookmarks1796200000001 } from './1796200000001-CreateFavouritesAndBookmarks';
+import { AddReblogsAndPins1796200000002 } from './1796200000002-AddReblogsAndPins';
 
 /** Every migration of the statuses schema, in order. */
-export const statusesMigrations = [CreateStatuses1796200000000, CreateFavouritesAndBookmarks1796200000001];
+export const statusesMigrations = [
+  CreateStatuses1796200000000,
+  CreateFavouritesAndBookmarks1796200000001,
+  AddReblogsAndPins1796200000002,
+];

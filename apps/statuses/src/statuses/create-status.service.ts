@@ -151,7 +151,10 @@ export class CreateStatus {
         ]);
       }
       const status = toStatusRecord({ ...inserted, mentions });
-      await this.outbox.add(tx, contracts.statuses.statuses.events.statusCreated, { status });
+      await this.outbox.add(tx, contracts.statuses.statuses.events.statusCreated, {
+        status,
+        reblogged: null,
+      });
       return status;
     });
     return row;

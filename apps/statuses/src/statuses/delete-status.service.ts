@@ -1,14 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts, notFound, type StatusRecord } from '@mammut/contracts';
 import type { Outbox } from '@mammut/platform';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
 import { STATUS_COLUMNS, type StatusRow, toStatusRecord } from './status-row';
 
 /**
  * Deletes an author's own status: marked deleted (every read leaves it out from then on), its
  * parent's reply count lowered, and `status.deleted` written so feeds, streams and federation
- * drop it. Someone else's status, or one already gone, is 404, as Mastodon answers.
+ * drop it. The reblogs of a deleted status go with it, as Mastodon removes them; a deleted reblog
+ * lowers the reblog count of the status it shared. Someone else's status, or one already gone, is
+ * 404, as Mastodon answers.
  */
 @Injectable()
 export class DeleteStatus {
@@ -26,25 +28,53 @@ export class DeleteStatus {
         [statusId, accountId],
       );
       if (!row) throw notFound();
-      await tx.query(`UPDATE statuses.statuses SET deleted_at = now(), updated_at = now() WHERE id = $1`, [
-        statusId,
-      ]);
-      if (row.in_reply_to_id) {
-        await tx.query(
-          `UPDATE statuses.statuses SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0`,
-          [row.in_reply_to_id],
-        );
-      }
       const status = toStatusRecord(row);
-      await this.outbox.add(tx, contracts.statuses.statuses.events.statusDeleted, {
-        statusId: status.id,
-        accountId: status.accountId,
-        uri: status.uri,
-        visibility: status.visibility,
-        inReplyToId: status.inReplyToId,
-        mentions: status.mentions,
-      });
+      await this.remove(tx, status);
+      // Its reblogs, each announced so that every feed holding one drops it.
+      const reblogs: StatusRow[] = await tx.query(
+        `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
+          WHERE s.reblog_of_id = $1 AND s.deleted_at IS NULL FOR UPDATE`,
+        [statusId],
+      );
+      for (const reblog of reblogs) await this.remove(tx, toStatusRecord(reblog), status.accountId);
       return status;
+    });
+  }
+
+  /**
+   * Marks one status deleted, moves the counters it counted in, and announces it. A reblog's
+   * counter is left alone when the status it shared goes too (`sharedAuthorId` given).
+   */
+  async remove(tx: EntityManager, status: StatusRecord, sharedAuthorId?: string): Promise<void> {
+    await tx.query(`UPDATE statuses.statuses SET deleted_at = now(), updated_at = now() WHERE id = $1`, [
+      status.id,
+    ]);
+    if (status.inReplyToId) {
+      await tx.query(
+        `UPDATE statuses.statuses SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0`,
+        [status.inReplyToId],
+      );
+    }
+    let reblogOfAccountId = sharedAuthorId ?? null;
+    if (status.reblogOfId && sharedAuthorId === undefined) {
+      const [shared]: { account_id: string }[] = await tx.query(
+        `WITH shared AS (
+           UPDATE statuses.statuses SET reblogs_count = GREATEST(reblogs_count - 1, 0)
+            WHERE id = $1 RETURNING account_id)
+         SELECT account_id FROM shared`,
+        [status.reblogOfId],
+      );
+      reblogOfAccountId = shared?.account_id ?? null;
+    }
+    await this.outbox.add(tx, contracts.statuses.statuses.events.statusDeleted, {
+      statusId: status.id,
+      accountId: status.accountId,
+      uri: status.uri,
+      visibility: status.visibility,
+      inReplyToId: status.inReplyToId,
+      mentions: status.mentions,
+      reblogOfId: status.reblogOfId,
+      reblogOfAccountId,
     });
   }
 }

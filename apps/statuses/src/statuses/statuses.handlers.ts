@@ -16,7 +16,7 @@ export class StatusesHandlers {
     createStatus: (request) => this.createStatus.execute(request),
     getStatuses: ({ ids }) => this.queries.byIds(ids),
     deleteStatus: ({ accountId, statusId }) => this.deleteStatus.execute(accountId, statusId),
-    listAuthorStatuses: async (request) => ({ statuses: await this.queries.byAuthor(request) }),
+    listAuthorStatuses: async (request) => this.queries.withReblogged(await this.queries.byAuthor(request)),
     getContext: ({ statusId, ...limits }) => this.queries.context(statusId, limits),
     listPublicStatuses: async ({ local, page }) => ({
       statuses: await this.queries.publicTimeline(local, page),

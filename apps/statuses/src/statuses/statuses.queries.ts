@@ -6,14 +6,33 @@ import { STATUSES_DB } from '../database/statuses-database';
 import { STATUS_COLUMNS, type StatusRow, toStatusRecord } from './status-row';
 
 type AuthorStatuses = RequestOf<typeof contracts.statuses.statuses.listAuthorStatuses>;
+type StatusList = { statuses: StatusRecord[]; reblogged: StatusRecord[] };
 
 /** Reads of statuses; deleted statuses are never returned. */
 @Injectable()
 export class StatusesQueries {
   constructor(@Inject(STATUSES_DB) private readonly db: DataSource) {}
 
-  /** The statuses with these ids, in the order asked, and the ids that are missing or deleted. */
-  async byIds(ids: string[]): Promise<{ statuses: StatusRecord[]; missing: string[] }> {
+  /**
+   * The statuses with these ids, in the order asked, and the ids that are missing or deleted;
+   * with the statuses the reblogs among them share.
+   */
+  async byIds(ids: string[]): Promise<StatusList & { missing: string[] }> {
+    const { statuses, missing } = await this.rows(ids);
+    return { statuses, missing, reblogged: await this.rebloggedBy(statuses) };
+  }
+
+  /** The statuses, with the ones the reblogs among them share. */
+  async withReblogged(statuses: StatusRecord[]): Promise<StatusList> {
+    return { statuses, reblogged: await this.rebloggedBy(statuses) };
+  }
+
+  private async rebloggedBy(statuses: StatusRecord[]): Promise<StatusRecord[]> {
+    const shared = statuses.flatMap((status) => status.reblogOfId ?? []);
+    return shared.length ? (await this.rows(shared)).statuses : [];
+  }
+
+  private async rows(ids: string[]): Promise<{ statuses: StatusRecord[]; missing: string[] }> {
     const unique = [...new Set(ids)];
     const rows: StatusRow[] = unique.length
       ? await this.db.query(
@@ -70,20 +89,22 @@ export class StatusesQueries {
       [statusId, limits.depth, limits.descendants],
     );
     const [ancestors, descendants] = await Promise.all([
-      this.byIds(up.map((row) => row.id)),
-      this.byIds(down.map((row) => row.id)),
+      this.rows(up.map((row) => row.id)),
+      this.rows(down.map((row) => row.id)),
     ]);
     return { ancestors: ancestors.statuses, descendants: descendants.statuses };
   }
 
   /** One author's statuses, newest first, in the visibilities given or mentioning the viewer. */
   async byAuthor(request: AuthorStatuses): Promise<StatusRecord[]> {
+    if (request.pinned) return this.pinnedBy(request);
     const p = pageSql('s.id', request.page, [
       request.accountId,
       request.visibilities,
       request.mentioning,
       request.excludeReplies,
       request.tagged,
+      request.excludeReblogs ?? false,
     ]);
     const rows: StatusRow[] = await this.db.query(
       `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
@@ -92,10 +113,28 @@ export class StatusesQueries {
                OR ($3::bigint IS NOT NULL AND EXISTS (
                  SELECT 1 FROM statuses.mentions m WHERE m.status_id = s.id AND m.account_id = $3::bigint)))
           AND ($4::boolean = false OR s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)
-          AND ($5::text IS NULL OR $5::text = ANY(s.tags))${p.where}
+          AND ($5::text IS NULL OR $5::text = ANY(s.tags))
+          AND ($6::boolean = false OR s.reblog_of_id IS NULL)${p.where}
         ORDER BY ${p.order} LIMIT ${p.limit}`,
       p.params,
     );
     return (p.ascending ? rows.reverse() : rows).map(toStatusRecord);
+  }
+
+  /**
+   * The author's pinned statuses the viewer may list, most recently pinned first. There are at
+   * most a few: one page, whatever the cursors say.
+   */
+  private async pinnedBy(request: AuthorStatuses): Promise<StatusRecord[]> {
+    const { maxId, sinceId, minId } = request.page;
+    if (maxId ?? sinceId ?? minId) return [];
+    const rows: StatusRow[] = await this.db.query(
+      `SELECT ${STATUS_COLUMNS} FROM statuses.status_pins pin
+         JOIN statuses.statuses s ON s.id = pin.status_id AND s.deleted_at IS NULL
+        WHERE pin.account_id = $1 AND s.visibility = ANY($2::text[])
+        ORDER BY pin.id DESC LIMIT $3`,
+      [request.accountId, request.visibilities, request.page.limit],
+    );
+    return rows.map(toStatusRecord);
   }
 }

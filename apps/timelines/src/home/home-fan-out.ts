@@ -41,10 +41,16 @@ export class HomeFanOut {
       on(statusEvents.statusCreated, ({ status }) => this.deliver(status)),
       on(statusEvents.statusDeleted, async (deleted) => {
         const message = { event: 'delete' as const, statusId: deleted.statusId };
-        await this.feeds.remove([deleted.accountId], [deleted.statusId]);
+        const { reblogOfId } = deleted;
+        const remove = (ids: string[]): Promise<void> =>
+          reblogOfId
+            ? this.feeds.removeReblog(ids, deleted.statusId, reblogOfId)
+            : this.feeds.remove(ids, [deleted.statusId]);
+        await remove([deleted.accountId]);
         this.streams.toUsers([deleted.accountId], message);
-        await this.eachFollowerPage(deleted.accountId, async (ids) => {
-          await this.feeds.remove(ids, [deleted.statusId]);
+        await this.eachFollowerPage(deleted.accountId, async (followers) => {
+          const ids = followers.map((f) => f.accountId);
+          await remove(ids);
           this.streams.toUsers(ids, message);
         });
         if (deleted.visibility === 'public') {
@@ -71,34 +77,45 @@ export class HomeFanOut {
     await this.consumers?.stop();
   }
 
+  /**
+   * A status into its author's feed and its followers'; a reblog only to followers who take the
+   * reblogger's reblogs, and to a feed only when it does not show the shared status already.
+   */
   private async deliver(status: StatusRecord): Promise<void> {
     const message = { event: 'update' as const, statusId: status.id };
-    if (status.local) {
-      await this.feeds.add([status.accountId], [status.id]);
-      this.streams.toUsers([status.accountId], message);
-    }
+    const { reblogOfId } = status;
+    // The feeds it went to (a reblog skips those showing the shared status), which stream it.
+    const add = async (ids: string[]): Promise<string[]> => {
+      if (reblogOfId) return this.feeds.addReblog(ids, status.id, reblogOfId);
+      await this.feeds.add(ids, [status.id]);
+      return ids;
+    };
+    if (status.local) this.streams.toUsers(await add([status.accountId]), message);
     const mentioned = new Set(status.mentions);
-    await this.eachFollowerPage(status.accountId, async (ids) => {
-      const recipients = status.visibility === 'direct' ? ids.filter((id) => mentioned.has(id)) : ids;
-      await this.feeds.add(recipients, [status.id]);
-      this.streams.toUsers(recipients, message);
+    await this.eachFollowerPage(status.accountId, async (followers) => {
+      const recipients = followers
+        .filter((f) => (status.visibility === 'direct' ? mentioned.has(f.accountId) : true))
+        .filter((f) => reblogOfId === null || f.reblogs)
+        .map((f) => f.accountId);
+      this.streams.toUsers(await add(recipients), message);
     });
     this.streams.toPublic(status, message);
   }
 
-  private async eachFollowerPage(accountId: string, apply: (ids: string[]) => Promise<void>): Promise<void> {
+  private async eachFollowerPage(
+    accountId: string,
+    apply: (followers: { accountId: string; reblogs: boolean }[]) => Promise<void>,
+  ): Promise<void> {
     let after: string | null = null;
     for (;;) {
-      const page: { followers: { cursor: string; accountId: string }[] } = await this.bus.request(
-        contracts.accounts.relationships.listLocalFollowers,
-        {
+      const page: { followers: { cursor: string; accountId: string; reblogs: boolean }[] } =
+        await this.bus.request(contracts.accounts.relationships.listLocalFollowers, {
           accountId,
           after,
           limit: FOLLOWERS_PER_PAGE,
-        },
-      );
+        });
       const { followers } = page;
-      if (followers.length) await apply(followers.map((f) => f.accountId));
+      if (followers.length) await apply(followers);
       if (followers.length < FOLLOWERS_PER_PAGE) return;
       after = followers[followers.length - 1].cursor;
     }

@@ -13,7 +13,7 @@ const followEvents = contracts.accounts.relationships.events;
 /**
  * Makes notifications from what other services announce, as Mastodon's NotifyService does: a
  * mention for each local account a status mentions, a follow or follow request for a local
- * account followed, a favourite for a local author. Nobody is notified by themselves, nor by an account they block or mute
+ * account followed, a favourite or reblog for a local author. Nobody is notified by themselves, nor by an account they block or mute
  * (notifications included) or whose domain they block. A deleted status takes its notifications
  * along; an authorized or rejected request, its follow_request notification.
  */
@@ -34,8 +34,22 @@ export class Notify {
     if (!this.consumers) return;
     const common = { schema: TIMELINES_SCHEMA, dataSource: this.db };
     await this.consumers.consume({ consumer: 'notifications-statuses', ...common }, [
-      on(statusEvents.statusCreated, ({ status }, tx) => this.mentions(tx, status)),
-      on(statusEvents.statusDeleted, ({ statusId }, tx) => this.store.removeForStatus(tx, statusId)),
+      on(statusEvents.statusCreated, ({ status, reblogged }, tx) =>
+        reblogged
+          ? this.notify(tx, reblogged.accountId, status.accountId, 'reblog', reblogged.id)
+          : this.mentions(tx, status),
+      ),
+      on(statusEvents.statusDeleted, async (deleted, tx) => {
+        await this.store.removeForStatus(tx, deleted.statusId);
+        if (deleted.reblogOfId && deleted.reblogOfAccountId)
+          await this.store.removeFor(
+            tx,
+            deleted.reblogOfAccountId,
+            deleted.accountId,
+            'reblog',
+            deleted.reblogOfId,
+          );
+      }),
       on(interactionEvents.favouriteCreated, (p, tx) =>
         this.notify(tx, p.statusAccountId, p.accountId, 'favourite', p.statusId),
       ),

@@ -22,14 +22,14 @@ export class StreamPublisher {
   }
 
   /**
-   * The public streams a status belongs on: public ones that reply to nobody else, as on the
-   * public timelines; a delete goes wherever the status may have been shown.
+   * The public streams a status belongs on: public ones that reply to nobody else and share
+   * nothing, as on the public timelines.
    */
   toPublic(
-    status: Pick<StatusRecord, 'visibility' | 'local' | 'inReplyToAccountId' | 'accountId'>,
+    status: Pick<StatusRecord, 'visibility' | 'local' | 'inReplyToAccountId' | 'accountId' | 'reblogOfId'>,
     message: StreamMessage,
   ): void {
-    if (status.visibility !== 'public') return;
+    if (status.visibility !== 'public' || status.reblogOfId !== null) return;
     if (status.inReplyToAccountId !== null && status.inReplyToAccountId !== status.accountId) return;
     this.publish(streamSubjects.public, message);
     this.publish(status.local ? streamSubjects.publicLocal : streamSubjects.publicRemote, message);

@@ -145,7 +145,16 @@ export const accountsRelationships = {
    */
   listLocalFollowers: defineRequest('accounts.local_follower.list', {
     request: z.object({ accountId: id, after: id.nullable(), limit: z.number().int().min(1).max(1000) }),
-    response: z.object({ followers: z.array(z.object({ cursor: id, accountId: id })) }),
+    response: z.object({
+      followers: z.array(
+        z.object({
+          cursor: id,
+          accountId: id,
+          /** Whether the follower wants this account's reblogs in its home feed. */
+          reblogs: z.boolean().default(true),
+        }),
+      ),
+    }),
   }),
   getFamiliarFollowers: defineRequest('accounts.familiar_followers.get', {
     request: z.object({ viewerId: id, ids: z.array(id).max(200) }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, defineRequest } from '../define';
-import { id, pageRequest } from '../accounts/records';
+import { id, pageRequest, visibility } from '../accounts/records';
 import { statusRecord } from './statuses.contracts';
 
 /** One account acting on one status it may see (the caller checked that). */
@@ -8,6 +8,9 @@ const act = z.object({ accountId: id, statusId: id });
 
 /** A row of a paged list whose cursor is the favourite or bookmark row, not the status. */
 const statusPage = z.object({ items: z.array(z.object({ cursor: id, status: statusRecord })) });
+
+/** A row of a paged list of accounts, cursored by the favourite or reblog that put it there. */
+const accountPage = z.object({ items: z.array(z.object({ cursor: id, accountId: id })) });
 
 const favourite = (p: { accountId: string; statusId: string }): string =>
   `favourite:${p.accountId}:${p.statusId}`;
@@ -25,16 +28,36 @@ export const interactionEvents = {
   }),
 };
 
-/** Favourites and bookmarks: what one account did to statuses, and who favourited one. */
+/** Favourites, reblogs, bookmarks and pins: what one account did to statuses, and who did it to one. */
 export const statusesInteractions = {
   favourite: defineRequest('statuses.favourite.create', { request: act, response: statusRecord }),
   unfavourite: defineRequest('statuses.favourite.delete', { request: act, response: statusRecord }),
   bookmark: defineRequest('statuses.bookmark.create', { request: act, response: statusRecord }),
   unbookmark: defineRequest('statuses.bookmark.delete', { request: act, response: statusRecord }),
-  /** Of `statusIds`, those the account favourited and those it bookmarked. */
+  /**
+   * Reblogs a status the account may see (the caller checked that, and that the account does not
+   * block its author): a reblog of a reblog shares the original; reblogging twice answers the first
+   * reblog. Direct statuses, and private ones of others, cannot be reblogged. The reblog takes the
+   * visibility asked for (else the account's default), but a private status's own.
+   */
+  reblog: defineRequest('statuses.reblog.create', {
+    request: act.extend({ visibility: visibility.nullable() }),
+    response: z.object({ reblog: statusRecord, status: statusRecord }),
+  }),
+  /** Withdraws the account's reblog of a status, if any; answers the status. */
+  unreblog: defineRequest('statuses.reblog.delete', { request: act, response: statusRecord }),
+  /** Pins one of the account's own public or unlisted statuses to its profile (at most STATUS_LIMITS.pins). */
+  pin: defineRequest('statuses.pin.create', { request: act, response: statusRecord }),
+  unpin: defineRequest('statuses.pin.delete', { request: act, response: statusRecord }),
+  /** Of `statusIds`, those the account favourited, bookmarked, reblogged and pinned. */
   getViewerState: defineRequest('statuses.viewer_state.get', {
     request: z.object({ accountId: id, statusIds: z.array(id).max(400) }),
-    response: z.object({ favourited: z.array(id), bookmarked: z.array(id) }),
+    response: z.object({
+      favourited: z.array(id),
+      bookmarked: z.array(id),
+      reblogged: z.array(id),
+      pinned: z.array(id),
+    }),
   }),
   listFavourites: defineRequest('statuses.favourite.list', {
     request: z.object({ accountId: id, page: pageRequest }),
@@ -47,7 +70,12 @@ export const statusesInteractions = {
   /** The accounts that favourited a status, newest favourite first. */
   listFavouriters: defineRequest('statuses.favouriter.list', {
     request: z.object({ statusId: id, page: pageRequest }),
-    response: z.object({ items: z.array(z.object({ cursor: id, accountId: id })) }),
+    response: accountPage,
+  }),
+  /** The accounts that reblogged a status (visibly to everyone: public or unlisted reblogs), newest first. */
+  listRebloggers: defineRequest('statuses.reblogger.list', {
+    request: z.object({ statusId: id, page: pageRequest }),
+    response: accountPage,
   }),
   events: interactionEvents,
 };

@@ -10,6 +10,8 @@ export const STATUS_LIMITS = {
   spoilerText: 500,
   /** Statuses fetched in one batch (`GET /api/v1/statuses?id[]=`). */
   batch: 40,
+  /** Statuses an account may pin to its profile (Mastodon's MAX_PINNED_TOOTS default). */
+  pins: 5,
 } as const;
 
 /**
@@ -36,6 +38,8 @@ export const statusRecord = z.object({
   visibility,
   inReplyToId: id.nullable(),
   inReplyToAccountId: id.nullable(),
+  /** Set on a reblog (a boost): the status it shares. A reblog has no text of its own. */
+  reblogOfId: id.nullable().default(null),
   /** The application a local status was posted with. */
   applicationId: id.nullable(),
   /** The accounts it mentions, in order of first mention. */
@@ -56,6 +60,10 @@ const authorStatuses = z.object({
   /** Statuses of other visibilities are listed too when they mention this account (the viewer). */
   mentioning: id.nullable(),
   excludeReplies: z.boolean(),
+  /** Leave reblogs out (absent: keep them, as a profile lists them). */
+  excludeReblogs: z.boolean().optional(),
+  /** Only the statuses the author pinned, most recently pinned first (cursored by pin). */
+  pinned: z.boolean().optional(),
   /** Only statuses with this hashtag (lower-cased). */
   tagged: z.string().max(200).nullable(),
   page: pageRequest,
@@ -67,7 +75,11 @@ export const statusEvents = {
   statusCreated: defineEvent('events.statuses.status.created', {
     version: 1,
     aggregate: (p: { status: { id: string } }) => `status:${p.status.id}`,
-    payload: z.object({ status: statusRecord }),
+    payload: z.object({
+      status: statusRecord,
+      /** For a reblog, the status it shares (as it was then). */
+      reblogged: statusRecord.nullable().default(null),
+    }),
   }),
   statusDeleted: defineEvent('events.statuses.status.deleted', {
     version: 1,
@@ -79,9 +91,16 @@ export const statusEvents = {
       visibility,
       inReplyToId: id.nullable(),
       mentions: z.array(id),
+      /** Set when a reblog was withdrawn (or went with the status it shared). */
+      reblogOfId: id.nullable().default(null),
+      /** The author of the status a withdrawn reblog shared. */
+      reblogOfAccountId: id.nullable().default(null),
     }),
   }),
 };
+
+/** A list of statuses and, for the reblogs among them, the statuses they share (gone ones absent). */
+const statusList = z.object({ statuses: z.array(statusRecord), reblogged: z.array(statusRecord) });
 
 export const statusesStatuses = {
   /** A local status, rendered and stored; an `idempotencyKey` repeated within an hour gets the first one back. */
@@ -103,7 +122,7 @@ export const statusesStatuses = {
   /** Statuses by id, deleted ones `missing`; the order of `ids` is kept. */
   getStatuses: defineRequest('statuses.status.get', {
     request: z.object({ ids: z.array(id).max(200) }),
-    response: z.object({ statuses: z.array(statusRecord), missing: z.array(id) }),
+    response: statusList.extend({ missing: z.array(id) }),
   }),
   /** Deletes the author's own status; answers it as it was (with its source, for redrafting). */
   deleteStatus: defineRequest('statuses.status.delete', {
@@ -113,7 +132,7 @@ export const statusesStatuses = {
   /** One author's statuses, newest first, as far as `authorStatuses` lets the viewer see. */
   listAuthorStatuses: defineRequest('statuses.author_status.list', {
     request: authorStatuses,
-    response: z.object({ statuses: z.array(statusRecord) }),
+    response: statusList,
   }),
   /**
    * The public timeline: public statuses that are not replies to someone else, newest first;

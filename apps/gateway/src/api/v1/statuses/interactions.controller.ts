@@ -1,18 +1,26 @@
-import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { contracts, type UserState } from '@mammut/contracts';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { contracts, type StatusRecord, type UserState, visibility, type Visibility } from '@mammut/contracts';
 import type { MAccount, MStatus, SerializeContext } from '@mammut/mastodon-api';
 import { serializeAccount } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { Auth, CurrentUser, ViewerAccountId } from '../../../auth/auth.decorator';
 import { type ListPage, Page, setListLinkHeader } from '../../../http/account-page';
 import { Errors } from '../../../http/errors';
+import { toStr } from '../../../http/params';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
 import { StatusPresenter } from './status-presenter';
 
 const c = contracts.statuses.interactions;
-type Act = typeof c.favourite | typeof c.unfavourite | typeof c.bookmark | typeof c.unbookmark;
+type Act =
+  | typeof c.favourite
+  | typeof c.unfavourite
+  | typeof c.bookmark
+  | typeof c.unbookmark
+  | typeof c.unreblog
+  | typeof c.pin
+  | typeof c.unpin;
 
-/** Favourites and bookmarks: on statuses the viewer may see, and the lists they make. */
+/** Favourites, reblogs, bookmarks and pins: on statuses the viewer may see, and the lists they make. */
 @Controller('api/v1')
 export class InteractionsController {
   constructor(
@@ -49,6 +57,68 @@ export class InteractionsController {
     return this.act(c.unbookmark, user.accountId, id);
   }
 
+  /**
+   * Reblogs a status the viewer may see and whose author the viewer does not block; answers the
+   * reblog, the shared status inside. 422 for a direct status, or someone else's private one.
+   */
+  @Post('statuses/:id/reblog')
+  @HttpCode(200)
+  @Auth.user('write:statuses')
+  async reblog(
+    @CurrentUser() user: UserState,
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown> | undefined,
+  ): Promise<MStatus> {
+    const requested = toStr(body?.visibility) || undefined;
+    const parsed = visibility.safeParse(requested);
+    if (requested !== undefined && (!parsed.success || parsed.data === 'direct')) {
+      throw Errors.unprocessable('Validation failed: Visibility is not included in the list', {
+        visibility: [{ error: 'ERR_INCLUSION', description: 'is not included in the list' }],
+      });
+    }
+    const target = await this.visible(id, user.accountId);
+    const { relationships } = await this.bus.request(contracts.accounts.relationships.getRelationships, {
+      viewerId: user.accountId,
+      ids: [target.accountId],
+      withSuspended: false,
+    });
+    if (relationships[0]?.blocking) throw Errors.notFound();
+    const chosen: Visibility =
+      requested === undefined
+        ? (await this.bus.request(contracts.accounts.profiles.getCredentials, { accountId: user.accountId }))
+            .privacy
+        : (requested as Visibility);
+    const { reblog, status } = await this.bus.request(c.reblog, {
+      accountId: user.accountId,
+      statusId: target.reblogOfId ?? target.id,
+      visibility: chosen === 'direct' ? 'public' : chosen,
+    });
+    const [presented] = await this.presenter.present([reblog], user.accountId, { reblogged: [status] });
+    if (!presented) throw Errors.notFound();
+    return presented;
+  }
+
+  @Post('statuses/:id/unreblog')
+  @HttpCode(200)
+  @Auth.user('write:statuses')
+  unreblog(@CurrentUser() user: UserState, @Param('id') id: string): Promise<MStatus> {
+    return this.act(c.unreblog, user.accountId, id);
+  }
+
+  @Post('statuses/:id/pin')
+  @HttpCode(200)
+  @Auth.user('write:accounts')
+  pin(@CurrentUser() user: UserState, @Param('id') id: string): Promise<MStatus> {
+    return this.act(c.pin, user.accountId, id, false);
+  }
+
+  @Post('statuses/:id/unpin')
+  @HttpCode(200)
+  @Auth.user('write:accounts')
+  unpin(@CurrentUser() user: UserState, @Param('id') id: string): Promise<MStatus> {
+    return this.act(c.unpin, user.accountId, id, false);
+  }
+
   @Get('favourites')
   @Auth.user('read:favourites')
   favourites(
@@ -69,13 +139,36 @@ export class InteractionsController {
 
   @Get('statuses/:id/favourited_by')
   @Auth.optional('read:accounts')
-  async favouritedBy(
+  favouritedBy(
     @Param('id') id: string,
     @ViewerAccountId() viewer: string | null,
     @Page({ limit: 40, max: 80 }) page: ListPage,
   ): Promise<MAccount[]> {
-    await this.visible(id, viewer);
-    const { items } = await this.bus.request(c.listFavouriters, { statusId: id, page: page.params });
+    return this.actors(c.listFavouriters, id, viewer, page);
+  }
+
+  @Get('statuses/:id/reblogged_by')
+  @Auth.optional('read:accounts')
+  rebloggedBy(
+    @Param('id') id: string,
+    @ViewerAccountId() viewer: string | null,
+    @Page({ limit: 40, max: 80 }) page: ListPage,
+  ): Promise<MAccount[]> {
+    return this.actors(c.listRebloggers, id, viewer, page);
+  }
+
+  /** Who favourited or reblogged a status the viewer may see, less those blocking either way. */
+  private async actors(
+    def: typeof c.listFavouriters | typeof c.listRebloggers,
+    id: string,
+    viewer: string | null,
+    page: ListPage,
+  ): Promise<MAccount[]> {
+    const target = await this.visible(id, viewer);
+    const { items } = await this.bus.request(def, {
+      statusId: target.reblogOfId ?? target.id,
+      page: page.params,
+    });
     setListLinkHeader(items, page, this.ctx.origin);
     if (!items.length) return [];
     const ids = items.map((item) => item.accountId);
@@ -109,16 +202,22 @@ export class InteractionsController {
     );
   }
 
-  /** Acts on a status the viewer may see (404 otherwise, as for one that does not exist). */
-  private async act(def: Act, accountId: string, id: string): Promise<MStatus> {
-    await this.visible(id, accountId);
-    const status = await this.bus.request(def, { accountId, statusId: id });
+  /**
+   * Acts on a status the viewer may see (404 otherwise, as for one that does not exist); on a
+   * reblog, on the status it shares, as the apps mean it (pins excepted: a reblog is refused).
+   */
+  private async act(def: Act, accountId: string, id: string, unwrap = true): Promise<MStatus> {
+    const target = await this.visible(id, accountId);
+    const statusId = unwrap ? (target.reblogOfId ?? target.id) : target.id;
+    const status = await this.bus.request(def, { accountId, statusId });
     const [presented] = await this.presenter.present([status], accountId);
     if (!presented) throw Errors.notFound();
     return presented;
   }
 
-  private async visible(id: string, viewer: string | null): Promise<void> {
-    if (!(await this.presenter.findVisible(id, viewer))) throw Errors.notFound();
+  private async visible(id: string, viewer: string | null): Promise<StatusRecord> {
+    const found = await this.presenter.findVisible(id, viewer);
+    if (!found) throw Errors.notFound();
+    return found;
   }
 }

@@ -25,29 +25,37 @@ export class StatusPresenter {
     @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
   ) {}
 
-  /** The statuses the viewer may see, in order, as entities. */
+  /**
+   * The statuses the viewer may see, in order, as entities. `reblogged` holds the statuses the
+   * reblogs among them share, when the list came with them; any missing are fetched in one request.
+   */
   async present(
     records: readonly StatusRecord[],
     viewerId: string | null,
-    options: { withText?: boolean; context?: StatusContext } = {},
+    options: { withText?: boolean; context?: StatusContext; reblogged?: readonly StatusRecord[] } = {},
   ): Promise<MStatus[]> {
     const context = options.context ?? 'single';
-    const hydrated = await this.hydrate(records, viewerId, context);
-    const visible = this.visible(records, viewerId, hydrated, context);
-    // What the viewer did to them: one more request, for the page, never one per status.
+    const shared = await this.sharedBy(records, options.reblogged ?? []);
+    const hydrated = await this.hydrate([...records, ...shared.values()], viewerId, context);
+    const visible = this.visible(records, viewerId, hydrated, context, shared);
+    // What the viewer did to them (and to the statuses reblogs share): one request per page.
     const state =
       viewerId && visible.length
         ? await this.bus.request(contracts.statuses.interactions.getViewerState, {
             accountId: viewerId,
-            statusIds: visible.map((record) => record.id),
+            statusIds: [...new Set(visible.flatMap((record) => [record.id, record.reblogOfId ?? []].flat()))],
           })
-        : { favourited: [], bookmarked: [] };
-    const favourited = new Set(state.favourited);
-    const bookmarked = new Set(state.bookmarked);
+        : { favourited: [], bookmarked: [], reblogged: [], pinned: [] };
+    const viewerState = {
+      favourited: new Set(state.favourited),
+      bookmarked: new Set(state.bookmarked),
+      reblogged: new Set(state.reblogged),
+      pinned: new Set(state.pinned),
+    };
     return visible.map((record) =>
       serializeStatus(
         record,
-        { accounts: hydrated.accounts, viewerId, withText: options.withText, favourited, bookmarked },
+        { accounts: hydrated.accounts, viewerId, withText: options.withText, shared, ...viewerState },
         this.ctx,
       ),
     );
@@ -56,26 +64,56 @@ export class StatusPresenter {
   /** One status by id, if `id` is one, it exists and the viewer may see it. */
   async findVisible(id: string, viewerId: string | null): Promise<StatusRecord | undefined> {
     if (!isId(id)) return undefined;
-    const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids: [id] });
-    return this.visible(statuses, viewerId, await this.hydrate(statuses, viewerId))[0];
+    const { statuses, reblogged } = await this.bus.request(contracts.statuses.statuses.getStatuses, {
+      ids: [id],
+    });
+    const shared = new Map(reblogged.map((record) => [record.id, record]));
+    const hydrated = await this.hydrate([...statuses, ...reblogged], viewerId);
+    return this.visible(statuses, viewerId, hydrated, 'single', shared)[0];
   }
 
-  /** The statuses the viewer may see, of those given. */
+  /**
+   * The statuses the viewer may see, of those given. A reblog is seen only with the status it
+   * shares: both must pass, and timelines leave out reblogs of accounts the viewer blocks or mutes.
+   */
   visible(
     records: readonly StatusRecord[],
     viewerId: string | null,
     hydrated: Hydrated,
     context: StatusContext = 'single',
+    shared: ReadonlyMap<string, StatusRecord> = new Map(),
   ): StatusRecord[] {
     const factsOf = (id: string): ViewerFacts | undefined => hydrated.facts.get(id);
-    return records.filter((record) => {
+    const shows = (record: StatusRecord, where: StatusContext): boolean => {
       const author = hydrated.accounts.get(record.accountId);
       if (!author || author.suspended) return false;
       return (
         mayView(record, viewerId, factsOf(record.accountId)) &&
-        timelineShows(record, viewerId, context, factsOf)
+        timelineShows(record, viewerId, where, factsOf)
       );
+    };
+    return records.filter((record) => {
+      if (!shows(record, context)) return false;
+      if (record.reblogOfId === null) return true;
+      const original = shared.get(record.reblogOfId);
+      // A shared reply stays in the home feed whoever it answers: the reblogger chose to show it.
+      const where = context === 'home' ? 'public' : context;
+      return original !== undefined && original.reblogOfId === null && shows(original, where);
     });
+  }
+
+  /** The statuses the reblogs among `records` share: those given, and the rest fetched at once. */
+  private async sharedBy(
+    records: readonly StatusRecord[],
+    given: readonly StatusRecord[],
+  ): Promise<Map<string, StatusRecord>> {
+    const shared = new Map(given.map((record) => [record.id, record]));
+    const missing = [...new Set(records.flatMap((r) => r.reblogOfId ?? []))].filter((id) => !shared.has(id));
+    if (missing.length) {
+      const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids: missing });
+      for (const record of statuses) shared.set(record.id, record);
+    }
+    return shared;
   }
 
   async hydrate(

@@ -107,8 +107,8 @@ export class StatusesController {
   ): Promise<MStatus[]> {
     const ids = toStrList(query.id).filter(isId).slice(0, STATUS_LIMITS.batch);
     if (!ids.length) return [];
-    const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids });
-    return this.presenter.present(statuses, viewer);
+    const { statuses, reblogged } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids });
+    return this.presenter.present(statuses, viewer, { reblogged });
   }
 
   @Get('api/v1/statuses/:id')
@@ -166,8 +166,8 @@ export class StatusesController {
     const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, { ids: [id] });
     const author = accounts[0];
     if (!author) throw Errors.notFound();
-    // Pins, media and reblogs do not exist yet: asking for only those finds none.
-    if (author.suspended || toBool(query.pinned) || toBool(query.only_media)) return [];
+    // Media does not exist yet: asking for only statuses with media finds none.
+    if (author.suspended || toBool(query.only_media)) return [];
     const facts =
       viewer && viewer !== id
         ? (
@@ -180,25 +180,33 @@ export class StatusesController {
         : undefined;
     const listable = listableVisibilities(id, viewer, facts);
     if (!listable) return [];
-    const { statuses } = await this.bus.request(contracts.statuses.statuses.listAuthorStatuses, {
+    const pinned = toBool(query.pinned) ?? false;
+    const { statuses, reblogged } = await this.bus.request(contracts.statuses.statuses.listAuthorStatuses, {
       accountId: id,
       ...listable,
+      // Pinned statuses are the public and unlisted ones, listed to whoever may see the profile.
+      ...(pinned ? { visibilities: ['public', 'unlisted'] as Visibility[], mentioning: null } : {}),
+      pinned,
       excludeReplies: toBool(query.exclude_replies) ?? false,
+      excludeReblogs: toBool(query.exclude_reblogs) ?? false,
       tagged: toStr(query.tagged)?.replace(/^#/, '').toLowerCase() || null,
       page: page.params,
     });
-    setLinkHeader(page.request, page.reply, this.ctx.origin, {
-      newest: statuses[0]?.id,
-      oldest: statuses.at(-1)?.id,
-    });
-    return this.presenter.present(statuses, viewer);
+    if (!pinned)
+      setLinkHeader(page.request, page.reply, this.ctx.origin, {
+        newest: statuses[0]?.id,
+        oldest: statuses.at(-1)?.id,
+      });
+    return this.presenter.present(statuses, viewer, { reblogged });
   }
 
   /** The status, if the viewer may see it; 404 otherwise, as for one that does not exist. */
   private async visibleOne(id: string, viewer: string | null): Promise<MStatus> {
     if (!isId(id)) throw Errors.notFound();
-    const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids: [id] });
-    const [presented] = await this.presenter.present(statuses, viewer);
+    const { statuses, reblogged } = await this.bus.request(contracts.statuses.statuses.getStatuses, {
+      ids: [id],
+    });
+    const [presented] = await this.presenter.present(statuses, viewer, { reblogged });
     if (!presented) throw Errors.notFound();
     return presented;
   }

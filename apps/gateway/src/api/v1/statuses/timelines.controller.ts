@@ -31,8 +31,8 @@ export class TimelinesController {
     // The page's cursors are the feed's, whatever the rules leave of it.
     setLinkHeader(page.request, page.reply, this.ctx.origin, { newest: ids[0], oldest: ids.at(-1) });
     if (!ids.length) return [];
-    const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids });
-    return this.presenter.present(statuses, user.accountId, { context: 'home' });
+    const { statuses, reblogged } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids });
+    return this.presenter.present(statuses, user.accountId, { context: 'home', reblogged });
   }
 
   @Get('public')
