@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type AccountRecord, contracts, type StatusRecord } from '@mammut/contracts';
-import { type MStatus, type SerializeContext, serializeStatus } from '@mammut/mastodon-api';
+import { type AccountRecord, contracts, type FilterContext, type StatusRecord } from '@mammut/contracts';
+import {
+  type CompiledFilters,
+  compileFilters,
+  type FilterMatch,
+  hiddenBy,
+  type MStatus,
+  type SerializeContext,
+  serializeStatus,
+} from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { isId } from '../../../http/params';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
@@ -25,15 +33,29 @@ export class StatusPresenter {
     @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
   ) {}
 
-  /** The statuses the viewer may see, in order, as entities. */
+  /**
+   * The statuses the viewer may see, in order, as entities, each with the viewer's filters it
+   * matches. Where a list is shown (`filterContext`, by default the home or public timeline of
+   * `context`), statuses that a `hide` filter of that place matches are left out.
+   */
   async present(
     records: readonly StatusRecord[],
     viewerId: string | null,
-    options: { withText?: boolean; context?: StatusContext } = {},
+    options: { withText?: boolean; context?: StatusContext; filterContext?: FilterContext } = {},
   ): Promise<MStatus[]> {
     const context = options.context ?? 'single';
-    const hydrated = await this.hydrate(records, viewerId, context);
-    const visible = this.visible(records, viewerId, hydrated, context);
+    const [hydrated, filters] = await Promise.all([
+      this.hydrate(records, viewerId, context),
+      this.viewerFilters(records, viewerId),
+    ]);
+    const place = options.filterContext ?? LIST_PLACE[context];
+    const filtered = new Map<string, FilterMatch[]>();
+    const visible = this.visible(records, viewerId, hydrated, context).filter((record) => {
+      const matches = filters.match(record);
+      if (matches.length) filtered.set(record.id, matches);
+      // The viewer's own statuses are never hidden from them.
+      return !(place && record.accountId !== viewerId && hiddenBy(matches, place));
+    });
     // What the viewer did to them: one more request, for the page, never one per status.
     const state =
       viewerId && visible.length
@@ -47,10 +69,27 @@ export class StatusPresenter {
     return visible.map((record) =>
       serializeStatus(
         record,
-        { accounts: hydrated.accounts, viewerId, withText: options.withText, favourited, bookmarked },
+        {
+          accounts: hydrated.accounts,
+          viewerId,
+          withText: options.withText,
+          favourited,
+          bookmarked,
+          filtered,
+        },
         this.ctx,
       ),
     );
+  }
+
+  /** The viewer's active filters: one request for the page, beside the hydrating ones. */
+  private async viewerFilters(
+    records: readonly StatusRecord[],
+    viewerId: string | null,
+  ): Promise<CompiledFilters> {
+    if (!viewerId || !records.length) return compileFilters([]);
+    const { filters } = await this.bus.request(contracts.accounts.filters.listActiveFilters, { viewerId });
+    return compileFilters(filters);
   }
 
   /** One status by id, if `id` is one, it exists and the viewer may see it. */
@@ -114,6 +153,13 @@ export class StatusPresenter {
     };
   }
 }
+
+/** The filter context of the lists a presenting context stands for; a single status is no list. */
+const LIST_PLACE: Readonly<Record<StatusContext, FilterContext | undefined>> = {
+  home: 'home',
+  public: 'public',
+  single: undefined,
+};
 
 /** The most ids one accounts request takes. */
 const BATCH = 200;
