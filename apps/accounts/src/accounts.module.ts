@@ -36,6 +36,8 @@ import { adminProviders } from './admin/admin.providers';
 import { RemoteHandlers } from './remote/remote.handlers';
 import { remoteProviders } from './remote/remote.providers';
 import { StatusActivity } from './activity/status-activity';
+import { FiltersHandlers } from './filters/filters.handlers';
+import { filtersProviders } from './filters/filters.providers';
 
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
 @Module({
@@ -48,6 +50,7 @@ import { StatusActivity } from './activity/status-activity';
     busController(contracts.accounts.instance, InstanceHandlers),
     busController(contracts.accounts.admin, AdminHandlers),
     busController(contracts.accounts.remote, RemoteHandlers),
+    busController(contracts.accounts.filters, FiltersHandlers),
   ],
   providers: [
     accountsDatabaseProvider,
@@ -69,6 +72,7 @@ import { StatusActivity } from './activity/status-activity';
     ...instanceProviders,
     ...adminProviders,
     ...remoteProviders,
+    ...filtersProviders,
   ],
 })
 export class AccountsModule implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -34,6 +34,12 @@ import { NotificationsController } from './api/v1/notifications.controller';
 import { NotificationPresenter } from './api/v1/notification-presenter';
 import { StreamingGateway } from './streaming/streaming.gateway';
 import { StatusPresenter } from './api/v1/statuses/status-presenter';
+import { FiltersV1Controller } from './api/v1/filters.controller';
+import {
+  FilterKeywordsController,
+  FilterStatusesController,
+  FiltersController,
+} from './api/v2/filters.controller';
 
 /**
  * The only public HTTP entry: the Mastodon client API, OAuth, well-known documents. Controllers
@@ -57,6 +63,10 @@ import { StatusPresenter } from './api/v1/statuses/status-presenter';
     BlocksAndMutesController,
     DomainBlocksController,
     EndorsementsController,
+    FiltersV1Controller,
+    FiltersController,
+    FilterKeywordsController,
+    FilterStatusesController,
     AppsController,
     RegistrationController,
     AuthorizeController,

@@ -6,3 +6,5 @@ export * from './instance.entities';
 export * from './instance.serializer';
 export * from './statuses.serializer';
 export * from './notifications.serializer';
+export * from './filters';
+export * from './filters.serializer';

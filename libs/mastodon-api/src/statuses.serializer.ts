@@ -2,6 +2,8 @@ import type { AccountRecord, StatusRecord } from '@mammut/contracts';
 import { localAccountUrl, serializeAccount } from './accounts.serializer';
 import type { SerializeContext } from './context';
 import type { MAccount } from './entities';
+import type { FilterMatch } from './filters';
+import { type MFilterResult, serializeFilterResult } from './filters.serializer';
 
 export interface MMention {
   id: string;
@@ -38,7 +40,7 @@ export interface MStatus {
   bookmarked?: boolean;
   pinned?: boolean;
   content: string;
-  filtered?: unknown[];
+  filtered?: MFilterResult[];
   reblog: MStatus | null;
   application?: { name: string; website: string | null } | null;
   account: MAccount;
@@ -66,6 +68,8 @@ export interface StatusContext {
   readonly pinned?: ReadonlySet<string>;
   /** The statuses reblogs share, by id (a reblog is presented with the status it shares inside). */
   readonly shared?: ReadonlyMap<string, StatusRecord>;
+  /** Of the statuses presented, the viewer's filters each matches (by status id). */
+  readonly filtered?: ReadonlyMap<string, readonly FilterMatch[]>;
 }
 
 export function serializeMention(account: AccountRecord, ctx: SerializeContext): MMention {
@@ -124,7 +128,7 @@ export function serializeStatus(record: StatusRecord, status: StatusContext, ctx
     // Only one's own statuses can be pinned, and only they say whether they are.
     if (record.accountId === status.viewerId && record.reblogOfId === null)
       serialized.pinned = status.pinned?.has(record.id) ?? false;
-    serialized.filtered = [];
+    serialized.filtered = (status.filtered?.get(record.id) ?? []).map(serializeFilterResult);
   }
   if (status.withText) serialized.text = record.text;
   return serialized;

@@ -28,7 +28,9 @@ export class NotificationPresenter {
         : { statuses: [] },
       this.bus.request(contracts.accounts.profiles.getAccounts, { ids: fromIds }),
     ]);
-    const presented = new Map((await this.presenter.present(statuses, viewerId)).map((s) => [s.id, s]));
+    // A notification whose status a `hide` filter of notifications matches goes with it.
+    const shown = await this.presenter.present(statuses, viewerId, { filterContext: 'notifications' });
+    const presented = new Map(shown.map((s) => [s.id, s]));
     const actors = new Map(accounts.map((account) => [account.id, account]));
     return notifications.flatMap((notification) => {
       const from = actors.get(notification.fromAccountId);

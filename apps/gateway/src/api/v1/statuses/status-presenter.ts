@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type AccountRecord, contracts, type StatusRecord } from '@mammut/contracts';
-import { type MStatus, type SerializeContext, serializeStatus } from '@mammut/mastodon-api';
+import { type AccountRecord, contracts, type FilterContext, type StatusRecord } from '@mammut/contracts';
+import {
+  type CompiledFilters,
+  compileFilters,
+  type FilterMatch,
+  hiddenBy,
+  type MStatus,
+  type SerializeContext,
+  serializeStatus,
+} from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { isId } from '../../../http/params';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
@@ -26,18 +34,37 @@ export class StatusPresenter {
   ) {}
 
   /**
-   * The statuses the viewer may see, in order, as entities. `reblogged` holds the statuses the
-   * reblogs among them share, when the list came with them; any missing are fetched in one request.
+   * The statuses the viewer may see, in order, as entities, each with the viewer's filters it
+   * matches (a reblog, those the status it shares matches). Where a list is shown (`filterContext`,
+   * by default the home or public timeline of `context`), statuses that a `hide` filter of that
+   * place matches are left out. `reblogged` holds the statuses the reblogs among them share, when
+   * the list came with them; any missing are fetched in one request.
    */
   async present(
     records: readonly StatusRecord[],
     viewerId: string | null,
-    options: { withText?: boolean; context?: StatusContext; reblogged?: readonly StatusRecord[] } = {},
+    options: {
+      withText?: boolean;
+      context?: StatusContext;
+      filterContext?: FilterContext;
+      reblogged?: readonly StatusRecord[];
+    } = {},
   ): Promise<MStatus[]> {
     const context = options.context ?? 'single';
     const shared = await this.sharedBy(records, options.reblogged ?? []);
-    const hydrated = await this.hydrate([...records, ...shared.values()], viewerId, context);
-    const visible = this.visible(records, viewerId, hydrated, context, shared);
+    const [hydrated, filters] = await Promise.all([
+      this.hydrate([...records, ...shared.values()], viewerId, context),
+      this.viewerFilters(records, viewerId),
+    ]);
+    const place = options.filterContext ?? LIST_PLACE[context];
+    const filtered = new Map<string, FilterMatch[]>();
+    const visible = this.visible(records, viewerId, hydrated, context, shared).filter((record) => {
+      const content = record.reblogOfId ? (shared.get(record.reblogOfId) ?? record) : record;
+      const matches = filters.match(content);
+      if (matches.length) for (const id of new Set([record.id, content.id])) filtered.set(id, matches);
+      // The viewer's own statuses are never hidden from them.
+      return !(place && content.accountId !== viewerId && hiddenBy(matches, place));
+    });
     // What the viewer did to them (and to the statuses reblogs share): one request per page.
     const state =
       viewerId && visible.length
@@ -55,10 +82,27 @@ export class StatusPresenter {
     return visible.map((record) =>
       serializeStatus(
         record,
-        { accounts: hydrated.accounts, viewerId, withText: options.withText, shared, ...viewerState },
+        {
+          accounts: hydrated.accounts,
+          viewerId,
+          withText: options.withText,
+          shared,
+          filtered,
+          ...viewerState,
+        },
         this.ctx,
       ),
     );
+  }
+
+  /** The viewer's active filters: one request for the page, beside the hydrating ones. */
+  private async viewerFilters(
+    records: readonly StatusRecord[],
+    viewerId: string | null,
+  ): Promise<CompiledFilters> {
+    if (!viewerId || !records.length) return compileFilters([]);
+    const { filters } = await this.bus.request(contracts.accounts.filters.listActiveFilters, { viewerId });
+    return compileFilters(filters);
   }
 
   /** One status by id, if `id` is one, it exists and the viewer may see it. */
@@ -152,6 +196,13 @@ export class StatusPresenter {
     };
   }
 }
+
+/** The filter context of the lists a presenting context stands for; a single status is no list. */
+const LIST_PLACE: Readonly<Record<StatusContext, FilterContext | undefined>> = {
+  home: 'home',
+  public: 'public',
+  single: undefined,
+};
 
 /** The most ids one accounts request takes. */
 const BATCH = 200;

@@ -136,8 +136,8 @@ export class StatusesController {
       ...limits,
     });
     const [ancestors, descendants] = await Promise.all([
-      this.presenter.present(thread.ancestors, viewer, { context: 'public' }),
-      this.presenter.present(thread.descendants, viewer, { context: 'public' }),
+      this.presenter.present(thread.ancestors, viewer, { context: 'public', filterContext: 'thread' }),
+      this.presenter.present(thread.descendants, viewer, { context: 'public', filterContext: 'thread' }),
     ]);
     return { ancestors, descendants };
   }
@@ -197,7 +197,7 @@ export class StatusesController {
         newest: statuses[0]?.id,
         oldest: statuses.at(-1)?.id,
       });
-    return this.presenter.present(statuses, viewer, { reblogged });
+    return this.presenter.present(statuses, viewer, { reblogged, filterContext: 'account' });
   }
 
   /** The status, if the viewer may see it; 404 otherwise, as for one that does not exist. */
