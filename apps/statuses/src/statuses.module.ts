@@ -19,6 +19,8 @@ import { Reblogs } from './interactions/reblogs.service';
 import { DeleteStatus } from './statuses/delete-status.service';
 import { StatusesHandlers } from './statuses/statuses.handlers';
 import { StatusesQueries } from './statuses/statuses.queries';
+import { TagsHandlers } from './tags/tags.handlers';
+import { Tags } from './tags/tags.service';
 
 /** Statuses, local and remote; answers `statuses.*` on the bus and writes `events.statuses.*`. */
 @Module({
@@ -26,6 +28,7 @@ import { StatusesQueries } from './statuses/statuses.queries';
   controllers: [
     busController(contracts.statuses.statuses, StatusesHandlers),
     busController(contracts.statuses.interactions, InteractionsHandlers),
+    busController(contracts.statuses.tags, TagsHandlers),
   ],
   providers: [
     ...statusesDatabaseProviders,
@@ -38,6 +41,8 @@ import { StatusesQueries } from './statuses/statuses.queries';
     Reblogs,
     Pins,
     InteractionsHandlers,
+    Tags,
+    TagsHandlers,
   ],
 })
 export class StatusesModule implements OnApplicationBootstrap, OnApplicationShutdown {

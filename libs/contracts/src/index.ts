@@ -10,6 +10,7 @@ export * from './accounts/remote.contracts';
 export * from './accounts/filters.contracts';
 export * from './statuses/statuses.contracts';
 export * from './statuses/interactions.contracts';
+export * from './statuses/tags.contracts';
 export * from './timelines/timelines.contracts';
 export * from './timelines/notifications.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
@@ -21,6 +22,7 @@ import { accountsRemote } from './accounts/remote.contracts';
 import { accountsFilters } from './accounts/filters.contracts';
 import { statusesStatuses } from './statuses/statuses.contracts';
 import { statusesInteractions } from './statuses/interactions.contracts';
+import { statusesTags } from './statuses/tags.contracts';
 import { timelinesFeeds } from './timelines/timelines.contracts';
 import { timelinesNotifications } from './timelines/notifications.contracts';
 
@@ -39,6 +41,7 @@ export const contracts = {
   statuses: {
     statuses: statusesStatuses,
     interactions: statusesInteractions,
+    tags: statusesTags,
   },
   timelines: {
     feeds: timelinesFeeds,

@@ -1,10 +1,12 @@
 import { CreateStatuses1796200000000 } from './1796200000000-CreateStatuses';
 import { CreateFavouritesAndBookmarks1796200000001 } from './1796200000001-CreateFavouritesAndBookmarks';
 import { AddReblogsAndPins1796200000002 } from './1796200000002-AddReblogsAndPins';
+import { CreateTags1796200000003 } from './1796200000003-CreateTags';
 
 /** Every migration of the statuses schema, in order. */
 export const statusesMigrations = [
   CreateStatuses1796200000000,
   CreateFavouritesAndBookmarks1796200000001,
   AddReblogsAndPins1796200000002,
+  CreateTags1796200000003,
 ];

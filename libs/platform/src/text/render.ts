@@ -25,6 +25,17 @@ export function extractMentions(text: string): string[] {
   return [...found];
 }
 
+/** A hashtag name as Mastodon allows one (letters, digits, `_`, not all digits), at most this long. */
+const TAG_NAME = /^[\p{L}\p{N}_]*[\p{L}_][\p{L}\p{N}_]*$/u;
+const TAG_NAME_MAX = 100;
+
+/** The normalized (lower-cased) name of a hashtag given with or without `#`, or null when it is none. */
+export function hashtagName(value: string): string | null {
+  const name = value.replace(/^#/, '').normalize('NFKC');
+  return name.length <= TAG_NAME_MAX && TAG_NAME.test(name) ? name.toLowerCase() : null;
+}
+
+/** The hashtags of a text, lower-cased, in order of first use. */
 export function extractHashtags(text: string): string[] {
   const found = new Set<string>();
   for (const match of text.matchAll(HASHTAG)) found.add(match[1].toLowerCase());
