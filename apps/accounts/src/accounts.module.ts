@@ -36,6 +36,8 @@ import { adminProviders } from './admin/admin.providers';
 import { RemoteHandlers } from './remote/remote.handlers';
 import { remoteProviders } from './remote/remote.providers';
 import { StatusActivity } from './activity/status-activity';
+import { ListsHandlers } from './lists/lists.handlers';
+import { listsProviders } from './lists/lists.providers';
 
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
 @Module({
@@ -48,6 +50,7 @@ import { StatusActivity } from './activity/status-activity';
     busController(contracts.accounts.instance, InstanceHandlers),
     busController(contracts.accounts.admin, AdminHandlers),
     busController(contracts.accounts.remote, RemoteHandlers),
+    busController(contracts.accounts.lists, ListsHandlers),
   ],
   providers: [
     accountsDatabaseProvider,
@@ -69,6 +72,7 @@ import { StatusActivity } from './activity/status-activity';
     ...instanceProviders,
     ...adminProviders,
     ...remoteProviders,
+    ...listsProviders,
   ],
 })
 export class AccountsModule implements OnApplicationBootstrap, OnApplicationShutdown {

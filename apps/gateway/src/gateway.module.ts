@@ -34,6 +34,7 @@ import { NotificationsController } from './api/v1/notifications.controller';
 import { NotificationPresenter } from './api/v1/notification-presenter';
 import { StreamingGateway } from './streaming/streaming.gateway';
 import { StatusPresenter } from './api/v1/statuses/status-presenter';
+import { ListsController } from './api/v1/lists.controller';
 
 /**
  * The only public HTTP entry: the Mastodon client API, OAuth, well-known documents. Controllers
@@ -57,6 +58,7 @@ import { StatusPresenter } from './api/v1/statuses/status-presenter';
     BlocksAndMutesController,
     DomainBlocksController,
     EndorsementsController,
+    ListsController,
     AppsController,
     RegistrationController,
     AuthorizeController,

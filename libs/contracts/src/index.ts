@@ -7,6 +7,7 @@ export * from './accounts/relationships.contracts';
 export * from './accounts/oauth.contracts';
 export * from './accounts/admin.contracts';
 export * from './accounts/remote.contracts';
+export * from './accounts/lists.contracts';
 export * from './statuses/statuses.contracts';
 export * from './statuses/interactions.contracts';
 export * from './timelines/timelines.contracts';
@@ -17,6 +18,7 @@ import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts'
 import { accountsInstance } from './accounts/instance.contracts';
 import { accountsAdmin } from './accounts/admin.contracts';
 import { accountsRemote } from './accounts/remote.contracts';
+import { accountsLists } from './accounts/lists.contracts';
 import { statusesStatuses } from './statuses/statuses.contracts';
 import { statusesInteractions } from './statuses/interactions.contracts';
 import { timelinesFeeds } from './timelines/timelines.contracts';
@@ -32,6 +34,7 @@ export const contracts = {
     instance: accountsInstance,
     admin: accountsAdmin,
     remote: accountsRemote,
+    lists: accountsLists,
   },
   statuses: {
     statuses: statusesStatuses,

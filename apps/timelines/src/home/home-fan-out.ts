@@ -79,7 +79,8 @@ export class HomeFanOut {
     }
     const mentioned = new Set(status.mentions);
     await this.eachFollowerPage(status.accountId, async (ids) => {
-      const recipients = status.visibility === 'direct' ? ids.filter((id) => mentioned.has(id)) : ids;
+      const followers = status.visibility === 'direct' ? ids.filter((id) => mentioned.has(id)) : ids;
+      const recipients = await this.withoutExclusiveLists(status.accountId, followers);
       await this.feeds.add(recipients, [status.id]);
       this.streams.toUsers(recipients, message);
     });
@@ -102,6 +103,18 @@ export class HomeFanOut {
       if (followers.length < FOLLOWERS_PER_PAGE) return;
       after = followers[followers.length - 1].cursor;
     }
+  }
+
+  /** Followers who keep the author in an exclusive list see its statuses there, not at home (Mastodon 4.2). */
+  private async withoutExclusiveLists(authorId: string, followerIds: string[]): Promise<string[]> {
+    if (!followerIds.length) return followerIds;
+    const { ownerIds } = await this.bus.request(contracts.accounts.lists.filterExclusiveOwners, {
+      accountId: authorId,
+      ownerIds: followerIds,
+    });
+    if (!ownerIds.length) return followerIds;
+    const excluded = new Set(ownerIds);
+    return followerIds.filter((id) => !excluded.has(id));
   }
 
   private async isLocal(accountId: string): Promise<boolean> {

@@ -8,41 +8,50 @@ const WIDTH = 20;
 const member = (id: string): string => id.padStart(WIDTH, '0');
 const idOf = (stored: string): string => stored.replace(/^0+(?=\d)/, '');
 
+/** The Redis keys of feeds, one builder for every kind. */
+export const feedKey = {
+  home: (accountId: string): string => `feed:home:${accountId}`,
+  list: (listId: string): string => `feed:list:${listId}`,
+} as const;
+
 /**
- * Home feeds in Redis, one sorted set of status ids per account (`feed:home:<account>`), newest
+ * Feeds in Redis, one sorted set of status ids per owner (an account's home, a list), newest
  * last, at most HOME_FEED_SIZE. Ids are stored zero-padded with one score, so Redis orders them
  * exactly as numbers and pages them by range (`max_id`, `since_id`, `min_id`) without a float.
  */
-@Injectable()
-export class HomeFeeds {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
-
-  private key(accountId: string): string {
-    return `feed:home:${accountId}`;
-  }
+export class StatusFeeds {
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: (ownerId: string) => string,
+  ) {}
 
   /** Adds statuses to several feeds at once, trimming each to its size. */
-  async add(accountIds: readonly string[], statusIds: readonly string[]): Promise<void> {
-    if (!accountIds.length || !statusIds.length) return;
+  async add(ownerIds: readonly string[], statusIds: readonly string[]): Promise<void> {
+    if (!ownerIds.length || !statusIds.length) return;
     const pipeline = this.redis.pipeline();
     const members = statusIds.flatMap((id) => [0, member(id)] as const);
-    for (const accountId of accountIds) {
-      pipeline.zadd(this.key(accountId), ...members);
-      pipeline.zremrangebyrank(this.key(accountId), 0, -HOME_FEED_SIZE - 1);
+    for (const ownerId of ownerIds) {
+      pipeline.zadd(this.key(ownerId), ...members);
+      pipeline.zremrangebyrank(this.key(ownerId), 0, -HOME_FEED_SIZE - 1);
     }
     await pipeline.exec();
   }
 
-  async remove(accountIds: readonly string[], statusIds: readonly string[]): Promise<void> {
-    if (!accountIds.length || !statusIds.length) return;
+  async remove(ownerIds: readonly string[], statusIds: readonly string[]): Promise<void> {
+    if (!ownerIds.length || !statusIds.length) return;
     const pipeline = this.redis.pipeline();
-    for (const accountId of accountIds) pipeline.zrem(this.key(accountId), ...statusIds.map(member));
+    for (const ownerId of ownerIds) pipeline.zrem(this.key(ownerId), ...statusIds.map(member));
     await pipeline.exec();
   }
 
+  /** Forgets whole feeds. */
+  async drop(ownerIds: readonly string[]): Promise<void> {
+    if (ownerIds.length) await this.redis.del(...ownerIds.map(this.key));
+  }
+
   /** A page of a feed, newest first. */
-  async page(accountId: string, page: PageRequest): Promise<string[]> {
-    const key = this.key(accountId);
+  async page(ownerId: string, page: PageRequest): Promise<string[]> {
+    const key = this.key(ownerId);
     const below = page.maxId ? `(${member(page.maxId)}` : '+';
     if (page.minId !== undefined) {
       // The page just above min_id (and below max_id), oldest first from Redis, handed back newest first.
@@ -58,5 +67,13 @@ export class HomeFeeds {
       page.limit,
     );
     return ids.map(idOf);
+  }
+}
+
+/** Home feeds (`feed:home:<account>`). */
+@Injectable()
+export class HomeFeeds extends StatusFeeds {
+  constructor(@Inject(REDIS) redis: Redis) {
+    super(redis, feedKey.home);
   }
 }
