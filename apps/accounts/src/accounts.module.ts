@@ -38,6 +38,8 @@ import { remoteProviders } from './remote/remote.providers';
 import { StatusActivity } from './activity/status-activity';
 import { FiltersHandlers } from './filters/filters.handlers';
 import { filtersProviders } from './filters/filters.providers';
+import { ListsHandlers } from './lists/lists.handlers';
+import { listsProviders } from './lists/lists.providers';
 
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
 @Module({
@@ -51,6 +53,7 @@ import { filtersProviders } from './filters/filters.providers';
     busController(contracts.accounts.admin, AdminHandlers),
     busController(contracts.accounts.remote, RemoteHandlers),
     busController(contracts.accounts.filters, FiltersHandlers),
+    busController(contracts.accounts.lists, ListsHandlers),
   ],
   providers: [
     accountsDatabaseProvider,
@@ -73,6 +76,7 @@ import { filtersProviders } from './filters/filters.providers';
     ...adminProviders,
     ...remoteProviders,
     ...filtersProviders,
+    ...listsProviders,
   ],
 })
 export class AccountsModule implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -40,6 +40,7 @@ import {
   FilterStatusesController,
   FiltersController,
 } from './api/v2/filters.controller';
+import { ListsController } from './api/v1/lists.controller';
 
 /**
  * The only public HTTP entry: the Mastodon client API, OAuth, well-known documents. Controllers
@@ -67,6 +68,7 @@ import {
     FiltersController,
     FilterKeywordsController,
     FilterStatusesController,
+    ListsController,
     AppsController,
     RegistrationController,
     AuthorizeController,

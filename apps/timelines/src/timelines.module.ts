@@ -6,12 +6,14 @@ import { TIMELINES_DB, timelinesDatabaseProvider } from './database/timelines-da
 import { HomeFanOut } from './home/home-fan-out';
 import { HomeFeeds } from './home/home-feeds';
 import { TimelinesHandlers } from './home/timelines.handlers';
+import { ListFanOut } from './lists/list-fan-out';
+import { ListFeeds } from './lists/list-feeds';
 import { NotificationsHandlers } from './notifications/notifications.handlers';
 import { NotificationsStore } from './notifications/notifications.store';
 import { Notify } from './notifications/notify';
 import { StreamPublisher } from './streaming/stream-publisher';
 
-/** Home feeds (Redis, by fan-out on write), notifications and markers; answers `timelines.*` on the bus. */
+/** Home and list feeds (Redis, by fan-out on write), notifications and markers; answers `timelines.*` on the bus. */
 @Module({
   imports: [HealthModule],
   controllers: [
@@ -24,6 +26,8 @@ import { StreamPublisher } from './streaming/stream-publisher';
     HomeFeeds,
     StreamPublisher,
     HomeFanOut,
+    ListFeeds,
+    ListFanOut,
     TimelinesHandlers,
     NotificationsStore,
     Notify,
@@ -34,17 +38,20 @@ export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     @Inject(TIMELINES_DB) private readonly db: DataSource,
     private readonly fanOut: HomeFanOut,
+    private readonly listFanOut: ListFanOut,
     private readonly notify: Notify,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
     await this.fanOut.start();
+    await this.listFanOut.start();
     await this.notify.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.fanOut.stop();
+    await this.listFanOut.stop();
     await this.notify.stop();
     await this.db.destroy();
   }

@@ -8,6 +8,7 @@ export * from './accounts/oauth.contracts';
 export * from './accounts/admin.contracts';
 export * from './accounts/remote.contracts';
 export * from './accounts/filters.contracts';
+export * from './accounts/lists.contracts';
 export * from './statuses/statuses.contracts';
 export * from './statuses/interactions.contracts';
 export * from './statuses/tags.contracts';
@@ -20,6 +21,7 @@ import { accountsInstance } from './accounts/instance.contracts';
 import { accountsAdmin } from './accounts/admin.contracts';
 import { accountsRemote } from './accounts/remote.contracts';
 import { accountsFilters } from './accounts/filters.contracts';
+import { accountsLists } from './accounts/lists.contracts';
 import { statusesStatuses } from './statuses/statuses.contracts';
 import { statusesInteractions } from './statuses/interactions.contracts';
 import { statusesTags } from './statuses/tags.contracts';
@@ -37,6 +39,7 @@ export const contracts = {
     admin: accountsAdmin,
     remote: accountsRemote,
     filters: accountsFilters,
+    lists: accountsLists,
   },
   statuses: {
     statuses: statusesStatuses,

@@ -8,3 +8,4 @@ export * from './statuses.serializer';
 export * from './notifications.serializer';
 export * from './filters';
 export * from './filters.serializer';
+export * from './lists.serializer';

@@ -8,6 +8,7 @@ import { AddRemoteActorColumns1796067203650 } from './1796067203650-AddRemoteAct
 import { MarkDeletedAccounts1796067541678 } from './1796067541678-MarkDeletedAccounts';
 import { OrderEventsByAggregate1796069501575 } from './1796069501575-OrderEventsByAggregate';
 import { NotifyAccountChanges1796071345568 } from './1796071345568-NotifyAccountChanges';
+import { CreateLists1796088432720 } from './1796088432720-CreateLists';
 import { CreateFilters1796088456871 } from './1796088456871-CreateFilters';
 
 /** Every migration of the accounts schema, in order. */
@@ -22,5 +23,6 @@ export const accountsMigrations = [
   MarkDeletedAccounts1796067541678,
   OrderEventsByAggregate1796069501575,
   NotifyAccountChanges1796071345568,
+  CreateLists1796088432720,
   CreateFilters1796088456871,
 ];

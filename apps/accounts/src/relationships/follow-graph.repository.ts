@@ -3,6 +3,7 @@ import { ContractError } from '@mammut/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { SHOWN_ACCOUNT } from '../profiles/account-row';
+import { ListMemberships } from '../lists/list-memberships';
 
 export type Tx = EntityManager;
 
@@ -40,7 +41,10 @@ const SERIALIZATION = '40001';
  */
 @Injectable()
 export class FollowGraph {
-  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
+  constructor(
+    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    private readonly lists: ListMemberships,
+  ) {}
 
   /**
    * Runs `work` in a transaction, retried when PostgreSQL picks it as a deadlock victim: counters
@@ -145,8 +149,8 @@ export class FollowGraph {
   }
 
   /**
-   * Deletes follows matching `where` (over `f`), their endorsements as Mastodon does, and moves
-   * the counters by exactly the rows deleted. Returns the removed follows.
+   * Deletes follows matching `where` (over `f`), their endorsements and list memberships as
+   * Mastodon does, and moves the counters by exactly the rows deleted. Returns the removed follows.
    */
   async removeFollows(tx: Tx, where: string, params: unknown[]): Promise<RemovedFollow[]> {
     const removed: RemovedFollow[] = await tx.query(
@@ -156,6 +160,7 @@ export class FollowGraph {
        SELECT account_id::text, target_account_id::text, uri FROM removed`,
       params,
     );
+    await this.lists.followsEnded(tx, removed);
     await this.adjustCounts(
       tx,
       removed.flatMap((r) => [

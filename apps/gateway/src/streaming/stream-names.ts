@@ -10,10 +10,28 @@ export interface StreamSpec {
   readonly events: 'all' | 'notifications' | 'statuses';
   /** The scopes one of which the token needs. */
   readonly scopes: readonly string[];
+  /** What its events are labelled with, when more than its name (`["list", "<id>"]`). */
+  readonly stream?: readonly string[];
+  /** A list's stream: the gateway checks the list is the viewer's before subscribing. */
+  readonly listId?: string;
+}
+
+/** What a subscription names besides the stream (`{"stream": "list", "list": "<id>"}`). */
+export interface StreamParams {
+  readonly list?: string;
+}
+
+/** The key of a subscription on one socket: one per stream and list. */
+export function streamKey(name: string, params: StreamParams): string {
+  return name === 'list' && params.list !== undefined ? `list:${params.list}` : name;
 }
 
 /** The streams Mammut serves today, for the viewer `accountId`; undefined for an unknown name. */
-export function streamSpec(name: string, accountId: string): StreamSpec | undefined {
+export function streamSpec(
+  name: string,
+  accountId: string,
+  params: StreamParams = {},
+): StreamSpec | undefined {
   const statuses = ['read:statuses'];
   switch (name) {
     case 'user':
@@ -55,6 +73,17 @@ export function streamSpec(name: string, accountId: string): StreamSpec | undefi
         context: 'public',
         events: 'statuses',
         scopes: statuses,
+      };
+    case 'list':
+      if (params.list === undefined || !/^\d{1,19}$/.test(params.list)) return undefined;
+      return {
+        name,
+        subject: streamSubjects.list(params.list),
+        context: 'home',
+        events: 'statuses',
+        scopes: ['read:lists'],
+        stream: [name, params.list],
+        listId: params.list,
       };
     default:
       return undefined;

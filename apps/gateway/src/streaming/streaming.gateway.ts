@@ -16,10 +16,14 @@ import { StatusPresenter } from '../api/v1/statuses/status-presenter';
 import { bearerToken } from '../auth/bearer-token';
 import { BearerStrategy } from '../auth/bearer.strategy';
 import { assertUserUsable } from '../auth/auth.guard';
-import { type StreamSpec, streamSpec } from './stream-names';
+import { type StreamParams, streamKey, type StreamSpec, streamSpec } from './stream-names';
 
 const log = logger('gateway:streaming');
 const decoder = new TextDecoder();
+
+/** The list a subscription names (`"list": "<id>"`), from a message or the query. */
+const paramsOf = (source: { list?: unknown }): StreamParams =>
+  typeof source.list === 'string' ? { list: source.list } : {};
 
 /** A socket whose unsent data passes this is too slow to keep: it is dropped, never buffered further. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -147,26 +151,26 @@ export class StreamingGateway implements OnModuleInit, OnModuleDestroy {
     });
     const query = request.query as Record<string, unknown>;
     const initial = [query.stream].flat()[0];
-    if (typeof initial === 'string') this.subscribe(connection, initial);
+    if (typeof initial === 'string') this.subscribe(connection, initial, paramsOf(query));
   }
 
   private command(connection: Connection, text: string): void {
-    let message: { type?: unknown; stream?: unknown };
+    let message: { type?: unknown; stream?: unknown; list?: unknown };
     try {
-      message = JSON.parse(text) as { type?: unknown; stream?: unknown };
+      message = JSON.parse(text) as { type?: unknown; stream?: unknown; list?: unknown };
     } catch {
       this.send(connection, { error: 'Invalid JSON', status: 400 });
       return;
     }
     const name = [message.stream].flat()[0];
     if (typeof name !== 'string') return;
-    if (message.type === 'subscribe') this.subscribe(connection, name);
-    else if (message.type === 'unsubscribe') this.unsubscribe(connection, name);
+    if (message.type === 'subscribe') this.subscribe(connection, name, paramsOf(message));
+    else if (message.type === 'unsubscribe') this.unsubscribe(connection, streamKey(name, paramsOf(message)));
   }
 
-  private subscribe(connection: Connection, name: string): void {
+  private subscribe(connection: Connection, name: string, params: StreamParams = {}): void {
     const viewer = connection.grant.user?.accountId ?? '';
-    const spec = streamSpec(name, viewer);
+    const spec = streamSpec(name, viewer, params);
     if (!spec) {
       this.send(connection, { error: 'Unknown stream type', status: 400 });
       return;
@@ -175,7 +179,29 @@ export class StreamingGateway implements OnModuleInit, OnModuleDestroy {
       this.send(connection, { error: 'Access token does not have the required scopes', status: 401 });
       return;
     }
-    if (connection.streams.has(name)) return;
+    const key = streamKey(name, params);
+    if (connection.streams.has(key)) return;
+    if (spec.listId !== undefined) {
+      void this.listen(connection, key, spec, spec.listId);
+      return;
+    }
+    this.listenNow(connection, key, spec);
+  }
+
+  /** A list's stream, once the accounts service says the list is the viewer's (else Mastodon's 401). */
+  private async listen(connection: Connection, key: string, spec: StreamSpec, listId: string): Promise<void> {
+    const viewerId = connection.grant.user?.accountId ?? '';
+    try {
+      await this.bus.request(contracts.accounts.lists.getList, { viewerId, listId });
+    } catch {
+      this.send(connection, { error: 'Not authorized to stream this list', status: 401 });
+      return;
+    }
+    if (this.connections.has(connection) && !connection.streams.has(key))
+      this.listenNow(connection, key, spec);
+  }
+
+  private listenNow(connection: Connection, key: string, spec: StreamSpec): void {
     const prefix = this.config.natsPrefix;
     const subscription = this.runtime.nats.subscribe(prefix ? `${prefix}.${spec.subject}` : spec.subject, {
       callback: (error, msg) => {
@@ -194,7 +220,7 @@ export class StreamingGateway implements OnModuleInit, OnModuleDestroy {
         );
       },
     });
-    connection.streams.set(name, { spec, subscription });
+    connection.streams.set(key, { spec, subscription });
   }
 
   private unsubscribe(connection: Connection, name: string): void {
@@ -207,7 +233,7 @@ export class StreamingGateway implements OnModuleInit, OnModuleDestroy {
   private async deliver(connection: Connection, spec: StreamSpec, message: StreamMessage): Promise<void> {
     if (!this.connections.has(connection)) return;
     const viewer = connection.grant.user?.accountId ?? null;
-    const stream = [spec.name];
+    const stream = spec.stream ?? [spec.name];
     switch (message.event) {
       case 'update': {
         if (spec.events === 'notifications') return;

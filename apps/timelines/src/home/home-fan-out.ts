@@ -93,10 +93,11 @@ export class HomeFanOut {
     if (status.local) this.streams.toUsers(await add([status.accountId]), message);
     const mentioned = new Set(status.mentions);
     await this.eachFollowerPage(status.accountId, async (followers) => {
-      const recipients = followers
+      const wanted = followers
         .filter((f) => (status.visibility === 'direct' ? mentioned.has(f.accountId) : true))
         .filter((f) => reblogOfId === null || f.reblogs)
         .map((f) => f.accountId);
+      const recipients = await this.withoutExclusiveLists(status.accountId, wanted);
       this.streams.toUsers(await add(recipients), message);
     });
     this.streams.toPublic(status, message);
@@ -119,6 +120,18 @@ export class HomeFanOut {
       if (followers.length < FOLLOWERS_PER_PAGE) return;
       after = followers[followers.length - 1].cursor;
     }
+  }
+
+  /** Followers who keep the author in an exclusive list see its statuses there, not at home (Mastodon 4.2). */
+  private async withoutExclusiveLists(authorId: string, followerIds: string[]): Promise<string[]> {
+    if (!followerIds.length) return followerIds;
+    const { ownerIds } = await this.bus.request(contracts.accounts.lists.filterExclusiveOwners, {
+      accountId: authorId,
+      ownerIds: followerIds,
+    });
+    if (!ownerIds.length) return followerIds;
+    const excluded = new Set(ownerIds);
+    return followerIds.filter((id) => !excluded.has(id));
   }
 
   private async isLocal(accountId: string): Promise<boolean> {

@@ -8,6 +8,12 @@ const WIDTH = 20;
 const member = (id: string): string => id.padStart(WIDTH, '0');
 const idOf = (stored: string): string => stored.replace(/^0+(?=\d)/, '');
 
+/** The Redis keys of feeds, one builder for every kind. */
+export const feedKey = {
+  home: (accountId: string): string => `feed:home:${accountId}`,
+  list: (listId: string): string => `feed:list:${listId}`,
+} as const;
+
 /**
  * Adds a reblog to one feed unless the feed already shows the status it shares, itself or through
  * an earlier reblog (Mastodon's reblog tracking). KEYS: the feed, its reblog index (shared status →
@@ -28,90 +34,91 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 if redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[2], ARGV[2]) end
 return 1`;
 
-type FeedRedis = Redis & {
-  feedAddReblog(feed: string, index: string, reblog: string, shared: string, size: number): Promise<number>;
-  feedRemoveReblog(feed: string, index: string, reblog: string, shared: string): Promise<number>;
-};
+interface FeedScripts {
+  feedAddReblog(feed: string, index: string, reblog: string, shared: string, size: number): unknown;
+  feedRemoveReblog(feed: string, index: string, reblog: string, shared: string): unknown;
+}
 
 /**
- * Home feeds in Redis, one sorted set of status ids per account (`feed:home:<account>`), newest
+ * Feeds in Redis, one sorted set of status ids per owner (an account's home, a list), newest
  * last, at most HOME_FEED_SIZE. Ids are stored zero-padded with one score, so Redis orders them
  * exactly as numbers and pages them by range (`max_id`, `since_id`, `min_id`) without a float.
  */
-@Injectable()
-export class HomeFeeds {
-  private readonly scripts: FeedRedis;
-
-  constructor(@Inject(REDIS) private readonly redis: Redis) {
-    this.scripts = redis as FeedRedis;
+export class StatusFeeds {
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: (ownerId: string) => string,
+  ) {
     if (!('feedAddReblog' in redis)) {
       redis.defineCommand('feedAddReblog', { numberOfKeys: 2, lua: ADD_REBLOG });
       redis.defineCommand('feedRemoveReblog', { numberOfKeys: 2, lua: REMOVE_REBLOG });
     }
   }
 
-  private key(accountId: string): string {
-    return `feed:home:${accountId}`;
-  }
-
-  private reblogIndex(accountId: string): string {
-    return `feed:home:${accountId}:reblogs`;
+  private reblogIndex(ownerId: string): string {
+    return `${this.key(ownerId)}:reblogs`;
   }
 
   /** Adds a reblog to several feeds, each unless it already shows the shared status; answers those it went to. */
-  async addReblog(accountIds: readonly string[], reblogId: string, sharedId: string): Promise<string[]> {
-    if (!accountIds.length) return [];
-    const pipeline = this.scripts.pipeline() as unknown as FeedRedis;
-    for (const accountId of accountIds) {
-      void pipeline.feedAddReblog(
-        this.key(accountId),
-        this.reblogIndex(accountId),
+  async addReblog(ownerIds: readonly string[], reblogId: string, sharedId: string): Promise<string[]> {
+    if (!ownerIds.length) return [];
+    const pipeline = this.redis.pipeline();
+    const scripts = pipeline as unknown as FeedScripts;
+    for (const ownerId of ownerIds) {
+      scripts.feedAddReblog(
+        this.key(ownerId),
+        this.reblogIndex(ownerId),
         member(reblogId),
         member(sharedId),
         HOME_FEED_SIZE,
       );
     }
-    const results = (await (pipeline as unknown as ReturnType<Redis['pipeline']>).exec()) ?? [];
-    return accountIds.filter((_, i) => results[i]?.[1] === 1);
+    const results = (await pipeline.exec()) ?? [];
+    return ownerIds.filter((_, i) => results[i]?.[1] === 1);
   }
 
   /** Takes a reblog out of several feeds. */
-  async removeReblog(accountIds: readonly string[], reblogId: string, sharedId: string): Promise<void> {
-    if (!accountIds.length) return;
-    const pipeline = this.scripts.pipeline() as unknown as FeedRedis;
-    for (const accountId of accountIds) {
-      void pipeline.feedRemoveReblog(
-        this.key(accountId),
-        this.reblogIndex(accountId),
+  async removeReblog(ownerIds: readonly string[], reblogId: string, sharedId: string): Promise<void> {
+    if (!ownerIds.length) return;
+    const pipeline = this.redis.pipeline();
+    const scripts = pipeline as unknown as FeedScripts;
+    for (const ownerId of ownerIds)
+      scripts.feedRemoveReblog(
+        this.key(ownerId),
+        this.reblogIndex(ownerId),
         member(reblogId),
         member(sharedId),
       );
-    }
-    await (pipeline as unknown as ReturnType<Redis['pipeline']>).exec();
+    await pipeline.exec();
   }
 
   /** Adds statuses to several feeds at once, trimming each to its size. */
-  async add(accountIds: readonly string[], statusIds: readonly string[]): Promise<void> {
-    if (!accountIds.length || !statusIds.length) return;
+  async add(ownerIds: readonly string[], statusIds: readonly string[]): Promise<void> {
+    if (!ownerIds.length || !statusIds.length) return;
     const pipeline = this.redis.pipeline();
     const members = statusIds.flatMap((id) => [0, member(id)] as const);
-    for (const accountId of accountIds) {
-      pipeline.zadd(this.key(accountId), ...members);
-      pipeline.zremrangebyrank(this.key(accountId), 0, -HOME_FEED_SIZE - 1);
+    for (const ownerId of ownerIds) {
+      pipeline.zadd(this.key(ownerId), ...members);
+      pipeline.zremrangebyrank(this.key(ownerId), 0, -HOME_FEED_SIZE - 1);
     }
     await pipeline.exec();
   }
 
-  async remove(accountIds: readonly string[], statusIds: readonly string[]): Promise<void> {
-    if (!accountIds.length || !statusIds.length) return;
+  async remove(ownerIds: readonly string[], statusIds: readonly string[]): Promise<void> {
+    if (!ownerIds.length || !statusIds.length) return;
     const pipeline = this.redis.pipeline();
-    for (const accountId of accountIds) pipeline.zrem(this.key(accountId), ...statusIds.map(member));
+    for (const ownerId of ownerIds) pipeline.zrem(this.key(ownerId), ...statusIds.map(member));
     await pipeline.exec();
   }
 
+  /** Forgets whole feeds. */
+  async drop(ownerIds: readonly string[]): Promise<void> {
+    if (ownerIds.length) await this.redis.del(...ownerIds.map(this.key));
+  }
+
   /** A page of a feed, newest first. */
-  async page(accountId: string, page: PageRequest): Promise<string[]> {
-    const key = this.key(accountId);
+  async page(ownerId: string, page: PageRequest): Promise<string[]> {
+    const key = this.key(ownerId);
     const below = page.maxId ? `(${member(page.maxId)}` : '+';
     if (page.minId !== undefined) {
       // The page just above min_id (and below max_id), oldest first from Redis, handed back newest first.
@@ -127,5 +134,13 @@ export class HomeFeeds {
       page.limit,
     );
     return ids.map(idOf);
+  }
+}
+
+/** Home feeds (`feed:home:<account>`). */
+@Injectable()
+export class HomeFeeds extends StatusFeeds {
+  constructor(@Inject(REDIS) redis: Redis) {
+    super(redis, feedKey.home);
   }
 }

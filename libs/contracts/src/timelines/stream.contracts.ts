@@ -17,6 +17,7 @@ export type StreamMessage = z.infer<typeof streamMessage>;
 /** The stream subjects, under the deployment's NATS prefix. */
 export const streamSubjects = {
   user: (accountId: string): string => `stream.user.${accountId}`,
+  list: (listId: string): string => `stream.list.${listId}`,
   public: 'stream.public',
   publicLocal: 'stream.public.local',
   publicRemote: 'stream.public.remote',

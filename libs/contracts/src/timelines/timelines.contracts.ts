@@ -11,4 +11,9 @@ export const timelinesFeeds = {
     request: z.object({ accountId: id, page: pageRequest }),
     response: z.object({ ids: z.array(id) }),
   }),
+  /** The status ids of a list's feed, newest first; the caller checks the list is the viewer's. */
+  getListFeed: defineRequest('timelines.list_feed.get', {
+    request: z.object({ listId: id, page: pageRequest }),
+    response: z.object({ ids: z.array(id) }),
+  }),
 };
