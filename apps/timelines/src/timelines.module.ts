@@ -6,17 +6,26 @@ import { TIMELINES_DB, timelinesDatabaseProvider } from './database/timelines-da
 import { HomeFanOut } from './home/home-fan-out';
 import { HomeFeeds } from './home/home-feeds';
 import { TimelinesHandlers } from './home/timelines.handlers';
+import { NotificationGroupsHandlers } from './notifications/notification-groups.handlers';
+import { NotificationGroupsQueries } from './notifications/notification-groups.queries';
+import { NotificationPoliciesRepository } from './notifications/notification-policies.repository';
+import { NotificationPolicyHandlers } from './notifications/notification-policy.handlers';
 import { NotificationsHandlers } from './notifications/notifications.handlers';
 import { NotificationsStore } from './notifications/notifications.store';
 import { Notify } from './notifications/notify';
 import { StreamPublisher } from './streaming/stream-publisher';
 
-/** Home feeds (Redis, by fan-out on write), notifications and markers; answers `timelines.*` on the bus. */
+/**
+ * Home feeds (Redis, by fan-out on write), notifications (with their policies, requests and groups)
+ * and markers; answers `timelines.*` on the bus.
+ */
 @Module({
   imports: [HealthModule],
   controllers: [
     busController(contracts.timelines.feeds, TimelinesHandlers),
     busController(contracts.timelines.notifications, NotificationsHandlers),
+    busController(contracts.timelines.notificationPolicy, NotificationPolicyHandlers),
+    busController(contracts.timelines.notificationGroups, NotificationGroupsHandlers),
   ],
   providers: [
     timelinesDatabaseProvider,
@@ -26,8 +35,12 @@ import { StreamPublisher } from './streaming/stream-publisher';
     HomeFanOut,
     TimelinesHandlers,
     NotificationsStore,
+    NotificationPoliciesRepository,
+    NotificationGroupsQueries,
     Notify,
     NotificationsHandlers,
+    NotificationPolicyHandlers,
+    NotificationGroupsHandlers,
   ],
 })
 export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -6,3 +6,4 @@ export * from './instance.entities';
 export * from './instance.serializer';
 export * from './statuses.serializer';
 export * from './notifications.serializer';
+export * from './notification-groups.serializer';
