@@ -121,7 +121,9 @@ describe('grouped notifications', () => {
     expect(
       (await grouped(alice, { types: ['favourite'] })).notificationGroups.map((g) => g.notificationsCount),
     ).toEqual([1, 2]);
-    expect((await grouped(alice, { excludeTypes: ['favourite', 'follow'] })).notificationGroups).toHaveLength(1);
+    expect((await grouped(alice, { excludeTypes: ['favourite', 'follow'] })).notificationGroups).toHaveLength(
+      1,
+    );
 
     expect((await as(alice).v2.notifications.unreadCount.fetch()).count).toBe(4);
     const newestFollow = ungroupedFollows.notificationGroups[1].mostRecentNotificationId;
@@ -140,7 +142,7 @@ describe('grouped notifications', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('dismisses a group, answers 404 for a group that is not the viewer’s, and shows nothing hidden', async () => {
+  it('dismisses a group, answers 404 for a group that is not the viewer’s, and drops what is gone', async () => {
     const { notificationGroups } = await grouped(alice, { types: ['favourite'] });
     const favourites = notificationGroups[1];
     expect(await failureStatus(as(bob).v2.notifications.$select(favourites.groupKey).fetch())).toBe(404);
@@ -155,10 +157,14 @@ describe('grouped notifications', () => {
     expect(await failureStatus(as(alice).v2.notifications.$select(favourites.groupKey).fetch())).toBe(404);
     expect(await failureStatus(as(alice).v2.notifications.$select('ungrouped-nothing').fetch())).toBe(404);
 
-    // A blocked actor's notifications are no longer shown, grouped or not.
-    await as(alice).v1.accounts.$select(dave.accountId).block();
+    // A deleted status takes its notification's group along, and its status out of the results.
+    const [mention] = (await grouped(alice, { types: ['mention'] })).notificationGroups;
+    await as(dave)
+      .v1.statuses.$select(mention.statusId as string)
+      .remove();
     const after = await grouped(alice);
-    expect(after.notificationGroups.map((g) => g.type)).not.toContain('mention');
+    expect(after.notificationGroups.map((g) => g.type)).toEqual(['follow', 'favourite']);
+    expect(after.statuses.map((s) => s.id)).not.toContain(mention.statusId);
     expect(after.accounts.map((a) => a.id)).not.toContain(dave.accountId);
     const noToken = await apiCall(t.url, '/api/v2/notifications');
     expect(noToken.status).toBe(401);

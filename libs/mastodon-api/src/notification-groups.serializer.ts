@@ -51,7 +51,10 @@ export interface MNotificationGroup {
 }
 
 /** What `expand_accounts=partial_avatars` gives for all but each group's newest account. */
-export type MPartialAccount = Pick<MAccount, 'id' | 'acct' | 'locked' | 'bot' | 'url' | 'avatar' | 'avatar_static'>;
+export type MPartialAccount = Pick<
+  MAccount,
+  'id' | 'acct' | 'locked' | 'bot' | 'url' | 'avatar' | 'avatar_static'
+>;
 
 export interface MGroupedNotificationsResults {
   accounts: MAccount[];

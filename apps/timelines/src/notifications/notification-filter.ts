@@ -53,7 +53,8 @@ export async function policyAction(
   if (!facts.followedBy) met.push(policy.forNotFollowers);
   // The walk up the thread is taken only when its answer could change the outcome.
   const worthAsking =
-    policy.forPrivateMentions === 'drop' || (policy.forPrivateMentions === 'filter' && !met.includes('filter'));
+    policy.forPrivateMentions === 'drop' ||
+    (policy.forPrivateMentions === 'filter' && !met.includes('filter'));
   if (
     facts.type === 'mention' &&
     !facts.following &&

@@ -95,7 +95,10 @@ export class NotificationPoliciesRepository {
   }
 
   /** Writes the whole policy: the changes over what the account had (or Mastodon's defaults). */
-  async update(accountId: string, changes: Partial<NotificationPolicyRules>): Promise<NotificationPolicyRecord> {
+  async update(
+    accountId: string,
+    changes: Partial<NotificationPolicyRules>,
+  ): Promise<NotificationPolicyRecord> {
     await this.db.transaction(async (tx) => {
       const rules = { ...(await this.rules(accountId, tx)), ...changes };
       const columns = RULE_KEYS.map((key) => COLUMNS[key]);
@@ -119,7 +122,12 @@ export class NotificationPoliciesRepository {
   }
 
   /** A filtered mention opens the sender's request, or brings it up to date. */
-  async holdMention(tx: EntityManager, accountId: string, fromAccountId: string, statusId: string): Promise<void> {
+  async holdMention(
+    tx: EntityManager,
+    accountId: string,
+    fromAccountId: string,
+    statusId: string,
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO timelines.notification_requests (account_id, from_account_id, last_status_id)
        VALUES ($1, $2, $3)
@@ -133,7 +141,10 @@ export class NotificationPoliciesRepository {
    * Closes the requests of the senders given that no longer hold a filtered mention (Mastodon's
    * `reconsider_existence!` after a notification goes).
    */
-  async closeEmpty(tx: EntityManager, pairs: readonly { accountId: string; fromAccountId: string }[]): Promise<void> {
+  async closeEmpty(
+    tx: EntityManager,
+    pairs: readonly { accountId: string; fromAccountId: string }[],
+  ): Promise<void> {
     if (!pairs.length) return;
     await tx.query(
       `DELETE FROM timelines.notification_requests r

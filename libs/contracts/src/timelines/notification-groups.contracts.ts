@@ -19,9 +19,7 @@ export const notificationGroupRecord = z.object({
   /** Newest first, at most 8. */
   sampleAccountIds: z.array(id),
   /** Only when listed by pages: the group's oldest and newest notification on this page. */
-  page: z
-    .object({ minId: id, maxId: id, latestNotificationAt: isoDate })
-    .nullable(),
+  page: z.object({ minId: id, maxId: id, latestNotificationAt: isoDate }).nullable(),
 });
 export type NotificationGroupRecord = z.infer<typeof notificationGroupRecord>;
 

@@ -43,7 +43,10 @@ export class NotificationGroupPresenter {
   ): Promise<MGroupedNotificationsResults> {
     const [accounts, statuses] = await Promise.all([
       this.accounts(groups.flatMap((g) => [g.notification.fromAccountId, ...g.sampleAccountIds])),
-      this.statuses(groups.flatMap((g) => g.notification.statusId ?? []), viewerId),
+      this.statuses(
+        groups.flatMap((g) => g.notification.statusId ?? []),
+        viewerId,
+      ),
     ]);
     const shown = groups.filter((group) => {
       if (!accounts.has(group.notification.fromAccountId)) return false;
@@ -100,7 +103,8 @@ export class NotificationGroupPresenter {
     for (let i = 0; i < unique.length; i += BATCH) batches.push(unique.slice(i, i + BATCH));
     const found = await Promise.all(
       batches.map(
-        async (batch) => (await this.bus.request(contracts.accounts.profiles.getAccounts, { ids: batch })).accounts,
+        async (batch) =>
+          (await this.bus.request(contracts.accounts.profiles.getAccounts, { ids: batch })).accounts,
       ),
     );
     return new Map(
