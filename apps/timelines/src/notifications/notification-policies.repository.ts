@@ -78,15 +78,13 @@ export class NotificationPoliciesRepository {
   }
 
   async policy(accountId: string): Promise<NotificationPolicyRecord> {
-    const [rules, [summary]] = await Promise.all([
-      this.rules(accountId),
-      this.db.query(
-        `SELECT count(*) AS requests, COALESCE(sum(notifications_count), 0) AS notifications FROM (
-           SELECT ${REQUEST_COLUMNS} FROM timelines.notification_requests r
-            WHERE r.account_id = $1 LIMIT ${MAX_MEANINGFUL_COUNT}) pending`,
-        [accountId],
-      ) as Promise<{ requests: string; notifications: string }[]>,
-    ]);
+    const pending: Promise<{ requests: string; notifications: string }[]> = this.db.query(
+      `SELECT count(*) AS requests, COALESCE(sum(notifications_count), 0) AS notifications FROM (
+         SELECT ${REQUEST_COLUMNS} FROM timelines.notification_requests r
+          WHERE r.account_id = $1 LIMIT ${MAX_MEANINGFUL_COUNT}) pending`,
+      [accountId],
+    );
+    const [rules, [summary]] = await Promise.all([this.rules(accountId), pending]);
     return {
       ...rules,
       pendingRequestsCount: Number(summary.requests),
