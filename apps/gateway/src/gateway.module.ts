@@ -32,6 +32,9 @@ import { InteractionsController } from './api/v1/statuses/interactions.controlle
 import { AnnouncementsController } from './api/v1/announcements.controller';
 import { NotificationsController } from './api/v1/notifications.controller';
 import { NotificationPresenter } from './api/v1/notification-presenter';
+import { NotificationRequestsController } from './api/v1/notification-requests.controller';
+import { NotificationsV2Controller } from './api/v2/notifications.controller';
+import { NotificationGroupPresenter } from './api/v2/notification-group-presenter';
 import { StreamingGateway } from './streaming/streaming.gateway';
 import { StatusPresenter } from './api/v1/statuses/status-presenter';
 import { FiltersV1Controller } from './api/v1/filters.controller';
@@ -56,6 +59,8 @@ import { ListsController } from './api/v1/lists.controller';
     InteractionsController,
     AnnouncementsController,
     NotificationsController,
+    NotificationRequestsController,
+    NotificationsV2Controller,
     RelationshipsController,
     RelationshipActionsController,
     AccountListsController,
@@ -82,6 +87,7 @@ import { ListsController } from './api/v1/lists.controller';
     serializeContextProvider,
     StatusPresenter,
     NotificationPresenter,
+    NotificationGroupPresenter,
     StreamingGateway,
     vapidKeyProvider,
     WebSessions,

@@ -8,17 +8,26 @@ import { HomeFeeds } from './home/home-feeds';
 import { TimelinesHandlers } from './home/timelines.handlers';
 import { ListFanOut } from './lists/list-fan-out';
 import { ListFeeds } from './lists/list-feeds';
+import { NotificationGroupsHandlers } from './notifications/notification-groups.handlers';
+import { NotificationGroupsQueries } from './notifications/notification-groups.queries';
+import { NotificationPoliciesRepository } from './notifications/notification-policies.repository';
+import { NotificationPolicyHandlers } from './notifications/notification-policy.handlers';
 import { NotificationsHandlers } from './notifications/notifications.handlers';
 import { NotificationsStore } from './notifications/notifications.store';
 import { Notify } from './notifications/notify';
 import { StreamPublisher } from './streaming/stream-publisher';
 
-/** Home and list feeds (Redis, by fan-out on write), notifications and markers; answers `timelines.*` on the bus. */
+/**
+ * Home and list feeds (Redis, by fan-out on write), notifications (with their policies, requests
+ * and groups) and markers; answers `timelines.*` on the bus.
+ */
 @Module({
   imports: [HealthModule],
   controllers: [
     busController(contracts.timelines.feeds, TimelinesHandlers),
     busController(contracts.timelines.notifications, NotificationsHandlers),
+    busController(contracts.timelines.notificationPolicy, NotificationPolicyHandlers),
+    busController(contracts.timelines.notificationGroups, NotificationGroupsHandlers),
   ],
   providers: [
     timelinesDatabaseProvider,
@@ -30,8 +39,12 @@ import { StreamPublisher } from './streaming/stream-publisher';
     ListFanOut,
     TimelinesHandlers,
     NotificationsStore,
+    NotificationPoliciesRepository,
+    NotificationGroupsQueries,
     Notify,
     NotificationsHandlers,
+    NotificationPolicyHandlers,
+    NotificationGroupsHandlers,
   ],
 })
 export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -14,6 +14,8 @@ export * from './statuses/interactions.contracts';
 export * from './statuses/tags.contracts';
 export * from './timelines/timelines.contracts';
 export * from './timelines/notifications.contracts';
+export * from './timelines/notification-policy.contracts';
+export * from './timelines/notification-groups.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
@@ -27,6 +29,8 @@ import { statusesInteractions } from './statuses/interactions.contracts';
 import { statusesTags } from './statuses/tags.contracts';
 import { timelinesFeeds } from './timelines/timelines.contracts';
 import { timelinesNotifications } from './timelines/notifications.contracts';
+import { timelinesNotificationPolicy } from './timelines/notification-policy.contracts';
+import { timelinesNotificationGroups } from './timelines/notification-groups.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -49,6 +53,8 @@ export const contracts = {
   timelines: {
     feeds: timelinesFeeds,
     notifications: timelinesNotifications,
+    notificationPolicy: timelinesNotificationPolicy,
+    notificationGroups: timelinesNotificationGroups,
   },
 } as const;
 export * from './timelines/stream.contracts';

@@ -9,3 +9,4 @@ export * from './notifications.serializer';
 export * from './filters';
 export * from './filters.serializer';
 export * from './lists.serializer';
+export * from './notification-groups.serializer';

@@ -30,7 +30,7 @@ export function serializeNotification(
     id: notification.id,
     type: notification.type,
     created_at: notification.createdAt,
-    group_key: `ungrouped-${notification.id}`,
+    group_key: notification.groupKey ?? `ungrouped-${notification.id}`,
     account: serializeAccount(from, ctx),
   };
   if (status) serialized.status = status;

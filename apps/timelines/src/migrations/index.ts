@@ -1,5 +1,10 @@
 import { CreateTimelines1796300000000 } from './1796300000000-CreateTimelines';
 import { CreateNotificationsAndMarkers1796300000001 } from './1796300000001-CreateNotificationsAndMarkers';
+import { AddNotificationPolicies1796300000100 } from './1796300000100-AddNotificationPolicies';
 
 /** Every migration of the timelines schema, in order. */
-export const timelinesMigrations = [CreateTimelines1796300000000, CreateNotificationsAndMarkers1796300000001];
+export const timelinesMigrations = [
+  CreateTimelines1796300000000,
+  CreateNotificationsAndMarkers1796300000001,
+  AddNotificationPolicies1796300000100,
+];

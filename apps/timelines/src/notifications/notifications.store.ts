@@ -10,6 +10,7 @@ import {
 import { pageSql } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { TIMELINES_DB } from '../database/timelines-database';
+import { NotificationPoliciesRepository } from './notification-policies.repository';
 
 type ListRequest = RequestOf<typeof contracts.timelines.notifications.listNotifications>;
 
@@ -19,6 +20,8 @@ interface NotificationRow {
   from_account_id: string;
   type: NotificationType;
   status_id: string | null;
+  group_key: string | null;
+  filtered: boolean;
   created_at: Date;
 }
 
@@ -36,16 +39,29 @@ const toRecord = (row: NotificationRow): NotificationRecord => ({
   accountId: row.account_id,
   fromAccountId: row.from_account_id,
   statusId: row.status_id,
+  groupKey: row.group_key,
+  filtered: row.filtered,
 });
 
-const COLUMNS = 'id, account_id, from_account_id, type, status_id, created_at';
+const COLUMNS = 'id, account_id, from_account_id, type, status_id, group_key, filtered, created_at';
+
+/** Kinds Mastodon 4.3 gives a group key when they are not filtered. */
+const GROUPED: ReadonlySet<NotificationType> = new Set(['favourite', 'reblog', 'follow']);
+/** How long, in hours, one group may keep gathering notifications (Mastodon's span). */
+const MAXIMUM_GROUP_SPAN_HOURS = 12;
 
 /** Notifications and read markers in the timelines schema. */
 @Injectable()
 export class NotificationsStore {
-  constructor(@Inject(TIMELINES_DB) private readonly db: DataSource) {}
+  constructor(
+    @Inject(TIMELINES_DB) private readonly db: DataSource,
+    private readonly policies: NotificationPoliciesRepository,
+  ) {}
 
-  /** Records a notification once: the same kind, actor and status again is a no-op (null). */
+  /**
+   * Records a notification once: the same kind, actor and status again is a no-op (null). A
+   * filtered one is held back; a filtered mention also opens its sender's request.
+   */
   async add(
     tx: EntityManager,
     notification: {
@@ -53,17 +69,55 @@ export class NotificationsStore {
       fromAccountId: string;
       type: NotificationType;
       statusId: string | null;
+      filtered: boolean;
     },
   ): Promise<NotificationRecord | null> {
+    const groupKey = notification.filtered ? null : await this.groupKey(tx, notification);
     const [row]: NotificationRow[] = await tx.query(
       `WITH added AS (
-         INSERT INTO timelines.notifications (account_id, from_account_id, type, status_id)
-         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING
+         INSERT INTO timelines.notifications (account_id, from_account_id, type, status_id, filtered, group_key)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING
          RETURNING ${COLUMNS})
        SELECT * FROM added`,
-      [notification.accountId, notification.fromAccountId, notification.type, notification.statusId],
+      [
+        notification.accountId,
+        notification.fromAccountId,
+        notification.type,
+        notification.statusId,
+        notification.filtered,
+        groupKey,
+      ],
     );
+    if (row && row.filtered && row.type === 'mention' && row.status_id) {
+      await this.policies.holdMention(tx, row.account_id, row.from_account_id, row.status_id);
+    }
     return row ? toRecord(row) : null;
+  }
+
+  /**
+   * Mastodon 4.3's group key: favourites or reblogs of one status (or follows) share
+   * `<type>[-<status>]-<hour>`, the hour the group began, for as long as they come within
+   * MAXIMUM_GROUP_SPAN_HOURS of it. Mastodon remembers the hour in Redis; here it is the key of
+   * the newest notification of the same kind.
+   */
+  private async groupKey(
+    tx: EntityManager,
+    notification: { accountId: string; type: NotificationType; statusId: string | null },
+  ): Promise<string | null> {
+    if (!GROUPED.has(notification.type)) return null;
+    const prefix =
+      notification.type === 'follow' ? 'follow' : `${notification.type}-${notification.statusId ?? ''}`;
+    const [previous]: { group_key: string }[] = await tx.query(
+      `SELECT group_key FROM timelines.notifications
+        WHERE account_id = $1 AND type = $2 AND COALESCE(status_id, 0) = COALESCE($3::bigint, 0)
+          AND group_key IS NOT NULL
+        ORDER BY id DESC LIMIT 1`,
+      [notification.accountId, notification.type, notification.statusId],
+    );
+    const hour = Math.floor(Date.now() / 3_600_000);
+    const began = previous ? Number(previous.group_key.slice(prefix.length + 1)) : NaN;
+    const bucket = Number.isInteger(began) && hour < began + MAXIMUM_GROUP_SPAN_HOURS ? began : hour;
+    return `${prefix}-${bucket}`;
   }
 
   async removeFor(
@@ -81,7 +135,16 @@ export class NotificationsStore {
   }
 
   async removeForStatus(tx: EntityManager, statusId: string): Promise<void> {
-    await tx.query(`DELETE FROM timelines.notifications WHERE status_id = $1`, [statusId]);
+    const held: { account_id: string; from_account_id: string }[] = await tx.query(
+      `WITH removed AS (DELETE FROM timelines.notifications WHERE status_id = $1
+                        RETURNING account_id, from_account_id, filtered)
+       SELECT account_id, from_account_id FROM removed WHERE filtered`,
+      [statusId],
+    );
+    await this.policies.closeEmpty(
+      tx,
+      held.map((row) => ({ accountId: row.account_id, fromAccountId: row.from_account_id })),
+    );
   }
 
   async removeBetween(
@@ -102,13 +165,15 @@ export class NotificationsStore {
       request.types,
       request.excludeTypes,
       request.fromAccountId,
+      request.includeFiltered,
     ]);
     const rows: NotificationRow[] = await this.db.query(
       `SELECT ${COLUMNS} FROM timelines.notifications
         WHERE account_id = $1
           AND ($2::text[] IS NULL OR type = ANY($2::text[]))
           AND NOT (type = ANY($3::text[]))
-          AND ($4::bigint IS NULL OR from_account_id = $4::bigint)${p.where}
+          AND ($4::bigint IS NULL OR from_account_id = $4::bigint)
+          AND (NOT filtered OR $5::boolean OR $4::bigint IS NOT NULL)${p.where}
         ORDER BY ${p.order} LIMIT ${p.limit}`,
       p.params,
     );
@@ -125,24 +190,34 @@ export class NotificationsStore {
   }
 
   async dismiss(accountId: string, id: string): Promise<void> {
-    // A CTE: TypeORM answers a bare DELETE … RETURNING with [rows, count].
-    const deleted: { id: string }[] = await this.db.query(
-      `WITH removed AS (DELETE FROM timelines.notifications WHERE account_id = $1 AND id = $2 RETURNING id)
-       SELECT id FROM removed`,
-      [accountId, id],
-    );
-    if (!deleted.length) throw notFound();
+    await this.db.transaction(async (tx) => {
+      // A CTE: TypeORM answers a bare DELETE … RETURNING with [rows, count].
+      const deleted: { from_account_id: string; filtered: boolean }[] = await tx.query(
+        `WITH removed AS (DELETE FROM timelines.notifications WHERE account_id = $1 AND id = $2
+                          RETURNING from_account_id, filtered)
+         SELECT from_account_id, filtered FROM removed`,
+        [accountId, id],
+      );
+      if (!deleted.length) throw notFound();
+      if (deleted[0].filtered) {
+        await this.policies.closeEmpty(tx, [{ accountId, fromAccountId: deleted[0].from_account_id }]);
+      }
+    });
   }
 
+  /** Every notification of the account, filtered ones and the requests holding them too. */
   async clear(accountId: string): Promise<void> {
-    await this.db.query(`DELETE FROM timelines.notifications WHERE account_id = $1`, [accountId]);
+    await this.db.transaction(async (tx) => {
+      await tx.query(`DELETE FROM timelines.notifications WHERE account_id = $1`, [accountId]);
+      await tx.query(`DELETE FROM timelines.notification_requests WHERE account_id = $1`, [accountId]);
+    });
   }
 
   async countUnread(accountId: string, types: NotificationType[] | null, limit: number): Promise<number> {
     const [row]: { count: string }[] = await this.db.query(
       `SELECT count(*) FROM (
          SELECT 1 FROM timelines.notifications n
-          WHERE n.account_id = $1 AND ($2::text[] IS NULL OR n.type = ANY($2::text[]))
+          WHERE n.account_id = $1 AND NOT n.filtered AND ($2::text[] IS NULL OR n.type = ANY($2::text[]))
             AND n.id > COALESCE((SELECT last_read_id FROM timelines.markers
                                   WHERE account_id = $1 AND timeline = 'notifications'), 0)
           LIMIT $3) unread`,

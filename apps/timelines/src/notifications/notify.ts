@@ -5,6 +5,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
 import { NotificationsStore } from './notifications.store';
 import { StreamPublisher } from '../streaming/stream-publisher';
+import { policyAction } from './notification-filter';
+import { NotificationPoliciesRepository } from './notification-policies.repository';
 
 const statusEvents = contracts.statuses.statuses.events;
 const interactionEvents = contracts.statuses.interactions.events;
@@ -14,8 +16,11 @@ const followEvents = contracts.accounts.relationships.events;
  * Makes notifications from what other services announce, as Mastodon's NotifyService does: a
  * mention for each local account a status mentions, a follow or follow request for a local
  * account followed, a favourite or reblog for a local author. Nobody is notified by themselves, nor by an account they block or mute
- * (notifications included) or whose domain they block. A deleted status takes its notifications
- * along; an authorized or rejected request, its follow_request notification.
+ * (notifications included) or whose domain they block (unless they follow them). Then the
+ * account's notification policy (Mastodon 4.3) accepts, filters (kept out of the list and the
+ * streams, a mention gathered into its sender's request) or drops what remains. A deleted status
+ * takes its notifications along; an authorized or rejected request, its follow_request
+ * notification.
  */
 @Injectable()
 export class Notify {
@@ -26,6 +31,7 @@ export class Notify {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(TIMELINES_DB) private readonly db: DataSource,
     private readonly store: NotificationsStore,
+    private readonly policies: NotificationPoliciesRepository,
     private readonly streams: StreamPublisher,
   ) {}
 
@@ -79,7 +85,7 @@ export class Notify {
 
   private async mentions(tx: EntityManager, status: StatusRecord): Promise<void> {
     for (const accountId of status.mentions) {
-      await this.notify(tx, accountId, status.accountId, 'mention', status.id);
+      await this.notify(tx, accountId, status.accountId, 'mention', status.id, status);
     }
   }
 
@@ -89,21 +95,58 @@ export class Notify {
     fromAccountId: string,
     type: NotificationType,
     statusId: string | null,
+    mentioning?: StatusRecord,
   ): Promise<void> {
     if (accountId === fromAccountId) return;
-    const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, {
-      ids: [accountId],
-    });
-    if (accounts[0]?.domain !== null || accounts[0] === undefined) return;
-    const { relationships } = await this.bus.request(contracts.accounts.relationships.getRelationships, {
-      viewerId: accountId,
-      ids: [fromAccountId],
-      withSuspended: false,
-    });
+    // Both accounts in one request: the one notified must be local, the sender's age and limits count.
+    const [{ accounts }, { relationships }] = await Promise.all([
+      this.bus.request(contracts.accounts.profiles.getAccounts, { ids: [accountId, fromAccountId] }),
+      this.bus.request(contracts.accounts.relationships.getRelationships, {
+        viewerId: accountId,
+        ids: [fromAccountId],
+        withSuspended: false,
+      }),
+    ]);
+    const recipient = accounts.find((account) => account.id === accountId);
+    const sender = accounts.find((account) => account.id === fromAccountId);
+    if (!recipient || recipient.domain !== null || recipient.suspended || !sender) return;
     const facts = relationships[0];
-    if (!facts || facts.blocking || facts.domainBlocking || (facts.muting && facts.mutingNotifications))
-      return;
-    const added = await this.store.add(tx, { accountId, fromAccountId, type, statusId });
-    if (added) this.streams.toUsers([accountId], { event: 'notification', notification: added });
+    if (!facts || facts.blocking || (facts.muting && facts.mutingNotifications)) return;
+    if (facts.domainBlocking && !facts.following) return;
+    const action = await policyAction(await this.policies.rules(accountId, tx), {
+      type,
+      following: facts.following,
+      followedBy: facts.followedBy,
+      senderCreatedAt: new Date(sender.createdAt),
+      senderLimited: sender.limited,
+      privateMentionNotInResponse: () => this.privateMentionNotInResponse(accountId, mentioning),
+      accepted: await this.policies.accepted(tx, accountId, fromAccountId),
+      now: new Date(),
+    });
+    if (action === 'drop') return;
+    const filtered = action === 'filter';
+    const added = await this.store.add(tx, { accountId, fromAccountId, type, statusId, filtered });
+    if (added && !filtered) this.streams.toUsers([accountId], { event: 'notification', notification: added });
+  }
+
+  /**
+   * A direct status that does not answer, somewhere up its thread (Mastodon looks 100 statuses
+   * up), a direct status of the one notified that mentioned its author.
+   */
+  private async privateMentionNotInResponse(accountId: string, status?: StatusRecord): Promise<boolean> {
+    if (!status || status.visibility !== 'direct') return false;
+    if (status.inReplyToId === null) return true;
+    const { ancestors } = await this.bus.request(contracts.statuses.statuses.getContext, {
+      statusId: status.id,
+      ancestors: 100,
+      descendants: 0,
+      depth: 1,
+    });
+    return !ancestors.some(
+      (ancestor) =>
+        ancestor.accountId === accountId &&
+        ancestor.visibility === 'direct' &&
+        ancestor.mentions.includes(status.accountId),
+    );
   }
 }

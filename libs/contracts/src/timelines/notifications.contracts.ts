@@ -26,6 +26,13 @@ export const notificationRecord = z.object({
   /** Who did it. */
   fromAccountId: id,
   statusId: id.nullable(),
+  /**
+   * Mastodon 4.3's group: favourites and reblogs of one status, or follows, within a span of hours
+   * share one; null for the kinds never grouped and for filtered ones.
+   */
+  groupKey: z.string().nullable(),
+  /** Held back by the account's notification policy: out of the normal list and of streams. */
+  filtered: z.boolean(),
 });
 export type NotificationRecord = z.infer<typeof notificationRecord>;
 
@@ -47,6 +54,8 @@ export const timelinesNotifications = {
       types: z.array(notificationType).nullable(),
       excludeTypes: z.array(notificationType),
       fromAccountId: id.nullable(),
+      /** Filtered ones too (they are always included when `fromAccountId` is given, as in Mastodon). */
+      includeFiltered: z.boolean(),
       page: pageRequest,
     }),
     response: z.object({ notifications: z.array(notificationRecord) }),
@@ -63,7 +72,7 @@ export const timelinesNotifications = {
     request: z.object(owner),
     response: z.object({}),
   }),
-  /** Notifications newer than the notifications marker, at most `limit`. */
+  /** Notifications newer than the notifications marker, at most `limit`; filtered ones are not counted. */
   countUnread: defineRequest('timelines.unread_notification.count', {
     request: z.object({
       ...owner,

@@ -11,12 +11,12 @@ import { Auth, CurrentUser } from '../../auth/auth.decorator';
 import { type ListPage, Page } from '../../http/account-page';
 import { Errors } from '../../http/errors';
 import { setLinkHeader } from '../../http/pagination';
-import { isId, toLimit, toStr, toStrList } from '../../http/params';
+import { isId, toBool, toLimit, toStr, toStrList } from '../../http/params';
 import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
 import { NotificationPresenter } from './notification-presenter';
 
 /** Types a client names; unknown ones are ignored, as Mastodon ignores them. */
-const typesOf = (value: unknown): NotificationType[] =>
+export const typesOf = (value: unknown): NotificationType[] =>
   toStrList(value).flatMap((type) =>
     notificationType.safeParse(type).success ? [type as NotificationType] : [],
   );
@@ -45,6 +45,7 @@ export class NotificationsController {
       types,
       excludeTypes: typesOf(query.exclude_types),
       fromAccountId: fromAccount ?? null,
+      includeFiltered: toBool(query.include_filtered) ?? false,
       page: page.params,
     });
     setLinkHeader(page.request, page.reply, this.ctx.origin, {
