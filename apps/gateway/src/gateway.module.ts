@@ -36,6 +36,7 @@ import { NotificationRequestsController } from './api/v1/notification-requests.c
 import { NotificationsV2Controller } from './api/v2/notifications.controller';
 import { NotificationGroupPresenter } from './api/v2/notification-group-presenter';
 import { StreamingGateway } from './streaming/streaming.gateway';
+import { TagsController } from './api/v1/tags.controller';
 import { StatusPresenter } from './api/v1/statuses/status-presenter';
 import { FiltersV1Controller } from './api/v1/filters.controller';
 import {
@@ -56,6 +57,7 @@ import { ListsController } from './api/v1/lists.controller';
     CredentialsController,
     StatusesController,
     TimelinesController,
+    TagsController,
     InteractionsController,
     AnnouncementsController,
     NotificationsController,

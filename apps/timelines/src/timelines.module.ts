@@ -16,6 +16,7 @@ import { NotificationsHandlers } from './notifications/notifications.handlers';
 import { NotificationsStore } from './notifications/notifications.store';
 import { Notify } from './notifications/notify';
 import { StreamPublisher } from './streaming/stream-publisher';
+import { TagFanOut } from './tags/tag-fan-out';
 
 /**
  * Home and list feeds (Redis, by fan-out on write), notifications (with their policies, requests
@@ -37,6 +38,7 @@ import { StreamPublisher } from './streaming/stream-publisher';
     HomeFanOut,
     ListFeeds,
     ListFanOut,
+    TagFanOut,
     TimelinesHandlers,
     NotificationsStore,
     NotificationPoliciesRepository,
@@ -52,6 +54,7 @@ export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShu
     @Inject(TIMELINES_DB) private readonly db: DataSource,
     private readonly fanOut: HomeFanOut,
     private readonly listFanOut: ListFanOut,
+    private readonly tagFanOut: TagFanOut,
     private readonly notify: Notify,
   ) {}
 
@@ -59,12 +62,14 @@ export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShu
     await assertSchemaCurrent(this.db);
     await this.fanOut.start();
     await this.listFanOut.start();
+    await this.tagFanOut.start();
     await this.notify.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.fanOut.stop();
     await this.listFanOut.stop();
+    await this.tagFanOut.stop();
     await this.notify.stop();
     await this.db.destroy();
   }

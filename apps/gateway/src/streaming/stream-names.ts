@@ -1,4 +1,5 @@
 import { streamSubjects } from '@mammut/contracts';
+import { hashtagName } from '@mammut/platform';
 
 /** A stream a socket can subscribe to: its Mastodon name, the NATS subject it reads, its rules. */
 export interface StreamSpec {
@@ -16,14 +17,18 @@ export interface StreamSpec {
   readonly listId?: string;
 }
 
-/** What a subscription names besides the stream (`{"stream": "list", "list": "<id>"}`). */
+/** What a subscription names besides the stream (`{"stream": "list", "list": "<id>"}`, `"tag": "cats"`). */
 export interface StreamParams {
   readonly list?: string;
+  readonly tag?: string;
 }
 
-/** The key of a subscription on one socket: one per stream and list. */
+/** The key of a subscription on one socket: one per stream and list or hashtag. */
 export function streamKey(name: string, params: StreamParams): string {
-  return name === 'list' && params.list !== undefined ? `list:${params.list}` : name;
+  if (name === 'list' && params.list !== undefined) return `list:${params.list}`;
+  if (name.startsWith('hashtag') && params.tag !== undefined)
+    return `${name}:${hashtagName(params.tag) ?? ''}`;
+  return name;
 }
 
 /** The streams Mammut serves today, for the viewer `accountId`; undefined for an unknown name. */
@@ -85,6 +90,20 @@ export function streamSpec(
         stream: [name, params.list],
         listId: params.list,
       };
+    case 'hashtag':
+    case 'hashtag:local': {
+      const tag = params.tag === undefined ? null : hashtagName(params.tag);
+      if (tag === null) return undefined;
+      return {
+        name,
+        subject: name === 'hashtag' ? streamSubjects.hashtag(tag) : streamSubjects.hashtagLocal(tag),
+        context: 'public',
+        events: 'statuses',
+        scopes: statuses,
+        // Labelled with the tag as the client spelled it, as Mastodon's streaming server does.
+        stream: [name, params.tag as string],
+      };
+    }
     default:
       return undefined;
   }

@@ -21,9 +21,11 @@ import { type StreamParams, streamKey, type StreamSpec, streamSpec } from './str
 const log = logger('gateway:streaming');
 const decoder = new TextDecoder();
 
-/** The list a subscription names (`"list": "<id>"`), from a message or the query. */
-const paramsOf = (source: { list?: unknown }): StreamParams =>
-  typeof source.list === 'string' ? { list: source.list } : {};
+/** The list or hashtag a subscription names (`"list": "<id>"`, `"tag": "cats"`), from a message or the query. */
+const paramsOf = (source: { list?: unknown; tag?: unknown }): StreamParams => ({
+  ...(typeof source.list === 'string' ? { list: source.list } : {}),
+  ...(typeof source.tag === 'string' ? { tag: source.tag } : {}),
+});
 
 /** A socket whose unsent data passes this is too slow to keep: it is dropped, never buffered further. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -155,9 +157,9 @@ export class StreamingGateway implements OnModuleInit, OnModuleDestroy {
   }
 
   private command(connection: Connection, text: string): void {
-    let message: { type?: unknown; stream?: unknown; list?: unknown };
+    let message: { type?: unknown; stream?: unknown; list?: unknown; tag?: unknown };
     try {
-      message = JSON.parse(text) as { type?: unknown; stream?: unknown; list?: unknown };
+      message = JSON.parse(text) as { type?: unknown; stream?: unknown; list?: unknown; tag?: unknown };
     } catch {
       this.send(connection, { error: 'Invalid JSON', status: 400 });
       return;

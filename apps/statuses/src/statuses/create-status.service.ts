@@ -145,6 +145,13 @@ export class CreateStatus {
           [inserted.id, mentions],
         );
       }
+      // Each hashtag used gets its id (the Tag entity's) the first time.
+      if (inserted.tags.length) {
+        await tx.query(
+          `INSERT INTO statuses.tags (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING`,
+          [inserted.tags],
+        );
+      }
       if (parent) {
         await tx.query(`UPDATE statuses.statuses SET replies_count = replies_count + 1 WHERE id = $1`, [
           parent.id,

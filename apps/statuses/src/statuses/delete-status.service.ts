@@ -73,6 +73,8 @@ export class DeleteStatus {
       visibility: status.visibility,
       inReplyToId: status.inReplyToId,
       mentions: status.mentions,
+      tags: status.tags,
+      local: status.local,
       reblogOfId: status.reblogOfId,
       reblogOfAccountId,
     });

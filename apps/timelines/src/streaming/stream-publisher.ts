@@ -34,4 +34,16 @@ export class StreamPublisher {
     this.publish(streamSubjects.public, message);
     this.publish(status.local ? streamSubjects.publicLocal : streamSubjects.publicRemote, message);
   }
+
+  /** The hashtag streams of a public status (its own, not a reblog's): each tag's, and its local one for a local status. */
+  toHashtags(
+    status: Pick<StatusRecord, 'visibility' | 'local' | 'reblogOfId' | 'tags'>,
+    message: StreamMessage,
+  ): void {
+    if (status.visibility !== 'public' || status.reblogOfId !== null) return;
+    for (const tag of status.tags) {
+      this.publish(streamSubjects.hashtag(tag), message);
+      if (status.local) this.publish(streamSubjects.hashtagLocal(tag), message);
+    }
+  }
 }

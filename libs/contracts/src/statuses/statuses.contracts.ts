@@ -91,6 +91,9 @@ export const statusEvents = {
       visibility,
       inReplyToId: id.nullable(),
       mentions: z.array(id),
+      /** Its hashtags (hashtag streams and followers' feeds drop it). */
+      tags: z.array(z.string()).default([]),
+      local: z.boolean().default(true),
       /** Set when a reblog was withdrawn (or went with the status it shared). */
       reblogOfId: id.nullable().default(null),
       /** The author of the status a withdrawn reblog shared. */

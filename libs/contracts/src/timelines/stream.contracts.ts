@@ -18,6 +18,9 @@ export type StreamMessage = z.infer<typeof streamMessage>;
 export const streamSubjects = {
   user: (accountId: string): string => `stream.user.${accountId}`,
   list: (listId: string): string => `stream.list.${listId}`,
+  /** A hashtag's public statuses (its normalized name), from everywhere or from this server only. */
+  hashtag: (tag: string): string => `stream.hashtag.${tag}`,
+  hashtagLocal: (tag: string): string => `stream.hashtag.local.${tag}`,
   public: 'stream.public',
   publicLocal: 'stream.public.local',
   publicRemote: 'stream.public.remote',

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { contracts, type StatusRecord } from '@mammut/contracts';
+import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
+import type { DataSource } from 'typeorm';
+import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
+import { HomeFeeds } from '../home/home-feeds';
+import { StreamPublisher } from '../streaming/stream-publisher';
+
+const statusEvents = contracts.statuses.statuses.events;
+/** Followers of hashtags asked for per bus request. */
+const FOLLOWERS_PER_PAGE = 1000;
+
+/**
+ * Hashtags on the move, as Mastodon's FanOutOnWriteService broadcasts them: a public status (not a
+ * reblog) goes to its hashtags' streams and into the home feeds of the local accounts that follow
+ * any of its hashtags; a deleted one leaves both. The viewer's rules (blocks, mutes, filters) are
+ * applied when a feed or stream is presented, as for every other status.
+ */
+@Injectable()
+export class TagFanOut {
+  private consumers?: EventConsumers;
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(TIMELINES_DB) private readonly db: DataSource,
+    private readonly feeds: HomeFeeds,
+    private readonly streams: StreamPublisher,
+  ) {}
+
+  async start(): Promise<void> {
+    this.consumers = consumersOf(this.runtime);
+    if (!this.consumers) return;
+    await this.consumers.consume(
+      { consumer: 'timelines-hashtags', schema: TIMELINES_SCHEMA, dataSource: this.db, concurrency: 8 },
+      [
+        on(statusEvents.statusCreated, ({ status }) => this.deliver(status)),
+        on(statusEvents.statusDeleted, async (deleted) => {
+          if (deleted.visibility !== 'public' || deleted.reblogOfId !== null || !deleted.tags.length) return;
+          const message = { event: 'delete' as const, statusId: deleted.statusId };
+          this.streams.toHashtags(deleted, message);
+          await this.eachFollowerPage(deleted.tags, async (ids) => {
+            await this.feeds.remove(
+              ids.filter((id) => id !== deleted.accountId),
+              [deleted.statusId],
+            );
+          });
+        }),
+      ],
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.consumers?.stop();
+  }
+
+  private async deliver(status: StatusRecord): Promise<void> {
+    if (status.visibility !== 'public' || status.reblogOfId !== null || !status.tags.length) return;
+    const message = { event: 'update' as const, statusId: status.id };
+    this.streams.toHashtags(status, message);
+    await this.eachFollowerPage(status.tags, async (ids) => {
+      const recipients = ids.filter((id) => id !== status.accountId);
+      await this.feeds.add(recipients, [status.id]);
+      this.streams.toUsers(recipients, message);
+    });
+  }
+
+  private async eachFollowerPage(tags: string[], apply: (ids: string[]) => Promise<void>): Promise<void> {
+    let after: string | null = null;
+    for (;;) {
+      const page: { followers: { cursor: string; accountId: string }[] } = await this.bus.request(
+        contracts.statuses.tags.listTagFollowers,
+        { names: tags.slice(0, 100), after, limit: FOLLOWERS_PER_PAGE },
+      );
+      const { followers } = page;
+      if (followers.length) await apply(followers.map((f) => f.accountId));
+      if (followers.length < FOLLOWERS_PER_PAGE) return;
+      after = followers[followers.length - 1].cursor;
+    }
+  }
+}
