@@ -27,21 +27,19 @@ export class Tags {
 
   async get(names: string[], viewerId: string | null): Promise<TagRecord[]> {
     const unique = [...new Set(names)];
-    const [rows, history] = await Promise.all([
-      this.db.query(
-        `SELECT t.id, t.name,
+    const known: Promise<{ id: string; name: string; following: boolean }[]> = this.db.query(
+      `SELECT t.id, t.name,
                 EXISTS (SELECT 1 FROM statuses.tag_follows f WHERE f.tag_id = t.id AND f.account_id = $2) AS following
            FROM statuses.tags t WHERE t.name = ANY($1::text[])`,
-        [unique, viewerId],
-      ) as Promise<{ id: string; name: string; following: boolean }[]>,
-      this.history(unique),
-    ]);
-    const known = new Map(rows.map((row) => [row.name, row]));
+      [unique, viewerId],
+    );
+    const [rows, history] = await Promise.all([known, this.history(unique)]);
+    const byName = new Map(rows.map((row) => [row.name, row]));
     return unique.map((name) => ({
-      id: known.get(name)?.id ?? '',
+      id: byName.get(name)?.id ?? '',
       name,
       history: history.get(name) ?? [],
-      following: known.get(name)?.following ?? false,
+      following: byName.get(name)?.following ?? false,
     }));
   }
 
