@@ -7,7 +7,9 @@ import { instanceLimits } from './instance-limits';
 import { INSTANCE_VERSION, MASTODON_API_VERSION } from './version';
 
 type Described = ResponseOf<typeof contracts.accounts.instance.describeInstance>;
-type ActivityWeeks = ResponseOf<typeof contracts.accounts.instance.getActivity>['weeks'];
+type ActivityWeeks = (ResponseOf<typeof contracts.accounts.instance.getActivity>['weeks'][number] & {
+  statuses: number;
+})[];
 
 /** Mastodon reports the last 12 weeks. */
 const ACTIVITY_WEEKS = 12;
@@ -53,6 +55,7 @@ export class InstanceFactsSource {
   private readonly described: Cached<Described>;
   private readonly peers: Cached<string[]>;
   private readonly activity: Cached<ActivityWeeks>;
+  private readonly localPosts: Cached<number>;
   /** Boot time: config, the only source of the descriptions, is read at boot. */
   readonly updatedAt = new Date().toISOString();
 
@@ -68,12 +71,19 @@ export class InstanceFactsSource {
     });
     this.activity = new Cached(TTL_MS, async () => {
       const { weeks } = await bus.request(contracts.accounts.instance.getActivity, { weeks: ACTIVITY_WEEKS });
-      return weeks;
+      const posted = await bus.request(contracts.statuses.statuses.getStatistics, {
+        weekStarts: weeks.map((week) => week.weekStart),
+      });
+      return weeks.map((week, i) => ({ ...week, statuses: posted.weeks[i] ?? 0 }));
+    });
+    this.localPosts = new Cached(TTL_MS, async () => {
+      const { localPosts } = await bus.request(contracts.statuses.statuses.getStatistics, { weekStarts: [] });
+      return localPosts;
     });
   }
 
   async facts(): Promise<InstanceFacts> {
-    const described = await this.described.get();
+    const [described, statusCount] = await Promise.all([this.described.get(), this.localPosts.get()]);
     const { config } = this;
     const origin = config.publicOrigin;
     return {
@@ -99,8 +109,7 @@ export class InstanceFactsSource {
         reasonRequired: config.registrationsMode === 'approved',
       },
       users: { total: described.users.total, activeMonth: described.users.activeMonth },
-      // No statuses service yet.
-      statusCount: 0,
+      statusCount,
       domainCount: described.domainCount,
       limits: instanceLimits(described.profileLimits),
     };
@@ -113,6 +122,11 @@ export class InstanceFactsSource {
 
   peerDomains(): Promise<string[]> {
     return this.peers.get();
+  }
+
+  /** For NodeInfo's `localPosts`, the same figure as the instance's `status_count`. */
+  statusCount(): Promise<number> {
+    return this.localPosts.get();
   }
 
   activityWeeks(): Promise<ActivityWeeks> {

@@ -64,7 +64,7 @@ export class NodeInfoController {
   }
 
   private async document(version: '2.0' | '2.1'): Promise<NodeInfo> {
-    const users = await this.source.userCounts();
+    const [users, localPosts] = await Promise.all([this.source.userCounts(), this.source.statusCount()]);
     const software = { name: 'mastodon', version: MASTODON_COMPATIBLE_VERSION };
     return {
       version,
@@ -75,8 +75,7 @@ export class NodeInfoController {
           : software,
       protocols: ['activitypub'],
       services: { inbound: [], outbound: [] },
-      // No statuses service yet: no local posts.
-      usage: { users, localPosts: 0 },
+      usage: { users, localPosts },
       // As Mastodon: "approved" sign-ups are open to anyone who applies.
       openRegistrations: this.config.registrationsMode !== 'closed',
       metadata: {

@@ -18,6 +18,7 @@ export class StatusesHandlers {
     deleteStatus: ({ accountId, statusId }) => this.deleteStatus.execute(accountId, statusId),
     listAuthorStatuses: async (request) => this.queries.withReblogged(await this.queries.byAuthor(request)),
     getContext: ({ statusId, ...limits }) => this.queries.context(statusId, limits),
+    getStatistics: ({ weekStarts }) => this.queries.statistics(weekStarts),
     listPublicStatuses: async ({ local, page }) => ({
       statuses: await this.queries.publicTimeline(local, page),
     }),

@@ -48,6 +48,22 @@ export class StatusesQueries {
     };
   }
 
+  async statistics(weekStarts: string[]): Promise<{ localPosts: number; weeks: number[] }> {
+    const total: Promise<{ posts: number }[]> = this.db.query(
+      `SELECT count(*)::int AS posts FROM statuses.statuses
+        WHERE local AND deleted_at IS NULL AND visibility <> 'direct'`,
+    );
+    const perWeek: Promise<{ posted: number }[]> = this.db.query(
+      `SELECT (SELECT count(*)::int FROM statuses.statuses s
+                WHERE s.local AND s.reblog_of_id IS NULL
+                  AND s.created_at >= w.start AND s.created_at < w.start + interval '7 days') AS posted
+         FROM unnest($1::timestamptz[]) WITH ORDINALITY AS w(start, n) ORDER BY w.n`,
+      [weekStarts],
+    );
+    const [[{ posts }], weeks] = await Promise.all([total, perWeek]);
+    return { localPosts: posts, weeks: weeks.map((week) => week.posted) };
+  }
+
   /** Public statuses that are no replies to others, newest first (the public timelines). */
   async publicTimeline(local: boolean | null, page: PageRequest): Promise<StatusRecord[]> {
     const p = pageSql('s.id', page, [local]);

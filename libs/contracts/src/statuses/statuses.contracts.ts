@@ -158,5 +158,14 @@ export const statusesStatuses = {
     }),
     response: z.object({ ancestors: z.array(statusRecord), descendants: z.array(statusRecord) }),
   }),
+  /**
+   * This server's posting figures: its live statuses (as the authors' statuses counts count them:
+   * reblogs in, direct ones out) and, for each week asked (its start), the statuses posted in it
+   * (not reblogs; deleted ones still count, as Mastodon's activity tracker counts them).
+   */
+  getStatistics: defineRequest('statuses.statistics.get', {
+    request: z.object({ weekStarts: z.array(isoDate).max(52) }),
+    response: z.object({ localPosts: z.number().int(), weeks: z.array(z.number().int()) }),
+  }),
   events: statusEvents,
 };

@@ -42,9 +42,7 @@ export class InstanceV1Controller {
   @Get('activity')
   @Auth.none()
   async activity(): Promise<MInstanceActivity[]> {
-    const weeks = await this.source.activityWeeks();
-    // No statuses service yet: zero posts every week.
-    return serializeInstanceActivity(weeks.map((week) => ({ ...week, statuses: 0 })));
+    return serializeInstanceActivity(await this.source.activityWeeks());
   }
 
   @Get('rules')
