@@ -3,9 +3,12 @@ import { contracts } from '@mammut/contracts';
 import { assertSchemaCurrent, busController, HealthModule, postgresReadiness } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { TIMELINES_DB, timelinesDatabaseProvider } from './database/timelines-database';
+import { HomeDelivery } from './home/home-delivery';
 import { HomeFanOut } from './home/home-fan-out';
 import { HomeFeeds } from './home/home-feeds';
+import { RebuildHomeFeed } from './home/rebuild-home-feed';
 import { TimelinesHandlers } from './home/timelines.handlers';
+import { TimelinesJobs } from './jobs/timelines-jobs';
 import { ListFanOut } from './lists/list-fan-out';
 import { ListFeeds } from './lists/list-feeds';
 import { NotificationGroupsHandlers } from './notifications/notification-groups.handlers';
@@ -18,7 +21,8 @@ import { Notify } from './notifications/notify';
 import { StreamPublisher } from './streaming/stream-publisher';
 
 /**
- * Home and list feeds (Redis, by fan-out on write), notifications (with their policies, requests
+ * Home and list feeds (Redis, by fan-out on write, in batched jobs for many followers; a lost
+ * home feed rebuilt from statuses), notifications (with their policies, requests
  * and groups) and markers; answers `timelines.*` on the bus.
  */
 @Module({
@@ -34,7 +38,10 @@ import { StreamPublisher } from './streaming/stream-publisher';
     postgresReadiness('timelines', TIMELINES_DB),
     HomeFeeds,
     StreamPublisher,
+    TimelinesJobs,
+    HomeDelivery,
     HomeFanOut,
+    RebuildHomeFeed,
     ListFeeds,
     ListFanOut,
     TimelinesHandlers,
@@ -51,6 +58,8 @@ export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     @Inject(TIMELINES_DB) private readonly db: DataSource,
     private readonly fanOut: HomeFanOut,
+    private readonly rebuild: RebuildHomeFeed,
+    private readonly jobs: TimelinesJobs,
     private readonly listFanOut: ListFanOut,
     private readonly notify: Notify,
   ) {}
@@ -58,6 +67,7 @@ export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
     await this.fanOut.start();
+    await this.rebuild.start();
     await this.listFanOut.start();
     await this.notify.start();
   }
@@ -66,6 +76,7 @@ export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShu
     await this.fanOut.stop();
     await this.listFanOut.stop();
     await this.notify.stop();
+    await this.jobs.stop();
     await this.db.destroy();
   }
 }
