@@ -161,6 +161,41 @@ describe('home feeds: rebuilding lost feeds, fan-out in jobs', () => {
     expect(await home(frank)).toEqual(posted);
   });
 
+  it('rebuilds the 800 newest statuses of everyone a reader follows, across batches of authors', async () => {
+    const kim = await seedUser(sut.t, { username: 'kim' });
+    const { db } = sut;
+    // 250 followed accounts (two statuses queries of 200 and 50 authors), 4 statuses each.
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO accounts.accounts (username, uri, url)
+       SELECT 'author' || n, $1 || '/users/author' || n, $1 || '/@author' || n FROM generate_series(1, 250) AS n
+       RETURNING id::text`,
+      [sut.t.url],
+    );
+    const authors = rows.map((row) => row.id);
+    await db.query(
+      `INSERT INTO accounts.follows (account_id, target_account_id)
+       SELECT $1::bigint, author FROM unnest($2::bigint[]) AS author`,
+      [kim.accountId, authors],
+    );
+    await db.query(
+      `INSERT INTO statuses.statuses (uri, account_id, local, content, visibility)
+       SELECT $2 || '/statuses/' || author || '-' || n, author, true, 'status ' || n, 'public'
+         FROM unnest($1::bigint[]) AS author, generate_series(1, 4) AS n`,
+      [authors, sut.t.url],
+    );
+    const { rows: newest } = await db.query<{ id: string }>(
+      `SELECT id::text FROM statuses.statuses WHERE account_id = ANY($1::bigint[]) ORDER BY id DESC LIMIT 800`,
+      [authors],
+    );
+
+    expect(await homeStatus(kim)).toBe(206);
+    await settled(sut.t);
+    // Read in Redis: the whole feed at once, rather than twenty pages through the API.
+    const stored = await redis().zrevrangebylex(feedKey(kim.accountId), `(${'9'.repeat(20)}`, '-');
+    expect(stored.map((m) => m.replace(/^0+/, ''))).toEqual(newest.map((row) => row.id));
+    expect(await homeStatus(kim)).toBe(200);
+  });
+
   it('delivers a status of an author with 2,500 local followers to every feed through batched jobs', async () => {
     const star = await seedUser(sut.t, { username: 'star' });
     const { db } = sut;
