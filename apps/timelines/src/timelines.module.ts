@@ -3,9 +3,12 @@ import { contracts } from '@mammut/contracts';
 import { assertSchemaCurrent, busController, HealthModule, postgresReadiness } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { TIMELINES_DB, timelinesDatabaseProvider } from './database/timelines-database';
+import { HomeDelivery } from './home/home-delivery';
 import { HomeFanOut } from './home/home-fan-out';
 import { HomeFeeds } from './home/home-feeds';
+import { RebuildHomeFeed } from './home/rebuild-home-feed';
 import { TimelinesHandlers } from './home/timelines.handlers';
+import { TimelinesJobs } from './jobs/timelines-jobs';
 import { ListFanOut } from './lists/list-fan-out';
 import { ListFeeds } from './lists/list-feeds';
 import { NotificationGroupsHandlers } from './notifications/notification-groups.handlers';
@@ -19,7 +22,8 @@ import { StreamPublisher } from './streaming/stream-publisher';
 import { TagFanOut } from './tags/tag-fan-out';
 
 /**
- * Home and list feeds (Redis, by fan-out on write), notifications (with their policies, requests
+ * Home and list feeds (Redis, by fan-out on write, in batched jobs for many followers; a lost
+ * home feed rebuilt from statuses), notifications (with their policies, requests
  * and groups) and markers; answers `timelines.*` on the bus.
  */
 @Module({
@@ -35,7 +39,10 @@ import { TagFanOut } from './tags/tag-fan-out';
     postgresReadiness('timelines', TIMELINES_DB),
     HomeFeeds,
     StreamPublisher,
+    TimelinesJobs,
+    HomeDelivery,
     HomeFanOut,
+    RebuildHomeFeed,
     ListFeeds,
     ListFanOut,
     TagFanOut,
@@ -53,6 +60,8 @@ export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     @Inject(TIMELINES_DB) private readonly db: DataSource,
     private readonly fanOut: HomeFanOut,
+    private readonly rebuild: RebuildHomeFeed,
+    private readonly jobs: TimelinesJobs,
     private readonly listFanOut: ListFanOut,
     private readonly tagFanOut: TagFanOut,
     private readonly notify: Notify,
@@ -61,6 +70,7 @@ export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
     await this.fanOut.start();
+    await this.rebuild.start();
     await this.listFanOut.start();
     await this.tagFanOut.start();
     await this.notify.start();
@@ -71,6 +81,7 @@ export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShu
     await this.listFanOut.stop();
     await this.tagFanOut.stop();
     await this.notify.stop();
+    await this.jobs.stop();
     await this.db.destroy();
   }
 }

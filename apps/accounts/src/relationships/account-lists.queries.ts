@@ -40,6 +40,35 @@ export class AccountListsQueries {
     return rows.map((row) => ({ cursor: row.cursor, accountId: row.account_id, reblogs: row.show_reblogs }));
   }
 
+  /**
+   * The accounts an account follows (suspended ones left out), by account id after `after`, each
+   * with whether the follower takes its reblogs and keeps it in an exclusive list.
+   */
+  async followedAccounts(
+    accountId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ accountId: string; reblogs: boolean; exclusive: boolean }[]> {
+    const rows: { target_account_id: string; show_reblogs: boolean; exclusive: boolean }[] =
+      await this.db.query(
+        `SELECT f.target_account_id, f.show_reblogs,
+                EXISTS (SELECT 1 FROM accounts.lists l JOIN accounts.list_accounts la ON la.list_id = l.id
+                         WHERE l.account_id = f.account_id AND l.exclusive
+                           AND la.account_id = f.target_account_id) AS exclusive
+           FROM accounts.follows f JOIN accounts.accounts a ON a.id = f.target_account_id
+          WHERE f.account_id = $1 AND a.suspended_at IS NULL
+            AND ($2::bigint IS NULL OR f.target_account_id > $2::bigint)
+          ORDER BY f.target_account_id
+          LIMIT $3`,
+        [accountId, after, limit],
+      );
+    return rows.map((row) => ({
+      accountId: row.target_account_id,
+      reblogs: row.show_reblogs,
+      exclusive: row.exclusive,
+    }));
+  }
+
   /** Endorsements are a showcase: hidden collections do not hide them, a block does. */
   async endorsements(
     accountId: string,

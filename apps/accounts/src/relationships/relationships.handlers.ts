@@ -49,6 +49,9 @@ export class RelationshipsHandlers {
     listLocalFollowers: async ({ accountId, after, limit }) => ({
       followers: await this.lists.localFollowers(accountId, after, limit),
     }),
+    listFollowedAccounts: async ({ accountId, after, limit }) => ({
+      followed: await this.lists.followedAccounts(accountId, after, limit),
+    }),
     listFollowers: async ({ accountId, viewerId, page }) => ({
       items: await this.lists.followers(accountId, viewerId, page),
     }),

@@ -17,6 +17,7 @@ export class StatusesHandlers {
     getStatuses: ({ ids }) => this.queries.byIds(ids),
     deleteStatus: ({ accountId, statusId }) => this.deleteStatus.execute(accountId, statusId),
     listAuthorStatuses: async (request) => this.queries.withReblogged(await this.queries.byAuthor(request)),
+    listStatusesByAuthors: async (request) => ({ statuses: await this.queries.byAuthors(request) }),
     getContext: ({ statusId, ...limits }) => this.queries.context(statusId, limits),
     getStatistics: ({ weekStarts }) => this.queries.statistics(weekStarts),
     listPublicStatuses: async ({ local, page }) => ({

@@ -138,6 +138,40 @@ export class StatusesQueries {
   }
 
   /**
+   * The newest statuses of several authors together, newest first: each author's own newest
+   * through the (account_id, id DESC) index, cut to `limit` per author and then in all, so a
+   * batch reads at most `limit` index entries per author, fewer above `sinceId`.
+   */
+  async byAuthors(
+    request: RequestOf<typeof contracts.statuses.statuses.listStatusesByAuthors>,
+  ): Promise<{ id: string; accountId: string; reblogOfId: string | null }[]> {
+    if (!request.accountIds.length) return [];
+    const rows: { id: string; account_id: string; reblog_of_id: string | null }[] = await this.db.query(
+      `SELECT s.id, s.account_id, s.reblog_of_id
+         FROM unnest($1::bigint[]) AS author(id)
+        CROSS JOIN LATERAL (
+          SELECT s.id, s.account_id, s.reblog_of_id FROM statuses.statuses s
+           WHERE s.account_id = author.id AND s.deleted_at IS NULL
+             AND ($4::bigint IS NULL OR s.id > $4::bigint)
+             AND (s.visibility = ANY($2::text[])
+                  OR ($3::bigint IS NOT NULL AND EXISTS (
+                    SELECT 1 FROM statuses.mentions m WHERE m.status_id = s.id AND m.account_id = $3::bigint)))
+             AND (s.reblog_of_id IS NULL OR NOT (author.id = ANY($6::bigint[])))
+           ORDER BY s.id DESC LIMIT $5) s
+        ORDER BY s.id DESC LIMIT $5`,
+      [
+        [...new Set(request.accountIds)],
+        request.visibilities,
+        request.mentioning,
+        request.sinceId,
+        request.limit,
+        request.withoutReblogsBy,
+      ],
+    );
+    return rows.map((row) => ({ id: row.id, accountId: row.account_id, reblogOfId: row.reblog_of_id }));
+  }
+
+  /**
    * The author's pinned statuses the viewer may list, most recently pinned first. There are at
    * most a few: one page, whatever the cursors say.
    */

@@ -1,16 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { contracts, type StatusRecord } from '@mammut/contracts';
+import { contracts, HOME_DELIVERY_BATCH, type StatusRecord } from '@mammut/contracts';
 import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
+import { HomeDelivery } from './home-delivery';
 import { HomeFeeds } from './home-feeds';
 import { StreamPublisher } from '../streaming/stream-publisher';
 import { streamSubjects } from '@mammut/contracts';
 
 const statusEvents = contracts.statuses.statuses.events;
 const followEvents = contracts.accounts.relationships.events;
-/** Local followers asked for per bus request while fanning out. */
-const FOLLOWERS_PER_PAGE = 1000;
+/** Local followers asked for per bus request while fanning out: one delivery job's batch. */
+const FOLLOWERS_PER_PAGE = HOME_DELIVERY_BATCH;
+/** A local follower of an account, by follow row (`cursor`). */
+type Follower = { cursor: string; accountId: string; reblogs: boolean };
 /** How many of an account's statuses a new follow brings into the follower's feed (and an unfollow takes out). */
 const MERGE_SIZE = 200;
 
@@ -31,9 +34,11 @@ export class HomeFanOut {
     @Inject(TIMELINES_DB) private readonly db: DataSource,
     private readonly feeds: HomeFeeds,
     private readonly streams: StreamPublisher,
+    private readonly delivery: HomeDelivery,
   ) {}
 
   async start(): Promise<void> {
+    await this.delivery.start();
     this.consumers = consumersOf(this.runtime);
     if (!this.consumers) return;
     const common = { schema: TIMELINES_SCHEMA, dataSource: this.db, concurrency: 8 };
@@ -78,34 +83,48 @@ export class HomeFanOut {
   }
 
   /**
-   * A status into its author's feed and its followers'; a reblog only to followers who take the
-   * reblogger's reblogs, and to a feed only when it does not show the shared status already.
+   * A status into its author's feed and its followers' (HomeDelivery's rules): inside this
+   * consumer for an author with few local followers, as one job per page of followers for more,
+   * so that a large fan-out runs in parallel and retries page by page.
    */
   private async deliver(status: StatusRecord): Promise<void> {
     const message = { event: 'update' as const, statusId: status.id };
     const { reblogOfId } = status;
-    // The feeds it went to (a reblog skips those showing the shared status), which stream it.
-    const add = async (ids: string[]): Promise<string[]> => {
-      if (reblogOfId) return this.feeds.addReblog(ids, status.id, reblogOfId);
-      await this.feeds.add(ids, [status.id]);
-      return ids;
+    if (status.local) {
+      const own = reblogOfId
+        ? await this.feeds.addReblog([status.accountId], status.id, reblogOfId)
+        : await this.feeds.add([status.accountId], [status.id]).then(() => [status.accountId]);
+      this.streams.toUsers(own, message);
+    }
+    const delivered = {
+      id: status.id,
+      accountId: status.accountId,
+      visibility: status.visibility,
+      mentions: status.mentions,
+      reblogOfId,
     };
-    if (status.local) this.streams.toUsers(await add([status.accountId]), message);
-    const mentioned = new Set(status.mentions);
+    const inline = this.runtime.config.feeds.fanOutInlineFollowers;
+    // Pages are held until they are known to stay within the inline count; past it all are queued.
+    const held: Follower[][] = [];
+    let counted = 0;
+    let queued = false;
     await this.eachFollowerPage(status.accountId, async (followers) => {
-      const wanted = followers
-        .filter((f) => (status.visibility === 'direct' ? mentioned.has(f.accountId) : true))
-        .filter((f) => reblogOfId === null || f.reblogs)
-        .map((f) => f.accountId);
-      const recipients = await this.withoutExclusiveLists(status.accountId, wanted);
-      this.streams.toUsers(await add(recipients), message);
+      counted += followers.length;
+      if (!queued && counted <= inline) {
+        held.push(followers);
+        return;
+      }
+      queued = true;
+      for (const page of [...held.splice(0), followers])
+        await this.delivery.enqueue(delivered, page, page[0].cursor);
     });
+    for (const page of held) await this.delivery.toFollowers(delivered, page);
     this.streams.toPublic(status, message);
   }
 
   private async eachFollowerPage(
     accountId: string,
-    apply: (followers: { accountId: string; reblogs: boolean }[]) => Promise<void>,
+    apply: (followers: Follower[]) => Promise<void>,
   ): Promise<void> {
     let after: string | null = null;
     for (;;) {
@@ -120,18 +139,6 @@ export class HomeFanOut {
       if (followers.length < FOLLOWERS_PER_PAGE) return;
       after = followers[followers.length - 1].cursor;
     }
-  }
-
-  /** Followers who keep the author in an exclusive list see its statuses there, not at home (Mastodon 4.2). */
-  private async withoutExclusiveLists(authorId: string, followerIds: string[]): Promise<string[]> {
-    if (!followerIds.length) return followerIds;
-    const { ownerIds } = await this.bus.request(contracts.accounts.lists.filterExclusiveOwners, {
-      accountId: authorId,
-      ownerIds: followerIds,
-    });
-    if (!ownerIds.length) return followerIds;
-    const excluded = new Set(ownerIds);
-    return followerIds.filter((id) => !excluded.has(id));
   }
 
   private async isLocal(accountId: string): Promise<boolean> {

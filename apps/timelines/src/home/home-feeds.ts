@@ -7,6 +7,12 @@ import type { Redis } from 'ioredis';
 const WIDTH = 20;
 const member = (id: string): string => id.padStart(WIDTH, '0');
 const idOf = (stored: string): string => stored.replace(/^0+(?=\d)/, '');
+/**
+ * The member that marks a feed as whole: above every id (20 nines, past 2^64), so trimming, which
+ * drops the lowest, never takes it, and pages stop below it. It lives in the feed's own key, so
+ * whatever loses the feed (a flush, an eviction) loses the mark with it.
+ */
+const WHOLE = '9'.repeat(WIDTH);
 
 /** The Redis keys of feeds, one builder for every kind. */
 export const feedKey = {
@@ -46,8 +52,8 @@ interface FeedScripts {
  */
 export class StatusFeeds {
   constructor(
-    private readonly redis: Redis,
-    private readonly key: (ownerId: string) => string,
+    protected readonly redis: Redis,
+    protected readonly key: (ownerId: string) => string,
   ) {
     if (!('feedAddReblog' in redis)) {
       redis.defineCommand('feedAddReblog', { numberOfKeys: 2, lua: ADD_REBLOG });
@@ -55,7 +61,7 @@ export class StatusFeeds {
     }
   }
 
-  private reblogIndex(ownerId: string): string {
+  protected reblogIndex(ownerId: string): string {
     return `${this.key(ownerId)}:reblogs`;
   }
 
@@ -119,7 +125,7 @@ export class StatusFeeds {
   /** A page of a feed, newest first. */
   async page(ownerId: string, page: PageRequest): Promise<string[]> {
     const key = this.key(ownerId);
-    const below = page.maxId ? `(${member(page.maxId)}` : '+';
+    const below = `(${page.maxId ? member(page.maxId) : WHOLE}`;
     if (page.minId !== undefined) {
       // The page just above min_id (and below max_id), oldest first from Redis, handed back newest first.
       const ids = await this.redis.zrangebylex(key, `(${member(page.minId)}`, below, 'LIMIT', 0, page.limit);
@@ -137,10 +143,50 @@ export class StatusFeeds {
   }
 }
 
-/** Home feeds (`feed:home:<account>`). */
+/**
+ * Home feeds (`feed:home:<account>`). A feed is whole once built from statuses (marked so inside
+ * its key); fan-out after a loss only adds to what is left, which is no feed to answer from.
+ */
 @Injectable()
 export class HomeFeeds extends StatusFeeds {
   constructor(@Inject(REDIS) redis: Redis) {
     super(redis, feedKey.home);
+  }
+
+  /** Whether the feed is there and whole; an empty feed that was built is. */
+  async whole(accountId: string): Promise<boolean> {
+    return (await this.redis.zscore(this.key(accountId), WHOLE)) !== null;
+  }
+
+  /**
+   * Puts rebuilt statuses (newest first) into a feed, beside whatever fan-out added meanwhile,
+   * in one pipeline that marks the feed whole last, so a rebuild cut short leaves a feed that is
+   * rebuilt again. Reblogs go in oldest first under the reblog rule of fan-out, after the
+   * statuses they may share; the reblog index starts again with them (what it held may have
+   * outlived the feed, and would keep their reblogs out).
+   */
+  async fill(
+    accountId: string,
+    statuses: readonly { id: string; reblogOfId: string | null }[],
+  ): Promise<void> {
+    const key = this.key(accountId);
+    const pipeline = this.redis.pipeline();
+    pipeline.del(this.reblogIndex(accountId));
+    const originals = statuses.filter((s) => s.reblogOfId === null);
+    if (originals.length) pipeline.zadd(key, ...originals.flatMap((s) => [0, member(s.id)] as const));
+    pipeline.zremrangebyrank(key, 0, -HOME_FEED_SIZE - 1);
+    const scripts = pipeline as unknown as FeedScripts;
+    for (const { id, reblogOfId } of [...statuses].reverse()) {
+      if (reblogOfId !== null)
+        scripts.feedAddReblog(
+          key,
+          this.reblogIndex(accountId),
+          member(id),
+          member(reblogOfId),
+          HOME_FEED_SIZE,
+        );
+    }
+    pipeline.zadd(key, 0, WHOLE);
+    await pipeline.exec();
   }
 }

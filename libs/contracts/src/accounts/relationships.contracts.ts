@@ -156,6 +156,17 @@ export const accountsRelationships = {
       ),
     }),
   }),
+  /**
+   * The accounts an account follows, by account id after `after`: what rebuilding its home feed
+   * reads from, with what the feed keeps of each (its reblogs; nothing when the follower keeps it
+   * in an exclusive list, whose statuses stay out of home).
+   */
+  listFollowedAccounts: defineRequest('accounts.followed_account.list', {
+    request: z.object({ accountId: id, after: id.nullable(), limit: z.number().int().min(1).max(1000) }),
+    response: z.object({
+      followed: z.array(z.object({ accountId: id, reblogs: z.boolean(), exclusive: z.boolean() })),
+    }),
+  }),
   getFamiliarFollowers: defineRequest('accounts.familiar_followers.get', {
     request: z.object({ viewerId: id, ids: z.array(id).max(200) }),
     response: z.object({ items: z.array(familiarFollowersRecord) }),

@@ -138,6 +138,28 @@ export const statusesStatuses = {
     response: statusList,
   }),
   /**
+   * The newest statuses of several authors together, newest first, at most `limit` in all: what
+   * rebuilding a home feed reads (Mastodon's FeedManager#populate_home). Only what a feed stores
+   * (ids, the author, the shared status of a reblog); `sinceId` skips what is older than a page
+   * the caller already holds, so a later batch of authors stops early.
+   */
+  listStatusesByAuthors: defineRequest('statuses.authors_status.list', {
+    request: z.object({
+      accountIds: z.array(id).max(1000),
+      /** The visibilities listed outright. */
+      visibilities: z.array(visibility).min(1),
+      /** Statuses of other visibilities are listed too when they mention this account. */
+      mentioning: id.nullable(),
+      /** Authors whose reblogs are left out (a follower who turned them off). */
+      withoutReblogsBy: z.array(id).max(1000).default([]),
+      sinceId: id.nullable(),
+      limit: z.number().int().min(1).max(1000),
+    }),
+    response: z.object({
+      statuses: z.array(z.object({ id, accountId: id, reblogOfId: id.nullable() })),
+    }),
+  }),
+  /**
    * The public timeline: public statuses that are not replies to someone else, newest first;
    * `local` true for this server's only, false for other servers' only, null for both.
    */

@@ -91,6 +91,13 @@ const schema = z.object({
       (text) => text === undefined || list(text).every(isAddressOrRange),
       'must list IP addresses or CIDR ranges',
     ),
+  /** Local followers a new status is delivered to inside the event consumer; more go out as batched jobs. */
+  HOME_FAN_OUT_INLINE_FOLLOWERS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * Followed accounts up to which a lost home feed is rebuilt while its reader waits; past it the
+   * rebuild is a job and the reader gets what is there with 206, as Mastodon answers then.
+   */
+  HOME_REBUILD_INLINE_FOLLOWING: z.coerce.number().int().min(0).default(2000),
   /** Where traces go: `none` starts no OpenTelemetry SDK at all (the API stays a no-op). */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
   /** OTLP over HTTP (protobuf); traces are posted to `<endpoint>/v1/traces`. */
@@ -135,6 +142,12 @@ export type Config = Readonly<{
   rateLimitSafelist: readonly string[];
   trustedProxies: readonly string[];
   telemetry: TelemetryConfig;
+  feeds: FeedsConfig;
+}>;
+
+export type FeedsConfig = Readonly<{
+  fanOutInlineFollowers: number;
+  rebuildInlineFollowing: number;
 }>;
 
 export type TelemetryConfig = Readonly<{
@@ -189,6 +202,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tracesExporter: e.OTEL_TRACES_EXPORTER,
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''),
       serviceName: e.OTEL_SERVICE_NAME,
+    }),
+    feeds: Object.freeze({
+      fanOutInlineFollowers: e.HOME_FAN_OUT_INLINE_FOLLOWERS,
+      rebuildInlineFollowing: e.HOME_REBUILD_INLINE_FOLLOWING,
     }),
   });
 }

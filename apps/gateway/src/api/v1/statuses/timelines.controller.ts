@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { contracts, type UserState } from '@mammut/contracts';
 import type { MStatus, SerializeContext } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
@@ -18,21 +19,28 @@ export class TimelinesController {
     private readonly presenter: StatusPresenter,
   ) {}
 
+  /** 206 Partial Content while a lost feed is rebuilt in the background, as Mastodon answers then. */
   @Get('home')
   @Auth.user('read:statuses')
   async home(
     @CurrentUser() user: UserState,
     @Page({ limit: 20, max: 40 }) page: ListPage,
-  ): Promise<MStatus[]> {
-    const { ids } = await this.bus.request(contracts.timelines.feeds.getHomeFeed, {
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { ids, regenerating } = await this.bus.request(contracts.timelines.feeds.getHomeFeed, {
       accountId: user.accountId,
       page: page.params,
     });
     // The page's cursors are the feed's, whatever the rules leave of it.
     setLinkHeader(page.request, page.reply, this.ctx.origin, { newest: ids[0], oldest: ids.at(-1) });
-    if (!ids.length) return [];
-    const { statuses, reblogged } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids });
-    return this.presenter.present(statuses, user.accountId, { context: 'home', reblogged });
+    let body: MStatus[] = [];
+    if (ids.length) {
+      const { statuses, reblogged } = await this.bus.request(contracts.statuses.statuses.getStatuses, {
+        ids,
+      });
+      body = await this.presenter.present(statuses, user.accountId, { context: 'home', reblogged });
+    }
+    void reply.status(regenerating ? 206 : 200).send(body);
   }
 
   @Get('public')
