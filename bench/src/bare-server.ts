@@ -1,9 +1,54 @@
 import Fastify from 'fastify';
+import { Redis } from 'ioredis';
+import { Pool } from 'pg';
+import { feedKey } from '../../apps/timelines/src/home/home-feeds';
+import { STATUS_COLUMNS } from '../../apps/statuses/src/statuses/status-row';
 
-/** The baseline: a bare Fastify route answering a small JSON object, on the same core as the system. */
+const PAGE = 40;
+
+/**
+ * The baselines, on the same core as the system:
+ * - `/bare`: a bare Fastify route answering a small JSON object (what a framework costs);
+ * - `/raw/home/:accountId`: a page of a home feed the way the system stores it, with nothing but
+ *   ioredis and pg: 40 ids by ZREVRANGEBYLEX from the feed's sorted set (as home-feeds.ts pages
+ *   it), then their rows by primary key with the columns the statuses service selects, as JSON;
+ * - `/raw/public-local`: 40 rows of the local public timeline by the statuses service's own query
+ *   (the `statuses_public_idx` index), as JSON.
+ * No authentication, no rules, no presenting: the floor the system's reads stand on. The pool has
+ * the size of one service's (10).
+ */
 async function main(): Promise<void> {
   const app = Fastify({ logger: false });
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const pg = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
   app.get('/bare', () => Promise.resolve({ id: '1', username: 'bench', acct: 'bench', display_name: '' }));
+  app.get<{ Params: { accountId: string } }>('/raw/home/:accountId', async (request) => {
+    const members = await redis.zrevrangebylex(
+      feedKey.home(request.params.accountId),
+      '+',
+      '-',
+      'LIMIT',
+      0,
+      PAGE,
+    );
+    const ids = members.map((member) => member.replace(/^0+(?=\d)/, ''));
+    const { rows } = await pg.query<{ id: string }>(
+      `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s WHERE s.id = ANY($1::bigint[]) AND s.deleted_at IS NULL`,
+      [ids],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  });
+  app.get('/raw/public-local', async () => {
+    const { rows } = await pg.query<{ id: string }>(
+      `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
+        WHERE s.visibility = 'public' AND s.deleted_at IS NULL AND s.reblog_of_id IS NULL
+          AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id) AND s.local = $1
+        ORDER BY s.id DESC LIMIT ${PAGE}`,
+      [true],
+    );
+    return rows;
+  });
   await app.listen({ port: Number(process.argv[2] ?? 0), host: '127.0.0.1' });
   process.stdout.write('ready\n');
 }

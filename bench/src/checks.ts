@@ -1,0 +1,68 @@
+import type { RelationshipFixture } from './seed-relationships';
+
+/**
+ * A void run is worse than none: each scenario's answer is checked against what was seeded before
+ * it is measured. Each check answers what is wrong, or null.
+ */
+
+interface MRelationship {
+  id: string;
+  following: boolean;
+  followed_by: boolean;
+  blocking: boolean;
+  blocked_by: boolean;
+  muting: boolean;
+  requested: boolean;
+}
+
+export async function checkRelationships(
+  url: string,
+  headers: Record<string, string>,
+  fixture: RelationshipFixture,
+): Promise<string | null> {
+  const response = await fetch(url, { headers });
+  if (response.status !== 200) return `status ${response.status}`;
+  const body = (await response.json()) as MRelationship[];
+  if (body.map((r) => r.id).join() !== fixture.targetIds.join()) return 'ids differ from the request';
+  const got = {
+    following: body.filter((r) => r.following).length,
+    followedBy: body.filter((r) => r.followed_by).length,
+    blocking: body.filter((r) => r.blocking).length,
+    blockedBy: body.filter((r) => r.blocked_by).length,
+    muting: body.filter((r) => r.muting).length,
+    requested: body.filter((r) => r.requested).length,
+  };
+  const wrong = Object.entries(fixture.expected).filter(
+    ([key, value]) => got[key as keyof typeof got] !== value,
+  );
+  return wrong.length ? `wrong counts: ${JSON.stringify(got)}` : null;
+}
+
+/** A page of statuses (or of the baselines' rows): exactly these ids, in this order. */
+export async function checkPage(
+  url: string,
+  headers: Record<string, string>,
+  expected: string[],
+): Promise<string | null> {
+  const response = await fetch(url, { headers });
+  if (response.status !== 200) return `status ${response.status}`;
+  const body = (await response.json()) as { id: string; content?: string }[];
+  const ids = body.map((status) => status.id);
+  if (ids.join() !== expected.join())
+    return `${ids.length} statuses, ${ids.filter((id, i) => id !== expected[i]).length} not the expected ones`;
+  if (body.some((status) => !status.content)) return 'a status without content';
+  return null;
+}
+
+/** A post answers 200 with the status it made, its text rendered. */
+export async function checkPost(url: string, headers: Record<string, string>): Promise<string | null> {
+  const text = `Checking ${Date.now()}`;
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ status: text }),
+  });
+  if (response.status !== 200) return `status ${response.status}`;
+  const status = (await response.json()) as { id?: string; content?: string };
+  return status.id && status.content?.includes(text) ? null : 'the answer is not the status posted';
+}

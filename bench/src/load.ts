@@ -1,0 +1,129 @@
+import autocannon from 'autocannon';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cpuByCommand, cpuDelta } from './processes';
+
+/** Where `load` and `perRequest` put a new id into a body, so each request says something new. */
+export const UNIQUE = '[<id>]';
+
+/** One request, as the load generator repeats it: a GET by default, a POST when it has a body. */
+export interface LoadRequest {
+  readonly url: string;
+  readonly headers?: Record<string, string>;
+  /** A JSON body; each UNIQUE in it becomes a new id per request. */
+  readonly body?: string;
+}
+
+export interface Figure {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  /** CPU seconds spent per process name while measuring: where the system's core went. */
+  cpu: Record<string, number>;
+}
+
+export interface LoadSettings {
+  readonly connections: number;
+  /** Seconds per measurement. */
+  readonly duration: number;
+  /** Measurements, of which the median is reported. */
+  readonly runs: number;
+}
+
+function options(request: LoadRequest, connections: number, duration: number): autocannon.Options {
+  const headers = { ...request.headers, ...(request.body ? { 'content-type': 'application/json' } : {}) };
+  return {
+    url: request.url,
+    connections,
+    duration,
+    headers,
+    ...(request.body ? { method: 'POST', body: request.body, requests: [{ setupRequest: unique }] } : {}),
+  };
+}
+
+/**
+ * A new id in each request's body. Not autocannon's `idReplacement`: it announces a body length
+ * for ids of 27 characters, which its own ids no longer have, and the server waits for the rest.
+ */
+const unique = (request: autocannon.Request): autocannon.Request => ({
+  ...request,
+  body: request.body && String(request.body).replaceAll(UNIQUE, randomUUID()),
+});
+
+async function loadOnce(request: LoadRequest, settings: LoadSettings): Promise<Figure> {
+  const before = cpuByCommand();
+  const result = await autocannon(options(request, settings.connections, settings.duration));
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors,
+    cpu: cpuDelta(before, cpuByCommand()),
+  };
+}
+
+/** Warm-up, then `runs` measurements; the median by requests per second. */
+export async function load(request: LoadRequest, settings: LoadSettings): Promise<Figure> {
+  await autocannon(options(request, settings.connections, 2));
+  const runs: Figure[] = [];
+  for (let i = 0; i < settings.runs; i += 1) runs.push(await loadOnce(request, settings));
+  runs.sort((a, b) => a.rps - b.rps);
+  const median = runs[Math.floor(runs.length / 2)];
+  return { ...median, non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0) };
+}
+
+export interface RoundTrips {
+  sql: number;
+  bus: Record<string, number>;
+}
+
+/** The system's own counters of SQL statements and bus requests (see sut.ts). */
+async function roundTrips(probeUrl: string): Promise<RoundTrips> {
+  return (await (await fetch(probeUrl)).json()) as RoundTrips;
+}
+
+/**
+ * Until the system has worked off what earlier requests left it (event consumers behind after a
+ * burst of posts): fewer than a few statements a second, the outbox relays' idle polls, or 30 s.
+ */
+async function quiesce(probeUrl: string): Promise<void> {
+  let last = (await roundTrips(probeUrl)).sql;
+  for (let waited = 0; waited < 30; waited += 1) {
+    await sleep(1000);
+    const now = (await roundTrips(probeUrl)).sql;
+    if (now - last < 20) return;
+    last = now;
+  }
+}
+
+/**
+ * SQL statements and bus requests per request, one request at a time, after a warm-up. A POST's
+ * count includes the work its events cause afterwards (fan-out): the system is let settle before
+ * and after, so the figure holds a few of the relays' idle polls too.
+ */
+export async function perRequest(probeUrl: string, request: LoadRequest): Promise<RoundTrips> {
+  const n = 100;
+  // Requests the load generator left in flight finish first, so they are not counted here.
+  await sleep(1000);
+  if (request.body) await quiesce(probeUrl);
+  const before = await roundTrips(probeUrl);
+  for (let i = 0; i < n; i += 1) {
+    const response = await fetch(request.url, {
+      headers: options(request, 1, 1).headers as Record<string, string>,
+      ...(request.body ? { method: 'POST', body: request.body.replaceAll(UNIQUE, randomUUID()) } : {}),
+    });
+    await response.arrayBuffer();
+  }
+  if (request.body) await quiesce(probeUrl);
+  const after = await roundTrips(probeUrl);
+  return {
+    sql: (after.sql - before.sql) / n,
+    bus: Object.fromEntries(
+      Object.entries(after.bus).map(([service, count]) => [
+        service,
+        (count - (before.bus[service] ?? 0)) / n,
+      ]),
+    ),
+  };
+}
