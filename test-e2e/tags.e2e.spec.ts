@@ -123,6 +123,41 @@ describe('hashtags', () => {
     expect(await failureStatus(client.v1.timelines.tag.$select('12345').list())).toBe(404);
   });
 
+  it('features a few hashtags on a profile, with their use counted', async () => {
+    await as(bob).v1.statuses.create({ status: 'about #gardening' });
+    await as(bob).v1.statuses.create({ status: 'more #gardening and #Tomatoes' });
+    await as(bob).v1.statuses.create({ status: 'secret #gardening', visibility: 'private' });
+    const suggested = await as(bob).v1.featuredTags.suggestions.list();
+    expect(suggested.map((tag) => tag.name).slice(0, 2)).toEqual(['gardening', 'cats']);
+    const featured = await as(bob).v1.featuredTags.create({ name: '#Gardening' });
+    expect(featured).toMatchObject({
+      name: 'gardening',
+      url: `${t.url}/@bob/tagged/gardening`,
+      statusesCount: '2',
+      lastStatusAt: new Date().toISOString().slice(0, 10),
+    });
+    // Featured twice, or a name that is no hashtag: 422, and nothing more is featured.
+    expect(await failureStatus(as(bob).v1.featuredTags.create({ name: 'gardening' }))).toBe(422);
+    expect(await failureStatus(as(bob).v1.featuredTags.create({ name: 'not a tag' }))).toBe(422);
+    await as(bob).v1.featuredTags.create({ name: 'unused' });
+    const onProfile = await as(carol).v1.accounts.$select(bob.accountId).featuredTags.list();
+    expect(onProfile.map((tag) => [tag.name, tag.statusesCount])).toEqual([
+      ['gardening', '2'],
+      ['unused', '0'],
+    ]);
+    expect((await as(bob).v1.featuredTags.suggestions.list()).map((tag) => tag.name)).not.toContain(
+      'gardening',
+    );
+    // Only the owner removes a featured hashtag; for others it does not exist.
+    expect(await failureStatus(as(carol).v1.featuredTags.$select(featured.id).remove())).toBe(404);
+    await as(bob).v1.featuredTags.$select(featured.id).remove();
+    expect((await as(bob).v1.featuredTags.list()).map((tag) => tag.name)).toEqual(['unused']);
+    // The limit: ten.
+    for (let i = 0; i < 9; i += 1) await as(bob).v1.featuredTags.create({ name: `topic${i}` });
+    expect(await failureStatus(as(bob).v1.featuredTags.create({ name: 'onetoomany' }))).toBe(422);
+    expect(await as(bob).v1.featuredTags.list()).toHaveLength(10);
+  });
+
   it('streams a hashtag’s new public statuses', async () => {
     const streaming = createStreamingAPIClient({
       streamingApiUrl: t.url.replace(/^http/, 'ws'),

@@ -37,6 +37,7 @@ import { NotificationsV2Controller } from './api/v2/notifications.controller';
 import { NotificationGroupPresenter } from './api/v2/notification-group-presenter';
 import { StreamingGateway } from './streaming/streaming.gateway';
 import { TagsController } from './api/v1/tags.controller';
+import { FeaturedTagsController } from './api/v1/featured-tags.controller';
 import { StatusPresenter } from './api/v1/statuses/status-presenter';
 import { FiltersV1Controller } from './api/v1/filters.controller';
 import {
@@ -58,6 +59,7 @@ import { ListsController } from './api/v1/lists.controller';
     StatusesController,
     TimelinesController,
     TagsController,
+    FeaturedTagsController,
     InteractionsController,
     AnnouncementsController,
     NotificationsController,

@@ -21,6 +21,7 @@ import { StatusesHandlers } from './statuses/statuses.handlers';
 import { StatusesQueries } from './statuses/statuses.queries';
 import { TagsHandlers } from './tags/tags.handlers';
 import { Tags } from './tags/tags.service';
+import { FeaturedTags } from './tags/featured-tags.service';
 
 /** Statuses, local and remote; answers `statuses.*` on the bus and writes `events.statuses.*`. */
 @Module({
@@ -42,6 +43,7 @@ import { Tags } from './tags/tags.service';
     Pins,
     InteractionsHandlers,
     Tags,
+    FeaturedTags,
     TagsHandlers,
   ],
 })

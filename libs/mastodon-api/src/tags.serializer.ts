@@ -1,4 +1,4 @@
-import type { TagRecord } from '@mammut/contracts';
+import type { FeaturedTagRecord, TagRecord } from '@mammut/contracts';
 import type { SerializeContext } from './context';
 
 /** Mastodon's Tag entity: history as strings, newest day first; `following` only for a signed-in viewer. */
@@ -23,4 +23,27 @@ export function serializeTag(tag: TagRecord, ctx: SerializeContext, signedIn: bo
   };
   if (signedIn) serialized.following = tag.following;
   return serialized;
+}
+
+/** Mastodon's FeaturedTag entity: the count as a string and the last use as a day, as Mastodon renders them. */
+export interface MFeaturedTag {
+  id: string;
+  name: string;
+  url: string;
+  statuses_count: string;
+  last_status_at: string | null;
+}
+
+export function serializeFeaturedTag(
+  tag: FeaturedTagRecord,
+  username: string,
+  ctx: SerializeContext,
+): MFeaturedTag {
+  return {
+    id: tag.id,
+    name: tag.name,
+    url: `${ctx.origin}/@${username}/tagged/${encodeURIComponent(tag.name)}`,
+    statuses_count: String(tag.statusesCount),
+    last_status_at: tag.lastStatusAt?.slice(0, 10) ?? null,
+  };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../define';
-import { id, pageRequest } from '../accounts/records';
+import { id, isoDate, pageRequest } from '../accounts/records';
 import { statusRecord } from './statuses.contracts';
 
 /** A hashtag name, normalized (lower-cased), without `#`. */
@@ -23,6 +23,18 @@ export const tagRecord = z.object({
   following: z.boolean(),
 });
 export type TagRecord = z.infer<typeof tagRecord>;
+
+/** Featured hashtags an account may show on its profile. */
+export const FEATURED_TAGS_LIMIT = 10;
+
+/** A hashtag an account features, with how often (and when last) it used it in public or unlisted statuses. */
+export const featuredTagRecord = z.object({
+  id,
+  name: tagName,
+  statusesCount: z.number().int(),
+  lastStatusAt: isoDate.nullable(),
+});
+export type FeaturedTagRecord = z.infer<typeof featuredTagRecord>;
 
 /** Hashtags: reading them, following them, and the statuses that use them. */
 export const statusesTags = {
@@ -57,6 +69,26 @@ export const statusesTags = {
       page: pageRequest,
     }),
     response: z.object({ statuses: z.array(statusRecord) }),
+  }),
+  /** The hashtags an account features, oldest featured first. */
+  listFeaturedTags: defineRequest('statuses.featured_tag.list', {
+    request: z.object({ accountId: id }),
+    response: z.object({ featuredTags: z.array(featuredTagRecord) }),
+  }),
+  /** Features a hashtag (at most FEATURED_TAGS_LIMIT; featuring one twice is refused, as Mastodon does). */
+  featureTag: defineRequest('statuses.featured_tag.create', {
+    request: z.object({ accountId: id, name: tagName }),
+    response: featuredTagRecord,
+  }),
+  /** Stops featuring one of the account's featured hashtags (404 for another's). */
+  unfeatureTag: defineRequest('statuses.featured_tag.delete', {
+    request: z.object({ accountId: id, featuredTagId: id }),
+    response: z.object({}),
+  }),
+  /** The hashtags the account used most in its recent statuses and does not feature yet. */
+  suggestFeaturedTags: defineRequest('statuses.featured_tag_suggestion.list', {
+    request: z.object({ accountId: id }),
+    response: z.object({ tags: z.array(tagRecord) }),
   }),
   /** Accounts following any of these hashtags, by follow after `after` (fan-out into home feeds). */
   listTagFollowers: defineRequest('statuses.tag_follower.list', {

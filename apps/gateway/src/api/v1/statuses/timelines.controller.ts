@@ -43,6 +43,16 @@ export class TimelinesController {
     void reply.status(regenerating ? 206 : 200).send(body);
   }
 
+  /**
+   * Statuses sharing a link (Mastodon 4.3's link timeline). Statuses carry no preview cards yet, so
+   * no status shares one: the list is empty, as Mastodon's is for a link without a card.
+   */
+  @Get('link')
+  @Auth.optional('read:statuses')
+  link(): MStatus[] {
+    return [];
+  }
+
   @Get('public')
   @Auth.optional('read:statuses')
   async public(
