@@ -44,6 +44,8 @@ import {
   FiltersController,
 } from './api/v2/filters.controller';
 import { ListsController } from './api/v1/lists.controller';
+import { StatusEditsController } from './api/v1/statuses/status-edits.controller';
+import { PollsController } from './api/v1/polls.controller';
 
 /**
  * The only public HTTP entry: the Mastodon client API, OAuth, well-known documents. Controllers
@@ -57,6 +59,8 @@ import { ListsController } from './api/v1/lists.controller';
     StatusesController,
     TimelinesController,
     InteractionsController,
+    StatusEditsController,
+    PollsController,
     AnnouncementsController,
     NotificationsController,
     NotificationRequestsController,
