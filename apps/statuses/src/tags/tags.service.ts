@@ -27,11 +27,8 @@ export class Tags {
 
   async get(names: string[], viewerId: string | null): Promise<TagRecord[]> {
     const unique = [...new Set(names)];
-    const [rows, history]: [
-      { id: string; name: string; following: boolean }[],
-      Map<string, TagRecord['history']>,
-    ] = await Promise.all([
-      this.db.query(
+    const [rows, history] = await Promise.all([
+      this.db.query<{ id: string; name: string; following: boolean }[]>(
         `SELECT t.id, t.name,
                   EXISTS (SELECT 1 FROM statuses.tag_follows f WHERE f.tag_id = t.id AND f.account_id = $2) AS following
              FROM statuses.tags t WHERE t.name = ANY($1::text[])`,
