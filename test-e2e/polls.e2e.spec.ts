@@ -94,6 +94,41 @@ describe('polls', () => {
     expect('voted' in signedOut).toBe(false);
   });
 
+  it('takes a poll as a form, as Rails nests it (poll[options][])', async () => {
+    const body = new URLSearchParams([
+      ['status', 'Form poll'],
+      ['poll[options][]', 'left'],
+      ['poll[options][]', 'right'],
+      ['poll[expires_in]', '600'],
+      ['poll[multiple]', 'true'],
+      ['poll[hide_totals]', '0'],
+    ]);
+    const response = await fetch(`${t.url}/api/v1/statuses`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${alice.token}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body,
+    });
+    expect(response.status).toBe(200);
+    const { poll } = (await response.json()) as { poll: Record<string, unknown> };
+    expect(poll).toMatchObject({
+      multiple: true,
+      options: [
+        { title: 'left', votes_count: 0 },
+        { title: 'right', votes_count: 0 },
+      ],
+    });
+    const vote = await fetch(`${t.url}/api/v1/polls/${String(poll.id)}/votes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bob.token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'choices[]=0&choices[]=1',
+    });
+    expect(vote.status).toBe(200);
+    expect(await vote.json()).toMatchObject({ votes_count: 2, voters_count: 1, own_votes: [0, 1] });
+  });
+
   it('refuses second votes, votes out of range, on one’s own poll and unknown polls, changing nothing', async () => {
     const posted = await as(alice).v1.statuses.create({
       status: 'Pick one',
