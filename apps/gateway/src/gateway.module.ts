@@ -46,6 +46,8 @@ import {
   FiltersController,
 } from './api/v2/filters.controller';
 import { ListsController } from './api/v1/lists.controller';
+import { StatusEditsController } from './api/v1/statuses/status-edits.controller';
+import { PollsController } from './api/v1/polls.controller';
 
 /**
  * The only public HTTP entry: the Mastodon client API, OAuth, well-known documents. Controllers
@@ -61,6 +63,8 @@ import { ListsController } from './api/v1/lists.controller';
     TagsController,
     FeaturedTagsController,
     InteractionsController,
+    StatusEditsController,
+    PollsController,
     AnnouncementsController,
     NotificationsController,
     NotificationRequestsController,

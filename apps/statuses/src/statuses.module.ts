@@ -19,6 +19,11 @@ import { Reblogs } from './interactions/reblogs.service';
 import { DeleteStatus } from './statuses/delete-status.service';
 import { StatusesHandlers } from './statuses/statuses.handlers';
 import { StatusesQueries } from './statuses/statuses.queries';
+import { PollExpiry } from './polls/poll-expiry';
+import { PollsHandlers } from './polls/polls.handlers';
+import { Polls } from './polls/polls.service';
+import { StatusRenderer } from './statuses/status-input';
+import { UpdateStatus } from './statuses/update-status.service';
 import { TagsHandlers } from './tags/tags.handlers';
 import { Tags } from './tags/tags.service';
 import { FeaturedTags } from './tags/featured-tags.service';
@@ -30,12 +35,15 @@ import { FeaturedTags } from './tags/featured-tags.service';
     busController(contracts.statuses.statuses, StatusesHandlers),
     busController(contracts.statuses.interactions, InteractionsHandlers),
     busController(contracts.statuses.tags, TagsHandlers),
+    busController(contracts.statuses.polls, PollsHandlers),
   ],
   providers: [
     ...statusesDatabaseProviders,
     postgresReadiness('statuses', STATUSES_DB),
     StatusesQueries,
+    StatusRenderer,
     CreateStatus,
+    UpdateStatus,
     DeleteStatus,
     StatusesHandlers,
     Interactions,
@@ -45,6 +53,9 @@ import { FeaturedTags } from './tags/featured-tags.service';
     Tags,
     FeaturedTags,
     TagsHandlers,
+    Polls,
+    PollsHandlers,
+    PollExpiry,
   ],
 })
 export class StatusesModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -53,9 +64,13 @@ export class StatusesModule implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(STATUSES_DB) private readonly db: DataSource,
+    private readonly pollExpiry: PollExpiry,
   ) {}
 
-  /** Before the bus server listens: refuse a schema that is behind, and start relaying events. */
+  /**
+   * Before the bus server listens: refuse a schema that is behind, start relaying events, and (in
+   * a server, not an operator command) sweep closed polls.
+   */
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
     this.relay = new OutboxRelay({
@@ -65,10 +80,12 @@ export class StatusesModule implements OnApplicationBootstrap, OnApplicationShut
       prefix: this.runtime.config.natsPrefix,
     });
     await this.relay.start();
+    if (this.runtime.config.consumeEvents) this.pollExpiry.start();
   }
 
   /** Last, after HTTP and the bus have drained: the relay finishes its batch, then the pool closes. */
   async onApplicationShutdown(): Promise<void> {
+    await this.pollExpiry.stop();
     await this.relay?.stop();
     await this.db.destroy();
   }

@@ -5,6 +5,7 @@ export * from './applications.serializer';
 export * from './instance.entities';
 export * from './instance.serializer';
 export * from './statuses.serializer';
+export * from './polls.serializer';
 export * from './notifications.serializer';
 export * from './filters';
 export * from './filters.serializer';

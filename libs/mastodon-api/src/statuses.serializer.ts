@@ -1,9 +1,10 @@
-import type { AccountRecord, StatusRecord } from '@mammut/contracts';
+import type { AccountRecord, PollRecord, StatusRecord } from '@mammut/contracts';
 import { localAccountUrl, serializeAccount } from './accounts.serializer';
 import type { SerializeContext } from './context';
 import type { MAccount } from './entities';
 import type { FilterMatch } from './filters';
 import { type MFilterResult, serializeFilterResult } from './filters.serializer';
+import { type MPoll, serializePoll } from './polls.serializer';
 
 export interface MMention {
   id: string;
@@ -17,7 +18,7 @@ export interface MStatusTag {
   url: string;
 }
 
-/** Mastodon's Status entity, as far as Mammut fills it today (no media, polls, cards or quotes yet). */
+/** Mastodon's Status entity, as far as Mammut fills it today (no media, cards or quotes yet). */
 export interface MStatus {
   id: string;
   created_at: string;
@@ -49,7 +50,7 @@ export interface MStatus {
   tags: MStatusTag[];
   emojis: unknown[];
   card: null;
-  poll: null;
+  poll: MPoll | null;
   /** The source text: only in the answer to DELETE, for delete-and-redraft. */
   text?: string;
 }
@@ -70,6 +71,8 @@ export interface StatusContext {
   readonly shared?: ReadonlyMap<string, StatusRecord>;
   /** Of the statuses presented, the viewer's filters each matches (by status id). */
   readonly filtered?: ReadonlyMap<string, readonly FilterMatch[]>;
+  /** The polls of the statuses presented, by poll id, with the viewer's votes. */
+  readonly polls?: ReadonlyMap<string, PollRecord>;
 }
 
 export function serializeMention(account: AccountRecord, ctx: SerializeContext): MMention {
@@ -79,6 +82,12 @@ export function serializeMention(account: AccountRecord, ctx: SerializeContext):
     url: account.url ?? (account.domain ? account.uri : localAccountUrl(ctx, account.username)),
     acct: account.domain ? `${account.username}@${account.domain}` : account.username,
   };
+}
+
+/** A status's poll, when it has one and it came with the page. */
+function pollOf(record: StatusRecord, status: StatusContext): MPoll | null {
+  const poll = record.pollId === null ? undefined : status.polls?.get(record.pollId);
+  return poll ? serializePoll(poll, status.viewerId) : null;
 }
 
 /**
@@ -118,7 +127,7 @@ export function serializeStatus(record: StatusRecord, status: StatusContext, ctx
     tags: record.tags.map((name) => ({ name, url: `${ctx.origin}/tags/${encodeURIComponent(name)}` })),
     emojis: [],
     card: null,
-    poll: null,
+    poll: pollOf(record, status),
   };
   if (status.viewerId !== null) {
     serialized.favourited = status.favourited?.has(record.id) ?? false;

@@ -237,13 +237,14 @@ export class StreamingGateway implements OnModuleInit, OnModuleDestroy {
     const viewer = connection.grant.user?.accountId ?? null;
     const stream = spec.stream ?? [spec.name];
     switch (message.event) {
-      case 'update': {
+      case 'update':
+      case 'status.update': {
         if (spec.events === 'notifications') return;
         const { statuses, reblogged } = await this.bus.request(contracts.statuses.statuses.getStatuses, {
           ids: [message.statusId],
         });
         const [status] = await this.statuses.present(statuses, viewer, { context: spec.context, reblogged });
-        if (status) this.send(connection, { stream, event: 'update', payload: JSON.stringify(status) });
+        if (status) this.send(connection, { stream, event: message.event, payload: JSON.stringify(status) });
         return;
       }
       case 'delete':

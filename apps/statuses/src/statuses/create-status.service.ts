@@ -1,44 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  ContractError,
-  contracts,
-  type ErrorDetails,
-  notFound,
-  type RequestOf,
-  STATUS_LIMITS,
-  type StatusRecord,
-} from '@mammut/contracts';
-import {
-  BUS,
-  type Bus,
-  CONFIG,
-  type Config,
-  extractHashtags,
-  extractMentions,
-  type MentionTarget,
-  type Outbox,
-  REDIS,
-  renderPlainText,
-  statusLength,
-} from '@mammut/platform';
+import { ContractError, contracts, notFound, type RequestOf, type StatusRecord } from '@mammut/contracts';
+import { BUS, type Bus, CONFIG, type Config, extractHashtags, type Outbox, REDIS } from '@mammut/platform';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
+import { Polls } from '../polls/polls.service';
 import { STATUS_FIELDS, type StatusRow, toStatusRecord } from './status-row';
+import { languageOf, StatusRenderer, validateStatusInput } from './status-input';
 import { StatusesQueries } from './statuses.queries';
 
 type NewStatus = RequestOf<typeof contracts.statuses.statuses.createStatus>;
 
 /** How long an `Idempotency-Key` names the status it made (Mastodon: one hour). */
 const IDEMPOTENCY_SECONDS = 3600;
-/** Mentions resolved per status; Mastodon stops delivering past a few dozen too. */
-const MAX_MENTIONS = 50;
 const PENDING = 'pending';
-/** A language tag as clients send it (`en`, `pt-BR`, `zh-Hant`); anything else is dropped, as Mastodon does. */
-const LANGUAGE = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 
-/** `POST /api/v1/statuses` for a local author: validates, renders, stores and announces one status. */
+/**
+ * `POST /api/v1/statuses` for a local author: validates, renders, stores and announces one status
+ * (with its poll, written in the same transaction).
+ */
 @Injectable()
 export class CreateStatus {
   constructor(
@@ -48,10 +29,12 @@ export class CreateStatus {
     @Inject(CONFIG) private readonly config: Config,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly queries: StatusesQueries,
+    private readonly renderer: StatusRenderer,
+    private readonly polls: Polls,
   ) {}
 
-  async execute(request: NewStatus): Promise<StatusRecord> {
-    this.validate(request);
+  async execute(input: NewStatus): Promise<StatusRecord> {
+    const request = { ...input, poll: validateStatusInput(input, this.config.polls) };
     if (!request.idempotencyKey) return this.create(request);
     // One status per key and author for an hour, even when the same request arrives twice at once.
     const key = `idempotency:status:${request.accountId}:${request.idempotencyKey}`;
@@ -81,26 +64,6 @@ export class CreateStatus {
     throw new ContractError('unavailable', 'A request with this Idempotency-Key is still in progress');
   }
 
-  private validate(request: NewStatus): void {
-    const details: ErrorDetails = {};
-    const messages: string[] = [];
-    const add = (field: string, error: string, description: string, message: string): void => {
-      (details[field] ??= []).push({ error, description });
-      messages.push(message);
-    };
-    if (!request.text.trim()) add('text', 'ERR_BLANK', "can't be blank", "Text can't be blank");
-    const length = statusLength(request.spoilerText + request.text, STATUS_LIMITS.charactersReservedPerUrl);
-    if (length > STATUS_LIMITS.characters)
-      add(
-        'text',
-        'ERR_TOO_LONG',
-        `character limit of ${STATUS_LIMITS.characters} exceeded`,
-        `Text character limit of ${STATUS_LIMITS.characters} exceeded`,
-      );
-    if (messages.length)
-      throw new ContractError('unprocessable', `Validation failed: ${messages.join(', ')}`, details);
-  }
-
   private async create(request: NewStatus): Promise<StatusRecord> {
     const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, {
       ids: [request.accountId],
@@ -108,9 +71,9 @@ export class CreateStatus {
     const author = accounts[0];
     if (!author || author.domain !== null) throw notFound();
     const parent = request.inReplyToId ? await this.parentOf(request.inReplyToId) : null;
-    const { html, mentions } = await this.render(request.text);
+    const { html, mentions } = await this.renderer.render(request.text);
     const origin = this.config.publicOrigin;
-    const language = request.language && LANGUAGE.test(request.language) ? request.language : null;
+    const language = languageOf(request.language);
     const row = await this.db.transaction(async (tx) => {
       const [inserted]: StatusRow[] = await tx.query(
         `WITH new_id AS (SELECT statuses.timestamp_id('statuses') AS id),
@@ -157,6 +120,13 @@ export class CreateStatus {
           parent.id,
         ]);
       }
+      if (request.poll) {
+        inserted.poll_id = await this.polls.attach(tx, inserted.id, request.accountId, request.poll);
+        await tx.query(`UPDATE statuses.statuses SET poll_id = $2 WHERE id = $1`, [
+          inserted.id,
+          inserted.poll_id,
+        ]);
+      }
       const status = toStatusRecord({ ...inserted, mentions });
       await this.outbox.add(tx, contracts.statuses.statuses.events.statusCreated, {
         status,
@@ -171,32 +141,5 @@ export class CreateStatus {
     const { statuses } = await this.queries.byIds([id]);
     if (!statuses[0]) throw notFound();
     return statuses[0];
-  }
-
-  /** The HTML of the text, with the accounts its mentions name (known to this server) linked. */
-  private async render(text: string): Promise<{ html: string; mentions: string[] }> {
-    const handles = extractMentions(text).slice(0, MAX_MENTIONS);
-    const targets = new Map<string, MentionTarget & { id: string }>();
-    if (handles.length) {
-      const { accounts } = await this.bus.request(contracts.accounts.profiles.lookupAccounts, {
-        accts: handles,
-      });
-      for (const account of accounts) {
-        const target = {
-          id: account.id,
-          username: account.username,
-          url: account.url ?? `${this.config.publicOrigin}/@${account.username}`,
-        };
-        // A bare `@user` names a local account only; any account can be named with its domain.
-        if (account.domain === null) targets.set(account.username.toLowerCase(), target);
-        targets.set(`${account.username}@${account.domain ?? this.config.localDomain}`.toLowerCase(), target);
-      }
-    }
-    // In the order the text first names them.
-    const mentions = [...new Set(handles.flatMap((handle) => targets.get(handle)?.id ?? []))];
-    return {
-      html: renderPlainText(text, { publicOrigin: this.config.publicOrigin, mentions: targets }),
-      mentions,
-    };
   }
 }

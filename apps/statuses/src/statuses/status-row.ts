@@ -17,6 +17,7 @@ export interface StatusRow {
   in_reply_to_account_id: string | null;
   reblog_of_id: string | null;
   application_id: string | null;
+  poll_id: string | null;
   tags: string[];
   mentions: string[] | null;
   replies_count: number;
@@ -29,7 +30,7 @@ export interface StatusRow {
 /** The columns of a StatusRow but its mentions, `s` being the statuses table. */
 export const STATUS_FIELDS = `s.id, s.uri, s.url, s.account_id, s.local, s.text, s.content, s.spoiler_text,
   s.sensitive, s.language, s.visibility, s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.application_id,
-  s.tags, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at`;
+  s.poll_id, s.tags, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at`;
 
 /** The columns a StatusRow is read with. */
 export const STATUS_COLUMNS = `${STATUS_FIELDS},
@@ -54,6 +55,7 @@ export function toStatusRecord(row: StatusRow): StatusRecord {
     inReplyToAccountId: row.in_reply_to_account_id,
     reblogOfId: row.reblog_of_id,
     applicationId: row.application_id,
+    pollId: row.poll_id,
     mentions: row.mentions ?? [],
     tags: row.tags,
     repliesCount: row.replies_count,

@@ -3,6 +3,7 @@ import { contracts, defineHandlers } from '@mammut/contracts';
 import { CreateStatus } from './create-status.service';
 import { DeleteStatus } from './delete-status.service';
 import { StatusesQueries } from './statuses.queries';
+import { UpdateStatus } from './update-status.service';
 
 @Injectable()
 export class StatusesHandlers {
@@ -10,10 +11,13 @@ export class StatusesHandlers {
     private readonly queries: StatusesQueries,
     private readonly createStatus: CreateStatus,
     private readonly deleteStatus: DeleteStatus,
+    private readonly updateStatus: UpdateStatus,
   ) {}
 
   readonly bound = defineHandlers(contracts.statuses.statuses, {
     createStatus: (request) => this.createStatus.execute(request),
+    updateStatus: (request) => this.updateStatus.execute(request),
+    listStatusEdits: async ({ statusId }) => ({ edits: await this.queries.edits(statusId) }),
     getStatuses: ({ ids }) => this.queries.byIds(ids),
     deleteStatus: ({ accountId, statusId }) => this.deleteStatus.execute(accountId, statusId),
     listAuthorStatuses: async (request) => this.queries.withReblogged(await this.queries.byAuthor(request)),

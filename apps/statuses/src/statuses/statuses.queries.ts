@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { contracts, PageRequest, RequestOf, StatusRecord } from '@mammut/contracts';
+import {
+  type contracts,
+  notFound,
+  type PageRequest,
+  type RequestOf,
+  type StatusEditRecord,
+  type StatusRecord,
+} from '@mammut/contracts';
 import { pageSql } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { STATUSES_DB } from '../database/statuses-database';
@@ -7,6 +14,26 @@ import { STATUS_COLUMNS, type StatusRow, toStatusRecord } from './status-row';
 
 type AuthorStatuses = RequestOf<typeof contracts.statuses.statuses.listAuthorStatuses>;
 type StatusList = { statuses: StatusRecord[]; reblogged: StatusRecord[] };
+
+interface EditRow {
+  account_id: string;
+  text: string;
+  content: string;
+  spoiler_text: string;
+  sensitive: boolean;
+  poll_options: string[] | null;
+  created_at: Date;
+}
+
+const toEditRecord = (row: EditRow): StatusEditRecord => ({
+  accountId: row.account_id,
+  text: row.text,
+  content: row.content,
+  spoilerText: row.spoiler_text,
+  sensitive: row.sensitive,
+  pollOptions: row.poll_options,
+  createdAt: row.created_at.toISOString(),
+});
 
 /** Reads of statuses; deleted statuses are never returned. */
 @Injectable()
@@ -62,6 +89,30 @@ export class StatusesQueries {
     );
     const [[{ posts }], weeks] = await Promise.all([total, perWeek]);
     return { localPosts: posts, weeks: weeks.map((week) => week.posted) };
+  }
+
+  /**
+   * A status's versions, oldest first: those its edits kept (the original among them), or, never
+   * edited, the status itself as its one version.
+   */
+  async edits(statusId: string): Promise<StatusEditRecord[]> {
+    const rows: EditRow[] = await this.db.query(
+      `SELECT e.account_id, e.text, e.content, e.spoiler_text, e.sensitive, e.poll_options, e.created_at
+         FROM statuses.status_edits e JOIN statuses.statuses s ON s.id = e.status_id AND s.deleted_at IS NULL
+        WHERE e.status_id = $1
+        ORDER BY e.created_at, e.id`,
+      [statusId],
+    );
+    if (rows.length) return rows.map(toEditRecord);
+    const [status]: EditRow[] = await this.db.query(
+      `SELECT s.account_id, s.text, s.content, s.spoiler_text, s.sensitive, p.options AS poll_options,
+              coalesce(s.edited_at, s.created_at) AS created_at
+         FROM statuses.statuses s LEFT JOIN statuses.polls p ON p.id = s.poll_id
+        WHERE s.id = $1 AND s.deleted_at IS NULL`,
+      [statusId],
+    );
+    if (!status) throw notFound();
+    return [toEditRecord(status)];
   }
 
   /** Public statuses that are no replies to others, newest first (the public timelines). */

@@ -76,7 +76,7 @@ export class HomeDelivery {
   }
 
   /** Followers who keep the author in an exclusive list see its statuses there, not at home (Mastodon 4.2). */
-  private async withoutExclusiveLists(authorId: string, followerIds: string[]): Promise<string[]> {
+  async withoutExclusiveLists(authorId: string, followerIds: string[]): Promise<string[]> {
     if (!followerIds.length) return followerIds;
     const { ownerIds } = await this.bus.request(contracts.accounts.lists.filterExclusiveOwners, {
       accountId: authorId,

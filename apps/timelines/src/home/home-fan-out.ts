@@ -44,6 +44,7 @@ export class HomeFanOut {
     const common = { schema: TIMELINES_SCHEMA, dataSource: this.db, concurrency: 8 };
     await this.consumers.consume({ consumer: 'timelines-statuses', ...common }, [
       on(statusEvents.statusCreated, ({ status }) => this.deliver(status)),
+      on(statusEvents.statusUpdated, ({ status }) => this.announceEdit(status)),
       on(statusEvents.statusDeleted, async (deleted) => {
         const message = { event: 'delete' as const, statusId: deleted.statusId };
         const { reblogOfId } = deleted;
@@ -119,6 +120,23 @@ export class HomeFanOut {
         await this.delivery.enqueue(delivered, page, page[0].cursor);
     });
     for (const page of held) await this.delivery.toFollowers(delivered, page);
+    this.streams.toPublic(status, message);
+  }
+
+  /**
+   * An edit, live as `status.update` wherever the status was delivered: its author, the followers
+   * whose home feed took it, and the public streams. Feeds hold ids, so they need no change.
+   */
+  private async announceEdit(status: StatusRecord): Promise<void> {
+    const message = { event: 'status.update' as const, statusId: status.id };
+    if (status.local) this.streams.toUsers([status.accountId], message);
+    const mentioned = new Set(status.mentions);
+    await this.eachFollowerPage(status.accountId, async (followers) => {
+      const wanted = followers
+        .filter((f) => (status.visibility === 'direct' ? mentioned.has(f.accountId) : true))
+        .map((f) => f.accountId);
+      this.streams.toUsers(await this.delivery.withoutExclusiveLists(status.accountId, wanted), message);
+    });
     this.streams.toPublic(status, message);
   }
 

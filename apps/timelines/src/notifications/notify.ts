@@ -10,12 +10,18 @@ import { NotificationPoliciesRepository } from './notification-policies.reposito
 
 const statusEvents = contracts.statuses.statuses.events;
 const interactionEvents = contracts.statuses.interactions.events;
+const pollEvents = contracts.statuses.polls.events;
+/** Rebloggers and voters asked for per bus request while notifying them. */
+const PAGE = 200;
 const followEvents = contracts.accounts.relationships.events;
 
 /**
  * Makes notifications from what other services announce, as Mastodon's NotifyService does: a
  * mention for each local account a status mentions, a follow or follow request for a local
- * account followed, a favourite or reblog for a local author. Nobody is notified by themselves, nor by an account they block or mute
+ * account followed, a favourite or reblog for a local author; an edit notifies the accounts it
+ * mentions for the first time and every local account that reblogged the status (`update`, one
+ * per edit); a closed poll notifies its author and voters (`poll`). Nobody is notified by
+ * themselves (but of their own poll), nor by an account they block or mute
  * (notifications included) or whose domain they block (unless they follow them). Then the
  * account's notification policy (Mastodon 4.3) accepts, filters (kept out of the list and the
  * streams, a mention gathered into its sender's request) or drops what remains. A deleted status
@@ -56,6 +62,31 @@ export class Notify {
             deleted.reblogOfId,
           );
       }),
+      on(statusEvents.statusUpdated, async ({ status, addedMentions }, tx) => {
+        for (const accountId of addedMentions)
+          await this.notify(tx, accountId, status.accountId, 'mention', status.id, status);
+        await this.eachReblogger(status.id, async (accountId) => {
+          // Each edit notifies anew, as Mastodon does: the newest replaces the one before.
+          await this.store.removeFor(tx, accountId, status.accountId, 'update', status.id);
+          await this.notify(tx, accountId, status.accountId, 'update', status.id);
+        });
+      }),
+      on(pollEvents.pollExpired, async ({ pollId, statusId, accountId }, tx) => {
+        await this.notify(tx, accountId, accountId, 'poll', statusId);
+        for (let after: string | null = null; ; ) {
+          const { accountIds }: { accountIds: string[] } = await this.bus.request(
+            contracts.statuses.polls.listVoters,
+            {
+              pollId,
+              after,
+              limit: PAGE,
+            },
+          );
+          for (const voterId of accountIds) await this.notify(tx, voterId, accountId, 'poll', statusId);
+          if (accountIds.length < PAGE) break;
+          after = accountIds[accountIds.length - 1];
+        }
+      }),
       on(interactionEvents.favouriteCreated, (p, tx) =>
         this.notify(tx, p.statusAccountId, p.accountId, 'favourite', p.statusId),
       ),
@@ -89,6 +120,22 @@ export class Notify {
     }
   }
 
+  /** Every account that reblogged the status (where everyone may see the reblog), page by page. */
+  private async eachReblogger(statusId: string, apply: (accountId: string) => Promise<void>): Promise<void> {
+    for (let maxId: string | undefined; ; ) {
+      const { items }: { items: { cursor: string; accountId: string }[] } = await this.bus.request(
+        contracts.statuses.interactions.listRebloggers,
+        {
+          statusId,
+          page: { limit: PAGE, ...(maxId ? { maxId } : {}) },
+        },
+      );
+      for (const item of items) await apply(item.accountId);
+      if (items.length < PAGE) return;
+      maxId = items[items.length - 1].cursor;
+    }
+  }
+
   private async notify(
     tx: EntityManager,
     accountId: string,
@@ -97,19 +144,28 @@ export class Notify {
     statusId: string | null,
     mentioning?: StatusRecord,
   ): Promise<void> {
-    if (accountId === fromAccountId) return;
+    // Only the author of a poll hears of something they did (that their poll closed).
+    const own = accountId === fromAccountId;
+    if (own && type !== 'poll') return;
     // Both accounts in one request: the one notified must be local, the sender's age and limits count.
     const [{ accounts }, { relationships }] = await Promise.all([
       this.bus.request(contracts.accounts.profiles.getAccounts, { ids: [accountId, fromAccountId] }),
-      this.bus.request(contracts.accounts.relationships.getRelationships, {
-        viewerId: accountId,
-        ids: [fromAccountId],
-        withSuspended: false,
-      }),
+      own
+        ? { relationships: [] }
+        : this.bus.request(contracts.accounts.relationships.getRelationships, {
+            viewerId: accountId,
+            ids: [fromAccountId],
+            withSuspended: false,
+          }),
     ]);
     const recipient = accounts.find((account) => account.id === accountId);
     const sender = accounts.find((account) => account.id === fromAccountId);
     if (!recipient || recipient.domain !== null || recipient.suspended || !sender) return;
+    if (own) {
+      const added = await this.store.add(tx, { accountId, fromAccountId, type, statusId, filtered: false });
+      if (added) this.streams.toUsers([accountId], { event: 'notification', notification: added });
+      return;
+    }
     const facts = relationships[0];
     if (!facts || facts.blocking || (facts.muting && facts.mutingNotifications)) return;
     if (facts.domainBlocking && !facts.following) return;

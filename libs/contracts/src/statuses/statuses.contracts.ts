@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent, defineRequest } from '../define';
 import { id, isoDate, pageRequest, visibility } from '../accounts/records';
+import { pollInput } from './polls.contracts';
 
 /** Limits the statuses service enforces (Mastodon's defaults; `/api/v2/instance` advertises them). */
 export const STATUS_LIMITS = {
@@ -42,6 +43,8 @@ export const statusRecord = z.object({
   reblogOfId: id.nullable().default(null),
   /** The application a local status was posted with. */
   applicationId: id.nullable(),
+  /** Its poll, if it has one (`statuses.poll.get` reads it with a viewer's votes). */
+  pollId: id.nullable().default(null),
   /** The accounts it mentions, in order of first mention. */
   mentions: z.array(id),
   /** Its hashtags, lower-cased, in order of first use. */
@@ -81,6 +84,19 @@ export const statusEvents = {
       reblogged: statusRecord.nullable().default(null),
     }),
   }),
+  /**
+   * A local status was edited (Mastodon's UpdateStatusService): streams show the new version to
+   * whoever holds it, accounts mentioned for the first time are notified, rebloggers get `update`.
+   */
+  statusUpdated: defineEvent('events.statuses.status.updated', {
+    version: 1,
+    aggregate: (p: { status: { id: string } }) => `status:${p.status.id}`,
+    payload: z.object({
+      status: statusRecord,
+      /** Accounts the edit mentions that the status did not mention before. */
+      addedMentions: z.array(id),
+    }),
+  }),
   statusDeleted: defineEvent('events.statuses.status.deleted', {
     version: 1,
     aggregate: byStatus,
@@ -102,6 +118,21 @@ export const statusEvents = {
   }),
 };
 
+/** One version of a status, as its history lists it (Mastodon's StatusEdit). */
+export const statusEditRecord = z.object({
+  /** Who made this version (the author). */
+  accountId: id,
+  text: z.string(),
+  content: z.string(),
+  spoilerText: z.string(),
+  sensitive: z.boolean(),
+  /** When this version was made: the status's creation for the first. */
+  createdAt: isoDate,
+  /** The poll's options in this version, null without a poll. */
+  pollOptions: z.array(z.string()).nullable(),
+});
+export type StatusEditRecord = z.infer<typeof statusEditRecord>;
+
 /** A list of statuses and, for the reblogs among them, the statuses they share (gone ones absent). */
 const statusList = z.object({ statuses: z.array(statusRecord), reblogged: z.array(statusRecord) });
 
@@ -119,8 +150,36 @@ export const statusesStatuses = {
       /** Checked visible to the author by the caller; must exist and not be deleted. */
       inReplyToId: id.nullable(),
       idempotencyKey: z.string().min(1).max(256).nullable(),
+      poll: pollInput.nullable().default(null),
     }),
     response: statusRecord,
+  }),
+  /**
+   * Edits the author's own status (not a reblog), as Mastodon's PUT does: text, spoiler text and
+   * sensitivity replace the old ones, `language` null keeps it, `poll` null removes any (a poll
+   * whose options or multiplicity change loses its votes). The same validation as a new status.
+   * The first edit also keeps the original as the first version of its history; an edit that
+   * changes nothing records nothing. Someone else's status, or a missing one, is `not_found`.
+   */
+  updateStatus: defineRequest('statuses.status.update', {
+    request: z.object({
+      accountId: id,
+      statusId: id,
+      text: z.string(),
+      spoilerText: z.string(),
+      sensitive: z.boolean(),
+      language: z.string().max(16).nullable(),
+      poll: pollInput.nullable(),
+    }),
+    response: statusRecord,
+  }),
+  /**
+   * A status's versions, oldest first, the original included; a status never edited answers its
+   * one version. The caller checked that the viewer may see it.
+   */
+  listStatusEdits: defineRequest('statuses.status_edit.list', {
+    request: z.object({ statusId: id }),
+    response: z.object({ edits: z.array(statusEditRecord) }),
   }),
   /** Statuses by id, deleted ones `missing`; the order of `ids` is kept. */
   getStatuses: defineRequest('statuses.status.get', {

@@ -9,6 +9,8 @@ import { notificationRecord } from './notifications.contracts';
  */
 export const streamMessage = z.discriminatedUnion('event', [
   z.object({ event: z.literal('update'), statusId: id }),
+  /** A status was edited: presented like `update`, sent as Mastodon's `status.update`. */
+  z.object({ event: z.literal('status.update'), statusId: id }),
   z.object({ event: z.literal('delete'), statusId: id }),
   z.object({ event: z.literal('notification'), notification: notificationRecord }),
 ]);

@@ -71,4 +71,12 @@ describe('client address configuration', () => {
     expect(() => loadConfig({ RATE_LIMIT_SAFELIST: '127.0.0.0/8' })).toThrow(ConfigError);
     expect(() => loadConfig({ RATE_LIMIT_SAFELIST: 'localhost' })).toThrow(ConfigError);
   });
+
+  it('lets only a test system make polls shorter than Mastodon’s five minutes', () => {
+    expect(loadConfig({}).polls).toEqual({ minExpirationSeconds: 300, sweepMs: 5000 });
+    expect(
+      loadConfig({ NODE_ENV: 'test', POLL_MIN_EXPIRATION_SECONDS: '1' }).polls.minExpirationSeconds,
+    ).toBe(1);
+    expect(() => loadConfig({ POLL_MIN_EXPIRATION_SECONDS: '1' })).toThrow(ConfigError);
+  });
 });

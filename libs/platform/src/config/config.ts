@@ -98,6 +98,13 @@ const schema = z.object({
    * rebuild is a job and the reader gets what is there with 206, as Mastodon answers then.
    */
   HOME_REBUILD_INLINE_FOLLOWING: z.coerce.number().int().min(0).default(2000),
+  /**
+   * The shortest poll a status may carry, in seconds: Mastodon's 300. Only a test system may go
+   * lower (NODE_ENV=test), so that a poll can close while a test waits for it.
+   */
+  POLL_MIN_EXPIRATION_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** How often the statuses service looks for polls that have closed and announces them. */
+  POLL_SWEEP_MS: z.coerce.number().int().min(50).default(5000),
   /** Where traces go: `none` starts no OpenTelemetry SDK at all (the API stays a no-op). */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
   /** OTLP over HTTP (protobuf); traces are posted to `<endpoint>/v1/traces`. */
@@ -141,6 +148,7 @@ export type Config = Readonly<{
   rateLimits: boolean;
   rateLimitSafelist: readonly string[];
   trustedProxies: readonly string[];
+  polls: Readonly<{ minExpirationSeconds: number; sweepMs: number }>;
   telemetry: TelemetryConfig;
   feeds: FeedsConfig;
 }>;
@@ -169,6 +177,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   assertSecretFitsInstance(e);
+  if (e.POLL_MIN_EXPIRATION_SECONDS < 300 && e.NODE_ENV !== 'test') {
+    throw new ConfigError(
+      'Invalid configuration: POLL_MIN_EXPIRATION_SECONDS below 300 is only for test systems (NODE_ENV=test)',
+    );
+  }
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -198,6 +211,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimits: e.RATE_LIMITS,
     rateLimitSafelist: list(e.RATE_LIMIT_SAFELIST),
     trustedProxies: e.TRUSTED_PROXY_IPS === undefined ? DEFAULT_TRUSTED_PROXIES : list(e.TRUSTED_PROXY_IPS),
+    polls: Object.freeze({ minExpirationSeconds: e.POLL_MIN_EXPIRATION_SECONDS, sweepMs: e.POLL_SWEEP_MS }),
     telemetry: Object.freeze({
       tracesExporter: e.OTEL_TRACES_EXPORTER,
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''),

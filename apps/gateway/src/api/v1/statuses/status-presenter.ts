@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type AccountRecord, contracts, type FilterContext, type StatusRecord } from '@mammut/contracts';
+import {
+  type AccountRecord,
+  contracts,
+  type FilterContext,
+  type PollRecord,
+  type StatusRecord,
+} from '@mammut/contracts';
 import {
   type CompiledFilters,
   compileFilters,
@@ -65,14 +71,17 @@ export class StatusPresenter {
       // The viewer's own statuses are never hidden from them.
       return !(place && content.accountId !== viewerId && hiddenBy(matches, place));
     });
-    // What the viewer did to them (and to the statuses reblogs share): one request per page.
-    const state =
+    // What the viewer did to them (and to the statuses reblogs share), and their polls: one
+    // request each per page.
+    const [state, polls] = await Promise.all([
       viewerId && visible.length
-        ? await this.bus.request(contracts.statuses.interactions.getViewerState, {
+        ? this.bus.request(contracts.statuses.interactions.getViewerState, {
             accountId: viewerId,
             statusIds: [...new Set(visible.flatMap((record) => [record.id, record.reblogOfId ?? []].flat()))],
           })
-        : { favourited: [], bookmarked: [], reblogged: [], pinned: [] };
+        : { favourited: [], bookmarked: [], reblogged: [], pinned: [] },
+      this.pollsOf(visible, shared, viewerId),
+    ]);
     const viewerState = {
       favourited: new Set(state.favourited),
       bookmarked: new Set(state.bookmarked),
@@ -88,11 +97,30 @@ export class StatusPresenter {
           withText: options.withText,
           shared,
           filtered,
+          polls,
           ...viewerState,
         },
         this.ctx,
       ),
     );
+  }
+
+  /** The polls of the statuses (and of those reblogs share), with the viewer's votes, by poll id. */
+  private async pollsOf(
+    records: readonly StatusRecord[],
+    shared: ReadonlyMap<string, StatusRecord>,
+    viewerId: string | null,
+  ): Promise<Map<string, PollRecord>> {
+    const ids = records.flatMap((record) => {
+      const content = record.reblogOfId ? shared.get(record.reblogOfId) : record;
+      return content?.pollId ?? [];
+    });
+    if (!ids.length) return new Map();
+    const { polls } = await this.bus.request(contracts.statuses.polls.getPolls, {
+      ids: [...new Set(ids)],
+      viewerId,
+    });
+    return new Map(polls.map((poll) => [poll.id, poll]));
   }
 
   /** The viewer's active filters: one request for the page, beside the hydrating ones. */

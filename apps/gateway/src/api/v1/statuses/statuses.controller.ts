@@ -15,27 +15,9 @@ import { Errors } from '../../../http/errors';
 import { setLinkHeader } from '../../../http/pagination';
 import { isId, toBool, toStr, toStrList } from '../../../http/params';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
+import { pollOf, refuseUnsupported, spoilerTextOf } from './status-params';
 import { StatusPresenter } from './status-presenter';
 import { listableVisibilities } from './status-rules';
-
-/** What a body says that this server cannot act on yet: refused rather than silently dropped. */
-function refuseUnsupported(body: Record<string, unknown>): void {
-  const unsupported: [string, boolean][] = [
-    ['media_ids', toStrList(body.media_ids).length > 0],
-    ['poll', body.poll !== undefined && body.poll !== null && body.poll !== ''],
-    ['scheduled_at', Boolean(toStr(body.scheduled_at))],
-    ['quoted_status_id', Boolean(toStr(body.quoted_status_id))],
-  ];
-  const fields = unsupported.filter(([, given]) => given).map(([field]) => field);
-  if (fields.length) {
-    throw Errors.unprocessable(
-      `Validation failed: ${fields.join(', ')} cannot be used on this server yet`,
-      Object.fromEntries(
-        fields.map((field) => [field, [{ error: 'ERR_UNSUPPORTED', description: 'cannot be used yet' }]]),
-      ),
-    );
-  }
-}
 
 /** Posting, reading and deleting statuses; every status shown passes the viewer's rules. */
 @Controller()
@@ -58,13 +40,8 @@ export class StatusesController {
     const b = body ?? {};
     refuseUnsupported(b);
     const text = toStr(b.status) ?? '';
-    const spoilerText = toStr(b.spoiler_text) ?? '';
-    if ([...spoilerText].length > STATUS_LIMITS.spoilerText) {
-      throw Errors.unprocessable(
-        `Validation failed: Spoiler text is too long (maximum is ${STATUS_LIMITS.spoilerText} characters)`,
-        { spoiler_text: [{ error: 'ERR_TOO_LONG', description: 'is too long' }] },
-      );
-    }
+    const spoilerText = spoilerTextOf(b);
+    const poll = pollOf(b);
     const requested = toStr(b.visibility);
     if (requested !== undefined && requested !== '' && !visibility.safeParse(requested).success) {
       throw Errors.unprocessable('Validation failed: Visibility is not included in the list', {
@@ -94,6 +71,7 @@ export class StatusesController {
       visibility: (requested || credentials?.privacy || 'public') as Visibility,
       inReplyToId: inReplyTo ?? null,
       idempotencyKey: idempotencyKey ?? null,
+      poll,
     });
     const [presented] = await this.presenter.present([status], user.accountId);
     return presented;

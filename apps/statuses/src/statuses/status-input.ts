@@ -1,0 +1,115 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ContractError,
+  contracts,
+  type ErrorDetails,
+  POLL_LIMITS,
+  type PollInput,
+  STATUS_LIMITS,
+} from '@mammut/contracts';
+import {
+  BUS,
+  type Bus,
+  CONFIG,
+  type Config,
+  extractMentions,
+  type MentionTarget,
+  renderPlainText,
+  statusLength,
+} from '@mammut/platform';
+
+/** Mentions resolved per status; Mastodon stops delivering past a few dozen too. */
+const MAX_MENTIONS = 50;
+/** A language tag as clients send it (`en`, `pt-BR`, `zh-Hant`); anything else is dropped, as Mastodon does. */
+const LANGUAGE = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
+
+const graphemes = new Intl.Segmenter();
+const graphemeLength = (text: string): number => [...graphemes.segment(text)].length;
+
+/** The language asked for when it looks like one, else null. */
+export function languageOf(requested: string | null): string | null {
+  return requested && LANGUAGE.test(requested) ? requested : null;
+}
+
+/**
+ * What a new status or an edit says, checked as Mastodon checks it (StatusLengthValidator, text
+ * presence, PollOptionsValidator and PollExpirationValidator): every problem at once, in one
+ * `unprocessable` with Mastodon's messages. Answers the poll as it will be stored, its options
+ * stripped and blank ones dropped (Poll#prepare_options).
+ */
+export function validateStatusInput(
+  input: { text: string; spoilerText: string; poll: PollInput | null },
+  polls: { minExpirationSeconds: number },
+): PollInput | null {
+  const details: ErrorDetails = {};
+  const messages: string[] = [];
+  const add = (field: string, error: string, description: string, message: string): void => {
+    (details[field] ??= []).push({ error, description });
+    messages.push(message);
+  };
+  if (!input.text.trim()) add('text', 'ERR_BLANK', "can't be blank", "Text can't be blank");
+  const length = statusLength(input.spoilerText + input.text, STATUS_LIMITS.charactersReservedPerUrl);
+  if (length > STATUS_LIMITS.characters)
+    add(
+      'text',
+      'ERR_TOO_LONG',
+      `character limit of ${STATUS_LIMITS.characters} exceeded`,
+      `Text character limit of ${STATUS_LIMITS.characters} exceeded`,
+    );
+  const poll = input.poll && {
+    ...input.poll,
+    options: input.poll.options.map((option) => option.trim()).filter(Boolean),
+  };
+  if (poll) {
+    const option = (error: string, description: string): void =>
+      add('poll.options', error, description, `Poll options ${description}`);
+    if (poll.options.length < 2) option('ERR_TOO_SHORT', 'must have more than one item');
+    if (poll.options.length > POLL_LIMITS.options)
+      option('ERR_TOO_LONG', `can't contain more than ${POLL_LIMITS.options} items`);
+    if (poll.options.some((title) => graphemeLength(title) > POLL_LIMITS.charactersPerOption))
+      option('ERR_TOO_LONG', `cannot be longer than ${POLL_LIMITS.charactersPerOption} characters each`);
+    if (new Set(poll.options).size !== poll.options.length) option('ERR_TAKEN', 'contain duplicate items');
+    const expiry = (description: string): void =>
+      add('poll.expires_at', 'ERR_INVALID', description, `Poll expires at ${description}`);
+    if (poll.expiresIn < polls.minExpirationSeconds) expiry('is too soon');
+    if (poll.expiresIn > POLL_LIMITS.maxExpiration) expiry('is too far into the future');
+  }
+  if (messages.length)
+    throw new ContractError('unprocessable', `Validation failed: ${messages.join(', ')}`, details);
+  return poll;
+}
+
+/** Renders a local status's text: HTML with the accounts its mentions name (known here) linked. */
+@Injectable()
+export class StatusRenderer {
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  /** The HTML of the text and the accounts it mentions, in the order the text first names them. */
+  async render(text: string): Promise<{ html: string; mentions: string[] }> {
+    const handles = extractMentions(text).slice(0, MAX_MENTIONS);
+    const targets = new Map<string, MentionTarget & { id: string }>();
+    if (handles.length) {
+      const { accounts } = await this.bus.request(contracts.accounts.profiles.lookupAccounts, {
+        accts: handles,
+      });
+      for (const account of accounts) {
+        const target = {
+          id: account.id,
+          username: account.username,
+          url: account.url ?? `${this.config.publicOrigin}/@${account.username}`,
+        };
+        // A bare `@user` names a local account only; any account can be named with its domain.
+        if (account.domain === null) targets.set(account.username.toLowerCase(), target);
+        targets.set(`${account.username}@${account.domain ?? this.config.localDomain}`.toLowerCase(), target);
+      }
+    }
+    const mentions = [...new Set(handles.flatMap((handle) => targets.get(handle)?.id ?? []))];
+    return {
+      html: renderPlainText(text, { publicOrigin: this.config.publicOrigin, mentions: targets }),
+      mentions,
+    };
+  }
+}

@@ -1,0 +1,154 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { contracts, notFound, type RequestOf, type StatusRecord } from '@mammut/contracts';
+import { CONFIG, type Config, extractHashtags, type Outbox } from '@mammut/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
+import { Polls } from '../polls/polls.service';
+import { STATUS_COLUMNS, STATUS_FIELDS, type StatusRow, toStatusRecord } from './status-row';
+import { languageOf, StatusRenderer, validateStatusInput } from './status-input';
+
+type StatusUpdate = RequestOf<typeof contracts.statuses.statuses.updateStatus>;
+
+/** One version of a status as `status_edits` keeps it. */
+interface Version {
+  accountId: string;
+  text: string;
+  content: string;
+  spoilerText: string;
+  sensitive: boolean;
+  pollOptions: string[] | null;
+  createdAt: string;
+}
+
+/**
+ * `PUT /api/v1/statuses/:id`, as Mastodon's UpdateStatusService: what is sent replaces what was
+ * (text, spoiler text, sensitivity, poll; the language only when a valid one is sent), checked as
+ * a new status is. Under the status's row lock: the first edit keeps the original as the first
+ * version, the status takes the new text, mentions and hashtags (mentions no longer in the text
+ * go), `edited_at` is set, the new version is kept, and `status.updated` announces it with the
+ * accounts mentioned for the first time. An edit that changes nothing keeps nothing and announces
+ * nothing. Only the author's own statuses, and no reblog, can be edited: anything else is 404.
+ */
+@Injectable()
+export class UpdateStatus {
+  constructor(
+    @Inject(STATUSES_DB) private readonly db: DataSource,
+    @Inject(STATUSES_OUTBOX) private readonly outbox: Outbox,
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly renderer: StatusRenderer,
+    private readonly polls: Polls,
+  ) {}
+
+  async execute(request: StatusUpdate): Promise<StatusRecord> {
+    const poll = validateStatusInput(request, this.config.polls);
+    const { html, mentions } = await this.renderer.render(request.text);
+    return this.db.transaction(async (tx) => {
+      const [row]: StatusRow[] = await tx.query(
+        `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
+          WHERE s.id = $1 AND s.account_id = $2 AND s.deleted_at IS NULL AND s.reblog_of_id IS NULL
+          FOR UPDATE`,
+        [request.statusId, request.accountId],
+      );
+      if (!row) throw notFound();
+      const before = toStatusRecord(row);
+      const next = {
+        text: request.text,
+        content: html,
+        spoilerText: request.spoilerText,
+        sensitive: request.sensitive || request.spoilerText.length > 0,
+        language: languageOf(request.language) ?? before.language,
+      };
+      // A poll sent always counts as a change (it runs again from now), as one taken away does.
+      const changed =
+        next.text !== before.text ||
+        next.spoilerText !== before.spoilerText ||
+        next.sensitive !== before.sensitive ||
+        next.language !== before.language ||
+        poll !== null ||
+        before.pollId !== null;
+      if (!changed) return before;
+      await this.keepOriginal(tx, before);
+      let pollId = before.pollId;
+      if (poll && pollId) await this.polls.replace(tx, pollId, poll);
+      else if (poll) pollId = await this.polls.attach(tx, before.id, before.accountId, poll);
+      else if (pollId) {
+        await this.polls.remove(tx, pollId);
+        pollId = null;
+      }
+      const [updated]: StatusRow[] = await tx.query(
+        `WITH s AS (
+           UPDATE statuses.statuses
+              SET text = $2, content = $3, spoiler_text = $4, sensitive = $5, language = $6, tags = $7,
+                  poll_id = $8, edited_at = now(), updated_at = now()
+            WHERE id = $1 RETURNING *)
+         SELECT ${STATUS_FIELDS}, ARRAY[]::text[] AS mentions FROM s`,
+        [
+          before.id,
+          next.text,
+          next.content,
+          next.spoilerText,
+          next.sensitive,
+          next.language,
+          extractHashtags(next.text),
+          pollId,
+        ],
+      );
+      await tx.query(`DELETE FROM statuses.mentions WHERE status_id = $1`, [before.id]);
+      if (mentions.length) {
+        await tx.query(
+          `INSERT INTO statuses.mentions (status_id, account_id, position)
+           SELECT $1, account_id, position FROM unnest($2::bigint[]) WITH ORDINALITY AS m(account_id, position)`,
+          [before.id, mentions],
+        );
+      }
+      const status = toStatusRecord({ ...updated, mentions });
+      await this.keep(tx, before.id, {
+        ...next,
+        accountId: request.accountId,
+        pollOptions: poll?.options ?? null,
+        createdAt: status.editedAt ?? status.createdAt,
+      });
+      await this.outbox.add(tx, contracts.statuses.statuses.events.statusUpdated, {
+        status,
+        addedMentions: mentions.filter((id) => !before.mentions.includes(id)),
+      });
+      return status;
+    });
+  }
+
+  /** Before the first edit, the status as it was posted becomes the first version of its history. */
+  private async keepOriginal(tx: EntityManager, status: StatusRecord): Promise<void> {
+    const [edited]: unknown[] = await tx.query(
+      `SELECT 1 FROM statuses.status_edits WHERE status_id = $1 LIMIT 1`,
+      [status.id],
+    );
+    if (edited) return;
+    await this.keep(tx, status.id, {
+      accountId: status.accountId,
+      text: status.text,
+      content: status.content,
+      spoilerText: status.spoilerText,
+      sensitive: status.sensitive,
+      pollOptions: await this.polls.optionsOf(tx, status.pollId),
+      createdAt: status.createdAt,
+    });
+  }
+
+  private async keep(tx: EntityManager, statusId: string, version: Version): Promise<void> {
+    await tx.query(
+      `INSERT INTO statuses.status_edits
+         (status_id, account_id, text, content, spoiler_text, sensitive, poll_options, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8)`,
+      [
+        statusId,
+        version.accountId,
+        version.text,
+        version.content,
+        version.spoilerText,
+        version.sensitive,
+        version.pollOptions,
+        version.createdAt,
+      ],
+    );
+  }
+}
