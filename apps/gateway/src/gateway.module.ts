@@ -44,6 +44,11 @@ import {
   FiltersController,
 } from './api/v2/filters.controller';
 import { ListsController } from './api/v1/lists.controller';
+import { ConversationsController } from './api/v1/conversations.controller';
+import { ConversationPresenter } from './api/v1/conversation-presenter';
+import { StatusMutesController } from './api/v1/statuses/mutes.controller';
+import { StreamingEvents } from './streaming/streaming-events';
+import { StreamingSse } from './streaming/streaming.sse';
 
 /**
  * The only public HTTP entry: the Mastodon client API, OAuth, well-known documents. Controllers
@@ -57,6 +62,7 @@ import { ListsController } from './api/v1/lists.controller';
     StatusesController,
     TimelinesController,
     InteractionsController,
+    StatusMutesController,
     AnnouncementsController,
     NotificationsController,
     NotificationRequestsController,
@@ -74,6 +80,7 @@ import { ListsController } from './api/v1/lists.controller';
     FilterKeywordsController,
     FilterStatusesController,
     ListsController,
+    ConversationsController,
     AppsController,
     RegistrationController,
     AuthorizeController,
@@ -88,7 +95,10 @@ import { ListsController } from './api/v1/lists.controller';
     StatusPresenter,
     NotificationPresenter,
     NotificationGroupPresenter,
+    ConversationPresenter,
+    StreamingEvents,
     StreamingGateway,
+    StreamingSse,
     vapidKeyProvider,
     WebSessions,
     ...instanceProviders,

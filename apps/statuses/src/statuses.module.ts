@@ -20,6 +20,9 @@ import { DeleteStatus } from './statuses/delete-status.service';
 import { StatusesHandlers } from './statuses/statuses.handlers';
 import { StatusesQueries } from './statuses/statuses.queries';
 import { TagsHandlers } from './tags/tags.handlers';
+import { ConversationMutes } from './conversations/conversation-mutes.service';
+import { ConversationsHandlers } from './conversations/conversations.handlers';
+import { Conversations } from './conversations/conversations.service';
 import { Tags } from './tags/tags.service';
 
 /** Statuses, local and remote; answers `statuses.*` on the bus and writes `events.statuses.*`. */
@@ -29,6 +32,7 @@ import { Tags } from './tags/tags.service';
     busController(contracts.statuses.statuses, StatusesHandlers),
     busController(contracts.statuses.interactions, InteractionsHandlers),
     busController(contracts.statuses.tags, TagsHandlers),
+    busController(contracts.statuses.conversations, ConversationsHandlers),
   ],
   providers: [
     ...statusesDatabaseProviders,
@@ -43,6 +47,9 @@ import { Tags } from './tags/tags.service';
     InteractionsHandlers,
     Tags,
     TagsHandlers,
+    Conversations,
+    ConversationMutes,
+    ConversationsHandlers,
   ],
 })
 export class StatusesModule implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -12,6 +12,7 @@ export * from './accounts/lists.contracts';
 export * from './statuses/statuses.contracts';
 export * from './statuses/interactions.contracts';
 export * from './statuses/tags.contracts';
+export * from './statuses/conversations.contracts';
 export * from './timelines/timelines.contracts';
 export * from './timelines/notifications.contracts';
 export * from './timelines/notification-policy.contracts';
@@ -27,6 +28,7 @@ import { accountsLists } from './accounts/lists.contracts';
 import { statusesStatuses } from './statuses/statuses.contracts';
 import { statusesInteractions } from './statuses/interactions.contracts';
 import { statusesTags } from './statuses/tags.contracts';
+import { statusesConversations } from './statuses/conversations.contracts';
 import { timelinesFeeds } from './timelines/timelines.contracts';
 import { timelinesNotifications } from './timelines/notifications.contracts';
 import { timelinesNotificationPolicy } from './timelines/notification-policy.contracts';
@@ -49,6 +51,7 @@ export const contracts = {
     statuses: statusesStatuses,
     interactions: statusesInteractions,
     tags: statusesTags,
+    conversations: statusesConversations,
   },
   timelines: {
     feeds: timelinesFeeds,

@@ -10,3 +10,4 @@ export * from './filters';
 export * from './filters.serializer';
 export * from './lists.serializer';
 export * from './notification-groups.serializer';
+export * from './conversations.serializer';

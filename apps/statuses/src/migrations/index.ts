@@ -2,6 +2,7 @@ import { CreateStatuses1796200000000 } from './1796200000000-CreateStatuses';
 import { CreateFavouritesAndBookmarks1796200000001 } from './1796200000001-CreateFavouritesAndBookmarks';
 import { AddReblogsAndPins1796200000002 } from './1796200000002-AddReblogsAndPins';
 import { CreateTags1796200000003 } from './1796200000003-CreateTags';
+import { AddConversations1796200000100 } from './1796200000100-AddConversations';
 
 /** Every migration of the statuses schema, in order. */
 export const statusesMigrations = [
@@ -9,4 +10,5 @@ export const statusesMigrations = [
   CreateFavouritesAndBookmarks1796200000001,
   AddReblogsAndPins1796200000002,
   CreateTags1796200000003,
+  AddConversations1796200000100,
 ];

@@ -24,6 +24,7 @@ import {
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
+import { Conversations } from '../conversations/conversations.service';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
 import { STATUS_FIELDS, type StatusRow, toStatusRecord } from './status-row';
 import { StatusesQueries } from './statuses.queries';
@@ -48,6 +49,7 @@ export class CreateStatus {
     @Inject(CONFIG) private readonly config: Config,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly queries: StatusesQueries,
+    private readonly conversations: Conversations,
   ) {}
 
   async execute(request: NewStatus): Promise<StatusRecord> {
@@ -151,6 +153,7 @@ export class CreateStatus {
         ]);
       }
       const status = toStatusRecord({ ...inserted, mentions });
+      await this.conversations.join(tx, status);
       await this.outbox.add(tx, contracts.statuses.statuses.events.statusCreated, {
         status,
         reblogged: null,

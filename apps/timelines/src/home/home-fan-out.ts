@@ -101,6 +101,7 @@ export class HomeFanOut {
       this.streams.toUsers(await add(recipients), message);
     });
     this.streams.toPublic(status, message);
+    this.streams.toConversations(status);
   }
 
   private async eachFollowerPage(

@@ -11,6 +11,8 @@ export const streamMessage = z.discriminatedUnion('event', [
   z.object({ event: z.literal('update'), statusId: id }),
   z.object({ event: z.literal('delete'), statusId: id }),
   z.object({ event: z.literal('notification'), notification: notificationRecord }),
+  /** A direct status reached the conversation of the stream's account that holds it (`direct` streams). */
+  z.object({ event: z.literal('conversation'), statusId: id }),
 ]);
 export type StreamMessage = z.infer<typeof streamMessage>;
 
@@ -18,6 +20,7 @@ export type StreamMessage = z.infer<typeof streamMessage>;
 export const streamSubjects = {
   user: (accountId: string): string => `stream.user.${accountId}`,
   list: (listId: string): string => `stream.list.${listId}`,
+  direct: (accountId: string): string => `stream.direct.${accountId}`,
   public: 'stream.public',
   publicLocal: 'stream.public.local',
   publicRemote: 'stream.public.remote',

@@ -72,12 +72,13 @@ export class StatusPresenter {
             accountId: viewerId,
             statusIds: [...new Set(visible.flatMap((record) => [record.id, record.reblogOfId ?? []].flat()))],
           })
-        : { favourited: [], bookmarked: [], reblogged: [], pinned: [] };
+        : { favourited: [], bookmarked: [], reblogged: [], pinned: [], muted: [] };
     const viewerState = {
       favourited: new Set(state.favourited),
       bookmarked: new Set(state.bookmarked),
       reblogged: new Set(state.reblogged),
       pinned: new Set(state.pinned),
+      muted: new Set(state.muted),
     };
     return visible.map((record) =>
       serializeStatus(
