@@ -80,7 +80,12 @@ export class StreamingSse implements OnModuleInit {
     void reply.hijack();
     for (const [header, value] of Object.entries(reply.getHeaders()))
       if (value !== undefined) response.setHeader(header, value);
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+    // The connection ends with the stream: nothing is kept alive for another request after it.
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'close',
+    });
     response.write(':)\n');
     for (const text of state.pending ?? []) response.write(text);
     state.pending = undefined;
