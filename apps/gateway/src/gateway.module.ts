@@ -48,6 +48,11 @@ import {
 import { ListsController } from './api/v1/lists.controller';
 import { StatusEditsController } from './api/v1/statuses/status-edits.controller';
 import { PollsController } from './api/v1/polls.controller';
+import { ConversationsController } from './api/v1/conversations.controller';
+import { ConversationPresenter } from './api/v1/conversation-presenter';
+import { StatusMutesController } from './api/v1/statuses/mutes.controller';
+import { StreamingEvents } from './streaming/streaming-events';
+import { StreamingSse } from './streaming/streaming.sse';
 
 /**
  * The only public HTTP entry: the Mastodon client API, OAuth, well-known documents. Controllers
@@ -65,6 +70,7 @@ import { PollsController } from './api/v1/polls.controller';
     InteractionsController,
     StatusEditsController,
     PollsController,
+    StatusMutesController,
     AnnouncementsController,
     NotificationsController,
     NotificationRequestsController,
@@ -82,6 +88,7 @@ import { PollsController } from './api/v1/polls.controller';
     FilterKeywordsController,
     FilterStatusesController,
     ListsController,
+    ConversationsController,
     AppsController,
     RegistrationController,
     AuthorizeController,
@@ -96,7 +103,10 @@ import { PollsController } from './api/v1/polls.controller';
     StatusPresenter,
     NotificationPresenter,
     NotificationGroupPresenter,
+    ConversationPresenter,
+    StreamingEvents,
     StreamingGateway,
+    StreamingSse,
     vapidKeyProvider,
     WebSessions,
     ...instanceProviders,

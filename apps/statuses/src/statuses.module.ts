@@ -25,6 +25,9 @@ import { Polls } from './polls/polls.service';
 import { StatusRenderer } from './statuses/status-input';
 import { UpdateStatus } from './statuses/update-status.service';
 import { TagsHandlers } from './tags/tags.handlers';
+import { ConversationMutes } from './conversations/conversation-mutes.service';
+import { ConversationsHandlers } from './conversations/conversations.handlers';
+import { Conversations } from './conversations/conversations.service';
 import { Tags } from './tags/tags.service';
 import { FeaturedTags } from './tags/featured-tags.service';
 
@@ -36,6 +39,7 @@ import { FeaturedTags } from './tags/featured-tags.service';
     busController(contracts.statuses.interactions, InteractionsHandlers),
     busController(contracts.statuses.tags, TagsHandlers),
     busController(contracts.statuses.polls, PollsHandlers),
+    busController(contracts.statuses.conversations, ConversationsHandlers),
   ],
   providers: [
     ...statusesDatabaseProviders,
@@ -56,6 +60,9 @@ import { FeaturedTags } from './tags/featured-tags.service';
     Polls,
     PollsHandlers,
     PollExpiry,
+    Conversations,
+    ConversationMutes,
+    ConversationsHandlers,
   ],
 })
 export class StatusesModule implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -13,6 +13,7 @@ export * from './statuses/statuses.contracts';
 export * from './statuses/interactions.contracts';
 export * from './statuses/tags.contracts';
 export * from './statuses/polls.contracts';
+export * from './statuses/conversations.contracts';
 export * from './timelines/timelines.contracts';
 export * from './timelines/notifications.contracts';
 export * from './timelines/notification-policy.contracts';
@@ -29,6 +30,7 @@ import { statusesStatuses } from './statuses/statuses.contracts';
 import { statusesInteractions } from './statuses/interactions.contracts';
 import { statusesTags } from './statuses/tags.contracts';
 import { statusesPolls } from './statuses/polls.contracts';
+import { statusesConversations } from './statuses/conversations.contracts';
 import { timelinesFeeds } from './timelines/timelines.contracts';
 import { timelinesNotifications } from './timelines/notifications.contracts';
 import { timelinesNotificationPolicy } from './timelines/notification-policy.contracts';
@@ -52,6 +54,7 @@ export const contracts = {
     interactions: statusesInteractions,
     tags: statusesTags,
     polls: statusesPolls,
+    conversations: statusesConversations,
   },
   timelines: {
     feeds: timelinesFeeds,

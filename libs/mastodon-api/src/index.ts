@@ -12,3 +12,4 @@ export * from './filters.serializer';
 export * from './lists.serializer';
 export * from './notification-groups.serializer';
 export * from './tags.serializer';
+export * from './conversations.serializer';

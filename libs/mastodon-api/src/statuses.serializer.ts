@@ -67,6 +67,8 @@ export interface StatusContext {
   readonly bookmarked?: ReadonlySet<string>;
   readonly reblogged?: ReadonlySet<string>;
   readonly pinned?: ReadonlySet<string>;
+  /** Of the statuses presented, those of threads the viewer muted. */
+  readonly muted?: ReadonlySet<string>;
   /** The statuses reblogs share, by id (a reblog is presented with the status it shares inside). */
   readonly shared?: ReadonlyMap<string, StatusRecord>;
   /** Of the statuses presented, the viewer's filters each matches (by status id). */
@@ -132,7 +134,7 @@ export function serializeStatus(record: StatusRecord, status: StatusContext, ctx
   if (status.viewerId !== null) {
     serialized.favourited = status.favourited?.has(record.id) ?? false;
     serialized.reblogged = status.reblogged?.has(record.id) ?? false;
-    serialized.muted = false;
+    serialized.muted = status.muted?.has(record.id) ?? false;
     serialized.bookmarked = status.bookmarked?.has(record.id) ?? false;
     // Only one's own statuses can be pinned, and only they say whether they are.
     if (record.accountId === status.viewerId && record.reblogOfId === null)

@@ -7,8 +7,8 @@ export interface StreamSpec {
   readonly subject: string;
   /** Which rules statuses on it pass: a home feed's or a public timeline's. */
   readonly context: 'home' | 'public';
-  /** Which events it carries. */
-  readonly events: 'all' | 'notifications' | 'statuses';
+  /** Which events it carries (`conversations`: the `direct` stream's). */
+  readonly events: 'all' | 'notifications' | 'statuses' | 'conversations';
   /** The scopes one of which the token needs. */
   readonly scopes: readonly string[];
   /** What its events are labelled with, when more than its name (`["list", "<id>"]`). */
@@ -22,6 +22,12 @@ export interface StreamParams {
   readonly list?: string;
   readonly tag?: string;
 }
+
+/** What a subscription names besides the stream, from a WebSocket message or a query string. */
+export const paramsOf = (source: { list?: unknown; tag?: unknown }): StreamParams => ({
+  ...(typeof source.list === 'string' ? { list: source.list } : {}),
+  ...(typeof source.tag === 'string' ? { tag: source.tag } : {}),
+});
 
 /** The key of a subscription on one socket: one per stream and list or hashtag. */
 export function streamKey(name: string, params: StreamParams): string {
@@ -77,6 +83,14 @@ export function streamSpec(
         subject: streamSubjects.publicRemote,
         context: 'public',
         events: 'statuses',
+        scopes: statuses,
+      };
+    case 'direct':
+      return {
+        name,
+        subject: streamSubjects.direct(accountId),
+        context: 'home',
+        events: 'conversations',
         scopes: statuses,
       };
     case 'list':

@@ -10,7 +10,7 @@ const events = contracts.statuses.interactions.events;
 type Table = 'favourites' | 'bookmarks';
 
 /**
- * Favourites and bookmarks, and what the viewer did to statuses. Each is idempotent, as Mastodon's are: favouriting twice answers the
+ * Favourites and bookmarks, and what the viewer did to statuses (threads it muted included). Each is idempotent, as Mastodon's are: favouriting twice answers the
  * status as it is. A favourite moves the status's count and is announced (the author is notified);
  * a bookmark is private to its owner.
  */
@@ -89,9 +89,15 @@ export class Interactions {
   async viewerState(
     accountId: string,
     statusIds: string[],
-  ): Promise<{ favourited: string[]; bookmarked: string[]; reblogged: string[]; pinned: string[] }> {
-    if (!statusIds.length) return { favourited: [], bookmarked: [], reblogged: [], pinned: [] };
-    const rows: { kind: 'f' | 'b' | 'r' | 'p'; status_id: string }[] = await this.db.query(
+  ): Promise<{
+    favourited: string[];
+    bookmarked: string[];
+    reblogged: string[];
+    pinned: string[];
+    muted: string[];
+  }> {
+    if (!statusIds.length) return { favourited: [], bookmarked: [], reblogged: [], pinned: [], muted: [] };
+    const rows: { kind: 'f' | 'b' | 'r' | 'p' | 'm'; status_id: string }[] = await this.db.query(
       `SELECT 'f' AS kind, status_id FROM statuses.favourites WHERE account_id = $1 AND status_id = ANY($2::bigint[])
        UNION ALL
        SELECT 'b' AS kind, status_id FROM statuses.bookmarks WHERE account_id = $1 AND status_id = ANY($2::bigint[])
@@ -99,11 +105,15 @@ export class Interactions {
        SELECT 'r' AS kind, reblog_of_id FROM statuses.statuses
         WHERE account_id = $1 AND reblog_of_id = ANY($2::bigint[]) AND deleted_at IS NULL
        UNION ALL
-       SELECT 'p' AS kind, status_id FROM statuses.status_pins WHERE account_id = $1 AND status_id = ANY($2::bigint[])`,
+       SELECT 'p' AS kind, status_id FROM statuses.status_pins WHERE account_id = $1 AND status_id = ANY($2::bigint[])
+       UNION ALL
+       SELECT 'm' AS kind, s.id FROM statuses.statuses s
+         JOIN statuses.conversation_mutes cm ON cm.conversation_id = s.conversation_id AND cm.account_id = $1
+        WHERE s.id = ANY($2::bigint[])`,
       [accountId, statusIds],
     );
     const of = (kind: string): string[] => rows.filter((r) => r.kind === kind).map((r) => r.status_id);
-    return { favourited: of('f'), bookmarked: of('b'), reblogged: of('r'), pinned: of('p') };
+    return { favourited: of('f'), bookmarked: of('b'), reblogged: of('r'), pinned: of('p'), muted: of('m') };
   }
 
   /** The account's favourites or bookmarks, newest first, cursored by their own ids. */

@@ -3,6 +3,7 @@ import { CreateFavouritesAndBookmarks1796200000001 } from './1796200000001-Creat
 import { AddReblogsAndPins1796200000002 } from './1796200000002-AddReblogsAndPins';
 import { CreateTags1796200000003 } from './1796200000003-CreateTags';
 import { CreateFeaturedTags1796200000004 } from './1796200000004-CreateFeaturedTags';
+import { AddConversations1796200000100 } from './1796200000100-AddConversations';
 import { AddEditsAndPolls1796200000200 } from './1796200000200-AddEditsAndPolls';
 
 /** Every migration of the statuses schema, in order. */
@@ -12,5 +13,6 @@ export const statusesMigrations = [
   AddReblogsAndPins1796200000002,
   CreateTags1796200000003,
   CreateFeaturedTags1796200000004,
+  AddConversations1796200000100,
   AddEditsAndPolls1796200000200,
 ];

@@ -4,6 +4,7 @@ import { BUS, type Bus, CONFIG, type Config, extractHashtags, type Outbox, REDIS
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
+import { Conversations } from '../conversations/conversations.service';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
 import { Polls } from '../polls/polls.service';
 import { STATUS_FIELDS, type StatusRow, toStatusRecord } from './status-row';
@@ -31,6 +32,7 @@ export class CreateStatus {
     private readonly queries: StatusesQueries,
     private readonly renderer: StatusRenderer,
     private readonly polls: Polls,
+    private readonly conversations: Conversations,
   ) {}
 
   async execute(input: NewStatus): Promise<StatusRecord> {
@@ -128,6 +130,7 @@ export class CreateStatus {
         ]);
       }
       const status = toStatusRecord({ ...inserted, mentions });
+      await this.conversations.join(tx, status);
       await this.outbox.add(tx, contracts.statuses.statuses.events.statusCreated, {
         status,
         reblogged: null,

@@ -2,13 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { contracts, notFound, type StatusRecord } from '@mammut/contracts';
 import type { Outbox } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
+import { Conversations } from '../conversations/conversations.service';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
 import { STATUS_COLUMNS, type StatusRow, toStatusRecord } from './status-row';
 
 /**
  * Deletes an author's own status: marked deleted (every read leaves it out from then on), its
  * parent's reply count lowered, and `status.deleted` written so feeds, streams and federation
- * drop it. The reblogs of a deleted status go with it, as Mastodon removes them; a deleted reblog
+ * drop it; a direct status leaves the conversations holding it. The reblogs of a deleted status go with it, as Mastodon removes them; a deleted reblog
  * lowers the reblog count of the status it shared. Someone else's status, or one already gone, is
  * 404, as Mastodon answers.
  */
@@ -17,6 +18,7 @@ export class DeleteStatus {
   constructor(
     @Inject(STATUSES_DB) private readonly db: DataSource,
     @Inject(STATUSES_OUTBOX) private readonly outbox: Outbox,
+    private readonly conversations: Conversations,
   ) {}
 
   async execute(accountId: string, statusId: string): Promise<StatusRecord> {
@@ -49,6 +51,7 @@ export class DeleteStatus {
     await tx.query(`UPDATE statuses.statuses SET deleted_at = now(), updated_at = now() WHERE id = $1`, [
       status.id,
     ]);
+    await this.conversations.leave(tx, status);
     if (status.inReplyToId) {
       await tx.query(
         `UPDATE statuses.statuses SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0`,

@@ -138,6 +138,7 @@ export class HomeFanOut {
       this.streams.toUsers(await this.delivery.withoutExclusiveLists(status.accountId, wanted), message);
     });
     this.streams.toPublic(status, message);
+    this.streams.toConversations(status);
   }
 
   private async eachFollowerPage(

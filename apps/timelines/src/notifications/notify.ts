@@ -18,11 +18,11 @@ const followEvents = contracts.accounts.relationships.events;
 /**
  * Makes notifications from what other services announce, as Mastodon's NotifyService does: a
  * mention for each local account a status mentions, a follow or follow request for a local
- * account followed, a favourite or reblog for a local author; an edit notifies the accounts it
- * mentions for the first time and every local account that reblogged the status (`update`, one
- * per edit); a closed poll notifies its author and voters (`poll`). Nobody is notified by
- * themselves (but of their own poll), nor by an account they block or mute
- * (notifications included) or whose domain they block (unless they follow them). Then the
+ * account followed, a favourite or reblog for a local author, an update for those who reblogged
+ * an edited status, a poll notification to a closed poll's author and voters. Nobody else is
+ * notified by themselves, nor by an account they block or mute (notifications included) or whose
+ * domain they block (unless they follow them), nor about a status of a thread they muted (asked
+ * once per status, of everyone it would notify). Then the
  * account's notification policy (Mastodon 4.3) accepts, filters (kept out of the list and the
  * streams, a mention gathered into its sender's request) or drops what remains. A deleted status
  * takes its notifications along; an authorized or rejected request, its follow_request
@@ -115,8 +115,10 @@ export class Notify {
   }
 
   private async mentions(tx: EntityManager, status: StatusRecord): Promise<void> {
+    const muted = await this.mutedThread(status.id, status.mentions);
     for (const accountId of status.mentions) {
-      await this.notify(tx, accountId, status.accountId, 'mention', status.id, status);
+      if (muted.has(accountId)) continue;
+      await this.notify(tx, accountId, status.accountId, 'mention', status.id, status, false);
     }
   }
 
@@ -136,6 +138,16 @@ export class Notify {
     }
   }
 
+  /** Of the accounts, those who muted the thread of the status: one request for them all. */
+  private async mutedThread(statusId: string, accountIds: readonly string[]): Promise<Set<string>> {
+    if (!accountIds.length) return new Set();
+    const { accountIds: muters } = await this.bus.request(
+      contracts.statuses.conversations.filterConversationMuters,
+      { statusId, accountIds: [...accountIds] },
+    );
+    return new Set(muters);
+  }
+
   private async notify(
     tx: EntityManager,
     accountId: string,
@@ -143,10 +155,13 @@ export class Notify {
     type: NotificationType,
     statusId: string | null,
     mentioning?: StatusRecord,
+    askMutes = true,
   ): Promise<void> {
     // Only the author of a poll hears of something they did (that their poll closed).
     const own = accountId === fromAccountId;
     if (own && type !== 'poll') return;
+    if (askMutes && statusId !== null && (await this.mutedThread(statusId, [accountId])).has(accountId))
+      return;
     // Both accounts in one request: the one notified must be local, the sender's age and limits count.
     const [{ accounts }, { relationships }] = await Promise.all([
       this.bus.request(contracts.accounts.profiles.getAccounts, { ids: [accountId, fromAccountId] }),

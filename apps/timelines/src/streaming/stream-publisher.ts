@@ -22,6 +22,18 @@ export class StreamPublisher {
   }
 
   /**
+   * A direct status to the `direct` streams of its author and of the accounts it mentions: each
+   * gateway connection presents that account's conversation holding it (Mastodon's
+   * `conversation` event), through the rules of the REST API.
+   */
+  toConversations(status: Pick<StatusRecord, 'id' | 'visibility' | 'accountId' | 'mentions'>): void {
+    if (status.visibility !== 'direct') return;
+    const message: StreamMessage = { event: 'conversation', statusId: status.id };
+    for (const accountId of new Set([status.accountId, ...status.mentions]))
+      this.publish(streamSubjects.direct(accountId), message);
+  }
+
+  /**
    * The public streams a status belongs on: public ones that reply to nobody else and share
    * nothing, as on the public timelines.
    */

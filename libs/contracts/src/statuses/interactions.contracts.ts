@@ -49,7 +49,7 @@ export const statusesInteractions = {
   /** Pins one of the account's own public or unlisted statuses to its profile (at most STATUS_LIMITS.pins). */
   pin: defineRequest('statuses.pin.create', { request: act, response: statusRecord }),
   unpin: defineRequest('statuses.pin.delete', { request: act, response: statusRecord }),
-  /** Of `statusIds`, those the account favourited, bookmarked, reblogged and pinned. */
+  /** Of `statusIds`, those the account favourited, bookmarked, reblogged and pinned, and those in threads it muted. */
   getViewerState: defineRequest('statuses.viewer_state.get', {
     request: z.object({ accountId: id, statusIds: z.array(id).max(400) }),
     response: z.object({
@@ -57,6 +57,7 @@ export const statusesInteractions = {
       bookmarked: z.array(id),
       reblogged: z.array(id),
       pinned: z.array(id),
+      muted: z.array(id).default([]),
     }),
   }),
   listFavourites: defineRequest('statuses.favourite.list', {

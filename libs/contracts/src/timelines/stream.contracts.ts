@@ -13,6 +13,8 @@ export const streamMessage = z.discriminatedUnion('event', [
   z.object({ event: z.literal('status.update'), statusId: id }),
   z.object({ event: z.literal('delete'), statusId: id }),
   z.object({ event: z.literal('notification'), notification: notificationRecord }),
+  /** A direct status reached the conversation of the stream's account that holds it (`direct` streams). */
+  z.object({ event: z.literal('conversation'), statusId: id }),
 ]);
 export type StreamMessage = z.infer<typeof streamMessage>;
 
@@ -23,6 +25,7 @@ export const streamSubjects = {
   /** A hashtag's public statuses (its normalized name), from everywhere or from this server only. */
   hashtag: (tag: string): string => `stream.hashtag.${tag}`,
   hashtagLocal: (tag: string): string => `stream.hashtag.local.${tag}`,
+  direct: (accountId: string): string => `stream.direct.${accountId}`,
   public: 'stream.public',
   publicLocal: 'stream.public.local',
   publicRemote: 'stream.public.remote',

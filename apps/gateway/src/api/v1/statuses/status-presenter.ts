@@ -79,7 +79,7 @@ export class StatusPresenter {
             accountId: viewerId,
             statusIds: [...new Set(visible.flatMap((record) => [record.id, record.reblogOfId ?? []].flat()))],
           })
-        : { favourited: [], bookmarked: [], reblogged: [], pinned: [] },
+        : { favourited: [], bookmarked: [], reblogged: [], pinned: [], muted: [] },
       this.pollsOf(visible, shared, viewerId),
     ]);
     const viewerState = {
@@ -87,6 +87,7 @@ export class StatusPresenter {
       bookmarked: new Set(state.bookmarked),
       reblogged: new Set(state.reblogged),
       pinned: new Set(state.pinned),
+      muted: new Set(state.muted),
     };
     return visible.map((record) =>
       serializeStatus(
