@@ -59,9 +59,9 @@ export interface StreamSession {
 
 /** The events each kind of stream carries. */
 const CARRIES: Readonly<Record<StreamSpec['events'], ReadonlySet<StreamMessage['event']>>> = {
-  all: new Set(['update', 'delete', 'notification']),
+  all: new Set(['update', 'status.update', 'delete', 'notification']),
   notifications: new Set(['notification']),
-  statuses: new Set(['update', 'delete']),
+  statuses: new Set(['update', 'status.update', 'delete']),
   conversations: new Set(['conversation']),
 };
 

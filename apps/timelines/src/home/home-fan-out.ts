@@ -121,6 +121,7 @@ export class HomeFanOut {
     });
     for (const page of held) await this.delivery.toFollowers(delivered, page);
     this.streams.toPublic(status, message);
+    this.streams.toConversations(status);
   }
 
   /**
@@ -138,7 +139,6 @@ export class HomeFanOut {
       this.streams.toUsers(await this.delivery.withoutExclusiveLists(status.accountId, wanted), message);
     });
     this.streams.toPublic(status, message);
-    this.streams.toConversations(status);
   }
 
   private async eachFollowerPage(
