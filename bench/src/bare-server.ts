@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
-import { feedKey } from '../../apps/timelines/src/home/home-feeds';
+import { feedKey, WHOLE_FEED_MARK } from '../../apps/timelines/src/home/home-feeds';
 import { STATUS_COLUMNS } from '../../apps/statuses/src/statuses/status-row';
 
 const PAGE = 40;
@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   app.get<{ Params: { accountId: string } }>('/raw/home/:accountId', async (request) => {
     const members = await redis.zrevrangebylex(
       feedKey.home(request.params.accountId),
-      '+',
+      // Below the mark a whole feed carries, as the system pages it.
+      `(${WHOLE_FEED_MARK}`,
       '-',
       'LIMIT',
       0,

@@ -1,7 +1,7 @@
 import { HOME_FEED_SIZE } from '@mammut/contracts';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { feedKey, StatusFeeds } from '../../apps/timelines/src/home/home-feeds';
+import { HomeFeeds } from '../../apps/timelines/src/home/home-feeds';
 import { insertFollows, insertLocalAccounts } from './seed-accounts';
 
 /** Accounts the viewer follows, each posting in turn, newest first. */
@@ -115,7 +115,11 @@ export async function seedTimelines(
   const redis = new Redis(redisUrl, { lazyConnect: true });
   try {
     await redis.connect();
-    await new StatusFeeds(redis, feedKey.home).add([viewerId], feed);
+    // Filled as a rebuild fills it, marked whole: the system answers from it without rebuilding.
+    await new HomeFeeds(redis).fill(
+      viewerId,
+      feed.map((id) => ({ id, reblogOfId: null })),
+    );
   } finally {
     redis.disconnect();
   }

@@ -3,7 +3,7 @@ import { CONFIG, type Config, logger, type TaggedCache } from '@mammut/platform'
 import { randomBytes } from 'node:crypto';
 import { Client, type Notification } from 'pg';
 import { GrantCache } from './grant-cache';
-import { CredentialsCache, RelationshipsCache } from './read-caches';
+import { AccountsCache, CredentialsCache, RelationshipsCache } from './read-caches';
 
 /** The channel the accounts schema's triggers notify on (their migrations spell it out too). */
 export const ACCOUNT_CHANGES_CHANNEL = 'mammut_accounts_grants';
@@ -43,8 +43,9 @@ export class AccountChangesListener implements OnApplicationBootstrap, OnModuleD
     grants: GrantCache,
     credentials: CredentialsCache,
     relationships: RelationshipsCache,
+    accounts: AccountsCache,
   ) {
-    this.caches = [grants, credentials, relationships] as TaggedCache<unknown>[];
+    this.caches = [grants, credentials, relationships, accounts] as TaggedCache<unknown>[];
   }
 
   async onApplicationBootstrap(): Promise<void> {

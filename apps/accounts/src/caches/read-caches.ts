@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CredentialRecord, RelationshipRecord } from '@mammut/contracts';
+import type { AccountRecord, CredentialRecord, RelationshipRecord } from '@mammut/contracts';
 import { CLOCK, type Clock, TaggedCache } from '@mammut/platform';
 
 /** How long a cached read is trusted without a new one, should an invalidation ever go missing. */
@@ -13,6 +13,19 @@ export const READ_TTL_MS = 30_000;
 export class CredentialsCache extends TaggedCache<CredentialRecord> {
   constructor(@Inject(CLOCK) clock: Clock) {
     super({ ttlMs: READ_TTL_MS, max: 20_000, now: () => clock.millis() });
+  }
+}
+
+/**
+ * Accounts as every status, notification and list presents them, by id: filed under `c:<account
+ * id>`, which PostgreSQL notifies on every change to the account row (its counters included) or
+ * its user (confirmation and approval decide whether it is shown). Only accounts found are kept:
+ * one that appears later is read then.
+ */
+@Injectable()
+export class AccountsCache extends TaggedCache<AccountRecord> {
+  constructor(@Inject(CLOCK) clock: Clock) {
+    super({ ttlMs: READ_TTL_MS, max: 100_000, now: () => clock.millis() });
   }
 }
 

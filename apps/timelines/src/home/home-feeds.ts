@@ -12,7 +12,7 @@ const idOf = (stored: string): string => stored.replace(/^0+(?=\d)/, '');
  * drops the lowest, never takes it, and pages stop below it. It lives in the feed's own key, so
  * whatever loses the feed (a flush, an eviction) loses the mark with it.
  */
-const WHOLE = '9'.repeat(WIDTH);
+export const WHOLE_FEED_MARK = '9'.repeat(WIDTH);
 
 /** The Redis keys of feeds, one builder for every kind. */
 export const feedKey = {
@@ -125,7 +125,7 @@ export class StatusFeeds {
   /** A page of a feed, newest first. */
   async page(ownerId: string, page: PageRequest): Promise<string[]> {
     const key = this.key(ownerId);
-    const below = `(${page.maxId ? member(page.maxId) : WHOLE}`;
+    const below = `(${page.maxId ? member(page.maxId) : WHOLE_FEED_MARK}`;
     if (page.minId !== undefined) {
       // The page just above min_id (and below max_id), oldest first from Redis, handed back newest first.
       const ids = await this.redis.zrangebylex(key, `(${member(page.minId)}`, below, 'LIMIT', 0, page.limit);
@@ -155,7 +155,7 @@ export class HomeFeeds extends StatusFeeds {
 
   /** Whether the feed is there and whole; an empty feed that was built is. */
   async whole(accountId: string): Promise<boolean> {
-    return (await this.redis.zscore(this.key(accountId), WHOLE)) !== null;
+    return (await this.redis.zscore(this.key(accountId), WHOLE_FEED_MARK)) !== null;
   }
 
   /**
@@ -186,7 +186,7 @@ export class HomeFeeds extends StatusFeeds {
           HOME_FEED_SIZE,
         );
     }
-    pipeline.zadd(key, 0, WHOLE);
+    pipeline.zadd(key, 0, WHOLE_FEED_MARK);
     await pipeline.exec();
   }
 }
