@@ -48,6 +48,7 @@ import {
 import { ListsController } from './api/v1/lists.controller';
 import { StatusEditsController } from './api/v1/statuses/status-edits.controller';
 import { PollsController } from './api/v1/polls.controller';
+import { ScheduledStatusesController } from './api/v1/scheduled-statuses.controller';
 import { ConversationsController } from './api/v1/conversations.controller';
 import { ConversationPresenter } from './api/v1/conversation-presenter';
 import { StatusMutesController } from './api/v1/statuses/mutes.controller';
@@ -70,6 +71,7 @@ import { StreamingSse } from './streaming/streaming.sse';
     InteractionsController,
     StatusEditsController,
     PollsController,
+    ScheduledStatusesController,
     StatusMutesController,
     AnnouncementsController,
     NotificationsController,

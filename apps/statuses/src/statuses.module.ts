@@ -30,6 +30,11 @@ import { ConversationsHandlers } from './conversations/conversations.handlers';
 import { Conversations } from './conversations/conversations.service';
 import { Tags } from './tags/tags.service';
 import { FeaturedTags } from './tags/featured-tags.service';
+import { PostingIdempotency } from './statuses/posting-idempotency';
+import { PublishScheduledStatuses } from './scheduled-statuses/publish-scheduled-statuses';
+import { ScheduleStatus } from './scheduled-statuses/schedule-status.service';
+import { ScheduledStatusesHandlers } from './scheduled-statuses/scheduled-statuses.handlers';
+import { ScheduledStatusesRepository } from './scheduled-statuses/scheduled-statuses.repository';
 
 /** Statuses, local and remote; answers `statuses.*` on the bus and writes `events.statuses.*`. */
 @Module({
@@ -40,6 +45,7 @@ import { FeaturedTags } from './tags/featured-tags.service';
     busController(contracts.statuses.tags, TagsHandlers),
     busController(contracts.statuses.polls, PollsHandlers),
     busController(contracts.statuses.conversations, ConversationsHandlers),
+    busController(contracts.statuses.scheduledStatuses, ScheduledStatusesHandlers),
   ],
   providers: [
     ...statusesDatabaseProviders,
@@ -63,6 +69,11 @@ import { FeaturedTags } from './tags/featured-tags.service';
     Conversations,
     ConversationMutes,
     ConversationsHandlers,
+    PostingIdempotency,
+    ScheduledStatusesRepository,
+    ScheduleStatus,
+    ScheduledStatusesHandlers,
+    PublishScheduledStatuses,
   ],
 })
 export class StatusesModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -72,11 +83,12 @@ export class StatusesModule implements OnApplicationBootstrap, OnApplicationShut
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(STATUSES_DB) private readonly db: DataSource,
     private readonly pollExpiry: PollExpiry,
+    private readonly publishScheduled: PublishScheduledStatuses,
   ) {}
 
   /**
    * Before the bus server listens: refuse a schema that is behind, start relaying events, and (in
-   * a server, not an operator command) sweep closed polls.
+   * a server, not an operator command) sweep closed polls and due scheduled statuses.
    */
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
@@ -87,12 +99,16 @@ export class StatusesModule implements OnApplicationBootstrap, OnApplicationShut
       prefix: this.runtime.config.natsPrefix,
     });
     await this.relay.start();
-    if (this.runtime.config.consumeEvents) this.pollExpiry.start();
+    if (this.runtime.config.consumeEvents) {
+      this.pollExpiry.start();
+      this.publishScheduled.start();
+    }
   }
 
   /** Last, after HTTP and the bus have drained: the relay finishes its batch, then the pool closes. */
   async onApplicationShutdown(): Promise<void> {
     await this.pollExpiry.stop();
+    await this.publishScheduled.stop();
     await this.relay?.stop();
     await this.db.destroy();
   }

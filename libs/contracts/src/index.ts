@@ -14,6 +14,7 @@ export * from './statuses/interactions.contracts';
 export * from './statuses/tags.contracts';
 export * from './statuses/polls.contracts';
 export * from './statuses/conversations.contracts';
+export * from './statuses/scheduled-statuses.contracts';
 export * from './timelines/timelines.contracts';
 export * from './timelines/notifications.contracts';
 export * from './timelines/notification-policy.contracts';
@@ -31,6 +32,7 @@ import { statusesInteractions } from './statuses/interactions.contracts';
 import { statusesTags } from './statuses/tags.contracts';
 import { statusesPolls } from './statuses/polls.contracts';
 import { statusesConversations } from './statuses/conversations.contracts';
+import { statusesScheduledStatuses } from './statuses/scheduled-statuses.contracts';
 import { timelinesFeeds } from './timelines/timelines.contracts';
 import { timelinesNotifications } from './timelines/notifications.contracts';
 import { timelinesNotificationPolicy } from './timelines/notification-policy.contracts';
@@ -55,6 +57,7 @@ export const contracts = {
     tags: statusesTags,
     polls: statusesPolls,
     conversations: statusesConversations,
+    scheduledStatuses: statusesScheduledStatuses,
   },
   timelines: {
     feeds: timelinesFeeds,

@@ -13,3 +13,4 @@ export * from './lists.serializer';
 export * from './notification-groups.serializer';
 export * from './tags.serializer';
 export * from './conversations.serializer';
+export * from './scheduled-statuses.serializer';

@@ -5,6 +5,7 @@ import { CreateTags1796200000003 } from './1796200000003-CreateTags';
 import { CreateFeaturedTags1796200000004 } from './1796200000004-CreateFeaturedTags';
 import { AddConversations1796200000100 } from './1796200000100-AddConversations';
 import { AddEditsAndPolls1796200000200 } from './1796200000200-AddEditsAndPolls';
+import { CreateScheduledStatuses1796200000340 } from './1796200000340-CreateScheduledStatuses';
 
 /** Every migration of the statuses schema, in order. */
 export const statusesMigrations = [
@@ -15,4 +16,5 @@ export const statusesMigrations = [
   CreateFeaturedTags1796200000004,
   AddConversations1796200000100,
   AddEditsAndPolls1796200000200,
+  CreateScheduledStatuses1796200000340,
 ];

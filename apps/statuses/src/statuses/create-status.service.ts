@@ -1,25 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractError, contracts, notFound, type RequestOf, type StatusRecord } from '@mammut/contracts';
-import { BUS, type Bus, CONFIG, type Config, extractHashtags, type Outbox, REDIS } from '@mammut/platform';
-import type { Redis } from 'ioredis';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { DataSource } from 'typeorm';
+import { contracts, notFound, type RequestOf, type StatusRecord } from '@mammut/contracts';
+import { BUS, type Bus, CONFIG, type Config, extractHashtags, type Outbox } from '@mammut/platform';
+import type { DataSource, EntityManager } from 'typeorm';
 import { Conversations } from '../conversations/conversations.service';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
 import { Polls } from '../polls/polls.service';
+import { PostingIdempotency } from './posting-idempotency';
 import { STATUS_FIELDS, type StatusRow, toStatusRecord } from './status-row';
 import { languageOf, StatusRenderer, validateStatusInput } from './status-input';
 import { StatusesQueries } from './statuses.queries';
 
-type NewStatus = RequestOf<typeof contracts.statuses.statuses.createStatus>;
-
-/** How long an `Idempotency-Key` names the status it made (Mastodon: one hour). */
-const IDEMPOTENCY_SECONDS = 3600;
-const PENDING = 'pending';
+export type NewStatus = RequestOf<typeof contracts.statuses.statuses.createStatus>;
 
 /**
  * `POST /api/v1/statuses` for a local author: validates, renders, stores and announces one status
- * (with its poll, written in the same transaction).
+ * (with its poll, written in the same transaction). A scheduled status is checked with `validated`
+ * when it is scheduled and posted with `createIn` when it is due, so it takes the same path.
  */
 @Injectable()
 export class CreateStatus {
@@ -28,7 +24,7 @@ export class CreateStatus {
     @Inject(STATUSES_OUTBOX) private readonly outbox: Outbox,
     @Inject(BUS) private readonly bus: Bus,
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly idempotency: PostingIdempotency,
     private readonly queries: StatusesQueries,
     private readonly renderer: StatusRenderer,
     private readonly polls: Polls,
@@ -36,37 +32,33 @@ export class CreateStatus {
   ) {}
 
   async execute(input: NewStatus): Promise<StatusRecord> {
-    const request = { ...input, poll: validateStatusInput(input, this.config.polls) };
-    if (!request.idempotencyKey) return this.create(request);
-    // One status per key and author for an hour, even when the same request arrives twice at once.
-    const key = `idempotency:status:${request.accountId}:${request.idempotencyKey}`;
-    const claimed = await this.redis.set(key, PENDING, 'EX', IDEMPOTENCY_SECONDS, 'NX');
-    if (claimed !== 'OK') return this.earlier(key);
-    try {
-      const status = await this.create(request);
-      await this.redis.set(key, status.id, 'EX', IDEMPOTENCY_SECONDS);
-      return status;
-    } catch (error) {
-      await this.redis.del(key);
-      throw error;
-    }
+    const request = this.validated(input);
+    return this.idempotency.once(
+      request.accountId,
+      request.idempotencyKey,
+      () => this.create(request),
+      async (id) => (await this.queries.byIds([id])).statuses[0],
+    );
   }
 
-  /** The status an earlier request with the same key made, once it is made. */
-  private async earlier(key: string): Promise<StatusRecord> {
-    for (let attempt = 0; attempt < 50; attempt += 1) {
-      const value = await this.redis.get(key);
-      if (value !== PENDING) {
-        const { statuses } = value ? await this.queries.byIds([value]) : { statuses: [] };
-        if (statuses[0]) return statuses[0];
-        throw new ContractError('unavailable', 'The request with this Idempotency-Key did not complete');
-      }
-      await sleep(100);
-    }
-    throw new ContractError('unavailable', 'A request with this Idempotency-Key is still in progress');
+  /**
+   * The request as it would be stored: checked as a new status is checked (`unprocessable` with
+   * Mastodon's messages otherwise), its poll's options tidied.
+   */
+  validated(input: NewStatus): NewStatus {
+    return { ...input, poll: validateStatusInput(input, this.config.polls) };
   }
 
-  private async create(request: NewStatus): Promise<StatusRecord> {
+  /**
+   * Creates the status inside the caller's transaction, so that what the caller changes there
+   * commits with it or not at all (publishing a scheduled status deletes its row in the same
+   * transaction). `not_found` when the author or the status replied to is gone.
+   */
+  async createIn(tx: EntityManager, input: NewStatus): Promise<StatusRecord> {
+    return this.create(this.validated(input), tx);
+  }
+
+  private async create(request: NewStatus, outer?: EntityManager): Promise<StatusRecord> {
     const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, {
       ids: [request.accountId],
     });
@@ -76,7 +68,9 @@ export class CreateStatus {
     const { html, mentions } = await this.renderer.render(request.text);
     const origin = this.config.publicOrigin;
     const language = languageOf(request.language);
-    const row = await this.db.transaction(async (tx) => {
+    const inTransaction = <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> =>
+      outer ? work(outer) : this.db.transaction(work);
+    const row = await inTransaction(async (tx) => {
       const [inserted]: StatusRow[] = await tx.query(
         `WITH new_id AS (SELECT statuses.timestamp_id('statuses') AS id),
          s AS (

@@ -79,4 +79,13 @@ describe('client address configuration', () => {
     ).toBe(1);
     expect(() => loadConfig({ POLL_MIN_EXPIRATION_SECONDS: '1' })).toThrow(ConfigError);
   });
+
+  it('lets only a test system schedule statuses less than Mastodon’s five minutes ahead', () => {
+    expect(loadConfig({}).scheduledStatuses).toEqual({ minOffsetSeconds: 300, sweepMs: 5000 });
+    expect(
+      loadConfig({ NODE_ENV: 'test', SCHEDULED_STATUS_MIN_OFFSET_SECONDS: '5' }).scheduledStatuses
+        .minOffsetSeconds,
+    ).toBe(5);
+    expect(() => loadConfig({ SCHEDULED_STATUS_MIN_OFFSET_SECONDS: '5' })).toThrow(ConfigError);
+  });
 });

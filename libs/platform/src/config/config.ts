@@ -105,6 +105,13 @@ const schema = z.object({
   POLL_MIN_EXPIRATION_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How often the statuses service looks for polls that have closed and announces them. */
   POLL_SWEEP_MS: z.coerce.number().int().min(50).default(5000),
+  /**
+   * How far ahead a status must be scheduled, in seconds: Mastodon's 300. Only a test system may go
+   * lower (NODE_ENV=test), so that a scheduled status can be published while a test waits for it.
+   */
+  SCHEDULED_STATUS_MIN_OFFSET_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** How often the statuses service looks for scheduled statuses that are due and publishes them. */
+  SCHEDULED_STATUS_SWEEP_MS: z.coerce.number().int().min(50).default(5000),
   /** Where traces go: `none` starts no OpenTelemetry SDK at all (the API stays a no-op). */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
   /** OTLP over HTTP (protobuf); traces are posted to `<endpoint>/v1/traces`. */
@@ -149,6 +156,7 @@ export type Config = Readonly<{
   rateLimitSafelist: readonly string[];
   trustedProxies: readonly string[];
   polls: Readonly<{ minExpirationSeconds: number; sweepMs: number }>;
+  scheduledStatuses: Readonly<{ minOffsetSeconds: number; sweepMs: number }>;
   telemetry: TelemetryConfig;
   feeds: FeedsConfig;
 }>;
@@ -182,6 +190,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'Invalid configuration: POLL_MIN_EXPIRATION_SECONDS below 300 is only for test systems (NODE_ENV=test)',
     );
   }
+  if (e.SCHEDULED_STATUS_MIN_OFFSET_SECONDS < 300 && e.NODE_ENV !== 'test') {
+    throw new ConfigError(
+      'Invalid configuration: SCHEDULED_STATUS_MIN_OFFSET_SECONDS below 300 is only for test systems (NODE_ENV=test)',
+    );
+  }
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -212,6 +225,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitSafelist: list(e.RATE_LIMIT_SAFELIST),
     trustedProxies: e.TRUSTED_PROXY_IPS === undefined ? DEFAULT_TRUSTED_PROXIES : list(e.TRUSTED_PROXY_IPS),
     polls: Object.freeze({ minExpirationSeconds: e.POLL_MIN_EXPIRATION_SECONDS, sweepMs: e.POLL_SWEEP_MS }),
+    scheduledStatuses: Object.freeze({
+      minOffsetSeconds: e.SCHEDULED_STATUS_MIN_OFFSET_SECONDS,
+      sweepMs: e.SCHEDULED_STATUS_SWEEP_MS,
+    }),
     telemetry: Object.freeze({
       tracesExporter: e.OTEL_TRACES_EXPORTER,
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''),

@@ -6,7 +6,6 @@ import { toBool, toStr, toStrList } from '../../../http/params';
 export function refuseUnsupported(body: Record<string, unknown>): void {
   const unsupported: [string, boolean][] = [
     ['media_ids', toStrList(body.media_ids).length > 0],
-    ['scheduled_at', Boolean(toStr(body.scheduled_at))],
     ['quoted_status_id', Boolean(toStr(body.quoted_status_id))],
   ];
   const fields = unsupported.filter(([, given]) => given).map(([field]) => field);
@@ -18,6 +17,32 @@ export function refuseUnsupported(body: Record<string, unknown>): void {
       ),
     );
   }
+}
+
+/** ISO 8601 as clients send it: a date, or a date and time with or without a zone (UTC then, as Rails reads it). */
+const ISO_8601 =
+  /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * `scheduled_at` as an instant, null when not given; 422 for anything that is not a date (Mastodon
+ * refuses what `to_datetime` cannot read).
+ */
+export function scheduledAtOf(body: Record<string, unknown>): Date | null {
+  const text = toStr(body.scheduled_at)?.trim();
+  if (!text) return null;
+  const match = ISO_8601.exec(text);
+  const zone = match?.[3]?.toUpperCase() ?? 'Z';
+  const offset =
+    zone === 'Z'
+      ? zone
+      : zone.replace(/^([+-]\d{2}):?(\d{2})?$/, (_, h: string, m?: string) => `${h}:${m ?? '00'}`);
+  const time = match ? Date.parse(`${match[1]}T${match[2] ?? '00:00'}${offset}`) : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw Errors.unprocessable('Validation failed: Scheduled at is invalid', {
+      scheduled_at: [{ error: 'ERR_INVALID', description: 'is invalid' }],
+    });
+  }
+  return new Date(time);
 }
 
 /** The spoiler text of a body, refused past Mastodon's limit. */

@@ -7,7 +7,12 @@ import {
   visibility,
   type Visibility,
 } from '@mammut/contracts';
-import type { MStatus, SerializeContext } from '@mammut/mastodon-api';
+import {
+  type MScheduledStatus,
+  type MStatus,
+  type SerializeContext,
+  serializeScheduledStatus,
+} from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { Auth, CurrentUser, Grant, ViewerAccountId } from '../../../auth/auth.decorator';
 import { type ListPage, Page } from '../../../http/account-page';
@@ -15,7 +20,7 @@ import { Errors } from '../../../http/errors';
 import { setLinkHeader } from '../../../http/pagination';
 import { isId, toBool, toStr, toStrList } from '../../../http/params';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
-import { pollOf, refuseUnsupported, spoilerTextOf } from './status-params';
+import { pollOf, refuseUnsupported, scheduledAtOf, spoilerTextOf } from './status-params';
 import { StatusPresenter } from './status-presenter';
 import { listableVisibilities } from './status-rules';
 
@@ -28,6 +33,10 @@ export class StatusesController {
     private readonly presenter: StatusPresenter,
   ) {}
 
+  /**
+   * Posts a status, or with `scheduled_at` schedules it (checked the same way) and answers the
+   * ScheduledStatus; a time already past posts it now, as Mastodon does.
+   */
   @Post('api/v1/statuses')
   @HttpCode(200)
   @Auth.user('write:statuses')
@@ -36,9 +45,10 @@ export class StatusesController {
     @CurrentUser() user: UserState,
     @Body() body: Record<string, unknown> | undefined,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
-  ): Promise<MStatus> {
+  ): Promise<MStatus | MScheduledStatus> {
     const b = body ?? {};
     refuseUnsupported(b);
+    const scheduledAt = scheduledAtOf(b);
     const text = toStr(b.status) ?? '';
     const spoilerText = spoilerTextOf(b);
     const poll = pollOf(b);
@@ -61,7 +71,7 @@ export class StatusesController {
       !requested || b.language === undefined
         ? await this.bus.request(contracts.accounts.profiles.getCredentials, { accountId: user.accountId })
         : undefined;
-    const status = await this.bus.request(contracts.statuses.statuses.createStatus, {
+    const request = {
       accountId: user.accountId,
       applicationId: grant.applicationId,
       text,
@@ -72,7 +82,15 @@ export class StatusesController {
       inReplyToId: inReplyTo ?? null,
       idempotencyKey: idempotencyKey ?? null,
       poll,
-    });
+    };
+    if (scheduledAt && scheduledAt.getTime() > Date.now()) {
+      const scheduled = await this.bus.request(contracts.statuses.scheduledStatuses.createScheduledStatus, {
+        ...request,
+        scheduledAt: scheduledAt.toISOString(),
+      });
+      return serializeScheduledStatus(scheduled);
+    }
+    const status = await this.bus.request(contracts.statuses.statuses.createStatus, request);
     const [presented] = await this.presenter.present([status], user.accountId);
     return presented;
   }
