@@ -1,10 +1,11 @@
-import { createRestAPIClient } from 'masto';
+import { createRestAPIClient, createStreamingAPIClient } from 'masto';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
 import { seedUser } from './support/factories';
 import { pollUntil } from './support/poll';
+import { collect } from './support/streaming';
 import { freePort } from './support/system';
 
 jest.setTimeout(120_000);
@@ -39,12 +40,13 @@ async function until(url: string, ms: number): Promise<void> {
   if (!(await pollUntil(answered, (ok) => ok, ms, 200))) throw new Error(`${url} never answered`);
 }
 
-/** The gateway, accounts and statuses started as three processes on a database of their own. */
+/** The gateway, accounts, statuses and timelines started as four processes on a database of their own. */
 interface SeparateProcesses {
   readonly databaseUrl: string;
   readonly gateway: ChildProcess;
   readonly accounts: ChildProcess;
   readonly statuses: ChildProcess;
+  readonly timelines: ChildProcess;
   /** Where the statuses service answers its health checks. */
   readonly statusesHealth: string;
   /** The gateway's public origin. */
@@ -56,11 +58,17 @@ interface SeparateProcesses {
 async function startSeparateProcesses(): Promise<SeparateProcesses> {
   const infra = testInfra();
   const databaseUrl = await cloneTemplateDatabase(infra);
-  const [port, healthPort, statusesPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, healthPort, statusesPort, timelinesPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const prefix = uniqueName('sep');
   const origin = `http://127.0.0.1:${port}`;
   const accountsHealth = `http://127.0.0.1:${healthPort}`;
   const statusesHealth = `http://127.0.0.1:${statusesPort}`;
+  const timelinesHealth = `http://127.0.0.1:${timelinesPort}`;
   const env = {
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
@@ -75,29 +83,34 @@ async function startSeparateProcesses(): Promise<SeparateProcesses> {
   };
   const accounts = startProcess('apps/accounts/src/main.ts', { ...env, HEALTH_PORT: String(healthPort) });
   const statuses = startProcess('apps/statuses/src/main.ts', { ...env, HEALTH_PORT: String(statusesPort) });
+  const timelines = startProcess('apps/timelines/src/main.ts', {
+    ...env,
+    HEALTH_PORT: String(timelinesPort),
+  });
   const gateway = startProcess('apps/gateway/src/main.ts', { ...env, PORT: String(port) });
   await Promise.all([
     until(`${accountsHealth}/health/ready`, 60_000),
     until(`${statusesHealth}/health/ready`, 60_000),
+    until(`${timelinesHealth}/health/ready`, 60_000),
     until(`${origin}/health/ready`, 60_000),
   ]);
-  return { databaseUrl, gateway, accounts, statuses, origin, accountsHealth, statusesHealth };
+  return { databaseUrl, gateway, accounts, statuses, timelines, origin, accountsHealth, statusesHealth };
 }
 
 async function stopSeparateProcesses(started: SeparateProcesses | undefined): Promise<void> {
   if (!started) return;
-  for (const child of [started.gateway, started.accounts, started.statuses])
+  for (const child of [started.gateway, started.accounts, started.statuses, started.timelines])
     if (child.exitCode === null) child.kill('SIGKILL');
   await dropDatabase(testInfra(), started.databaseUrl);
 }
 
 /**
- * The gateway, the accounts and the statuses service as processes of their own on one NATS (no in-process shortcut can
+ * The gateway, the accounts, statuses and timelines services as processes of their own on one NATS (no in-process shortcut can
  * exist between them): requests cross the bus, each process serves its own health, a stopped
  * service makes the gateway answer 503 rather than hang or fail with 500, and SIGTERM drains each.
  * Each test starts its own pair: one of them stops its pair.
  */
-describe('gateway, accounts and statuses as separate processes', () => {
+describe('gateway, accounts, statuses and timelines as separate processes', () => {
   let pair: SeparateProcesses | undefined;
   beforeEach(async () => {
     pair = await startSeparateProcesses();
@@ -153,6 +166,42 @@ describe('gateway, accounts and statuses as separate processes', () => {
     const up = { status: 'up' };
     const ready = (await (await fetch(`${statusesHealth}/health/ready`)).json()) as HealthCheckResult;
     expect([ready.status, ready.details]).toEqual(['ok', { 'statuses.postgres': up, redis: up, nats: up }]);
+  });
+
+  it('fans statuses out into home feeds, notifies and streams with timelines in its own process', async () => {
+    const { origin, databaseUrl } = started();
+    const [frank, gina] = await Promise.all(
+      ['frank', 'gina'].map((username) => seedUser({ url: origin, databaseUrl }, { username })),
+    );
+    const asFrank = createRestAPIClient({ url: origin, accessToken: frank.token });
+    const asGina = createRestAPIClient({ url: origin, accessToken: gina.token });
+    await asGina.v1.accounts.$select(frank.accountId).follow();
+    const streaming = createStreamingAPIClient({
+      streamingApiUrl: origin.replace(/^http/, 'ws'),
+      accessToken: gina.token,
+      retry: false,
+    });
+    try {
+      const events = collect(streaming.user.subscribe());
+      await events.ready(() => asGina.v1.statuses.create({ status: 'probe' }));
+      const status = await asFrank.v1.statuses.create({ status: 'hello @gina' });
+      const home = await pollUntil(
+        async () => (await asGina.v1.timelines.home.list()).map((s) => s.id),
+        (ids) => ids.includes(status.id),
+        10_000,
+      );
+      expect(home).toContain(status.id);
+      const mentions = await pollUntil(
+        async () => await asGina.v1.notifications.list({ types: ['mention'] }),
+        (list) => list.length > 0,
+        10_000,
+      );
+      expect(mentions[0]).toMatchObject({ type: 'mention', status: { id: status.id } });
+      const arrived = await events.next(2);
+      expect(arrived.map((event) => event.event).sort()).toEqual(['notification', 'update']);
+    } finally {
+      streaming.close();
+    }
   });
 
   it('drains accounts on SIGTERM; the gateway then answers 503, and drains on SIGTERM too', async () => {
