@@ -63,9 +63,9 @@ export interface StreamSession {
 
 /** The events each kind of stream carries (`filters_changed` only `user`'s, as in Mastodon). */
 const CARRIES: Readonly<Record<StreamSpec['events'], ReadonlySet<StreamMessage['event']>>> = {
-  all: new Set(['update', 'delete', 'notification', 'filters_changed']),
+  all: new Set(['update', 'status.update', 'delete', 'notification', 'filters_changed']),
   notifications: new Set(['notification']),
-  statuses: new Set(['update', 'delete']),
+  statuses: new Set(['update', 'status.update', 'delete']),
   conversations: new Set(['conversation']),
 };
 

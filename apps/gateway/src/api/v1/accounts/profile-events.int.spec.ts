@@ -20,7 +20,7 @@ describe('profile changes over HTTP become account events', () => {
       )
     ).rows.map((row) => [row.subject, row.payload]);
 
-  it('signs up as account.created, names what update_credentials changed, and says nothing for no change', async () => {
+  it('signs up as account.created and user.activated, names what update_credentials changed, and says nothing for no change', async () => {
     const hana = await registerAndSignIn(sut.t.url, { username: 'hana' });
     const client = createRestAPIClient({ url: sut.t.url, accessToken: hana.token });
     await client.v1.accounts.updateCredentials({
@@ -34,6 +34,8 @@ describe('profile changes over HTTP become account events', () => {
     await client.v1.accounts.updateCredentials({ displayName: 'Hana', source: { language: 'de' } });
     expect(await eventsOf(hana.accountId)).toEqual([
       ['events.accounts.account.created', { accountId: hana.accountId, username: 'hana', domain: null }],
+      // No SMTP and open registrations: confirmed and approved at sign-up.
+      ['events.accounts.user.activated', { accountId: hana.accountId, userId: expect.any(String) }],
       [
         'events.accounts.account.updated',
         { accountId: hana.accountId, changed: ['display_name', 'note', 'fields'] },
@@ -57,15 +59,16 @@ describe('profile changes over HTTP become account events', () => {
     const pair = { accountId: jan.accountId, targetAccountId: ivo.accountId };
     expect(events.map(([subject]) => subject)).toEqual([
       'events.accounts.account.created',
+      'events.accounts.user.activated',
       'events.accounts.account.updated',
       'events.accounts.follow_request.created',
       'events.accounts.account.updated',
       'events.accounts.follow_request.authorized',
       'events.accounts.follow.created',
     ]);
-    expect(events[1][1]).toEqual({ accountId: ivo.accountId, changed: ['locked'] });
-    expect(events[4][1]).toMatchObject(pair);
+    expect(events[2][1]).toEqual({ accountId: ivo.accountId, changed: ['locked'] });
     expect(events[5][1]).toMatchObject(pair);
+    expect(events[6][1]).toMatchObject(pair);
     const relationship = await createRestAPIClient({
       url: sut.t.url,
       accessToken: jan.token,
