@@ -32,10 +32,14 @@ describe('profile changes over HTTP become account events', () => {
     });
     // The same values again, and a setting that is not part of the public profile.
     await client.v1.accounts.updateCredentials({ displayName: 'Hana', source: { language: 'de' } });
+    const { rows: users } = await sut.db.query<{ id: string }>(
+      `SELECT id::text FROM accounts.users WHERE account_id = $1`,
+      [hana.accountId],
+    );
     expect(await eventsOf(hana.accountId)).toEqual([
       ['events.accounts.account.created', { accountId: hana.accountId, username: 'hana', domain: null }],
       // No SMTP and open registrations: confirmed and approved at sign-up.
-      ['events.accounts.user.activated', { accountId: hana.accountId, userId: expect.any(String) }],
+      ['events.accounts.user.activated', { accountId: hana.accountId, userId: users[0].id }],
       [
         'events.accounts.account.updated',
         { accountId: hana.accountId, changed: ['display_name', 'note', 'fields'] },
