@@ -131,6 +131,16 @@ describe('streaming over server-sent events', () => {
     });
   });
 
+  it('streams filters_changed on user with an undefined payload, as Mastodon writes it', async () => {
+    const stream = await open('/api/v1/streaming/user', alice.token);
+    expect(stream.response.status).toBe(200);
+    await as(alice).v2.filters.create({ title: 'over sse', context: ['home'] });
+    expect(await stream.next((e) => e.event === 'filters_changed')).toEqual({
+      event: 'filters_changed',
+      data: 'undefined',
+    });
+  });
+
   it('streams conversations on direct, and public statuses on public/local', async () => {
     const direct = await open('/api/v1/streaming/direct', bob.token);
     const local = await open('/api/v1/streaming/public/local', bob.token);

@@ -1,4 +1,4 @@
-import { contracts } from '@mammut/contracts';
+import { contracts, type Role } from '@mammut/contracts';
 import type { Config } from '@mammut/platform';
 import { hostAccounts } from '../../apps/accounts/src/admin/accounts-admin';
 
@@ -14,6 +14,24 @@ export async function createUnconfirmedUser(config: Config, username: string): P
       username,
       email: `${username}@example.com`,
     });
+  } finally {
+    await accounts.close();
+  }
+}
+
+/**
+ * The operator changes a local user (`npm run mammut -- accounts modify`): a role (`admin`,
+ * `moderator`), a confirmation or an approval, through the same request the CLI sends.
+ */
+export async function modifyUser(
+  config: Config,
+  username: string,
+  changes: { role?: Role; confirm?: boolean; approve?: boolean },
+): Promise<void> {
+  const accounts = await hostAccounts(config);
+  try {
+    const { userId } = await accounts.bus.request(contracts.accounts.admin.getUser, { username });
+    await accounts.bus.request(contracts.accounts.admin.modifyUser, { userId, ...changes });
   } finally {
     await accounts.close();
   }

@@ -18,6 +18,7 @@ import { NotificationPolicyHandlers } from './notifications/notification-policy.
 import { NotificationsHandlers } from './notifications/notifications.handlers';
 import { NotificationsStore } from './notifications/notifications.store';
 import { Notify } from './notifications/notify';
+import { FiltersChanged } from './streaming/filters-changed';
 import { StreamPublisher } from './streaming/stream-publisher';
 import { TagFanOut } from './tags/tag-fan-out';
 
@@ -54,6 +55,7 @@ import { TagFanOut } from './tags/tag-fan-out';
     NotificationsHandlers,
     NotificationPolicyHandlers,
     NotificationGroupsHandlers,
+    FiltersChanged,
   ],
 })
 export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -65,6 +67,7 @@ export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShu
     private readonly listFanOut: ListFanOut,
     private readonly tagFanOut: TagFanOut,
     private readonly notify: Notify,
+    private readonly filtersChanged: FiltersChanged,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -74,6 +77,7 @@ export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShu
     await this.listFanOut.start();
     await this.tagFanOut.start();
     await this.notify.start();
+    await this.filtersChanged.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -81,6 +85,7 @@ export class TimelinesModule implements OnApplicationBootstrap, OnApplicationShu
     await this.listFanOut.stop();
     await this.tagFanOut.stop();
     await this.notify.stop();
+    await this.filtersChanged.stop();
     await this.jobs.stop();
     await this.db.destroy();
   }

@@ -109,8 +109,10 @@ describe('operator requests: users and accounts, each change an event', () => {
     const hasher = new PasswordHasher(config(databaseUrl));
     expect(await hasher.verify(rows[0].encrypted_password, password)).toBe(true);
     expect(await hasher.verify(rows[0].encrypted_password, 'wrong password')).toBe(false);
+    // Confirmed and approved from the start: usable at once, which staff hear of.
     expect(await eventsOf(user.accountId)).toEqual([
       ['events.accounts.account.created', { accountId: user.accountId, username: 'admin', domain: null }],
+      ['events.accounts.user.activated', { accountId: user.accountId, userId: user.userId }],
     ]);
   });
 
@@ -235,6 +237,7 @@ describe('operator requests: users and accounts, each change an event', () => {
       ['events.accounts.user_role.changed', { ...user, role: 'moderator', previousRole: 'user' }],
       ['events.accounts.user.confirmed', user],
       ['events.accounts.user.approved', user],
+      ['events.accounts.user.activated', user],
       ['events.accounts.user.disabled', user],
       ['events.accounts.user.enabled', user],
     ]);
@@ -260,6 +263,7 @@ describe('operator requests: users and accounts, each change an event', () => {
     expect(await bus.request(admin.unsilenceAccount, { accountId })).toEqual({ accountId, silenced: false });
     expect(await bus.request(admin.unsilenceAccount, { accountId })).toEqual({ accountId, silenced: false });
     expect((await eventsOf(accountId)).slice(1).map(([subject]) => subject)).toEqual([
+      'events.accounts.user.activated',
       'events.accounts.account.suspended',
       'events.accounts.account.silenced',
       'events.accounts.account.unsuspended',
@@ -270,7 +274,7 @@ describe('operator requests: users and accounts, each change an event', () => {
       `SELECT aggregate, aggregate_version::int AS v FROM accounts.outbox WHERE payload->>'accountId' = $1 ORDER BY id`,
       [accountId],
     );
-    expect(numbered.rows).toEqual([1, 2, 3, 4, 5].map((v) => ({ aggregate: `account:${accountId}`, v })));
+    expect(numbered.rows).toEqual([1, 2, 3, 4, 5, 6].map((v) => ({ aggregate: `account:${accountId}`, v })));
     expect((await failure(bus.request(admin.suspendAccount, { accountId: '999999' }))).code).toBe(
       'not_found',
     );

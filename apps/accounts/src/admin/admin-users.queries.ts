@@ -49,6 +49,24 @@ export class AdminUsersQueries {
     return rows.map(toAdminUser);
   }
 
+  /**
+   * Local accounts of users whose role may manage users (Mammut's moderator and admin: Mastodon
+   * gives `manage_users` to both of its default staff roles), by account id after `after`;
+   * suspended accounts are left out, since they hear of nothing.
+   */
+  async userManagers(after: string | null, limit: number): Promise<string[]> {
+    const rows: { account_id: string }[] = await this.db.query(
+      `SELECT a.id::text AS account_id
+         FROM accounts.users u JOIN accounts.accounts a ON a.id = u.account_id
+        WHERE u.role IN ('moderator', 'admin') AND a.suspended_at IS NULL
+          AND ($1::bigint IS NULL OR a.id > $1::bigint)
+        ORDER BY a.id
+        LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map((row) => row.account_id);
+  }
+
   /** Usernames are unique case-insensitively among local accounts, as registration enforces. */
   async byUsername(username: string): Promise<AdminUser> {
     const rows: AdminUserRow[] = await this.db.query(

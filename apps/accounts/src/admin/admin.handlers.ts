@@ -31,6 +31,9 @@ export class AdminHandlers {
     createUser: (input) => this.createUser.execute(input),
     getUser: ({ username }) => this.users.byUsername(username),
     listUsers: async () => ({ users: await this.users.list() }),
+    listUserManagers: async ({ after, limit }) => ({
+      accountIds: await this.users.userManagers(after, limit),
+    }),
     modifyUser: ({ userId, ...changes }) => this.modifyUser.execute(userId, changes),
     suspendAccount: ({ accountId }) => this.suspension(accountId, 'suspend'),
     unsuspendAccount: ({ accountId }) => this.suspension(accountId, 'unsuspend'),

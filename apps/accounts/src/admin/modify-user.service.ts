@@ -20,8 +20,9 @@ interface UserState {
 
 /**
  * `tootctl accounts modify`: role, confirmation, approval and the disabled flag of a local user,
- * each change written as its event in the same transaction. A disabled user's tokens and web
- * sessions stop working at once (both check the user's state).
+ * each change written as its event in the same transaction (and `user.activated` when the user
+ * becomes confirmed and approved). A disabled user's tokens and web sessions stop working at once
+ * (both check the user's state).
  */
 @Injectable()
 export class ModifyUser {
@@ -68,6 +69,9 @@ export class ModifyUser {
       }
       if (after.confirmed && !before.confirmed) await this.outbox.add(tx, events.userConfirmed, user);
       if (after.approved && !before.approved) await this.outbox.add(tx, events.userApproved, user);
+      // Neither ever goes back to false, so this is the first time the user is both.
+      if (after.confirmed && after.approved && !(before.confirmed && before.approved))
+        await this.outbox.add(tx, events.userActivated, user);
       if (after.disabled !== before.disabled) {
         await this.outbox.add(tx, after.disabled ? events.userDisabled : events.userEnabled, user);
       }

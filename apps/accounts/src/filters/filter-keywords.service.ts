@@ -48,7 +48,7 @@ export class AddFilterKeyword {
 
   async execute(request: RequestOf<typeof contracts.accounts.filters.addKeyword>): Promise<KeywordOfFilter> {
     const { viewerId, filterId } = request;
-    return this.filters.transaction(async (tx) => {
+    return this.filters.change(viewerId, async (tx) => {
       await this.filters.lockAccount(tx, viewerId);
       const filter = await this.filters.get(viewerId, filterId, tx);
       const v = new Validation();
@@ -75,7 +75,7 @@ export class UpdateFilterKeyword {
     request: RequestOf<typeof contracts.accounts.filters.updateKeyword>,
   ): Promise<KeywordOfFilter> {
     const { viewerId, keywordId } = request;
-    return this.filters.transaction(async (tx) => {
+    return this.filters.change(viewerId, async (tx) => {
       const { keyword } = await keywordOf(this.filters, viewerId, keywordId, tx);
       const text = request.keyword ?? keyword.keyword;
       const v = new Validation();
@@ -93,7 +93,7 @@ export class DeleteFilterKeyword {
   constructor(private readonly filters: FiltersRepository) {}
 
   async execute(viewerId: string, keywordId: string): Promise<Record<string, never>> {
-    await this.filters.transaction(async (tx) => {
+    await this.filters.change(viewerId, async (tx) => {
       await this.filters.filterOfKeyword(viewerId, keywordId, tx);
       await this.filters.deleteKeyword(tx, keywordId);
     });
@@ -110,7 +110,7 @@ export class CreateLegacyFilter {
     request: RequestOf<typeof contracts.accounts.filters.createV1Filter>,
   ): Promise<KeywordOfFilter> {
     const { viewerId } = request;
-    return this.filters.transaction(async (tx) => {
+    return this.filters.change(viewerId, async (tx) => {
       await this.filters.lockAccount(tx, viewerId);
       const v = new Validation();
       const fields = filterFields(
@@ -146,7 +146,7 @@ export class UpdateLegacyFilter {
     request: RequestOf<typeof contracts.accounts.filters.updateV1Filter>,
   ): Promise<KeywordOfFilter> {
     const { viewerId, keywordId } = request;
-    return this.filters.transaction(async (tx) => {
+    return this.filters.change(viewerId, async (tx) => {
       await this.filters.lockAccount(tx, viewerId);
       const { keyword, filter } = await keywordOf(this.filters, viewerId, keywordId, tx);
       const v = new Validation();

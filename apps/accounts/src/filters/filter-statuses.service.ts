@@ -9,7 +9,7 @@ export class AddFilterStatus {
   constructor(private readonly filters: FiltersRepository) {}
 
   async execute(viewerId: string, filterId: string, statusId: string): Promise<FilterStatusRecord> {
-    return this.filters.transaction(async (tx) => {
+    return this.filters.change(viewerId, async (tx) => {
       await this.filters.lockAccount(tx, viewerId);
       const filter = await this.filters.get(viewerId, filterId, tx);
       const v = new Validation();
@@ -38,8 +38,10 @@ export class DeleteFilterStatus {
   constructor(private readonly filters: FiltersRepository) {}
 
   async execute(viewerId: string, filterStatusId: string): Promise<Record<string, never>> {
-    await this.filters.filterStatus(viewerId, filterStatusId);
-    await this.filters.deleteStatus(filterStatusId);
+    await this.filters.change(viewerId, async (tx) => {
+      await this.filters.filterStatus(viewerId, filterStatusId, tx);
+      await this.filters.deleteStatus(tx, filterStatusId);
+    });
     return {};
   }
 }

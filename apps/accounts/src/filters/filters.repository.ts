@@ -1,14 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   ContractError,
+  contracts,
   type FilterAction,
   type FilterContext,
   type FilterKeywordRecord,
   type FilterRecord,
   type FilterStatusRecord,
 } from '@mammut/contracts';
+import type { Outbox } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
+import { ACCOUNTS_OUTBOX } from '../relationships/accounts-outbox';
 
 export type Tx = EntityManager;
 type Runner = Pick<EntityManager, 'query'>;
@@ -55,10 +58,22 @@ const notFound = (): ContractError => new ContractError('not_found', 'Record not
 /** The filters tables: every read is scoped to the owning account, so another's rows are not found. */
 @Injectable()
 export class FiltersRepository {
-  constructor(@Inject(ACCOUNTS_DB) private readonly db: DataSource) {}
+  constructor(
+    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
+  ) {}
 
-  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.db.transaction(work);
+  /**
+   * One change to an account's filters, in one transaction that also writes `filters.changed`:
+   * every write goes through here, so no change can leave the owner's streams unaware. Work that
+   * throws (refused input, a rule not found) rolls back and announces nothing.
+   */
+  change<T>(accountId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      const result = await work(tx);
+      await this.outbox.add(tx, contracts.accounts.filters.events.filtersChanged, { accountId });
+      return result;
+    });
   }
 
   /**
@@ -108,8 +123,9 @@ export class FiltersRepository {
   async filterStatus(
     accountId: string,
     filterStatusId: string,
+    runner: Runner = this.db,
   ): Promise<FilterStatusRecord & { filterId: string }> {
-    const rows: { id: string; status_id: string; filter_id: string }[] = await this.db.query(
+    const rows: { id: string; status_id: string; filter_id: string }[] = await runner.query(
       `SELECT s.id::text AS id, s.status_id::text AS status_id, s.filter_id::text AS filter_id
          FROM accounts.filter_statuses s JOIN accounts.filters f ON f.id = s.filter_id
         WHERE s.id = $2 AND f.account_id = $1`,
@@ -177,7 +193,7 @@ export class FiltersRepository {
     return rows[0]?.id ?? null;
   }
 
-  async deleteStatus(filterStatusId: string): Promise<void> {
-    await this.db.query(`DELETE FROM accounts.filter_statuses WHERE id = $1`, [filterStatusId]);
+  async deleteStatus(tx: Tx, filterStatusId: string): Promise<void> {
+    await tx.query(`DELETE FROM accounts.filter_statuses WHERE id = $1`, [filterStatusId]);
   }
 }

@@ -81,7 +81,7 @@ export class CreateFilter {
     // Keywords with an id name rows of a filter that does not exist yet.
     if (request.keywords.some((k) => k.id !== undefined && !k.destroy))
       throw new ContractError('not_found', 'Record not found');
-    return this.filters.transaction(async (tx) => {
+    return this.filters.change(viewerId, async (tx) => {
       await this.filters.lockAccount(tx, viewerId);
       const v = new Validation();
       const fields = filterFields(request, undefined, v);
@@ -103,7 +103,7 @@ export class UpdateFilter {
 
   async execute(request: RequestOf<typeof contracts.accounts.filters.updateFilter>): Promise<FilterRecord> {
     const { viewerId, filterId } = request;
-    return this.filters.transaction(async (tx) => {
+    return this.filters.change(viewerId, async (tx) => {
       await this.filters.lockAccount(tx, viewerId);
       const filter = await this.filters.get(viewerId, filterId, tx);
       const v = new Validation();
@@ -123,7 +123,7 @@ export class DeleteFilter {
   constructor(private readonly filters: FiltersRepository) {}
 
   async execute(viewerId: string, filterId: string): Promise<Record<string, never>> {
-    await this.filters.transaction(async (tx) => {
+    await this.filters.change(viewerId, async (tx) => {
       await this.filters.get(viewerId, filterId, tx);
       await this.filters.deleteFilter(tx, filterId);
     });

@@ -25,8 +25,8 @@ export type TakenField = 'username' | 'email';
 
 /**
  * Where local users come into being, for sign-up and for the operator's CLI alike: the account
- * row (with the actor URI federation will publish), its user row and the `account.created` event,
- * in the caller's transaction.
+ * row (with the actor URI federation will publish), its user row and the `account.created` event
+ * (and `user.activated` for a user confirmed and approved already), in the caller's transaction.
  */
 @Injectable()
 export class LocalUsers {
@@ -61,11 +61,15 @@ export class LocalUsers {
         user.createdByApplicationId ?? null,
       ],
     );
-    await this.outbox.add(tx, contracts.accounts.admin.events.accountCreated, {
+    const events = contracts.accounts.admin.events;
+    await this.outbox.add(tx, events.accountCreated, {
       accountId: account.id,
       username: user.username,
       domain: null,
     });
+    // Confirmed and approved at once (no mail to confirm, no review): usable from the start.
+    if (user.confirmedAt && user.approved)
+      await this.outbox.add(tx, events.userActivated, { userId: created.id, accountId: account.id });
     return { accountId: account.id, userId: created.id };
   }
 

@@ -40,6 +40,24 @@ export class AccountListsQueries {
     return rows.map((row) => ({ cursor: row.cursor, accountId: row.account_id, reblogs: row.show_reblogs }));
   }
 
+  /** Local followers of an account who asked to be notified of its statuses, by follow row, after `after`. */
+  async notifiedFollowers(
+    accountId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ cursor: string; accountId: string }[]> {
+    const rows: { cursor: string; account_id: string }[] = await this.db.query(
+      `SELECT f.id AS cursor, f.account_id
+         FROM accounts.follows f JOIN accounts.accounts a ON a.id = f.account_id
+        WHERE f.target_account_id = $1 AND f.notify AND a.domain IS NULL AND a.suspended_at IS NULL
+          AND ($2::bigint IS NULL OR f.id > $2::bigint)
+        ORDER BY f.id
+        LIMIT $3`,
+      [accountId, after, limit],
+    );
+    return rows.map((row) => ({ cursor: row.cursor, accountId: row.account_id }));
+  }
+
   /**
    * The accounts an account follows (suspended ones left out), by account id after `after`, each
    * with whether the follower takes its reblogs and keeps it in an exclusive list.

@@ -49,6 +49,9 @@ export class RelationshipsHandlers {
     listLocalFollowers: async ({ accountId, after, limit }) => ({
       followers: await this.lists.localFollowers(accountId, after, limit),
     }),
+    listNotifiedFollowers: async ({ accountId, after, limit }) => ({
+      followers: await this.lists.notifiedFollowers(accountId, after, limit),
+    }),
     listFollowedAccounts: async ({ accountId, after, limit }) => ({
       followed: await this.lists.followedAccounts(accountId, after, limit),
     }),

@@ -21,11 +21,15 @@ const decoder = new TextDecoder();
 /** How often tokens of open streams are checked again (a revoked token's streams end within it). */
 const RECHECK_MS = 500;
 
-/** One event for a client: the stream it belongs to (`["list", "<id>"]`), its name, its payload text. */
+/**
+ * One event for a client: the stream it belongs to (`["list", "<id>"]`), its name, its payload
+ * text; none for an event that carries nothing (`filters_changed`), which a WebSocket sends
+ * without a `payload` key and server-sent events as `data: undefined`, as Mastodon's do.
+ */
 export interface StreamEvent {
   readonly stream: readonly string[];
   readonly event: string;
-  readonly payload: string;
+  readonly payload?: string;
 }
 
 /** Where a session's events go: a WebSocket, or an HTTP response of server-sent events. */
@@ -57,9 +61,9 @@ export interface StreamSession {
   queue: Promise<void>;
 }
 
-/** The events each kind of stream carries. */
+/** The events each kind of stream carries (`filters_changed` only `user`'s, as in Mastodon). */
 const CARRIES: Readonly<Record<StreamSpec['events'], ReadonlySet<StreamMessage['event']>>> = {
-  all: new Set(['update', 'status.update', 'delete', 'notification']),
+  all: new Set(['update', 'status.update', 'delete', 'notification', 'filters_changed']),
   notifications: new Set(['notification']),
   statuses: new Set(['update', 'status.update', 'delete']),
   conversations: new Set(['conversation']),
@@ -240,6 +244,9 @@ export class StreamingEvents implements OnModuleInit, OnModuleDestroy {
         if (notification) send('notification', notification);
         return;
       }
+      case 'filters_changed':
+        session.sink.send({ stream, event: 'filters_changed' });
+        return;
       case 'conversation': {
         if (viewer === null) return;
         const { conversation } = await this.bus.request(

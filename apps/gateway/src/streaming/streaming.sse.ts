@@ -67,7 +67,8 @@ export class StreamingSse implements OnModuleInit {
       else response.write(text);
     };
     const session = this.events.open(authenticated, {
-      send: ({ event, payload }) => write(`event: ${event}\ndata: ${payload}\n\n`),
+      // An event without a payload says `undefined`, as Mastodon's streaming server writes it.
+      send: ({ event, payload }) => write(`event: ${event}\ndata: ${payload ?? 'undefined'}\n\n`),
       end,
     });
     const refusal = await this.events.subscribe(session, name, paramsOf(query));

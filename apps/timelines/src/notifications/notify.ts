@@ -14,12 +14,15 @@ const pollEvents = contracts.statuses.polls.events;
 /** Rebloggers and voters asked for per bus request while notifying them. */
 const PAGE = 200;
 const followEvents = contracts.accounts.relationships.events;
+const userEvents = contracts.accounts.admin.events;
 
 /**
  * Makes notifications from what other services announce, as Mastodon's NotifyService does: a
- * mention for each local account a status mentions, a follow or follow request for a local
- * account followed, a favourite or reblog for a local author, an update for those who reblogged
- * an edited status, a poll notification to a closed poll's author and voters. Nobody else is
+ * mention for each local account a status mentions, a status for each local follower who asked
+ * to hear of the author's posts, a follow or follow request for a local account followed, a
+ * favourite or reblog for a local author, an update for those who reblogged an edited status, a
+ * poll notification to a closed poll's author and voters, a sign-up for the staff who may manage
+ * users. Nobody else is
  * notified by themselves, nor by an account they block or mute (notifications included) or whose
  * domain they block (unless they follow them), nor about a status of a thread they muted (asked
  * once per status, of everyone it would notify). Then the
@@ -49,7 +52,7 @@ export class Notify {
       on(statusEvents.statusCreated, ({ status, reblogged }, tx) =>
         reblogged
           ? this.notify(tx, reblogged.accountId, status.accountId, 'reblog', reblogged.id)
-          : this.mentions(tx, status),
+          : this.mentions(tx, status).then(() => this.subscribers(tx, status)),
       ),
       on(statusEvents.statusDeleted, async (deleted, tx) => {
         await this.store.removeForStatus(tx, deleted.statusId);
@@ -107,6 +110,7 @@ export class Notify {
       on(followEvents.followRequestRejected, (p, tx) =>
         this.store.removeBetween(tx, p.targetAccountId, p.accountId, ['follow_request']),
       ),
+      on(userEvents.userActivated, (p, tx) => this.signUp(tx, p.accountId)),
     ]);
   }
 
@@ -119,6 +123,49 @@ export class Notify {
     for (const accountId of status.mentions) {
       if (muted.has(accountId)) continue;
       await this.notify(tx, accountId, status.accountId, 'mention', status.id, status, false);
+    }
+  }
+
+  /**
+   * A `status` notification for each local follower who follows the author with `notify=true`,
+   * when Mastodon's FeedInsertWorker sends one: not for a reply to someone else (a thread of the
+   * author's own is fine), and of a direct status only to followers it mentions, since only they
+   * receive it. Reblogs never come here. Muted threads are asked once per page of followers.
+   */
+  private async subscribers(tx: EntityManager, status: StatusRecord): Promise<void> {
+    if (status.inReplyToId !== null && status.inReplyToAccountId !== status.accountId) return;
+    const mentioned = new Set(status.mentions);
+    for (let after: string | null = null; ; ) {
+      const { followers }: { followers: { cursor: string; accountId: string }[] } = await this.bus.request(
+        contracts.accounts.relationships.listNotifiedFollowers,
+        { accountId: status.accountId, after, limit: PAGE },
+      );
+      const ids = followers
+        .map((follower) => follower.accountId)
+        .filter((id) => status.visibility !== 'direct' || mentioned.has(id));
+      const muted = await this.mutedThread(status.id, ids);
+      for (const accountId of ids) {
+        if (muted.has(accountId)) continue;
+        await this.notify(tx, accountId, status.accountId, 'status', status.id, undefined, false);
+      }
+      if (followers.length < PAGE) return;
+      after = followers[followers.length - 1].cursor;
+    }
+  }
+
+  /**
+   * `admin.sign_up` from a new local user to every local user who may manage users, as Mastodon's
+   * BootstrapTimelineService tells its staff once the user is confirmed and approved.
+   */
+  private async signUp(tx: EntityManager, accountId: string): Promise<void> {
+    for (let after: string | null = null; ; ) {
+      const { accountIds }: { accountIds: string[] } = await this.bus.request(
+        contracts.accounts.admin.listUserManagers,
+        { after, limit: PAGE },
+      );
+      for (const managerId of accountIds) await this.notify(tx, managerId, accountId, 'admin.sign_up', null);
+      if (accountIds.length < PAGE) return;
+      after = accountIds[accountIds.length - 1];
     }
   }
 
@@ -183,6 +230,8 @@ export class Notify {
     }
     const facts = relationships[0];
     if (!facts || facts.blocking || (facts.muting && facts.mutingNotifications)) return;
+    // A muted author's statuses stay out of the home feed, and so does news of them (Mastodon).
+    if (type === 'status' && facts.muting) return;
     if (facts.domainBlocking && !facts.following) return;
     const action = await policyAction(await this.policies.rules(accountId, tx), {
       type,

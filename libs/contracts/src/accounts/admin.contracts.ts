@@ -109,6 +109,15 @@ export const accountEvents = {
     aggregate: ofAccount,
     payload: z.object(user),
   }),
+  /**
+   * A new local user may use the server: confirmed and approved for the first time, at sign-up or
+   * later, in either order (Mastodon's `prepare_new_user!`, when staff hear of the sign-up).
+   */
+  userActivated: defineEvent('events.accounts.user.activated', {
+    version: 1,
+    aggregate: ofAccount,
+    payload: z.object(user),
+  }),
   userRoleChanged: defineEvent('events.accounts.user_role.changed', {
     version: 1,
     aggregate: ofAccount,
@@ -131,6 +140,14 @@ export const accountsAdmin = {
   getUser: defineRequest('accounts.user.get', {
     request: z.object({ username: z.string().max(200) }),
     response: adminUser,
+  }),
+  /**
+   * Local accounts whose users may manage users (Mastodon's `manage_users` permission: its
+   * default Moderator and Admin roles), by account id after `after`: who hears of sign-ups.
+   */
+  listUserManagers: defineRequest('accounts.user_manager.list', {
+    request: z.object({ after: id.nullable(), limit: z.number().int().min(1).max(1000) }),
+    response: z.object({ accountIds: z.array(id) }),
   }),
   listUsers: defineRequest('accounts.user.list', {
     request: z.object({}),

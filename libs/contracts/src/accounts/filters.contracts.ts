@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRequest } from '../define';
+import { defineEvent, defineRequest } from '../define';
 import { id, isoDate } from './records';
 
 /** Where a filter applies, as Mastodon names the places a client shows statuses. */
@@ -67,6 +67,20 @@ const text = z.string().max(100_000);
 
 /** One keyword with the filter it belongs to (the v1 API shows them as one entity). */
 const keywordOfFilter = z.object({ keyword: filterKeywordRecord, filter: filterRecord });
+
+/**
+ * Filter facts, written to the accounts outbox in the transaction that made the change: the
+ * timelines service tells the owner's open `user` streams (Mastodon's `filters_changed`), so that
+ * clients fetch their filters again.
+ */
+export const filterEvents = {
+  /** A filter, one of its keywords or one of its statuses was created, changed or deleted. */
+  filtersChanged: defineEvent('events.accounts.filters.changed', {
+    version: 1,
+    aggregate: (p) => `filters:${p.accountId}`,
+    payload: z.object({ accountId: id }),
+  }),
+};
 
 /**
  * The viewer's own filters (Mastodon's v2 filters and, through keywords, its v1 filters). Any
@@ -186,4 +200,6 @@ export const accountsFilters = {
     }),
     response: keywordOfFilter,
   }),
+  /** Events sit in a nested namespace: handler maps and `bus.serve` only look at requests. */
+  events: filterEvents,
 };

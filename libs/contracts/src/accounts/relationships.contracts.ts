@@ -157,6 +157,14 @@ export const accountsRelationships = {
     }),
   }),
   /**
+   * The local accounts that follow an account asking to be notified of its new statuses
+   * (`notify=true`), in pages of the follow rows' order: who gets its `status` notifications.
+   */
+  listNotifiedFollowers: defineRequest('accounts.notified_follower.list', {
+    request: z.object({ accountId: id, after: id.nullable(), limit: z.number().int().min(1).max(1000) }),
+    response: z.object({ followers: z.array(z.object({ cursor: id, accountId: id })) }),
+  }),
+  /**
    * The accounts an account follows, by account id after `after`: what rebuilding its home feed
    * reads from, with what the feed keeps of each (its reblogs; nothing when the follower keeps it
    * in an exclusive list, whose statuses stay out of home).

@@ -15,6 +15,8 @@ export const streamMessage = z.discriminatedUnion('event', [
   z.object({ event: z.literal('notification'), notification: notificationRecord }),
   /** A direct status reached the conversation of the stream's account that holds it (`direct` streams). */
   z.object({ event: z.literal('conversation'), statusId: id }),
+  /** The stream's account changed its filters (`user` streams): sent without a payload. */
+  z.object({ event: z.literal('filters_changed') }),
 ]);
 export type StreamMessage = z.infer<typeof streamMessage>;
 

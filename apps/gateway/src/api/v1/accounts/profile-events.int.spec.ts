@@ -20,7 +20,7 @@ describe('profile changes over HTTP become account events', () => {
       )
     ).rows.map((row) => [row.subject, row.payload]);
 
-  it('signs up as account.created, names what update_credentials changed, and says nothing for no change', async () => {
+  it('signs up as account.created and user.activated, names what update_credentials changed, and says nothing for no change', async () => {
     const hana = await registerAndSignIn(sut.t.url, { username: 'hana' });
     const client = createRestAPIClient({ url: sut.t.url, accessToken: hana.token });
     await client.v1.accounts.updateCredentials({
@@ -32,8 +32,14 @@ describe('profile changes over HTTP become account events', () => {
     });
     // The same values again, and a setting that is not part of the public profile.
     await client.v1.accounts.updateCredentials({ displayName: 'Hana', source: { language: 'de' } });
+    const { rows: users } = await sut.db.query<{ id: string }>(
+      `SELECT id::text FROM accounts.users WHERE account_id = $1`,
+      [hana.accountId],
+    );
     expect(await eventsOf(hana.accountId)).toEqual([
       ['events.accounts.account.created', { accountId: hana.accountId, username: 'hana', domain: null }],
+      // No SMTP and open registrations: confirmed and approved at sign-up.
+      ['events.accounts.user.activated', { accountId: hana.accountId, userId: users[0].id }],
       [
         'events.accounts.account.updated',
         { accountId: hana.accountId, changed: ['display_name', 'note', 'fields'] },
@@ -57,15 +63,16 @@ describe('profile changes over HTTP become account events', () => {
     const pair = { accountId: jan.accountId, targetAccountId: ivo.accountId };
     expect(events.map(([subject]) => subject)).toEqual([
       'events.accounts.account.created',
+      'events.accounts.user.activated',
       'events.accounts.account.updated',
       'events.accounts.follow_request.created',
       'events.accounts.account.updated',
       'events.accounts.follow_request.authorized',
       'events.accounts.follow.created',
     ]);
-    expect(events[1][1]).toEqual({ accountId: ivo.accountId, changed: ['locked'] });
-    expect(events[4][1]).toMatchObject(pair);
+    expect(events[2][1]).toEqual({ accountId: ivo.accountId, changed: ['locked'] });
     expect(events[5][1]).toMatchObject(pair);
+    expect(events[6][1]).toMatchObject(pair);
     const relationship = await createRestAPIClient({
       url: sut.t.url,
       accessToken: jan.token,

@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { contracts, streamSubjects } from '@mammut/contracts';
+import { consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
+import type { DataSource } from 'typeorm';
+import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
+import { StreamPublisher } from './stream-publisher';
+
+/**
+ * Tells an account's open `user` streams that its filters changed, as Mastodon publishes
+ * `filters_changed` on the account's timeline channel, so that a client fetches its filters
+ * again. A stream message, not a notification: nothing is stored, and a client that was not
+ * connected reads its filters when it comes back anyway.
+ */
+@Injectable()
+export class FiltersChanged {
+  private consumers?: EventConsumers;
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(TIMELINES_DB) private readonly db: DataSource,
+    private readonly streams: StreamPublisher,
+  ) {}
+
+  async start(): Promise<void> {
+    this.consumers = consumersOf(this.runtime);
+    if (!this.consumers) return;
+    await this.consumers.consume(
+      { consumer: 'timelines-filters', schema: TIMELINES_SCHEMA, dataSource: this.db },
+      [
+        on(contracts.accounts.filters.events.filtersChanged, ({ accountId }) => {
+          this.streams.publish(streamSubjects.user(accountId), { event: 'filters_changed' });
+          return Promise.resolve();
+        }),
+      ],
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.consumers?.stop();
+  }
+}
