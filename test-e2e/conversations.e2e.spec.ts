@@ -1,6 +1,7 @@
-import { createRestAPIClient, createStreamingAPIClient, type mastodon } from 'masto';
-import { seedUser, type SeededUser } from './support/factories';
+import { createRestAPIClient, type mastodon } from 'masto';
+import { seedUsers, type SeededUser } from './support/factories';
 import { failureStatus } from './support/http';
+import { streamingClients } from './support/streaming';
 import { settled, startTestSystem, type TestSystem } from './support/system';
 
 jest.setTimeout(120_000);
@@ -16,7 +17,7 @@ describe('conversations', () => {
   let bob: SeededUser;
   let carol: SeededUser;
   let dave: SeededUser;
-  const clients: mastodon.streaming.Client[] = [];
+  const streams = streamingClients(() => t.url);
   const as = (user: SeededUser): mastodon.rest.Client =>
     createRestAPIClient({ url: t.url, accessToken: user.token });
   const conversations = async (user: SeededUser): Promise<mastodon.v1.Conversation[]> =>
@@ -34,14 +35,11 @@ describe('conversations', () => {
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [alice, bob, carol, dave] = await Promise.all(
-      ['alice', 'bob', 'carol', 'dave'].map((username) => seedUser(t, { username })),
-    );
+    [alice, bob, carol, dave] = await seedUsers(t, ['alice', 'bob', 'carol', 'dave']);
   });
 
   afterAll(async () => {
-    for (const client of clients) client.close();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await streams.closeAll();
     await t?.stop();
   });
 
@@ -169,12 +167,7 @@ describe('conversations', () => {
   });
 
   it('sends a conversation event on the direct stream of each participant', async () => {
-    const client = createStreamingAPIClient({
-      streamingApiUrl: t.url.replace(/^http/, 'ws'),
-      accessToken: bob.token,
-      retry: false,
-    });
-    clients.push(client);
+    const client = streams.open(bob.token);
     const received: mastodon.streaming.Event[] = [];
     const subscription = client.direct.subscribe();
     void (async () => {

@@ -1,20 +1,10 @@
-import { createRestAPIClient, createStreamingAPIClient, type mastodon } from 'masto';
-import { seedUser, type SeededUser } from './support/factories';
-import { failureStatus } from './support/http';
+import { createRestAPIClient, type mastodon } from 'masto';
+import { seedUsers, type SeededUser } from './support/factories';
+import { failure, failureStatus } from './support/http';
+import { streamingClients } from './support/streaming';
 import { settled, startTestSystem, type TestSystem } from './support/system';
 
 jest.setTimeout(120_000);
-
-/** The status and error body of a failed masto call. */
-async function failure(call: PromiseLike<unknown>): Promise<{ status?: number; error?: string }> {
-  try {
-    await call;
-    return {};
-  } catch (error) {
-    const e = error as { statusCode?: number; message?: string };
-    return { status: e.statusCode, error: e.message };
-  }
-}
 
 /**
  * Editing statuses through masto, as Elk and Phanpy edit: what is sent replaces what was, the
@@ -26,21 +16,18 @@ describe('status edits', () => {
   let alice: SeededUser;
   let bob: SeededUser;
   let carol: SeededUser;
-  const clients: mastodon.streaming.Client[] = [];
+  const streams = streamingClients(() => t.url);
   const as = (user: SeededUser): mastodon.rest.Client =>
     createRestAPIClient({ url: t.url, accessToken: user.token });
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [alice, bob, carol] = await Promise.all(
-      ['alice', 'bob', 'carol'].map((username) => seedUser(t, { username })),
-    );
+    [alice, bob, carol] = await seedUsers(t, ['alice', 'bob', 'carol']);
     await as(bob).v1.accounts.$select(alice.accountId).follow();
   });
 
   afterAll(async () => {
-    for (const client of clients) client.close();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await streams.closeAll();
     await t?.stop();
   });
 
@@ -180,12 +167,7 @@ describe('status edits', () => {
   });
 
   it('sends an edit to an open user stream as status.update', async () => {
-    const client = createStreamingAPIClient({
-      streamingApiUrl: t.url.replace(/^http/, 'ws'),
-      accessToken: bob.token,
-      retry: false,
-    });
-    clients.push(client);
+    const client = streams.open(bob.token);
     const subscription = client.user.subscribe();
     const received: mastodon.streaming.Event[] = [];
     void (async () => {

@@ -1,5 +1,5 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { seedUser, type SeededUser } from './support/factories';
+import { seedUsers, type SeededUser } from './support/factories';
 import { failureStatus } from './support/http';
 import { settled, startTestSystem, type TestSystem } from './support/system';
 
@@ -16,9 +16,7 @@ describe('favourites and bookmarks', () => {
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [alice, bob, carol] = await Promise.all(
-      ['alice', 'bob', 'carol'].map((username) => seedUser(t, { username })),
-    );
+    [alice, bob, carol] = await seedUsers(t, ['alice', 'bob', 'carol']);
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { seedUser, type SeededUser } from './support/factories';
+import { seedUsers, type SeededUser } from './support/factories';
 import { apiCall, failureStatus } from './support/http';
 import { settled, startTestSystem, type TestSystem } from './support/system';
 
@@ -37,9 +37,7 @@ describe('grouped notifications', () => {
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [alice, bob, carol, dave] = await Promise.all(
-      ['alice', 'bob', 'carol', 'dave'].map((username) => seedUser(t, { username })),
-    );
+    [alice, bob, carol, dave] = await seedUsers(t, ['alice', 'bob', 'carol', 'dave']);
   });
 
   afterAll(async () => {

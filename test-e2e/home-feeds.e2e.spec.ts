@@ -1,8 +1,9 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import { contracts } from '@mammut/contracts';
 import { streamLayout } from '@mammut/platform';
-import { seedUser, type SeededUser } from './support/factories';
+import { seedUser, seedUsers, type SeededUser } from './support/factories';
 import { settled, useTestSystem } from './support/system';
+import { homeIds } from './support/timelines';
 
 jest.setTimeout(180_000);
 
@@ -23,10 +24,7 @@ describe('home feeds: rebuilding lost feeds, fan-out in jobs', () => {
   const sut = useTestSystem({ HOME_REBUILD_INLINE_FOLLOWING: '3', HOME_FAN_OUT_INLINE_FOLLOWERS: '100' });
   const as = (user: SeededUser): mastodon.rest.Client =>
     createRestAPIClient({ url: sut.t.url, accessToken: user.token });
-  const home = async (user: SeededUser): Promise<string[]> => {
-    await settled(sut.t);
-    return (await as(user).v1.timelines.home.list({ limit: 40 })).map((s) => s.id);
-  };
+  const home = (user: SeededUser): Promise<string[]> => homeIds(sut.t, user.token);
   const homeStatus = async (user: SeededUser): Promise<number> =>
     (
       await fetch(`${sut.t.url}/api/v1/timelines/home?limit=40`, {
@@ -53,9 +51,7 @@ describe('home feeds: rebuilding lost feeds, fan-out in jobs', () => {
   let carol: SeededUser;
   let erin: SeededUser;
   beforeAll(async () => {
-    [alice, bob, carol, erin] = await Promise.all(
-      ['alice', 'bob', 'carol', 'erin'].map((username) => seedUser(sut.t, { username })),
-    );
+    [alice, bob, carol, erin] = await seedUsers(sut.t, ['alice', 'bob', 'carol', 'erin']);
   });
 
   it('rebuilds a lost feed from statuses under fan-out’s rules and answers the same page', async () => {
@@ -142,9 +138,7 @@ describe('home feeds: rebuilding lost feeds, fan-out in jobs', () => {
   it('answers 206 with what is there while a job rebuilds the feed of a reader following many', async () => {
     const frank = await seedUser(sut.t, { username: 'frank' });
     expect(await home(frank)).toEqual([]);
-    const followed = await Promise.all(
-      ['gina', 'hank', 'ivan', 'jill'].map((username) => seedUser(sut.t, { username })),
-    );
+    const followed = await seedUsers(sut.t, ['gina', 'hank', 'ivan', 'jill']);
     const posted: string[] = [];
     for (const user of followed) {
       posted.unshift((await as(user).v1.statuses.create({ status: `I am ${user.username}` })).id);

@@ -1,5 +1,5 @@
 import { createRestAPIClient } from 'masto';
-import { seedUser } from './support/factories';
+import { seedUsers } from './support/factories';
 import { apiCall } from './support/http';
 import { settled, startTestSystem, type TestSystem } from './support/system';
 
@@ -18,7 +18,7 @@ describe('instance statistics', () => {
   });
 
   it('counts local statuses as Mastodon does: reblogs in, direct ones out of the total; posts per week', async () => {
-    const [alice, bob] = await Promise.all(['alice', 'bob'].map((username) => seedUser(t, { username })));
+    const [alice, bob] = await seedUsers(t, ['alice', 'bob']);
     const as = (token: string) => createRestAPIClient({ url: t.url, accessToken: token });
     const first = await as(alice.token).v1.statuses.create({ status: 'one' });
     await as(alice.token).v1.statuses.create({ status: 'two', visibility: 'unlisted' });

@@ -1,6 +1,6 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import WebSocket from 'ws';
-import { seedUser, type SeededUser } from './support/factories';
+import { seedUser, seedUsers, type SeededUser } from './support/factories';
 import { apiCall, failureStatus } from './support/http';
 import { settled, startTestSystem, type TestSystem } from './support/system';
 
@@ -70,9 +70,7 @@ describe('lists', () => {
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [alice, bob, carol, dave] = await Promise.all(
-      ['alice', 'bob', 'carol', 'dave'].map((username) => seedUser(t, { username })),
-    );
+    [alice, bob, carol, dave] = await seedUsers(t, ['alice', 'bob', 'carol', 'dave']);
     // alice follows bob and carol, not dave; dave follows bob.
     await as(alice).v1.accounts.$select(bob.accountId).follow();
     await as(alice).v1.accounts.$select(carol.accountId).follow();

@@ -1,5 +1,5 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { seedUser, type SeededUser } from './support/factories';
+import { seedUsers, type SeededUser } from './support/factories';
 import { settled, startTestSystem, type TestSystem } from './support/system';
 
 jest.setTimeout(120_000);
@@ -22,9 +22,7 @@ describe('notifications and markers', () => {
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [alice, bob, carol] = await Promise.all(
-      ['alice', 'bob', 'carol'].map((username) => seedUser(t, { username })),
-    );
+    [alice, bob, carol] = await seedUsers(t, ['alice', 'bob', 'carol']);
   });
 
   afterAll(async () => {

@@ -1,20 +1,9 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { seedUser, type SeededUser } from './support/factories';
-import { failureStatus } from './support/http';
+import { seedUsers, type SeededUser } from './support/factories';
+import { failure, failureStatus } from './support/http';
 import { settled, startTestSystem, type TestSystem } from './support/system';
 
 jest.setTimeout(120_000);
-
-/** The status and error message of a failed masto call. */
-async function failure(call: PromiseLike<unknown>): Promise<{ status?: number; error?: string }> {
-  try {
-    await call;
-    return {};
-  } catch (error) {
-    const e = error as { statusCode?: number; message?: string };
-    return { status: e.statusCode, error: e.message };
-  }
-}
 
 const counts = (poll: mastodon.v1.Poll | null | undefined): unknown[] => [
   poll?.votesCount,
@@ -40,9 +29,7 @@ describe('polls', () => {
 
   beforeAll(async () => {
     t = await startTestSystem({ POLL_MIN_EXPIRATION_SECONDS: '1', POLL_SWEEP_MS: '200' });
-    [alice, bob, carol] = await Promise.all(
-      ['alice', 'bob', 'carol'].map((username) => seedUser(t, { username })),
-    );
+    [alice, bob, carol] = await seedUsers(t, ['alice', 'bob', 'carol']);
   });
 
   afterAll(async () => {

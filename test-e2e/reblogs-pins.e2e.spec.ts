@@ -1,5 +1,5 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { seedUser, type SeededUser } from './support/factories';
+import { seedUsers, type SeededUser } from './support/factories';
 import { failureStatus } from './support/http';
 import { settled, startTestSystem, type TestSystem } from './support/system';
 
@@ -27,9 +27,7 @@ describe('reblogs and pins', () => {
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [alice, bob, carol, dave, erin] = await Promise.all(
-      ['alice', 'bob', 'carol', 'dave', 'erin'].map((username) => seedUser(t, { username })),
-    );
+    [alice, bob, carol, dave, erin] = await seedUsers(t, ['alice', 'bob', 'carol', 'dave', 'erin']);
     // bob follows alice; carol follows bob; dave follows bob without his reblogs; erin follows alice and bob.
     await as(bob).v1.accounts.$select(alice.accountId).follow();
     await as(carol).v1.accounts.$select(bob.accountId).follow();

@@ -1,6 +1,6 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { seedUser, type SeededUser } from './support/factories';
-import { failureStatus } from './support/http';
+import { seedUser, seedUsers, type SeededUser } from './support/factories';
+import { failure, failureStatus } from './support/http';
 import { pollUntil } from './support/poll';
 import { settled, useTestSystem } from './support/system';
 
@@ -11,17 +11,6 @@ const MIN_OFFSET_SECONDS = 6;
 
 const inSeconds = (seconds: number): string => new Date(Date.now() + seconds * 1000).toISOString();
 const inDays = (days: number): string => inSeconds(days * 86_400);
-
-/** The status and error message of a failed masto call. */
-async function failure(call: PromiseLike<unknown>): Promise<{ status?: number; error?: string }> {
-  try {
-    await call;
-    return {};
-  } catch (error) {
-    const e = error as { statusCode?: number; message?: string };
-    return { status: e.statusCode, error: e.message };
-  }
-}
 
 /**
  * Scheduled statuses through masto: `POST /api/v1/statuses` with `scheduled_at` answers a
@@ -51,9 +40,7 @@ describe('scheduled statuses', () => {
   };
 
   beforeAll(async () => {
-    [alice, bob, carol] = await Promise.all(
-      ['alice', 'bob', 'carol'].map((username) => seedUser(sut.t, { username })),
-    );
+    [alice, bob, carol] = await seedUsers(sut.t, ['alice', 'bob', 'carol']);
     await as(bob).v1.accounts.$select(alice.accountId).follow();
     await settled(sut.t);
   });

@@ -1,6 +1,6 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import { Client } from 'pg';
-import { seedUser, type SeededUser } from './support/factories';
+import { seedUsers, type SeededUser } from './support/factories';
 import { failureStatus } from './support/http';
 import { settled, startTestSystem, type TestSystem } from './support/system';
 
@@ -33,9 +33,7 @@ describe('statuses', () => {
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [alice, bob, carol, dave] = await Promise.all(
-      ['alice', 'bob', 'carol', 'dave'].map((username) => seedUser(t, { username })),
-    );
+    [alice, bob, carol, dave] = await seedUsers(t, ['alice', 'bob', 'carol', 'dave']);
     // bob follows alice; dave is blocked by alice; carol is a stranger.
     await as(bob).v1.accounts.$select(alice.accountId).follow();
     await as(alice).v1.accounts.$select(dave.accountId).block();

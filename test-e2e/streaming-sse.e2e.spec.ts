@@ -1,5 +1,5 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { seedUser, type SeededUser } from './support/factories';
+import { seedUsers, type SeededUser } from './support/factories';
 import { startTestSystem, type TestSystem } from './support/system';
 
 jest.setTimeout(120_000);
@@ -89,7 +89,7 @@ describe('streaming over server-sent events', () => {
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [alice, bob] = await Promise.all(['alice', 'bob'].map((username) => seedUser(t, { username })));
+    [alice, bob] = await seedUsers(t, ['alice', 'bob']);
     await as(bob).v1.accounts.$select(alice.accountId).follow();
   });
 

@@ -1,8 +1,8 @@
-import { createRestAPIClient, createStreamingAPIClient, type mastodon } from 'masto';
+import { createRestAPIClient, type mastodon } from 'masto';
 import WebSocket from 'ws';
-import { seedUser, type SeededUser } from './support/factories';
+import { seedUsers, type SeededUser } from './support/factories';
 import { startTestSystem, type TestSystem } from './support/system';
-import { collect } from './support/streaming';
+import { collect, streamingClients } from './support/streaming';
 
 jest.setTimeout(120_000);
 
@@ -33,31 +33,19 @@ describe('streaming', () => {
   let alice: SeededUser;
   let bob: SeededUser;
   let carol: SeededUser;
-  const clients: mastodon.streaming.Client[] = [];
+  const streams = streamingClients(() => t.url);
   const as = (user: SeededUser): mastodon.rest.Client =>
     createRestAPIClient({ url: t.url, accessToken: user.token });
-  const stream = (user: SeededUser): mastodon.streaming.Client => {
-    const client = createStreamingAPIClient({
-      streamingApiUrl: t.url.replace(/^http/, 'ws'),
-      accessToken: user.token,
-      retry: false,
-    });
-    clients.push(client);
-    return client;
-  };
+  const stream = (user: SeededUser): mastodon.streaming.Client => streams.open(user.token);
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [alice, bob, carol] = await Promise.all(
-      ['alice', 'bob', 'carol'].map((username) => seedUser(t, { username })),
-    );
+    [alice, bob, carol] = await seedUsers(t, ['alice', 'bob', 'carol']);
     await as(bob).v1.accounts.$select(alice.accountId).follow();
   });
 
   afterAll(async () => {
-    for (const client of clients) client.close();
-    // The clients' sockets close before the server goes, so masto reports no dropped connection.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await streams.closeAll();
     await t?.stop();
   });
 

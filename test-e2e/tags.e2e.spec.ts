@@ -1,8 +1,9 @@
-import { createRestAPIClient, createStreamingAPIClient, type mastodon } from 'masto';
-import { seedUser, type SeededUser } from './support/factories';
+import { createRestAPIClient, type mastodon } from 'masto';
+import { seedUsers, type SeededUser } from './support/factories';
 import { apiCall, failureStatus } from './support/http';
-import { collect } from './support/streaming';
-import { settled, startTestSystem, type TestSystem } from './support/system';
+import { collect, streamingClients } from './support/streaming';
+import { startTestSystem, type TestSystem } from './support/system';
+import { homeIds } from './support/timelines';
 
 jest.setTimeout(120_000);
 
@@ -16,13 +17,10 @@ describe('hashtags', () => {
   let alice: SeededUser;
   let bob: SeededUser;
   let carol: SeededUser;
-  const clients: mastodon.streaming.Client[] = [];
+  const streams = streamingClients(() => t.url);
   const as = (user: SeededUser): mastodon.rest.Client =>
     createRestAPIClient({ url: t.url, accessToken: user.token });
-  const home = async (user: SeededUser): Promise<string[]> => {
-    await settled(t);
-    return (await as(user).v1.timelines.home.list({ limit: 40 })).map((s) => s.id);
-  };
+  const home = (user: SeededUser): Promise<string[]> => homeIds(t, user.token);
   const tagTimeline = async (
     client: mastodon.rest.Client,
     tag: string,
@@ -32,13 +30,11 @@ describe('hashtags', () => {
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [alice, bob, carol] = await Promise.all(
-      ['alice', 'bob', 'carol'].map((username) => seedUser(t, { username })),
-    );
+    [alice, bob, carol] = await seedUsers(t, ['alice', 'bob', 'carol']);
   });
 
   afterAll(async () => {
-    for (const client of clients) client.close();
+    await streams.closeAll();
     await t?.stop();
   });
 
@@ -159,12 +155,7 @@ describe('hashtags', () => {
   });
 
   it('streams a hashtag’s new public statuses', async () => {
-    const streaming = createStreamingAPIClient({
-      streamingApiUrl: t.url.replace(/^http/, 'ws'),
-      accessToken: carol.token,
-      retry: false,
-    });
-    clients.push(streaming);
+    const streaming = streams.open(carol.token);
     const events = collect(streaming.hashtag.subscribe({ tag: 'Live' }));
     await events.ready(() => as(alice).v1.statuses.create({ status: 'probe #live' }));
     const quiet = await as(alice).v1.statuses.create({

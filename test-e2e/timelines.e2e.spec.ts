@@ -1,6 +1,7 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { seedUser, type SeededUser } from './support/factories';
+import { seedUsers, type SeededUser } from './support/factories';
 import { settled, startTestSystem, type TestSystem } from './support/system';
+import { homeIds } from './support/timelines';
 
 jest.setTimeout(120_000);
 
@@ -17,18 +18,13 @@ describe('home and public timelines', () => {
   let dave: SeededUser;
   const as = (user: SeededUser): mastodon.rest.Client =>
     createRestAPIClient({ url: t.url, accessToken: user.token });
-  const home = async (user: SeededUser): Promise<string[]> => {
-    await settled(t);
-    return (await as(user).v1.timelines.home.list({ limit: 40 })).map((s) => s.id);
-  };
+  const home = (user: SeededUser): Promise<string[]> => homeIds(t, user.token);
   const publicIds = async (client: mastodon.rest.Client, params = {}): Promise<string[]> =>
     (await client.v1.timelines.public.list({ limit: 40, ...params })).map((s) => s.id);
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [alice, bob, carol, dave] = await Promise.all(
-      ['alice', 'bob', 'carol', 'dave'].map((username) => seedUser(t, { username })),
-    );
+    [alice, bob, carol, dave] = await seedUsers(t, ['alice', 'bob', 'carol', 'dave']);
     // bob follows alice; carol follows nobody yet; dave follows alice and bob.
     await as(bob).v1.accounts.$select(alice.accountId).follow();
     await as(dave).v1.accounts.$select(alice.accountId).follow();

@@ -77,6 +77,11 @@ export async function seedUser(
   return { accountId, userId, username, email, password, token, app };
 }
 
+/** Local users by these usernames, seeded side by side (each as `seedUser` makes one). */
+export function seedUsers(target: SeedTarget, usernames: readonly string[]): Promise<SeededUser[]> {
+  return Promise.all(usernames.map((username) => seedUser(target, { username })));
+}
+
 /** The ids of a local user, read from the accounts schema (the API shows no user id). */
 async function localUserIds(
   databaseUrl: string,

@@ -23,3 +23,14 @@ export async function failureStatus(call: PromiseLike<unknown>): Promise<number 
     return (error as { statusCode?: number }).statusCode;
   }
 }
+
+/** The status and error message a client call (masto) failed with; nothing when it succeeded. */
+export async function failure(call: PromiseLike<unknown>): Promise<{ status?: number; error?: string }> {
+  try {
+    await call;
+    return {};
+  } catch (error) {
+    const e = error as { statusCode?: number; message?: string };
+    return { status: e.statusCode, error: e.message };
+  }
+}

@@ -1,4 +1,31 @@
-import type { mastodon } from 'masto';
+import { createStreamingAPIClient, type mastodon } from 'masto';
+
+/**
+ * Streaming clients opened by one spec, closed together at its end: `open(token)` connects to
+ * the system at `url()` without retrying, so a refused socket shows as such.
+ */
+export function streamingClients(url: () => string): {
+  open(token: string): mastodon.streaming.Client;
+  closeAll(): Promise<void>;
+} {
+  const clients: mastodon.streaming.Client[] = [];
+  return {
+    open(token) {
+      const client = createStreamingAPIClient({
+        streamingApiUrl: url().replace(/^http/, 'ws'),
+        accessToken: token,
+        retry: false,
+      });
+      clients.push(client);
+      return client;
+    },
+    async closeAll() {
+      for (const client of clients.splice(0)) client.close();
+      // The clients' sockets close before the server goes, so masto reports no dropped connection.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    },
+  };
+}
 
 /**
  * Collects a subscription's events from the moment it is made (masto hands an event only to an

@@ -3,6 +3,7 @@ import { contracts, HOME_DELIVERY_BATCH, type StatusRecord } from '@mammut/contr
 import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
+import { eachPage } from '../each-page';
 import { HomeDelivery } from './home-delivery';
 import { HomeFeeds } from './home-feeds';
 import { StreamPublisher } from '../streaming/stream-publisher';
@@ -141,23 +142,25 @@ export class HomeFanOut {
     this.streams.toPublic(status, message);
   }
 
-  private async eachFollowerPage(
+  private eachFollowerPage(
     accountId: string,
     apply: (followers: Follower[]) => Promise<void>,
   ): Promise<void> {
-    let after: string | null = null;
-    for (;;) {
-      const page: { followers: { cursor: string; accountId: string; reblogs: boolean }[] } =
-        await this.bus.request(contracts.accounts.relationships.listLocalFollowers, {
-          accountId,
-          after,
-          limit: FOLLOWERS_PER_PAGE,
-        });
-      const { followers } = page;
-      if (followers.length) await apply(followers);
-      if (followers.length < FOLLOWERS_PER_PAGE) return;
-      after = followers[followers.length - 1].cursor;
-    }
+    return eachPage<Follower>(
+      {
+        limit: FOLLOWERS_PER_PAGE,
+        fetch: async (after) =>
+          (
+            await this.bus.request(contracts.accounts.relationships.listLocalFollowers, {
+              accountId,
+              after,
+              limit: FOLLOWERS_PER_PAGE,
+            })
+          ).followers,
+        cursorOf: (follower) => follower.cursor,
+      },
+      apply,
+    );
   }
 
   private async isLocal(accountId: string): Promise<boolean> {

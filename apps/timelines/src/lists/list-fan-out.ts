@@ -9,6 +9,7 @@ import {
 import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
+import { eachPage } from '../each-page';
 import { StreamPublisher } from '../streaming/stream-publisher';
 import { ListFeeds } from './list-feeds';
 
@@ -118,22 +119,27 @@ export class ListFanOut {
     });
   }
 
-  private async eachMembershipPage(
+  private eachMembershipPage(
     accountId: string,
     replyTargetId: string | null,
     apply: (memberships: ListMembershipRecord[]) => Promise<void>,
   ): Promise<void> {
-    let after: string | null = null;
-    for (;;) {
-      const page: { memberships: ListMembershipRecord[] } = await this.bus.request(
-        contracts.accounts.lists.listMemberships,
-        { accountId, replyTargetId, after, limit: MEMBERSHIPS_PER_PAGE },
-      );
-      const { memberships } = page;
-      if (memberships.length) await apply(memberships);
-      if (memberships.length < MEMBERSHIPS_PER_PAGE) return;
-      after = memberships[memberships.length - 1].cursor;
-    }
+    return eachPage<ListMembershipRecord>(
+      {
+        limit: MEMBERSHIPS_PER_PAGE,
+        fetch: async (after) =>
+          (
+            await this.bus.request(contracts.accounts.lists.listMemberships, {
+              accountId,
+              replyTargetId,
+              after,
+              limit: MEMBERSHIPS_PER_PAGE,
+            })
+          ).memberships,
+        cursorOf: (membership) => membership.cursor,
+      },
+      apply,
+    );
   }
 
   /** A new member's recent statuses, those the list's replies policy admits. */

@@ -3,6 +3,7 @@ import { contracts, type NotificationType, type StatusRecord } from '@mammut/con
 import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
+import { eachPage } from '../each-page';
 import { NotificationsStore } from './notifications.store';
 import { StreamPublisher } from '../streaming/stream-publisher';
 import { policyAction } from './notification-filter';
@@ -76,19 +77,9 @@ export class Notify {
       }),
       on(pollEvents.pollExpired, async ({ pollId, statusId, accountId }, tx) => {
         await this.notify(tx, accountId, accountId, 'poll', statusId);
-        for (let after: string | null = null; ; ) {
-          const { accountIds }: { accountIds: string[] } = await this.bus.request(
-            contracts.statuses.polls.listVoters,
-            {
-              pollId,
-              after,
-              limit: PAGE,
-            },
-          );
-          for (const voterId of accountIds) await this.notify(tx, voterId, accountId, 'poll', statusId);
-          if (accountIds.length < PAGE) break;
-          after = accountIds[accountIds.length - 1];
-        }
+        await this.eachVoter(pollId, async (voterId) =>
+          this.notify(tx, voterId, accountId, 'poll', statusId),
+        );
       }),
       on(interactionEvents.favouriteCreated, (p, tx) =>
         this.notify(tx, p.statusAccountId, p.accountId, 'favourite', p.statusId),
@@ -170,19 +161,39 @@ export class Notify {
   }
 
   /** Every account that reblogged the status (where everyone may see the reblog), page by page. */
-  private async eachReblogger(statusId: string, apply: (accountId: string) => Promise<void>): Promise<void> {
-    for (let maxId: string | undefined; ; ) {
-      const { items }: { items: { cursor: string; accountId: string }[] } = await this.bus.request(
-        contracts.statuses.interactions.listRebloggers,
-        {
-          statusId,
-          page: { limit: PAGE, ...(maxId ? { maxId } : {}) },
-        },
-      );
-      for (const item of items) await apply(item.accountId);
-      if (items.length < PAGE) return;
-      maxId = items[items.length - 1].cursor;
-    }
+  private eachReblogger(statusId: string, apply: (accountId: string) => Promise<void>): Promise<void> {
+    return eachPage(
+      {
+        limit: PAGE,
+        fetch: async (maxId) =>
+          (
+            await this.bus.request(contracts.statuses.interactions.listRebloggers, {
+              statusId,
+              page: { limit: PAGE, ...(maxId ? { maxId } : {}) },
+            })
+          ).items,
+        cursorOf: (item) => item.cursor,
+      },
+      async (items) => {
+        for (const item of items) await apply(item.accountId);
+      },
+    );
+  }
+
+  /** Every account that voted in the poll, page by page. */
+  private eachVoter(pollId: string, apply: (accountId: string) => Promise<void>): Promise<void> {
+    return eachPage(
+      {
+        limit: PAGE,
+        fetch: async (after) =>
+          (await this.bus.request(contracts.statuses.polls.listVoters, { pollId, after, limit: PAGE }))
+            .accountIds,
+        cursorOf: (accountId) => accountId,
+      },
+      async (accountIds) => {
+        for (const accountId of accountIds) await apply(accountId);
+      },
+    );
   }
 
   /** Of the accounts, those who muted the thread of the status: one request for them all. */

@@ -3,6 +3,7 @@ import { contracts, type StatusRecord } from '@mammut/contracts';
 import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
+import { eachPage } from '../each-page';
 import { HomeFeeds } from '../home/home-feeds';
 import { StreamPublisher } from '../streaming/stream-publisher';
 
@@ -65,17 +66,21 @@ export class TagFanOut {
     });
   }
 
-  private async eachFollowerPage(tags: string[], apply: (ids: string[]) => Promise<void>): Promise<void> {
-    let after: string | null = null;
-    for (;;) {
-      const page: { followers: { cursor: string; accountId: string }[] } = await this.bus.request(
-        contracts.statuses.tags.listTagFollowers,
-        { names: tags.slice(0, 100), after, limit: FOLLOWERS_PER_PAGE },
-      );
-      const { followers } = page;
-      if (followers.length) await apply(followers.map((f) => f.accountId));
-      if (followers.length < FOLLOWERS_PER_PAGE) return;
-      after = followers[followers.length - 1].cursor;
-    }
+  private eachFollowerPage(tags: string[], apply: (ids: string[]) => Promise<void>): Promise<void> {
+    return eachPage(
+      {
+        limit: FOLLOWERS_PER_PAGE,
+        fetch: async (after) =>
+          (
+            await this.bus.request(contracts.statuses.tags.listTagFollowers, {
+              names: tags.slice(0, 100),
+              after,
+              limit: FOLLOWERS_PER_PAGE,
+            })
+          ).followers,
+        cursorOf: (follower) => follower.cursor,
+      },
+      (followers) => apply(followers.map((f) => f.accountId)),
+    );
   }
 }

@@ -9,6 +9,17 @@ import { clip, contextOf, expiresInOf, pathId, wholeWordOf } from '../v2/filter-
 const f = contracts.accounts.filters;
 type BodyOf = Record<string, unknown> | undefined;
 
+/** A v1 filter's fields from the body; what is absent stays undefined, so an update keeps it. */
+function v1FilterFields(b: Record<string, unknown>) {
+  return {
+    phrase: clip(toStr(b.phrase)),
+    context: b.context === undefined ? undefined : contextOf(b.context),
+    irreversible: toBool(b.irreversible),
+    wholeWord: wholeWordOf(b.whole_word),
+    expiresIn: expiresInOf(b),
+  };
+}
+
 /**
  * Mastodon's v1 filters: each is one keyword of a (v2) filter, with that filter's context, expiry
  * and action (`irreversible` is hide); its id is the keyword's.
@@ -31,14 +42,12 @@ export class FiltersV1Controller {
   @HttpCode(200)
   @Auth.user('write:filters')
   async create(@CurrentUser() user: UserState, @Body() body: BodyOf): Promise<MV1Filter> {
-    const b = body ?? {};
+    const fields = v1FilterFields(body ?? {});
     const { keyword, filter } = await this.bus.request(f.createV1Filter, {
       viewerId: user.accountId,
-      phrase: clip(toStr(b.phrase)) ?? '',
-      context: contextOf(b.context),
-      irreversible: toBool(b.irreversible),
-      wholeWord: wholeWordOf(b.whole_word),
-      expiresIn: expiresInOf(b),
+      ...fields,
+      phrase: fields.phrase ?? '',
+      context: fields.context ?? [],
     });
     return serializeV1Filter(keyword, filter);
   }
@@ -60,15 +69,10 @@ export class FiltersV1Controller {
     @Param('id') id: string,
     @Body() body: BodyOf,
   ): Promise<MV1Filter> {
-    const b = body ?? {};
     const { keyword, filter } = await this.bus.request(f.updateV1Filter, {
       viewerId: user.accountId,
       keywordId: pathId(id),
-      phrase: clip(toStr(b.phrase)),
-      context: b.context === undefined ? undefined : contextOf(b.context),
-      irreversible: toBool(b.irreversible),
-      wholeWord: wholeWordOf(b.whole_word),
-      expiresIn: expiresInOf(b),
+      ...v1FilterFields(body ?? {}),
     });
     return serializeV1Filter(keyword, filter);
   }

@@ -18,6 +18,23 @@ import { clip, contextOf, expiresInOf, keywordsAttributesOf, pathId, wholeWordOf
 const f = contracts.accounts.filters;
 type BodyOf = Record<string, unknown> | undefined;
 
+/** A filter's fields from the body; what is absent stays undefined, so an update keeps it. */
+function filterFields(b: Record<string, unknown>) {
+  return {
+    title: clip(toStr(b.title)),
+    context: b.context === undefined ? undefined : contextOf(b.context),
+    action: clip(toStr(b.filter_action)),
+    expiresIn: expiresInOf(b),
+    keywords: keywordsAttributesOf(b.keywords_attributes),
+  };
+}
+
+/** A keyword's fields from the body. */
+const keywordFields = (b: Record<string, unknown>) => ({
+  keyword: clip(toStr(b.keyword)),
+  wholeWord: wholeWordOf(b.whole_word),
+});
+
 /** The viewer's filters (Mastodon's v2 API): each with its keywords and statuses. */
 @Controller('api/v2/filters')
 export class FiltersController {
@@ -34,14 +51,12 @@ export class FiltersController {
   @HttpCode(200)
   @Auth.user('write:filters')
   async create(@CurrentUser() user: UserState, @Body() body: BodyOf): Promise<MFilter> {
-    const b = body ?? {};
+    const fields = filterFields(body ?? {});
     const filter = await this.bus.request(f.createFilter, {
       viewerId: user.accountId,
-      title: clip(toStr(b.title)) ?? '',
-      context: contextOf(b.context),
-      action: clip(toStr(b.filter_action)),
-      expiresIn: expiresInOf(b),
-      keywords: keywordsAttributesOf(b.keywords_attributes),
+      ...fields,
+      title: fields.title ?? '',
+      context: fields.context ?? [],
     });
     return serializeFilter(filter);
   }
@@ -61,15 +76,10 @@ export class FiltersController {
     @Param('id') id: string,
     @Body() body: BodyOf,
   ): Promise<MFilter> {
-    const b = body ?? {};
     const filter = await this.bus.request(f.updateFilter, {
       viewerId: user.accountId,
       filterId: pathId(id),
-      title: clip(toStr(b.title)),
-      context: b.context === undefined ? undefined : contextOf(b.context),
-      action: clip(toStr(b.filter_action)),
-      expiresIn: expiresInOf(b),
-      keywords: keywordsAttributesOf(b.keywords_attributes),
+      ...filterFields(body ?? {}),
     });
     return serializeFilter(filter);
   }
@@ -103,12 +113,10 @@ export class FilterKeywordsController {
     @Param('id') id: string,
     @Body() body: BodyOf,
   ): Promise<MFilterKeyword> {
-    const b = body ?? {};
     const { keyword } = await this.bus.request(f.updateKeyword, {
       viewerId: user.accountId,
       keywordId: pathId(id),
-      keyword: clip(toStr(b.keyword)),
-      wholeWord: wholeWordOf(b.whole_word),
+      ...keywordFields(body ?? {}),
     });
     return serializeFilterKeyword(keyword);
   }
@@ -137,12 +145,12 @@ export class FilterKeywordsController {
     @Param('filterId') filterId: string,
     @Body() body: BodyOf,
   ): Promise<MFilterKeyword> {
-    const b = body ?? {};
+    const fields = keywordFields(body ?? {});
     const { keyword } = await this.bus.request(f.addKeyword, {
       viewerId: user.accountId,
       filterId: pathId(filterId),
-      keyword: clip(toStr(b.keyword)) ?? '',
-      wholeWord: wholeWordOf(b.whole_word),
+      ...fields,
+      keyword: fields.keyword ?? '',
     });
     return serializeFilterKeyword(keyword);
   }
