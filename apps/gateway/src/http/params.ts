@@ -1,3 +1,4 @@
+import { Errors } from './errors';
 /** Mastodon's lenient booleans: false, 0, "0", "f", "F", "false", "FALSE", "off", "OFF" are false. */
 const FALSE = new Set(['false', '0', 'f', 'off', '']);
 
@@ -55,4 +56,10 @@ export function toCursor(value: unknown): string | undefined {
 
 export function isId(value: string): boolean {
   return /^\d{1,19}$/.test(value) && BigInt(value) <= 9223372036854775807n;
+}
+
+/** An id named in a path: anything but an id is not found (404), as Mastodon answers. */
+export function pathId(value: string): string {
+  if (!isId(value)) throw Errors.notFound();
+  return value;
 }

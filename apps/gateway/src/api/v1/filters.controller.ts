@@ -3,8 +3,8 @@ import { contracts, type UserState } from '@mammut/contracts';
 import { type MV1Filter, serializeV1Filter } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { Auth, CurrentUser } from '../../auth/auth.decorator';
-import { toBool, toStr } from '../../http/params';
-import { clip, contextOf, expiresInOf, pathId, wholeWordOf } from '../v2/filter-params';
+import { pathId, toBool, toStr } from '../../http/params';
+import { clip, contextOf, expiresInOf, wholeWordOf } from '../v2/filter-params';
 
 const f = contracts.accounts.filters;
 type BodyOf = Record<string, unknown> | undefined;

@@ -13,7 +13,7 @@ import { Auth, CurrentUser } from '../../auth/auth.decorator';
 import { type ListPage, Page, setListLinkHeader } from '../../http/account-page';
 import { Errors } from '../../http/errors';
 import { setLinkHeader } from '../../http/pagination';
-import { isId, toBool, toStr, toStrList } from '../../http/params';
+import { isId, pathId, toBool, toStr, toStrList } from '../../http/params';
 import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
 import { StatusPresenter } from './statuses/status-presenter';
 
@@ -45,12 +45,6 @@ function accountIdsOf(query: Params, body: Params | undefined): string[] {
       `Validation failed: At most ${LIST_LIMITS.accountsPerRequest} accounts can be given at once`,
     );
   return ids;
-}
-
-/** The id of a list in a path: anything that cannot be one is a list that does not exist. */
-function listIdOf(id: string): string {
-  if (!isId(id)) throw Errors.notFound();
-  return id;
 }
 
 /**
@@ -92,9 +86,7 @@ export class ListsController {
   @Get('lists/:id')
   @Auth.user('read:lists')
   async show(@CurrentUser() user: UserState, @Param('id') id: string): Promise<MList> {
-    return serializeList(
-      await this.bus.request(c.getList, { viewerId: user.accountId, listId: listIdOf(id) }),
-    );
+    return serializeList(await this.bus.request(c.getList, { viewerId: user.accountId, listId: pathId(id) }));
   }
 
   @Put('lists/:id')
@@ -107,7 +99,7 @@ export class ListsController {
   ): Promise<MList> {
     const list = await this.bus.request(c.updateList, {
       viewerId: user.accountId,
-      listId: listIdOf(id),
+      listId: pathId(id),
       ...listFields(query, body),
     });
     return serializeList(list);
@@ -116,7 +108,7 @@ export class ListsController {
   @Delete('lists/:id')
   @Auth.user('write:lists')
   async remove(@CurrentUser() user: UserState, @Param('id') id: string): Promise<Record<string, never>> {
-    await this.bus.request(c.deleteList, { viewerId: user.accountId, listId: listIdOf(id) });
+    await this.bus.request(c.deleteList, { viewerId: user.accountId, listId: pathId(id) });
     return {};
   }
 
@@ -132,7 +124,7 @@ export class ListsController {
     const all = toStr(query.limit) === '0';
     const { items } = await this.bus.request(c.listMembers, {
       viewerId: user.accountId,
-      listId: listIdOf(id),
+      listId: pathId(id),
       page: all ? null : page.params,
     });
     if (!all) setListLinkHeader(items, page, this.ctx.origin);
@@ -182,7 +174,7 @@ export class ListsController {
     @Param('id') id: string,
     @Page({ limit: 20, max: 40 }) page: ListPage,
   ): Promise<MStatus[]> {
-    const list = await this.bus.request(c.getList, { viewerId: user.accountId, listId: listIdOf(id) });
+    const list = await this.bus.request(c.getList, { viewerId: user.accountId, listId: pathId(id) });
     const { ids } = await this.bus.request(contracts.timelines.feeds.getListFeed, {
       listId: list.id,
       page: page.params,
@@ -201,7 +193,7 @@ export class ListsController {
     id: string,
     accountIds: string[],
   ): Promise<Record<string, never>> {
-    const listId = listIdOf(id);
+    const listId = pathId(id);
     if (!accountIds.length) await this.bus.request(c.getList, { viewerId: user.accountId, listId });
     else await this.bus.request(def, { viewerId: user.accountId, listId, accountIds });
     return {};

@@ -6,12 +6,6 @@ const TEXT = 10_000;
 
 export const clip = (value: string | undefined): string | undefined => value?.slice(0, TEXT);
 
-/** The id of a filter, keyword or status rule in a path: anything but an id is not found. */
-export function pathId(value: string): string {
-  if (!isId(value)) throw Errors.notFound();
-  return value;
-}
-
 /**
  * `expires_in`: absent keeps (undefined); empty or null means never (null), as Rails reads a
  * blank value; otherwise a whole number of seconds, or a 422.

@@ -11,9 +11,9 @@ import {
 import { BUS, type Bus } from '@mammut/platform';
 import { Auth, CurrentUser } from '../../auth/auth.decorator';
 import { Errors } from '../../http/errors';
-import { toStr } from '../../http/params';
+import { pathId, toStr } from '../../http/params';
 import { StatusPresenter } from '../v1/statuses/status-presenter';
-import { clip, contextOf, expiresInOf, keywordsAttributesOf, pathId, wholeWordOf } from './filter-params';
+import { clip, contextOf, expiresInOf, keywordsAttributesOf, wholeWordOf } from './filter-params';
 
 const f = contracts.accounts.filters;
 type BodyOf = Record<string, unknown> | undefined;
