@@ -18,7 +18,7 @@ import { ProfilesHandlers } from './profiles/profiles.handlers';
 import { UpdateCredentials } from './profiles/update-credentials.service';
 import { AuthenticateToken } from './tokens/authenticate-token.service';
 import { GrantCache } from './caches/grant-cache';
-import { AccountsCache, CredentialsCache, RelationshipsCache } from './caches/read-caches';
+import { AccountsCache, CredentialsCache, FiltersCache, RelationshipsCache } from './caches/read-caches';
 import { ReadYourWrites } from './caches/read-your-writes';
 import { TokenActivity } from './tokens/token-activity';
 import { AccountChangesListener } from './caches/account-changes.listener';
@@ -66,6 +66,7 @@ import { listsProviders } from './lists/lists.providers';
     AccountChangesListener,
     CredentialsCache,
     RelationshipsCache,
+    FiltersCache,
     AccountsCache,
     ReadYourWrites,
     PasswordHasher,

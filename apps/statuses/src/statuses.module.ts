@@ -19,6 +19,7 @@ import { Reblogs } from './interactions/reblogs.service';
 import { DeleteStatus } from './statuses/delete-status.service';
 import { StatusesHandlers } from './statuses/statuses.handlers';
 import { StatusesQueries } from './statuses/statuses.queries';
+import { StatusChangesListener, StatusRecordsCache, ViewerStateCache } from './statuses/status-cache';
 import { PollExpiry } from './polls/poll-expiry';
 import { PollsHandlers } from './polls/polls.handlers';
 import { Polls } from './polls/polls.service';
@@ -50,6 +51,9 @@ import { ScheduledStatusesRepository } from './scheduled-statuses/scheduled-stat
   providers: [
     ...statusesDatabaseProviders,
     postgresReadiness('statuses', STATUSES_DB),
+    StatusRecordsCache,
+    ViewerStateCache,
+    StatusChangesListener,
     StatusesQueries,
     StatusRenderer,
     CreateStatus,

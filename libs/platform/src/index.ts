@@ -20,6 +20,7 @@ export * from './runtime/runtime';
 export * from './runtime/periodic';
 export * from './runtime/serve-alone';
 export * from './cache/tagged-cache';
+export * from './cache/change-listener';
 export * from './runtime/platform.module';
 export * from './text/sanitize';
 export * from './text/render';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AccountRecord, CredentialRecord, RelationshipRecord } from '@mammut/contracts';
+import type { AccountRecord, CredentialRecord, FilterRecord, RelationshipRecord } from '@mammut/contracts';
 import { CLOCK, type Clock, TaggedCache } from '@mammut/platform';
 
 /** How long a cached read is trusted without a new one, should an invalidation ever go missing. */
@@ -46,5 +46,17 @@ export class RelationshipsCache extends TaggedCache<RelationshipRecord> {
 
   static tags(viewerId: string, targetId: string): string[] {
     return [`r:${viewerId}`, `r:${targetId}`, `a:${targetId}`];
+  }
+}
+
+/**
+ * A viewer's active filters, as every page of statuses it is shown matches them: filed under
+ * `f:<account id>`, which PostgreSQL notifies on every change to the account's filters, their
+ * keywords and statuses. An entry lives no longer than the first of its filters does.
+ */
+@Injectable()
+export class FiltersCache extends TaggedCache<FilterRecord[]> {
+  constructor(@Inject(CLOCK) clock: Clock) {
+    super({ ttlMs: READ_TTL_MS, max: 50_000, now: () => clock.millis() });
   }
 }

@@ -35,7 +35,7 @@ export class FiltersHandlers {
 
   readonly bound = defineHandlers(contracts.accounts.filters, {
     listFilters: async ({ viewerId }) => ({ filters: await this.filters.list(viewerId, false) }),
-    listActiveFilters: async ({ viewerId }) => ({ filters: await this.filters.list(viewerId, true) }),
+    listActiveFilters: async ({ viewerId }) => ({ filters: await this.filters.active(viewerId) }),
     getFilter: ({ viewerId, filterId }) => this.filters.get(viewerId, filterId),
     createFilter: (request) => this.createFilter.execute(request),
     updateFilter: (request) => this.updateFilter.execute(request),

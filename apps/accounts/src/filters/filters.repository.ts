@@ -11,6 +11,7 @@ import {
 import type { Outbox } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
+import { FiltersCache } from '../caches/read-caches';
 import { ACCOUNTS_OUTBOX } from '../relationships/accounts-outbox';
 
 export type Tx = EntityManager;
@@ -61,7 +62,23 @@ export class FiltersRepository {
   constructor(
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     @Inject(ACCOUNTS_OUTBOX) private readonly outbox: Outbox,
+    private readonly cache: FiltersCache,
   ) {}
+
+  /**
+   * The account's filters in force, as every page of statuses shown to it asks: kept in process
+   * between changes (FiltersCache), until the first of them expires.
+   */
+  async active(accountId: string): Promise<FilterRecord[]> {
+    const cached = this.cache.get(accountId);
+    if (cached) return cached;
+    const ticket = this.cache.ticket();
+    const filters = await this.list(accountId, true);
+    const ends = filters.flatMap((filter) => (filter.expiresAt ? Date.parse(filter.expiresAt) : []));
+    const until = ends.length ? Math.min(...ends) : undefined;
+    this.cache.put(accountId, filters, [`f:${accountId}`], ticket, until);
+    return filters;
+  }
 
   /**
    * One change to an account's filters, in one transaction that also writes `filters.changed`:

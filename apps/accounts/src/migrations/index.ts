@@ -10,6 +10,7 @@ import { OrderEventsByAggregate1796069501575 } from './1796069501575-OrderEvents
 import { NotifyAccountChanges1796071345568 } from './1796071345568-NotifyAccountChanges';
 import { CreateLists1796088432720 } from './1796088432720-CreateLists';
 import { CreateFilters1796088456871 } from './1796088456871-CreateFilters';
+import { NotifyFilterChanges1796098869556 } from './1796098869556-NotifyFilterChanges';
 
 /** Every migration of the accounts schema, in order. */
 export const accountsMigrations = [
@@ -25,4 +26,5 @@ export const accountsMigrations = [
   NotifyAccountChanges1796071345568,
   CreateLists1796088432720,
   CreateFilters1796088456871,
+  NotifyFilterChanges1796098869556,
 ];

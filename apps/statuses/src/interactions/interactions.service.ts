@@ -4,10 +4,13 @@ import { type Outbox, pageSql } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
 import { STATUS_COLUMNS, type StatusRow, toStatusRecord } from '../statuses/status-row';
+import { ViewerStateCache } from '../statuses/status-cache';
 import { StatusesQueries } from '../statuses/statuses.queries';
 
 const events = contracts.statuses.interactions.events;
 type Table = 'favourites' | 'bookmarks';
+type ViewerFlag = 'f' | 'b' | 'r' | 'p' | 'm';
+type ViewerState = Record<'favourited' | 'bookmarked' | 'reblogged' | 'pinned' | 'muted', string[]>;
 
 /**
  * Favourites and bookmarks, and what the viewer did to statuses (threads it muted included). Each is idempotent, as Mastodon's are: favouriting twice answers the
@@ -20,6 +23,7 @@ export class Interactions {
     @Inject(STATUSES_DB) private readonly db: DataSource,
     @Inject(STATUSES_OUTBOX) private readonly outbox: Outbox,
     private readonly queries: StatusesQueries,
+    private readonly viewerStates: ViewerStateCache,
   ) {}
 
   async favourite(accountId: string, statusId: string): Promise<StatusRecord> {
@@ -86,33 +90,42 @@ export class Interactions {
     return this.current(statusId);
   }
 
-  async viewerState(
-    accountId: string,
-    statusIds: string[],
-  ): Promise<{
-    favourited: string[];
-    bookmarked: string[];
-    reblogged: string[];
-    pinned: string[];
-    muted: string[];
-  }> {
-    if (!statusIds.length) return { favourited: [], bookmarked: [], reblogged: [], pinned: [], muted: [] };
-    const rows: { kind: 'f' | 'b' | 'r' | 'p' | 'm'; status_id: string }[] = await this.db.query(
-      `SELECT 'f' AS kind, status_id FROM statuses.favourites WHERE account_id = $1 AND status_id = ANY($2::bigint[])
-       UNION ALL
-       SELECT 'b' AS kind, status_id FROM statuses.bookmarks WHERE account_id = $1 AND status_id = ANY($2::bigint[])
-       UNION ALL
-       SELECT 'r' AS kind, reblog_of_id FROM statuses.statuses
-        WHERE account_id = $1 AND reblog_of_id = ANY($2::bigint[]) AND deleted_at IS NULL
-       UNION ALL
-       SELECT 'p' AS kind, status_id FROM statuses.status_pins WHERE account_id = $1 AND status_id = ANY($2::bigint[])
-       UNION ALL
-       SELECT 'm' AS kind, s.id FROM statuses.statuses s
-         JOIN statuses.conversation_mutes cm ON cm.conversation_id = s.conversation_id AND cm.account_id = $1
-        WHERE s.id = ANY($2::bigint[])`,
-      [accountId, statusIds],
-    );
-    const of = (kind: string): string[] => rows.filter((r) => r.kind === kind).map((r) => r.status_id);
+  /**
+   * What the viewer did to each status: from the cache where it holds them (ViewerStateCache),
+   * the rest in one query.
+   */
+  async viewerState(accountId: string, statusIds: string[]): Promise<ViewerState> {
+    const flags = new Map<string, string>();
+    const unseen: string[] = [];
+    for (const id of new Set(statusIds)) {
+      const cached = this.viewerStates.get(`${accountId}:${id}`);
+      if (cached === undefined) unseen.push(id);
+      else flags.set(id, cached);
+    }
+    if (unseen.length) {
+      const ticket = this.viewerStates.ticket();
+      const rows: { kind: ViewerFlag; status_id: string }[] = await this.db.query(
+        `SELECT 'f' AS kind, status_id FROM statuses.favourites WHERE account_id = $1 AND status_id = ANY($2::bigint[])
+         UNION ALL
+         SELECT 'b' AS kind, status_id FROM statuses.bookmarks WHERE account_id = $1 AND status_id = ANY($2::bigint[])
+         UNION ALL
+         SELECT 'r' AS kind, reblog_of_id FROM statuses.statuses
+          WHERE account_id = $1 AND reblog_of_id = ANY($2::bigint[]) AND deleted_at IS NULL
+         UNION ALL
+         SELECT 'p' AS kind, status_id FROM statuses.status_pins WHERE account_id = $1 AND status_id = ANY($2::bigint[])
+         UNION ALL
+         SELECT 'm' AS kind, s.id FROM statuses.statuses s
+           JOIN statuses.conversation_mutes cm ON cm.conversation_id = s.conversation_id AND cm.account_id = $1
+          WHERE s.id = ANY($2::bigint[])`,
+        [accountId, unseen],
+      );
+      for (const id of unseen) flags.set(id, '');
+      for (const row of rows) flags.set(row.status_id, (flags.get(row.status_id) ?? '') + row.kind);
+      const tags = [`v:${accountId}`];
+      for (const id of unseen) this.viewerStates.put(`${accountId}:${id}`, flags.get(id) ?? '', tags, ticket);
+    }
+    const of = (kind: ViewerFlag): string[] =>
+      [...flags].flatMap(([id, held]) => (held.includes(kind) ? [id] : []));
     return { favourited: of('f'), bookmarked: of('b'), reblogged: of('r'), pinned: of('p'), muted: of('m') };
   }
 

@@ -6,6 +6,8 @@ import { CreateFeaturedTags1796200000004 } from './1796200000004-CreateFeaturedT
 import { AddConversations1796200000100 } from './1796200000100-AddConversations';
 import { AddEditsAndPolls1796200000200 } from './1796200000200-AddEditsAndPolls';
 import { CreateScheduledStatuses1796200000340 } from './1796200000340-CreateScheduledStatuses';
+import { NotifyStatusChanges1796200000400 } from './1796200000400-NotifyStatusChanges';
+import { IndexLocalPublicTimeline1796200000410 } from './1796200000410-IndexLocalPublicTimeline';
 
 /** Every migration of the statuses schema, in order. */
 export const statusesMigrations = [
@@ -17,4 +19,6 @@ export const statusesMigrations = [
   AddConversations1796200000100,
   AddEditsAndPolls1796200000200,
   CreateScheduledStatuses1796200000340,
+  NotifyStatusChanges1796200000400,
+  IndexLocalPublicTimeline1796200000410,
 ];

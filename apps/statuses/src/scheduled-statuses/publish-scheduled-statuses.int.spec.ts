@@ -1,6 +1,6 @@
 import { contracts, type StatusRecord } from '@mammut/contracts';
 import type { Config } from '@mammut/platform';
-import { Outbox } from '@mammut/platform';
+import { Outbox, systemClock } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { seedUser, type SeededUser } from '../../../../test-e2e/support/factories';
 import { useTestSystem } from '../../../../test-e2e/support/system';
@@ -10,6 +10,7 @@ import { Polls } from '../polls/polls.service';
 import { CreateStatus, type NewStatus } from '../statuses/create-status.service';
 import { PostingIdempotency } from '../statuses/posting-idempotency';
 import { StatusRenderer } from '../statuses/status-input';
+import { StatusRecordsCache } from '../statuses/status-cache';
 import { StatusesQueries } from '../statuses/statuses.queries';
 import { PublishScheduledStatuses } from './publish-scheduled-statuses';
 
@@ -65,7 +66,8 @@ describe('publishing scheduled statuses across replicas', () => {
       replicaBus,
       config,
       new PostingIdempotency(redis),
-      new StatusesQueries(pool),
+      // Its own cache, never trusted: no listener keeps it true, so it keeps nothing.
+      new StatusesQueries(pool, new StatusRecordsCache(systemClock)),
       new StatusRenderer(replicaBus, config),
       new Polls(pool),
       new Conversations(pool),
