@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Client } from 'pg';
 import { Bus, initLogging, loadConfig } from '@mammut/platform';
@@ -8,11 +9,22 @@ import { startSystem } from '../../apps/all-in-one/src/system';
  * trips per request. Patched here, in the bench only: the product code carries no counters.
  */
 const counters = { sql: 0, bus: {} as Record<string, number> };
+/** BENCH_SQL_LOG=<file>: each statement's text (its start) with its count, written there at exit. */
+const SQL_LOG = process.env.BENCH_SQL_LOG;
+const statements = new Map<string, number>();
 
 function countRoundTrips(): void {
   const query = Client.prototype.query as (...args: unknown[]) => unknown;
   Client.prototype.query = function (this: Client, ...args: unknown[]) {
     counters.sql += 1;
+    if (SQL_LOG) {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | null)?.text;
+      const key = String(text ?? '?')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 140);
+      statements.set(key, (statements.get(key) ?? 0) + 1);
+    }
     return query.apply(this, args);
   } as typeof Client.prototype.query;
   const request = Bus.prototype.request;
@@ -42,6 +54,15 @@ async function main(): Promise<void> {
   process.stdout.write('ready\n');
   process.once('SIGTERM', () => {
     probe.close();
+    if (SQL_LOG)
+      writeFileSync(
+        SQL_LOG,
+        JSON.stringify(
+          [...statements].sort((a, b) => b[1] - a[1]),
+          null,
+          1,
+        ),
+      );
     void system.close().then(() => process.exit(0));
   });
 }

@@ -45,13 +45,11 @@ function toConversation(row: ConversationRow): ConversationRecord {
 export class Conversations {
   constructor(@Inject(STATUSES_DB) private readonly db: DataSource) {}
 
-  /** Puts a new status in its thread and, when direct, in its participants' conversations. */
-  async join(tx: EntityManager, status: StatusRecord): Promise<void> {
-    const conversationId = await this.threadOf(tx, status.inReplyToId);
-    await tx.query(`UPDATE statuses.statuses SET conversation_id = $2 WHERE id = $1`, [
-      status.id,
-      conversationId,
-    ]);
+  /**
+   * Puts a new direct status in its participants' conversations; `conversationId` is its thread,
+   * written with the status (`threadOf` for a reply, a new one otherwise).
+   */
+  async join(tx: EntityManager, status: StatusRecord, conversationId: string): Promise<void> {
     if (status.visibility !== 'direct') return;
     const participants = [...new Set([status.accountId, ...status.mentions])];
     await tx.query(
@@ -137,7 +135,7 @@ export class Conversations {
    * The thread a new status joins: its parent's, else a new one. A parent from before threads
    * were kept gets the new thread too (locked, so that two replies to it agree on one).
    */
-  private async threadOf(tx: EntityManager, parentId: string | null): Promise<string> {
+  async threadOf(tx: EntityManager, parentId: string | null): Promise<string> {
     if (parentId) {
       const [parent]: { conversation_id: string | null }[] = await tx.query(
         `SELECT conversation_id FROM statuses.statuses WHERE id = $1 FOR UPDATE`,

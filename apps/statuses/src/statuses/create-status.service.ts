@@ -71,16 +71,20 @@ export class CreateStatus {
     const inTransaction = <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> =>
       outer ? work(outer) : this.db.transaction(work);
     const row = await inTransaction(async (tx) => {
-      const [inserted]: StatusRow[] = await tx.query(
+      // A reply joins its parent's thread; any other status starts one, in the same statement.
+      const thread = parent ? await this.conversations.threadOf(tx, parent.id) : null;
+      const [inserted]: (StatusRow & { conversation_id: string })[] = await tx.query(
         `WITH new_id AS (SELECT statuses.timestamp_id('statuses') AS id),
+         started AS (
+           INSERT INTO statuses.conversations (created_at) SELECT now() WHERE $14::bigint IS NULL RETURNING id),
          s AS (
            INSERT INTO statuses.statuses (id, uri, url, account_id, local, text, content, spoiler_text, sensitive,
-             language, visibility, in_reply_to_id, in_reply_to_account_id, application_id, tags)
+             language, visibility, in_reply_to_id, in_reply_to_account_id, application_id, tags, conversation_id)
            SELECT n.id, $1 || '/users/' || $2 || '/statuses/' || n.id, $1 || '/@' || $2 || '/' || n.id, $3, true,
-             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, COALESCE($14::bigint, (SELECT id FROM started))
              FROM new_id n
            RETURNING *)
-         SELECT ${STATUS_FIELDS}, ARRAY[]::text[] AS mentions FROM s`,
+         SELECT ${STATUS_FIELDS}, ARRAY[]::text[] AS mentions, s.conversation_id::text AS conversation_id FROM s`,
         [
           origin,
           author.username,
@@ -95,6 +99,7 @@ export class CreateStatus {
           parent?.accountId ?? null,
           request.applicationId,
           extractHashtags(request.text),
+          thread,
         ],
       );
       if (mentions.length) {
@@ -124,7 +129,7 @@ export class CreateStatus {
         ]);
       }
       const status = toStatusRecord({ ...inserted, mentions });
-      await this.conversations.join(tx, status);
+      await this.conversations.join(tx, status, inserted.conversation_id);
       await this.outbox.add(tx, contracts.statuses.statuses.events.statusCreated, {
         status,
         reblogged: null,

@@ -190,18 +190,17 @@ export class EventConsumers {
       outcome = await options.dataSource.transaction(async (tx): Promise<Outcome> => {
         // A concurrent delivery of the same event waits here for our commit, then skips. (An event
         // nobody here handles only moves its aggregate on, which is idempotent by itself.)
-        if (subscription) {
-          const claimed = rowsOf(
-            await tx.query(
-              `INSERT INTO "${options.schema}"."handled_events" ("consumer", "event_id")
-               VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-              [options.consumer, meta.eventId],
-            ),
-          );
-          if (!claimed.length) return 'duplicate';
-        }
+        const { claimed, position } = await this.claim(tx, options, meta, !!subscription);
+        if (!claimed) return 'duplicate';
         if (meta.aggregate) {
-          const place = await this.placeInAggregate(tx, options, meta.aggregate, meta, consumerCreatedAt);
+          const place = await this.placeInAggregate(
+            tx,
+            options,
+            meta.aggregate,
+            meta,
+            consumerCreatedAt,
+            position,
+          );
           if (place === 'stale') return 'stale';
           if (place === 'early') throw new ArrivedEarly();
         }
@@ -263,9 +262,42 @@ export class EventConsumers {
   }
 
   /**
+   * One statement for what every event takes first: its idempotency record (when something here
+   * handles it) and its aggregate's position for this consumer, row-locked until the transaction
+   * ends so replicas handling two events of one aggregate take turns (a position row made by this
+   * statement is locked by being new). `position` is undefined when the aggregate's row was made
+   * by another transaction after this statement's snapshot: `placeInAggregate` reads it then.
+   */
+  private async claim(
+    tx: EntityManager,
+    options: EventConsumeOptions,
+    meta: EventMeta,
+    handled: boolean,
+  ): Promise<{ claimed: boolean; position?: number }> {
+    const schema = `"${options.schema}"`;
+    const [row] = rowsOf(
+      await tx.query(
+        `WITH claimed AS (
+           INSERT INTO ${schema}."handled_events" ("consumer", "event_id")
+           SELECT $1, $2 WHERE $3::boolean ON CONFLICT DO NOTHING RETURNING 1
+         ), made AS (
+           INSERT INTO ${schema}."aggregate_positions" ("consumer", "aggregate", "version")
+           SELECT $1, $4, 0 WHERE $4::text IS NOT NULL ON CONFLICT DO NOTHING RETURNING "version"
+         ), held AS (
+           SELECT "version" FROM ${schema}."aggregate_positions"
+            WHERE "consumer" = $1 AND "aggregate" = $4 FOR UPDATE
+         )
+         SELECT NOT $3::boolean OR EXISTS (SELECT 1 FROM claimed) AS claimed,
+                COALESCE((SELECT "version" FROM made), (SELECT "version" FROM held))::int AS position`,
+        [options.consumer, meta.eventId, handled, meta.aggregate?.key ?? null],
+      ),
+    ) as { claimed: boolean; position: number | null }[];
+    return { claimed: row.claimed, position: row.position ?? undefined };
+  }
+
+  /**
    * Where the event stands among its aggregate's events for this consumer, moving the position
-   * on when it is next. The position row stays locked until the transaction ends, so replicas
-   * handling two events of one aggregate take turns.
+   * on when it is next.
    */
   private async placeInAggregate(
     tx: EntityManager,
@@ -273,36 +305,35 @@ export class EventConsumers {
     aggregate: NonNullable<EventMeta['aggregate']>,
     meta: EventMeta,
     consumerCreatedAt: number,
+    claimedPosition: number | undefined,
   ): Promise<'next' | 'stale' | 'early'> {
     const table = `"${options.schema}"."aggregate_positions"`;
-    await tx.query(
-      `INSERT INTO ${table} ("consumer", "aggregate", "version") VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`,
-      [options.consumer, aggregate.key],
-    );
-    const [row] = rowsOf(
-      await tx.query(
-        `SELECT "version"::int AS "version" FROM ${table} WHERE "consumer" = $1 AND "aggregate" = $2 FOR UPDATE`,
-        [options.consumer, aggregate.key],
-      ),
-    ) as { version: number }[];
+    const position =
+      claimedPosition ??
+      (
+        rowsOf(
+          await tx.query(
+            `SELECT "version"::int AS "version" FROM ${table} WHERE "consumer" = $1 AND "aggregate" = $2 FOR UPDATE`,
+            [options.consumer, aggregate.key],
+          ),
+        ) as { version: number }[]
+      )[0].version;
     const { version } = aggregate;
-    if (version <= row.version) return 'stale';
+    if (version <= position) return 'stale';
     const waitedMs = (meta.deliveryCount - 1) * GAP_RETRY_MS;
     const next =
-      version === row.version + 1 ||
+      version === position + 1 ||
       // History from before this consumer existed: what came earlier may have left the stream.
-      (row.version === 0 && Date.parse(meta.occurredAt) < consumerCreatedAt) ||
+      (position === 0 && Date.parse(meta.occurredAt) < consumerCreatedAt) ||
       // Waited long enough for a version never seen; one seen failing is retried, never overtaken.
       (waitedMs >= (options.gapTimeoutMs ?? DEFAULT_GAP_TIMEOUT_MS) &&
-        !(await this.failingBefore(tx, options, aggregate, row.version)));
+        !(await this.failingBefore(tx, options, aggregate, position)));
     if (!next) return 'early';
-    await tx.query(`UPDATE ${table} SET "version" = $3 WHERE "consumer" = $1 AND "aggregate" = $2`, [
-      options.consumer,
-      aggregate.key,
-      version,
-    ]);
     await tx.query(
-      `DELETE FROM "${options.schema}"."aggregate_failures"
+      `WITH moved AS (
+         UPDATE ${table} SET "version" = $3 WHERE "consumer" = $1 AND "aggregate" = $2
+       )
+       DELETE FROM "${options.schema}"."aggregate_failures"
         WHERE "consumer" = $1 AND "aggregate" = $2 AND "version" <= $3`,
       [options.consumer, aggregate.key, version],
     );
