@@ -92,17 +92,32 @@ function pollOf(record: StatusRecord, status: StatusContext): MPoll | null {
   return poll ? serializePoll(poll, status.viewerId) : null;
 }
 
-/**
- * One status as Mastodon's entity; its author must be in `status.accounts` and, for a reblog, the
- * status it shares in `status.shared` (with its author).
- */
-export function serializeStatus(record: StatusRecord, status: StatusContext, ctx: SerializeContext): MStatus {
+/** The fields of a status that are the same for every viewer: all but the reblog, poll and viewer's. */
+type SharedFields = Omit<
+  MStatus,
+  'reblog' | 'poll' | 'favourited' | 'reblogged' | 'muted' | 'bookmarked' | 'pinned' | 'filtered' | 'text'
+>;
+
+function authorOf(record: StatusRecord, status: StatusContext): AccountRecord {
   const author = status.accounts.get(record.accountId);
   if (!author) throw new Error(`status ${record.id} presented without its author`);
+  return author;
+}
+
+function sharedOf(record: StatusRecord, status: StatusContext): StatusRecord | undefined {
   const shared = record.reblogOfId === null ? undefined : status.shared?.get(record.reblogOfId);
   if (record.reblogOfId !== null && !shared)
     throw new Error(`reblog ${record.id} presented without its status`);
-  const serialized: MStatus = {
+  return shared;
+}
+
+function sharedFields(
+  record: StatusRecord,
+  author: AccountRecord,
+  status: StatusContext,
+  ctx: SerializeContext,
+): SharedFields {
+  return {
     id: record.id,
     created_at: record.createdAt,
     in_reply_to_id: record.inReplyToId,
@@ -119,7 +134,6 @@ export function serializeStatus(record: StatusRecord, status: StatusContext, ctx
     quotes_count: 0,
     edited_at: record.editedAt,
     content: record.content,
-    reblog: shared ? serializeStatus(shared, { ...status, withText: false }, ctx) : null,
     account: serializeAccount(author, ctx),
     media_attachments: [],
     mentions: record.mentions.flatMap((id) => {
@@ -129,18 +143,85 @@ export function serializeStatus(record: StatusRecord, status: StatusContext, ctx
     tags: record.tags.map((name) => ({ name, url: `${ctx.origin}/tags/${encodeURIComponent(name)}` })),
     emojis: [],
     card: null,
-    poll: pollOf(record, status),
   };
-  if (status.viewerId !== null) {
-    serialized.favourited = status.favourited?.has(record.id) ?? false;
-    serialized.reblogged = status.reblogged?.has(record.id) ?? false;
-    serialized.muted = status.muted?.has(record.id) ?? false;
-    serialized.bookmarked = status.bookmarked?.has(record.id) ?? false;
+}
+
+/** The viewer's flags of a status (none without a user token). */
+function viewerFields(record: StatusRecord, status: StatusContext): Partial<MStatus> {
+  if (status.viewerId === null) return {};
+  return {
+    favourited: status.favourited?.has(record.id) ?? false,
+    reblogged: status.reblogged?.has(record.id) ?? false,
+    muted: status.muted?.has(record.id) ?? false,
+    bookmarked: status.bookmarked?.has(record.id) ?? false,
     // Only one's own statuses can be pinned, and only they say whether they are.
-    if (record.accountId === status.viewerId && record.reblogOfId === null)
-      serialized.pinned = status.pinned?.has(record.id) ?? false;
-    serialized.filtered = (status.filtered?.get(record.id) ?? []).map(serializeFilterResult);
+    ...(record.accountId === status.viewerId && record.reblogOfId === null
+      ? { pinned: status.pinned?.has(record.id) ?? false }
+      : {}),
+    filtered: (status.filtered?.get(record.id) ?? []).map(serializeFilterResult),
+  };
+}
+
+/**
+ * One status as Mastodon's entity; its author must be in `status.accounts` and, for a reblog, the
+ * status it shares in `status.shared` (with its author).
+ */
+export function serializeStatus(record: StatusRecord, status: StatusContext, ctx: SerializeContext): MStatus {
+  const author = authorOf(record, status);
+  const shared = sharedOf(record, status);
+  return {
+    ...sharedFields(record, author, status, ctx),
+    reblog: shared ? serializeStatus(shared, { ...status, withText: false }, ctx) : null,
+    poll: pollOf(record, status),
+    ...viewerFields(record, status),
+    ...(status.withText ? { text: record.text } : {}),
+  };
+}
+
+/** A status's text for every viewer, with what it was rendered from (compared by identity). */
+interface SharedText {
+  readonly author: AccountRecord;
+  readonly mentioned: readonly (AccountRecord | undefined)[];
+  readonly ctx: SerializeContext;
+  /** The JSON object without its closing brace. */
+  readonly open: string;
+}
+
+const sharedTexts = new WeakMap<StatusRecord, SharedText>();
+
+/**
+ * What `serializeStatus` makes, as JSON text, rendering the part every viewer shares once per
+ * change: records served from in-process caches are frozen and stay the same objects until a
+ * change replaces them, so the text kept beside a status (weakly) holds while the status, its
+ * author and the accounts it mentions are the very objects it was rendered from. The reblog,
+ * the poll (it carries the viewer's votes) and the viewer's flags are added to it each time.
+ * Records that crossed NATS are new objects each time: simply rendered.
+ */
+export function statusJsonText(record: StatusRecord, status: StatusContext, ctx: SerializeContext): string {
+  const author = authorOf(record, status);
+  const shared = sharedOf(record, status);
+  const mentioned = record.mentions.map((id) => status.accounts.get(id));
+  let held = sharedTexts.get(record);
+  if (
+    !held ||
+    held.author !== author ||
+    held.ctx !== ctx ||
+    held.mentioned.length !== mentioned.length ||
+    held.mentioned.some((account, i) => account !== mentioned[i])
+  ) {
+    held = {
+      author,
+      mentioned,
+      ctx,
+      open: JSON.stringify(sharedFields(record, author, status, ctx)).slice(0, -1),
+    };
+    if (Object.isFrozen(record) && Object.isFrozen(author)) sharedTexts.set(record, held);
   }
-  if (status.withText) serialized.text = record.text;
-  return serialized;
+  const reblog = shared ? statusJsonText(shared, { ...status, withText: false }, ctx) : 'null';
+  const poll = pollOf(record, status);
+  const rest = JSON.stringify({
+    ...viewerFields(record, status),
+    ...(status.withText ? { text: record.text } : {}),
+  });
+  return `${held.open},"reblog":${reblog},"poll":${poll ? JSON.stringify(poll) : 'null'}${rest === '{}' ? '' : `,${rest.slice(1, -1)}`}}`;
 }

@@ -14,11 +14,22 @@ import {
   type MStatus,
   type SerializeContext,
   serializeStatus,
+  type StatusContext as StatusSerializeContext,
+  statusJsonText,
 } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { isId } from '../../../http/params';
+import type { JsonText } from '../../../http/rendered-json';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
 import { mayView, type StatusContext, timelineShows, type ViewerFacts } from './status-rules';
+
+/** How a list of statuses is presented. */
+export interface PresentOptions {
+  readonly withText?: boolean;
+  readonly context?: StatusContext;
+  readonly filterContext?: FilterContext;
+  readonly reblogged?: readonly StatusRecord[];
+}
 
 /** Statuses hydrated with their accounts and the viewer's facts about each author. */
 export interface Hydrated {
@@ -49,13 +60,30 @@ export class StatusPresenter {
   async present(
     records: readonly StatusRecord[],
     viewerId: string | null,
-    options: {
-      withText?: boolean;
-      context?: StatusContext;
-      filterContext?: FilterContext;
-      reblogged?: readonly StatusRecord[];
-    } = {},
+    options: PresentOptions = {},
   ): Promise<MStatus[]> {
+    const { visible, status } = await this.prepare(records, viewerId, options);
+    return visible.map((record) => serializeStatus(record, status, this.ctx));
+  }
+
+  /**
+   * What `present` answers, as JSON text: the part of each status every viewer shares is rendered
+   * once per change (statusJsonText), for the lists asked most (home and public timelines).
+   */
+  async presentJson(
+    records: readonly StatusRecord[],
+    viewerId: string | null,
+    options: PresentOptions = {},
+  ): Promise<JsonText<MStatus[]>> {
+    const { visible, status } = await this.prepare(records, viewerId, options);
+    return `[${visible.map((record) => statusJsonText(record, status, this.ctx)).join(',')}]`;
+  }
+
+  private async prepare(
+    records: readonly StatusRecord[],
+    viewerId: string | null,
+    options: PresentOptions,
+  ): Promise<{ visible: StatusRecord[]; status: StatusSerializeContext }> {
     const context = options.context ?? 'single';
     const shared = await this.sharedBy(records, options.reblogged ?? []);
     const [hydrated, filters] = await Promise.all([
@@ -82,28 +110,22 @@ export class StatusPresenter {
         : { favourited: [], bookmarked: [], reblogged: [], pinned: [], muted: [] },
       this.pollsOf(visible, shared, viewerId),
     ]);
-    const viewerState = {
-      favourited: new Set(state.favourited),
-      bookmarked: new Set(state.bookmarked),
-      reblogged: new Set(state.reblogged),
-      pinned: new Set(state.pinned),
-      muted: new Set(state.muted),
+    return {
+      visible,
+      status: {
+        accounts: hydrated.accounts,
+        viewerId,
+        withText: options.withText,
+        shared,
+        filtered,
+        polls,
+        favourited: new Set(state.favourited),
+        bookmarked: new Set(state.bookmarked),
+        reblogged: new Set(state.reblogged),
+        pinned: new Set(state.pinned),
+        muted: new Set(state.muted),
+      },
     };
-    return visible.map((record) =>
-      serializeStatus(
-        record,
-        {
-          accounts: hydrated.accounts,
-          viewerId,
-          withText: options.withText,
-          shared,
-          filtered,
-          polls,
-          ...viewerState,
-        },
-        this.ctx,
-      ),
-    );
   }
 
   /** The polls of the statuses (and of those reblogs share), with the viewer's votes, by poll id. */

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { contracts, type UserState } from '@mammut/contracts';
 import type { MStatus, SerializeContext } from '@mammut/mastodon-api';
@@ -7,6 +7,7 @@ import { Auth, CurrentUser, ViewerAccountId } from '../../../auth/auth.decorator
 import { type ListPage, Page } from '../../../http/account-page';
 import { setLinkHeader } from '../../../http/pagination';
 import { toBool } from '../../../http/params';
+import { JSON_CONTENT_TYPE, type JsonText } from '../../../http/rendered-json';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
 import { StatusPresenter } from './status-presenter';
 
@@ -33,14 +34,17 @@ export class TimelinesController {
     });
     // The page's cursors are the feed's, whatever the rules leave of it.
     setLinkHeader(page.request, page.reply, this.ctx.origin, { newest: ids[0], oldest: ids.at(-1) });
-    let body: MStatus[] = [];
+    let body: JsonText<MStatus[]> = '[]';
     if (ids.length) {
       const { statuses, reblogged } = await this.bus.request(contracts.statuses.statuses.getStatuses, {
         ids,
       });
-      body = await this.presenter.present(statuses, user.accountId, { context: 'home', reblogged });
+      body = await this.presenter.presentJson(statuses, user.accountId, { context: 'home', reblogged });
     }
-    void reply.status(regenerating ? 206 : 200).send(body);
+    void reply
+      .status(regenerating ? 206 : 200)
+      .header('content-type', JSON_CONTENT_TYPE)
+      .send(body);
   }
 
   /**
@@ -55,13 +59,14 @@ export class TimelinesController {
 
   @Get('public')
   @Auth.optional('read:statuses')
+  @Header('content-type', JSON_CONTENT_TYPE)
   async public(
     @Query() query: Record<string, unknown>,
     @ViewerAccountId() viewer: string | null,
     @Page({ limit: 20, max: 40 }) page: ListPage,
-  ): Promise<MStatus[]> {
+  ): Promise<JsonText<MStatus[]>> {
     // Media does not exist yet: only statuses with media is none.
-    if (toBool(query.only_media)) return [];
+    if (toBool(query.only_media)) return '[]';
     const local = toBool(query.local) ? true : toBool(query.remote) ? false : null;
     const { statuses } = await this.bus.request(contracts.statuses.statuses.listPublicStatuses, {
       local,
@@ -71,6 +76,6 @@ export class TimelinesController {
       newest: statuses[0]?.id,
       oldest: statuses.at(-1)?.id,
     });
-    return this.presenter.present(statuses, viewer, { context: 'public' });
+    return this.presenter.presentJson(statuses, viewer, { context: 'public' });
   }
 }
