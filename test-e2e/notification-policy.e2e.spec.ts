@@ -1,4 +1,6 @@
 import { createRestAPIClient, type mastodon } from 'masto';
+import { Client } from 'pg';
+import { modifyUser } from './support/admin';
 import { seedUser, seedUsers, type SeededUser } from './support/factories';
 import { apiCall, failureStatus } from './support/http';
 import { settled, startTestSystem, type TestSystem } from './support/system';
@@ -185,5 +187,109 @@ describe('notification policy and requests', () => {
     await as(bob).v1.statuses.create({ status: '@erin out of the blue', visibility: 'direct' });
     expect((await notifications(erin)).map((n) => n.status?.id)).toEqual([answer.id]);
     expect((await requests(erin)).map((r) => r.account.id)).toEqual([bob.accountId]);
+  });
+
+  it('counts a follower for for_not_followers only after three days of following', async () => {
+    const [gail, hugo] = await seedUsers(t, ['gail', 'hugo']);
+    await as(gail).v2.notifications.policy.update({ forNotFollowers: 'filter' });
+    await as(hugo).v1.accounts.$select(gail.accountId).follow();
+    const early = await as(hugo).v1.statuses.create({ status: '@gail just followed you' });
+    expect(await notifications(gail)).toEqual([]);
+    expect((await requests(gail)).map((r) => [r.account.id, r.lastStatus?.id])).toEqual([
+      [hugo.accountId, early.id],
+    ]);
+
+    const db = new Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(
+        `UPDATE accounts.follows SET created_at = now() - interval '4 days'
+          WHERE account_id = $1 AND target_account_id = $2`,
+        [hugo.accountId, gail.accountId],
+      );
+    } finally {
+      await db.end();
+    }
+    const later = await as(hugo).v1.statuses.create({ status: '@gail an old follower now' });
+    expect((await notifications(gail)).map((n) => [n.type, n.status?.id])).toEqual([['mention', later.id]]);
+    // What was filtered before stays in the request.
+    expect((await requests(gail))[0].notificationsCount).toBe('1');
+  });
+
+  it('lets mentions from outranking staff through every mute, block and policy, and nothing else of theirs', async () => {
+    const [ida, mira, boss] = await seedUsers(t, ['ida', 'mira', 'boss']);
+    const config = t.system.runtime.config;
+    await modifyUser(config, 'mira', { role: 'moderator' });
+    await modifyUser(config, 'boss', { role: 'admin' });
+    await as(ida).v2.notifications.policy.update({
+      forNotFollowing: 'drop',
+      forNotFollowers: 'drop',
+      forNewAccounts: 'drop',
+      forPrivateMentions: 'drop',
+    });
+    await as(ida).v1.accounts.$select(mira.accountId).mute({ notifications: true });
+    await as(ida).v1.accounts.$select(boss.accountId).block();
+    const privately = await as(mira).v1.statuses.create({ status: '@ida a word', visibility: 'direct' });
+    // Muted with notifications, mira's favourite is dropped, staff or not.
+    const own = await as(ida).v1.statuses.create({ status: 'mine' });
+    await as(mira).v1.statuses.$select(own.id).favourite();
+    const fromAdmin = await as(boss).v1.statuses.create({ status: '@ida @mira from the admin' });
+    const toAdmin = await as(mira).v1.statuses.create({ status: '@boss a moderator asks' });
+    await settled(t);
+    await as(boss).v2.notifications.policy.update({ forNotFollowing: 'filter' });
+    const toAdminAgain = await as(mira).v1.statuses.create({ status: '@boss again' });
+
+    expect((await notifications(ida)).map((n) => [n.type, n.account.id, n.status?.id])).toEqual([
+      ['mention', boss.accountId, fromAdmin.id],
+      ['mention', mira.accountId, privately.id],
+    ]);
+    expect(await requests(ida)).toEqual([]);
+    // A moderator mentioning an admin is a stranger to them: accepted, then filtered.
+    expect((await notifications(mira)).map((n) => n.status?.id)).toEqual([fromAdmin.id]);
+    expect((await notifications(boss)).map((n) => n.status?.id)).toEqual([toAdmin.id]);
+    expect((await requests(boss)).map((r) => r.lastStatus?.id)).toEqual([toAdminAgain.id]);
+  });
+
+  it('drops a mention that also mentions or answers someone the account blocks', async () => {
+    const [jo, kai, lou] = await seedUsers(t, ['jo', 'kai', 'lou']);
+    await as(jo).v1.accounts.$select(kai.accountId).block();
+    const blockedOne = await as(kai).v1.statuses.create({ status: 'kai speaks' });
+    await as(lou).v1.statuses.create({ status: '@jo @kai both of you' });
+    await as(lou).v1.statuses.create({ status: '@jo look at this', inReplyToId: blockedOne.id });
+    const alone = await as(lou).v1.statuses.create({ status: '@jo only you' });
+    expect((await notifications(jo)).map((n) => n.status?.id)).toEqual([alone.id]);
+    // Whoever else is mentioned still hears of it.
+    expect((await notifications(kai, { types: ['mention'] })).map((n) => n.account.id)).toEqual([
+      lou.accountId,
+    ]);
+  });
+
+  it('takes a private mention as an answer only where Mastodon’s walk up the thread stops', async () => {
+    const [max, ned, ola] = await seedUsers(t, ['max', 'ned', 'ola']);
+    const opening = await as(max).v1.statuses.create({ status: '@ned @ola private', visibility: 'direct' });
+    // ola answers both, mentioning ned; ned answers ola: the walk from there stops at ola's status,
+    // which mentions ned but is not max's, though max's own private mention of ned is further up.
+    const between = await as(ola).v1.statuses.create({
+      status: '@ned @max joining',
+      visibility: 'direct',
+      inReplyToId: opening.id,
+    });
+    const aside = await as(ned).v1.statuses.create({
+      status: '@max to you',
+      visibility: 'direct',
+      inReplyToId: between.id,
+    });
+    const direct = await as(ned).v1.statuses.create({
+      status: '@max straight answer',
+      visibility: 'direct',
+      inReplyToId: opening.id,
+    });
+    expect((await notifications(max, { types: ['mention'] })).map((n) => n.status?.id)).toEqual([
+      direct.id,
+      between.id,
+    ]);
+    expect((await requests(max)).map((r) => [r.account.id, r.lastStatus?.id])).toEqual([
+      [ned.accountId, aside.id],
+    ]);
   });
 });

@@ -67,6 +67,16 @@ export class AdminUsersQueries {
     return rows.map((row) => row.account_id);
   }
 
+  /** The roles of the local users among the accounts; accounts without a user are left out. */
+  async roles(accountIds: readonly string[]): Promise<{ accountId: string; role: Role }[]> {
+    const rows: { account_id: string; role: Role }[] = await this.db.query(
+      `SELECT u.account_id::text AS account_id, u.role FROM accounts.users u
+        WHERE u.account_id = ANY($1::bigint[])`,
+      [[...new Set(accountIds)]],
+    );
+    return rows.map((row) => ({ accountId: row.account_id, role: row.role }));
+  }
+
   /** Usernames are unique case-insensitively among local accounts, as registration enforces. */
   async byUsername(username: string): Promise<AdminUser> {
     const rows: AdminUserRow[] = await this.db.query(

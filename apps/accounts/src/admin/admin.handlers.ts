@@ -30,6 +30,7 @@ export class AdminHandlers {
   readonly bound = defineHandlers(contracts.accounts.admin, {
     createUser: (input) => this.createUser.execute(input),
     getUser: ({ username }) => this.users.byUsername(username),
+    getUserRoles: async ({ accountIds }) => ({ roles: await this.users.roles(accountIds) }),
     listUsers: async () => ({ users: await this.users.list() }),
     listUserManagers: async ({ after, limit }) => ({
       accountIds: await this.users.userManagers(after, limit),

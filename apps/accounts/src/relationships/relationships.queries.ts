@@ -35,7 +35,7 @@ interface FactRow {
   languages: string[] | null;
   /** note: the comment. */
   text: string | null;
-  /** mute: when it ends (ISO 8601, as PostgreSQL writes timestamps in JSON). */
+  /** mute: when it ends; followed_by: when the follow began (ISO 8601, as PostgreSQL writes timestamps in JSON). */
   at: string | null;
 }
 
@@ -58,7 +58,7 @@ const FACT_SOURCES: readonly {
     side: 'out',
     values: 'show_reblogs, notify, languages, NULL, NULL',
   },
-  { kind: 'followed_by', table: 'follows', side: 'in', values: 'NULL, NULL, NULL, NULL, NULL' },
+  { kind: 'followed_by', table: 'follows', side: 'in', values: 'NULL, NULL, NULL, NULL, created_at' },
   { kind: 'requested_by', table: 'follow_requests', side: 'in', values: 'NULL, NULL, NULL, NULL, NULL' },
   { kind: 'blocking', table: 'blocks', side: 'out', values: 'NULL, NULL, NULL, NULL, NULL' },
   { kind: 'blocked_by', table: 'blocks', side: 'in', values: 'NULL, NULL, NULL, NULL, NULL' },
@@ -218,6 +218,7 @@ function blankRelationship(id: string, domainBlocking: boolean): RelationshipRec
     notifying: false,
     languages: null,
     followedBy: false,
+    followedBySince: null,
     blocking: false,
     blockedBy: false,
     muting: false,
@@ -246,6 +247,7 @@ function applyFact(record: RelationshipRecord, row: FactRow): void {
       return;
     case 'followed_by':
       record.followedBy = true;
+      record.followedBySince = row.at === null ? null : new Date(row.at).toISOString();
       return;
     case 'requested_by':
       record.requestedBy = true;

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { contracts, type NotificationType, type StatusRecord } from '@mammut/contracts';
+import { type AccountRecord, contracts, type NotificationType, type StatusRecord } from '@mammut/contracts';
 import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
 import { eachPage } from '../each-page';
 import { NotificationsStore } from './notifications.store';
 import { StreamPublisher } from '../streaming/stream-publisher';
-import { policyAction } from './notification-filter';
+import { policyAction, staffOver } from './notification-filter';
 import { NotificationPoliciesRepository } from './notification-policies.repository';
 
 const statusEvents = contracts.statuses.statuses.events;
@@ -26,9 +26,10 @@ const userEvents = contracts.accounts.admin.events;
  * users. Nobody else is
  * notified by themselves, nor by an account they block or mute (notifications included) or whose
  * domain they block (unless they follow them), nor about a status of a thread they muted (asked
- * once per status, of everyone it would notify). Then the
- * account's notification policy (Mastodon 4.3) accepts, filters (kept out of the list and the
- * streams, a mention gathered into its sender's request) or drops what remains. A deleted status
+ * once per status, of everyone it would notify), nor of a mention that also mentions or answers
+ * someone they block or mute. Then the account's notification policy (Mastodon 4.3) accepts,
+ * filters (kept out of the list and the streams, a mention gathered into its sender's request) or
+ * drops what remains. A mention from staff who outrank the account passes all of that. A deleted status
  * takes its notifications along; an authorized or rejected request, its follow_request
  * notification.
  */
@@ -111,10 +112,9 @@ export class Notify {
 
   private async mentions(tx: EntityManager, status: StatusRecord): Promise<void> {
     const muted = await this.mutedThread(status.id, status.mentions);
-    for (const accountId of status.mentions) {
-      if (muted.has(accountId)) continue;
-      await this.notify(tx, accountId, status.accountId, 'mention', status.id, status, false);
-    }
+    // A muted thread still hears of staff, so the mute goes to the policy rather than skipping here.
+    for (const accountId of status.mentions)
+      await this.notify(tx, accountId, status.accountId, 'mention', status.id, status, muted.has(accountId));
   }
 
   /**
@@ -206,6 +206,10 @@ export class Notify {
     return new Set(muters);
   }
 
+  /**
+   * One notification, unless the policy drops it. `threadMuted` says whether the recipient muted
+   * the status's thread when the caller asked already (for many recipients at once).
+   */
   private async notify(
     tx: EntityManager,
     accountId: string,
@@ -213,45 +217,56 @@ export class Notify {
     type: NotificationType,
     statusId: string | null,
     mentioning?: StatusRecord,
-    askMutes = true,
+    threadMuted?: boolean,
   ): Promise<void> {
-    // Only the author of a poll hears of something they did (that their poll closed).
-    const own = accountId === fromAccountId;
-    if (own && type !== 'poll') return;
-    if (askMutes && statusId !== null && (await this.mutedThread(statusId, [accountId])).has(accountId))
-      return;
-    // Both accounts in one request: the one notified must be local, the sender's age and limits count.
-    const [{ accounts }, { relationships }] = await Promise.all([
+    const fromSelf = accountId === fromAccountId;
+    // What one hears of from oneself (a poll closing) is all that could pass: nothing to ask.
+    if (fromSelf && type !== 'poll') return;
+    // Everyone else the status mentions or answers, whom a recipient blocking or muting drops the
+    // mention (Mastodon's `filter?(:mentions)`), asked with the sender in one request; past the
+    // request's limit, the first ones.
+    const involved = mentioning ? [...mentioning.mentions] : [];
+    if (mentioning?.inReplyToAccountId) involved.push(mentioning.inReplyToAccountId);
+    const others = [...new Set(involved)]
+      .filter((id) => id !== accountId && id !== fromAccountId)
+      .slice(0, 199);
+    const [{ accounts }, { relationships }, muted] = await Promise.all([
       this.bus.request(contracts.accounts.profiles.getAccounts, { ids: [accountId, fromAccountId] }),
-      own
+      fromSelf
         ? { relationships: [] }
         : this.bus.request(contracts.accounts.relationships.getRelationships, {
             viewerId: accountId,
-            ids: [fromAccountId],
+            ids: [fromAccountId, ...others],
             withSuspended: false,
           }),
+      threadMuted ??
+        (statusId !== null && this.mutedThread(statusId, [accountId]).then((ids) => ids.has(accountId))),
     ]);
     const recipient = accounts.find((account) => account.id === accountId);
     const sender = accounts.find((account) => account.id === fromAccountId);
     if (!recipient || recipient.domain !== null || recipient.suspended || !sender) return;
-    if (own) {
-      const added = await this.store.add(tx, { accountId, fromAccountId, type, statusId, filtered: false });
-      if (added) this.streams.toUsers([accountId], { event: 'notification', notification: added });
-      return;
-    }
-    const facts = relationships[0];
-    if (!facts || facts.blocking || (facts.muting && facts.mutingNotifications)) return;
-    // A muted author's statuses stay out of the home feed, and so does news of them (Mastodon).
-    if (type === 'status' && facts.muting) return;
-    if (facts.domainBlocking && !facts.following) return;
+    const facts = relationships.find((relationship) => relationship.id === fromAccountId);
+    if (!fromSelf && !facts) return;
+    const followedSince = facts?.followedBySince ? new Date(facts.followedBySince) : null;
     const action = await policyAction(await this.policies.rules(accountId, tx), {
       type,
-      following: facts.following,
-      followedBy: facts.followedBy,
+      fromSelf,
+      following: facts?.following ?? false,
+      followedSince,
+      blocking: facts?.blocking ?? false,
+      mutingNotifications: (facts?.muting && facts.mutingNotifications) ?? false,
+      muting: facts?.muting ?? false,
+      domainBlocking: facts?.domainBlocking ?? false,
+      threadMuted: muted,
+      mentionsBlocked: relationships.some(
+        (other) =>
+          other.id !== fromAccountId && (other.blocking || (other.muting && other.mutingNotifications)),
+      ),
       senderCreatedAt: new Date(sender.createdAt),
       senderLimited: sender.limited,
+      accepted: !fromSelf && (await this.policies.accepted(tx, accountId, fromAccountId)),
+      fromStaff: () => this.fromStaff(recipient.id, sender),
       privateMentionNotInResponse: () => this.privateMentionNotInResponse(accountId, mentioning),
-      accepted: await this.policies.accepted(tx, accountId, fromAccountId),
       now: new Date(),
     });
     if (action === 'drop') return;
@@ -260,24 +275,43 @@ export class Notify {
     if (added && !filtered) this.streams.toUsers([accountId], { event: 'notification', notification: added });
   }
 
+  /** Whether a local sender's role outranks the recipient's as staff: one request for both roles. */
+  private async fromStaff(recipientId: string, sender: AccountRecord): Promise<boolean> {
+    if (sender.domain !== null) return false;
+    const { roles } = await this.bus.request(contracts.accounts.admin.getUserRoles, {
+      accountIds: [recipientId, sender.id],
+    });
+    const roleOf = (id: string) => roles.find((entry) => entry.accountId === id)?.role;
+    const senderRole = roleOf(sender.id);
+    return senderRole !== undefined && staffOver(senderRole, roleOf(recipientId) ?? 'user');
+  }
+
   /**
-   * A direct status that does not answer, somewhere up its thread (Mastodon looks 100 statuses
-   * up), a direct status of the one notified that mentioned its author.
+   * A direct status that does not answer one of the recipient's own direct statuses mentioning its
+   * author, as Mastodon walks up the thread (101 statuses at most): from the parent up to the
+   * first status mentioning the author (the parent by anyone, those above by the recipient), which
+   * answers when it is the recipient's and direct.
    */
   private async privateMentionNotInResponse(accountId: string, status?: StatusRecord): Promise<boolean> {
     if (!status || status.visibility !== 'direct') return false;
     if (status.inReplyToId === null) return true;
     const { ancestors } = await this.bus.request(contracts.statuses.statuses.getContext, {
       statusId: status.id,
-      ancestors: 100,
+      ancestors: 101,
       descendants: 0,
       depth: 1,
     });
-    return !ancestors.some(
-      (ancestor) =>
-        ancestor.accountId === accountId &&
-        ancestor.visibility === 'direct' &&
-        ancestor.mentions.includes(status.accountId),
-    );
+    const byId = new Map(ancestors.map((ancestor) => [ancestor.id, ancestor]));
+    let next: string | null = status.inReplyToId;
+    // Bounded as the walk is, whatever loop the replies make.
+    for (let depth = 0; next !== null && depth <= 100; depth++) {
+      const ancestor = byId.get(next);
+      if (!ancestor) return true;
+      const mine = ancestor.accountId === accountId;
+      if (ancestor.mentions.includes(status.accountId) && (depth === 0 || mine))
+        return !(mine && ancestor.visibility === 'direct');
+      next = ancestor.inReplyToId;
+    }
+    return true;
   }
 }

@@ -149,6 +149,14 @@ export const accountsAdmin = {
     request: z.object({ after: id.nullable(), limit: z.number().int().min(1).max(1000) }),
     response: z.object({ accountIds: z.array(id) }),
   }),
+  /**
+   * The roles of the local users among the accounts (remote accounts and unknown ids are left
+   * out): whether a mention comes from staff, whom Mastodon's notification policy lets through.
+   */
+  getUserRoles: defineRequest('accounts.user_role.get', {
+    request: z.object({ accountIds: z.array(id).min(1).max(200) }),
+    response: z.object({ roles: z.array(z.object({ accountId: id, role })) }),
+  }),
   listUsers: defineRequest('accounts.user.list', {
     request: z.object({}),
     response: z.object({ users: z.array(adminUser) }),

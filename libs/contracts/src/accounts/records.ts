@@ -104,6 +104,11 @@ export const relationshipRecord = z.object({
   notifying: z.boolean(),
   languages: z.array(z.string()).nullable(),
   followedBy: z.boolean(),
+  /**
+   * When the target started following the viewer (null unless `followedBy`): Mastodon's
+   * notification policy counts a follower of less than three days as no follower.
+   */
+  followedBySince: isoDate.nullable(),
   blocking: z.boolean(),
   blockedBy: z.boolean(),
   muting: z.boolean(),
