@@ -1,6 +1,8 @@
 import type { AccountRecord, PollRecord, StatusRecord } from '@mammut/contracts';
 import type { SerializeContext } from './context';
-import { type StatusContext, serializeStatus, statusJsonText } from './statuses.serializer';
+import { type MStatus, type StatusContext, serializeStatus, statusJsonText } from './statuses.serializer';
+
+const parsed = (text: string): MStatus => JSON.parse(text) as MStatus;
 
 const ctx: SerializeContext = { origin: 'https://example.test', localDomain: 'example.test' };
 
@@ -142,7 +144,7 @@ describe('statuses as JSON text', () => {
   });
 
   it('renders again when the author or a mentioned account is a new record', () => {
-    expect(JSON.parse(statusJsonText(original, base(null), ctx)).account.followers_count).toBe(0);
+    expect(parsed(statusJsonText(original, base(null), ctx)).account.followers_count).toBe(0);
     const followed = account('2', 'bob', { followersCount: 5 });
     const renamed = account('1', 'alice', { username: 'alicia' });
     const changed = base(null, {
@@ -151,15 +153,15 @@ describe('statuses as JSON text', () => {
         [followed.id, followed],
       ]),
     });
-    const seen = JSON.parse(statusJsonText(original, changed, ctx));
+    const seen = parsed(statusJsonText(original, changed, ctx));
     expect(seen.account.followers_count).toBe(5);
     expect(seen.mentions[0].acct).toBe('alicia');
   });
 
   it('keeps nothing for a record that is not frozen (one that crossed NATS)', () => {
     const loose = { ...original, favouritesCount: 1 };
-    expect(JSON.parse(statusJsonText(loose, base(null), ctx)).favourites_count).toBe(1);
+    expect(parsed(statusJsonText(loose, base(null), ctx)).favourites_count).toBe(1);
     loose.favouritesCount = 3;
-    expect(JSON.parse(statusJsonText(loose, base(null), ctx)).favourites_count).toBe(3);
+    expect(parsed(statusJsonText(loose, base(null), ctx)).favourites_count).toBe(3);
   });
 });
