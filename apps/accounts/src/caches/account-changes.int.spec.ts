@@ -92,7 +92,7 @@ describe('grant changes passed on', () => {
       ];
       expect(
         await pollUntil(
-          async () => heard.slice(),
+          () => Promise.resolve(heard.slice()),
           (seen) => seen.length >= expected.length,
           5_000,
           20,
@@ -105,7 +105,7 @@ describe('grant changes passed on', () => {
       await (listener as unknown as { client: Client }).client.end();
       expect(
         await pollUntil(
-          async () => heard.slice(),
+          () => Promise.resolve(heard.slice()),
           (seen) => seen.length > 0,
           10_000,
           50,

@@ -97,7 +97,7 @@ describe('GrantWatch (real NATS)', () => {
 
     await publish({ tag: tokenTag('token-a') });
     await pollUntil(
-      async () => revoked.length,
+      () => Promise.resolve(revoked.length),
       (n) => n === 2,
       2000,
       10,
@@ -121,7 +121,7 @@ describe('GrantWatch (real NATS)', () => {
 
     await publish({ tag: 'u:1' });
     await pollUntil(
-      async () => asked.length,
+      () => Promise.resolve(asked.length),
       (n) => n === 2,
       2000,
       10,
@@ -135,7 +135,7 @@ describe('GrantWatch (real NATS)', () => {
     grants.set('token-c', grantOf('1', '10', true));
     await publish({ tag: 'a:10' });
     await pollUntil(
-      async () => revoked.length,
+      () => Promise.resolve(revoked.length),
       (n) => n === 2,
       2000,
       10,
@@ -175,7 +175,7 @@ describe('GrantWatch (real NATS)', () => {
     grants.delete('token-b');
     await publish({ everything: true });
     await pollUntil(
-      async () => revoked.length,
+      () => Promise.resolve(revoked.length),
       (n) => n === 1,
       2000,
       20,
@@ -183,6 +183,19 @@ describe('GrantWatch (real NATS)', () => {
     await settle(1500);
     expect([...asked].sort()).toEqual(['token-a', 'token-b']);
     expect(revoked.map((s) => s.token)).toEqual(['token-b']);
+  });
+
+  it('asks about every token when its bus connection comes back, messages may have been lost meanwhile', async () => {
+    session('token-a', '1', '10');
+    grants.delete('token-a');
+    await nats.reconnect();
+    await pollUntil(
+      () => Promise.resolve(revoked.length),
+      (n) => n === 1,
+      5000,
+      20,
+    );
+    expect(asked).toEqual(['token-a']);
   });
 
   it('asks again at once about a session authenticated before a change it was heard of', async () => {
@@ -193,7 +206,7 @@ describe('GrantWatch (real NATS)', () => {
     expect(asked).toEqual([]);
     watch.add({ token: 'token-a', grant: grantOf('1', '10') }, authenticatedAt);
     await pollUntil(
-      async () => revoked.length,
+      () => Promise.resolve(revoked.length),
       (n) => n === 1,
       2000,
       10,

@@ -6,7 +6,7 @@ import {
   type TokenGrant,
 } from '@mammut/contracts';
 import { logger } from '@mammut/platform';
-import type { NatsConnection, Subscription } from 'nats';
+import { Events, type NatsConnection, type Subscription } from 'nats';
 
 const log = logger('gateway:grant-watch');
 const decoder = new TextDecoder();
@@ -189,7 +189,7 @@ export class GrantWatch<S extends WatchedSession> {
   private async watchConnection(): Promise<void> {
     for await (const status of this.options.nats.status()) {
       if (this.stopped) return;
-      if (status.type === 'reconnect') this.everything();
+      if (status.type === Events.Reconnect) this.everything();
     }
   }
 
