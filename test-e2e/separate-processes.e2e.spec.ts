@@ -2,6 +2,8 @@ import { createRestAPIClient, createStreamingAPIClient } from 'masto';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Client } from 'pg';
+import WebSocket from 'ws';
 import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
 import { seedUser } from './support/factories';
 import { pollUntil } from './support/poll';
@@ -168,7 +170,7 @@ describe('gateway, accounts, statuses and timelines as separate processes', () =
     expect([ready.status, ready.details]).toEqual(['ok', { 'statuses.postgres': up, redis: up, nats: up }]);
   });
 
-  it('fans statuses out into home feeds, notifies and streams with timelines in its own process', async () => {
+  it('fans statuses out into home feeds, notifies and streams with timelines in its own process, and ends a revoked token’s stream', async () => {
     const { origin, databaseUrl } = started();
     const [frank, gina] = await Promise.all(
       ['frank', 'gina'].map((username) => seedUser({ url: origin, databaseUrl }, { username })),
@@ -202,6 +204,24 @@ describe('gateway, accounts, statuses and timelines as separate processes', () =
     } finally {
       streaming.close();
     }
+
+    // Revoked by hand: the accounts process hears it from PostgreSQL and tells the gateway's over NATS.
+    const socket = new WebSocket(`${origin.replace(/^http/, 'ws')}/api/v1/streaming?stream=user`, [
+      frank.token,
+    ]);
+    await new Promise((resolve) => socket.once('open', resolve));
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    const revokedAt = Date.now();
+    try {
+      await db.query(`UPDATE accounts.oauth_access_tokens SET revoked_at = now() WHERE user_id = $1`, [
+        frank.userId,
+      ]);
+    } finally {
+      await db.end();
+    }
+    expect((await closed) - revokedAt).toBeLessThan(1000);
   });
 
   it('drains accounts on SIGTERM; the gateway then answers 503, and drains on SIGTERM too', async () => {

@@ -1,4 +1,5 @@
 import { createRestAPIClient, type mastodon } from 'masto';
+import { Client } from 'pg';
 import { seedUsers, type SeededUser } from './support/factories';
 import { startTestSystem, type TestSystem } from './support/system';
 
@@ -11,7 +12,8 @@ interface SseEvent {
 
 /**
  * An open event stream read with a plain fetch, as a client without WebSocket reads it: the
- * response, what came before the first event (comments), and the events as they arrive.
+ * response, what came before the first event (comments), the events as they arrive, and when the
+ * server ended it.
  */
 async function openStream(
   url: string,
@@ -20,10 +22,13 @@ async function openStream(
   response: Response;
   comments: string[];
   next(match: (event: SseEvent) => boolean, ms?: number): Promise<SseEvent | undefined>;
+  ended: Promise<number>;
 }> {
   const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   const events: SseEvent[] = [];
   const comments: string[] = [];
+  let ended: (at: number) => void = () => undefined;
+  const endedAt = new Promise<number>((resolve) => (ended = resolve));
   if (response.ok && response.body) {
     const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
     const decoder = new TextDecoder();
@@ -32,7 +37,7 @@ async function openStream(
       try {
         for (;;) {
           const { value, done } = await reader.read();
-          if (done) return;
+          if (done) return ended(Date.now());
           buffer += decoder.decode(value, { stream: true });
           let end: number;
           // Comment lines end with one newline; events with a blank line.
@@ -56,12 +61,14 @@ async function openStream(
         }
       } catch {
         // The connection went: the stream ends.
+        ended(Date.now());
       }
     })();
   }
   return {
     response,
     comments,
+    ended: endedAt,
     async next(match, ms = 5000) {
       const deadline = Date.now() + ms;
       while (Date.now() < deadline) {
@@ -155,6 +162,42 @@ describe('streaming over server-sent events', () => {
     const update = await local.next((e) => e.event === 'update');
     expect((JSON.parse(update?.data ?? '{}') as { id: string }).id).toBe(open_.id);
     expect(await direct.next(() => true, 300)).toBeUndefined();
+  });
+
+  it('ends the streams of a token within a second of its revocation, by the API or by SQL by hand', async () => {
+    const [dora, eve] = await seedUsers(t, ['dora', 'eve']);
+    const byApi = await open('/api/v1/streaming/user', dora.token);
+    const bySql = await open('/api/v1/streaming/public/local', eve.token);
+    const bystander = await open('/api/v1/streaming/user', bob.token);
+    expect([byApi.response.status, bySql.response.status]).toEqual([200, 200]);
+
+    let revokedAt = Date.now();
+    const revoked = await fetch(`${t.url}/oauth/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        token: dora.token,
+        client_id: dora.app.clientId,
+        client_secret: dora.app.clientSecret,
+      }),
+    });
+    expect(revoked.status).toBe(200);
+    expect((await byApi.ended) - revokedAt).toBeLessThan(1000);
+
+    const db = new Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    try {
+      revokedAt = Date.now();
+      await db.query(`UPDATE accounts.oauth_access_tokens SET revoked_at = now() WHERE user_id = $1`, [
+        eve.userId,
+      ]);
+      expect((await bySql.ended) - revokedAt).toBeLessThan(1000);
+    } finally {
+      await db.end();
+    }
+    // Nobody else's stream ended: it still gets what it is sent.
+    const posted = await as(alice).v1.statuses.create({ status: 'still here?' });
+    expect(await bystander.next((e) => e.event === 'update' && e.data.includes(posted.id))).toBeDefined();
   });
 
   it('answers a bad token 401, an unknown stream 400, a path that is none 404', async () => {

@@ -1,6 +1,7 @@
 import { createRestAPIClient, type mastodon } from 'masto';
+import { Client } from 'pg';
 import WebSocket from 'ws';
-import { seedUsers, type SeededUser } from './support/factories';
+import { seedUser, seedUsers, type SeededUser } from './support/factories';
 import { startTestSystem, type TestSystem } from './support/system';
 import { collect, streamingClients } from './support/streaming';
 
@@ -24,12 +25,35 @@ function handshake(
   });
 }
 
+/** A raw socket on the user stream, open, and when and how it closed once it does. */
+async function userSocket(
+  url: string,
+  token: string,
+): Promise<{ closed: Promise<{ at: number; code: number }>; close(): void }> {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/api/v1/streaming?stream=user`, [token]);
+  await new Promise((resolve) => socket.once('open', resolve));
+  const closed = new Promise<{ at: number; code: number }>((resolve) =>
+    socket.once('close', (code) => resolve({ at: Date.now(), code })),
+  );
+  return { closed, close: () => socket.close() };
+}
+
+/** Whether a promise settles within `ms`. */
+const settlesWithin = (promise: Promise<unknown>, ms: number): Promise<boolean> =>
+  Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms)),
+  ]);
+
 /**
  * Streaming through masto's WebSocket client, as Elk and Phanpy use it: statuses and
- * notifications arrive live to whom may see them, and a revoked token's socket closes.
+ * notifications arrive live to whom may see them, and a revoked token's socket closes. Those
+ * close within a second because the accounts service passes grant changes on as it hears them
+ * (the gateway's own re-check of every token comes only every 30 s or so).
  */
 describe('streaming', () => {
   let t: TestSystem;
+  let db: Client;
   let alice: SeededUser;
   let bob: SeededUser;
   let carol: SeededUser;
@@ -42,10 +66,13 @@ describe('streaming', () => {
     t = await startTestSystem();
     [alice, bob, carol] = await seedUsers(t, ['alice', 'bob', 'carol']);
     await as(bob).v1.accounts.$select(alice.accountId).follow();
+    db = new Client({ connectionString: t.databaseUrl });
+    await db.connect();
   });
 
   afterAll(async () => {
     await streams.closeAll();
+    await db?.end();
     await t?.stop();
   });
 
@@ -114,12 +141,9 @@ describe('streaming', () => {
     expect([health.status, await health.text()]).toEqual([200, 'OK']);
   });
 
-  it('closes the sockets of a revoked token within a second', async () => {
-    const socket = new WebSocket(`${t.url.replace(/^http/, 'ws')}/api/v1/streaming?stream=user`, [
-      carol.token,
-    ]);
-    await new Promise((resolve) => socket.once('open', resolve));
-    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+  it('closes the sockets of a revoked token within a second, and no others', async () => {
+    const [first, second] = [await userSocket(t.url, carol.token), await userSocket(t.url, carol.token)];
+    const bystander = await userSocket(t.url, bob.token);
     const revokedAt = Date.now();
     const response = await fetch(`${t.url}/oauth/revoke`, {
       method: 'POST',
@@ -131,7 +155,48 @@ describe('streaming', () => {
       }),
     });
     expect(response.status).toBe(200);
-    expect((await closed) - revokedAt).toBeLessThan(1500);
+    for (const { closed } of [first, second]) {
+      const { at, code } = await closed;
+      expect(at - revokedAt).toBeLessThan(1000);
+      expect(code).toBe(1008);
+    }
+    expect(await settlesWithin(bystander.closed, 300)).toBe(false);
+    bystander.close();
+  });
+
+  it('closes a socket within a second whoever narrows its grant: SQL by hand, suspension, a disabled user', async () => {
+    const [revoked, suspended, disabled, bystander] = await Promise.all(
+      ['dora', 'eve', 'fred', 'gus'].map((username) => seedUser(t, { username })),
+    );
+    const changes: [SeededUser, string, string][] = [
+      // Another writer than the API: the trigger is what tells, not the code that revoked.
+      [
+        revoked,
+        `UPDATE accounts.oauth_access_tokens SET revoked_at = now() WHERE user_id = $1`,
+        revoked.userId,
+      ],
+      [suspended, `UPDATE accounts.accounts SET suspended_at = now() WHERE id = $1`, suspended.accountId],
+      [disabled, `UPDATE accounts.users SET disabled = true WHERE id = $1`, disabled.userId],
+    ];
+    const watching = await userSocket(t.url, bystander.token);
+    for (const [user, sql, id] of changes) {
+      const socket = await userSocket(t.url, user.token);
+      const changedAt = Date.now();
+      await db.query(sql, [id]);
+      const { at, code } = await socket.closed;
+      expect({ user: user.username, closedWithin: at - changedAt < 1000, code }).toEqual({
+        user: user.username,
+        closedWithin: true,
+        code: 1008,
+      });
+    }
+    expect(await settlesWithin(watching.closed, 300)).toBe(false);
+    watching.close();
+    // The refused token cannot open another.
+    expect(await handshake(`${t.url.replace(/^http/, 'ws')}/api/v1/streaming`, [suspended.token])).toEqual({
+      open: false,
+      status: 401,
+    });
   });
 
   it('answers an unknown stream with an error and keeps the socket open', async () => {

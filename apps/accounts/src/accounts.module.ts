@@ -22,6 +22,7 @@ import { AccountsCache, CredentialsCache, FiltersCache, RelationshipsCache } fro
 import { ReadYourWrites } from './caches/read-your-writes';
 import { TokenActivity } from './tokens/token-activity';
 import { AccountChangesListener } from './caches/account-changes.listener';
+import { GrantChangesPublisher } from './caches/grant-changes.publisher';
 import { PasswordHasher } from './passwords/password-hasher';
 import { RelationshipsHandlers } from './relationships/relationships.handlers';
 import { relationshipsProviders } from './relationships/relationships.providers';
@@ -64,6 +65,7 @@ import { listsProviders } from './lists/lists.providers';
     GrantCache,
     TokenActivity,
     AccountChangesListener,
+    GrantChangesPublisher,
     CredentialsCache,
     RelationshipsCache,
     FiltersCache,

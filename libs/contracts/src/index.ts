@@ -9,6 +9,7 @@ export * from './accounts/admin.contracts';
 export * from './accounts/remote.contracts';
 export * from './accounts/filters.contracts';
 export * from './accounts/lists.contracts';
+export * from './accounts/grant-changes.contracts';
 export * from './statuses/statuses.contracts';
 export * from './statuses/interactions.contracts';
 export * from './statuses/tags.contracts';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CONFIG, type Config, ChangeListener, type TaggedCache } from '@mammut/platform';
 import { GrantCache } from './grant-cache';
+import { GrantChangesPublisher } from './grant-changes.publisher';
 import { AccountsCache, CredentialsCache, FiltersCache, RelationshipsCache } from './read-caches';
 
 /** The channel the accounts schema's triggers notify on (their migrations spell it out too). */
@@ -10,7 +11,8 @@ export const ACCOUNT_CHANGES_CHANNEL = 'mammut_accounts_grants';
  * Keeps the accounts service's read caches (token grants, credentials, accounts, relationships,
  * filters) true to PostgreSQL. Its triggers notify the tag of whatever changed: `t:<digest>`,
  * `u:<user>`, `a:<account>` for what narrows a grant, `c:<account>` for credentials and accounts,
- * `r:<account>` for its relationships, `f:<account>` for its filters.
+ * `r:<account>` for its relationships, `f:<account>` for its filters. What narrows a grant is also
+ * passed on to the bus (GrantChangesPublisher), for the gateway's open streams.
  */
 @Injectable()
 export class AccountChangesListener
@@ -24,6 +26,7 @@ export class AccountChangesListener
     relationships: RelationshipsCache,
     accounts: AccountsCache,
     filters: FiltersCache,
+    publisher: GrantChangesPublisher,
   ) {
     super({
       databaseUrl: config.databaseUrl,
@@ -31,6 +34,7 @@ export class AccountChangesListener
       name: 'mammut-accounts-changes',
       tags: /^[tuacrf]:./,
       caches: [grants, credentials, relationships, accounts, filters] as TaggedCache<unknown>[],
+      onChange: (tag) => publisher.heard(tag),
     });
   }
 

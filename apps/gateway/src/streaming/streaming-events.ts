@@ -13,13 +13,11 @@ import { NotificationPresenter } from '../api/v1/notification-presenter';
 import { StatusPresenter } from '../api/v1/statuses/status-presenter';
 import { assertUserUsable } from '../auth/auth.guard';
 import { BearerStrategy } from '../auth/bearer.strategy';
+import { GrantWatch } from './grant-watch';
 import { type StreamParams, streamKey, type StreamSpec, streamSpec } from './stream-names';
 
 const log = logger('gateway:streaming');
 const decoder = new TextDecoder();
-
-/** How often tokens of open streams are checked again (a revoked token's streams end within it). */
-const RECHECK_MS = 500;
 
 /**
  * One event for a client: the stream it belongs to (`["list", "<id>"]`), its name, its payload
@@ -49,6 +47,8 @@ export interface Refusal {
 export interface StreamingGrant {
   readonly token: string;
   readonly grant: TokenGrant;
+  /** When the grant was asked for: a change heard since may not be in it. */
+  readonly askedAt: number;
 }
 
 /** One client's streams, whatever carries them. */
@@ -75,12 +75,14 @@ const CARRIES: Readonly<Record<StreamSpec['events'], ReadonlySet<StreamMessage['
  * streams there are and who may read each, and what each event becomes for its viewer. Every
  * session reads its streams' NATS subjects and presents every event through the REST API's rules
  * before its sink gets it, so nothing reaches a client its viewer could not fetch. Sessions of a
- * token that no longer grants anything (revoked, user disabled or suspended) end within a second.
+ * token that no longer may stream (revoked, its app deleted, its user disabled, its account
+ * suspended, its scopes narrowed) end within a second of the change: the accounts service says
+ * which tokens, users and accounts changed, and GrantWatch asks again about those tokens only.
  */
 @Injectable()
 export class StreamingEvents implements OnModuleInit, OnModuleDestroy {
   private readonly sessions = new Set<StreamSession>();
-  private recheck?: NodeJS.Timeout;
+  private readonly grants: GrantWatch<StreamSession>;
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -90,14 +92,25 @@ export class StreamingEvents implements OnModuleInit, OnModuleDestroy {
     private readonly statuses: StatusPresenter,
     private readonly notifications: NotificationPresenter,
     private readonly conversations: ConversationPresenter,
-  ) {}
+  ) {
+    this.grants = new GrantWatch<StreamSession>({
+      nats: runtime.nats,
+      natsPrefix: config.natsPrefix,
+      validate: (token) => bearer.validate(token),
+      usable: (grant) => refusalOf(grant) === undefined,
+      revoked: (session) => {
+        this.close(session);
+        session.sink.end('revoked');
+      },
+    });
+  }
 
   onModuleInit(): void {
-    this.recheck = setInterval(() => void this.recheckTokens(), RECHECK_MS);
+    this.grants.start();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.recheck);
+    this.grants.stop();
     for (const session of [...this.sessions]) {
       this.close(session);
       session.sink.end('shutdown');
@@ -106,6 +119,7 @@ export class StreamingEvents implements OnModuleInit, OnModuleDestroy {
 
   /** A user token that may stream anything at all, or Mastodon's refusal (401; 503 when accounts is away). */
   async authenticate(token: string | undefined): Promise<StreamingGrant | Refusal> {
+    const askedAt = Date.now();
     let grant: TokenGrant | false = false;
     try {
       grant = token ? await this.bearer.validate(token) : false;
@@ -113,17 +127,10 @@ export class StreamingEvents implements OnModuleInit, OnModuleDestroy {
       // The accounts service is away: the client retries, as after any 503.
       return { status: 503, error: 'Service unavailable' };
     }
-    const refuse = (error: string): Refusal => ({ status: 401, error });
-    if (!token || !grant) return refuse('The access token is invalid');
-    if (!grant.user) return refuse('This method requires an authenticated user');
-    try {
-      assertUserUsable(grant.user);
-    } catch {
-      return refuse('Your login is currently disabled');
-    }
-    if (!anyScopeSatisfied(grant.scopes, ['read:statuses', 'read:notifications']))
-      return refuse('This action is outside the authorized scopes');
-    return { token, grant };
+    if (!token || !grant) return { status: 401, error: 'The access token is invalid' };
+    const refusal = refusalOf(grant);
+    if (refusal) return { status: 401, error: refusal };
+    return { token, grant, askedAt };
   }
 
   open(authenticated: StreamingGrant, sink: StreamSink): StreamSession {
@@ -135,12 +142,14 @@ export class StreamingEvents implements OnModuleInit, OnModuleDestroy {
       queue: Promise.resolve(),
     };
     this.sessions.add(session);
+    this.grants.add(session, authenticated.askedAt);
     return session;
   }
 
   /** Ends a session's subscriptions (the transport closes its own connection). */
   close(session: StreamSession): void {
     if (!this.sessions.delete(session)) return;
+    this.grants.remove(session);
     for (const { subscription } of session.streams.values()) subscription.unsubscribe();
     session.streams.clear();
   }
@@ -259,32 +268,17 @@ export class StreamingEvents implements OnModuleInit, OnModuleDestroy {
       }
     }
   }
+}
 
-  /** Each token of an open session asked again (answered from the grant cache): gone means ended. */
-  private async recheckTokens(): Promise<void> {
-    const byToken = new Map<string, StreamSession[]>();
-    for (const session of this.sessions) {
-      const list = byToken.get(session.token) ?? [];
-      list.push(session);
-      byToken.set(session.token, list);
-    }
-    await Promise.all(
-      [...byToken].map(async ([token, sessions]) => {
-        let grant: TokenGrant | false;
-        try {
-          grant = await this.bearer.validate(token);
-        } catch {
-          return; // The accounts service is away: keep the sessions until it answers.
-        }
-        const usable = grant && grant.user && !grant.user.disabled && !grant.user.suspended;
-        for (const session of sessions) {
-          if (usable && grant) session.grant = grant;
-          else {
-            this.close(session);
-            session.sink.end('revoked');
-          }
-        }
-      }),
-    );
+/** Why a valid token may not stream, as Mastodon's streaming server says it; nothing when it may. */
+function refusalOf(grant: TokenGrant): string | undefined {
+  if (!grant.user) return 'This method requires an authenticated user';
+  try {
+    assertUserUsable(grant.user);
+  } catch {
+    return 'Your login is currently disabled';
   }
+  if (!anyScopeSatisfied(grant.scopes, ['read:statuses', 'read:notifications']))
+    return 'This action is outside the authorized scopes';
+  return undefined;
 }

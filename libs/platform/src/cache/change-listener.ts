@@ -19,6 +19,12 @@ export interface ChangeListenerOptions {
   /** The tags the triggers send; anything else empties the caches rather than guess. */
   readonly tags: RegExp;
   readonly caches: readonly TaggedCache<unknown>[];
+  /**
+   * Told each tag once its caches evicted it, and `undefined` whenever changes may have gone
+   * unheard (each time it starts listening, and on a notification it does not know): for what this
+   * process holds outside the caches, such as telling other processes.
+   */
+  readonly onChange?: (tag: string | undefined) => void;
 }
 
 /**
@@ -86,6 +92,8 @@ export class ChangeListener {
     }
     this.client = client;
     for (const cache of this.options.caches) cache.startTrusting();
+    // Whatever changed while nobody listened (at boot, or since the connection was lost) is unknown.
+    this.options.onChange?.(undefined);
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => void this.checkNow(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -178,10 +186,12 @@ export class ChangeListener {
     }
     if (this.options.tags.test(payload)) {
       for (const cache of this.options.caches) cache.evict(payload);
+      this.options.onChange?.(payload);
       return;
     }
     // A notification this code does not know: forget everything rather than guess.
     for (const cache of this.options.caches) cache.clear();
+    this.options.onChange?.(undefined);
   };
 }
 
