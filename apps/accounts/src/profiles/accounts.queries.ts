@@ -6,7 +6,7 @@ import {
   type Role,
   type Visibility,
 } from '@mammut/contracts';
-import { queryPrepared } from '@mammut/platform';
+import { queryPrepared, type ReadEntry, ReadThrough } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { AccountsCache, CredentialsCache } from '../caches/read-caches';
 import { ACCOUNTS_DB } from '../database/accounts-database';
@@ -34,7 +34,9 @@ export class AccountsQueries {
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     private readonly cache: CredentialsCache,
     private readonly accountsCache: AccountsCache,
-  ) {}
+  ) {
+    this.accounts = new ReadThrough(this.accountsCache, (ids) => this.readAccounts(ids));
+  }
 
   /**
    * Unknown accounts, and local ones Mastodon does not show yet (unconfirmed, unapproved), are
@@ -44,30 +46,15 @@ export class AccountsQueries {
   async byIds(ids: string[]): Promise<{ accounts: AccountRecord[]; missing: string[] }> {
     if (!ids.length) return { accounts: [], missing: [] };
     const unique = [...new Set(ids)];
-    const byId = new Map<string, AccountRecord>();
-    for (const id of unique) {
-      const cached = this.accountsCache.get(id);
-      if (cached) byId.set(id, cached);
-    }
-    const unread = unique.filter((id) => !byId.has(id));
-    if (unread.length) {
-      const ticket = this.accountsCache.ticket();
-      const rows: AccountRow[] = await this.db.query(
-        `SELECT ${ACCOUNT_COLUMNS} FROM accounts.accounts a WHERE a.id = ANY($1::bigint[]) AND ${SHOWN_ACCOUNT}`,
-        [unread],
-      );
-      for (const row of rows) {
-        // Shared by every reader while cached: frozen, so none can change it for the others.
-        const account = Object.freeze(toAccountRecord(row));
-        byId.set(account.id, account);
-        this.accountsCache.put(account.id, account, [`c:${account.id}`, `a:${account.id}`], ticket);
-      }
-    }
+    const byId = await this.accounts.getMany(unique);
     return {
-      accounts: unique.flatMap((id) => (byId.has(id) ? [byId.get(id) as AccountRecord] : [])),
+      accounts: unique.flatMap((id) => byId.get(id) ?? []),
       missing: unique.filter((id) => !byId.has(id)),
     };
   }
+
+  /** Accounts by id through their cache; misses read together (ReadThrough). */
+  private readonly accounts: ReadThrough<AccountRecord>;
 
   /** `user` or `user@domain`; the local domain counts as local. Hidden local accounts are missing, as in byIds. */
   async byAccts(
@@ -127,5 +114,16 @@ export class AccountsQueries {
       expandMedia: row.settings.expandMedia ?? 'default',
       expandSpoilers: row.settings.expandSpoilers ?? false,
     };
+  }
+
+  private async readAccounts(ids: string[]): Promise<ReadEntry<AccountRecord>[]> {
+    const rows: AccountRow[] = await this.db.query(
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts.accounts a WHERE a.id = ANY($1::bigint[]) AND ${SHOWN_ACCOUNT}`,
+      [ids],
+    );
+    return rows.map((row) => {
+      const account = toAccountRecord(row);
+      return { key: account.id, value: account, tags: [`c:${account.id}`, `a:${account.id}`] };
+    });
   }
 }

@@ -240,7 +240,10 @@ export class StreamingEvents implements OnModuleInit, OnModuleDestroy {
         const { statuses, reblogged } = await this.bus.request(contracts.statuses.statuses.getStatuses, {
           ids: [message.statusId],
         });
-        const [status] = await this.statuses.present(statuses, viewer, { context: spec.context, reblogged });
+        const [status] = await this.statuses.presentEachJson(statuses, viewer, {
+          context: spec.context,
+          reblogged,
+        });
         if (status) send(message.event, status);
         return;
       }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts, notFound, type PageRequest, type StatusRecord } from '@mammut/contracts';
-import { type Outbox, pageSql } from '@mammut/platform';
+import { type Outbox, pageSql, type ReadEntry, ReadThrough } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
 import { STATUS_COLUMNS, type StatusRow, toStatusRecord } from '../statuses/status-row';
@@ -24,7 +24,9 @@ export class Interactions {
     @Inject(STATUSES_OUTBOX) private readonly outbox: Outbox,
     private readonly queries: StatusesQueries,
     private readonly viewerStates: ViewerStateCache,
-  ) {}
+  ) {
+    this.states = new ReadThrough(this.viewerStates, (keys) => this.readStates(keys));
+  }
 
   async favourite(accountId: string, statusId: string): Promise<StatusRecord> {
     await this.db.transaction(async (tx) => {
@@ -91,41 +93,16 @@ export class Interactions {
   }
 
   /**
-   * What the viewer did to each status: from the cache where it holds them (ViewerStateCache),
-   * the rest in one query.
+   * What viewers did to statuses (`<viewer>:<status>` → flags) through their cache; misses read
+   * together (ReadThrough), so a stream event presented to hundreds of sockets is one query.
    */
+  private readonly states: ReadThrough<string>;
+
+  /** What the viewer did to each status. */
   async viewerState(accountId: string, statusIds: string[]): Promise<ViewerState> {
-    const flags = new Map<string, string>();
-    const unseen: string[] = [];
-    for (const id of new Set(statusIds)) {
-      const cached = this.viewerStates.get(`${accountId}:${id}`);
-      if (cached === undefined) unseen.push(id);
-      else flags.set(id, cached);
-    }
-    if (unseen.length) {
-      const ticket = this.viewerStates.ticket();
-      const rows: { kind: ViewerFlag; status_id: string }[] = await this.db.query(
-        `SELECT 'f' AS kind, status_id FROM statuses.favourites WHERE account_id = $1 AND status_id = ANY($2::bigint[])
-         UNION ALL
-         SELECT 'b' AS kind, status_id FROM statuses.bookmarks WHERE account_id = $1 AND status_id = ANY($2::bigint[])
-         UNION ALL
-         SELECT 'r' AS kind, reblog_of_id FROM statuses.statuses
-          WHERE account_id = $1 AND reblog_of_id = ANY($2::bigint[]) AND deleted_at IS NULL
-         UNION ALL
-         SELECT 'p' AS kind, status_id FROM statuses.status_pins WHERE account_id = $1 AND status_id = ANY($2::bigint[])
-         UNION ALL
-         SELECT 'm' AS kind, s.id FROM statuses.statuses s
-           JOIN statuses.conversation_mutes cm ON cm.conversation_id = s.conversation_id AND cm.account_id = $1
-          WHERE s.id = ANY($2::bigint[])`,
-        [accountId, unseen],
-      );
-      for (const id of unseen) flags.set(id, '');
-      for (const row of rows) flags.set(row.status_id, (flags.get(row.status_id) ?? '') + row.kind);
-      const tags = [`v:${accountId}`];
-      for (const id of unseen) this.viewerStates.put(`${accountId}:${id}`, flags.get(id) ?? '', tags, ticket);
-    }
+    const held = await this.states.getMany(statusIds.map((id) => `${accountId}:${id}`));
     const of = (kind: ViewerFlag): string[] =>
-      [...flags].flatMap(([id, held]) => (held.includes(kind) ? [id] : []));
+      [...new Set(statusIds)].filter((id) => held.get(`${accountId}:${id}`)?.includes(kind));
     return { favourited: of('f'), bookmarked: of('b'), reblogged: of('r'), pinned: of('p'), muted: of('m') };
   }
 
@@ -174,5 +151,35 @@ export class Interactions {
     const { statuses } = await this.queries.byIds([statusId]);
     if (!statuses[0]) throw notFound();
     return statuses[0];
+  }
+
+  private async readStates(keys: string[]): Promise<ReadEntry<string>[]> {
+    const pairs = keys.map((key) => key.split(':'));
+    const rows: { kind: ViewerFlag; account_id: string; status_id: string }[] = await this.db.query(
+      `WITH p AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS p(account_id, status_id))
+       SELECT 'f' AS kind, p.account_id, p.status_id FROM p
+         JOIN statuses.favourites x ON x.account_id = p.account_id AND x.status_id = p.status_id
+       UNION ALL
+       SELECT 'b', p.account_id, p.status_id FROM p
+         JOIN statuses.bookmarks x ON x.account_id = p.account_id AND x.status_id = p.status_id
+       UNION ALL
+       SELECT 'r', p.account_id, p.status_id FROM p
+         JOIN statuses.statuses x ON x.account_id = p.account_id AND x.reblog_of_id = p.status_id AND x.deleted_at IS NULL
+       UNION ALL
+       SELECT 'p', p.account_id, p.status_id FROM p
+         JOIN statuses.status_pins x ON x.account_id = p.account_id AND x.status_id = p.status_id
+       UNION ALL
+       SELECT 'm', p.account_id, p.status_id FROM p
+         JOIN statuses.statuses s ON s.id = p.status_id
+         JOIN statuses.conversation_mutes x ON x.conversation_id = s.conversation_id AND x.account_id = p.account_id`,
+      [pairs.map(([viewer]) => viewer), pairs.map(([, status]) => status)],
+    );
+    const flags = new Map<string, string>(keys.map((key) => [key, '']));
+    for (const row of rows) {
+      const key = `${row.account_id}:${row.status_id}`;
+      flags.set(key, (flags.get(key) ?? '') + row.kind);
+    }
+    // Nothing done is an answer too, kept like the others.
+    return keys.map((key, i) => ({ key, value: flags.get(key) ?? '', tags: [`v:${pairs[i][0]}`] }));
   }
 }

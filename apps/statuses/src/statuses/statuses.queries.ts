@@ -7,7 +7,7 @@ import {
   type StatusEditRecord,
   type StatusRecord,
 } from '@mammut/contracts';
-import { pageSql } from '@mammut/platform';
+import { pageSql, type ReadEntry, ReadThrough } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { STATUSES_DB } from '../database/statuses-database';
 import { StatusRecordsCache } from './status-cache';
@@ -42,7 +42,9 @@ export class StatusesQueries {
   constructor(
     @Inject(STATUSES_DB) private readonly db: DataSource,
     private readonly cache: StatusRecordsCache,
-  ) {}
+  ) {
+    this.records = new ReadThrough(this.cache, (ids) => this.readRecords(ids));
+  }
 
   /**
    * The statuses with these ids, in the order asked, and the ids that are missing or deleted;
@@ -63,29 +65,13 @@ export class StatusesQueries {
     return shared.length ? (await this.rows(shared)).statuses : [];
   }
 
-  /** By id, from the cache where it holds them (StatusRecordsCache), the rest in one query. */
+  /** Statuses by id through their cache; misses read together (ReadThrough). */
+  private readonly records: ReadThrough<StatusRecord>;
+
+  /** By id, from the cache where it holds them (StatusRecordsCache), the rest from PostgreSQL. */
   private async rows(ids: string[]): Promise<{ statuses: StatusRecord[]; missing: string[] }> {
     const unique = [...new Set(ids)];
-    const found = new Map<string, StatusRecord>();
-    const unseen: string[] = [];
-    for (const id of unique) {
-      const cached = this.cache.get(id);
-      if (cached) found.set(id, cached);
-      else unseen.push(id);
-    }
-    if (unseen.length) {
-      const ticket = this.cache.ticket();
-      const rows: StatusRow[] = await this.db.query(
-        `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
-          WHERE s.id = ANY($1::bigint[]) AND s.deleted_at IS NULL`,
-        [unseen],
-      );
-      for (const row of rows) {
-        const record = toStatusRecord(row);
-        found.set(record.id, record);
-        this.cache.put(record.id, record, [`s:${record.id}`], ticket);
-      }
-    }
+    const found = await this.records.getMany(unique);
     return {
       statuses: unique.flatMap((id) => found.get(id) ?? []),
       missing: unique.filter((id) => !found.has(id)),
@@ -259,5 +245,14 @@ export class StatusesQueries {
       [request.accountId, request.visibilities, request.page.limit],
     );
     return rows.map(toStatusRecord);
+  }
+
+  private async readRecords(ids: string[]): Promise<ReadEntry<StatusRecord>[]> {
+    const rows: StatusRow[] = await this.db.query(
+      `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
+        WHERE s.id = ANY($1::bigint[]) AND s.deleted_at IS NULL`,
+      [ids],
+    );
+    return rows.map((row) => ({ key: row.id, value: toStatusRecord(row), tags: [`s:${row.id}`] }));
   }
 }

@@ -75,8 +75,17 @@ export class StatusPresenter {
     viewerId: string | null,
     options: PresentOptions = {},
   ): Promise<JsonText<MStatus[]>> {
+    return `[${(await this.presentEachJson(records, viewerId, options)).join(',')}]`;
+  }
+
+  /** Each status the viewer may see as its JSON text (a stream event's payload is one). */
+  async presentEachJson(
+    records: readonly StatusRecord[],
+    viewerId: string | null,
+    options: PresentOptions = {},
+  ): Promise<JsonText<MStatus>[]> {
     const { visible, status } = await this.prepare(records, viewerId, options);
-    return `[${visible.map((record) => statusJsonText(record, status, this.ctx)).join(',')}]`;
+    return visible.map((record) => statusJsonText(record, status, this.ctx));
   }
 
   private async prepare(
