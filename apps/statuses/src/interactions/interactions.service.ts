@@ -11,6 +11,13 @@ const events = contracts.statuses.interactions.events;
 type Table = 'favourites' | 'bookmarks';
 type ViewerFlag = 'f' | 'b' | 'r' | 'p' | 'm';
 type ViewerState = Record<'favourited' | 'bookmarked' | 'reblogged' | 'pinned' | 'muted', string[]>;
+const FLAG_FIELDS: Readonly<Record<ViewerFlag, keyof ViewerState>> = {
+  f: 'favourited',
+  b: 'bookmarked',
+  r: 'reblogged',
+  p: 'pinned',
+  m: 'muted',
+};
 
 /**
  * Favourites and bookmarks, and what the viewer did to statuses (threads it muted included). Each is idempotent, as Mastodon's are: favouriting twice answers the
@@ -100,10 +107,14 @@ export class Interactions {
 
   /** What the viewer did to each status. */
   async viewerState(accountId: string, statusIds: string[]): Promise<ViewerState> {
-    const held = await this.states.getMany(statusIds.map((id) => `${accountId}:${id}`));
-    const of = (kind: ViewerFlag): string[] =>
-      [...new Set(statusIds)].filter((id) => held.get(`${accountId}:${id}`)?.includes(kind));
-    return { favourited: of('f'), bookmarked: of('b'), reblogged: of('r'), pinned: of('p'), muted: of('m') };
+    const ids = [...new Set(statusIds)];
+    const held = await this.states.getMany(ids.map((id) => `${accountId}:${id}`));
+    const state: ViewerState = { favourited: [], bookmarked: [], reblogged: [], pinned: [], muted: [] };
+    for (const id of ids) {
+      for (const flag of held.get(`${accountId}:${id}`) ?? '')
+        state[FLAG_FIELDS[flag as ViewerFlag]].push(id);
+    }
+    return state;
   }
 
   /** The account's favourites or bookmarks, newest first, cursored by their own ids. */
