@@ -8,6 +8,8 @@ import { statusesDataSource } from '../../statuses/src/database/statuses-databas
 import { StatusesModule } from '../../statuses/src/statuses.module';
 import { timelinesDataSource } from '../../timelines/src/database/timelines-database';
 import { TimelinesModule } from '../../timelines/src/timelines.module';
+import { federationDataSource } from '../../federation/src/database/federation-database';
+import { FederationModule } from '../../federation/src/federation.module';
 
 /** Every service this process hosts: its Nest module and how to reach its schema for migrations. */
 export interface HostedService {
@@ -36,5 +38,11 @@ export const services: HostedService[] = [
     module: TimelinesModule,
     contracts: contracts.timelines,
     dataSource: timelinesDataSource,
+  },
+  {
+    name: 'federation',
+    module: FederationModule,
+    contracts: contracts.federation,
+    dataSource: federationDataSource,
   },
 ];

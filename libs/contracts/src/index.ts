@@ -20,6 +20,7 @@ export * from './timelines/timelines.contracts';
 export * from './timelines/notifications.contracts';
 export * from './timelines/notification-policy.contracts';
 export * from './timelines/notification-groups.contracts';
+export * from './federation/federation.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
@@ -38,6 +39,7 @@ import { timelinesFeeds } from './timelines/timelines.contracts';
 import { timelinesNotifications } from './timelines/notifications.contracts';
 import { timelinesNotificationPolicy } from './timelines/notification-policy.contracts';
 import { timelinesNotificationGroups } from './timelines/notification-groups.contracts';
+import { federationHttp } from './federation/federation.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -65,6 +67,9 @@ export const contracts = {
     notifications: timelinesNotifications,
     notificationPolicy: timelinesNotificationPolicy,
     notificationGroups: timelinesNotificationGroups,
+  },
+  federation: {
+    http: federationHttp,
   },
 } as const;
 export * from './timelines/stream.contracts';

@@ -2,6 +2,7 @@ import type { Provider, Type } from '@nestjs/common';
 import { CustomEmojisController } from '../api/v1/custom-emojis.controller';
 import { InstanceV1Controller } from '../api/v1/instance.controller';
 import { InstanceV2Controller } from '../api/v2/instance.controller';
+import { FederationProxyController } from '../federation/federation-proxy.controller';
 import { HealthController } from '../health/health.controller';
 import { HostMetaController } from '../well-known/host-meta.controller';
 import { NodeInfoController } from '../well-known/nodeinfo.controller';
@@ -9,7 +10,7 @@ import { WebfingerController } from '../well-known/webfinger.controller';
 import { InstanceAssetsController } from './instance-assets.controller';
 import { InstanceFactsSource } from './instance-facts';
 
-/** Instance metadata, discovery documents and health: the routes clients and peers call first. */
+/** Instance metadata, discovery documents, ActivityPub (passed to federation) and health. */
 export const instanceControllers: Type[] = [
   InstanceV1Controller,
   InstanceV2Controller,
@@ -18,6 +19,7 @@ export const instanceControllers: Type[] = [
   WebfingerController,
   HostMetaController,
   NodeInfoController,
+  FederationProxyController,
   HealthController,
 ];
 

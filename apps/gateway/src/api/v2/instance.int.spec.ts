@@ -243,6 +243,7 @@ describe('instance endpoints over HTTP (default configuration)', () => {
       'accounts.postgres': up,
       'statuses.postgres': up,
       'timelines.postgres': up,
+      'federation.postgres': up,
       redis: up,
       nats: up,
     };
@@ -264,12 +265,19 @@ describe('instance endpoints over HTTP (default configuration)', () => {
       const [up, down] = [{ status: 'up' }, { status: 'down' }];
       expect(ready.body).toEqual({
         status: 'error',
-        info: { 'statuses.postgres': up, 'timelines.postgres': up, redis: up, nats: up },
+        info: {
+          'statuses.postgres': up,
+          'timelines.postgres': up,
+          'federation.postgres': up,
+          redis: up,
+          nats: up,
+        },
         error: { 'accounts.postgres': down },
         details: {
           'accounts.postgres': down,
           'statuses.postgres': up,
           'timelines.postgres': up,
+          'federation.postgres': up,
           redis: up,
           nats: up,
         },

@@ -1,0 +1,79 @@
+import type { ActorRecord } from '@mammut/contracts';
+
+/** The `@context` of actor documents: ActivityStreams, security, and the terms Mastodon adds. */
+export const ACTOR_CONTEXT = [
+  'https://www.w3.org/ns/activitystreams',
+  'https://w3id.org/security/v1',
+  {
+    manuallyApprovesFollowers: 'as:manuallyApprovesFollowers',
+    toot: 'http://joinmastodon.org/ns#',
+    featured: { '@id': 'toot:featured', '@type': '@id' },
+    featuredTags: { '@id': 'toot:featuredTags', '@type': '@id' },
+    alsoKnownAs: { '@id': 'as:alsoKnownAs', '@type': '@id' },
+    movedTo: { '@id': 'as:movedTo', '@type': '@id' },
+    schema: 'http://schema.org#',
+    PropertyValue: 'schema:PropertyValue',
+    value: 'schema:value',
+    discoverable: 'toot:discoverable',
+    indexable: 'toot:indexable',
+    memorial: 'toot:memorial',
+    suspended: 'toot:suspended',
+  },
+] as const;
+
+export interface ActorDocumentHost {
+  /** `https://example.com` */
+  readonly publicOrigin: string;
+  /** `example.com` */
+  readonly localDomain: string;
+}
+
+/** Midnight UTC of the day the account was made, as Mastodon publishes it. */
+const dayOf = (iso: string): string => `${iso.slice(0, 10)}T00:00:00Z`;
+
+/**
+ * A local account as an ActivityPub actor, in the shape Mastodon's ActorSerializer gives: the
+ * collections under the actor's id, the shared inbox, its public key, profile fields as
+ * PropertyValue. A suspended account is stripped to what identifies it, flagged `suspended`.
+ */
+export function actorDocument(
+  account: ActorRecord,
+  publicKeyPem: string,
+  host: ActorDocumentHost,
+): Record<string, unknown> {
+  const id = account.uri;
+  const suspended = account.suspended;
+  const profile = account.url ?? `${host.publicOrigin}/@${account.username}`;
+  const image = (url: string | null): Record<string, unknown> | undefined =>
+    url && !suspended ? { type: 'Image', url } : undefined;
+  return {
+    '@context': ACTOR_CONTEXT,
+    id,
+    type: account.actorType === 'Person' && account.bot ? 'Service' : account.actorType,
+    following: `${id}/following`,
+    followers: `${id}/followers`,
+    inbox: `${id}/inbox`,
+    outbox: `${id}/outbox`,
+    featured: `${id}/collections/featured`,
+    featuredTags: `${id}/collections/tags`,
+    preferredUsername: account.username,
+    name: suspended ? '' : account.displayName || account.username,
+    summary: suspended ? '' : account.note,
+    url: profile,
+    manuallyApprovesFollowers: !suspended && account.locked,
+    discoverable: !suspended && account.discoverable === true,
+    indexable: !suspended && account.indexable,
+    published: dayOf(account.createdAt),
+    memorial: !suspended && account.memorial,
+    ...(suspended ? { suspended: true } : {}),
+    publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem },
+    tag: [],
+    attachment: suspended
+      ? []
+      : account.fields.map((field) => ({ type: 'PropertyValue', name: field.name, value: field.value })),
+    endpoints: { sharedInbox: `${host.publicOrigin}/inbox` },
+    ...(account.alsoKnownAs.length ? { alsoKnownAs: account.alsoKnownAs } : {}),
+    ...(image(account.avatarUrl) ? { icon: image(account.avatarUrl) } : {}),
+    ...(image(account.headerUrl) ? { image: image(account.headerUrl) } : {}),
+  };
+}

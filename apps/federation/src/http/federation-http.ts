@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { contracts, type RawHttpRequest, type RawHttpResponse } from '@mammut/contracts';
+import { BUS, type Bus, CONFIG, type Config } from '@mammut/platform';
+import { actorDocument } from '../actors/actor-document';
+import { ActorKeysStore } from '../keys/actor-keys';
+
+/** What ActivityPub peers send in Accept (Mastodon answers both with its documents). */
+const ACTIVITY_TYPES = /application\/(activity\+json|ld\+json)/i;
+const ACTIVITY_JSON = 'application/activity+json; charset=utf-8';
+const USERNAME = /^[a-z0-9_]{1,30}$/i;
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): RawHttpResponse => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify(body),
+});
+const notFound = (): RawHttpResponse => json(404, { error: 'Record not found' });
+
+/**
+ * The ActivityPub routes, answered from the raw request the gateway passed on (so that signatures,
+ * when inboxes arrive, are verified on exactly what was received). Today: local actors at their
+ * ids, as ActivityStreams JSON to peers and as a redirect to the profile page to browsers, the
+ * same URL serving both as Mastodon's does (`Vary: Accept`).
+ */
+@Injectable()
+export class FederationHttp {
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly keys: ActorKeysStore,
+  ) {}
+
+  async handle(request: RawHttpRequest): Promise<RawHttpResponse> {
+    let path: string;
+    try {
+      path = new URL(request.target, this.config.publicOrigin).pathname;
+    } catch {
+      return json(400, { error: 'Bad request' });
+    }
+    const actor = /^\/users\/([^/]+)\/?$/.exec(path);
+    if (actor && (request.method === 'GET' || request.method === 'HEAD'))
+      return this.actor(actor[1], request);
+    return notFound();
+  }
+
+  private async actor(raw: string, request: RawHttpRequest): Promise<RawHttpResponse> {
+    let username: string;
+    try {
+      username = decodeURIComponent(raw);
+    } catch {
+      return notFound();
+    }
+    if (!USERNAME.test(username)) return notFound();
+    const { actors } = await this.bus.request(contracts.accounts.remote.lookupActors, { accts: [username] });
+    const account = actors[0];
+    if (!account || account.domain !== null) return notFound();
+    if (!ACTIVITY_TYPES.test(request.headers.accept ?? '')) {
+      const profile = account.url ?? `${this.config.publicOrigin}/@${account.username}`;
+      return { status: 302, headers: { location: profile, vary: 'Accept' }, body: '' };
+    }
+    const { publicKeyPem } = await this.keys.keysOf(account.id);
+    return {
+      status: 200,
+      headers: {
+        'content-type': ACTIVITY_JSON,
+        vary: 'Accept',
+        // Peers refetch actors on their own schedule; a short shared cache spares a burst of them.
+        'cache-control': 'max-age=180, public',
+      },
+      body: JSON.stringify(actorDocument(account, publicKeyPem, this.config)),
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { defineRequest } from '../define';
+
+/** Request bodies federation takes, as Mastodon bounds them (1 MB). */
+export const FEDERATION_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * An HTTP request as it reached the gateway, untouched: federation answers ActivityPub and
+ * discovery routes itself and verifies signatures on exactly the bytes and headers that arrived.
+ */
+export const rawHttpRequest = z.object({
+  method: z.enum(['GET', 'HEAD', 'POST']),
+  /** The path and query string as received (`/users/alice?page=1`). */
+  target: z.string().min(1).max(8192),
+  /** Header names lower-cased, repeated headers joined with `, ` as Node joins them. */
+  headers: z.record(z.string(), z.string()),
+  /** The raw body, base64; null without one. */
+  body: z
+    .string()
+    .max(Math.ceil(FEDERATION_BODY_LIMIT / 3) * 4 + 4)
+    .nullable(),
+});
+export type RawHttpRequest = z.infer<typeof rawHttpRequest>;
+
+/** What the gateway sends back for it, as it is. */
+export const rawHttpResponse = z.object({
+  status: z.number().int().min(100).max(599),
+  headers: z.record(z.string(), z.string()),
+  /** UTF-8 text (JSON documents, redirects carry an empty body). */
+  body: z.string(),
+});
+export type RawHttpResponse = z.infer<typeof rawHttpResponse>;
+
+export const federationHttp = {
+  /** One ActivityPub or discovery request, answered by the federation service. */
+  handle: defineRequest('federation.http.handle', { request: rawHttpRequest, response: rawHttpResponse }),
+};
