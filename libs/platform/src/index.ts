@@ -11,6 +11,7 @@ export * from './telemetry/http-route';
 export { tracingActive } from './telemetry/tracing-state';
 export * from './database/naming-strategy';
 export * from './database/data-source';
+export * from './database/service-database';
 export * from './database/prepared';
 export * from './database/pagination';
 export * from './database/outbox-schema';

@@ -1,22 +1,9 @@
-import type { Provider } from '@nestjs/common';
-import { CONFIG, type Config, createServiceDataSource } from '@mammut/platform';
-import type { DataSource } from 'typeorm';
+import { serviceDatabase } from '@mammut/platform';
 import { timelinesMigrations } from '../migrations';
 
 export const TIMELINES_DB = Symbol('TIMELINES_DB');
 export const TIMELINES_SCHEMA = 'timelines';
 
-export function timelinesDataSource(config: Config): DataSource {
-  return createServiceDataSource({
-    schema: TIMELINES_SCHEMA,
-    url: config.databaseUrl,
-    entities: [],
-    migrations: timelinesMigrations,
-  });
-}
-
-export const timelinesDatabaseProvider: Provider = {
-  provide: TIMELINES_DB,
-  inject: [CONFIG],
-  useFactory: async (config: Config): Promise<DataSource> => timelinesDataSource(config).initialize(),
-};
+const database = serviceDatabase(TIMELINES_DB, { schema: TIMELINES_SCHEMA, migrations: timelinesMigrations });
+export const timelinesDataSource = database.dataSource;
+export const timelinesDatabaseProvider = database.provider;
