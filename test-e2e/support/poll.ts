@@ -15,3 +15,29 @@ export async function pollUntil<T>(
     await new Promise((resume) => setTimeout(resume, intervalMs));
   }
 }
+
+/** What a change listener (ChangeListener) offers a test: dropped, then heard again. */
+interface Listening {
+  checkNow(timeoutMs?: number): Promise<boolean>;
+}
+
+/**
+ * Stops `listener` from hearing anything on its open connection (as a NAT dropping it would),
+ * waits until its heartbeat says so (its caches off), then until it listens on a new connection.
+ */
+export async function deafenThenRecover(
+  listener: Listening,
+  whileDeaf: () => Promise<void>,
+): Promise<boolean> {
+  (listener as unknown as { client: { removeAllListeners(event: string): void } }).client.removeAllListeners(
+    'notification',
+  );
+  if (await listener.checkNow(300)) return false;
+  await whileDeaf();
+  return pollUntil(
+    () => listener.checkNow(),
+    (heard) => heard,
+    10_000,
+    200,
+  );
+}
