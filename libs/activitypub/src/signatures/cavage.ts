@@ -14,7 +14,8 @@ import type { IncomingRequest, KeyLookup, OutgoingRequest, PublicKeyRecord, Sign
 const TOKEN_CHAR = /[0-9A-Za-z!#$%&'*+.^_`|~-]/;
 
 /** A quoted-string character (RFC 9110 qdtext and quoted-pair): no control character but tab. */
-const isTextChar = (code: number): boolean => code === 0x09 || (code >= 0x20 && code !== 0x7f && code <= 0xff);
+const isTextChar = (code: number): boolean =>
+  code === 0x09 || (code >= 0x20 && code !== 0x7f && code <= 0xff);
 
 /**
  * Reads the parameters of a cavage `Signature` header. Strict where a lax reading could be
@@ -122,7 +123,8 @@ interface CavageCandidate {
 function readCavage(request: IncomingRequest, onKeyId: (keyId: string) => void): CavageCandidate {
   const header = request.headers.signature;
   if (header === undefined) throw SignatureError.refused('Request not signed');
-  if (header.length > MAX_SIGNATURE_HEADER_LENGTH) throw SignatureError.malformed('Signature header too large');
+  if (header.length > MAX_SIGNATURE_HEADER_LENGTH)
+    throw SignatureError.malformed('Signature header too large');
   const params = parseCavageHeader(header);
   const keyId = params.get('keyId');
   const signatureText = params.get('signature');
@@ -149,7 +151,8 @@ function readCavage(request: IncomingRequest, onKeyId: (keyId: string) => void):
   }
   const method = request.method.toUpperCase();
   if (method === 'GET' && !covers('host')) throw SignatureError.refused('A GET signature must cover host');
-  if (method === 'POST' && !covers('digest')) throw SignatureError.refused('A POST signature must cover digest');
+  if (method === 'POST' && !covers('digest'))
+    throw SignatureError.refused('A POST signature must cover digest');
 
   if (covers('digest')) {
     const digest = checkDigest(request.headers.digest, request.body);
@@ -160,7 +163,8 @@ function readCavage(request: IncomingRequest, onKeyId: (keyId: string) => void):
   // rewritten by anyone replaying the request.
   const param = (name: 'created' | 'expires'): string => {
     const value = params.get(name);
-    if (value === undefined) throw SignatureError.refused(`(${name}) is covered but the ${name} parameter is missing`);
+    if (value === undefined)
+      throw SignatureError.refused(`(${name}) is covered but the ${name} parameter is missing`);
     return value;
   };
   const created = covers('(created)')
@@ -207,7 +211,8 @@ export async function verifyCavage(
   const record = await lookup(candidate.keyId);
   if (record === null) throw SignatureError.refused('Public key not found');
   const key = readPublicKey(record.publicKeyPem);
-  if (algorithmOf(key) !== 'rsa-v1_5-sha256') throw SignatureError.refused('Only RSA keys sign cavage signatures');
+  if (algorithmOf(key) !== 'rsa-v1_5-sha256')
+    throw SignatureError.refused('Only RSA keys sign cavage signatures');
   const verified = candidate.texts.some((text) =>
     verifyBytes('rsa-v1_5-sha256', key, Buffer.from(text), candidate.signature),
   );

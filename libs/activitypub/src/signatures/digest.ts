@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { types } from 'node:util';
-import { parseDictionary } from 'structured-headers';
 import { isStrictBase64 } from './base64';
+import { parseDictionary } from './structured-fields';
 
 /** The outcome of checking a digest header against a body; `error` says why, for the 401 body. */
 export type DigestCheck = { readonly ok: true } | { readonly ok: false; readonly error: string };
@@ -63,11 +62,11 @@ export function checkContentDigest(
     return { ok: false, error: 'Content-Digest header is not a structured dictionary', malformed: true };
   }
   const member = members.get('sha-256');
-  if (member === undefined) return { ok: false, error: 'Only sha-256 is supported in the Content-Digest header' };
-  const value = member[0];
-  if (!types.isArrayBuffer(value) || value.byteLength !== 32) {
+  if (member === undefined)
+    return { ok: false, error: 'Only sha-256 is supported in the Content-Digest header' };
+  if (member.kind !== 'item' || !Buffer.isBuffer(member.value) || member.value.length !== 32) {
     return { ok: false, error: 'Invalid Content-Digest value' };
   }
-  if (!Buffer.from(value).equals(sha256(body))) return { ok: false, error: 'Content-Digest mismatch' };
+  if (!member.value.equals(sha256(body))) return { ok: false, error: 'Content-Digest mismatch' };
   return { ok: true };
 }

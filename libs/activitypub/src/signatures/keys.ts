@@ -6,14 +6,9 @@ export type KeyAlgorithm = 'rsa-v1_5-sha256' | 'ed25519';
 
 /** The algorithm a key's type calls for, or null for a key type we do not accept. */
 export function algorithmOf(key: KeyObject): KeyAlgorithm | null {
-  switch (key.asymmetricKeyType) {
-    case 'rsa':
-      return 'rsa-v1_5-sha256';
-    case 'ed25519':
-      return 'ed25519';
-    default:
-      return null;
-  }
+  if (key.asymmetricKeyType === 'rsa') return 'rsa-v1_5-sha256';
+  if (key.asymmetricKeyType === 'ed25519') return 'ed25519';
+  return null;
 }
 
 /**
@@ -29,7 +24,12 @@ export function readPublicKey(pem: string): KeyObject {
 }
 
 /** Checks `signature` over `data`; false, never a throw, for a signature that does not match. */
-export function verifyBytes(algorithm: KeyAlgorithm, key: KeyObject, data: Buffer, signature: Buffer): boolean {
+export function verifyBytes(
+  algorithm: KeyAlgorithm,
+  key: KeyObject,
+  data: Buffer,
+  signature: Buffer,
+): boolean {
   try {
     return algorithm === 'ed25519'
       ? verify(null, data, key, signature)
@@ -40,7 +40,10 @@ export function verifyBytes(algorithm: KeyAlgorithm, key: KeyObject, data: Buffe
 }
 
 /** Signs `data` with a private key PEM, with the algorithm its type calls for (RSA or Ed25519). */
-export function signBytes(privateKeyPem: string, data: Buffer): { algorithm: KeyAlgorithm; signature: Buffer } {
+export function signBytes(
+  privateKeyPem: string,
+  data: Buffer,
+): { algorithm: KeyAlgorithm; signature: Buffer } {
   const key = createPrivateKey(privateKeyPem);
   const algorithm = algorithmOf(key);
   if (algorithm === null) throw new TypeError(`Unsupported signing key type ${key.asymmetricKeyType}`);

@@ -1,16 +1,14 @@
-import { types } from 'node:util';
-import {
-  parseDictionary,
-  serializeInnerList,
-  serializeString,
-  type Dictionary,
-  type InnerList,
-  type Item,
-} from 'structured-headers';
 import { checkContentDigest, makeContentDigest } from './digest';
 import { algorithmOf, readPublicKey, signBytes, verifyBytes } from './keys';
 import { readTarget, type TargetUrl } from './request-target';
 import { MAX_SIGNATURE_HEADER_LENGTH, SignatureError } from './signature-error';
+import {
+  parseDictionary,
+  serializeInnerList,
+  serializeString,
+  type SfInnerList,
+  type SfItem,
+} from './structured-fields';
 import { checkTimeWindow, parseUnixSeconds } from './time-window';
 import type { IncomingRequest, KeyLookup, OutgoingRequest, PublicKeyRecord, SigningKey } from './types';
 
@@ -67,21 +65,20 @@ export function signRfc9421(request: OutgoingRequest, key: SigningKey): Record<s
     lines.push(['content-digest', added['content-digest']]);
   }
   const created = Math.floor((key.now ?? new Date()).getTime() / 1000);
-  const params: InnerList = [
-    lines.map(([name]): Item => [name, new Map()]),
+  const signatureParams = serializeInnerList(
+    lines.map(([name]) => name),
     new Map<string, string | number>([
       ['created', created],
       ['keyid', key.keyId],
     ]),
-  ];
-  const signatureParams = serializeInnerList(params);
+  );
   const { signature } = signBytes(key.privateKeyPem, signatureBase(lines, signatureParams));
   added['signature-input'] = `${LABEL}=${signatureParams}`;
   added.signature = `${LABEL}=:${signature.toString('base64')}:`;
   return added;
 }
 
-const parseHeader = (value: string, name: string): Dictionary => {
+const parseHeader = (value: string, name: string): ReadonlyMap<string, SfItem | SfInnerList> => {
   if (value.length > MAX_SIGNATURE_HEADER_LENGTH) throw SignatureError.malformed(`${name} header too large`);
   try {
     return parseDictionary(value);
@@ -89,8 +86,6 @@ const parseHeader = (value: string, name: string): Dictionary => {
     throw SignatureError.malformed(`${name} header is not a structured dictionary`);
   }
 };
-
-const isInnerList = (member: Item | InnerList): member is InnerList => Array.isArray(member[0]);
 
 /** What the RFC 9421 checks found before the key is needed. */
 interface Rfc9421Candidate {
@@ -110,29 +105,32 @@ function readRfc9421(request: IncomingRequest, onKeyId: (keyId: string) => void)
   const [[label, input]] = inputs;
   const signed = signatures.get(label);
   if (signed === undefined) throw SignatureError.refused(`No signature labelled ${label}`);
-  if (isInnerList(signed) || !types.isArrayBuffer(signed[0])) {
+  if (signed.kind !== 'item' || !Buffer.isBuffer(signed.value)) {
     throw SignatureError.malformed('Signature member is not a byte sequence');
   }
-  if (!isInnerList(input)) throw SignatureError.malformed('Signature-Input member is not an inner list');
+  if (input.kind !== 'list') throw SignatureError.malformed('Signature-Input member is not an inner list');
 
-  const [items, params] = input;
+  const params = input.params;
   const keyId = params.get('keyid');
   if (typeof keyId !== 'string' || keyId === '') throw SignatureError.refused('keyid is required');
   onKeyId(keyId);
   const created = params.get('created');
   if (created === undefined) throw SignatureError.refused('created is required');
-  if (typeof created !== 'number') throw SignatureError.refused('Invalid created parameter');
+  if (typeof created !== 'number' || !Number.isInteger(created))
+    throw SignatureError.refused('Invalid created parameter');
   const expires = params.get('expires');
-  if (expires !== undefined && typeof expires !== 'number') throw SignatureError.refused('Invalid expires parameter');
+  if (expires !== undefined && typeof expires !== 'number')
+    throw SignatureError.refused('Invalid expires parameter');
   const alg = params.get('alg');
   if (alg !== undefined && alg !== 'rsa-v1_5-sha256' && alg !== 'ed25519') {
     throw SignatureError.refused('Unsupported signature algorithm: only rsa-v1_5-sha256 and ed25519');
   }
 
   const covered: string[] = [];
-  for (const [name, componentParams] of items) {
+  for (const { value: name, params: componentParams } of input.items) {
     if (typeof name !== 'string') throw SignatureError.malformed('Covered components must be strings');
-    if (componentParams.size > 0) throw SignatureError.refused(`Component parameters are not supported (${name})`);
+    if (componentParams.size > 0)
+      throw SignatureError.refused(`Component parameters are not supported (${name})`);
     if (name !== name.toLowerCase()) throw SignatureError.refused(`Component names are lower-case (${name})`);
     if (covered.includes(name)) throw SignatureError.refused(`Component ${name} is covered twice`);
     covered.push(name);
@@ -162,8 +160,8 @@ function readRfc9421(request: IncomingRequest, onKeyId: (keyId: string) => void)
   return {
     keyId,
     alg,
-    base: signatureBase(lines, serializeInnerList(input)),
-    signature: Buffer.from(signed[0] as ArrayBuffer),
+    base: signatureBase(lines, input.serialized),
+    signature: signed.value,
   };
 }
 

@@ -9,7 +9,10 @@ import type { IncomingRequest, KeyLookup, SignatureScheme, VerifyResult } from '
  * it and the key lookup; bad input of any kind is an answer (400 or 401), never an exception.
  * Only the key lookup's own failures propagate, so a peer that is down can be told 503.
  */
-export async function verifySignedRequest(request: IncomingRequest, lookup: KeyLookup): Promise<VerifyResult> {
+export async function verifySignedRequest(
+  request: IncomingRequest,
+  lookup: KeyLookup,
+): Promise<VerifyResult> {
   const scheme: SignatureScheme = request.headers['signature-input'] === undefined ? 'cavage' : 'rfc9421';
   let keyId: string | undefined;
   const onKeyId = (id: string) => {
@@ -43,6 +46,12 @@ export async function verifySignedRequest(request: IncomingRequest, lookup: KeyL
     }
     if (lookupFailed) throw error;
     // Anything else is a reading of hostile input we did not foresee: still a refusal.
-    return { ok: false, status: 401, error: 'Signature could not be verified', scheme, retryWithFreshKey: false };
+    return {
+      ok: false,
+      status: 401,
+      error: 'Signature could not be verified',
+      scheme,
+      retryWithFreshKey: false,
+    };
   }
 }
