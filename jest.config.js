@@ -11,7 +11,7 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
   // masto and change-case ship ESM only: let swc compile them to CommonJS.
-  transformIgnorePatterns: ['/node_modules/(?!(masto|change-case|@mastojs)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(masto|change-case|@mastojs|structured-field-values)/)'],
   moduleNameMapper,
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.data/'],
 };

@@ -11,6 +11,7 @@ const aliases = {
   '@mammut/platform/telemetry': 'libs/platform/src/telemetry/index.ts',
   '@mammut/mastodon-api': 'libs/mastodon-api/src/index.ts',
   '@mammut/testing': 'libs/testing/src/index.ts',
+  '@mammut/activitypub': 'libs/activitypub/src/index.ts',
 };
 
 /** swc options compiling TypeScript with Nest's decorators to CommonJS. */
