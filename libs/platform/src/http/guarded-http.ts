@@ -1,11 +1,10 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { pipeline, type Readable, type Transform } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import type { Config } from '../config/config';
 import { AddressPolicy } from './address-policy';
 import { OutboundHttpError } from './outbound-error';
+import { discard, readCapped } from './response-body';
 
 /** Every address a host name has, as text. Tests inject one that maps `peer.test` to a loopback port. */
 export type Resolver = (hostname: string) => Promise<readonly string[]>;
@@ -80,7 +79,6 @@ const RESERVED_HEADERS = new Set([
 const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'signature', 'signature-input'];
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 // Spaces, control characters and DEL: the URL parser would silently drop or encode them (CVE-2023-42450).
-// eslint-disable-next-line no-control-regex
 const UNSAFE_URL_CHARACTERS = /[\u0000-\u0020\u007f]/;
 
 /** `Mammut/0.1.0 (+https://example.com/)`, as Mastodon names itself and its instance. */
@@ -109,7 +107,15 @@ export class GuardedHttp {
   >;
 
   constructor(options: GuardedHttpOptions) {
-    this.settings = { ...OUTBOUND_DEFAULTS, allowHttp: false, ...options };
+    this.settings = {
+      userAgent: options.userAgent,
+      allowHttp: options.allowHttp ?? false,
+      timeoutMs: options.timeoutMs ?? OUTBOUND_DEFAULTS.timeoutMs,
+      maxBytes: options.maxBytes ?? OUTBOUND_DEFAULTS.maxBytes,
+      maxRedirects: options.maxRedirects ?? OUTBOUND_DEFAULTS.maxRedirects,
+      connectTimeoutMs: options.connectTimeoutMs ?? OUTBOUND_DEFAULTS.connectTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs ?? OUTBOUND_DEFAULTS.idleTimeoutMs,
+    };
     this.policy = new AddressPolicy(options.allowedPrivateAddresses ?? []);
     this.resolver = options.resolver ?? systemResolver;
     this.dial = buildConnector({
@@ -334,61 +340,6 @@ export class GuardedHttp {
     const message = error instanceof Error ? error.message : String(error);
     return new OutboundHttpError('network', message, url, undefined, { cause: error });
   }
-}
-
-/** Reads at most `maxBytes` of decoded body, and stops the transfer the moment it would be more. */
-async function readCapped(body: Readable, encoding: string, maxBytes: number, url: string): Promise<Buffer> {
-  const decoder = decoderFor(encoding);
-  if (decoder === null) {
-    discard(body);
-    throw new OutboundHttpError('network', `unsupported content encoding ${encoding}`, url);
-  }
-  const stream: Readable = decoder ? pipeline(body, decoder, () => undefined) : body;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBytes) throw new OutboundHttpError('too_large', `body over ${maxBytes} bytes`, url);
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    discard(body);
-    if (decoder) discard(decoder);
-    if (error instanceof OutboundHttpError) throw error;
-    const code = (error as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && code.startsWith('Z_')) {
-      throw new OutboundHttpError('network', `cannot decode the ${encoding} body`, url, undefined, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
-  return Buffer.concat(chunks, size);
-}
-
-/** `undefined`: nothing to decode; `null`: an encoding we do not speak (we only ask for gzip). */
-function decoderFor(encoding: string): Transform | undefined | null {
-  switch (encoding) {
-    case 'identity':
-    case '':
-      return undefined;
-    case 'gzip':
-    case 'x-gzip':
-      return createGunzip();
-    case 'deflate':
-      return createInflate();
-    case 'br':
-      return createBrotliDecompress();
-    default:
-      return null;
-  }
-}
-
-/** Drops a body we will not read and closes its connection; the abort it reports is the one we asked for. */
-function discard(stream: Readable): void {
-  stream.on('error', () => undefined);
-  stream.destroy();
 }
 
 function single(value: string | string[] | undefined): string | undefined {
