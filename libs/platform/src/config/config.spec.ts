@@ -89,3 +89,38 @@ describe('client address configuration', () => {
     expect(() => loadConfig({ SCHEDULED_STATUS_MIN_OFFSET_SECONDS: '5' })).toThrow(ConfigError);
   });
 });
+
+describe('outbound federation switches', () => {
+  it('default to https and no private addresses', () => {
+    expect(loadConfig({}).federation).toEqual({ scheme: 'https', allowedPrivateAddresses: [] });
+  });
+
+  it('let development and test systems use plain http and listed private addresses', () => {
+    for (const NODE_ENV of ['development', 'test']) {
+      expect(
+        loadConfig({
+          NODE_ENV,
+          FEDERATION_SCHEME: 'http',
+          FEDERATION_ALLOW_PRIVATE_ADDRESSES: ' 127.0.0.0/8, ::1 ',
+        }).federation,
+      ).toEqual({ scheme: 'http', allowedPrivateAddresses: ['127.0.0.0/8', '::1'] });
+    }
+  });
+
+  it('refuse to start in production with either of them, naming the variable', () => {
+    const production = { NODE_ENV: 'production', SECRET_KEY_BASE: SECRET };
+    expect(refusal({ ...production, FEDERATION_SCHEME: 'http' })?.message).toMatch(
+      /^Invalid configuration: FEDERATION_SCHEME=http is only for development and tests/,
+    );
+    expect(refusal({ ...production, FEDERATION_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1' })?.message).toMatch(
+      /^Invalid configuration: FEDERATION_ALLOW_PRIVATE_ADDRESSES is only for development and tests/,
+    );
+    expect(refusal({ ...production, FEDERATION_ALLOW_PRIVATE_ADDRESSES: '' })).toBeUndefined();
+  });
+
+  it('refuse what is not an address or a range, and schemes other than http(s)', () => {
+    expect(() => loadConfig({ FEDERATION_ALLOW_PRIVATE_ADDRESSES: 'localhost' })).toThrow(ConfigError);
+    expect(() => loadConfig({ FEDERATION_ALLOW_PRIVATE_ADDRESSES: '10.0.0.0/33' })).toThrow(ConfigError);
+    expect(() => loadConfig({ FEDERATION_SCHEME: 'ftp' })).toThrow(ConfigError);
+  });
+});

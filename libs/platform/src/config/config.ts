@@ -112,6 +112,20 @@ const schema = z.object({
   SCHEDULED_STATUS_MIN_OFFSET_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How often the statuses service looks for scheduled statuses that are due and publishes them. */
   SCHEDULED_STATUS_SWEEP_MS: z.coerce.number().int().min(50).default(5000),
+  /**
+   * `http` lets outbound federation requests (and, later, our own WebFinger lookups) use plain
+   * http, for development and tests; refused in production.
+   */
+  FEDERATION_SCHEME: z.enum(['https', 'http']).default('https'),
+  /**
+   * Loopback or private addresses (comma-separated addresses or CIDRs) the outbound HTTP client may
+   * still reach, e.g. `127.0.0.2` where a test peer listens. Narrow exceptions, never "any";
+   * refused in production, where only global unicast addresses are dialled.
+   */
+  FEDERATION_ALLOW_PRIVATE_ADDRESSES: z
+    .string()
+    .default('')
+    .refine((text) => list(text).every(isAddressOrRange), 'must list IP addresses or CIDR ranges'),
   /** Where traces go: `none` starts no OpenTelemetry SDK at all (the API stays a no-op). */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
   /** OTLP over HTTP (protobuf); traces are posted to `<endpoint>/v1/traces`. */
@@ -159,6 +173,12 @@ export type Config = Readonly<{
   scheduledStatuses: Readonly<{ minOffsetSeconds: number; sweepMs: number }>;
   telemetry: TelemetryConfig;
   feeds: FeedsConfig;
+  federation: FederationConfig;
+}>;
+
+export type FederationConfig = Readonly<{
+  scheme: 'https' | 'http';
+  allowedPrivateAddresses: readonly string[];
 }>;
 
 export type FeedsConfig = Readonly<{
@@ -185,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   assertSecretFitsInstance(e);
+  assertFederationGuardsInProduction(e);
   if (e.POLL_MIN_EXPIRATION_SECONDS < 300 && e.NODE_ENV !== 'test') {
     throw new ConfigError(
       'Invalid configuration: POLL_MIN_EXPIRATION_SECONDS below 300 is only for test systems (NODE_ENV=test)',
@@ -238,6 +259,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       fanOutInlineFollowers: e.HOME_FAN_OUT_INLINE_FOLLOWERS,
       rebuildInlineFollowing: e.HOME_REBUILD_INLINE_FOLLOWING,
     }),
+    federation: Object.freeze({
+      scheme: e.FEDERATION_SCHEME,
+      allowedPrivateAddresses: list(e.FEDERATION_ALLOW_PRIVATE_ADDRESSES),
+    }),
   });
 }
 
@@ -257,6 +282,25 @@ function assertSecretFitsInstance(e: z.infer<typeof schema>): void {
   if (e.SECRET_KEY_BASE.length < PUBLIC_SECRET_MIN_LENGTH) {
     throw new ConfigError(
       `Invalid configuration: SECRET_KEY_BASE is shorter than ${PUBLIC_SECRET_MIN_LENGTH} characters; ${advice}`,
+    );
+  }
+}
+
+/**
+ * The switches that let the outbound client reach plain http and private addresses exist for
+ * development and tests only: in production they would turn every remote URL into a way into the
+ * operator's own network (SSRF), so the instance refuses to start with them.
+ */
+function assertFederationGuardsInProduction(e: z.infer<typeof schema>): void {
+  if (e.NODE_ENV !== 'production') return;
+  if (e.FEDERATION_SCHEME !== 'https') {
+    throw new ConfigError(
+      'Invalid configuration: FEDERATION_SCHEME=http is only for development and tests, not NODE_ENV=production',
+    );
+  }
+  if (list(e.FEDERATION_ALLOW_PRIVATE_ADDRESSES).length > 0) {
+    throw new ConfigError(
+      'Invalid configuration: FEDERATION_ALLOW_PRIVATE_ADDRESSES is only for development and tests, not NODE_ENV=production',
     );
   }
 }
