@@ -1,11 +1,21 @@
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { contracts } from '@mammut/contracts';
-import { assertSchemaCurrent, busController, HealthModule, postgresReadiness } from '@mammut/platform';
+import {
+  assertSchemaCurrent,
+  busController,
+  CONFIG,
+  type Config,
+  GuardedHttp,
+  HealthModule,
+  postgresReadiness,
+} from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { FEDERATION_DB, federationDatabaseProvider } from './database/federation-database';
 import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
+import { Inbox } from './inbox/inbox';
 import { ActorKeysStore } from './keys/actor-keys';
+import { RemoteActors } from './remote/remote-actors';
 
 /**
  * ActivityPub: the documents of local actors and the keys they sign with; answers `federation.*`
@@ -18,6 +28,14 @@ import { ActorKeysStore } from './keys/actor-keys';
     federationDatabaseProvider,
     postgresReadiness('federation', FEDERATION_DB),
     ActorKeysStore,
+    // The one client requests leave the system through (ADR 0016).
+    {
+      provide: GuardedHttp,
+      inject: [CONFIG],
+      useFactory: (config: Config) => GuardedHttp.fromConfig(config),
+    },
+    RemoteActors,
+    Inbox,
     FederationHttp,
     FederationHttpHandlers,
   ],

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { contracts, type RawHttpRequest, type RawHttpResponse } from '@mammut/contracts';
 import { BUS, type Bus, CONFIG, type Config } from '@mammut/platform';
 import { actorDocument } from '../actors/actor-document';
+import { Inbox } from '../inbox/inbox';
 import { ActorKeysStore } from '../keys/actor-keys';
 
 /** What ActivityPub peers send in Accept (Mastodon answers both with its documents). */
@@ -17,10 +18,10 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 const notFound = (): RawHttpResponse => json(404, { error: 'Record not found' });
 
 /**
- * The ActivityPub routes, answered from the raw request the gateway passed on (so that signatures,
- * when inboxes arrive, are verified on exactly what was received). Today: local actors at their
- * ids, as ActivityStreams JSON to peers and as a redirect to the profile page to browsers, the
- * same URL serving both as Mastodon's does (`Vary: Accept`).
+ * The ActivityPub routes, answered from the raw request the gateway passed on (so that signatures
+ * are verified on exactly what was received): the personal and shared inboxes (Inbox), and local
+ * actors at their ids, as ActivityStreams JSON to peers and as a redirect to the profile page to
+ * browsers, the same URL serving both as Mastodon's does (`Vary: Accept`).
  */
 @Injectable()
 export class FederationHttp {
@@ -28,6 +29,7 @@ export class FederationHttp {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(CONFIG) private readonly config: Config,
     private readonly keys: ActorKeysStore,
+    private readonly inbox: Inbox,
   ) {}
 
   async handle(request: RawHttpRequest): Promise<RawHttpResponse> {
@@ -37,6 +39,8 @@ export class FederationHttp {
     } catch {
       return json(400, { error: 'Bad request' });
     }
+    if (request.method === 'POST' && (path === '/inbox' || /^\/users\/[^/]+\/inbox$/.test(path)))
+      return this.inbox.receive(request);
     const actor = /^\/users\/([^/]+)\/?$/.exec(path);
     if (actor && (request.method === 'GET' || request.method === 'HEAD'))
       return this.actor(actor[1], request);

@@ -1,4 +1,4 @@
-import { Controller, Get, Head, Inject, Req, Res } from '@nestjs/common';
+import { Controller, Get, Head, Inject, Post, Req, Res } from '@nestjs/common';
 import { contracts, type RawHttpRequest } from '@mammut/contracts';
 import { BUS, type Bus } from '@mammut/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -29,12 +29,34 @@ export class FederationProxyController {
     await this.forward(request, reply);
   }
 
+  @Post('users/:username/inbox')
+  @Auth.none()
+  async inbox(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.forward(request, reply);
+  }
+
+  @Post('inbox')
+  @Auth.none()
+  async sharedInbox(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.forward(request, reply);
+  }
+
   private async forward(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    let body: string | null = null;
+    if (request.method === 'POST') {
+      // Only ActivityStreams bodies are kept as bytes (activityBodyParser): anything else was
+      // parsed already, and a signature cannot be checked on what was not received as it is.
+      if (!Buffer.isBuffer(request.body)) {
+        void reply.status(415).send({ error: 'Activities are sent as application/activity+json' });
+        return;
+      }
+      body = request.body.toString('base64');
+    }
     const raw: RawHttpRequest = {
       method: request.method as RawHttpRequest['method'],
       target: request.url,
       headers: rawHeaders(request),
-      body: null,
+      body,
     };
     const answer = await this.bus.request(contracts.federation.http.handle, raw);
     void reply.status(answer.status).headers(answer.headers).send(answer.body);

@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import qs from 'qs';
+import { FEDERATION_BODY_LIMIT } from '@mammut/contracts';
 import { Errors, type HttpError } from './errors';
 import { unstorableInputError } from './storable-input';
 import { uploadSpecOf } from './uploads/upload-spec';
@@ -154,6 +155,13 @@ async function readSmallForm(request: FastifyRequest): Promise<Record<string, un
  * as a stream in the handler phase, after throttles and authentication (UploadsInterceptor).
  */
 export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
+  // ActivityStreams bodies stay bytes: federation verifies their Digest and signature on exactly
+  // what arrived (Mastodon's 1 MB cap).
+  app.addContentTypeParser(
+    ['application/activity+json', 'application/ld+json'],
+    { parseAs: 'buffer', bodyLimit: FEDERATION_BODY_LIMIT },
+    (_request, body, done) => done(null, body),
+  );
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: BODY_LIMIT },

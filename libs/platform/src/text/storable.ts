@@ -21,7 +21,7 @@ export function unstorableTextPath(value: unknown): string | null {
       if (item.includes(NUL)) return path || '(value)';
       continue;
     }
-    if (typeof item !== 'object' || item === null) continue;
+    if (typeof item !== 'object' || item === null || item instanceof Uint8Array) continue;
     const entries: Array<[string, unknown]> = Array.isArray(item)
       ? item.map((element, index) => [String(index), element])
       : Object.entries(item);
@@ -40,7 +40,9 @@ const QUICK_DEPTH = 16;
 /** False when `value` surely holds no NUL in any key or string; true when it may. */
 function mayHoldNul(value: unknown, depth: number): boolean {
   if (typeof value === 'string') return value.includes(NUL);
-  if (typeof value !== 'object' || value === null) return false;
+  // Raw bytes (an ActivityStreams body kept for its signature) are not text: whoever reads them
+  // decides what is stored.
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return false;
   if (depth > QUICK_DEPTH) return true;
   if (Array.isArray(value)) {
     for (const element of value) if (mayHoldNul(element, depth + 1)) return true;

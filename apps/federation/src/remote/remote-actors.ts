@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ContractError, contracts } from '@mammut/contracts';
+import type { PublicKeyRecord } from '@mammut/activitypub';
+import { BUS, type Bus, GuardedHttp, logger, OutboundHttpError } from '@mammut/platform';
+import { parseActorDocument } from './actor-document-parser';
+
+/** What peers are asked for when an actor document is fetched. */
+const ACTOR_ACCEPT =
+  'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
+const ACTOR_TYPES = ['application/activity+json', 'application/ld+json', 'application/json'];
+
+/** A peer that could not be asked now: the sender should retry later (503), not be refused. */
+export class PeerUnavailable extends Error {}
+
+/**
+ * Remote actors as far as signatures need them: the key a keyId names, from the accounts service
+ * when the actor is known there, else fetched from its server (through the guarded client only),
+ * checked and saved, so the account exists before anything it sent is applied.
+ */
+@Injectable()
+export class RemoteActors {
+  private readonly log = logger('federation:actors');
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    private readonly http: GuardedHttp,
+  ) {}
+
+  /** The key `keyId` names and its actor; `fresh` fetches the actor again (a rotated key). */
+  async keyFor(keyId: string, fresh = false): Promise<PublicKeyRecord | null> {
+    const actorUri = keyId.split('#')[0];
+    if (!fresh) {
+      const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
+        uris: [actorUri],
+      });
+      const known = actors[0];
+      if (known && known.domain !== null && known.publicKey && known.publicKeyId === keyId)
+        return { publicKeyPem: known.publicKey, ownerId: known.uri };
+    }
+    return this.readFromOrigin(actorUri, keyId);
+  }
+
+  private async readFromOrigin(actorUri: string, keyId: string): Promise<PublicKeyRecord | null> {
+    let json: unknown;
+    try {
+      const response = await this.http.get(actorUri, {
+        headers: { accept: ACTOR_ACCEPT },
+        contentTypes: ACTOR_TYPES,
+      });
+      if (response.url !== actorUri) return null;
+      json = response.json();
+    } catch (error) {
+      if (error instanceof OutboundHttpError && (error.code === 'network' || error.code === 'timeout'))
+        throw new PeerUnavailable(error.message);
+      if (error instanceof OutboundHttpError && error.code === 'bad_status' && (error.status ?? 0) >= 500)
+        throw new PeerUnavailable(error.message);
+      this.log.info(
+        { keyId, err: error instanceof Error ? error.message : String(error) },
+        'key not fetched',
+      );
+      return null;
+    }
+    const parsed = parseActorDocument(json, actorUri);
+    if (!parsed.ok) {
+      this.log.info({ keyId, error: parsed.error }, 'actor document refused');
+      return null;
+    }
+    const key = parsed.keys.find((candidate) => candidate.id === keyId);
+    if (!key) return null;
+    try {
+      await this.bus.request(contracts.accounts.remote.saveRemoteAccount, {
+        ...parsed.actor,
+        publicKey: key.publicKeyPem,
+        publicKeyId: key.id,
+      });
+    } catch (error) {
+      if (error instanceof ContractError && error.code !== 'unavailable') {
+        this.log.info({ keyId, err: error.message }, 'remote actor not saved');
+        return null;
+      }
+      throw error;
+    }
+    return { publicKeyPem: key.publicKeyPem, ownerId: parsed.actor.uri };
+  }
+}
