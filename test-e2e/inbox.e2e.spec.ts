@@ -1,4 +1,4 @@
-import { signCavage, signRfc9421 } from '@mammut/activitypub';
+import { signCavage, signRfc9421, verifySignedRequest } from '@mammut/activitypub';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,10 +20,33 @@ const keyPair = () =>
 class Peer {
   private server?: Server;
   readonly actors = new Map<string, unknown>();
+  /** What was POSTed to it: inbox deliveries. */
+  readonly received: { path: string; headers: Record<string, string>; body: Buffer }[] = [];
+  /** Refuses draft-cavage signatures with 401, as a server speaking only RFC 9421 would. */
+  onlyRfc9421 = false;
   fetches = 0;
 
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
+      if (request.method === 'POST') {
+        const chunks: Buffer[] = [];
+        request.on('data', (chunk: Buffer) => chunks.push(chunk));
+        request.on('end', () => {
+          if (this.onlyRfc9421 && request.headers['signature-input'] === undefined) {
+            response.writeHead(401).end();
+            return;
+          }
+          this.received.push({
+            path: request.url ?? '',
+            headers: Object.fromEntries(
+              Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
+            ),
+            body: Buffer.concat(chunks),
+          });
+          response.writeHead(202).end();
+        });
+        return;
+      }
       this.fetches += 1;
       const actor = this.actors.get(request.url ?? '');
       if (!actor) {
@@ -121,10 +144,12 @@ describe('the inbox', () => {
         .followers.list()
     ).map((account) => account.acct);
 
-  it('turns a signed Follow into a follow the followed account sees, the remote actor saved', async () => {
+  it('turns a signed Follow into a follow the followed account sees, and answers it with a signed Accept', async () => {
     const aliceUri = `${sut.t.url}/users/alice`;
-    const response = await post('/users/alice/inbox', follow(bobId, aliceUri));
+    const activity = follow(bobId, aliceUri);
+    const response = await post('/users/alice/inbox', activity);
     expect(response.status).toBe(202);
+    const followId = (JSON.parse(activity.toString()) as { id: string }).id;
     const acct = `bob@${new URL(peer.origin).host}`;
     expect(
       await pollUntil(
@@ -138,6 +163,73 @@ describe('the inbox', () => {
       .followers.list();
     expect(remote).toMatchObject({ displayName: 'Remote bob', username: 'bob', acct });
     expect(remote.note).toContain('from elsewhere');
+
+    // The Accept, delivered to bob's inbox, signed by alice's key as her actor document publishes it.
+    const delivered = await pollUntil(
+      () => Promise.resolve(peer.received.filter((item) => item.path === '/users/bob/inbox')),
+      (items) => items.length > 0,
+      10_000,
+    );
+    expect(delivered).toHaveLength(1);
+    const accept = JSON.parse(delivered[0].body.toString()) as Record<string, unknown>;
+    expect(accept).toMatchObject({
+      type: 'Accept',
+      actor: aliceUri,
+      object: { id: followId, type: 'Follow', actor: bobId, object: aliceUri },
+    });
+    const aliceActor = (await (
+      await fetch(aliceUri, { headers: { accept: 'application/activity+json' } })
+    ).json()) as {
+      publicKey: { id: string; publicKeyPem: string };
+    };
+    const verified = await verifySignedRequest(
+      {
+        method: 'POST',
+        url: `${peer.origin}/users/bob/inbox`,
+        headers: delivered[0].headers,
+        body: delivered[0].body,
+        now: new Date(),
+      },
+      (keyId) =>
+        Promise.resolve(
+          keyId === aliceActor.publicKey.id
+            ? { publicKeyPem: aliceActor.publicKey.publicKeyPem, ownerId: aliceUri }
+            : null,
+        ),
+    );
+    expect(verified).toMatchObject({ ok: true, ownerId: aliceUri, scheme: 'cavage' });
+  });
+
+  it('knocks again with RFC 9421 when a peer refuses a draft-cavage signature', async () => {
+    const erinKeys = keyPair();
+    const erinId = peer.person('erin', erinKeys.publicKey);
+    const [frank] = await seedUsers(sut.t, ['frank']);
+    peer.onlyRfc9421 = true;
+    try {
+      const response = await post(
+        '/users/frank/inbox',
+        follow(erinId, `${sut.t.url}/users/frank`),
+        'cavage',
+        {
+          keyId: `${erinId}#main-key`,
+          privateKeyPem: erinKeys.privateKey,
+        },
+      );
+      expect(response.status).toBe(202);
+      const delivered = await pollUntil(
+        () => Promise.resolve(peer.received.filter((item) => item.path === '/users/erin/inbox')),
+        (items) => items.length > 0,
+        10_000,
+      );
+      expect(delivered[0].headers['signature-input']).toContain('keyid=');
+      expect(JSON.parse(delivered[0].body.toString())).toMatchObject({
+        type: 'Accept',
+        actor: `${sut.t.url}/users/frank`,
+      });
+      expect(await followers(frank)).toHaveLength(1);
+    } finally {
+      peer.onlyRfc9421 = false;
+    }
   });
 
   it('takes RFC 9421 signatures and the shared inbox, reusing the key it knows', async () => {

@@ -13,6 +13,8 @@ import type { DataSource } from 'typeorm';
 import { FEDERATION_DB, federationDatabaseProvider } from './database/federation-database';
 import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
+import { ActivityDelivery } from './delivery/delivery';
+import { FollowAnswers } from './delivery/follow-answers';
 import { Inbox } from './inbox/inbox';
 import { ActorKeysStore } from './keys/actor-keys';
 import { RemoteActors } from './remote/remote-actors';
@@ -36,18 +38,28 @@ import { RemoteActors } from './remote/remote-actors';
     },
     RemoteActors,
     Inbox,
+    ActivityDelivery,
+    FollowAnswers,
     FederationHttp,
     FederationHttpHandlers,
   ],
 })
 export class FederationModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(FEDERATION_DB) private readonly db: DataSource) {}
+  constructor(
+    @Inject(FEDERATION_DB) private readonly db: DataSource,
+    private readonly delivery: ActivityDelivery,
+    private readonly followAnswers: FollowAnswers,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
+    await this.delivery.start();
+    await this.followAnswers.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.followAnswers.stop();
+    await this.delivery.stop();
     await this.db.destroy();
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineRequest } from '../define';
+import { defineJob, defineRequest } from '../define';
+import { id } from '../accounts/records';
 
 /** Request bodies federation takes, as Mastodon bounds them (1 MB). */
 export const FEDERATION_BODY_LIMIT = 1024 * 1024;
@@ -34,4 +35,20 @@ export type RawHttpResponse = z.infer<typeof rawHttpResponse>;
 export const federationHttp = {
   /** One ActivityPub or discovery request, answered by the federation service. */
   handle: defineRequest('federation.http.handle', { request: rawHttpRequest, response: rawHttpResponse }),
+};
+
+/** Work the federation service queues for itself. */
+export const federationJobs = {
+  /**
+   * One activity to one inbox, signed by a local actor: retried on the schedule of the delivery
+   * worker while the peer is down or answers 5xx/429, given up on any other refusal.
+   */
+  deliver: defineJob('jobs.federation.activity.deliver', {
+    payload: z.object({
+      inbox: z.string().url().max(2048),
+      /** The activity, as the exact JSON text to send. */
+      activity: z.string().max(FEDERATION_BODY_LIMIT),
+      signerAccountId: id,
+    }),
+  }),
 };
