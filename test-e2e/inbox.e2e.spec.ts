@@ -321,6 +321,64 @@ describe('the inbox', () => {
     expect(response.status).toBe(413);
   });
 
+  it('applies Undo of a Follow, a Block and its Undo from the remote actor who sent them', async () => {
+    const [grace] = await seedUsers(sut.t, ['grace']);
+    const graceUri = `${sut.t.url}/users/grace`;
+    const client = createRestAPIClient({ url: sut.t.url, accessToken: grace.token });
+    const activity = (type: string, object: unknown): Buffer =>
+      Buffer.from(
+        JSON.stringify({
+          '@context': 'https://www.w3.org/ns/activitystreams',
+          id: `${bobId}#${type.toLowerCase()}s/${randomUUID()}`,
+          type,
+          actor: bobId,
+          object,
+        }),
+      );
+    const followed = follow(bobId, graceUri);
+    expect((await post('/users/grace/inbox', followed)).status).toBe(202);
+    expect(
+      await pollUntil(
+        () => followers(grace),
+        (list) => list.length === 1,
+        5_000,
+      ),
+    ).toHaveLength(1);
+
+    // An Undo naming someone else's Follow changes nothing.
+    const forgedUndo = activity('Undo', {
+      type: 'Follow',
+      actor: `${peer.origin}/users/erin`,
+      object: graceUri,
+    });
+    expect((await post('/users/grace/inbox', forgedUndo)).status).toBe(202);
+    expect(await followers(grace)).toHaveLength(1);
+
+    const undo = activity('Undo', JSON.parse(followed.toString()) as unknown);
+    expect((await post('/users/grace/inbox', undo)).status).toBe(202);
+    expect(
+      await pollUntil(
+        () => followers(grace),
+        (list) => list.length === 0,
+        5_000,
+      ),
+    ).toEqual([]);
+
+    const relationship = async () =>
+      (
+        await client.v1.accounts.relationships.fetch({
+          id: [(await client.v1.accounts.lookup({ acct: `bob@${new URL(peer.origin).host}` })).id],
+        })
+      )[0];
+    const block = activity('Block', graceUri);
+    expect((await post('/users/grace/inbox', block)).status).toBe(202);
+    expect((await relationship()).blockedBy).toBe(true);
+    expect(
+      (await post('/users/grace/inbox', activity('Undo', JSON.parse(block.toString()) as unknown))).status,
+    ).toBe(202);
+    expect((await relationship()).blockedBy).toBe(false);
+  });
+
   it('accepts and ignores an activity type it does not handle yet', async () => {
     const like = Buffer.from(
       JSON.stringify({

@@ -31,9 +31,9 @@ function depthOf(value: unknown, limit: number): number {
 /**
  * The personal and shared inboxes: what a peer POSTs is read as JSON, its HTTP signature verified
  * on the exact bytes and headers that arrived (refetching the actor once when its key may have
- * rotated), and its actor must be the signer. Then it is applied: so far a Follow of a local
- * account becomes a follow (or a request, for a locked one); every other type is accepted and
- * ignored, never an error. 202 for anything taken, 401 for a signature that does not hold, 400
+ * rotated), and its actor must be the signer. Then it is applied: so far Follow, Block and their
+ * Undo between the sender and a local account (a Follow of a locked one is a request); every
+ * other type is accepted and ignored, never an error. 202 for anything taken, 401 for a signature that does not hold, 400
  * for what is not an activity, 503 when the signer's server cannot be asked now.
  */
 @Injectable()
@@ -90,30 +90,58 @@ export class Inbox {
     return answer(202);
   }
 
+  /**
+   * What an activity does to the follow graph, as Mastodon applies it: Follow and Block of a local
+   * account by the remote actor, and their Undo (named by the embedded activity, whose actor must
+   * be the sender).
+   */
   private async apply(type: string, activity: Record<string, unknown>, actorId: string): Promise<void> {
-    if (type !== 'Follow') {
-      this.log.debug({ type, actorId }, 'activity type not handled yet; accepted');
-      return;
+    const object = activity.object;
+    switch (type) {
+      case 'Follow': {
+        const followId = idOf(activity.id);
+        if (followId) await this.relate('follow', actorId, idOf(object), followId);
+        return;
+      }
+      case 'Block':
+        await this.relate('block', actorId, idOf(object));
+        return;
+      case 'Undo': {
+        if (!object || typeof object !== 'object') return;
+        const undone = object as Record<string, unknown>;
+        if (idOf(undone.actor) !== actorId) return;
+        if (undone.type === 'Follow') await this.relate('unfollow', actorId, idOf(undone.object));
+        if (undone.type === 'Block') await this.relate('unblock', actorId, idOf(undone.object));
+        return;
+      }
+      default:
+        this.log.debug({ type, actorId }, 'activity type not handled yet; accepted');
     }
-    const objectId = idOf(activity.object);
-    const followId = idOf(activity.id);
-    if (!objectId || !followId) return;
+  }
+
+  /** One change between the remote sender and a local account, through the accounts service. */
+  private async relate(
+    change: 'follow' | 'block' | 'unfollow' | 'unblock',
+    actorId: string,
+    objectId: string | undefined,
+    followId?: string,
+  ): Promise<void> {
+    if (!objectId) return;
     const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
       uris: [actorId, objectId],
     });
-    const follower = actors.find((actor) => actor.uri === actorId && actor.domain !== null);
+    const sender = actors.find((actor) => actor.uri === actorId && actor.domain !== null);
     const target = actors.find((actor) => actor.uri === objectId && actor.domain === null);
-    if (!follower || !target) return;
+    if (!sender || !target) return;
+    const pair = { viewerId: sender.id, targetId: target.id };
+    const relationships = contracts.accounts.relationships;
     try {
-      await this.bus.request(contracts.accounts.relationships.follow, {
-        viewerId: follower.id,
-        targetId: target.id,
-        uri: followId,
-      });
+      if (change === 'follow') await this.bus.request(relationships.follow, { ...pair, uri: followId });
+      else await this.bus.request(relationships[change], pair);
     } catch (error) {
       // Blocked, suspended, gone: nothing to record; the peer learns it from what we send later.
       if (error instanceof ContractError && error.code !== 'unavailable') {
-        this.log.info({ actorId, objectId, err: error.message }, 'follow not recorded');
+        this.log.info({ actorId, objectId, change, err: error.message }, 'relationship not changed');
         return;
       }
       throw error;
