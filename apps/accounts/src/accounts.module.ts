@@ -19,7 +19,6 @@ import { UpdateCredentials } from './profiles/update-credentials.service';
 import { AuthenticateToken } from './tokens/authenticate-token.service';
 import { GrantCache } from './caches/grant-cache';
 import { AccountsCache, CredentialsCache, FiltersCache, RelationshipsCache } from './caches/read-caches';
-import { ReadYourWrites } from './caches/read-your-writes';
 import { TokenActivity } from './tokens/token-activity';
 import { AccountChangesListener } from './caches/account-changes.listener';
 import { GrantChangesPublisher } from './caches/grant-changes.publisher';
@@ -70,7 +69,6 @@ import { listsProviders } from './lists/lists.providers';
     RelationshipsCache,
     FiltersCache,
     AccountsCache,
-    ReadYourWrites,
     PasswordHasher,
     ProfilesHandlers,
     StatusActivity,

@@ -1,5 +1,13 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { CONFIG, type Config, ChangeListener, type TaggedCache } from '@mammut/platform';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { CONFIG, type Config, ChangeListener, ReadYourWrites, type TaggedCache } from '@mammut/platform';
+import type { DataSource } from 'typeorm';
+import { ACCOUNTS_DB } from '../database/accounts-database';
 import { GrantCache } from './grant-cache';
 import { GrantChangesPublisher } from './grant-changes.publisher';
 import { AccountsCache, CredentialsCache, FiltersCache, RelationshipsCache } from './read-caches';
@@ -17,10 +25,11 @@ export const ACCOUNT_CHANGES_CHANNEL = 'mammut_accounts_grants';
 @Injectable()
 export class AccountChangesListener
   extends ChangeListener
-  implements OnApplicationBootstrap, OnModuleDestroy
+  implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy
 {
   constructor(
     @Inject(CONFIG) config: Config,
+    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     grants: GrantCache,
     credentials: CredentialsCache,
     relationships: RelationshipsCache,
@@ -36,6 +45,11 @@ export class AccountChangesListener
       caches: [grants, credentials, relationships, accounts, filters] as TaggedCache<unknown>[],
       onChange: (tag) => publisher.heard(tag),
     });
+  }
+
+  /** Every transaction on the accounts schema waits until its own changes reached the caches. */
+  onModuleInit(): void {
+    this.db.subscribers.push(new ReadYourWrites(this));
   }
 
   onApplicationBootstrap(): Promise<void> {

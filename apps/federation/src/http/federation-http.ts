@@ -3,6 +3,7 @@ import { contracts, type RawHttpRequest, type RawHttpResponse } from '@mammut/co
 import { BUS, type Bus, CONFIG, type Config } from '@mammut/platform';
 import { actorDocument } from '../actors/actor-document';
 import { Inbox } from '../inbox/inbox';
+import { answer } from './responses';
 import { ActorKeysStore } from '../keys/actor-keys';
 
 /** What ActivityPub peers send in Accept (Mastodon answers both with its documents). */
@@ -10,12 +11,7 @@ const ACTIVITY_TYPES = /application\/(activity\+json|ld\+json)/i;
 const ACTIVITY_JSON = 'application/activity+json; charset=utf-8';
 const USERNAME = /^[a-z0-9_]{1,30}$/i;
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): RawHttpResponse => ({
-  status,
-  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-  body: JSON.stringify(body),
-});
-const notFound = (): RawHttpResponse => json(404, { error: 'Record not found' });
+const notFound = (): RawHttpResponse => answer(404, 'Record not found');
 
 /**
  * The ActivityPub routes, answered from the raw request the gateway passed on (so that signatures
@@ -37,7 +33,7 @@ export class FederationHttp {
     try {
       path = new URL(request.target, this.config.publicOrigin).pathname;
     } catch {
-      return json(400, { error: 'Bad request' });
+      return answer(400, 'Bad request');
     }
     if (request.method === 'POST' && (path === '/inbox' || /^\/users\/[^/]+\/inbox$/.test(path)))
       return this.inbox.receive(request);
@@ -62,7 +58,7 @@ export class FederationHttp {
       const profile = account.url ?? `${this.config.publicOrigin}/@${account.username}`;
       return { status: 302, headers: { location: profile, vary: 'Accept' }, body: '' };
     }
-    const { publicKeyPem } = await this.keys.keysOf(account.id);
+    const publicKeyPem = await this.keys.publicKeyOf(account.id);
     return {
       status: 200,
       headers: {

@@ -2,16 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ContractError, contracts, type RawHttpRequest, type RawHttpResponse } from '@mammut/contracts';
 import { verifySignedRequest } from '@mammut/activitypub';
 import { BUS, type Bus, CONFIG, type Config, logger } from '@mammut/platform';
+import { answer } from '../http/responses';
 import { PeerUnavailable, RemoteActors } from '../remote/remote-actors';
 
 /** Nesting deeper than this in an activity is refused unread (Mastodon's JSON has a few levels). */
 const MAX_DEPTH = 32;
-
-const answer = (status: number, error?: string): RawHttpResponse => ({
-  status,
-  headers: { 'content-type': 'application/json; charset=utf-8' },
-  body: error === undefined ? '' : JSON.stringify({ error }),
-});
 
 /** An id-valued property: a string, or an object carrying an `id`. */
 const idOf = (value: unknown): string | undefined =>

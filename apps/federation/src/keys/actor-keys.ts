@@ -30,8 +30,19 @@ export class ActorKeysStore {
     this.secret = Buffer.from(hkdfSync('sha256', config.secretKeyBase, '', 'mammut actor keys', 32));
   }
 
-  /** The account's key pair, made now if it has none; two callers at once agree on one. */
+  /** The account's key pair, made now if it has none (signing needs the private half). */
   async keysOf(accountId: string): Promise<ActorKeys> {
+    const { publicKeyPem, sealed } = await this.stored(accountId);
+    return { publicKeyPem, privateKeyPem: this.open(sealed) };
+  }
+
+  /** The public half alone, as actor documents show it: nothing is unsealed to serve one. */
+  async publicKeyOf(accountId: string): Promise<string> {
+    return (await this.stored(accountId)).publicKeyPem;
+  }
+
+  /** The stored pair, made now if there is none; two callers at once agree on one. */
+  private async stored(accountId: string): Promise<{ publicKeyPem: string; sealed: string }> {
     const held = await this.read(accountId);
     if (held) return held;
     const { publicKey, privateKey } = await generateRsa('rsa', {
@@ -50,12 +61,12 @@ export class ActorKeysStore {
     return stored;
   }
 
-  private async read(accountId: string): Promise<ActorKeys | undefined> {
+  private async read(accountId: string): Promise<{ publicKeyPem: string; sealed: string } | undefined> {
     const [row]: { public_key_pem: string; private_key: string }[] = await this.db.query(
       `SELECT public_key_pem, private_key FROM federation.actor_keys WHERE account_id = $1`,
       [accountId],
     );
-    return row && { publicKeyPem: row.public_key_pem, privateKeyPem: this.open(row.private_key) };
+    return row && { publicKeyPem: row.public_key_pem, sealed: row.private_key };
   }
 
   private seal(plain: string): string {
