@@ -15,7 +15,9 @@ import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
 import { ActivityDelivery } from './delivery/delivery';
 import { FollowAnswers } from './delivery/follow-answers';
+import { FollowActivities } from './inbox/follow-activities';
 import { Inbox } from './inbox/inbox';
+import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
 import { ActorKeysStore } from './keys/actor-keys';
 import { RemoteActors } from './remote/remote-actors';
 
@@ -37,6 +39,13 @@ import { RemoteActors } from './remote/remote-actors';
       useFactory: (config: Config) => GuardedHttp.fromConfig(config),
     },
     RemoteActors,
+    // What the inbox applies, one handler per family of activities.
+    FollowActivities,
+    {
+      provide: INBOX_HANDLERS,
+      inject: [FollowActivities],
+      useFactory: (...handlers: InboxHandler[]) => handlers,
+    },
     Inbox,
     ActivityDelivery,
     FollowAnswers,
