@@ -76,7 +76,7 @@ export class Inbox {
 
   /** Hands the activity to the handler of its route; one nobody takes is accepted and dropped. */
   private async apply(type: string, activity: Json, actorId: string): Promise<void> {
-    const route = routeOf(type, activity.object);
+    const route = routeOf(type, activity.object, actorId);
     const handler = this.routes.get(route);
     if (handler) await handler.apply(activity, actorId);
     else this.log.debug({ route, actorId }, 'activity not handled; accepted');
