@@ -151,6 +151,8 @@ const timed = stopwatch('checkout-anywhere');
     expect(recordedServers(dataDir())).toEqual([]);
     const job = await timed('CLI with its own servers', () => cli('accounts', 'list'));
     expect(job.output).toMatch(/^carol +carol@example\.com +user/m);
+    const dead = await timed('CLI with its own servers', () => cli('jobs', 'dead', 'list'));
+    expect(dead.output).toMatch(/^no dead letters$/m);
     expect(recordedServers(dataDir())).toEqual([]);
     expect(workingUnder([dataDir(), outside()].filter(Boolean))).toEqual([]);
   });

@@ -19,6 +19,10 @@ export class Peer {
   readonly received: { path: string; headers: Record<string, string>; body: Buffer }[] = [];
   /** Refuses draft-cavage signatures with 401, as a server speaking only RFC 9421 would. */
   onlyRfc9421 = false;
+  /** What it answers a POST with (a server in trouble answers 503). */
+  postStatus = 202;
+  /** POSTs that reached it, answered or not. */
+  posts = 0;
   fetches = 0;
 
   async start(): Promise<void> {
@@ -27,6 +31,11 @@ export class Peer {
         const chunks: Buffer[] = [];
         request.on('data', (chunk: Buffer) => chunks.push(chunk));
         request.on('end', () => {
+          this.posts += 1;
+          if (this.postStatus >= 300) {
+            response.writeHead(this.postStatus).end();
+            return;
+          }
           if (this.onlyRfc9421 && request.headers['signature-input'] === undefined) {
             response.writeHead(401).end();
             return;

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { connect } from 'nats';
 import { type AdminUser, ContractError, contracts, role as roleSchema, type Role } from '@mammut/contracts';
 import {
   type Bus,
   type Config,
   ConfigError,
+  DeadLetters,
   InfraError,
   initLogging,
   loadConfig,
@@ -37,6 +39,24 @@ async function withConfig(work: (config: Config) => Promise<void>): Promise<void
 }
 
 const admin = contracts.accounts.admin;
+
+/** Runs one command on the dead-letter stream of the configured NATS and prefix. */
+function withDeadLetters(work: (dead: DeadLetters) => Promise<void>): Promise<void> {
+  return withConfig(async (config) => {
+    const nats = await connect({ servers: config.natsUrl, name: 'mammut-cli' });
+    try {
+      await work(new DeadLetters({ nats, prefix: config.natsPrefix }));
+    } finally {
+      await nats.drain();
+    }
+  });
+}
+
+function parseSeq(value: string): number {
+  const seq = Number(value);
+  if (!Number.isSafeInteger(seq) || seq < 1) throw new InvalidArgumentError('must be a sequence number');
+  return seq;
+}
 
 /**
  * Runs one operator command as bus requests to the accounts service hosted in this process: the
@@ -204,6 +224,50 @@ function buildProgram(): Command {
       withAccounts(async (bus) => {
         const { accountId } = await bus.request(admin.getUser, { username });
         await bus.request(admin.deleteAccount, { accountId });
+        say('OK');
+      }),
+    );
+
+  // Jobs that ran out of tries (deliveries to a server that stayed down, among others).
+  const dead = program
+    .command('jobs')
+    .description('background jobs')
+    .command('dead')
+    .description('dead letters');
+  dead
+    .command('list')
+    .description('list jobs that ran out of tries, oldest first')
+    .option('--subject <subject>', 'only jobs of this subject (jobs.federation.activity.deliver)')
+    .option('--limit <n>', 'at most this many', (value) => parseSeq(value), 100)
+    .action((options: { subject?: string; limit: number }) =>
+      withDeadLetters(async (letters) => {
+        const found = await letters.list(options);
+        if (!found.length) say('no dead letters');
+        for (const letter of found)
+          say(
+            `${letter.seq}  ${letter.failedAt}  ${letter.subject}  attempts=${letter.attempts}  ${letter.lastError}`,
+          );
+      }),
+    );
+  dead
+    .command('replay <seq>')
+    .description('put one dead letter (or `all`) back on its queue, tries counted afresh')
+    .option('--subject <subject>', 'with `all`: only jobs of this subject')
+    .action((seq: string, options: { subject?: string }) =>
+      withDeadLetters(async (letters) => {
+        if (seq === 'all') say(`replayed ${await letters.replayAll(options)}`);
+        else {
+          await letters.replay(parseSeq(seq));
+          say('OK');
+        }
+      }),
+    );
+  dead
+    .command('discard <seq>')
+    .description('drop one dead letter for good')
+    .action((seq: string) =>
+      withDeadLetters(async (letters) => {
+        await letters.discard(parseSeq(seq));
         say('OK');
       }),
     );

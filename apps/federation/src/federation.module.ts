@@ -14,6 +14,7 @@ import { FEDERATION_DB, federationDatabaseProvider } from './database/federation
 import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
 import { ActivityDelivery } from './delivery/delivery';
+import { DeliveryHealth } from './delivery/delivery-health';
 import { FollowAnswers } from './delivery/follow-answers';
 import { FollowActivities } from './inbox/follow-activities';
 import { Inbox } from './inbox/inbox';
@@ -47,6 +48,7 @@ import { RemoteActors } from './remote/remote-actors';
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },
     Inbox,
+    DeliveryHealth,
     ActivityDelivery,
     FollowAnswers,
     FederationHttp,

@@ -12,6 +12,7 @@ import {
   type Runtime,
 } from '@mammut/platform';
 import { ActorKeysStore } from '../keys/actor-keys';
+import { DeliveryHealth, hostOf } from './delivery-health';
 
 const deliver = contracts.federation.jobs.deliver;
 type Delivery = PayloadOf<typeof deliver>;
@@ -22,15 +23,32 @@ type Delivery = PayloadOf<typeof deliver>;
  */
 export const DELIVERY_BACKOFF_MS = Array.from({ length: 16 }, (_, n) => Math.round((n ** 4 + 15) * 1000));
 
-/** A refusal no retry can change (4xx but a timeout or a rate limit). */
-const permanent = (status: number): boolean =>
-  status >= 400 && status < 500 && status !== 408 && status !== 429;
+/**
+ * A failure a later try may not meet: the peer is away, slow, overloaded, rate limiting, or not
+ * (yet) taking our key. Other 4xx and 501 are refusals no retry changes (Mastodon's
+ * response_error_unsalvageable?), as are addresses and URLs we may not reach.
+ */
+const retryable = (error: OutboundHttpError): boolean => {
+  if (error.code === 'timeout' || error.code === 'network') return true;
+  if (error.code !== 'bad_status') return false;
+  const status = error.status ?? 0;
+  return (status >= 500 && status !== 501) || [401, 408, 429].includes(status);
+};
+
+/** The host's circuit is open: the job waits for its next try without a request. */
+export class CircuitOpen extends Error {
+  constructor(host: string) {
+    super(`circuit open for ${host}`);
+    this.name = 'CircuitOpen';
+  }
+}
 
 /**
  * Sends activities to remote inboxes as JetStream jobs: signed by the local actor they are from
  * (draft-cavage first, as Mastodon; RFC 9421 on a 400 or 401, its "double knock"), through the one
  * guarded client, retried on Mastodon's schedule while the peer is away, and given up (logged) when
- * it refuses for good.
+ * it refuses for good. DeliveryHealth keeps each host's circuit and failure days: nothing is queued
+ * for or sent to an unavailable host, and an open circuit defers a job without a request.
  */
 @Injectable()
 export class ActivityDelivery {
@@ -42,6 +60,7 @@ export class ActivityDelivery {
     @Inject(BUS) private readonly bus: Bus,
     private readonly http: GuardedHttp,
     private readonly keys: ActorKeysStore,
+    private readonly health: DeliveryHealth,
   ) {
     this.jobs = new Jobs({ nats: runtime.nats, prefix: runtime.config.natsPrefix });
   }
@@ -59,12 +78,25 @@ export class ActivityDelivery {
     return this.jobs.stop();
   }
 
-  /** Queues one activity for one inbox; the same `jobId` within JetStream's window is sent once. */
+  /**
+   * Queues one activity for one inbox; the same `jobId` within JetStream's window is sent once. An
+   * inbox on an unavailable host is skipped, as Mastodon leaves such inboxes out of its fan-out.
+   */
   async enqueue(delivery: Delivery, jobId: string): Promise<void> {
+    if (!(await this.health.isAvailable(hostOf(delivery.inbox)))) {
+      this.log.debug({ inbox: delivery.inbox }, 'host unavailable; not queued');
+      return;
+    }
     await this.jobs.enqueue(deliver, delivery, { jobId });
   }
 
   private async send({ inbox, activity, signerAccountId }: Delivery): Promise<void> {
+    const host = hostOf(inbox);
+    if (!(await this.health.isAvailable(host))) {
+      this.log.info({ inbox }, 'host became unavailable; delivery dropped');
+      return;
+    }
+    if (await this.health.circuitOpen(host)) throw new CircuitOpen(host);
     const { actors } = await this.bus.request(contracts.accounts.remote.getActors, {
       ids: [signerAccountId],
     });
@@ -72,23 +104,47 @@ export class ActivityDelivery {
     if (!signer || signer.domain !== null) return;
     const { privateKeyPem } = await this.keys.keysOf(signer.id);
     const key = { keyId: `${signer.uri}#main-key`, privateKeyPem };
-    const body = Buffer.from(activity);
-    const headers = { 'content-type': 'application/activity+json' };
-    const request = { method: 'POST', url: inbox, headers, body };
-    for (const sign of [signCavage, signRfc9421]) {
-      try {
-        await this.http.send(inbox, { method: 'POST', body, headers: { ...headers, ...sign(request, key) } });
-        return;
-      } catch (error) {
-        if (!(error instanceof OutboundHttpError) || error.code !== 'bad_status') throw error;
-        const status = error.status ?? 0;
-        if (sign === signCavage && (status === 400 || status === 401)) continue;
-        if (permanent(status)) {
-          this.log.info({ inbox, status }, 'delivery refused; not retried');
-          return;
-        }
+    try {
+      await this.post(inbox, Buffer.from(activity), key);
+    } catch (error) {
+      if (!(error instanceof OutboundHttpError)) throw error;
+      if (retryable(error)) {
+        await this.health.recordFailure(host);
         throw error;
       }
+      this.log.info({ inbox, err: error.message }, 'delivery refused; not retried');
+      // A refusal is an answer: the server is up.
+      if (error.code === 'bad_status') await this.health.recordSuccess(host);
+      return;
+    }
+    await this.health.recordSuccess(host);
+  }
+
+  /** POSTs the activity signed draft-cavage, and once more signed RFC 9421 when that is refused with 400 or 401. */
+  private async post(
+    inbox: string,
+    body: Buffer,
+    key: { keyId: string; privateKeyPem: string },
+  ): Promise<void> {
+    const headers = { 'content-type': 'application/activity+json' };
+    const request = { method: 'POST', url: inbox, headers, body };
+    try {
+      await this.http.send(inbox, {
+        method: 'POST',
+        body,
+        headers: { ...headers, ...signCavage(request, key) },
+      });
+    } catch (error) {
+      const doubleKnock =
+        error instanceof OutboundHttpError &&
+        error.code === 'bad_status' &&
+        (error.status === 400 || error.status === 401);
+      if (!doubleKnock) throw error;
+      await this.http.send(inbox, {
+        method: 'POST',
+        body,
+        headers: { ...headers, ...signRfc9421(request, key) },
+      });
     }
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ContractError, type RawHttpRequest, type RawHttpResponse } from '@mammut/contracts';
 import { verifySignedRequest } from '@mammut/activitypub';
 import { CONFIG, type Config, logger } from '@mammut/platform';
+import { DeliveryHealth, hostOf } from '../delivery/delivery-health';
 import { answer } from '../http/responses';
 import { PeerUnavailable, RemoteActors } from '../remote/remote-actors';
 import { depthOf, idOf, type Json } from './activity-fields';
@@ -25,6 +26,7 @@ export class Inbox {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     private readonly actors: RemoteActors,
+    private readonly health: DeliveryHealth,
     @Inject(INBOX_HANDLERS) handlers: InboxHandler[],
   ) {
     for (const handler of handlers) for (const route of handler.routes) this.routes.set(route, handler);
@@ -69,6 +71,8 @@ export class Inbox {
     }
     if (!verified.ok) return answer(verified.status, verified.error);
     if (verified.ownerId !== actorId) return answer(401, 'The activity’s actor did not sign it');
+    // A server that signs requests to us is up (Mastodon's track_inverse_success!).
+    await this.health.heardFrom(hostOf(actorId));
 
     await this.apply(type, activity, actorId);
     return answer(202);
