@@ -115,6 +115,44 @@ describe('the inbox', () => {
     expect(verified).toMatchObject({ ok: true, ownerId: aliceUri, scheme: 'cavage' });
   });
 
+  it('fetched bob’s key with a GET signed by the instance actor, whose document needs no signature', async () => {
+    const instanceId = `${sut.t.url}/actor`;
+    const response = await fetch(instanceId, { headers: { accept: 'application/activity+json' } });
+    expect(response.status).toBe(200);
+    const instance = (await response.json()) as {
+      type: string;
+      publicKey: { id: string; publicKeyPem: string };
+    };
+    expect(instance).toMatchObject({
+      id: instanceId,
+      type: 'Application',
+      preferredUsername: sut.t.domain,
+      inbox: `${instanceId}/inbox`,
+      publicKey: { id: `${instanceId}#main-key`, owner: instanceId },
+    });
+    const fetched = peer.gets.find((get) => get.path === '/users/bob');
+    expect(fetched?.headers.signature).toContain(`keyId="${instanceId}#main-key"`);
+    const verified = await verifySignedRequest(
+      {
+        method: 'GET',
+        url: `${peer.origin}/users/bob`,
+        headers: fetched?.headers ?? {},
+        body: undefined,
+        now: new Date(),
+      },
+      (keyId) =>
+        Promise.resolve(
+          keyId === instance.publicKey.id
+            ? { publicKeyPem: instance.publicKey.publicKeyPem, ownerId: instanceId }
+            : null,
+        ),
+    );
+    expect(verified).toMatchObject({ ok: true, ownerId: instanceId, scheme: 'cavage' });
+    // Browsers are sent to the about page.
+    const browser = await fetch(instanceId, { redirect: 'manual' });
+    expect(browser.status).toBe(302);
+  });
+
   it('knocks again with RFC 9421 when a peer refuses a draft-cavage signature', async () => {
     const erinKeys = keyPair();
     const erinId = peer.person('erin', erinKeys.publicKey);

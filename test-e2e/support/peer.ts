@@ -24,6 +24,8 @@ export class Peer {
   /** POSTs that reached it, answered or not. */
   posts = 0;
   fetches = 0;
+  /** The GETs it was asked, with their headers (signed fetches carry a signature). */
+  readonly gets: { path: string; headers: Record<string, string> }[] = [];
 
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
@@ -52,6 +54,12 @@ export class Peer {
         return;
       }
       this.fetches += 1;
+      this.gets.push({
+        path: request.url ?? '',
+        headers: Object.fromEntries(
+          Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
+        ),
+      });
       const actor = this.actors.get(request.url ?? '');
       if (!actor) {
         response.writeHead(404).end();

@@ -21,6 +21,8 @@ import { Inbox } from './inbox/inbox';
 import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
 import { ActorKeysStore } from './keys/actor-keys';
 import { RemoteActors } from './remote/remote-actors';
+import { SignedFetch } from './remote/signed-fetch';
+import { InstanceActor } from './actors/instance-actor';
 
 /**
  * ActivityPub: the documents of local actors and the keys they sign with; answers `federation.*`
@@ -39,6 +41,8 @@ import { RemoteActors } from './remote/remote-actors';
       inject: [CONFIG],
       useFactory: (config: Config) => GuardedHttp.fromConfig(config),
     },
+    InstanceActor,
+    SignedFetch,
     RemoteActors,
     // What the inbox applies, one handler per family of activities.
     FollowActivities,

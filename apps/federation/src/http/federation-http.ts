@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { contracts, type RawHttpRequest, type RawHttpResponse } from '@mammut/contracts';
 import { BUS, type Bus, CONFIG, type Config } from '@mammut/platform';
 import { actorDocument } from '../actors/actor-document';
+import { InstanceActor } from '../actors/instance-actor';
 import { Inbox } from '../inbox/inbox';
 import { answer } from './responses';
 import { ActorKeysStore } from '../keys/actor-keys';
@@ -15,7 +16,8 @@ const notFound = (): RawHttpResponse => answer(404, 'Record not found');
 
 /**
  * The ActivityPub routes, answered from the raw request the gateway passed on (so that signatures
- * are verified on exactly what was received): the personal and shared inboxes (Inbox), and local
+ * are verified on exactly what was received): the personal and shared inboxes (Inbox), the
+ * instance actor, and local
  * actors at their ids, as ActivityStreams JSON to peers and as a redirect to the profile page to
  * browsers, the same URL serving both as Mastodon's does (`Vary: Accept`).
  */
@@ -26,6 +28,7 @@ export class FederationHttp {
     @Inject(CONFIG) private readonly config: Config,
     private readonly keys: ActorKeysStore,
     private readonly inbox: Inbox,
+    private readonly instance: InstanceActor,
   ) {}
 
   async handle(request: RawHttpRequest): Promise<RawHttpResponse> {
@@ -35,12 +38,32 @@ export class FederationHttp {
     } catch {
       return answer(400, 'Bad request');
     }
-    if (request.method === 'POST' && (path === '/inbox' || /^\/users\/[^/]+\/inbox$/.test(path)))
+    if (
+      request.method === 'POST' &&
+      (path === '/inbox' || path === '/actor/inbox' || /^\/users\/[^/]+\/inbox$/.test(path))
+    )
       return this.inbox.receive(request);
+    if (path === '/actor' && (request.method === 'GET' || request.method === 'HEAD'))
+      return this.instanceActor(request);
     const actor = /^\/users\/([^/]+)\/?$/.exec(path);
     if (actor && (request.method === 'GET' || request.method === 'HEAD'))
       return this.actor(actor[1], request);
     return notFound();
+  }
+
+  /** The instance actor: JSON to peers (never asking for a signature), the about page to browsers. */
+  private async instanceActor(request: RawHttpRequest): Promise<RawHttpResponse> {
+    if (!ACTIVITY_TYPES.test(request.headers.accept ?? ''))
+      return {
+        status: 302,
+        headers: { location: `${this.config.publicOrigin}/about/more?instance_actor=true`, vary: 'Accept' },
+        body: '',
+      };
+    return {
+      status: 200,
+      headers: { 'content-type': ACTIVITY_JSON, vary: 'Accept', 'cache-control': 'max-age=180, public' },
+      body: JSON.stringify(await this.instance.document()),
+    };
   }
 
   private async actor(raw: string, request: RawHttpRequest): Promise<RawHttpResponse> {

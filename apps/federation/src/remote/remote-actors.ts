@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ContractError, contracts } from '@mammut/contracts';
 import type { PublicKeyRecord } from '@mammut/activitypub';
-import { BUS, type Bus, GuardedHttp, logger, OutboundHttpError } from '@mammut/platform';
+import { BUS, type Bus, logger, OutboundHttpError } from '@mammut/platform';
 import { parseActorDocument } from './actor-document-parser';
+import { SignedFetch } from './signed-fetch';
 
 /** What peers are asked for when an actor document is fetched. */
 const ACTOR_ACCEPT =
@@ -15,7 +16,8 @@ export class PeerUnavailable extends Error {}
 /**
  * Remote actors as far as signatures need them: the key a keyId names, from the accounts service
  * when the actor is known there, else fetched from its server (through the guarded client only),
- * checked and saved, so the account exists before anything it sent is applied.
+ * checked and saved, so the account exists before anything it sent is applied. Fetches are signed
+ * by the instance actor.
  */
 @Injectable()
 export class RemoteActors {
@@ -23,7 +25,7 @@ export class RemoteActors {
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
-    private readonly http: GuardedHttp,
+    private readonly http: SignedFetch,
   ) {}
 
   /** The key `keyId` names and its actor; `fresh` fetches the actor again (a rotated key). */

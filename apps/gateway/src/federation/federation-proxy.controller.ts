@@ -29,7 +29,14 @@ export class FederationProxyController {
     await this.forward(request, reply);
   }
 
-  @Post('users/:username/inbox')
+  @Get('actor')
+  @Head('actor')
+  @Auth.none()
+  async instanceActor(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.forward(request, reply);
+  }
+
+  @Post(['users/:username/inbox', 'actor/inbox'])
   @Auth.none()
   async inbox(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.forward(request, reply);
