@@ -242,6 +242,33 @@ describe('the follow loop with a remote server', () => {
     expect(await received('Accept', uriOf(erin))).toHaveLength(1);
   });
 
+  it('takes an Undo naming a Follow by id alone from its own follower only', async () => {
+    const followers = async (): Promise<string[]> =>
+      (await client(erin).v1.accounts.$select(erin.accountId).followers.list()).map(
+        (account) => account.acct,
+      );
+    expect(await followers()).toEqual([acct]);
+    const followId = bobFollows.get('erin');
+    expect(
+      await send(
+        { id: `${malloryId}#undo/1`, type: 'Undo', actor: malloryId, object: followId },
+        malloryKeys,
+      ),
+    ).toBe(202);
+    expect(
+      await send({
+        id: `${bobId}#undo/2`,
+        type: 'Undo',
+        actor: bobId,
+        object: `${bobId}#follows/${randomUUID()}`,
+      }),
+    ).toBe(202);
+    await settled(sut.t);
+    expect(await followers()).toEqual([acct]);
+    expect(await send({ id: `${bobId}#undo/3`, type: 'Undo', actor: bobId, object: followId })).toBe(202);
+    expect(await followers()).toEqual([]);
+  });
+
   it('sends a Block when a local account blocks a remote one, and its Undo on unblock', async () => {
     const bob = await client(alice).v1.accounts.lookup({ acct });
     await client(alice).v1.accounts.$select(bob.id).block();
