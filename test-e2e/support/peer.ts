@@ -70,6 +70,19 @@ export class Peer {
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
   }
 
+  /** The activities delivered to `path` so far, parsed, in order of arrival. */
+  activitiesAt(
+    path: string,
+  ): { activity: Record<string, unknown>; headers: Record<string, string>; body: Buffer }[] {
+    return this.received
+      .filter((item) => item.path === path)
+      .map((item) => ({
+        activity: JSON.parse(item.body.toString()) as Record<string, unknown>,
+        headers: item.headers,
+        body: item.body,
+      }));
+  }
+
   get origin(): string {
     return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
   }
@@ -78,8 +91,12 @@ export class Peer {
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
-  /** Serves `username` as a Person with a fresh key; answers its id and private key. */
-  person(username: string, publicKeyPem: string): string {
+  /** Serves `username` as a Person signing with `publicKeyPem`; answers its id. */
+  person(
+    username: string,
+    publicKeyPem: string,
+    options: { manuallyApprovesFollowers?: boolean } = {},
+  ): string {
     const id = `${this.origin}/users/${username}`;
     this.actors.set(`/users/${username}`, {
       '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1'],
@@ -93,7 +110,7 @@ export class Peer {
       followers: `${id}/followers`,
       following: `${id}/following`,
       endpoints: { sharedInbox: `${this.origin}/inbox` },
-      manuallyApprovesFollowers: false,
+      manuallyApprovesFollowers: options.manuallyApprovesFollowers ?? false,
       publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem },
     });
     return id;

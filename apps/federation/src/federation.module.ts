@@ -15,8 +15,9 @@ import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
 import { ActivityDelivery } from './delivery/delivery';
 import { DeliveryHealth } from './delivery/delivery-health';
-import { FollowAnswers } from './delivery/follow-answers';
+import { RelationshipActivities } from './delivery/relationship-activities';
 import { FollowActivities } from './inbox/follow-activities';
+import { FollowAnswerActivities } from './inbox/follow-answer-activities';
 import { Inbox } from './inbox/inbox';
 import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
 import { ActorKeysStore } from './keys/actor-keys';
@@ -46,15 +47,16 @@ import { InstanceActor } from './actors/instance-actor';
     RemoteActors,
     // What the inbox applies, one handler per family of activities.
     FollowActivities,
+    FollowAnswerActivities,
     {
       provide: INBOX_HANDLERS,
-      inject: [FollowActivities],
+      inject: [FollowActivities, FollowAnswerActivities],
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },
     Inbox,
     DeliveryHealth,
     ActivityDelivery,
-    FollowAnswers,
+    RelationshipActivities,
     FederationHttp,
     FederationHttpHandlers,
   ],
@@ -63,17 +65,17 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     @Inject(FEDERATION_DB) private readonly db: DataSource,
     private readonly delivery: ActivityDelivery,
-    private readonly followAnswers: FollowAnswers,
+    private readonly relationshipActivities: RelationshipActivities,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
     await this.delivery.start();
-    await this.followAnswers.start();
+    await this.relationshipActivities.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.followAnswers.stop();
+    await this.relationshipActivities.stop();
     await this.delivery.stop();
     await this.db.destroy();
   }

@@ -70,8 +70,9 @@ export class UnblockAccount {
       viewerId,
       targetId,
       async ({ tx, graph, emit }) => {
-        if (await graph.removeEdge(tx, 'blocks', viewerId, targetId)) {
-          await emit(events.blockRemoved, { accountId: viewerId, targetAccountId: targetId });
+        const blockId = await graph.removeEdge(tx, 'blocks', viewerId, targetId);
+        if (blockId !== null) {
+          await emit(events.blockRemoved, { accountId: viewerId, targetAccountId: targetId, blockId });
         }
       },
       { undo: true },

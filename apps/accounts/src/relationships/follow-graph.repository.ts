@@ -171,14 +171,14 @@ export class FollowGraph {
     return removed;
   }
 
-  /** Deletes the block or mute from `from` to `to`; true when there was one. */
-  async removeEdge(tx: Tx, table: 'blocks' | 'mutes', from: string, to: string): Promise<boolean> {
-    const removed: unknown[] = await tx.query(
+  /** Deletes the block or mute from `from` to `to`; its id, or null when there was none. */
+  async removeEdge(tx: Tx, table: 'blocks' | 'mutes', from: string, to: string): Promise<string | null> {
+    const [removed]: { id: string }[] = await tx.query(
       `WITH removed AS (DELETE FROM accounts.${table} WHERE account_id = $1 AND target_account_id = $2 RETURNING id)
-       SELECT id FROM removed`,
+       SELECT id::text FROM removed`,
       [from, to],
     );
-    return removed.length > 0;
+    return removed?.id ?? null;
   }
 
   /** Deletes the follow request from `from` to `to`; the removed request, or null when there was none. */

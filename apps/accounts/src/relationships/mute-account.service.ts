@@ -43,7 +43,7 @@ export class UnmuteAccount {
       viewerId,
       targetId,
       async ({ tx, graph, emit }) => {
-        if (await graph.removeEdge(tx, 'mutes', viewerId, targetId)) {
+        if ((await graph.removeEdge(tx, 'mutes', viewerId, targetId)) !== null) {
           await emit(events.muteRemoved, {
             accountId: viewerId,
             targetAccountId: targetId,

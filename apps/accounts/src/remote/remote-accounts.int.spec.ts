@@ -426,6 +426,27 @@ describe('remote accounts through accounts.remote.* (over NATS, as federation ca
     expect(actors[0].followersCount).toBe(2);
   });
 
+  it("undoes a remote account's Follow named by its id, only the sender's own", async () => {
+    const sam = await saveRemoteAccount(bus(), 'sam', 'undoing.test');
+    const tess = await registerAndSignIn(sut.t.url, { username: 'tess' });
+    const followUri = 'https://undoing.test/users/sam#follows/1';
+    await bus().request(rel.follow, { viewerId: sam.id, targetId: tess.accountId, uri: followUri });
+    const stranger = await saveRemoteAccount(bus(), 'stranger2', 'undoing.test');
+    expect(
+      await failure(bus().request(remote.undoRemoteFollow, { actorId: stranger.id, uri: followUri })),
+    ).toBe('not_found');
+    expect(
+      await failure(
+        bus().request(remote.undoRemoteFollow, { actorId: sam.id, uri: 'https://undoing.test/other' }),
+      ),
+    ).toBe('not_found');
+    const undone = await bus().request(remote.undoRemoteFollow, { actorId: sam.id, uri: followUri });
+    expect(undone).toMatchObject({ id: tess.accountId, following: false, requested: false });
+    expect((await eventsOf(sam.id)).pop()).toBe(
+      `follow.removed ${sam.id}>${tess.accountId} unfollowed ${followUri}`,
+    );
+  });
+
   it('leaves the answering to the API for local accounts', async () => {
     const quinn = await registerAndSignIn(sut.t.url, { username: 'quinn' });
     const rita = await registerAndSignIn(sut.t.url, { username: 'rita' });

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { authorizeRequest } from '../relationships/follow-requests.service';
 import { PairChanges, type PairScope } from '../relationships/pair-change';
+import { UnfollowAccount } from '../relationships/unfollow-account.service';
 
 type FollowAnswer = RequestOf<typeof contracts.accounts.remote.acceptRemoteFollow>;
 
@@ -97,5 +98,32 @@ export class RejectRemoteFollow {
       // A server whose account was suspended here may still turn our follow down.
       { suspendedTarget: 'allowed', undo: true },
     );
+  }
+}
+
+/**
+ * An Undo naming a remote account's Follow by id alone: the sender's request or follow with that
+ * id (the uri index finds it) ends as the sender's unfollow would.
+ */
+@Injectable()
+export class UndoRemoteFollow {
+  constructor(
+    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    private readonly unfollow: UnfollowAccount,
+  ) {}
+
+  async execute({
+    actorId,
+    uri,
+  }: RequestOf<typeof contracts.accounts.remote.undoRemoteFollow>): Promise<RelationshipRecord> {
+    const [row]: { target_account_id: string }[] = await this.db.query(
+      `SELECT target_account_id::text FROM accounts.follow_requests WHERE account_id = $1 AND uri = $2
+       UNION ALL
+       SELECT target_account_id::text FROM accounts.follows WHERE account_id = $1 AND uri = $2
+       LIMIT 1`,
+      [actorId, uri],
+    );
+    if (!row) throw notFound();
+    return this.unfollow.execute(actorId, row.target_account_id);
   }
 }

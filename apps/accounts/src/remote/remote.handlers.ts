@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { contracts, defineHandlers } from '@mammut/contracts';
 import { CONFIG, type Config } from '@mammut/platform';
 import { ActorsQueries } from './actors.queries';
-import { AcceptRemoteFollow, RejectRemoteFollow } from './remote-follows.service';
+import { AcceptRemoteFollow, RejectRemoteFollow, UndoRemoteFollow } from './remote-follows.service';
 import { SaveRemoteAccount } from './save-remote-account.service';
 
 /** `accounts.remote.*` on the bus: what federation asks of accounts. */
@@ -14,6 +14,7 @@ export class RemoteHandlers {
     private readonly saveRemoteAccount: SaveRemoteAccount,
     private readonly acceptRemoteFollow: AcceptRemoteFollow,
     private readonly rejectRemoteFollow: RejectRemoteFollow,
+    private readonly undoRemoteFollow: UndoRemoteFollow,
   ) {}
 
   readonly bound = defineHandlers(contracts.accounts.remote, {
@@ -23,5 +24,6 @@ export class RemoteHandlers {
     lookupActors: ({ accts }) => this.actors.byAccts(accts, this.config.localDomain),
     acceptRemoteFollow: (answer) => this.acceptRemoteFollow.execute(answer),
     rejectRemoteFollow: (answer) => this.rejectRemoteFollow.execute(answer),
+    undoRemoteFollow: (undo) => this.undoRemoteFollow.execute(undo),
   });
 }

@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { ActorsQueries } from './actors.queries';
-import { AcceptRemoteFollow, RejectRemoteFollow } from './remote-follows.service';
+import { AcceptRemoteFollow, RejectRemoteFollow, UndoRemoteFollow } from './remote-follows.service';
 import { RemoteHandlers } from './remote.handlers';
 import { SaveRemoteAccount } from './save-remote-account.service';
 
@@ -10,5 +10,6 @@ export const remoteProviders: Provider[] = [
   SaveRemoteAccount,
   AcceptRemoteFollow,
   RejectRemoteFollow,
+  UndoRemoteFollow,
   RemoteHandlers,
 ];

@@ -102,10 +102,11 @@ export const relationshipEvents = {
     aggregate: edge('block'),
     payload: z.object({ blockId: id, ...pair }),
   }),
+  /** `blockId` names the Block federation sent; absent from events written before it was added. */
   blockRemoved: defineEvent('events.accounts.block.removed', {
     version: 1,
     aggregate: edge('block'),
-    payload: z.object(pair),
+    payload: z.object({ ...pair, blockId: id.optional() }),
   }),
   muteCreated: defineEvent('events.accounts.mute.created', {
     version: 1,

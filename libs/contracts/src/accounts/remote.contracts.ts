@@ -125,4 +125,13 @@ export const accountsRemote = {
     request: followAnswer,
     response: relationshipRecord,
   }),
+  /**
+   * An Undo naming a remote account's Follow by its id alone (Mastodon guesses what such an Undo
+   * undoes): the sender's request or follow with that Follow id ends, as an unfollow does.
+   * `not_found` when the sender has none by that id. The answer is its relationship to the target.
+   */
+  undoRemoteFollow: defineRequest('accounts.remote_follow.undo', {
+    request: z.object({ actorId: id, uri: url }),
+    response: relationshipRecord,
+  }),
 };
