@@ -17,9 +17,11 @@ import { ActivityDelivery } from './delivery/delivery';
 import { FollowAnswers } from './delivery/follow-answers';
 import { FollowActivities } from './inbox/follow-activities';
 import { Inbox } from './inbox/inbox';
+import { NoteActivities } from './inbox/note-activities';
 import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
 import { ActorKeysStore } from './keys/actor-keys';
 import { RemoteActors } from './remote/remote-actors';
+import { RemoteObjects } from './remote/remote-objects';
 
 /**
  * ActivityPub: the documents of local actors and the keys they sign with; answers `federation.*`
@@ -39,11 +41,13 @@ import { RemoteActors } from './remote/remote-actors';
       useFactory: (config: Config) => GuardedHttp.fromConfig(config),
     },
     RemoteActors,
+    RemoteObjects,
     // What the inbox applies, one handler per family of activities.
     FollowActivities,
+    NoteActivities,
     {
       provide: INBOX_HANDLERS,
-      inject: [FollowActivities],
+      inject: [FollowActivities, NoteActivities],
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },
     Inbox,
