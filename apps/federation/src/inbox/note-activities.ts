@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type ActorRecord, ContractError, contracts } from '@mammut/contracts';
+import { type ActorRecord, ContractError, contracts, type Visibility } from '@mammut/contracts';
 import { BUS, type Bus, CONFIG, type Config, logger } from '@mammut/platform';
 import { NOTE_LIMITS, NOTE_TYPES, type ParsedNote, parseNote, visibilityOf } from '../remote/note-parser';
 import { RemoteObjects } from '../remote/remote-objects';
@@ -131,7 +131,7 @@ export class NoteActivities implements InboxHandler {
   /** Mastodon's related_to_local_activity?, for what a Create carries. */
   private async relatesHere(
     note: ParsedNote,
-    visibility: string,
+    visibility: Visibility,
     author: ActorRecord,
     addressed: string[],
     byUri: Map<string, ActorRecord>,
