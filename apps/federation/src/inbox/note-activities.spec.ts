@@ -51,7 +51,7 @@ function fakeBus(options: { followed?: boolean; saveError?: ContractError } = {}
 
 const setup = (options: Parameters<typeof fakeBus>[0] = {}, fetched: Json | null = null) => {
   const fake = fakeBus(options);
-  const objects = { fetch: jest.fn(() => Promise.resolve(fetched)) };
+  const objects = { read: jest.fn(() => Promise.resolve(fetched)) };
   const handler = new NoteActivities(
     fake.bus,
     { publicOrigin: 'https://here.example' } as Config,
@@ -130,14 +130,14 @@ describe('NoteActivities', () => {
       activity('Create', note({ attributedTo: 'https://peer.example/users/carol', cc: [aliceUri] })),
       bobUri,
     );
-    expect(objects.fetch).toHaveBeenCalledWith(`${bobUri}/statuses/1`);
+    expect(objects.read).toHaveBeenCalledWith(`${bobUri}/statuses/1`);
     expect(saved).toEqual([]);
   });
 
   it('fetches a note given by id, and stores it when it holds', async () => {
     const { handler, saved, objects } = setup({}, note({ cc: [aliceUri] }));
     await handler.apply(activity('Create', `${bobUri}/statuses/1`), bobUri);
-    expect(objects.fetch).toHaveBeenCalledTimes(1);
+    expect(objects.read).toHaveBeenCalledTimes(1);
     expect(saved).toHaveLength(1);
   });
 
@@ -152,7 +152,7 @@ describe('NoteActivities', () => {
       bobUri,
     );
     expect(request).not.toHaveBeenCalled();
-    expect(objects.fetch).not.toHaveBeenCalled();
+    expect(objects.read).not.toHaveBeenCalled();
   });
 
   it('deletes a Tombstone or an id on the actor’s host for its author', async () => {

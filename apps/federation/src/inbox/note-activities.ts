@@ -114,7 +114,7 @@ export class NoteActivities implements InboxHandler {
     const embedded = objectOf(activity.object);
     let parsed = embedded ? parseNote(embedded, activity) : null;
     if (!parsed?.ok || parsed.note.attributedTo !== actorId) {
-      const fetched = await this.objects.fetch(objectId);
+      const fetched = await this.objects.read(objectId);
       parsed = fetched ? parseNote(fetched, activity) : null;
     }
     if (!parsed?.ok) {

@@ -18,7 +18,7 @@ export class RemoteObjects {
 
   constructor(private readonly http: GuardedHttp) {}
 
-  async fetch(uri: string): Promise<Json | null> {
+  async read(uri: string): Promise<Json | null> {
     try {
       const response = await this.http.get(uri, {
         headers: { accept: OBJECT_ACCEPT },
