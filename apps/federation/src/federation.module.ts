@@ -19,11 +19,13 @@ import { RelationshipActivities } from './delivery/relationship-activities';
 import { FollowActivities } from './inbox/follow-activities';
 import { FollowAnswerActivities } from './inbox/follow-answer-activities';
 import { Inbox } from './inbox/inbox';
+import { NoteActivities } from './inbox/note-activities';
 import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
 import { ActorKeysStore } from './keys/actor-keys';
 import { RemoteActors } from './remote/remote-actors';
 import { SignedFetch } from './remote/signed-fetch';
 import { InstanceActor } from './actors/instance-actor';
+import { RemoteObjects } from './remote/remote-objects';
 
 /**
  * ActivityPub: the documents of local actors and the keys they sign with; answers `federation.*`
@@ -45,12 +47,14 @@ import { InstanceActor } from './actors/instance-actor';
     InstanceActor,
     SignedFetch,
     RemoteActors,
+    RemoteObjects,
     // What the inbox applies, one handler per family of activities.
     FollowActivities,
     FollowAnswerActivities,
+    NoteActivities,
     {
       provide: INBOX_HANDLERS,
-      inject: [FollowActivities, FollowAnswerActivities],
+      inject: [FollowActivities, FollowAnswerActivities, NoteActivities],
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },
     Inbox,

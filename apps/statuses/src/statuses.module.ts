@@ -32,6 +32,10 @@ import { Conversations } from './conversations/conversations.service';
 import { Tags } from './tags/tags.service';
 import { FeaturedTags } from './tags/featured-tags.service';
 import { PostingIdempotency } from './statuses/posting-idempotency';
+import { StatusVersions } from './statuses/status-versions';
+import { DeleteRemoteStatus } from './remote/delete-remote-status.service';
+import { RemoteStatusesHandlers } from './remote/remote-statuses.handlers';
+import { SaveRemoteStatus } from './remote/save-remote-status.service';
 import { PublishScheduledStatuses } from './scheduled-statuses/publish-scheduled-statuses';
 import { ScheduleStatus } from './scheduled-statuses/schedule-status.service';
 import { ScheduledStatusesHandlers } from './scheduled-statuses/scheduled-statuses.handlers';
@@ -47,6 +51,7 @@ import { ScheduledStatusesRepository } from './scheduled-statuses/scheduled-stat
     busController(contracts.statuses.polls, PollsHandlers),
     busController(contracts.statuses.conversations, ConversationsHandlers),
     busController(contracts.statuses.scheduledStatuses, ScheduledStatusesHandlers),
+    busController(contracts.statuses.remote, RemoteStatusesHandlers),
   ],
   providers: [
     ...statusesDatabaseProviders,
@@ -57,6 +62,7 @@ import { ScheduledStatusesRepository } from './scheduled-statuses/scheduled-stat
     StatusesQueries,
     StatusRenderer,
     CreateStatus,
+    StatusVersions,
     UpdateStatus,
     DeleteStatus,
     StatusesHandlers,
@@ -78,6 +84,9 @@ import { ScheduledStatusesRepository } from './scheduled-statuses/scheduled-stat
     ScheduleStatus,
     ScheduledStatusesHandlers,
     PublishScheduledStatuses,
+    SaveRemoteStatus,
+    DeleteRemoteStatus,
+    RemoteStatusesHandlers,
   ],
 })
 export class StatusesModule implements OnApplicationBootstrap, OnApplicationShutdown {

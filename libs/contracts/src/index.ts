@@ -16,6 +16,7 @@ export * from './statuses/tags.contracts';
 export * from './statuses/polls.contracts';
 export * from './statuses/conversations.contracts';
 export * from './statuses/scheduled-statuses.contracts';
+export * from './statuses/remote-statuses.contracts';
 export * from './timelines/timelines.contracts';
 export * from './timelines/notifications.contracts';
 export * from './timelines/notification-policy.contracts';
@@ -35,6 +36,7 @@ import { statusesTags } from './statuses/tags.contracts';
 import { statusesPolls } from './statuses/polls.contracts';
 import { statusesConversations } from './statuses/conversations.contracts';
 import { statusesScheduledStatuses } from './statuses/scheduled-statuses.contracts';
+import { statusesRemote } from './statuses/remote-statuses.contracts';
 import { timelinesFeeds } from './timelines/timelines.contracts';
 import { timelinesNotifications } from './timelines/notifications.contracts';
 import { timelinesNotificationPolicy } from './timelines/notification-policy.contracts';
@@ -61,6 +63,7 @@ export const contracts = {
     polls: statusesPolls,
     conversations: statusesConversations,
     scheduledStatuses: statusesScheduledStatuses,
+    remote: statusesRemote,
   },
   timelines: {
     feeds: timelinesFeeds,

@@ -113,7 +113,7 @@ describe('checkRemoteActor', () => {
   it('sanitizes the note and field values, and keeps field verification times', () => {
     const actor = checkRemoteActor(
       remoteActor('alice', 'peer.test', {
-        note: '<p>Hi<script>alert(1)</script> <b>there</b></p>',
+        note: '<p>Hi<script>alert(1)</script> <img src=x onerror=alert(1)><b>there</b></p>',
         fields: [
           {
             name: ' Site ',
@@ -124,7 +124,7 @@ describe('checkRemoteActor', () => {
       }),
       LOCAL,
     );
-    expect(actor.noteHtml).toBe('<p>Hi there</p>');
+    expect(actor.noteHtml).toBe('<p>Hi <b>there</b></p>');
     expect(actor.fields).toEqual([
       {
         name: 'Site',

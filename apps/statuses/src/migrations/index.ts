@@ -8,6 +8,7 @@ import { AddEditsAndPolls1796200000200 } from './1796200000200-AddEditsAndPolls'
 import { CreateScheduledStatuses1796200000340 } from './1796200000340-CreateScheduledStatuses';
 import { NotifyStatusChanges1796200000400 } from './1796200000400-NotifyStatusChanges';
 import { IndexLocalPublicTimeline1796200000410 } from './1796200000410-IndexLocalPublicTimeline';
+import { CreateStatusTombstones1796200000500 } from './1796200000500-CreateStatusTombstones';
 
 /** Every migration of the statuses schema, in order. */
 export const statusesMigrations = [
@@ -21,4 +22,5 @@ export const statusesMigrations = [
   CreateScheduledStatuses1796200000340,
   NotifyStatusChanges1796200000400,
   IndexLocalPublicTimeline1796200000410,
+  CreateStatusTombstones1796200000500,
 ];

@@ -22,25 +22,28 @@ export class DeleteStatus {
   ) {}
 
   async execute(accountId: string, statusId: string): Promise<StatusRecord> {
-    return this.db.transaction(async (tx) => {
-      const [row]: StatusRow[] = await tx.query(
-        `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
-          WHERE s.id = $1 AND s.account_id = $2 AND s.deleted_at IS NULL
-          FOR UPDATE`,
-        [statusId, accountId],
-      );
-      if (!row) throw notFound();
-      const status = toStatusRecord(row);
-      await this.remove(tx, status);
-      // Its reblogs, each announced so that every feed holding one drops it.
-      const reblogs: StatusRow[] = await tx.query(
-        `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
-          WHERE s.reblog_of_id = $1 AND s.deleted_at IS NULL FOR UPDATE`,
-        [statusId],
-      );
-      for (const reblog of reblogs) await this.remove(tx, toStatusRecord(reblog), status.accountId);
-      return status;
-    });
+    return this.db.transaction((tx) => this.deleteIn(tx, accountId, statusId));
+  }
+
+  /** The same inside the caller's transaction (a remote Delete records its tombstone with it). */
+  async deleteIn(tx: EntityManager, accountId: string, statusId: string): Promise<StatusRecord> {
+    const [row]: StatusRow[] = await tx.query(
+      `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
+        WHERE s.id = $1 AND s.account_id = $2 AND s.deleted_at IS NULL
+        FOR UPDATE`,
+      [statusId, accountId],
+    );
+    if (!row) throw notFound();
+    const status = toStatusRecord(row);
+    await this.remove(tx, status);
+    // Its reblogs, each announced so that every feed holding one drops it.
+    const reblogs: StatusRow[] = await tx.query(
+      `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
+        WHERE s.reblog_of_id = $1 AND s.deleted_at IS NULL FOR UPDATE`,
+      [statusId],
+    );
+    for (const reblog of reblogs) await this.remove(tx, toStatusRecord(reblog), status.accountId);
+    return status;
   }
 
   /**

@@ -1,24 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts, notFound, type RequestOf, type StatusRecord } from '@mammut/contracts';
 import { CONFIG, type Config, extractHashtags, type Outbox } from '@mammut/platform';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
 import { Polls } from '../polls/polls.service';
 import { STATUS_COLUMNS, STATUS_FIELDS, type StatusRow, toStatusRecord } from './status-row';
 import { languageOf, StatusRenderer, validateStatusInput } from './status-input';
+import { StatusVersions } from './status-versions';
 
 type StatusUpdate = RequestOf<typeof contracts.statuses.statuses.updateStatus>;
-
-/** One version of a status as `status_edits` keeps it. */
-interface Version {
-  accountId: string;
-  text: string;
-  content: string;
-  spoilerText: string;
-  sensitive: boolean;
-  pollOptions: string[] | null;
-  createdAt: string;
-}
 
 /**
  * `PUT /api/v1/statuses/:id`, as Mastodon's UpdateStatusService: what is sent replaces what was
@@ -37,6 +27,7 @@ export class UpdateStatus {
     @Inject(CONFIG) private readonly config: Config,
     private readonly renderer: StatusRenderer,
     private readonly polls: Polls,
+    private readonly versions: StatusVersions,
   ) {}
 
   async execute(request: StatusUpdate): Promise<StatusRecord> {
@@ -67,7 +58,7 @@ export class UpdateStatus {
         poll !== null ||
         before.pollId !== null;
       if (!changed) return before;
-      await this.keepOriginal(tx, before);
+      await this.versions.keepOriginal(tx, before);
       let pollId = before.pollId;
       if (poll && pollId) await this.polls.replace(tx, pollId, poll);
       else if (poll) pollId = await this.polls.attach(tx, before.id, before.accountId, poll);
@@ -102,7 +93,7 @@ export class UpdateStatus {
         );
       }
       const status = toStatusRecord({ ...updated, mentions });
-      await this.keep(tx, before.id, {
+      await this.versions.keep(tx, before.id, {
         ...next,
         accountId: request.accountId,
         pollOptions: poll?.options ?? null,
@@ -114,41 +105,5 @@ export class UpdateStatus {
       });
       return status;
     });
-  }
-
-  /** Before the first edit, the status as it was posted becomes the first version of its history. */
-  private async keepOriginal(tx: EntityManager, status: StatusRecord): Promise<void> {
-    const [edited]: unknown[] = await tx.query(
-      `SELECT 1 FROM statuses.status_edits WHERE status_id = $1 LIMIT 1`,
-      [status.id],
-    );
-    if (edited) return;
-    await this.keep(tx, status.id, {
-      accountId: status.accountId,
-      text: status.text,
-      content: status.content,
-      spoilerText: status.spoilerText,
-      sensitive: status.sensitive,
-      pollOptions: await this.polls.optionsOf(tx, status.pollId),
-      createdAt: status.createdAt,
-    });
-  }
-
-  private async keep(tx: EntityManager, statusId: string, version: Version): Promise<void> {
-    await tx.query(
-      `INSERT INTO statuses.status_edits
-         (status_id, account_id, text, content, spoiler_text, sensitive, poll_options, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8)`,
-      [
-        statusId,
-        version.accountId,
-        version.text,
-        version.content,
-        version.spoilerText,
-        version.sensitive,
-        version.pollOptions,
-        version.createdAt,
-      ],
-    );
   }
 }

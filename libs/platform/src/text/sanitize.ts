@@ -1,17 +1,46 @@
 import sanitizeHtml from 'sanitize-html';
 
+/** Classes Mastodon keeps (microformats, mentions and hashtags, link shortening, quote markers). */
+const KEPT_CLASSES = [/^(h|p|u|dt|e)-/, /^(mention|hashtag|ellipsis|invisible|quote-inline)$/];
+
 /**
- * The one HTML sanitizer for everything a client renders (account notes, field values, and later
- * status content from anywhere). Only Mastodon's subset survives: p, br, span, a (+ classes).
- * Total: never throws, returns '' for non-strings.
+ * The one HTML sanitizer for everything a client renders (account notes, field values, local and
+ * remote status content), with Mastodon's MASTODON_STRICT set: p br span a del s pre blockquote
+ * code b strong u i em ul ol li ruby rt rp, `lang` anywhere, classes only from KEPT_CLASSES, and
+ * headings as bold paragraphs. Total: never throws, returns '' for non-strings.
  */
 const options: sanitizeHtml.IOptions = {
-  allowedTags: ['p', 'br', 'span', 'a'],
-  allowedAttributes: { a: ['href', 'rel', 'class', 'target', 'translate'], span: ['class', 'translate'] },
-  allowedClasses: {
-    a: ['mention', 'hashtag', 'u-url', 'status-link', 'unhandled-link'],
-    span: ['h-card', 'invisible', 'ellipsis', 'ellipsis-enabled'],
+  allowedTags: [
+    'p',
+    'br',
+    'span',
+    'a',
+    'del',
+    's',
+    'pre',
+    'blockquote',
+    'code',
+    'b',
+    'strong',
+    'u',
+    'i',
+    'em',
+    'ul',
+    'ol',
+    'li',
+    'ruby',
+    'rt',
+    'rp',
+  ],
+  allowedAttributes: {
+    '*': ['lang'],
+    a: ['href', 'rel', 'class', 'target', 'translate'],
+    span: ['class', 'translate'],
+    p: ['class'],
+    ol: ['start', 'reversed'],
+    li: ['value'],
   },
+  allowedClasses: { a: KEPT_CLASSES, span: KEPT_CLASSES, p: KEPT_CLASSES },
   allowedSchemes: [
     'http',
     'https',
@@ -40,10 +69,14 @@ const options: sanitizeHtml.IOptions = {
   },
 };
 
+/** Mastodon shows a heading as a bold paragraph; the result is sanitized, so this cannot add markup. */
+const asBoldParagraphs = (html: string): string =>
+  html.replace(/<h[1-6](\s[^>]*)?>/gi, '<p><strong>').replace(/<\/h[1-6]\s*>/gi, '</strong></p>');
+
 export function sanitizeRichText(html: unknown): string {
   if (typeof html !== 'string') return '';
   try {
-    return sanitizeHtml(html, options);
+    return sanitizeHtml(asBoldParagraphs(html), options);
   } catch {
     return '';
   }

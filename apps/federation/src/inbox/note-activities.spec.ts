@@ -1,0 +1,180 @@
+import { type ActorRecord, ContractError, contracts } from '@mammut/contracts';
+import type { Bus, Config } from '@mammut/platform';
+import type { RemoteObjects } from '../remote/remote-objects';
+import type { Json } from './activity-fields';
+import { NoteActivities } from './note-activities';
+
+const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
+const bobUri = 'https://peer.example/users/bob';
+const aliceUri = 'https://here.example/users/alice';
+const bob = {
+  id: '10',
+  uri: bobUri,
+  domain: 'peer.example',
+  followersUrl: `${bobUri}/followers`,
+} as ActorRecord;
+const alice = { id: '20', uri: aliceUri, domain: null } as ActorRecord;
+
+/**
+ * The bus as the handler uses it: known actors by uri, local followers of bob, and the saves and
+ * deletes it asks for; any other request fails the test.
+ */
+function fakeBus(options: { followed?: boolean; saveError?: ContractError } = {}) {
+  const saved: Json[] = [];
+  const deleted: Json[] = [];
+  const request = jest.fn((def: { subject: string }, input: Json): Promise<unknown> => {
+    switch (def.subject) {
+      case contracts.accounts.remote.getActorsByUri.subject: {
+        const uris = input.uris as string[];
+        return Promise.resolve({
+          actors: [bob, alice].filter((actor) => uris.includes(actor.uri)),
+          missing: [],
+        });
+      }
+      case contracts.accounts.relationships.listLocalFollowers.subject:
+        return Promise.resolve({
+          followers: options.followed ? [{ cursor: '1', accountId: alice.id, reblogs: true }] : [],
+        });
+      case contracts.statuses.remote.saveRemoteStatus.subject:
+        if (options.saveError) return Promise.reject(options.saveError);
+        saved.push(input);
+        return Promise.resolve({ outcome: 'created', status: null });
+      case contracts.statuses.remote.deleteRemoteStatus.subject:
+        deleted.push(input);
+        return Promise.resolve({ deleted: true });
+      default:
+        throw new Error(`unexpected request ${def.subject}`);
+    }
+  });
+  return { bus: { request } as unknown as Bus, request, saved, deleted };
+}
+
+const setup = (options: Parameters<typeof fakeBus>[0] = {}, fetched: Json | null = null) => {
+  const fake = fakeBus(options);
+  const objects = { read: jest.fn(() => Promise.resolve(fetched)) };
+  const handler = new NoteActivities(
+    fake.bus,
+    { publicOrigin: 'https://here.example' } as Config,
+    objects as unknown as RemoteObjects,
+  );
+  return { ...fake, objects, handler };
+};
+
+const note = (fields: Json = {}): Json => ({
+  id: `${bobUri}/statuses/1`,
+  type: 'Note',
+  attributedTo: bobUri,
+  content: '<p>hi</p>',
+  published: new Date().toISOString(),
+  to: [PUBLIC],
+  cc: [`${bobUri}/followers`],
+  ...fields,
+});
+const activity = (type: string, object: unknown): Json => ({
+  id: `${bobUri}#a`,
+  type,
+  actor: bobUri,
+  object,
+});
+
+describe('NoteActivities', () => {
+  it('stores a note that mentions a local account, with the mention resolved', async () => {
+    const { handler, saved } = setup();
+    const mentioning = note({ cc: [aliceUri], tag: [{ type: 'Mention', href: aliceUri }] });
+    await handler.apply(activity('Create', mentioning), bobUri);
+    expect(saved).toEqual([
+      expect.objectContaining({
+        uri: mentioning.id,
+        accountId: bob.id,
+        mentions: [alice.id],
+        visibility: 'public',
+        mayCreate: true,
+      }),
+    ]);
+  });
+
+  it('stores a public or private note of an author followed here, not of one nobody follows', async () => {
+    const followed = setup({ followed: true });
+    await followed.handler.apply(activity('Create', note({ to: [`${bobUri}/followers`], cc: [] })), bobUri);
+    expect(followed.saved).toEqual([expect.objectContaining({ visibility: 'private' })]);
+    const stranger = setup();
+    await stranger.handler.apply(activity('Create', note()), bobUri);
+    expect(stranger.saved).toEqual([]);
+  });
+
+  it('stores a public reply to a local status without asking about followers', async () => {
+    const { handler, saved, request } = setup();
+    await handler.apply(activity('Create', note({ inReplyTo: `${aliceUri}/statuses/5` })), bobUri);
+    expect(saved).toHaveLength(1);
+    expect(request).toHaveBeenCalledTimes(2);
+  });
+
+  it('stores a direct note only when it addresses a local account', async () => {
+    const { handler, saved } = setup({ followed: true });
+    await handler.apply(activity('Create', note({ to: ['https://peer.example/users/dan'], cc: [] })), bobUri);
+    expect(saved).toEqual([]);
+  });
+
+  it('lets an Update create only a recent note that relates here; an old or unrelated one only edits', async () => {
+    const { handler, saved } = setup();
+    const old = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    await handler.apply(activity('Update', note({ cc: [aliceUri], published: old })), bobUri);
+    await handler.apply(activity('Update', note()), bobUri);
+    await handler.apply(activity('Update', note({ cc: [aliceUri] })), bobUri);
+    expect(saved.map((input) => input.mayCreate)).toEqual([false, false, true]);
+  });
+
+  it('reads the note from its id when it is embedded for another author, and refuses it still so', async () => {
+    const { handler, saved, objects } = setup({}, note({ attributedTo: 'https://peer.example/users/carol' }));
+    await handler.apply(
+      activity('Create', note({ attributedTo: 'https://peer.example/users/carol', cc: [aliceUri] })),
+      bobUri,
+    );
+    expect(objects.read).toHaveBeenCalledWith(`${bobUri}/statuses/1`);
+    expect(saved).toEqual([]);
+  });
+
+  it('fetches a note given by id, and stores it when it holds', async () => {
+    const { handler, saved, objects } = setup({}, note({ cc: [aliceUri] }));
+    await handler.apply(activity('Create', `${bobUri}/statuses/1`), bobUri);
+    expect(objects.read).toHaveBeenCalledTimes(1);
+    expect(saved).toHaveLength(1);
+  });
+
+  it('refuses a note off the actor’s host without fetching or asking anything', async () => {
+    const { handler, request, objects } = setup();
+    await handler.apply(
+      activity('Create', note({ id: 'https://elsewhere.example/notes/1', cc: [aliceUri] })),
+      bobUri,
+    );
+    await handler.apply(
+      activity('Delete', { id: 'https://elsewhere.example/notes/1', type: 'Tombstone' }),
+      bobUri,
+    );
+    expect(request).not.toHaveBeenCalled();
+    expect(objects.read).not.toHaveBeenCalled();
+  });
+
+  it('deletes a Tombstone or an id on the actor’s host for its author', async () => {
+    const { handler, deleted } = setup();
+    await handler.apply(activity('Delete', { id: `${bobUri}/statuses/1`, type: 'Tombstone' }), bobUri);
+    await handler.apply(activity('Delete', `${bobUri}/statuses/2`), bobUri);
+    expect(deleted).toEqual([
+      { uri: `${bobUri}/statuses/1`, accountId: bob.id },
+      { uri: `${bobUri}/statuses/2`, accountId: bob.id },
+    ]);
+  });
+
+  it('drops what the statuses service refuses, and lets an unavailable one fail the delivery', async () => {
+    const refused = setup({ saveError: new ContractError('conflict', 'another author') });
+    await expect(
+      refused.handler.apply(activity('Create', note({ cc: [aliceUri] })), bobUri),
+    ).resolves.toBeUndefined();
+    const down = setup({ saveError: new ContractError('unavailable', 'down') });
+    await expect(
+      down.handler.apply(activity('Create', note({ cc: [aliceUri] })), bobUri),
+    ).rejects.toMatchObject({
+      code: 'unavailable',
+    });
+  });
+});

@@ -1,0 +1,162 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type ActorRecord, ContractError, contracts, type Visibility } from '@mammut/contracts';
+import { BUS, type Bus, CONFIG, type Config, logger } from '@mammut/platform';
+import { NOTE_LIMITS, NOTE_TYPES, type ParsedNote, parseNote, visibilityOf } from '../remote/note-parser';
+import { RemoteObjects } from '../remote/remote-objects';
+import { idOf, type Json, objectOf } from './activity-fields';
+import type { InboxHandler } from './inbox-handler';
+
+/** An Update of a note not stored here is taken as a Create only this soon after it was published. */
+const UPDATE_AS_CREATE_MS = 24 * 60 * 60 * 1000;
+
+const hostOf = (uri: string): string | null => {
+  try {
+    return new URL(uri).host;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Statuses from remote servers, as Mastodon's Activity::Create, Update and Delete apply them:
+ *
+ * - origin: the object's id is on the actor's host and the note is attributed to the actor. An
+ *   embedded note is used as sent only when both hold; otherwise it is read from its id (on the
+ *   actor's host only), so nothing is stored on a third party's word;
+ * - only what relates to a local account is stored: a note that mentions or addresses one, replies
+ *   to a local status (public and unlisted ones), or whose author someone here follows;
+ * - mentions are resolved among the accounts known here (unknown remote ones are skipped);
+ * - an Update edits a stored note (the statuses service keeps the newest `updated`), and stores
+ *   an unknown one only as a Create would, within a day of its publication;
+ * - a Delete (a Tombstone or an id) on the actor's host removes the actor's status and tombstones
+ *   its uri, known or not.
+ *
+ * What is refused is logged and dropped: the peer has its 202 already.
+ */
+@Injectable()
+export class NoteActivities implements InboxHandler {
+  readonly routes = ['Create', 'Delete', ...NOTE_TYPES.map((type) => `Update:${type}`)];
+  private readonly log = logger('federation:notes');
+  private readonly localHost: string;
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(CONFIG) config: Config,
+    private readonly objects: RemoteObjects,
+  ) {
+    this.localHost = new URL(config.publicOrigin).host;
+  }
+
+  async apply(activity: Json, actorId: string): Promise<void> {
+    try {
+      if (activity.type === 'Delete') await this.delete(activity, actorId);
+      else await this.save(activity, actorId, activity.type === 'Update');
+    } catch (error) {
+      // A uri of another author, an author gone: nothing to store; a service down is retried.
+      if (error instanceof ContractError && error.code !== 'unavailable') {
+        this.log.info({ actorId, type: activity.type, err: error.message }, 'note not applied');
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private async save(activity: Json, actorId: string, update: boolean): Promise<void> {
+    const note = await this.noteOf(activity, actorId);
+    if (!note) return;
+    const addressed = [...new Set([...note.mentions, ...note.to, ...note.cc])].filter((uri) => hostOf(uri));
+    const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
+      uris: [actorId, ...addressed.filter((uri) => uri !== actorId)].slice(0, NOTE_LIMITS.mentions),
+    });
+    const author = actors.find((actor) => actor.uri === actorId && actor.domain !== null);
+    if (!author) return;
+    const byUri = new Map(actors.map((actor) => [actor.uri, actor]));
+    const visibility = visibilityOf(note, author.followersUrl);
+    const relates = await this.relatesHere(note, visibility, author, addressed, byUri);
+    const recent = Date.now() - Date.parse(note.published) < UPDATE_AS_CREATE_MS;
+    if (!update && !relates) {
+      this.log.debug({ actorId, uri: note.id }, 'note relates to no local account; not stored');
+      return;
+    }
+    const mentions = note.mentions.flatMap((uri) => {
+      const account = byUri.get(uri);
+      return account ? [account.id] : [];
+    });
+    const { outcome } = await this.bus.request(contracts.statuses.remote.saveRemoteStatus, {
+      uri: note.id,
+      url: note.url,
+      accountId: author.id,
+      content: note.content,
+      spoilerText: note.spoilerText,
+      sensitive: note.sensitive,
+      language: note.language,
+      visibility,
+      published: note.published,
+      updated: note.updated,
+      inReplyToUri: note.inReplyTo,
+      mentions,
+      tags: note.tags,
+      mayCreate: relates && (!update || recent),
+    });
+    this.log.debug({ actorId, uri: note.id, outcome }, 'note applied');
+  }
+
+  /**
+   * The note the activity carries, if its origin holds: embedded and vouched for by the actor, or
+   * else read from its id on the actor's host.
+   */
+  private async noteOf(activity: Json, actorId: string): Promise<ParsedNote | null> {
+    const objectId = idOf(activity.object);
+    if (!objectId || hostOf(objectId) !== hostOf(actorId)) {
+      this.log.info({ actorId, objectId }, 'note not on the actor’s host; refused');
+      return null;
+    }
+    const embedded = objectOf(activity.object);
+    let parsed = embedded ? parseNote(embedded, activity) : null;
+    if (!parsed?.ok || parsed.note.attributedTo !== actorId) {
+      const fetched = await this.objects.read(objectId);
+      parsed = fetched ? parseNote(fetched, activity) : null;
+    }
+    if (!parsed?.ok) {
+      this.log.info({ actorId, objectId, error: parsed?.error }, 'note refused');
+      return null;
+    }
+    if (parsed.note.attributedTo !== actorId) {
+      this.log.info({ actorId, objectId }, 'note attributed to another actor; refused');
+      return null;
+    }
+    return parsed.note;
+  }
+
+  /** Mastodon's related_to_local_activity?, for what a Create carries. */
+  private async relatesHere(
+    note: ParsedNote,
+    visibility: Visibility,
+    author: ActorRecord,
+    addressed: string[],
+    byUri: Map<string, ActorRecord>,
+  ): Promise<boolean> {
+    if (addressed.some((uri) => byUri.get(uri)?.domain === null)) return true;
+    if (visibility === 'direct') return false;
+    if (visibility !== 'private' && note.inReplyTo && hostOf(note.inReplyTo) === this.localHost) return true;
+    const { followers } = await this.bus.request(contracts.accounts.relationships.listLocalFollowers, {
+      accountId: author.id,
+      after: null,
+      limit: 1,
+    });
+    return followers.length > 0;
+  }
+
+  private async delete(activity: Json, actorId: string): Promise<void> {
+    const uri = idOf(activity.object);
+    if (!uri || uri.length > NOTE_LIMITS.uri || hostOf(uri) !== hostOf(actorId)) return;
+    const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, { uris: [actorId] });
+    const author = actors.find((actor) => actor.uri === actorId && actor.domain !== null);
+    if (!author) return;
+    const { deleted } = await this.bus.request(contracts.statuses.remote.deleteRemoteStatus, {
+      uri,
+      accountId: author.id,
+    });
+    this.log.debug({ actorId, uri, deleted }, 'delete applied');
+  }
+}

@@ -1,0 +1,197 @@
+import type { Visibility } from '@mammut/contracts';
+import { escapeHtml } from '@mammut/platform';
+
+/** Object types stored as statuses as they are. */
+const FIRST_CLASS = ['Note', 'Question'];
+/** Object types Mastodon converts: their name as a title, their summary, and a link to them. */
+const CONVERTED = ['Article', 'Page', 'Image', 'Audio', 'Video', 'Event'];
+/** The types a Create or Update of a status may carry. */
+export const NOTE_TYPES: readonly string[] = [...FIRST_CLASS, ...CONVERTED];
+
+const PUBLIC = new Set(['https://www.w3.org/ns/activitystreams#Public', 'as:Public', 'Public']);
+
+/** Bounds of what is stored (the contract's): larger is refused, never cut mid-HTML. */
+export const NOTE_LIMITS = { content: 500_000, spoilerText: 50_000, mentions: 200, tags: 100, uri: 2048 };
+
+/** A Note (or converted object) as federation reads it, before its authors and mentions are resolved. */
+export interface ParsedNote {
+  id: string;
+  type: string;
+  attributedTo: string | null;
+  /** Its HTML page, http(s) only. */
+  url: string | null;
+  /** HTML as the peer wrote it (sanitized by the statuses service). */
+  content: string;
+  spoilerText: string;
+  sensitive: boolean;
+  language: string | null;
+  published: string;
+  updated: string | null;
+  inReplyTo: string | null;
+  /** `to` and `cc`, the note's own, else the activity's. */
+  to: string[];
+  cc: string[];
+  /** The `href` of each Mention tag, in order, once each. */
+  mentions: string[];
+  /** Hashtag names, normalised, once each. */
+  tags: string[];
+}
+
+export type NoteParse =
+  | { readonly ok: true; readonly note: ParsedNote }
+  | { readonly ok: false; readonly error: string };
+
+type Json = Record<string, unknown>;
+
+const isHttpUrl = (value: unknown): value is string => {
+  if (typeof value !== 'string' || value.length > NOTE_LIMITS.uri) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+};
+
+const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : value == null ? [] : [value]);
+
+const idOf = (value: unknown): string | null =>
+  typeof value === 'string'
+    ? value
+    : value && typeof value === 'object' && typeof (value as Json).id === 'string'
+      ? ((value as Json).id as string)
+      : null;
+
+const text = (value: unknown): string | null =>
+  typeof value === 'string' && value.length > 0 ? value : null;
+
+/** A `…Map` property's first value and its language, as Mastodon reads one. */
+const firstOfMap = (value: unknown): { language: string; text: string } | null => {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const [entry] = Object.entries(value as Json);
+  return entry && typeof entry[1] === 'string' ? { language: entry[0], text: entry[1] } : null;
+};
+
+/** A date Mastodon accepts: parseable, its year from 0 to 9999. */
+const dateOf = (value: unknown): string | null => {
+  if (typeof value !== 'string') return null;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) return null;
+  const year = new Date(time).getUTCFullYear();
+  return year >= 0 && year <= 9999 ? new Date(time).toISOString() : null;
+};
+
+/** `url` as a string, an array, or Link objects; the text/html one preferred, http(s) only. */
+const urlOf = (value: unknown): string | null => {
+  const links = asArray(value).flatMap((item): { href: string; html: boolean }[] => {
+    if (isHttpUrl(item)) return [{ href: item, html: false }];
+    if (!item || typeof item !== 'object') return [];
+    const link = item as Json;
+    const href = link.href ?? link.url;
+    return isHttpUrl(href) ? [{ href, html: link.mediaType === 'text/html' }] : [];
+  });
+  return (links.find((link) => link.html) ?? links[0])?.href ?? null;
+};
+
+/** Mastodon's hashtag normalisation: ASCII folding, lower case, only word characters kept. */
+export function normalizeHashtag(name: string): string {
+  return name
+    .replace(/^#/, '')
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}_]/gu, '');
+}
+
+const strings = (value: unknown): string[] =>
+  asArray(value).flatMap((item) => {
+    const id = idOf(item);
+    return id ? [id] : [];
+  });
+
+/**
+ * Reads a Note as Mastodon's StatusParser does: Note and Question as they are, Article, Page,
+ * Image, Audio, Video and Event converted (title, summary and a link, no content warning);
+ * content else the first of contentMap; summary else summaryMap; the language from the first key
+ * of contentMap, nameMap or summaryMap; published only with a sane year (else `now`); url a http(s)
+ * link; Mention hrefs and Hashtag names from `tag`. `to`/`cc` fall back to the activity's. Refused:
+ * another type, an id that is not http(s), what exceeds NOTE_LIMITS, and a note with nothing to show.
+ */
+export function parseNote(value: unknown, activity: Json = {}, now = new Date()): NoteParse {
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return { ok: false, error: 'not an object' };
+  const object = value as Json;
+  const type = typeof object.type === 'string' ? object.type : '';
+  if (!NOTE_TYPES.includes(type)) return { ok: false, error: `not a note type: ${type}` };
+  if (!isHttpUrl(object.id)) return { ok: false, error: 'id is not an http(s) URL' };
+  const id = object.id;
+  const url = urlOf(object.url);
+  const contentMap = firstOfMap(object.contentMap);
+  const summaryMap = firstOfMap(object.summaryMap);
+  const nameMap = firstOfMap(object.nameMap);
+  const summary = text(object.summary) ?? summaryMap?.text ?? '';
+  let content: string;
+  let spoilerText: string;
+  if (CONVERTED.includes(type)) {
+    const title = text(object.name) ?? nameMap?.text;
+    const link = url ?? id;
+    content = [title, summary || null]
+      .flatMap((part) => (part ? [`<p>${escapeHtml(part)}</p>`] : []))
+      .concat(`<p><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>`)
+      .join('');
+    spoilerText = '';
+  } else {
+    content = text(object.content) ?? contentMap?.text ?? '';
+    spoilerText = summary;
+    const quote = [object.quote, object._misskey_quote, object.quoteUrl, object.quoteUri]
+      .map(idOf)
+      .find(isHttpUrl);
+    // A quote shows as a link to it, as Mastodon's fallback for quotes it cannot render.
+    if (quote && !content.includes(quote))
+      content += `<p class="quote-inline">RE: <a href="${escapeHtml(quote)}">${escapeHtml(quote)}</a></p>`;
+  }
+  if (content.length > NOTE_LIMITS.content) return { ok: false, error: 'content too large' };
+  if (spoilerText.length > NOTE_LIMITS.spoilerText) return { ok: false, error: 'summary too large' };
+  if (!content.trim() && !spoilerText.trim()) return { ok: false, error: 'nothing to show' };
+  const tags = asArray(object.tag).filter((tag): tag is Json => !!tag && typeof tag === 'object');
+  const mentions = tags.flatMap((tag) => (tag.type === 'Mention' && isHttpUrl(tag.href) ? [tag.href] : []));
+  const hashtags = tags.flatMap((tag) =>
+    tag.type === 'Hashtag' && typeof tag.name === 'string' ? [normalizeHashtag(tag.name)] : [],
+  );
+  const ownAddress = object.to !== undefined || object.cc !== undefined;
+  const inReplyTo = idOf(object.inReplyTo);
+  return {
+    ok: true,
+    note: {
+      id,
+      type,
+      attributedTo: strings(object.attributedTo)[0] ?? null,
+      url,
+      content,
+      spoilerText,
+      sensitive: object.sensitive === true,
+      language: contentMap?.language ?? nameMap?.language ?? summaryMap?.language ?? null,
+      published: dateOf(object.published) ?? now.toISOString(),
+      updated: dateOf(object.updated),
+      inReplyTo: isHttpUrl(inReplyTo) ? inReplyTo : null,
+      to: strings(ownAddress ? object.to : activity.to),
+      cc: strings(ownAddress ? object.cc : activity.cc),
+      mentions: [...new Set(mentions)].slice(0, NOTE_LIMITS.mentions),
+      tags: [...new Set(hashtags)]
+        .filter((tag) => tag.length > 0 && tag.length <= 100)
+        .slice(0, NOTE_LIMITS.tags),
+    },
+  };
+}
+
+/**
+ * Mastodon's inbound visibility: Public in `to` is public, in `cc` unlisted; the author's
+ * followers collection in `to` is private; anything else direct (Mastodon's "limited", a silent
+ * mention, is direct here).
+ */
+export function visibilityOf(note: ParsedNote, followersUrl: string | null): Visibility {
+  if (note.to.some((uri) => PUBLIC.has(uri))) return 'public';
+  if (note.cc.some((uri) => PUBLIC.has(uri))) return 'unlisted';
+  if (followersUrl && note.to.includes(followersUrl)) return 'private';
+  return 'direct';
+}

@@ -1,0 +1,107 @@
+import { type ActorRecord, ContractError, contracts, type RemoteStatusDescription } from '@mammut/contracts';
+import { saveRemoteAccount, seedUsers, type SeededUser } from '../../../../test-e2e/support/factories';
+import { useTestSystem } from '../../../../test-e2e/support/system';
+
+jest.setTimeout(60_000);
+
+/**
+ * `statuses.remote_status.save` and `.delete` on the real service: ids from `published`, edits
+ * only by a newer `updated`, one author per uri, tombstones that outlive their status (and come
+ * before it), replies linked by uri.
+ */
+describe('remote statuses', () => {
+  const sut = useTestSystem();
+  const bus = () => sut.t.system.runtime.bus;
+  let alice: SeededUser;
+  let bob: ActorRecord;
+  let carol: ActorRecord;
+  let n = 0;
+
+  beforeAll(async () => {
+    [alice] = await seedUsers(sut.t, ['alice']);
+    bob = await saveRemoteAccount(bus(), 'bob', 'peer.test');
+    carol = await saveRemoteAccount(bus(), 'carol', 'peer.test');
+  });
+
+  const described = (overrides: Partial<RemoteStatusDescription> = {}): RemoteStatusDescription => ({
+    uri: `https://peer.test/users/bob/statuses/${++n}`,
+    url: null,
+    accountId: bob.id,
+    content: '<p>hello <script>x()</script></p>',
+    spoilerText: '',
+    sensitive: false,
+    language: 'en',
+    visibility: 'public',
+    published: '2026-11-01T10:00:00.000Z',
+    updated: null,
+    inReplyToUri: null,
+    mentions: [alice.accountId],
+    tags: ['cats'],
+    mayCreate: true,
+    ...overrides,
+  });
+
+  const save = (input: RemoteStatusDescription) =>
+    bus().request(contracts.statuses.remote.saveRemoteStatus, input);
+
+  it('creates a sanitized status dated and identified by its published time', async () => {
+    const { outcome, status } = await save(described({ spoilerText: 'cw' }));
+    expect(outcome).toBe('created');
+    expect(status).toMatchObject({
+      local: false,
+      accountId: bob.id,
+      content: '<p>hello </p>',
+      spoilerText: 'cw',
+      sensitive: true,
+      createdAt: '2026-11-01T10:00:00.000Z',
+      mentions: [alice.accountId],
+      tags: ['cats'],
+    });
+    expect(BigInt(status?.id ?? 0) >> 16n).toBe(BigInt(Date.parse('2026-11-01T10:00:00.000Z')));
+  });
+
+  it('edits only for a newer updated, and keeps the history', async () => {
+    const input = described();
+    await save(input);
+    const stale = await save({ ...input, content: '<p>old</p>', updated: '2026-10-01T00:00:00.000Z' });
+    expect(stale.outcome).toBe('unchanged');
+    const edit = await save({ ...input, content: '<p>new</p>', updated: '2026-11-02T00:00:00.000Z' });
+    expect(edit).toMatchObject({
+      outcome: 'updated',
+      status: { content: '<p>new</p>', editedAt: '2026-11-02T00:00:00.000Z' },
+    });
+    const { edits } = await bus().request(contracts.statuses.statuses.listStatusEdits, {
+      statusId: edit.status?.id ?? '',
+    });
+    expect(edits.map((version) => version.content)).toEqual(['<p>hello </p>', '<p>new</p>']);
+  });
+
+  it('refuses a uri that belongs to another author', async () => {
+    const input = described();
+    await save(input);
+    await expect(save({ ...input, accountId: carol.id })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(save({ ...input, accountId: carol.id })).rejects.toBeInstanceOf(ContractError);
+  });
+
+  it('does not create an unknown status when mayCreate is false', async () => {
+    expect((await save(described({ mayCreate: false }))).outcome).toBe('ignored');
+  });
+
+  it('links a reply to a known status by uri', async () => {
+    const parent = await save(described());
+    const reply = await save(described({ inReplyToUri: parent.status?.uri ?? '' }));
+    expect(reply.status).toMatchObject({ inReplyToId: parent.status?.id, inReplyToAccountId: bob.id });
+  });
+
+  it('deletes for its author only, and tombstones the uri, also before the status arrives', async () => {
+    const input = described();
+    await save(input);
+    const remove = contracts.statuses.remote.deleteRemoteStatus;
+    expect(await bus().request(remove, { uri: input.uri, accountId: carol.id })).toEqual({ deleted: false });
+    expect(await bus().request(remove, { uri: input.uri, accountId: bob.id })).toEqual({ deleted: true });
+    expect((await save(input)).outcome).toBe('gone');
+    const early = described();
+    expect(await bus().request(remove, { uri: early.uri, accountId: bob.id })).toEqual({ deleted: false });
+    expect((await save(early)).outcome).toBe('gone');
+  });
+});

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { defineRequest } from '../define';
+import { id, isoDate, visibility } from '../accounts/records';
+import { statusRecord } from './statuses.contracts';
+
+const uri = z.string().min(1).max(2048);
+
+/**
+ * A remote status as federation read it from its Note (or a converted Article, Page…), in domain
+ * names. `content` and `spoilerText` arrive as the remote server wrote them and are sanitized
+ * here; federation has already bounded them (content 500 KB, spoiler text 50 KB) and checked the
+ * origin (the uri is on the author's host).
+ */
+export const remoteStatusDescription = z.object({
+  /** The object id: the key of the status. */
+  uri,
+  /** Its HTML page (http(s) only), null without one. */
+  url: uri.nullable(),
+  /** The remote author, a known account. */
+  accountId: id,
+  content: z.string().max(500_000),
+  spoilerText: z.string().max(50_000),
+  sensitive: z.boolean(),
+  language: z.string().max(16).nullable(),
+  visibility,
+  /** `published`: the status's creation time, and the time its id is made from. */
+  published: isoDate,
+  /** `updated`: an edit applies only when this is newer than the stored version. */
+  updated: isoDate.nullable(),
+  /** `inReplyTo`: linked when that status is known here, else the status stands alone. */
+  inReplyToUri: uri.nullable(),
+  /** Accounts (local or known remote) its Mention tags name, in order. */
+  mentions: z.array(id).max(200),
+  /** Its Hashtag tags, normalised (lower-cased, without `#`). */
+  tags: z.array(z.string().min(1).max(100)).max(100),
+  /**
+   * Whether an unknown uri may be created (a Create, or an Update of a recent note Mastodon takes
+   * as a Create); false only edits a status already stored.
+   */
+  mayCreate: z.boolean().default(true),
+});
+export type RemoteStatusDescription = z.infer<typeof remoteStatusDescription>;
+
+/**
+ * What federation asks of statuses for the Notes remote servers send: storing, editing and deleting
+ * them by uri, for the author that vouched for them.
+ */
+export const statusesRemote = {
+  /**
+   * Creates the status (id from `published`, event status.created), or edits a stored one when
+   * `updated` is newer than its last version (history kept, event status.updated); anything else
+   * changes nothing (`outcome` says which). A uri deleted before stays deleted (`gone`), even when
+   * the Delete came before the Create. `conflict` when the uri belongs to another author.
+   */
+  saveRemoteStatus: defineRequest('statuses.remote_status.save', {
+    request: remoteStatusDescription,
+    response: z.object({
+      outcome: z.enum(['created', 'updated', 'unchanged', 'gone', 'ignored']),
+      status: statusRecord.nullable(),
+    }),
+  }),
+  /**
+   * A remote author deletes a status: it goes as a local one does (event status.deleted), and its
+   * uri is kept as a tombstone so a later Create cannot bring it back, also when the status was
+   * never stored here. Another author's status is left alone (`deleted` false).
+   */
+  deleteRemoteStatus: defineRequest('statuses.remote_status.delete', {
+    request: z.object({ uri, accountId: id }),
+    response: z.object({ deleted: z.boolean() }),
+  }),
+};
