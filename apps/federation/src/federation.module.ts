@@ -7,10 +7,14 @@ import {
   type Config,
   GuardedHttp,
   HealthModule,
+  MAMMUT_VERSION,
   postgresReadiness,
 } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { FEDERATION_DB, federationDatabaseProvider } from './database/federation-database';
+import { DiscoveryHttp } from './discovery/discovery-http';
+import { NodeInfoDocuments } from './discovery/nodeinfo';
+import { WebfingerDocuments } from './discovery/webfinger';
 import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
 import { ActivityDelivery } from './delivery/delivery';
@@ -19,15 +23,22 @@ import { FollowActivities } from './inbox/follow-activities';
 import { Inbox } from './inbox/inbox';
 import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
 import { ActorKeysStore } from './keys/actor-keys';
+import { RemoteAccountsHandlers } from './remote/remote-accounts.handlers';
 import { RemoteActors } from './remote/remote-actors';
+import { ResolveRemoteAccount } from './remote/resolve-remote-account';
+import { WebfingerClient } from './remote/webfinger-client';
 
 /**
- * ActivityPub: the documents of local actors and the keys they sign with; answers `federation.*`
- * on the bus, the gateway passing ActivityPub requests to it as they arrived.
+ * ActivityPub: the documents of local actors and the keys they sign with, the discovery documents
+ * (WebFinger, host-meta, NodeInfo), and remote accounts resolved by handle or id; answers
+ * `federation.*` on the bus, the gateway passing ActivityPub and discovery requests to it as they arrived.
  */
 @Module({
   imports: [HealthModule],
-  controllers: [busController(contracts.federation.http, FederationHttpHandlers)],
+  controllers: [
+    busController(contracts.federation.http, FederationHttpHandlers),
+    busController(contracts.federation.remoteAccounts, RemoteAccountsHandlers),
+  ],
   providers: [
     federationDatabaseProvider,
     postgresReadiness('federation', FEDERATION_DB),
@@ -36,9 +47,12 @@ import { RemoteActors } from './remote/remote-actors';
     {
       provide: GuardedHttp,
       inject: [CONFIG],
-      useFactory: (config: Config) => GuardedHttp.fromConfig(config),
+      useFactory: (config: Config) => GuardedHttp.fromConfig(config, { version: MAMMUT_VERSION }),
     },
     RemoteActors,
+    WebfingerClient,
+    ResolveRemoteAccount,
+    RemoteAccountsHandlers,
     // What the inbox applies, one handler per family of activities.
     FollowActivities,
     {
@@ -49,6 +63,9 @@ import { RemoteActors } from './remote/remote-actors';
     Inbox,
     ActivityDelivery,
     FollowAnswers,
+    WebfingerDocuments,
+    NodeInfoDocuments,
+    DiscoveryHttp,
     FederationHttp,
     FederationHttpHandlers,
   ],
