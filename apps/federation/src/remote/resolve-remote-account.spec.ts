@@ -7,7 +7,11 @@ import { type WebfingerClient, WebfingerFailure } from './webfinger-client';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const clock: Clock = { now: () => new Date(NOW), millis: () => NOW };
-const config = { localDomain: 'here.example', federation: { scheme: 'https' } } as unknown as Config;
+const config = {
+  localDomain: 'here.example',
+  publicOrigin: 'https://here.example',
+  federation: { scheme: 'https' },
+} as unknown as Config;
 const BOB = 'https://social.remote.example/users/bob';
 
 const actor = (uri: string, username: string): FetchedActor => ({
@@ -134,10 +138,11 @@ describe('ResolveRemoteAccount', () => {
     expect(await code(actorDown.resolver.execute({ uri: BOB }))).toBe('unavailable');
   });
 
-  it('finds nothing for a malformed handle or a URL it may not fetch, without asking anyone', async () => {
+  it('finds nothing for a malformed handle, a URL it may not fetch or an unknown local URL, without asking anyone', async () => {
     const { resolver, finger, fetchActor } = setup({});
     expect(await code(resolver.execute({ acct: 'not a handle' }))).toBe('not_found');
     expect(await code(resolver.execute({ uri: 'http://remote.example/users/bob' }))).toBe('not_found');
+    expect(await code(resolver.execute({ uri: 'https://here.example/users/nobody' }))).toBe('not_found');
     expect(finger).not.toHaveBeenCalled();
     expect(fetchActor).not.toHaveBeenCalled();
   });

@@ -62,14 +62,17 @@ export class ResolveRemoteAccount {
     return this.refreshed(actors[0], async () => {
       let answer = await this.finger(handle);
       if (!sameHandle(answer.subject, handle)) answer = await this.redirected(answer);
-      return this.save(await this.fetch(answer.actorUri), answer);
+      return this.save(await this.actorAt(answer.actorUri), answer);
     });
   }
 
   private async byUri(uri: string): Promise<string> {
     if (!allowedUrl(uri, this.config.federation.scheme)) throw notFound('not a URL we may fetch');
     const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, { uris: [uri] });
-    return this.refreshed(actors[0], async () => this.save(await this.fetch(uri), null));
+    // Our own URLs name local accounts or nothing: never worth a request to ourselves.
+    if (!actors[0] && new URL(uri).origin === this.config.publicOrigin.toLowerCase())
+      throw notFound('no such local actor');
+    return this.refreshed(actors[0], async () => this.save(await this.actorAt(uri), null));
   }
 
   private async local(username: string): Promise<string> {
@@ -143,7 +146,7 @@ export class ResolveRemoteAccount {
     }
   }
 
-  private async fetch(uri: string): Promise<FetchedActor> {
+  private async actorAt(uri: string): Promise<FetchedActor> {
     let fetched: FetchedActor | null;
     try {
       fetched = await this.actors.fetchActor(uri);

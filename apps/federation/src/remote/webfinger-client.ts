@@ -42,7 +42,7 @@ export class WebfingerClient {
     const origin = `${scheme}://${handle.domain}`;
     let body: string;
     try {
-      body = await this.fetch(
+      body = await this.read(
         `${origin}/.well-known/webfinger?resource=${encodeURIComponent(resource)}`,
         JRD_ACCEPT,
       );
@@ -58,18 +58,18 @@ export class WebfingerClient {
   private async viaHostMeta(origin: string, resource: string): Promise<string> {
     try {
       const template = lrddTemplate(
-        await this.fetch(`${origin}/.well-known/host-meta`, XRD_ACCEPT),
+        await this.read(`${origin}/.well-known/host-meta`, XRD_ACCEPT),
         this.config.federation.scheme,
       );
       if (!template)
         throw new WebfingerFailure('not_found', `${resource}: no WebFinger and no lrdd template`);
-      return await this.fetch(template.replace('{uri}', encodeURIComponent(resource)), JRD_ACCEPT);
+      return await this.read(template.replace('{uri}', encodeURIComponent(resource)), JRD_ACCEPT);
     } catch (error) {
       throw this.failure(error, resource);
     }
   }
 
-  private async fetch(url: string, accept: string): Promise<string> {
+  private async read(url: string, accept: string): Promise<string> {
     return (await this.http.get(url, { headers: { accept }, maxBytes: MAX_BYTES })).text();
   }
 
