@@ -7,10 +7,14 @@ import {
   type Config,
   GuardedHttp,
   HealthModule,
+  MAMMUT_VERSION,
   postgresReadiness,
 } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { FEDERATION_DB, federationDatabaseProvider } from './database/federation-database';
+import { DiscoveryHttp } from './discovery/discovery-http';
+import { NodeInfoDocuments } from './discovery/nodeinfo';
+import { WebfingerDocuments } from './discovery/webfinger';
 import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
 import { ActivityDelivery } from './delivery/delivery';
@@ -22,18 +26,25 @@ import { Inbox } from './inbox/inbox';
 import { NoteActivities } from './inbox/note-activities';
 import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
 import { ActorKeysStore } from './keys/actor-keys';
+import { RemoteAccountsHandlers } from './remote/remote-accounts.handlers';
 import { RemoteActors } from './remote/remote-actors';
 import { SignedFetch } from './remote/signed-fetch';
 import { InstanceActor } from './actors/instance-actor';
 import { RemoteObjects } from './remote/remote-objects';
+import { ResolveRemoteAccount } from './remote/resolve-remote-account';
+import { WebfingerClient } from './remote/webfinger-client';
 
 /**
- * ActivityPub: the documents of local actors and the keys they sign with; answers `federation.*`
- * on the bus, the gateway passing ActivityPub requests to it as they arrived.
+ * ActivityPub: the documents of local actors and the keys they sign with, the discovery documents
+ * (WebFinger, host-meta, NodeInfo), and remote accounts resolved by handle or id; answers
+ * `federation.*` on the bus, the gateway passing ActivityPub and discovery requests to it as they arrived.
  */
 @Module({
   imports: [HealthModule],
-  controllers: [busController(contracts.federation.http, FederationHttpHandlers)],
+  controllers: [
+    busController(contracts.federation.http, FederationHttpHandlers),
+    busController(contracts.federation.remoteAccounts, RemoteAccountsHandlers),
+  ],
   providers: [
     federationDatabaseProvider,
     postgresReadiness('federation', FEDERATION_DB),
@@ -42,12 +53,15 @@ import { RemoteObjects } from './remote/remote-objects';
     {
       provide: GuardedHttp,
       inject: [CONFIG],
-      useFactory: (config: Config) => GuardedHttp.fromConfig(config),
+      useFactory: (config: Config) => GuardedHttp.fromConfig(config, { version: MAMMUT_VERSION }),
     },
     InstanceActor,
     SignedFetch,
     RemoteActors,
     RemoteObjects,
+    WebfingerClient,
+    ResolveRemoteAccount,
+    RemoteAccountsHandlers,
     // What the inbox applies, one handler per family of activities.
     FollowActivities,
     FollowAnswerActivities,
@@ -61,6 +75,9 @@ import { RemoteObjects } from './remote/remote-objects';
     DeliveryHealth,
     ActivityDelivery,
     RelationshipActivities,
+    WebfingerDocuments,
+    NodeInfoDocuments,
+    DiscoveryHttp,
     FederationHttp,
     FederationHttpHandlers,
   ],

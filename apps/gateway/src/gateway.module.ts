@@ -35,6 +35,7 @@ import { NotificationPresenter } from './api/v1/notification-presenter';
 import { NotificationRequestsController } from './api/v1/notification-requests.controller';
 import { NotificationsV2Controller } from './api/v2/notifications.controller';
 import { NotificationGroupPresenter } from './api/v2/notification-group-presenter';
+import { SearchController } from './api/v2/search.controller';
 import { StreamingGateway } from './streaming/streaming.gateway';
 import { TagsController } from './api/v1/tags.controller';
 import { FeaturedTagsController } from './api/v1/featured-tags.controller';
@@ -90,6 +91,7 @@ import { StreamingSse } from './streaming/streaming.sse';
     FilterKeywordsController,
     FilterStatusesController,
     ListsController,
+    SearchController,
     ConversationsController,
     AppsController,
     RegistrationController,

@@ -56,3 +56,4 @@ export * from './health/health';
 export * from './http/address-policy';
 export * from './http/outbound-error';
 export * from './http/guarded-http';
+export * from './version';

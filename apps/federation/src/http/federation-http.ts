@@ -3,6 +3,7 @@ import { contracts, type RawHttpRequest, type RawHttpResponse } from '@mammut/co
 import { BUS, type Bus, CONFIG, type Config } from '@mammut/platform';
 import { actorDocument } from '../actors/actor-document';
 import { InstanceActor } from '../actors/instance-actor';
+import { DiscoveryHttp } from '../discovery/discovery-http';
 import { Inbox } from '../inbox/inbox';
 import { answer } from './responses';
 import { ActorKeysStore } from '../keys/actor-keys';
@@ -15,9 +16,9 @@ const USERNAME = /^[a-z0-9_]{1,30}$/i;
 const notFound = (): RawHttpResponse => answer(404, 'Record not found');
 
 /**
- * The ActivityPub routes, answered from the raw request the gateway passed on (so that signatures
- * are verified on exactly what was received): the personal and shared inboxes (Inbox), the
- * instance actor, and local
+ * The ActivityPub and discovery routes, answered from the raw request the gateway passed on (so
+ * that signatures are verified on exactly what was received): WebFinger, host-meta and NodeInfo
+ * (DiscoveryHttp), the personal and shared inboxes (Inbox), the instance actor, and local
  * actors at their ids, as ActivityStreams JSON to peers and as a redirect to the profile page to
  * browsers, the same URL serving both as Mastodon's does (`Vary: Accept`).
  */
@@ -29,15 +30,19 @@ export class FederationHttp {
     private readonly keys: ActorKeysStore,
     private readonly inbox: Inbox,
     private readonly instance: InstanceActor,
+    private readonly discovery: DiscoveryHttp,
   ) {}
 
   async handle(request: RawHttpRequest): Promise<RawHttpResponse> {
-    let path: string;
+    let url: URL;
     try {
-      path = new URL(request.target, this.config.publicOrigin).pathname;
+      url = new URL(request.target, this.config.publicOrigin);
     } catch {
       return answer(400, 'Bad request');
     }
+    const path = url.pathname;
+    const discovered = this.discovery.answer(url, request);
+    if (discovered) return discovered;
     if (
       request.method === 'POST' &&
       (path === '/inbox' || path === '/actor/inbox' || /^\/users\/[^/]+\/inbox$/.test(path))

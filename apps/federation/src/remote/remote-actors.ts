@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ContractError, contracts } from '@mammut/contracts';
 import type { PublicKeyRecord } from '@mammut/activitypub';
 import { BUS, type Bus, logger, OutboundHttpError } from '@mammut/platform';
-import { parseActorDocument } from './actor-document-parser';
+import { parseActorDocument, type ParsedActor } from './actor-document-parser';
 import { SignedFetch } from './signed-fetch';
 
 /** What peers are asked for when an actor document is fetched. */
@@ -13,8 +13,17 @@ const ACTOR_TYPES = ['application/activity+json', 'application/ld+json', 'applic
 /** A peer that could not be asked now: the sender should retry later (503), not be refused. */
 export class PeerUnavailable extends Error {}
 
+/** Down, too slow or failing (5xx): worth asking again later, unlike a refusal or a bad document. */
+export function peerUnavailable(error: unknown): error is OutboundHttpError {
+  if (!(error instanceof OutboundHttpError)) return false;
+  if (error.code === 'network' || error.code === 'timeout') return true;
+  return error.code === 'bad_status' && (error.status ?? 0) >= 500;
+}
+
+export type FetchedActor = Extract<ParsedActor, { ok: true }>;
+
 /**
- * Remote actors as far as signatures need them: the key a keyId names, from the accounts service
+ * Remote actors: their documents, checked, and the key a keyId names, from the accounts service
  * when the actor is known there, else fetched from its server (through the guarded client only),
  * checked and saved, so the account exists before anything it sent is applied. Fetches are signed
  * by the instance actor.
@@ -42,33 +51,40 @@ export class RemoteActors {
     return this.readFromOrigin(actorUri, keyId);
   }
 
-  private async readFromOrigin(actorUri: string, keyId: string): Promise<PublicKeyRecord | null> {
+  /**
+   * The actor document at `uri`, fetched through the guarded client and checked; null when it is
+   * missing or not acceptable (logged), PeerUnavailable when its server cannot be asked now.
+   */
+  async fetchActor(uri: string): Promise<FetchedActor | null> {
     let json: unknown;
     try {
-      const response = await this.http.get(actorUri, {
+      const response = await this.http.get(uri, {
         headers: { accept: ACTOR_ACCEPT },
         contentTypes: ACTOR_TYPES,
       });
-      if (response.url !== actorUri) return null;
+      // A redirect elsewhere is not the document the id names: Mastodon refuses it too.
+      if (response.url !== uri) return null;
       json = response.json();
     } catch (error) {
-      if (error instanceof OutboundHttpError && (error.code === 'network' || error.code === 'timeout'))
-        throw new PeerUnavailable(error.message);
-      if (error instanceof OutboundHttpError && error.code === 'bad_status' && (error.status ?? 0) >= 500)
-        throw new PeerUnavailable(error.message);
+      if (peerUnavailable(error)) throw new PeerUnavailable(error.message);
       this.log.info(
-        { keyId, err: error instanceof Error ? error.message : String(error) },
-        'key not fetched',
+        { uri, err: error instanceof Error ? error.message : String(error) },
+        'actor not fetched',
       );
       return null;
     }
-    const parsed = parseActorDocument(json, actorUri);
+    const parsed = parseActorDocument(json, uri);
     if (!parsed.ok) {
-      this.log.info({ keyId, error: parsed.error }, 'actor document refused');
+      this.log.info({ uri, error: parsed.error }, 'actor document refused');
       return null;
     }
-    const key = parsed.keys.find((candidate) => candidate.id === keyId);
-    if (!key) return null;
+    return parsed;
+  }
+
+  private async readFromOrigin(actorUri: string, keyId: string): Promise<PublicKeyRecord | null> {
+    const parsed = await this.fetchActor(actorUri);
+    const key = parsed?.keys.find((candidate) => candidate.id === keyId);
+    if (!parsed || !key) return null;
     try {
       await this.bus.request(contracts.accounts.remote.saveRemoteAccount, {
         ...parsed.actor,

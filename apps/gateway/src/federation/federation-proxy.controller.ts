@@ -14,13 +14,35 @@ function rawHeaders(request: FastifyRequest): Record<string, string> {
 }
 
 /**
- * The ActivityPub routes: passed to the federation service as they arrived (method, path and query,
- * headers, body), and its answer sent back as it is. The gateway reads nothing of them: signatures
- * are federation's to verify, on exactly what a peer sent.
+ * The ActivityPub and discovery routes: passed to the federation service as they arrived (method,
+ * path and query, headers, body), and its answer sent back as it is. The gateway reads nothing of
+ * them: signatures are federation's to verify, on exactly what a peer sent, and the discovery
+ * documents (WebFinger, host-meta, NodeInfo) are federation's to answer.
  */
 @Controller()
 export class FederationProxyController {
   constructor(@Inject(BUS) private readonly bus: Bus) {}
+
+  @Get([
+    '.well-known/webfinger',
+    '.well-known/host-meta',
+    '.well-known/host-meta.json',
+    '.well-known/nodeinfo',
+    'nodeinfo/2.0',
+    'nodeinfo/2.1',
+  ])
+  @Head([
+    '.well-known/webfinger',
+    '.well-known/host-meta',
+    '.well-known/host-meta.json',
+    '.well-known/nodeinfo',
+    'nodeinfo/2.0',
+    'nodeinfo/2.1',
+  ])
+  @Auth.none()
+  async discovery(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.forward(request, reply);
+  }
 
   @Get('users/:username')
   @Head('users/:username')

@@ -115,18 +115,8 @@ export class InstanceFactsSource {
     };
   }
 
-  /** For NodeInfo, which also reports the half-year figure. */
-  async userCounts(): Promise<Described['users']> {
-    return (await this.described.get()).users;
-  }
-
   peerDomains(): Promise<string[]> {
     return this.peers.get();
-  }
-
-  /** For NodeInfo's `localPosts`, the same figure as the instance's `status_count`. */
-  statusCount(): Promise<number> {
-    return this.localPosts.get();
   }
 
   activityWeeks(): Promise<ActivityWeeks> {

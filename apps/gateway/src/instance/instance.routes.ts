@@ -4,21 +4,15 @@ import { InstanceV1Controller } from '../api/v1/instance.controller';
 import { InstanceV2Controller } from '../api/v2/instance.controller';
 import { FederationProxyController } from '../federation/federation-proxy.controller';
 import { HealthController } from '../health/health.controller';
-import { HostMetaController } from '../well-known/host-meta.controller';
-import { NodeInfoController } from '../well-known/nodeinfo.controller';
-import { WebfingerController } from '../well-known/webfinger.controller';
 import { InstanceAssetsController } from './instance-assets.controller';
 import { InstanceFactsSource } from './instance-facts';
 
-/** Instance metadata, discovery documents, ActivityPub (passed to federation) and health. */
+/** Instance metadata, ActivityPub and discovery documents (passed to federation) and health. */
 export const instanceControllers: Type[] = [
   InstanceV1Controller,
   InstanceV2Controller,
   CustomEmojisController,
   InstanceAssetsController,
-  WebfingerController,
-  HostMetaController,
-  NodeInfoController,
   FederationProxyController,
   HealthController,
 ];

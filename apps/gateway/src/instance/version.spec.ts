@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INSTANCE_VERSION, MAMMUT_VERSION, MASTODON_COMPATIBLE_VERSION } from './version';
+import { MAMMUT_VERSION, MASTODON_COMPATIBLE_VERSION } from '@mammut/platform';
+import { INSTANCE_VERSION } from './version';
 
 describe('advertised version', () => {
   it('matches package.json and starts with the Mastodon semver clients parse', () => {

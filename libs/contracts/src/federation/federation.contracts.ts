@@ -37,6 +37,31 @@ export const federationHttp = {
   handle: defineRequest('federation.http.handle', { request: rawHttpRequest, response: rawHttpResponse }),
 };
 
+/**
+ * A remote account by its handle (`user@domain`, a leading `@` allowed) or by its actor id.
+ * Resolving a handle asks the handle's server over WebFinger (host-meta's template when WebFinger
+ * is missing), fetches the actor its `self` link names, and saves it with the handle WebFinger
+ * confirmed, as Mastodon's ResolveAccountService does; an actor id is fetched and its handle
+ * confirmed the same way. An account known and recently fetched is answered without asking.
+ */
+const resolveTarget = z.union([
+  z.object({ acct: z.string().min(3).max(400) }).strict(),
+  z.object({ uri: z.string().min(1).max(2048) }).strict(),
+]);
+
+export const federationRemoteAccounts = {
+  /**
+   * `not_found` when nobody answers for the handle or the actor is not acceptable (blocked
+   * address, malformed document, a handle the actor's server does not confirm); `unavailable`
+   * when the peer cannot be asked now (down, timing out, 5xx). A local handle or actor id is
+   * answered from accounts.
+   */
+  resolve: defineRequest('federation.remote_account.resolve', {
+    request: resolveTarget,
+    response: z.object({ accountId: id }),
+  }),
+};
+
 /** Work the federation service queues for itself. */
 export const federationJobs = {
   /**

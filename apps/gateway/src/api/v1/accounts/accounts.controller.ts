@@ -14,6 +14,11 @@ export class AccountsController {
     @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
   ) {}
 
+  /**
+   * Known accounts only, local or remote: Mastodon's lookup never asks a remote server
+   * (ResolveAccountService with skip_webfinger), so that anyone may call it without making the
+   * instance fetch; clients resolve an unknown handle through `/api/v2/search?resolve=true`.
+   */
   @Get('api/v1/accounts/lookup')
   @Auth.optional('read:accounts')
   async lookup(@Query() query: Record<string, unknown>): Promise<MAccount> {

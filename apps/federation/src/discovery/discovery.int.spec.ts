@@ -1,12 +1,13 @@
 import { seedUser, type SeededUser } from '../../../../test-e2e/support/factories';
 import { startTestSystem, type TestSystem } from '../../../../test-e2e/support/system';
-import type { NodeInfo } from './nodeinfo.controller';
-import type { Jrd } from './webfinger.controller';
+import type { NodeInfo } from './nodeinfo';
+import type { Jrd } from './webfinger';
 
 jest.setTimeout(60_000);
 
 const SCHEMA = 'http://nodeinfo.diaspora.software/ns/schema';
 
+/** Answered by the federation service, through the gateway's proxy of the federation routes. */
 describe('discovery documents over HTTP: NodeInfo, host-meta, WebFinger', () => {
   let t: TestSystem;
   let alice: SeededUser;
@@ -82,6 +83,14 @@ describe('discovery documents over HTTP: NodeInfo, host-meta, WebFinger', () => 
       expect(template).toBe(`${t.url}/.well-known/webfinger?resource={uri}`);
     });
 
+    it('serves the JSON variant at host-meta.json', async () => {
+      const response = await fetch(`${t.url}/.well-known/host-meta.json`);
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(await response.json()).toEqual({
+        links: [{ rel: 'lrdd', template: `${t.url}/.well-known/webfinger?resource={uri}` }],
+      });
+    });
+
     it('serves the JSON variant when JSON is asked for', async () => {
       const response = await fetch(`${t.url}/.well-known/host-meta`, {
         headers: { accept: 'application/json' },
@@ -116,6 +125,15 @@ describe('discovery documents over HTTP: NodeInfo, host-meta, WebFinger', () => 
       await expectAliceJrd(await webfinger(`Alice@${t.domain.toUpperCase()}`));
     });
 
+    it('answers HEAD with the headers of GET and no body', async () => {
+      const response = await fetch(`${t.url}/.well-known/webfinger?resource=acct:alice@${t.domain}`, {
+        method: 'HEAD',
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/jrd+json; charset=utf-8');
+      expect(await response.text()).toBe('');
+    });
+
     it('answers the actor URL and the profile URL', async () => {
       await expectAliceJrd(await webfinger(`${t.url}/users/alice`));
       await expectAliceJrd(await webfinger(`${t.url}/@Alice`));
@@ -137,6 +155,7 @@ describe('discovery documents over HTTP: NodeInfo, host-meta, WebFinger', () => 
         const response = await webfinger(resource);
         expect({ resource, status: response.status }).toEqual({ resource, status: 404 });
         expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        expect(response.headers.get('cache-control')).toBe('public, max-age=180');
       }
     });
 

@@ -1,0 +1,160 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type ActorRecord, ContractError, contracts, type RequestOf } from '@mammut/contracts';
+import { BUS, type Bus, CLOCK, type Clock, CONFIG, type Config, logger } from '@mammut/platform';
+import { allowedUrl, type Handle, parseHandle, sameHandle, type WebfingerAnswer } from './jrd';
+import { type FetchedActor, PeerUnavailable, RemoteActors } from './remote-actors';
+import { WebfingerClient, WebfingerFailure } from './webfinger-client';
+
+type Target = RequestOf<typeof contracts.federation.remoteAccounts.resolve>;
+
+/** Mastodon's Account#possibly_stale?: a handle WebFinger confirmed within a day is not asked again. */
+const STALE_MS = 24 * 60 * 60 * 1000;
+
+const notFound = (message: string): ContractError => new ContractError('not_found', message);
+
+/**
+ * Finds the account a handle or an actor id names, asking its server when it is not known here
+ * or was last confirmed more than a day ago (ResolveAccountService): WebFinger for the actor, the
+ * actor document, and WebFinger again for the actor's own `preferredUsername@host` when that is
+ * not the handle just asked (a handle domain that differs from the web domain), whose answer must
+ * point back at the same actor; one redirect to another subject is followed, as Mastodon follows
+ * one. The handle WebFinger confirmed is saved with the account.
+ *
+ * Concurrent resolutions of one handle or id in this process share one run. When the account is
+ * known and its server cannot confirm it now, the known account is the answer.
+ */
+@Injectable()
+export class ResolveRemoteAccount {
+  private readonly log = logger('federation:resolve');
+  private readonly running = new Map<string, Promise<string>>();
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly webfinger: WebfingerClient,
+    private readonly actors: RemoteActors,
+  ) {}
+
+  async execute(target: Target): Promise<{ accountId: string }> {
+    const key =
+      'acct' in target ? `acct:${target.acct.trim().replace(/^@/, '').toLowerCase()}` : `uri:${target.uri}`;
+    let run = this.running.get(key);
+    if (!run) {
+      run = 'acct' in target ? this.byHandle(target.acct) : this.byUri(target.uri);
+      this.running.set(key, run);
+      const forget = (): void => {
+        this.running.delete(key);
+      };
+      void run.then(forget, forget);
+    }
+    return { accountId: await run };
+  }
+
+  private async byHandle(acct: string): Promise<string> {
+    const handle = parseHandle(acct);
+    if (!handle) throw notFound('not a handle');
+    if (handle.domain.toLowerCase() === this.config.localDomain.toLowerCase())
+      return this.local(handle.username);
+    const { actors } = await this.bus.request(contracts.accounts.remote.lookupActors, {
+      accts: [`${handle.username}@${handle.domain}`],
+    });
+    return this.refreshed(actors[0], async () => {
+      let answer = await this.finger(handle);
+      if (!sameHandle(answer.subject, handle)) answer = await this.redirected(answer);
+      return this.save(await this.actorAt(answer.actorUri), answer);
+    });
+  }
+
+  private async byUri(uri: string): Promise<string> {
+    if (!allowedUrl(uri, this.config.federation.scheme)) throw notFound('not a URL we may fetch');
+    const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, { uris: [uri] });
+    // Our own URLs name local accounts or nothing: never worth a request to ourselves.
+    if (!actors[0] && new URL(uri).origin === this.config.publicOrigin.toLowerCase())
+      throw notFound('no such local actor');
+    return this.refreshed(actors[0], async () => this.save(await this.actorAt(uri), null));
+  }
+
+  private async local(username: string): Promise<string> {
+    const { actors } = await this.bus.request(contracts.accounts.remote.lookupActors, { accts: [username] });
+    const account = actors[0];
+    if (!account || account.domain !== null) throw notFound('no such local account');
+    return account.id;
+  }
+
+  /** A local or freshly confirmed account as it is; else `resolve`, falling back on what is known. */
+  private async refreshed(known: ActorRecord | undefined, resolve: () => Promise<string>): Promise<string> {
+    if (known && (known.domain === null || this.fresh(known))) return known.id;
+    try {
+      return await resolve();
+    } catch (error) {
+      if (!known || !(error instanceof ContractError)) throw error;
+      this.log.info({ accountId: known.id, err: error.message }, 'known account not refreshed');
+      return known.id;
+    }
+  }
+
+  private fresh(account: ActorRecord): boolean {
+    const at = account.lastWebfingeredAt ? Date.parse(account.lastWebfingeredAt) : NaN;
+    return this.clock.millis() - at < STALE_MS;
+  }
+
+  /** Saves the actor under the handle WebFinger confirms for it. */
+  private async save(fetched: FetchedActor, asked: WebfingerAnswer | null): Promise<string> {
+    const { actor } = fetched;
+    const own: Handle = { username: actor.username, domain: new URL(actor.uri).host };
+    const handle =
+      asked && sameHandle(asked.subject, own) && asked.actorUri === actor.uri
+        ? asked.subject
+        : await this.confirm(own, actor.uri);
+    try {
+      const { account } = await this.bus.request(contracts.accounts.remote.saveRemoteAccount, {
+        ...actor,
+        username: handle.username,
+        domain: handle.domain,
+        webfingeredAt: this.clock.now().toISOString(),
+      });
+      return account.id;
+    } catch (error) {
+      if (error instanceof ContractError && error.code !== 'unavailable')
+        throw notFound(`not saved: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** The handle `own`'s WebFinger names (after at most one redirect), which must point at `actorUri`. */
+  private async confirm(own: Handle, actorUri: string): Promise<Handle> {
+    let answer = await this.finger(own);
+    if (!sameHandle(answer.subject, own)) answer = await this.redirected(answer);
+    if (answer.actorUri !== actorUri) throw notFound(`WebFinger does not point back at ${actorUri}`);
+    return answer.subject;
+  }
+
+  /** WebFinger named another subject: that subject must confirm itself. */
+  private async redirected(answer: WebfingerAnswer): Promise<WebfingerAnswer> {
+    const again = await this.finger(answer.subject);
+    if (!sameHandle(again.subject, answer.subject)) throw notFound('too many WebFinger redirects');
+    return again;
+  }
+
+  private async finger(handle: Handle): Promise<WebfingerAnswer> {
+    try {
+      return await this.webfinger.finger(handle);
+    } catch (error) {
+      if (!(error instanceof WebfingerFailure)) throw error;
+      throw new ContractError(error.reason === 'unavailable' ? 'unavailable' : 'not_found', error.message);
+    }
+  }
+
+  private async actorAt(uri: string): Promise<FetchedActor> {
+    let fetched: FetchedActor | null;
+    try {
+      fetched = await this.actors.fetchActor(uri);
+    } catch (error) {
+      if (error instanceof PeerUnavailable) throw new ContractError('unavailable', error.message);
+      throw error;
+    }
+    if (!fetched) throw notFound(`no acceptable actor at ${uri}`);
+    return fetched;
+  }
+}
