@@ -15,10 +15,14 @@ import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
 import { ActivityDelivery } from './delivery/delivery';
 import { FollowAnswers } from './delivery/follow-answers';
+import { StatusActivities } from './delivery/status-activities';
+import { StatusAudience } from './delivery/status-audience';
 import { FollowActivities } from './inbox/follow-activities';
 import { Inbox } from './inbox/inbox';
 import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
 import { ActorKeysStore } from './keys/actor-keys';
+import { NoteSubjects } from './notes/note-subjects';
+import { StatusDocuments } from './notes/status-documents';
 import { RemoteActors } from './remote/remote-actors';
 
 /**
@@ -49,6 +53,10 @@ import { RemoteActors } from './remote/remote-actors';
     Inbox,
     ActivityDelivery,
     FollowAnswers,
+    NoteSubjects,
+    StatusDocuments,
+    StatusAudience,
+    StatusActivities,
     FederationHttp,
     FederationHttpHandlers,
   ],
@@ -58,15 +66,18 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     @Inject(FEDERATION_DB) private readonly db: DataSource,
     private readonly delivery: ActivityDelivery,
     private readonly followAnswers: FollowAnswers,
+    private readonly statusActivities: StatusActivities,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
     await this.delivery.start();
     await this.followAnswers.start();
+    await this.statusActivities.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.statusActivities.stop();
     await this.followAnswers.stop();
     await this.delivery.stop();
     await this.db.destroy();

@@ -3,21 +3,22 @@ import { contracts, type RawHttpRequest, type RawHttpResponse } from '@mammut/co
 import { BUS, type Bus, CONFIG, type Config } from '@mammut/platform';
 import { actorDocument } from '../actors/actor-document';
 import { Inbox } from '../inbox/inbox';
-import { answer } from './responses';
+import { ACTIVITY_JSON, ACTIVITY_TYPES, answer } from './responses';
 import { ActorKeysStore } from '../keys/actor-keys';
+import { StatusDocuments } from '../notes/status-documents';
 
-/** What ActivityPub peers send in Accept (Mastodon answers both with its documents). */
-const ACTIVITY_TYPES = /application\/(activity\+json|ld\+json)/i;
-const ACTIVITY_JSON = 'application/activity+json; charset=utf-8';
 const USERNAME = /^[a-z0-9_]{1,30}$/i;
+/** `/users/<name>/statuses/<id>` and its `/activity`. */
+const STATUS = /^\/users\/([a-z0-9_]{1,30})\/statuses\/(\d{1,20})(\/activity)?\/?$/i;
 
 const notFound = (): RawHttpResponse => answer(404, 'Record not found');
 
 /**
  * The ActivityPub routes, answered from the raw request the gateway passed on (so that signatures
- * are verified on exactly what was received): the personal and shared inboxes (Inbox), and local
- * actors at their ids, as ActivityStreams JSON to peers and as a redirect to the profile page to
- * browsers, the same URL serving both as Mastodon's does (`Vary: Accept`).
+ * are verified on exactly what was received): the personal and shared inboxes (Inbox), local
+ * statuses (StatusDocuments), and local actors at their ids, as ActivityStreams JSON to peers and
+ * as a redirect to the profile page to browsers, the same URL serving both as Mastodon's does
+ * (`Vary: Accept`).
  */
 @Injectable()
 export class FederationHttp {
@@ -26,6 +27,7 @@ export class FederationHttp {
     @Inject(CONFIG) private readonly config: Config,
     private readonly keys: ActorKeysStore,
     private readonly inbox: Inbox,
+    private readonly statuses: StatusDocuments,
   ) {}
 
   async handle(request: RawHttpRequest): Promise<RawHttpResponse> {
@@ -37,9 +39,17 @@ export class FederationHttp {
     }
     if (request.method === 'POST' && (path === '/inbox' || /^\/users\/[^/]+\/inbox$/.test(path)))
       return this.inbox.receive(request);
+    if (request.method !== 'GET' && request.method !== 'HEAD') return notFound();
     const actor = /^\/users\/([^/]+)\/?$/.exec(path);
-    if (actor && (request.method === 'GET' || request.method === 'HEAD'))
-      return this.actor(actor[1], request);
+    if (actor) return this.actor(actor[1], request);
+    const status = STATUS.exec(path);
+    if (status)
+      return this.statuses.serve(
+        status[1],
+        status[2],
+        status[3] ? 'activity' : 'note',
+        request.headers.accept ?? '',
+      );
     return notFound();
   }
 
