@@ -252,4 +252,58 @@ describe('local statuses out to remote servers', () => {
     // dave's server never had it, and hears nothing of its deletion.
     expect(stranger.received).toHaveLength(1);
   });
+
+  it("likes a remote status at its author's own inbox only, and undoes the Like when unfavourited", async () => {
+    const bobUri = `${followers.origin}/users/bob`;
+    const noteUri = `${followers.origin}/users/bob/statuses/1`;
+    // Written straight to the statuses schema, as the inbox will store a remote Create: bob's
+    // server has no way in for statuses yet.
+    const { rows } = await sut.db.query<{ id: string }>(
+      `INSERT INTO statuses.statuses (uri, url, account_id, local, content, visibility)
+       SELECT $1, $1, a.id, false, '<p>from bob</p>', 'public' FROM accounts.accounts a WHERE a.uri = $2
+       RETURNING id::text`,
+      [noteUri, bobUri],
+    );
+    const statusId = rows[0].id;
+    followers.received.length = 0;
+
+    await client().v1.statuses.$select(statusId).favourite();
+    const [like] = await waitFor(followers, 'Like');
+    expect(like).toMatchObject({ path: '/users/bob/inbox', type: 'Like', actor: aliceUri, object: noteUri });
+    expect(like.id).toMatch(new RegExp(`^${aliceUri}#likes/\\d+$`));
+    expect(like).not.toHaveProperty('to');
+
+    await client().v1.statuses.$select(statusId).unfavourite();
+    const [undo] = await waitFor(followers, 'Undo');
+    expect(undo).toMatchObject({
+      path: '/users/bob/inbox',
+      id: `${like.id}/undo`,
+      actor: aliceUri,
+      object: { id: like.id, type: 'Like', actor: aliceUri, object: noteUri },
+    });
+    expect(followers.received).toHaveLength(2);
+  });
+
+  it('sends a public reply to the server of the author replied to, naming the status it answers', async () => {
+    const daveUri = `${stranger.origin}/users/dave`;
+    const noteUri = `${stranger.origin}/users/dave/statuses/1`;
+    // As above: a remote status as the inbox will store it.
+    const { rows } = await sut.db.query<{ id: string }>(
+      `INSERT INTO statuses.statuses (uri, url, account_id, local, content, visibility)
+       SELECT $1, $1, a.id, false, '<p>from dave</p>', 'public' FROM accounts.accounts a WHERE a.uri = $2
+       RETURNING id::text`,
+      [noteUri, daveUri],
+    );
+    stranger.received.length = 0;
+    followers.received.length = 0;
+
+    const reply = await client().v1.statuses.create({ status: 'agreed', inReplyToId: rows[0].id });
+    const [create] = await waitFor(stranger, 'Create');
+    expect(create).toMatchObject({
+      path: '/inbox',
+      object: { id: reply.uri, inReplyTo: noteUri, inReplyToAtomUri: noteUri },
+    });
+    const [toFollowers] = await waitFor(followers, 'Create');
+    expect(toFollowers.object).toEqual(create.object);
+  });
 });
