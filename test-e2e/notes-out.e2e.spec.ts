@@ -98,7 +98,10 @@ describe('local statuses out to remote servers', () => {
 
   const waitFor = async (peer: Peer, type: string, count = 1): Promise<(Activity & { path: string })[]> => {
     await pollUntil(
-      () => Promise.resolve(peer.received.filter((item) => JSON.parse(item.body.toString()).type === type)),
+      () =>
+        Promise.resolve(
+          peer.received.filter((item) => (JSON.parse(item.body.toString()) as Activity).type === type),
+        ),
       (found) => found.length >= count,
       10_000,
     );
