@@ -309,4 +309,30 @@ describe('local statuses out to remote servers', () => {
     const [toFollowers] = await waitFor(followers, 'Create');
     expect(toFollowers.object).toEqual(create.object);
   });
+
+  it('sends a status with a poll as a Question, served at its id as delivered', async () => {
+    followers.received.length = 0;
+    const posted = await client().v1.statuses.create({
+      status: 'tea or coffee?',
+      poll: { options: ['tea', 'coffee'], expiresIn: 3600 },
+    });
+    const [create] = await waitFor(followers, 'Create');
+    const question = create.object as Note;
+    expect(question).toMatchObject({
+      id: posted.uri,
+      type: 'Question',
+      oneOf: [
+        { type: 'Note', name: 'tea', replies: { type: 'Collection', totalItems: 0 } },
+        { type: 'Note', name: 'coffee', replies: { type: 'Collection', totalItems: 0 } },
+      ],
+      votersCount: 0,
+    });
+    expect(Date.parse(question.endTime as string)).toBe(
+      Math.floor(Date.parse(posted.poll?.expiresAt ?? '') / 1000) * 1000,
+    );
+    const { '@context': _context, ...served } = (await (
+      await fetchAs(posted.uri, 'application/activity+json')
+    ).json()) as Record<string, unknown>;
+    expect(served).toEqual(question);
+  });
 });

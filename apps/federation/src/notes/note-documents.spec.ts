@@ -101,6 +101,7 @@ const subject = (overrides: Partial<StatusRecord> = {}, mentions = [bob, carol])
   author: alice,
   mentions,
   inReplyToUri: null,
+  poll: null,
 });
 
 describe('the Note of a local status', () => {
@@ -169,6 +170,53 @@ describe('the Note of a local status', () => {
       tag: [],
     });
     expect(note).not.toHaveProperty('contentMap');
+  });
+});
+
+describe('the Question of a local status with a poll', () => {
+  const poll = {
+    id: '140',
+    statusId: '110',
+    accountId: '1',
+    options: ['tea', 'coffee'],
+    tallies: [3, 1],
+    multiple: false,
+    hideTotals: false,
+    expiresAt: '2026-12-01T12:00:00.000Z',
+    expired: false,
+    votesCount: 4,
+    votersCount: 4,
+    voted: true,
+    ownVotes: [],
+  };
+  const questionOf = (overrides: Partial<typeof poll>) =>
+    noteDocument({ ...subject({ pollId: '140' }, []), poll: { ...poll, ...overrides } }, host);
+
+  it('lists a single-choice poll as oneOf with its votes, and when it ends', () => {
+    expect(questionOf({})).toMatchObject({
+      type: 'Question',
+      oneOf: [
+        { type: 'Note', name: 'tea', replies: { type: 'Collection', totalItems: 3 } },
+        { type: 'Note', name: 'coffee', replies: { type: 'Collection', totalItems: 1 } },
+      ],
+      endTime: '2026-12-01T12:00:00Z',
+      votersCount: 4,
+    });
+    expect(questionOf({})).not.toHaveProperty('closed');
+  });
+
+  it('lists a multiple-choice poll as anyOf, hides hidden totals until it closes, then says when it did', () => {
+    const hidden = questionOf({ multiple: true, hideTotals: true });
+    expect(hidden).not.toHaveProperty('oneOf');
+    expect(hidden.anyOf).toEqual([
+      { type: 'Note', name: 'tea', replies: { type: 'Collection', totalItems: null } },
+      { type: 'Note', name: 'coffee', replies: { type: 'Collection', totalItems: null } },
+    ]);
+    const closed = questionOf({ multiple: true, hideTotals: true, expired: true });
+    expect(closed).toMatchObject({
+      anyOf: [{ replies: { totalItems: 3 } }, { replies: { totalItems: 1 } }],
+      closed: '2026-12-01T12:00:00Z',
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { ActorRecord, StatusRecord, Visibility } from '@mammut/contracts';
+import type { ActorRecord, PollRecord, StatusRecord, Visibility } from '@mammut/contracts';
 
 export const ACTIVITY_STREAMS = 'https://www.w3.org/ns/activitystreams';
 export const PUBLIC_COLLECTION = `${ACTIVITY_STREAMS}#Public`;
@@ -34,6 +34,8 @@ export interface NoteSubject {
   readonly mentions: readonly ActorRecord[];
   /** The ActivityPub id of the status it replies to; null when none, or when that one is gone. */
   readonly inReplyToUri: string | null;
+  /** Its poll (read without a viewer): the status is then a Question. */
+  readonly poll: PollRecord | null;
 }
 
 export interface Addressing {
@@ -82,12 +84,15 @@ export function addressing(
 const handleOf = (actor: ActorRecord): string =>
   actor.domain === null ? `@${actor.username}` : `@${actor.username}@${actor.domain}`;
 
-/** The Note object of a local status, as Mastodon's NoteSerializer gives it (without `@context`). */
-export function noteOf({ status, author, mentions, inReplyToUri }: NoteSubject, host: NoteHost): Json {
+/**
+ * The Note (a Question when it has a poll) of a local status, as Mastodon's NoteSerializer gives
+ * it, without `@context`.
+ */
+export function noteOf({ status, author, mentions, inReplyToUri, poll }: NoteSubject, host: NoteHost): Json {
   const { to, cc } = addressing(status.visibility, followersOf(author), mentions);
   return {
     id: status.uri,
-    type: 'Note',
+    type: poll ? 'Question' : 'Note',
     summary: status.spoilerText || null,
     inReplyTo: inReplyToUri,
     published: timestamp(status.createdAt),
@@ -110,8 +115,27 @@ export function noteOf({ status, author, mentions, inReplyToUri }: NoteSubject, 
         name: `#${name}`,
       })),
     ],
+    ...(poll ? question(poll) : {}),
   };
 }
+
+/**
+ * A poll's part of a Question: its options with their votes (null while the author hides them,
+ * as Mastodon hides them), when it ends, `closed` once it has.
+ */
+const question = (poll: PollRecord): Json => {
+  const showTotals = !poll.hideTotals || poll.expired;
+  return {
+    [poll.multiple ? 'anyOf' : 'oneOf']: poll.options.map((name, n) => ({
+      type: 'Note',
+      name,
+      replies: { type: 'Collection', totalItems: showTotals ? (poll.tallies[n] ?? 0) : null },
+    })),
+    endTime: timestamp(poll.expiresAt),
+    ...(poll.expired ? { closed: timestamp(poll.expiresAt) } : {}),
+    votersCount: poll.votersCount,
+  };
+};
 
 /** The Note as a document of its own, served at its id. */
 export const noteDocument = (subject: NoteSubject, host: NoteHost): Json => ({
