@@ -20,6 +20,8 @@ import { FederationHttpHandlers } from './http/federation-http.handlers';
 import { ActivityDelivery } from './delivery/delivery';
 import { DeliveryHealth } from './delivery/delivery-health';
 import { RelationshipActivities } from './delivery/relationship-activities';
+import { StatusActivities } from './delivery/status-activities';
+import { StatusAudience } from './delivery/status-audience';
 import { FollowActivities } from './inbox/follow-activities';
 import { FollowAnswerActivities } from './inbox/follow-answer-activities';
 import { Inbox } from './inbox/inbox';
@@ -27,6 +29,8 @@ import { NoteActivities } from './inbox/note-activities';
 import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
 import { ActorKeysStore } from './keys/actor-keys';
 import { RemoteAccountsHandlers } from './remote/remote-accounts.handlers';
+import { NoteSubjects } from './notes/note-subjects';
+import { StatusDocuments } from './notes/status-documents';
 import { RemoteActors } from './remote/remote-actors';
 import { SignedFetch } from './remote/signed-fetch';
 import { InstanceActor } from './actors/instance-actor';
@@ -78,6 +82,10 @@ import { WebfingerClient } from './remote/webfinger-client';
     WebfingerDocuments,
     NodeInfoDocuments,
     DiscoveryHttp,
+    NoteSubjects,
+    StatusDocuments,
+    StatusAudience,
+    StatusActivities,
     FederationHttp,
     FederationHttpHandlers,
   ],
@@ -87,15 +95,18 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     @Inject(FEDERATION_DB) private readonly db: DataSource,
     private readonly delivery: ActivityDelivery,
     private readonly relationshipActivities: RelationshipActivities,
+    private readonly statusActivities: StatusActivities,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
     await this.delivery.start();
     await this.relationshipActivities.start();
+    await this.statusActivities.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.statusActivities.stop();
     await this.relationshipActivities.stop();
     await this.delivery.stop();
     await this.db.destroy();

@@ -46,6 +46,23 @@ export class ActorsQueries {
     };
   }
 
+  /**
+   * The inboxes of an account's remote followers, shared ones standing in for their servers'
+   * accounts, once each, after `after` in text order (the page cursor is the inbox itself).
+   */
+  async followerInboxes(accountId: string, after: string | null, limit: number): Promise<string[]> {
+    const rows: { inbox: string }[] = await this.db.query(
+      `SELECT DISTINCT COALESCE(NULLIF(a.shared_inbox_url, ''), a.inbox_url) AS inbox
+         FROM accounts.follows f JOIN accounts.accounts a ON a.id = f.account_id
+        WHERE f.target_account_id = $1 AND a.domain IS NOT NULL AND a.suspended_at IS NULL
+          AND COALESCE(NULLIF(a.shared_inbox_url, ''), a.inbox_url) > COALESCE($2::text, '')
+        ORDER BY inbox
+        LIMIT $3`,
+      [accountId, after, limit],
+    );
+    return rows.map((row) => row.inbox);
+  }
+
   async byAccts(accts: string[], localDomain: string): Promise<Found<string>> {
     const lookups = acctLookups(accts, localDomain);
     if (!lookups.length) return { actors: [], missing: [] };

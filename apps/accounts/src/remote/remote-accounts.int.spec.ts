@@ -447,6 +447,36 @@ describe('remote accounts through accounts.remote.* (over NATS, as federation ca
     );
   });
 
+  it("lists the inboxes reaching a local account's remote followers: shared ones once, suspended ones left out, paged", async () => {
+    const vic = await registerAndSignIn(sut.t.url, { username: 'vic' });
+    const local = await registerAndSignIn(sut.t.url, { username: 'wes' });
+    const followers = [
+      await saveRemoteAccount(bus(), 'ann', 'shared.test'),
+      await saveRemoteAccount(bus(), 'ben', 'shared.test'),
+      await saveRemoteAccount(bus(), 'cy', 'solo.test', { sharedInboxUrl: null }),
+      await saveRemoteAccount(bus(), 'dee', 'gone.test'),
+    ];
+    for (const [n, follower] of followers.entries())
+      await bus().request(rel.follow, {
+        viewerId: follower.id,
+        targetId: vic.accountId,
+        uri: `https://${follower.domain}/follows/${n}`,
+      });
+    await bus().request(rel.follow, { viewerId: local.accountId, targetId: vic.accountId });
+    await bus().request(contracts.accounts.admin.suspendAccount, { accountId: followers[3].id });
+
+    const list = (after: string | null, limit: number) =>
+      bus().request(remote.listFollowerInboxes, { accountId: vic.accountId, after, limit });
+    expect(await list(null, 10)).toEqual({
+      inboxes: ['https://shared.test/inbox', 'https://solo.test/users/cy/inbox'],
+    });
+    expect(await list(null, 1)).toEqual({ inboxes: ['https://shared.test/inbox'] });
+    expect(await list('https://shared.test/inbox', 1)).toEqual({
+      inboxes: ['https://solo.test/users/cy/inbox'],
+    });
+    expect(await list('https://solo.test/users/cy/inbox', 1)).toEqual({ inboxes: [] });
+  });
+
   it('leaves the answering to the API for local accounts', async () => {
     const quinn = await registerAndSignIn(sut.t.url, { username: 'quinn' });
     const rita = await registerAndSignIn(sut.t.url, { username: 'rita' });

@@ -22,6 +22,9 @@ export class RemoteHandlers {
     getActors: ({ ids }) => this.actors.byIds(ids),
     getActorsByUri: ({ uris }) => this.actors.byUris(uris),
     lookupActors: ({ accts }) => this.actors.byAccts(accts, this.config.localDomain),
+    listFollowerInboxes: async ({ accountId, after, limit }) => ({
+      inboxes: await this.actors.followerInboxes(accountId, after, limit),
+    }),
     acceptRemoteFollow: (answer) => this.acceptRemoteFollow.execute(answer),
     rejectRemoteFollow: (answer) => this.rejectRemoteFollow.execute(answer),
     undoRemoteFollow: (undo) => this.undoRemoteFollow.execute(undo),

@@ -5,22 +5,23 @@ import { actorDocument } from '../actors/actor-document';
 import { InstanceActor } from '../actors/instance-actor';
 import { DiscoveryHttp } from '../discovery/discovery-http';
 import { Inbox } from '../inbox/inbox';
-import { answer } from './responses';
+import { ACTIVITY_JSON, ACTIVITY_TYPES, answer } from './responses';
 import { ActorKeysStore } from '../keys/actor-keys';
+import { StatusDocuments } from '../notes/status-documents';
 
-/** What ActivityPub peers send in Accept (Mastodon answers both with its documents). */
-const ACTIVITY_TYPES = /application\/(activity\+json|ld\+json)/i;
-const ACTIVITY_JSON = 'application/activity+json; charset=utf-8';
 const USERNAME = /^[a-z0-9_]{1,30}$/i;
+/** `/users/<name>/statuses/<id>` and its `/activity`. */
+const STATUS = /^\/users\/([a-z0-9_]{1,30})\/statuses\/(\d{1,20})(\/activity)?\/?$/i;
 
 const notFound = (): RawHttpResponse => answer(404, 'Record not found');
 
 /**
  * The ActivityPub and discovery routes, answered from the raw request the gateway passed on (so
  * that signatures are verified on exactly what was received): WebFinger, host-meta and NodeInfo
- * (DiscoveryHttp), the personal and shared inboxes (Inbox), the instance actor, and local
- * actors at their ids, as ActivityStreams JSON to peers and as a redirect to the profile page to
- * browsers, the same URL serving both as Mastodon's does (`Vary: Accept`).
+ * (DiscoveryHttp), the personal and shared inboxes (Inbox), the instance actor, local statuses
+ * (StatusDocuments), and local actors at their ids, as ActivityStreams JSON to peers and as a
+ * redirect to the profile page to browsers, the same URL serving both as Mastodon's does
+ * (`Vary: Accept`).
  */
 @Injectable()
 export class FederationHttp {
@@ -31,6 +32,7 @@ export class FederationHttp {
     private readonly inbox: Inbox,
     private readonly instance: InstanceActor,
     private readonly discovery: DiscoveryHttp,
+    private readonly statuses: StatusDocuments,
   ) {}
 
   async handle(request: RawHttpRequest): Promise<RawHttpResponse> {
@@ -48,11 +50,18 @@ export class FederationHttp {
       (path === '/inbox' || path === '/actor/inbox' || /^\/users\/[^/]+\/inbox$/.test(path))
     )
       return this.inbox.receive(request);
-    if (path === '/actor' && (request.method === 'GET' || request.method === 'HEAD'))
-      return this.instanceActor(request);
+    if (request.method !== 'GET' && request.method !== 'HEAD') return notFound();
+    if (path === '/actor') return this.instanceActor(request);
     const actor = /^\/users\/([^/]+)\/?$/.exec(path);
-    if (actor && (request.method === 'GET' || request.method === 'HEAD'))
-      return this.actor(actor[1], request);
+    if (actor) return this.actor(actor[1], request);
+    const status = STATUS.exec(path);
+    if (status)
+      return this.statuses.serve(
+        status[1],
+        status[2],
+        status[3] ? 'activity' : 'note',
+        request.headers.accept ?? '',
+      );
     return notFound();
   }
 

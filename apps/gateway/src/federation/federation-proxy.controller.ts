@@ -58,6 +58,13 @@ export class FederationProxyController {
     await this.forward(request, reply);
   }
 
+  // Fastify answers HEAD for these GET routes itself.
+  @Get(['users/:username/statuses/:id', 'users/:username/statuses/:id/activity'])
+  @Auth.none()
+  async status(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.forward(request, reply);
+  }
+
   @Post(['users/:username/inbox', 'actor/inbox'])
   @Auth.none()
   async inbox(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {

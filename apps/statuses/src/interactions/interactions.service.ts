@@ -76,6 +76,7 @@ export class Interactions {
         accountId,
         statusId,
         statusAccountId: status.accountId,
+        favouriteId: removed.id,
       });
     });
     return this.current(statusId);

@@ -109,6 +109,15 @@ export const accountsRemote = {
     response: actorPage(z.string()),
   }),
   /**
+   * Where a local account's statuses go to reach its remote followers: each follower's shared
+   * inbox when its server has one, else its own, once each (Mastodon's `Account#inboxes`), sorted;
+   * suspended followers left out. Paged by the inbox itself: `after` is the last one of the page before.
+   */
+  listFollowerInboxes: defineRequest('accounts.follower_inbox.list', {
+    request: z.object({ accountId: id, after: url.nullable(), limit: z.number().int().min(1).max(1000) }),
+    response: z.object({ inboxes: z.array(z.string()) }),
+  }),
+  /**
    * An Accept of a local account's Follow: the pending request becomes a follow (events
    * follow_request.authorized and follow.created). Accepting a follow that already exists changes
    * nothing; `not_found` when there is neither. The answer is the follower's relationship to the actor.

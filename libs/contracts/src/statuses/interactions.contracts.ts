@@ -24,7 +24,13 @@ export const interactionEvents = {
   favouriteRemoved: defineEvent('events.statuses.favourite.removed', {
     version: 1,
     aggregate: favourite,
-    payload: z.object({ accountId: id, statusId: id, statusAccountId: id }),
+    payload: z.object({
+      accountId: id,
+      statusId: id,
+      statusAccountId: id,
+      /** The favourite withdrawn (federation names the Like it undoes by it); null in events from before it was carried. */
+      favouriteId: id.nullable().default(null),
+    }),
   }),
 };
 

@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { contracts, type Visibility } from '@mammut/contracts';
+import { BUS, type Bus } from '@mammut/platform';
+
+/** Follower inboxes read per request: a page the accounts service answers from one query. */
+const FOLLOWER_PAGE = 500;
+
+export interface StatusReach {
+  /** The local author. */
+  readonly authorId: string;
+  readonly visibility: Visibility;
+  /** Accounts addressed besides the followers: the mentioned, the author replied to or reblogged. */
+  readonly accountIds: readonly string[];
+}
+
+/**
+ * The remote inboxes a local status (and what later happens to it) goes to, as Mastodon's
+ * StatusReachFinder chooses them: the author's remote followers unless it is direct, and the remote
+ * accounts it addresses; a shared inbox stands in for every account of its server, each inbox once.
+ */
+@Injectable()
+export class StatusAudience {
+  constructor(@Inject(BUS) private readonly bus: Bus) {}
+
+  async inboxes({ authorId, visibility, accountIds }: StatusReach): Promise<string[]> {
+    const inboxes = new Set<string>();
+    if (visibility !== 'direct') {
+      let after: string | null = null;
+      for (;;) {
+        const page: { inboxes: string[] } = await this.bus.request(
+          contracts.accounts.remote.listFollowerInboxes,
+          {
+            accountId: authorId,
+            after,
+            limit: FOLLOWER_PAGE,
+          },
+        );
+        for (const inbox of page.inboxes) inboxes.add(inbox);
+        if (page.inboxes.length < FOLLOWER_PAGE) break;
+        after = page.inboxes[page.inboxes.length - 1];
+      }
+    }
+    const ids = [...new Set(accountIds)];
+    if (ids.length) {
+      const { actors } = await this.bus.request(contracts.accounts.remote.getActors, { ids });
+      for (const actor of actors) {
+        const inbox = actor.sharedInboxUrl || actor.inboxUrl;
+        if (actor.domain !== null && !actor.suspended && inbox) inboxes.add(inbox);
+      }
+    }
+    return [...inboxes];
+  }
+}
