@@ -15,9 +15,11 @@ import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
 import { ActivityDelivery } from './delivery/delivery';
 import { FollowAnswers } from './delivery/follow-answers';
+import { ActorActivities } from './inbox/actor-activities';
 import { FollowActivities } from './inbox/follow-activities';
 import { Inbox } from './inbox/inbox';
 import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
+import { InteractionActivities } from './inbox/interaction-activities';
 import { ActorKeysStore } from './keys/actor-keys';
 import { RemoteActors } from './remote/remote-actors';
 
@@ -41,9 +43,11 @@ import { RemoteActors } from './remote/remote-actors';
     RemoteActors,
     // What the inbox applies, one handler per family of activities.
     FollowActivities,
+    InteractionActivities,
+    ActorActivities,
     {
       provide: INBOX_HANDLERS,
-      inject: [FollowActivities],
+      inject: [FollowActivities, InteractionActivities, ActorActivities],
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },
     Inbox,

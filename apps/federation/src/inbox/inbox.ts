@@ -14,8 +14,9 @@ const MAX_DEPTH = 32;
  * The personal and shared inboxes: what a peer POSTs is read as JSON, its HTTP signature verified
  * on the exact bytes and headers that arrived (refetching the actor once when its key may have
  * rotated), and its actor must be the signer. Then the InboxHandler of its route applies it; a
- * type no handler takes is accepted and ignored, never an error. 202 for anything taken, 401 for a signature that does not hold, 400
- * for what is not an activity, 503 when the signer's server cannot be asked now.
+ * type no handler takes is accepted and ignored, never an error. 202 for anything taken (and,
+ * unverified, for an unknown actor deleting or updating itself), 401 for a signature that does
+ * not hold, 400 for what is not an activity, 503 when the signer's server cannot be asked now.
  */
 @Injectable()
 export class Inbox {
@@ -45,6 +46,7 @@ export class Inbox {
     const type = typeof activity.type === 'string' ? activity.type : undefined;
     const actorId = idOf(activity.actor);
     if (!type || !actorId) return answer(400, 'Not an activity');
+    if (await this.aboutUnknownActor(type, activity, actorId)) return answer(202);
 
     const incoming = {
       method: request.method,
@@ -72,6 +74,16 @@ export class Inbox {
 
     await this.apply(type, activity, actorId);
     return answer(202);
+  }
+
+  /**
+   * An actor we never knew deleting or updating itself: accepted unverified and dropped, as
+   * Mastodon does, since verifying would fetch an actor that is gone (a server deleting its
+   * accounts sends this to every inbox it knows) and there is nothing here to change.
+   */
+  private async aboutUnknownActor(type: string, activity: Json, actorId: string): Promise<boolean> {
+    if ((type !== 'Delete' && type !== 'Update') || idOf(activity.object) !== actorId) return false;
+    return !(await this.actors.isKnown(actorId));
   }
 
   /** Hands the activity to the handler of its route; one nobody takes is accepted and dropped. */

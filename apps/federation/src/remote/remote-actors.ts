@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractError, contracts } from '@mammut/contracts';
+import { type ActorRecord, ContractError, contracts } from '@mammut/contracts';
 import type { PublicKeyRecord } from '@mammut/activitypub';
 import { BUS, type Bus, GuardedHttp, logger, OutboundHttpError } from '@mammut/platform';
-import { parseActorDocument } from './actor-document-parser';
+import { type ParsedActor, parseActorDocument } from './actor-document-parser';
+
+type ParsedKeys = Extract<ParsedActor, { ok: true }>['keys'];
 
 /** What peers are asked for when an actor document is fetched. */
 const ACTOR_ACCEPT =
@@ -37,10 +39,41 @@ export class RemoteActors {
       if (known && known.domain !== null && known.publicKey && known.publicKeyId === keyId)
         return { publicKeyPem: known.publicKey, ownerId: known.uri };
     }
-    return this.readFromOrigin(actorUri, keyId);
+    return this.readFromOrigin(actorUri, (keys) => keys.find((candidate) => candidate.id === keyId));
   }
 
-  private async readFromOrigin(actorUri: string, keyId: string): Promise<PublicKeyRecord | null> {
+  /** Whether the accounts service has a remote account for the actor (nothing is fetched). */
+  async isKnown(actorUri: string): Promise<boolean> {
+    return (await this.knownRemote(actorUri)) !== undefined;
+  }
+
+  /**
+   * Reads a known remote actor again from its own server and saves what it says now, as Mastodon
+   * reprocesses an account on an Update of it: never from a copy that came from elsewhere. The key
+   * it was known by is kept while the document still has it, else its first key is taken.
+   * Nothing happens for an actor not known here (it is fetched when it first signs something).
+   */
+  async refresh(actorUri: string): Promise<void> {
+    const known = await this.knownRemote(actorUri);
+    if (!known) return;
+    await this.readFromOrigin(
+      actorUri,
+      (keys) => keys.find((candidate) => candidate.id === known.publicKeyId) ?? keys[0],
+    );
+  }
+
+  private async knownRemote(actorUri: string): Promise<ActorRecord | undefined> {
+    const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
+      uris: [actorUri],
+    });
+    return actors.find((actor) => actor.uri === actorUri && actor.domain !== null);
+  }
+
+  /** Fetches the actor, checks it, and saves it with the key `choose` picks of its keys. */
+  private async readFromOrigin(
+    actorUri: string,
+    choose: (keys: ParsedKeys) => ParsedKeys[number] | undefined,
+  ): Promise<PublicKeyRecord | null> {
     let json: unknown;
     try {
       const response = await this.http.get(actorUri, {
@@ -55,17 +88,17 @@ export class RemoteActors {
       if (error instanceof OutboundHttpError && error.code === 'bad_status' && (error.status ?? 0) >= 500)
         throw new PeerUnavailable(error.message);
       this.log.info(
-        { keyId, err: error instanceof Error ? error.message : String(error) },
-        'key not fetched',
+        { actorUri, err: error instanceof Error ? error.message : String(error) },
+        'actor not fetched',
       );
       return null;
     }
     const parsed = parseActorDocument(json, actorUri);
     if (!parsed.ok) {
-      this.log.info({ keyId, error: parsed.error }, 'actor document refused');
+      this.log.info({ actorUri, error: parsed.error }, 'actor document refused');
       return null;
     }
-    const key = parsed.keys.find((candidate) => candidate.id === keyId);
+    const key = choose(parsed.keys);
     if (!key) return null;
     try {
       await this.bus.request(contracts.accounts.remote.saveRemoteAccount, {
@@ -75,7 +108,7 @@ export class RemoteActors {
       });
     } catch (error) {
       if (error instanceof ContractError && error.code !== 'unavailable') {
-        this.log.info({ keyId, err: error.message }, 'remote actor not saved');
+        this.log.info({ actorUri, err: error.message }, 'remote actor not saved');
         return null;
       }
       throw error;
