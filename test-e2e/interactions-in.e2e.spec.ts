@@ -246,7 +246,7 @@ describe('interactions from remote actors', () => {
     expect(await untilCounts({ favourites: 0, reblogs: 0 })).toEqual({ favourites: 0, reblogs: 0 });
   });
 
-  it('answers a Delete from an actor it never knew with 202, fetching nothing', async () => {
+  it('answers a Delete or Update from an actor it never knew, of itself, with 202, fetching nothing', async () => {
     const ghostKeys = keyPair();
     const ghostId = peer.person('ghost', ghostKeys.publicKey);
     const before = peer.fetches;
@@ -255,6 +255,12 @@ describe('interactions from remote actors', () => {
       keyOf(ghostId, ghostKeys.privateKey),
     );
     expect(response.status).toBe(202);
+    const ghostDoc = peer.actors.get('/users/ghost') as Record<string, unknown>;
+    const updated = await send(
+      { id: `${ghostId}#updates/1`, type: 'Update', actor: ghostId, object: ghostDoc },
+      keyOf(ghostId, ghostKeys.privateKey),
+    );
+    expect(updated.status).toBe(202);
     expect(peer.fetches).toBe(before);
     const looked = await fetch(`${sut.t.url}/api/v1/accounts/lookup?acct=ghost@${new URL(peer.origin).host}`);
     expect(looked.status).toBe(404);
