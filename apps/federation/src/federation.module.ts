@@ -22,11 +22,13 @@ import { DeliveryHealth } from './delivery/delivery-health';
 import { RelationshipActivities } from './delivery/relationship-activities';
 import { StatusActivities } from './delivery/status-activities';
 import { StatusAudience } from './delivery/status-audience';
+import { ActorActivities } from './inbox/actor-activities';
 import { FollowActivities } from './inbox/follow-activities';
 import { FollowAnswerActivities } from './inbox/follow-answer-activities';
 import { Inbox } from './inbox/inbox';
 import { NoteActivities } from './inbox/note-activities';
 import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
+import { InteractionActivities } from './inbox/interaction-activities';
 import { ActorKeysStore } from './keys/actor-keys';
 import { RemoteAccountsHandlers } from './remote/remote-accounts.handlers';
 import { NoteSubjects } from './notes/note-subjects';
@@ -70,9 +72,17 @@ import { WebfingerClient } from './remote/webfinger-client';
     FollowActivities,
     FollowAnswerActivities,
     NoteActivities,
+    InteractionActivities,
+    ActorActivities,
     {
       provide: INBOX_HANDLERS,
-      inject: [FollowActivities, FollowAnswerActivities, NoteActivities],
+      inject: [
+        FollowActivities,
+        FollowAnswerActivities,
+        NoteActivities,
+        InteractionActivities,
+        ActorActivities,
+      ],
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },
     Inbox,

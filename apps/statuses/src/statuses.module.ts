@@ -16,6 +16,9 @@ import { InteractionsHandlers } from './interactions/interactions.handlers';
 import { Interactions } from './interactions/interactions.service';
 import { Pins } from './interactions/pins.service';
 import { Reblogs } from './interactions/reblogs.service';
+import { RemoteInteractionsHandlers } from './interactions/remote-interactions.handlers';
+import { RemoteReblogs } from './interactions/remote-reblogs.service';
+import { DeletedAccounts } from './statuses/deleted-accounts';
 import { DeleteStatus } from './statuses/delete-status.service';
 import { StatusesHandlers } from './statuses/statuses.handlers';
 import { StatusesQueries } from './statuses/statuses.queries';
@@ -47,6 +50,7 @@ import { ScheduledStatusesRepository } from './scheduled-statuses/scheduled-stat
   controllers: [
     busController(contracts.statuses.statuses, StatusesHandlers),
     busController(contracts.statuses.interactions, InteractionsHandlers),
+    busController(contracts.statuses.remoteInteractions, RemoteInteractionsHandlers),
     busController(contracts.statuses.tags, TagsHandlers),
     busController(contracts.statuses.polls, PollsHandlers),
     busController(contracts.statuses.conversations, ConversationsHandlers),
@@ -70,6 +74,9 @@ import { ScheduledStatusesRepository } from './scheduled-statuses/scheduled-stat
     Reblogs,
     Pins,
     InteractionsHandlers,
+    RemoteReblogs,
+    RemoteInteractionsHandlers,
+    DeletedAccounts,
     Tags,
     FeaturedTags,
     TagsHandlers,
@@ -97,11 +104,13 @@ export class StatusesModule implements OnApplicationBootstrap, OnApplicationShut
     @Inject(STATUSES_DB) private readonly db: DataSource,
     private readonly pollExpiry: PollExpiry,
     private readonly publishScheduled: PublishScheduledStatuses,
+    private readonly deletedAccounts: DeletedAccounts,
   ) {}
 
   /**
    * Before the bus server listens: refuse a schema that is behind, start relaying events, and (in
-   * a server, not an operator command) sweep closed polls and due scheduled statuses.
+   * a server, not an operator command) sweep closed polls and due scheduled statuses and purge
+   * what deleted accounts leave.
    */
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
@@ -116,12 +125,14 @@ export class StatusesModule implements OnApplicationBootstrap, OnApplicationShut
       this.pollExpiry.start();
       this.publishScheduled.start();
     }
+    await this.deletedAccounts.start();
   }
 
   /** Last, after HTTP and the bus have drained: the relay finishes its batch, then the pool closes. */
   async onApplicationShutdown(): Promise<void> {
     await this.pollExpiry.stop();
     await this.publishScheduled.stop();
+    await this.deletedAccounts.stop();
     await this.relay?.stop();
     await this.db.destroy();
   }

@@ -12,6 +12,7 @@ export * from './accounts/lists.contracts';
 export * from './accounts/grant-changes.contracts';
 export * from './statuses/statuses.contracts';
 export * from './statuses/interactions.contracts';
+export * from './statuses/remote-interactions.contracts';
 export * from './statuses/tags.contracts';
 export * from './statuses/polls.contracts';
 export * from './statuses/conversations.contracts';
@@ -32,6 +33,7 @@ import { accountsFilters } from './accounts/filters.contracts';
 import { accountsLists } from './accounts/lists.contracts';
 import { statusesStatuses } from './statuses/statuses.contracts';
 import { statusesInteractions } from './statuses/interactions.contracts';
+import { statusesRemoteInteractions } from './statuses/remote-interactions.contracts';
 import { statusesTags } from './statuses/tags.contracts';
 import { statusesPolls } from './statuses/polls.contracts';
 import { statusesConversations } from './statuses/conversations.contracts';
@@ -59,6 +61,7 @@ export const contracts = {
   statuses: {
     statuses: statusesStatuses,
     interactions: statusesInteractions,
+    remoteInteractions: statusesRemoteInteractions,
     tags: statusesTags,
     polls: statusesPolls,
     conversations: statusesConversations,

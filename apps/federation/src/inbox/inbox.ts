@@ -15,13 +15,14 @@ const MAX_DEPTH = 32;
  * The personal and shared inboxes: what a peer POSTs is read as JSON, its HTTP signature verified
  * on the exact bytes and headers that arrived (refetching the actor once when its key may have
  * rotated), and its actor must be the signer. Then the InboxHandler of its route applies it; a
- * type no handler takes is accepted and ignored, never an error. 202 for anything taken, 401 for a signature that does not hold, 400
- * for what is not an activity, 503 when the signer's server cannot be asked now.
+ * type no handler takes is accepted and ignored, never an error. 202 for anything taken (and,
+ * unverified, for an unknown actor deleting or updating itself), 401 for a signature that does
+ * not hold, 400 for what is not an activity, 503 when the signer's server cannot be asked now.
  */
 @Injectable()
 export class Inbox {
   private readonly log = logger('federation:inbox');
-  private readonly routes = new Map<string, InboxHandler>();
+  private readonly routes = new Map<string, InboxHandler[]>();
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -29,7 +30,9 @@ export class Inbox {
     private readonly health: DeliveryHealth,
     @Inject(INBOX_HANDLERS) handlers: InboxHandler[],
   ) {
-    for (const handler of handlers) for (const route of handler.routes) this.routes.set(route, handler);
+    for (const handler of handlers)
+      for (const route of handler.routes)
+        this.routes.set(route, [...(this.routes.get(route) ?? []), handler]);
   }
 
   async receive(request: RawHttpRequest): Promise<RawHttpResponse> {
@@ -47,6 +50,7 @@ export class Inbox {
     const type = typeof activity.type === 'string' ? activity.type : undefined;
     const actorId = idOf(activity.actor);
     if (!type || !actorId) return answer(400, 'Not an activity');
+    if (await this.aboutUnknownActor(type, activity, actorId)) return answer(202);
 
     const incoming = {
       method: request.method,
@@ -78,11 +82,28 @@ export class Inbox {
     return answer(202);
   }
 
-  /** Hands the activity to the handler of its route; one nobody takes is accepted and dropped. */
+  /**
+   * An actor we never knew deleting or updating itself: accepted unverified and dropped, as
+   * Mastodon does, since verifying would fetch an actor that is gone (a server deleting its
+   * accounts sends this to every inbox it knows) and there is nothing here to change.
+   */
+  private async aboutUnknownActor(type: string, activity: Json, actorId: string): Promise<boolean> {
+    if ((type !== 'Delete' && type !== 'Update') || idOf(activity.object) !== actorId) return false;
+    return !(await this.actors.isKnown(actorId));
+  }
+
+  /**
+   * Hands the activity to the handlers of its route, in the order they were provided; one nobody
+   * takes is accepted and dropped. A route may have several: an Undo naming its object by id alone
+   * could be of a boost or of a follow, and each handler undoes only what the sender made.
+   */
   private async apply(type: string, activity: Json, actorId: string): Promise<void> {
     const route = routeOf(type, activity.object, actorId);
-    const handler = this.routes.get(route);
-    if (handler) await handler.apply(activity, actorId);
-    else this.log.debug({ route, actorId }, 'activity not handled; accepted');
+    const handlers = this.routes.get(route);
+    if (!handlers) {
+      this.log.debug({ route, actorId }, 'activity not handled; accepted');
+      return;
+    }
+    for (const handler of handlers) await handler.apply(activity, actorId);
   }
 }

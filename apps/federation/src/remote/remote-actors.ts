@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractError, contracts } from '@mammut/contracts';
+import { type ActorRecord, ContractError, contracts } from '@mammut/contracts';
 import type { PublicKeyRecord } from '@mammut/activitypub';
 import { BUS, type Bus, logger, OutboundHttpError } from '@mammut/platform';
 import { parseActorDocument, type ParsedActor } from './actor-document-parser';
 import { SignedFetch } from './signed-fetch';
+
+type ParsedKeys = Extract<ParsedActor, { ok: true }>['keys'];
 
 /** What peers are asked for when an actor document is fetched. */
 const ACTOR_ACCEPT =
@@ -48,7 +50,34 @@ export class RemoteActors {
       if (known && known.domain !== null && known.publicKey && known.publicKeyId === keyId)
         return { publicKeyPem: known.publicKey, ownerId: known.uri };
     }
-    return this.readFromOrigin(actorUri, keyId);
+    return this.readFromOrigin(actorUri, (keys) => keys.find((candidate) => candidate.id === keyId));
+  }
+
+  /** Whether the accounts service has a remote account for the actor (nothing is fetched). */
+  async isKnown(actorUri: string): Promise<boolean> {
+    return (await this.knownRemote(actorUri)) !== undefined;
+  }
+
+  /**
+   * Reads a known remote actor again from its own server and saves what it says now, as Mastodon
+   * reprocesses an account on an Update of it: never from a copy that came from elsewhere. The key
+   * it was known by is kept while the document still has it, else its first key is taken.
+   * Nothing happens for an actor not known here (it is fetched when it first signs something).
+   */
+  async refresh(actorUri: string): Promise<void> {
+    const known = await this.knownRemote(actorUri);
+    if (!known) return;
+    await this.readFromOrigin(
+      actorUri,
+      (keys) => keys.find((candidate) => candidate.id === known.publicKeyId) ?? keys[0],
+    );
+  }
+
+  private async knownRemote(actorUri: string): Promise<ActorRecord | undefined> {
+    const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
+      uris: [actorUri],
+    });
+    return actors.find((actor) => actor.uri === actorUri && actor.domain !== null);
   }
 
   /**
@@ -81,9 +110,13 @@ export class RemoteActors {
     return parsed;
   }
 
-  private async readFromOrigin(actorUri: string, keyId: string): Promise<PublicKeyRecord | null> {
+  /** Fetches the actor, checks it, and saves it with the key `choose` picks of its keys. */
+  private async readFromOrigin(
+    actorUri: string,
+    choose: (keys: ParsedKeys) => ParsedKeys[number] | undefined,
+  ): Promise<PublicKeyRecord | null> {
     const parsed = await this.fetchActor(actorUri);
-    const key = parsed?.keys.find((candidate) => candidate.id === keyId);
+    const key = parsed ? choose(parsed.keys) : undefined;
     if (!parsed || !key) return null;
     try {
       await this.bus.request(contracts.accounts.remote.saveRemoteAccount, {
@@ -93,7 +126,7 @@ export class RemoteActors {
       });
     } catch (error) {
       if (error instanceof ContractError && error.code !== 'unavailable') {
-        this.log.info({ keyId, err: error.message }, 'remote actor not saved');
+        this.log.info({ actorUri, err: error.message }, 'remote actor not saved');
         return null;
       }
       throw error;

@@ -35,15 +35,19 @@ export class DeleteStatus {
     );
     if (!row) throw notFound();
     const status = toStatusRecord(row);
+    await this.removeWithReblogs(tx, status);
+    return status;
+  }
+
+  /** Removes a status (not a reblog) and its reblogs, each announced so that every feed holding one drops it. */
+  async removeWithReblogs(tx: EntityManager, status: StatusRecord): Promise<void> {
     await this.remove(tx, status);
-    // Its reblogs, each announced so that every feed holding one drops it.
     const reblogs: StatusRow[] = await tx.query(
       `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
         WHERE s.reblog_of_id = $1 AND s.deleted_at IS NULL FOR UPDATE`,
-      [statusId],
+      [status.id],
     );
     for (const reblog of reblogs) await this.remove(tx, toStatusRecord(reblog), status.accountId);
-    return status;
   }
 
   /**
