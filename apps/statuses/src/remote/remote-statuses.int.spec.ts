@@ -60,20 +60,28 @@ describe('remote statuses', () => {
     expect(BigInt(status?.id ?? 0) >> 16n).toBe(BigInt(Date.parse('2026-11-01T10:00:00.000Z')));
   });
 
-  it('edits only for a newer updated, and keeps the history', async () => {
+  it('edits when the status was never edited or edited earlier, and keeps the history', async () => {
     const input = described();
     await save(input);
-    const stale = await save({ ...input, content: '<p>old</p>', updated: '2026-10-01T00:00:00.000Z' });
-    expect(stale.outcome).toBe('unchanged');
+    // Edited within the second it was published: still an edit.
+    const first = await save({ ...input, content: '<p>quick fix</p>', updated: '2026-11-01T10:00:00.000Z' });
+    expect(first.outcome).toBe('updated');
     const edit = await save({ ...input, content: '<p>new</p>', updated: '2026-11-02T00:00:00.000Z' });
     expect(edit).toMatchObject({
       outcome: 'updated',
       status: { content: '<p>new</p>', editedAt: '2026-11-02T00:00:00.000Z' },
     });
+    // An older edit arriving late changes nothing.
+    const stale = await save({ ...input, content: '<p>old</p>', updated: '2026-11-01T12:00:00.000Z' });
+    expect(stale.outcome).toBe('unchanged');
     const { edits } = await bus().request(contracts.statuses.statuses.listStatusEdits, {
       statusId: edit.status?.id ?? '',
     });
-    expect(edits.map((version) => version.content)).toEqual(['<p>hello </p>', '<p>new</p>']);
+    expect(edits.map((version) => version.content)).toEqual([
+      '<p>hello </p>',
+      '<p>quick fix</p>',
+      '<p>new</p>',
+    ]);
   });
 
   it('refuses a uri that belongs to another author', async () => {

@@ -113,15 +113,18 @@ export class SaveRemoteStatus {
     return status;
   }
 
-  /** Mastodon's rule: an Update is an edit only when its `updated` is newer than the stored version. */
+  /**
+   * Mastodon's rule (ProcessStatusUpdateService): an Update is an edit when it says when it was
+   * edited (`updated`) and the stored status was never edited or edited earlier. Publication time
+   * is not compared: an edit can come within the second a status was published.
+   */
   private async edit(
     tx: EntityManager,
     before: StatusRecord,
     input: RemoteStatusDescription,
     said: Said,
   ): Promise<Saved> {
-    const storedAt = Date.parse(before.editedAt ?? before.createdAt);
-    if (!input.updated || Date.parse(input.updated) <= storedAt)
+    if (!input.updated || (before.editedAt && Date.parse(input.updated) <= Date.parse(before.editedAt)))
       return { outcome: 'unchanged', status: before };
     const changed =
       said.content !== before.content ||
