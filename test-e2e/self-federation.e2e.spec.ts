@@ -43,7 +43,7 @@ describe('self-federation between two instances', () => {
 
   it('finds bob on B by his handle and follows him; B accepts and both sides agree', async () => {
     bobOnA = await resolve(`bob@${b.t.domain}`);
-    expect(bobOnA).toMatchObject({ username: 'bob', acct: `bob@${b.t.domain}`, url: expect.any(String) });
+    expect(bobOnA).toMatchObject({ username: 'bob', acct: `bob@${b.t.domain}`, url: `${b.t.url}/@bob` });
 
     await aliceClient.v1.accounts.$select(bobOnA.id).follow();
     const relationship = await pollUntil(
