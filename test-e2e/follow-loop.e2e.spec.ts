@@ -37,11 +37,13 @@ describe('the follow loop with a remote server', () => {
   const client = (user: SeededUser): mastodon.rest.Client =>
     createRestAPIClient({ url: sut.t.url, accessToken: user.token });
 
-  /** POSTs an activity to the shared inbox, signed by the actor it names. */
+  /** POSTs an activity to the shared inbox, signed by the actor it names; once taken, waits until it is applied. */
   const send = async (activity: Activity, keys = bobKeys): Promise<number> => {
     const key = { keyId: `${String(activity.actor)}#main-key`, privateKeyPem: keys.privateKey };
     const body = JSON.stringify({ '@context': AS, ...activity });
-    return (await deliverSigned(`${sut.t.url}/inbox`, body, key)).status;
+    const { status } = await deliverSigned(`${sut.t.url}/inbox`, body, key);
+    if (status === 202) await settled(sut.t);
+    return status;
   };
 
   /**

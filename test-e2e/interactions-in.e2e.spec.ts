@@ -52,8 +52,16 @@ describe('interactions from remote actors', () => {
   const keyOf = (actor: string, privateKeyPem: string) => ({ keyId: `${actor}#main-key`, privateKeyPem });
   const bobKey = () => keyOf(bobId, bobKeys.privateKey);
 
-  const send = (activity: Record<string, unknown>, key = bobKey()): Promise<Response> =>
-    deliverSigned(`${sut.t.url}/inbox`, JSON.stringify({ '@context': AS, ...activity }), key);
+  /** Delivers to the shared inbox; once taken, waits until it is applied. */
+  const send = async (activity: Record<string, unknown>, key = bobKey()): Promise<Response> => {
+    const response = await deliverSigned(
+      `${sut.t.url}/inbox`,
+      JSON.stringify({ '@context': AS, ...activity }),
+      key,
+    );
+    if (response.status === 202) await settled(sut.t);
+    return response;
+  };
 
   const like = (actor: string, object: string, extra: Record<string, unknown> = {}) => ({
     id: `${actor}#likes/${randomUUID()}`,

@@ -41,11 +41,15 @@ describe('remote notes in', () => {
     await peer.stop();
   });
 
-  const deliver = (activity: unknown): Promise<Response> =>
-    deliverSigned(`${sut.t.url}/users/alice/inbox`, JSON.stringify(activity), {
+  /** Delivers to alice's inbox, signed by bob; once taken, waits until it is applied. */
+  const deliver = async (activity: unknown): Promise<Response> => {
+    const response = await deliverSigned(`${sut.t.url}/users/alice/inbox`, JSON.stringify(activity), {
       keyId: `${bobId}#main-key`,
       privateKeyPem: bobKeys.privateKey,
     });
+    if (response.status === 202) await settled(sut.t);
+    return response;
+  };
 
   /** A note by bob mentioning alice, shaped as Mastodon serializes one. */
   const note = (fields: Record<string, unknown> = {}): Record<string, unknown> => ({

@@ -106,6 +106,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     private readonly delivery: ActivityDelivery,
     private readonly relationshipActivities: RelationshipActivities,
     private readonly statusActivities: StatusActivities,
+    private readonly inbox: Inbox,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -113,9 +114,11 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.delivery.start();
     await this.relationshipActivities.start();
     await this.statusActivities.start();
+    await this.inbox.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.inbox.stop();
     await this.statusActivities.stop();
     await this.relationshipActivities.stop();
     await this.delivery.stop();

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractError, type RawHttpRequest, type RawHttpResponse } from '@mammut/contracts';
+import { ContractError, contracts, type RawHttpRequest, type RawHttpResponse } from '@mammut/contracts';
 import { verifySignedRequest } from '@mammut/activitypub';
-import { CONFIG, type Config, logger } from '@mammut/platform';
+import { CONFIG, type Config, Jobs, logger, RUNTIME, type Runtime } from '@mammut/platform';
+import { createHash } from 'node:crypto';
 import { DeliveryHealth, hostOf } from '../delivery/delivery-health';
 import { answer } from '../http/responses';
 import { PeerUnavailable, RemoteActors } from '../remote/remote-actors';
@@ -11,11 +12,27 @@ import { INBOX_HANDLERS, type InboxHandler, routeOf } from './inbox-handler';
 /** Nesting deeper than this in an activity is refused unread (Mastodon's JSON has a few levels). */
 const MAX_DEPTH = 32;
 
+const processActivity = contracts.federation.jobs.process;
+
+/** Mastodon's ProcessingWorker retries 8 times, on Sidekiq's schedule. */
+const PROCESSING_BACKOFF_MS = Array.from({ length: 8 }, (_, n) => Math.round(((n + 1) ** 4 + 15) * 1000));
+
+/**
+ * One activity is processed once: a peer retrying a delivery we took (its connection dropped
+ * before our 202) sends the same id, or for an activity without one (Add, Remove) the same bytes.
+ */
+const jobIdOf = (actorId: string, activity: Json, body: Buffer): string =>
+  `activity:${createHash('sha256')
+    .update(typeof activity.id === 'string' ? `${actorId}\n${activity.id}` : body)
+    .digest('base64url')}`;
+
 /**
  * The personal and shared inboxes: what a peer POSTs is read as JSON, its HTTP signature verified
  * on the exact bytes and headers that arrived (refetching the actor once when its key may have
- * rotated), and its actor must be the signer. Then the InboxHandler of its route applies it; a
- * type no handler takes is accepted and ignored, never an error. 202 for anything taken (and,
+ * rotated), and its actor must be the signer. Then it is queued (`jobs.federation.activity.process`)
+ * and answered 202, as Mastodon's inbox hands activities to Sidekiq: the handlers of its route
+ * apply it off the request path, retried while a peer or a service is away; a type no handler
+ * takes is accepted and ignored, never an error. 202 for anything taken (and,
  * unverified, for an unknown actor deleting or updating itself), 401 for a signature that does
  * not hold, 400 for what is not an activity, 503 when the signer's server cannot be asked now.
  */
@@ -23,8 +40,10 @@ const MAX_DEPTH = 32;
 export class Inbox {
   private readonly log = logger('federation:inbox');
   private readonly routes = new Map<string, InboxHandler[]>();
+  private readonly jobs: Jobs;
 
   constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(CONFIG) private readonly config: Config,
     private readonly actors: RemoteActors,
     private readonly health: DeliveryHealth,
@@ -33,6 +52,7 @@ export class Inbox {
     for (const handler of handlers)
       for (const route of handler.routes)
         this.routes.set(route, [...(this.routes.get(route) ?? []), handler]);
+    this.jobs = new Jobs({ nats: runtime.nats, prefix: runtime.config.natsPrefix });
   }
 
   async receive(request: RawHttpRequest): Promise<RawHttpResponse> {
@@ -78,8 +98,38 @@ export class Inbox {
     // A server that signs requests to us is up (Mastodon's track_inverse_success!).
     await this.health.heardFrom(hostOf(actorId));
 
-    await this.apply(type, activity, actorId);
+    try {
+      await this.jobs.enqueue(
+        processActivity,
+        { actorId, activity },
+        { jobId: jobIdOf(actorId, activity, body) },
+      );
+    } catch (error) {
+      // Near the 1 MB limit, the activity and its envelope may not fit one message.
+      if (error instanceof Error && /max_payload|MAX_PAYLOAD|payload/i.test(error.message))
+        return answer(413, 'Activity too large');
+      throw error;
+    }
     return answer(202);
+  }
+
+  /** Works off the activities the inbox took (unless this process only serves requests). */
+  async start(): Promise<void> {
+    if (!this.runtime.config.consumeEvents) return;
+    await this.jobs.work(processActivity, ({ actorId, activity }) => this.process(actorId, activity), {
+      maxAttempts: PROCESSING_BACKOFF_MS.length + 1,
+      backoffMs: PROCESSING_BACKOFF_MS,
+      concurrency: 16,
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.jobs.stop();
+  }
+
+  private async process(actorId: string, activity: Json): Promise<void> {
+    if (typeof activity.type !== 'string') return;
+    await this.apply(activity.type, activity, actorId);
   }
 
   /**

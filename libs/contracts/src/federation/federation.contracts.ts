@@ -65,6 +65,19 @@ export const federationRemoteAccounts = {
 /** Work the federation service queues for itself. */
 export const federationJobs = {
   /**
+   * One activity the inbox took: its signature verified and its actor the signer. Applied by the
+   * handlers of its type off the request path, retried while what it needs (a peer, a service) is
+   * away, as Mastodon's ActivityPub::ProcessingWorker.
+   */
+  process: defineJob('jobs.federation.activity.process', {
+    payload: z.object({
+      /** The verified sender. */
+      actorId: z.string().url().max(2048),
+      /** The activity as parsed from the body. */
+      activity: z.record(z.string(), z.unknown()),
+    }),
+  }),
+  /**
    * One activity to one inbox, signed by a local actor: retried on the schedule of the delivery
    * worker while the peer is down or answers 5xx/429, given up on any other refusal.
    */
