@@ -9,6 +9,8 @@ const PAGE = 40;
 /**
  * The baselines, on the same core as the system:
  * - `/bare`: a bare Fastify route answering a small JSON object (what a framework costs);
+ * - `/bare-json`: a bare Fastify route that parses an activity's JSON body and answers 202 (what
+ *   an inbox costs before any signature, rule or storage);
  * - `/raw/home/:accountId`: a page of a home feed the way the system stores it, with nothing but
  *   ioredis and pg: 40 ids by ZREVRANGEBYLEX from the feed's sorted set (as home-feeds.ts pages
  *   it), then their rows by primary key with the columns the statuses service selects, as JSON;
@@ -21,6 +23,15 @@ async function main(): Promise<void> {
   const app = Fastify({ logger: false });
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const pg = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+  // What an inbox costs at the least: the activity's JSON parsed, 202.
+  app.addContentTypeParser('application/activity+json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  app.post('/bare-json', async (_request, reply) => reply.status(202).send());
   app.get('/bare', () => Promise.resolve({ id: '1', username: 'bench', acct: 'bench', display_name: '' }));
   app.get<{ Params: { accountId: string } }>('/raw/home/:accountId', async (request) => {
     const members = await redis.zrevrangebylex(

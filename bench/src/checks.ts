@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type { RelationshipFixture } from './seed-relationships';
 
 /**
@@ -65,4 +66,32 @@ export async function checkPost(url: string, headers: Record<string, string>): P
   if (response.status !== 200) return `status ${response.status}`;
   const status = (await response.json()) as { id?: string; content?: string };
   return status.id && status.content?.includes(text) ? null : 'the answer is not the status posted';
+}
+
+/**
+ * One signed Create is taken (202) and its note is stored as a remote status within a few
+ * seconds: the inbox does the work the load then measures, not a refusal.
+ */
+export async function checkInbound(
+  url: string,
+  delivery: { headers: Record<string, string>; body: string },
+  databaseUrl: string,
+): Promise<string | null> {
+  const response = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body });
+  if (response.status !== 202) return `status ${response.status}: ${await response.text()}`;
+  const { object } = JSON.parse(delivery.body) as { object: { id: string } };
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    for (let waited = 0; waited < 50; waited += 1) {
+      const { rows } = await client.query(`SELECT 1 FROM statuses.statuses WHERE uri = $1 AND NOT local`, [
+        object.id,
+      ]);
+      if (rows.length) return null;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return 'the note was not stored';
+  } finally {
+    await client.end();
+  }
 }

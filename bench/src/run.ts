@@ -6,8 +6,9 @@ import { Client } from 'pg';
 import { ensureInfra, loadConfig } from '@mammut/platform';
 import { cloneTemplateDatabase, recreateTemplate } from '@mammut/testing';
 import { migrateAll } from '../../apps/all-in-one/src/system';
-import { checkPage, checkPost, checkRelationships } from './checks';
+import { checkInbound, checkPage, checkPost, checkRelationships } from './checks';
 import { type FanOutResult, measureFanOut } from './fan-out';
+import { loadEach, seedRemoteAuthors, seedRemoteFollowers, signCreates, Sink } from './federation';
 import { type Figure, load, type LoadRequest, perRequest, type RoundTrips, UNIQUE } from './load';
 import {
   cpuByCommand,
@@ -47,6 +48,15 @@ import { seedViewer } from './seed-viewer';
  *   p50 ≤ 1 s and p99 ≤ 2 s for both.
  * - `posting`: POST /api/v1/statuses, a new text each, by an account with 100 local followers;
  *   ≥ 0.05× bare.
+ * - `inbound`: signed public Create{Note} activities from 20 remote accounts the viewer follows,
+ *   POSTed to the shared inbox, each new (signed before measuring); ≥ 1,000 activities/s, printed
+ *   as a ratio to a bare Fastify route that only parses the same JSON.
+ * - `delivery`: an account with 10,000 remote followers on 500 simulated servers (loopback
+ *   addresses 127.0.1.x, one listener each) posts; every server's shared inbox has the Create
+ *   within 10 s.
+ * The federation scenarios need the system to reach loopback peers over http: with either of
+ * them, it runs with NODE_ENV=test and the test-only FEDERATION_* switches (NODE_ENV only gates
+ * configuration; request handling is the same).
  *
  * BENCH_SECONDS (default 10) per measurement, BENCH_RUNS (default 1) repetitions of which the
  * median is reported (fan-out: posts measured, after one that warms up), BENCH_PROFILE=1 writes
@@ -58,7 +68,16 @@ const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const CONNECTIONS = 50;
 const SETTINGS = { connections: CONNECTIONS, duration: DURATION, runs: RUNS };
-const KEYS = ['verify', 'relationships', 'home', 'public', 'fanout', 'posting'] as const;
+const KEYS = [
+  'verify',
+  'relationships',
+  'home',
+  'public',
+  'fanout',
+  'posting',
+  'inbound',
+  'delivery',
+] as const;
 type Key = (typeof KEYS)[number];
 const ONLY = (process.env.BENCH_ONLY ?? '')
   .split(',')
@@ -67,6 +86,12 @@ const ONLY = (process.env.BENCH_ONLY ?? '')
 const wants = (key: Key): boolean => !ONLY.length || ONLY.includes(key);
 const FOLLOWERS = 10_000;
 const STREAMS = 300;
+const REMOTE_FOLLOWERS = 10_000;
+const REMOTE_SERVERS = 500;
+const REMOTE_AUTHORS = 20;
+/** Inbound activities signed before measuring: enough for 2 s of warm-up and the runs at ~1,500/s. */
+const SIGNED_CREATES = Math.ceil((2 + DURATION * RUNS) * 1500);
+const SINK_PORT = 3950;
 
 interface Target {
   readonly label: string;
@@ -146,6 +171,30 @@ async function main(): Promise<void> {
     const poster = wants('posting')
       ? await timed('poster (100 followers)', () => seedFollowedAuthor(databaseUrl, origin, 'poster', 100, 0))
       : undefined;
+    const federating = wants('inbound') || wants('delivery');
+    const sink = federating ? new Sink(wants('delivery') ? REMOTE_SERVERS : 1, SINK_PORT) : undefined;
+    if (sink) await sink.start();
+    const herald = wants('delivery')
+      ? await timed(
+          `herald (${REMOTE_FOLLOWERS} remote followers on ${REMOTE_SERVERS} servers)`,
+          async () => {
+            const author = await seedViewer(databaseUrl, origin, 'herald');
+            await seedRemoteFollowers(databaseUrl, author.accountId, sink as Sink, REMOTE_FOLLOWERS);
+            return author;
+          },
+        )
+      : undefined;
+    const inboundCreates = wants('inbound')
+      ? await timed(
+          `${SIGNED_CREATES} signed Creates from ${REMOTE_AUTHORS} followed remote accounts`,
+          async () =>
+            signCreates(
+              await seedRemoteAuthors(databaseUrl, viewer.accountId, sink as Sink, REMOTE_AUTHORS),
+              `${origin}/inbox`,
+              SIGNED_CREATES,
+            ),
+        )
+      : undefined;
     await timed('counters, ANALYZE and CHECKPOINT', async () => {
       const client = new Client({ connectionString: databaseUrl });
       await client.connect();
@@ -177,7 +226,13 @@ async function main(): Promise<void> {
         REDIS_URL: infra.redisUrl,
         NATS_URL: infra.natsUrl,
         LOG_LEVEL: 'warn',
-        NODE_ENV: 'production',
+        ...(federating
+          ? {
+              NODE_ENV: 'test',
+              FEDERATION_SCHEME: 'http',
+              FEDERATION_ALLOW_PRIVATE_ADDRESSES: '127.0.0.0/8',
+            }
+          : { NODE_ENV: 'production' }),
         // Production refuses the development secret.
         SECRET_KEY_BASE: randomBytes(64).toString('hex'),
       },
@@ -292,6 +347,30 @@ async function main(): Promise<void> {
       figures.set(scenario.key, await load(scenario.request, SETTINGS));
       trips.set(scenario.key, await perRequest(probeUrl(port), scenario.request));
     }
+    let inbound: { figure: Figure & { exhausted: boolean }; bare: Figure; wrong: string | null } | undefined;
+    if (inboundCreates) {
+      const [probe, ...measured] = inboundCreates;
+      const wrong = await checkInbound(`${origin}/inbox`, probe, databaseUrl);
+      const bareJson = await loadEach(`${bareUrl}/bare-json`, measured, SETTINGS);
+      inbound = { figure: await loadEach(`${origin}/inbox`, measured, SETTINGS), bare: bareJson, wrong };
+    }
+    let delivery: { runs: { hosts: number; ms: number }[]; cpu: Record<string, number> } | undefined;
+    if (herald && sink) {
+      const before = cpuByCommand();
+      const runs: { hosts: number; ms: number }[] = [];
+      // One post warms up; then RUNS measured.
+      for (let i = 0; i <= RUNS; i += 1) {
+        const response = await fetch(statusesUrl, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${herald.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ status: `To every server, ${i}` }),
+        });
+        const { uri } = (await response.json()) as { uri: string };
+        const reached = await sink.waitFor(`${uri}/activity`, 60_000);
+        if (i > 0) runs.push(reached);
+      }
+      delivery = { runs, cpu: cpuDelta(before, cpuByCommand()) };
+    }
 
     const row = (name: string, f: Figure): string =>
       `${name.padEnd(32)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${String(f.p50).padStart(3)} ms  p99 ${String(f.p99).padStart(3)} ms  ratio ${(f.rps / bare.rps).toFixed(3)}${f.non2xx ? `  (${f.non2xx} non-2xx: VOID)` : ''}`;
@@ -358,11 +437,39 @@ async function main(): Promise<void> {
       say(cpuLine(cpu));
       if (result.error || result.missingFeeds || result.missingStreams) wrong.push('fan-out');
     }
+    if (inbound) {
+      const { figure, bare: bareJson } = inbound;
+      say(row('bare Fastify JSON POST (baseline)', bareJson));
+      say(cpuLine(bareJson.cpu));
+      say(row('POST signed Create to the inbox', figure));
+      say(
+        `${indent} ${verdicts([
+          { label: `≥ 1000 activities/s (${figure.rps.toFixed(0)})`, met: figure.rps >= 1000 },
+        ])}; ${(figure.rps / bareJson.rps).toFixed(3)}× the bare JSON POST${figure.exhausted ? '; ran out of signed activities (a lower bound)' : ''}${inbound.wrong ? `; wrong answer (${inbound.wrong}): VOID` : ''}`,
+      );
+      say(cpuLine(figure.cpu));
+      if (inbound.wrong || figure.non2xx) wrong.push('inbound');
+    }
+    if (delivery) {
+      const worst = Math.max(...delivery.runs.map((run) => run.ms));
+      const missed = delivery.runs.some((run) => run.hosts < REMOTE_SERVERS);
+      say(
+        `${`delivery to ${REMOTE_FOLLOWERS} followers`.padEnd(32)} on ${REMOTE_SERVERS} servers, ${RUNS} post(s) after one warm-up: ${delivery.runs
+          .map((run) => `${run.hosts} servers in ${(run.ms / 1000).toFixed(2)} s`)
+          .join(', ')}`,
+      );
+      say(
+        `${indent} ${verdicts([{ label: `all within 10 s (${(worst / 1000).toFixed(2)} s)`, met: !missed && worst <= 10_000 }])}${missed ? '; some servers never got it: VOID' : ''}`,
+      );
+      say(cpuLine(delivery.cpu));
+      if (missed) wrong.push('delivery');
+    }
     if (wrongRaws.some(Boolean)) wrong.push('a raw baseline');
     if (wrong.length || bare.non2xx) {
       say(`wrong answers (VOID): ${[...wrong, ...(bare.non2xx ? ['bare route'] : [])].join(', ')}`);
       process.exitCode = 1;
     }
+    await sink?.stop();
   } finally {
     // The system writes its CPU profile on a clean exit: wait for it.
     await Promise.all(children.map(stopChild));
