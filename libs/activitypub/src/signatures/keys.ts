@@ -15,9 +15,34 @@ export function algorithmOf(key: KeyObject): KeyAlgorithm | null {
  * Reads a public key PEM. A key we cannot read may have been replaced since we cached it, so
  * the failure invites one refetch.
  */
+/**
+ * Parsed keys by their PEM: parsing one costs more than the signature it checks, and the same few
+ * thousand actors sign most of what arrives. Bounded; the oldest entry goes first.
+ */
+class KeyObjects {
+  private readonly entries = new Map<string, KeyObject>();
+
+  constructor(
+    private readonly parse: (pem: string) => KeyObject,
+    private readonly limit = 2000,
+  ) {}
+
+  get(pem: string): KeyObject {
+    const held = this.entries.get(pem);
+    if (held) return held;
+    const key = this.parse(pem);
+    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(pem, key);
+    return key;
+  }
+}
+
+const publicKeys = new KeyObjects(createPublicKey);
+const privateKeys = new KeyObjects(createPrivateKey);
+
 export function readPublicKey(pem: string): KeyObject {
   try {
-    return createPublicKey(pem);
+    return publicKeys.get(pem);
   } catch {
     throw new SignatureError(401, 'Public key could not be read', true);
   }
@@ -44,7 +69,7 @@ export function signBytes(
   privateKeyPem: string,
   data: Buffer,
 ): { algorithm: KeyAlgorithm; signature: Buffer } {
-  const key = createPrivateKey(privateKeyPem);
+  const key = privateKeys.get(privateKeyPem);
   const algorithm = algorithmOf(key);
   if (algorithm === null) throw new TypeError(`Unsupported signing key type ${key.asymmetricKeyType}`);
   const signature = algorithm === 'ed25519' ? sign(null, data, key) : sign('sha256', data, key);
