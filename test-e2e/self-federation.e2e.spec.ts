@@ -162,6 +162,17 @@ describe('self-federation between two instances', () => {
     expect(relationship).toMatchObject({ following: true, requested: false });
   });
 
+  it('shows bob’s new profile on A once he changes it on B', async () => {
+    await bobClient.v1.accounts.updateCredentials({ displayName: 'Bob of B', note: 'Now with a bio' });
+    const seen = await pollUntil(
+      () => aliceClient.v1.accounts.$select(bobOnA.id).fetch(),
+      (account) => account.displayName === 'Bob of B',
+      10_000,
+    );
+    expect(seen).toMatchObject({ displayName: 'Bob of B', acct: `bob@${b.t.domain}` });
+    expect(seen.note).toContain('Now with a bio');
+  });
+
   it('ends the follow on both sides when alice unfollows', async () => {
     await aliceClient.v1.accounts.$select(bobOnA.id).unfollow();
     const followers = await pollUntil(
@@ -170,5 +181,24 @@ describe('self-federation between two instances', () => {
       10_000,
     );
     expect(followers).toEqual([]);
+  });
+
+  it('ends alice’s follow on A when bob blocks her on B', async () => {
+    await aliceClient.v1.accounts.$select(bobOnA.id).follow();
+    await pollUntil(
+      async () => (await aliceClient.v1.accounts.relationships.fetch({ id: [bobOnA.id] }))[0],
+      (found) => found.following,
+      10_000,
+    );
+    await both();
+    const [aliceOnB] = await bobClient.v1.accounts.$select(bob.accountId).followers.list();
+    await bobClient.v1.accounts.$select(aliceOnB.id).block();
+    const relationship = await pollUntil(
+      async () => (await aliceClient.v1.accounts.relationships.fetch({ id: [bobOnA.id] }))[0],
+      (found) => !found.following,
+      10_000,
+    );
+    // Mastodon records a remote Block too, and says so.
+    expect(relationship).toMatchObject({ following: false, blockedBy: true });
   });
 });

@@ -20,6 +20,7 @@ import { FederationHttpHandlers } from './http/federation-http.handlers';
 import { ActivityDelivery } from './delivery/delivery';
 import { DeliveryHealth } from './delivery/delivery-health';
 import { RelationshipActivities } from './delivery/relationship-activities';
+import { ProfileActivities } from './delivery/profile-activities';
 import { StatusActivities } from './delivery/status-activities';
 import { StatusAudience } from './delivery/status-audience';
 import { ActorActivities } from './inbox/actor-activities';
@@ -96,6 +97,7 @@ import { WebfingerClient } from './remote/webfinger-client';
     StatusDocuments,
     StatusAudience,
     StatusActivities,
+    ProfileActivities,
     FederationHttp,
     FederationHttpHandlers,
   ],
@@ -106,6 +108,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     private readonly delivery: ActivityDelivery,
     private readonly relationshipActivities: RelationshipActivities,
     private readonly statusActivities: StatusActivities,
+    private readonly profileActivities: ProfileActivities,
     private readonly inbox: Inbox,
   ) {}
 
@@ -114,11 +117,13 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.delivery.start();
     await this.relationshipActivities.start();
     await this.statusActivities.start();
+    await this.profileActivities.start();
     await this.inbox.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.inbox.stop();
+    await this.profileActivities.stop();
     await this.statusActivities.stop();
     await this.relationshipActivities.stop();
     await this.delivery.stop();
