@@ -58,6 +58,7 @@ const get = (url: string): IncomingRequest => ({
   method: 'GET',
   url,
   headers: { host: new URL(url).host, date: NOW.toUTCString(), accept: 'application/activity+json' },
+  body: undefined,
   now: NOW,
 });
 
