@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { signCavage } from '@mammut/activitypub';
-import { GuardedHttp, type OutboundResponse } from '@mammut/platform';
+import { signCavage, signRfc9421 } from '@mammut/activitypub';
+import { GuardedHttp, OutboundHttpError, type OutboundResponse } from '@mammut/platform';
 import { InstanceActor } from '../actors/instance-actor';
 
 type GetOptions = NonNullable<Parameters<GuardedHttp['get']>[1]>;
 
 /**
- * GETs of remote ActivityPub documents, each signed (draft-cavage, as Mastodon signs its fetches)
- * by the instance actor and sent through the one guarded client: servers in authorized-fetch mode
- * and GoToSocial answer only signed fetches.
+ * GETs of remote ActivityPub documents, each signed by the instance actor and sent through the
+ * one guarded client: servers in authorized-fetch mode and GoToSocial answer only signed fetches.
+ * Signed draft-cavage first, as Mastodon signs its fetches, and once more RFC 9421 when that is
+ * refused with 400 or 401 (the double knock Mastodon 4.7 does on GETs as on deliveries), so a
+ * server that verifies only RFC 9421 still serves us.
  */
 @Injectable()
 export class SignedFetch {
@@ -19,7 +21,17 @@ export class SignedFetch {
 
   async get(url: string, options: GetOptions = {}): Promise<OutboundResponse> {
     const headers = { ...options.headers };
-    const signature = signCavage({ method: 'GET', url, headers }, await this.instance.signingKey());
-    return this.http.get(url, { ...options, headers: { ...headers, ...signature } });
+    const request = { method: 'GET', url, headers };
+    const key = await this.instance.signingKey();
+    try {
+      return await this.http.get(url, { ...options, headers: { ...headers, ...signCavage(request, key) } });
+    } catch (error) {
+      const doubleKnock =
+        error instanceof OutboundHttpError &&
+        error.code === 'bad_status' &&
+        (error.status === 400 || error.status === 401);
+      if (!doubleKnock) throw error;
+      return this.http.get(url, { ...options, headers: { ...headers, ...signRfc9421(request, key) } });
+    }
   }
 }
