@@ -63,6 +63,20 @@ export class ActorsQueries {
     return rows.map((row) => row.inbox);
   }
 
+  /** Every remote server's inbox, shared ones standing in for their accounts, after `after`. */
+  async knownInboxes(after: string | null, limit: number): Promise<string[]> {
+    const rows: { inbox: string }[] = await this.db.query(
+      `SELECT DISTINCT COALESCE(NULLIF(a.shared_inbox_url, ''), a.inbox_url) AS inbox
+         FROM accounts.accounts a
+        WHERE a.domain IS NOT NULL AND a.suspended_at IS NULL AND a.inbox_url IS NOT NULL
+          AND COALESCE(NULLIF(a.shared_inbox_url, ''), a.inbox_url) > COALESCE($1::text, '')
+        ORDER BY inbox
+        LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map((row) => row.inbox);
+  }
+
   async byAccts(accts: string[], localDomain: string): Promise<Found<string>> {
     const lookups = acctLookups(accts, localDomain);
     if (!lookups.length) return { actors: [], missing: [] };

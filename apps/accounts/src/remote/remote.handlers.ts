@@ -25,6 +25,9 @@ export class RemoteHandlers {
     listFollowerInboxes: async ({ accountId, after, limit }) => ({
       inboxes: await this.actors.followerInboxes(accountId, after, limit),
     }),
+    listKnownInboxes: async ({ after, limit }) => ({
+      inboxes: await this.actors.knownInboxes(after, limit),
+    }),
     acceptRemoteFollow: (answer) => this.acceptRemoteFollow.execute(answer),
     rejectRemoteFollow: (answer) => this.rejectRemoteFollow.execute(answer),
     undoRemoteFollow: (undo) => this.undoRemoteFollow.execute(undo),

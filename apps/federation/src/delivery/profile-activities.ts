@@ -24,7 +24,8 @@ const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
  * A local account's profile, sent where it is shown: when it changes (`account.updated`), an
  * Update carrying the whole actor document goes to its remote followers' inboxes, as Mastodon's
  * UpdateDistributionWorker sends it, so that their servers show the new name, bio, fields and
- * flags without waiting to refetch.
+ * flags without waiting to refetch; when it is deleted, a Delete of the actor goes to every
+ * server known here.
  */
 @Injectable()
 export class ProfileActivities {
@@ -49,6 +50,7 @@ export class ProfileActivities {
         on(contracts.accounts.admin.events.accountUpdated, ({ accountId }, _tx, meta) =>
           this.update(accountId, meta.eventId),
         ),
+        on(contracts.accounts.admin.events.accountDeleted, ({ accountId }) => this.delete(accountId)),
       ],
     );
   }
@@ -79,6 +81,29 @@ export class ProfileActivities {
       await this.delivery.enqueue(
         { inbox, activity, signerAccountId: account.id },
         `profile:${eventId}:${inbox}`,
+      );
+  }
+
+  /**
+   * A local account deleted for good: a Delete of the actor to every inbox known here, as Mastodon
+   * announces it (its followers are gone by now, and servers that only saw its posts hold them too).
+   */
+  private async delete(accountId: string): Promise<void> {
+    const { actors } = await this.bus.request(contracts.accounts.remote.getActors, { ids: [accountId] });
+    const account = actors[0];
+    if (!account || account.domain !== null) return;
+    const activity = JSON.stringify({
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      id: `${account.uri}#delete`,
+      type: 'Delete',
+      actor: account.uri,
+      to: [PUBLIC],
+      object: account.uri,
+    });
+    for (const inbox of await this.audience.everyKnownInbox())
+      await this.delivery.enqueue(
+        { inbox, activity, signerAccountId: account.id },
+        `delete-actor:${accountId}:${inbox}`,
       );
   }
 }

@@ -118,6 +118,15 @@ export const accountsRemote = {
     response: z.object({ inboxes: z.array(z.string()) }),
   }),
   /**
+   * Every remote server's inbox known here (shared when it has one, else each account's), once
+   * each, sorted, suspended accounts left out: where an account's deletion is announced, as
+   * Mastodon sends a Delete of an actor to every inbox it knows. Paged like listFollowerInboxes.
+   */
+  listKnownInboxes: defineRequest('accounts.known_inbox.list', {
+    request: z.object({ after: url.nullable(), limit: z.number().int().min(1).max(1000) }),
+    response: z.object({ inboxes: z.array(z.string()) }),
+  }),
+  /**
    * An Accept of a local account's Follow: the pending request becomes a follow (events
    * follow_request.authorized and follow.created). Accepting a follow that already exists changes
    * nothing; `not_found` when there is neither. The answer is the follower's relationship to the actor.
