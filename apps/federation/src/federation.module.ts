@@ -110,6 +110,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     private readonly statusActivities: StatusActivities,
     private readonly profileActivities: ProfileActivities,
     private readonly inbox: Inbox,
+    private readonly remoteActors: RemoteActors,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -119,9 +120,11 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.statusActivities.start();
     await this.profileActivities.start();
     await this.inbox.start();
+    await this.remoteActors.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.remoteActors.stop();
     await this.inbox.stop();
     await this.profileActivities.stop();
     await this.statusActivities.stop();

@@ -65,6 +65,14 @@ export const federationRemoteAccounts = {
 /** Work the federation service queues for itself. */
 export const federationJobs = {
   /**
+   * A known remote actor read again from its origin and saved: asked for when it signs something
+   * and its copy here is over a day old (at most once a day per actor), so profiles, keys and
+   * endpoints follow the remote server without waiting for its Update.
+   */
+  refreshActor: defineJob('jobs.federation.actor.refresh', {
+    payload: z.object({ uri: z.string().url().max(2048) }),
+  }),
+  /**
    * One activity the inbox took: its signature verified and its actor the signer. Applied by the
    * handlers of its type off the request path, retried while what it needs (a peer, a service) is
    * away, as Mastodon's ActivityPub::ProcessingWorker.
