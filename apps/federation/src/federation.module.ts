@@ -15,6 +15,9 @@ import { FEDERATION_DB, federationDatabaseProvider } from './database/federation
 import { DiscoveryHttp } from './discovery/discovery-http';
 import { NodeInfoDocuments } from './discovery/nodeinfo';
 import { WebfingerDocuments } from './discovery/webfinger';
+import { ActorCollections } from './collections/actor-collections';
+import { FeaturedInbox } from './collections/featured-inbox';
+import { PinActivities } from './collections/pin-activities';
 import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
 import { ActivityDelivery } from './delivery/delivery';
@@ -74,6 +77,7 @@ import { WebfingerClient } from './remote/webfinger-client';
     NoteActivities,
     InteractionActivities,
     ActorActivities,
+    FeaturedInbox,
     {
       provide: INBOX_HANDLERS,
       inject: [
@@ -82,6 +86,7 @@ import { WebfingerClient } from './remote/webfinger-client';
         NoteActivities,
         InteractionActivities,
         ActorActivities,
+        FeaturedInbox,
       ],
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },
@@ -96,6 +101,8 @@ import { WebfingerClient } from './remote/webfinger-client';
     StatusDocuments,
     StatusAudience,
     StatusActivities,
+    PinActivities,
+    ActorCollections,
     FederationHttp,
     FederationHttpHandlers,
   ],
@@ -106,6 +113,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     private readonly delivery: ActivityDelivery,
     private readonly relationshipActivities: RelationshipActivities,
     private readonly statusActivities: StatusActivities,
+    private readonly pinActivities: PinActivities,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -113,9 +121,11 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.delivery.start();
     await this.relationshipActivities.start();
     await this.statusActivities.start();
+    await this.pinActivities.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.pinActivities.stop();
     await this.statusActivities.stop();
     await this.relationshipActivities.stop();
     await this.delivery.stop();

@@ -77,14 +77,15 @@ export class ActorsQueries {
       direction === 'followers' ? ['target_account_id', 'account_id'] : ['account_id', 'target_account_id'];
     const from = `FROM accounts.follows f JOIN accounts.accounts a ON a.id = f.${listed}
         WHERE f.${owner} = $1 AND a.suspended_at IS NULL`;
-    const [rows, [{ total }]]: [{ uri: string }[], { total: number }[]] = await Promise.all([
-      this.db.query(`SELECT a.uri ${from} ORDER BY f.id DESC LIMIT $2 OFFSET $3`, [
+    const [rows, counted] = await Promise.all([
+      this.db.query<{ uri: string }[]>(`SELECT a.uri ${from} ORDER BY f.id DESC LIMIT $2 OFFSET $3`, [
         accountId,
         limit,
         (page - 1) * limit,
       ]),
-      this.db.query(`SELECT count(*)::int AS total ${from}`, [accountId]),
+      this.db.query<{ total: number }[]>(`SELECT count(*)::int AS total ${from}`, [accountId]),
     ]);
+    const total = counted[0]?.total ?? 0;
     return { uris: rows.map((row) => row.uri), total };
   }
 
