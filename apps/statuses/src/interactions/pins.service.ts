@@ -57,7 +57,9 @@ export class Pins {
     return this.db.transaction(async (tx) => {
       const status = await this.find(tx, statusId);
       const [removed]: { id: string }[] = await tx.query(
-        `DELETE FROM statuses.status_pins WHERE account_id = $1 AND status_id = $2 RETURNING id`,
+        // A bare DELETE … RETURNING answers [rows, count] through the driver; a CTE answers rows.
+        `WITH removed AS (DELETE FROM statuses.status_pins WHERE account_id = $1 AND status_id = $2 RETURNING id)
+         SELECT id FROM removed`,
         [accountId, statusId],
       );
       if (removed) await this.outbox.add(tx, events.pinRemoved, { pinId: removed.id, accountId, statusId });
