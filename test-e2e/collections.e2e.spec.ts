@@ -97,6 +97,20 @@ describe('actor collections', () => {
     expect((await get(`${sut.t.url}/users/${encodeURIComponent('a%zz')}/outbox`)).status).toBe(404);
   });
 
+  it('is 404 for a suspended account', async () => {
+    const [dave] = await seedUsers(sut.t, ['dave']);
+    const daveUri = `${sut.t.url}/users/dave`;
+    expect((await get(`${daveUri}/outbox`)).status).toBe(200);
+    await sut.db.query(`UPDATE accounts.accounts SET suspended_at = now() WHERE id = $1`, [dave.accountId]);
+    await pollUntil(
+      async () => (await get(`${daveUri}/outbox`)).status,
+      (status) => status === 404,
+      10_000,
+    );
+    for (const path of ['followers', 'following', 'collections/featured', 'collections/tags'])
+      expect((await get(`${daveUri}/${path}`)).status).toBe(404);
+  });
+
   it('pages the outbox: Creates of public and unlisted statuses and Announces of boosts, newest first', async () => {
     const carolClient = createRestAPIClient({ url: sut.t.url, accessToken: carol.token });
     const shared = await carolClient.v1.statuses.create({ status: 'carol says hi', visibility: 'public' });
