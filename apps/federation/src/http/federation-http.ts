@@ -23,9 +23,11 @@ const notFound = (): RawHttpResponse => answer(404, 'Record not found');
  * The ActivityPub and discovery routes, answered from the raw request the gateway passed on (so
  * that signatures are verified on exactly what was received): WebFinger, host-meta and NodeInfo
  * (DiscoveryHttp), the personal and shared inboxes (Inbox), the instance actor, local statuses
- * (StatusDocuments), the collections of local actors (ActorCollections), and local actors at their ids, as ActivityStreams JSON to peers and as a
- * redirect to the profile page to browsers, the same URL serving both as Mastodon's does
- * (`Vary: Accept`).
+ * (StatusDocuments), the collections of local actors (ActorCollections), and local actors at
+ * their ids, as ActivityStreams JSON to peers and as a redirect to the profile page to browsers,
+ * the same URL serving both as Mastodon's does (`Vary: Accept`). It is the one router of these
+ * paths, so it holds one collaborator per family of routes: a longer constructor than usual, on
+ * purpose.
  */
 @Injectable()
 export class FederationHttp {

@@ -73,6 +73,7 @@ export const statusesInteractions = {
    * STATUS_LIMITS.pins); event pin.created when it was not pinned yet.
    */
   pin: defineRequest('statuses.pin.create', { request: act, response: statusRecord }),
+  /** Unpins it; event pin.removed when it was pinned. */
   unpin: defineRequest('statuses.pin.delete', { request: act, response: statusRecord }),
   /** Of `statusIds`, those the account favourited, bookmarked, reblogged and pinned, and those in threads it muted. */
   getViewerState: defineRequest('statuses.viewer_state.get', {
