@@ -15,6 +15,9 @@ import { FEDERATION_DB, federationDatabaseProvider } from './database/federation
 import { DiscoveryHttp } from './discovery/discovery-http';
 import { NodeInfoDocuments } from './discovery/nodeinfo';
 import { WebfingerDocuments } from './discovery/webfinger';
+import { ActorCollections } from './collections/actor-collections';
+import { FeaturedInbox } from './collections/featured-inbox';
+import { PinActivities } from './collections/pin-activities';
 import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
 import { ActivityDelivery } from './delivery/delivery';
@@ -75,6 +78,7 @@ import { WebfingerClient } from './remote/webfinger-client';
     NoteActivities,
     InteractionActivities,
     ActorActivities,
+    FeaturedInbox,
     {
       provide: INBOX_HANDLERS,
       inject: [
@@ -83,6 +87,7 @@ import { WebfingerClient } from './remote/webfinger-client';
         NoteActivities,
         InteractionActivities,
         ActorActivities,
+        FeaturedInbox,
       ],
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },
@@ -98,6 +103,8 @@ import { WebfingerClient } from './remote/webfinger-client';
     StatusAudience,
     StatusActivities,
     ProfileActivities,
+    PinActivities,
+    ActorCollections,
     FederationHttp,
     FederationHttpHandlers,
   ],
@@ -111,6 +118,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     private readonly profileActivities: ProfileActivities,
     private readonly inbox: Inbox,
     private readonly remoteActors: RemoteActors,
+    private readonly pinActivities: PinActivities,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -119,6 +127,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.relationshipActivities.start();
     await this.statusActivities.start();
     await this.profileActivities.start();
+    await this.pinActivities.start();
     await this.inbox.start();
     await this.remoteActors.start();
   }
@@ -126,6 +135,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     await this.remoteActors.stop();
     await this.inbox.stop();
+    await this.pinActivities.stop();
     await this.profileActivities.stop();
     await this.statusActivities.stop();
     await this.relationshipActivities.stop();

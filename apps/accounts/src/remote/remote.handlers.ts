@@ -28,6 +28,8 @@ export class RemoteHandlers {
     listKnownInboxes: async ({ after, limit }) => ({
       inboxes: await this.actors.knownInboxes(after, limit),
     }),
+    listNetworkUris: ({ accountId, direction, page, limit }) =>
+      this.actors.networkUris(accountId, direction, page, limit),
     acceptRemoteFollow: (answer) => this.acceptRemoteFollow.execute(answer),
     rejectRemoteFollow: (answer) => this.rejectRemoteFollow.execute(answer),
     undoRemoteFollow: (undo) => this.undoRemoteFollow.execute(undo),

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { contracts, type RawHttpRequest, type RawHttpResponse } from '@mammut/contracts';
 import { BUS, type Bus, CONFIG, type Config } from '@mammut/platform';
 import { actorDocument } from '../actors/actor-document';
+import { ActorCollections, type ActorCollectionKind } from '../collections/actor-collections';
 import { InstanceActor } from '../actors/instance-actor';
 import { DiscoveryHttp } from '../discovery/discovery-http';
 import { Inbox } from '../inbox/inbox';
@@ -12,6 +13,9 @@ import { StatusDocuments } from '../notes/status-documents';
 const USERNAME = /^[a-z0-9_]{1,30}$/i;
 /** `/users/<name>/statuses/<id>` and its `/activity`. */
 const STATUS = /^\/users\/([a-z0-9_]{1,30})\/statuses\/(\d{1,20})(\/activity)?\/?$/i;
+/** The collections under an actor's id. */
+const COLLECTION =
+  /^\/users\/([^/]+)\/(outbox|followers|following|collections\/featured|collections\/tags)\/?$/;
 
 const notFound = (): RawHttpResponse => answer(404, 'Record not found');
 
@@ -19,9 +23,11 @@ const notFound = (): RawHttpResponse => answer(404, 'Record not found');
  * The ActivityPub and discovery routes, answered from the raw request the gateway passed on (so
  * that signatures are verified on exactly what was received): WebFinger, host-meta and NodeInfo
  * (DiscoveryHttp), the personal and shared inboxes (Inbox), the instance actor, local statuses
- * (StatusDocuments), and local actors at their ids, as ActivityStreams JSON to peers and as a
- * redirect to the profile page to browsers, the same URL serving both as Mastodon's does
- * (`Vary: Accept`).
+ * (StatusDocuments), the collections of local actors (ActorCollections), and local actors at
+ * their ids, as ActivityStreams JSON to peers and as a redirect to the profile page to browsers,
+ * the same URL serving both as Mastodon's does (`Vary: Accept`). It is the one router of these
+ * paths, so it holds one collaborator per family of routes: a longer constructor than usual, on
+ * purpose.
  */
 @Injectable()
 export class FederationHttp {
@@ -33,6 +39,7 @@ export class FederationHttp {
     private readonly instance: InstanceActor,
     private readonly discovery: DiscoveryHttp,
     private readonly statuses: StatusDocuments,
+    private readonly collections: ActorCollections,
   ) {}
 
   async handle(request: RawHttpRequest): Promise<RawHttpResponse> {
@@ -54,6 +61,14 @@ export class FederationHttp {
     if (path === '/actor') return this.instanceActor(request);
     const actor = /^\/users\/([^/]+)\/?$/.exec(path);
     if (actor) return this.actor(actor[1], request);
+    const collection = COLLECTION.exec(path);
+    if (collection)
+      return this.collections.serve(
+        collection[1],
+        collection[2] as ActorCollectionKind,
+        url.searchParams,
+        request.headers.accept ?? '',
+      );
     const status = STATUS.exec(path);
     if (status)
       return this.statuses.serve(
