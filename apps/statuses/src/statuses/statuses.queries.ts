@@ -36,6 +36,18 @@ const toEditRecord = (row: EditRow): StatusEditRecord => ({
   createdAt: row.created_at.toISOString(),
 });
 
+/** The uri Mastodon gives the status whose page is `url` (`…/@user/<id>`), if it is such a page. */
+function uriOfPage(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  const page = /^\/@([a-z0-9_]+)\/(\d{1,20})$/i.exec(parsed.pathname);
+  return page ? `${parsed.origin}/users/${page[1]}/statuses/${page[2]}` : null;
+}
+
 /** Reads of statuses; deleted statuses are never returned. */
 @Injectable()
 export class StatusesQueries {
@@ -53,6 +65,26 @@ export class StatusesQueries {
   async byIds(ids: string[]): Promise<StatusList & { missing: string[] }> {
     const { statuses, missing } = await this.rows(ids);
     return { statuses, missing, reblogged: await this.rebloggedBy(statuses) };
+  }
+
+  /**
+   * The statuses these URLs name: by uri, or by a Mastodon page URL (`/@user/<id>`) together with
+   * the uri it implies (Mastodon's guess in ResolveURLService: pages are not indexed).
+   */
+  async byUrls(urls: string[]): Promise<StatusList> {
+    const pairs = urls.flatMap((url) => {
+      const guessed = uriOfPage(url);
+      return [{ uri: url, url: null }, ...(guessed ? [{ uri: guessed, url }] : [])];
+    });
+    if (!pairs.length) return { statuses: [], reblogged: [] };
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT DISTINCT s.id FROM statuses.statuses s
+         JOIN unnest($1::text[], $2::text[]) AS q(uri, url) ON s.uri = q.uri AND (q.url IS NULL OR s.url = q.url)
+        WHERE s.deleted_at IS NULL
+        ORDER BY s.id`,
+      [pairs.map((pair) => pair.uri), pairs.map((pair) => pair.url)],
+    );
+    return this.withReblogged((await this.rows(rows.map((row) => row.id))).statuses);
   }
 
   /** The statuses, with the ones the reblogs among them share. */
