@@ -174,6 +174,8 @@ export class StatusesQueries {
     statusId: string,
     limits: { ancestors: number; descendants: number; depth: number },
   ): Promise<{ ancestors: StatusRecord[]; descendants: StatusRecord[] }> {
+    // Ancestors in the order of the thread, as Mastodon walks it, not by id: remote statuses fetched
+    // up a thread may share their `published` second, so their ids need not follow the thread.
     const up: { id: string }[] = await this.db.query(
       `WITH RECURSIVE up (id, in_reply_to_id, depth) AS (
          SELECT s.id, s.in_reply_to_id, 0 FROM statuses.statuses s WHERE s.id = $1
@@ -181,7 +183,7 @@ export class StatusesQueries {
          SELECT p.id, p.in_reply_to_id, up.depth + 1
            FROM statuses.statuses p JOIN up ON p.id = up.in_reply_to_id
           WHERE p.deleted_at IS NULL AND up.depth < $2)
-       SELECT id FROM up WHERE id <> $1 ORDER BY id LIMIT $2`,
+       SELECT id FROM up WHERE id <> $1 ORDER BY depth DESC LIMIT $2`,
       [statusId, limits.ancestors],
     );
     const down: { id: string }[] = await this.db.query(
