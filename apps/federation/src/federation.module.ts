@@ -35,6 +35,11 @@ import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
 import { InteractionActivities } from './inbox/interaction-activities';
 import { ActorKeysStore } from './keys/actor-keys';
 import { RemoteAccountsHandlers } from './remote/remote-accounts.handlers';
+import { RemoteNotes } from './remote/remote-notes';
+import { RemoteStatusesHandlers } from './remote/remote-statuses.handlers';
+import { ResolveRemoteStatus } from './remote/resolve-remote-status';
+import { ThreadQueue } from './remote/thread-queue';
+import { ThreadWorker } from './remote/thread-worker';
 import { NoteSubjects } from './notes/note-subjects';
 import { StatusDocuments } from './notes/status-documents';
 import { RemoteActors } from './remote/remote-actors';
@@ -46,7 +51,8 @@ import { WebfingerClient } from './remote/webfinger-client';
 
 /**
  * ActivityPub: the documents of local actors and the keys they sign with, the discovery documents
- * (WebFinger, host-meta, NodeInfo), and remote accounts resolved by handle or id; answers
+ * (WebFinger, host-meta, NodeInfo), remote accounts resolved by handle or id and remote statuses
+ * by URL (their threads fetched as jobs); answers
  * `federation.*` on the bus, the gateway passing ActivityPub and discovery requests to it as they arrived.
  */
 @Module({
@@ -54,6 +60,7 @@ import { WebfingerClient } from './remote/webfinger-client';
   controllers: [
     busController(contracts.federation.http, FederationHttpHandlers),
     busController(contracts.federation.remoteAccounts, RemoteAccountsHandlers),
+    busController(contracts.federation.remoteStatuses, RemoteStatusesHandlers),
   ],
   providers: [
     federationDatabaseProvider,
@@ -72,6 +79,11 @@ import { WebfingerClient } from './remote/webfinger-client';
     WebfingerClient,
     ResolveRemoteAccount,
     RemoteAccountsHandlers,
+    ThreadQueue,
+    RemoteNotes,
+    ResolveRemoteStatus,
+    RemoteStatusesHandlers,
+    ThreadWorker,
     // What the inbox applies, one handler per family of activities.
     FollowActivities,
     FollowAnswerActivities,
@@ -119,6 +131,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     private readonly inbox: Inbox,
     private readonly remoteActors: RemoteActors,
     private readonly pinActivities: PinActivities,
+    private readonly threads: ThreadWorker,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -128,6 +141,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.statusActivities.start();
     await this.profileActivities.start();
     await this.pinActivities.start();
+    await this.threads.start();
     await this.inbox.start();
     await this.remoteActors.start();
   }
@@ -135,6 +149,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     await this.remoteActors.stop();
     await this.inbox.stop();
+    await this.threads.stop();
     await this.pinActivities.stop();
     await this.profileActivities.stop();
     await this.statusActivities.stop();

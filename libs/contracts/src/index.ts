@@ -43,7 +43,12 @@ import { timelinesFeeds } from './timelines/timelines.contracts';
 import { timelinesNotifications } from './timelines/notifications.contracts';
 import { timelinesNotificationPolicy } from './timelines/notification-policy.contracts';
 import { timelinesNotificationGroups } from './timelines/notification-groups.contracts';
-import { federationHttp, federationJobs, federationRemoteAccounts } from './federation/federation.contracts';
+import {
+  federationHttp,
+  federationJobs,
+  federationRemoteAccounts,
+  federationRemoteStatuses,
+} from './federation/federation.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -77,6 +82,7 @@ export const contracts = {
   federation: {
     http: federationHttp,
     remoteAccounts: federationRemoteAccounts,
+    remoteStatuses: federationRemoteStatuses,
     jobs: federationJobs,
   },
 } as const;

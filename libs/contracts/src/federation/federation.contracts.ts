@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { defineJob, defineRequest } from '../define';
 import { id } from '../accounts/records';
 
+/** The most parents one arriving reply has fetched, one after the other. */
+export const THREAD_PARENTS_LIMIT = 5;
+
 /** Request bodies federation takes, as Mastodon bounds them (1 MB). */
 export const FEDERATION_BODY_LIMIT = 1024 * 1024;
 
@@ -62,6 +65,20 @@ export const federationRemoteAccounts = {
   }),
 };
 
+export const federationRemoteStatuses = {
+  /**
+   * A remote status by its URL (the object id, or a page whose document names the id on the same
+   * host), as Mastodon's FetchRemoteStatusService: fetched signed from its server when it is not
+   * stored here, its author (on the object's host) resolved, and stored, since a user asked for
+   * it. `not_found` when the URL names no acceptable status (another host's author, a refused
+   * address, not a note); `unavailable` when its server cannot be asked now.
+   */
+  resolve: defineRequest('federation.remote_status.resolve', {
+    request: z.object({ uri: z.string().min(1).max(2048) }).strict(),
+    response: z.object({ statusId: id }),
+  }),
+};
+
 /** Work the federation service queues for itself. */
 export const federationJobs = {
   /**
@@ -95,6 +112,17 @@ export const federationJobs = {
       /** The activity, as the exact JSON text to send. */
       activity: z.string().max(FEDERATION_BODY_LIMIT),
       signerAccountId: id,
+    }),
+  }),
+  /**
+   * The status a stored reply answers, not known here: fetched and stored (one parent per job, as
+   * Mastodon's ThreadResolveWorker), and its own unknown parent queued with `remaining` one less,
+   * so that one arrival fetches at most THREAD_PARENTS_LIMIT parents.
+   */
+  resolveThread: defineJob('jobs.federation.thread.resolve', {
+    payload: z.object({
+      uri: z.string().url().max(2048),
+      remaining: z.number().int().min(1).max(THREAD_PARENTS_LIMIT),
     }),
   }),
 };
