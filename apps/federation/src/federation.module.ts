@@ -13,10 +13,13 @@ import {
 import type { DataSource } from 'typeorm';
 import { FEDERATION_DB, federationDatabaseProvider } from './database/federation-database';
 import { DiscoveryHttp } from './discovery/discovery-http';
+import { DomainBlocks } from './domain-blocks/domain-blocks';
+import { DomainBlocksHandlers } from './domain-blocks/domain-blocks.handlers';
 import { NodeInfoDocuments } from './discovery/nodeinfo';
 import { WebfingerDocuments } from './discovery/webfinger';
 import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
+import { SignedRequests } from './http/signed-requests';
 import { ActivityDelivery } from './delivery/delivery';
 import { DeliveryHealth } from './delivery/delivery-health';
 import { RelationshipActivities } from './delivery/relationship-activities';
@@ -36,6 +39,7 @@ import { StatusDocuments } from './notes/status-documents';
 import { RemoteActors } from './remote/remote-actors';
 import { SignedFetch } from './remote/signed-fetch';
 import { InstanceActor } from './actors/instance-actor';
+import { LocalActorDocuments } from './actors/local-actor-documents';
 import { RemoteObjects } from './remote/remote-objects';
 import { ResolveRemoteAccount } from './remote/resolve-remote-account';
 import { WebfingerClient } from './remote/webfinger-client';
@@ -50,11 +54,14 @@ import { WebfingerClient } from './remote/webfinger-client';
   controllers: [
     busController(contracts.federation.http, FederationHttpHandlers),
     busController(contracts.federation.remoteAccounts, RemoteAccountsHandlers),
+    busController(contracts.federation.domainBlocks, DomainBlocksHandlers),
   ],
   providers: [
     federationDatabaseProvider,
     postgresReadiness('federation', FEDERATION_DB),
     ActorKeysStore,
+    DomainBlocks,
+    DomainBlocksHandlers,
     // The one client requests leave the system through (ADR 0016).
     {
       provide: GuardedHttp,
@@ -85,6 +92,7 @@ import { WebfingerClient } from './remote/webfinger-client';
       ],
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },
+    SignedRequests,
     Inbox,
     DeliveryHealth,
     ActivityDelivery,
@@ -96,6 +104,7 @@ import { WebfingerClient } from './remote/webfinger-client';
     StatusDocuments,
     StatusAudience,
     StatusActivities,
+    LocalActorDocuments,
     FederationHttp,
     FederationHttpHandlers,
   ],

@@ -23,6 +23,7 @@ export * from './timelines/notifications.contracts';
 export * from './timelines/notification-policy.contracts';
 export * from './timelines/notification-groups.contracts';
 export * from './federation/federation.contracts';
+export * from './federation/domain-blocks.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
@@ -44,6 +45,7 @@ import { timelinesNotifications } from './timelines/notifications.contracts';
 import { timelinesNotificationPolicy } from './timelines/notification-policy.contracts';
 import { timelinesNotificationGroups } from './timelines/notification-groups.contracts';
 import { federationHttp, federationJobs, federationRemoteAccounts } from './federation/federation.contracts';
+import { federationDomainBlocks } from './federation/domain-blocks.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -77,6 +79,7 @@ export const contracts = {
   federation: {
     http: federationHttp,
     remoteAccounts: federationRemoteAccounts,
+    domainBlocks: federationDomainBlocks,
     jobs: federationJobs,
   },
 } as const;
