@@ -96,7 +96,8 @@ export class DomainBlocks {
   async update(domain: string, changes: Changes): Promise<DomainBlockRecord> {
     const host = this.normalized(domain);
     const rows: Row[] = await this.db.query(
-      `UPDATE federation.domain_blocks SET
+      // A CTE, so the query answers rows (TypeORM answers a bare UPDATE with [rows, count]).
+      `WITH changed AS (UPDATE federation.domain_blocks SET
          severity = COALESCE($2, severity),
          reject_media = COALESCE($3, reject_media),
          reject_reports = COALESCE($4, reject_reports),
@@ -105,7 +106,8 @@ export class DomainBlocks {
          public_comment = CASE WHEN $8 THEN $9 ELSE public_comment END,
          updated_at = now()
        WHERE domain = $1
-       RETURNING ${COLUMNS}`,
+       RETURNING *)
+       SELECT ${COLUMNS} FROM changed`,
       [
         host,
         changes.severity ?? null,
@@ -125,7 +127,8 @@ export class DomainBlocks {
   async remove(domain: string): Promise<void> {
     const host = this.normalized(domain);
     const rows: { domain: string }[] = await this.db.query(
-      `DELETE FROM federation.domain_blocks WHERE domain = $1 RETURNING domain`,
+      `WITH removed AS (DELETE FROM federation.domain_blocks WHERE domain = $1 RETURNING domain)
+       SELECT domain FROM removed`,
       [host],
     );
     if (!rows[0]) throw new ContractError('not_found', `${host} is not blocked`);
