@@ -13,6 +13,8 @@ import {
 import type { DataSource } from 'typeorm';
 import { FEDERATION_DB, federationDatabaseProvider } from './database/federation-database';
 import { DiscoveryHttp } from './discovery/discovery-http';
+import { DomainBlocks } from './domain-blocks/domain-blocks';
+import { DomainBlocksHandlers } from './domain-blocks/domain-blocks.handlers';
 import { NodeInfoDocuments } from './discovery/nodeinfo';
 import { WebfingerDocuments } from './discovery/webfinger';
 import { ActorCollections } from './collections/actor-collections';
@@ -20,6 +22,7 @@ import { FeaturedInbox } from './collections/featured-inbox';
 import { PinActivities } from './collections/pin-activities';
 import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
+import { SignedRequests } from './http/signed-requests';
 import { ActivityDelivery } from './delivery/delivery';
 import { DeliveryHealth } from './delivery/delivery-health';
 import { RelationshipActivities } from './delivery/relationship-activities';
@@ -45,6 +48,7 @@ import { StatusDocuments } from './notes/status-documents';
 import { RemoteActors } from './remote/remote-actors';
 import { SignedFetch } from './remote/signed-fetch';
 import { InstanceActor } from './actors/instance-actor';
+import { LocalActorDocuments } from './actors/local-actor-documents';
 import { RemoteObjects } from './remote/remote-objects';
 import { ResolveRemoteAccount } from './remote/resolve-remote-account';
 import { WebfingerClient } from './remote/webfinger-client';
@@ -61,11 +65,14 @@ import { WebfingerClient } from './remote/webfinger-client';
     busController(contracts.federation.http, FederationHttpHandlers),
     busController(contracts.federation.remoteAccounts, RemoteAccountsHandlers),
     busController(contracts.federation.remoteStatuses, RemoteStatusesHandlers),
+    busController(contracts.federation.domainBlocks, DomainBlocksHandlers),
   ],
   providers: [
     federationDatabaseProvider,
     postgresReadiness('federation', FEDERATION_DB),
     ActorKeysStore,
+    DomainBlocks,
+    DomainBlocksHandlers,
     // The one client requests leave the system through (ADR 0016).
     {
       provide: GuardedHttp,
@@ -103,6 +110,7 @@ import { WebfingerClient } from './remote/webfinger-client';
       ],
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },
+    SignedRequests,
     Inbox,
     DeliveryHealth,
     ActivityDelivery,
@@ -117,6 +125,7 @@ import { WebfingerClient } from './remote/webfinger-client';
     ProfileActivities,
     PinActivities,
     ActorCollections,
+    LocalActorDocuments,
     FederationHttp,
     FederationHttpHandlers,
   ],

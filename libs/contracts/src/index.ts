@@ -23,6 +23,7 @@ export * from './timelines/notifications.contracts';
 export * from './timelines/notification-policy.contracts';
 export * from './timelines/notification-groups.contracts';
 export * from './federation/federation.contracts';
+export * from './federation/domain-blocks.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
@@ -49,6 +50,7 @@ import {
   federationRemoteAccounts,
   federationRemoteStatuses,
 } from './federation/federation.contracts';
+import { federationDomainBlocks } from './federation/domain-blocks.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -83,6 +85,7 @@ export const contracts = {
     http: federationHttp,
     remoteAccounts: federationRemoteAccounts,
     remoteStatuses: federationRemoteStatuses,
+    domainBlocks: federationDomainBlocks,
     jobs: federationJobs,
   },
 } as const;
