@@ -29,6 +29,8 @@ import { Inbox } from './inbox/inbox';
 import { NoteActivities } from './inbox/note-activities';
 import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
 import { InteractionActivities } from './inbox/interaction-activities';
+import { MoveActivities } from './inbox/move-activities';
+import { AccountActivities } from './delivery/account-activities';
 import { ActorKeysStore } from './keys/actor-keys';
 import { RemoteAccountsHandlers } from './remote/remote-accounts.handlers';
 import { NoteSubjects } from './notes/note-subjects';
@@ -74,6 +76,7 @@ import { WebfingerClient } from './remote/webfinger-client';
     NoteActivities,
     InteractionActivities,
     ActorActivities,
+    MoveActivities,
     {
       provide: INBOX_HANDLERS,
       inject: [
@@ -82,6 +85,7 @@ import { WebfingerClient } from './remote/webfinger-client';
         NoteActivities,
         InteractionActivities,
         ActorActivities,
+        MoveActivities,
       ],
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },
@@ -89,6 +93,7 @@ import { WebfingerClient } from './remote/webfinger-client';
     DeliveryHealth,
     ActivityDelivery,
     RelationshipActivities,
+    AccountActivities,
     WebfingerDocuments,
     NodeInfoDocuments,
     DiscoveryHttp,
@@ -106,6 +111,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     private readonly delivery: ActivityDelivery,
     private readonly relationshipActivities: RelationshipActivities,
     private readonly statusActivities: StatusActivities,
+    private readonly accountActivities: AccountActivities,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -113,9 +119,11 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.delivery.start();
     await this.relationshipActivities.start();
     await this.statusActivities.start();
+    await this.accountActivities.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.accountActivities.stop();
     await this.statusActivities.stop();
     await this.relationshipActivities.stop();
     await this.delivery.stop();
