@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { HealthModule } from '@mammut/platform';
 import { AccountsController } from './api/v1/accounts/accounts.controller';
+import { MigrationSettingsController } from './api/v1/mammut/migration-settings.controller';
 import { CredentialsController } from './api/v1/accounts/credentials.controller';
 import { AccountListsController } from './api/v1/accounts/account-lists.controller';
 import { RelationshipActionsController } from './api/v1/accounts/relationship-actions.controller';
@@ -65,6 +66,7 @@ import { StreamingSse } from './streaming/streaming.sse';
   imports: [HealthModule],
   controllers: [
     CredentialsController,
+    MigrationSettingsController,
     StatusesController,
     TimelinesController,
     TagsController,
