@@ -33,6 +33,7 @@ describe('account migration over ActivityPub', () => {
   let alice: SeededUser;
   let dave: SeededUser;
   let erin2: SeededUser;
+  let gina: SeededUser;
 
   const client = (t: TestSystem, user: SeededUser): mastodon.rest.Client =>
     createRestAPIClient({ url: t.url, accessToken: user.token });
@@ -79,7 +80,7 @@ describe('account migration over ActivityPub', () => {
 
   beforeAll(async () => {
     await peer.start();
-    [carol, alice2, erin, frank] = await seedUsers(a.t, ['carol', 'alice2', 'erin', 'frank']);
+    [carol, alice2, erin, frank, gina] = await seedUsers(a.t, ['carol', 'alice2', 'erin', 'frank', 'gina']);
     [alice, dave, erin2] = await seedUsers(b.t, ['alice', 'dave', 'erin2']);
   });
 
@@ -261,6 +262,106 @@ describe('account migration over ActivityPub', () => {
     );
     await settled(a.t);
     expect(await following(a.t, carol)).toEqual(['alice2']);
+  });
+
+  it('exports follows, blocks and mutes as Mastodon CSV that an import on another account reproduces', async () => {
+    const csv = async (user: SeededUser, file: string): Promise<string> => {
+      const response = await apiCall(a.t.url, `/api/v1/mammut/exports/${file}`, { token: user.token });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/csv');
+      return response.text();
+    };
+    const importCsv = (user: SeededUser, query: string, body: string, type = 'text/csv') =>
+      apiCall(a.t.url, `/api/v1/mammut/imports?${query}`, {
+        method: 'POST',
+        token: user.token,
+        headers: { 'content-type': type },
+        body,
+      });
+
+    // frank follows erin2 on B (after erin's move) and carol here, with options; blocks and mutes dave on B.
+    await client(a.t, frank)
+      .v1.accounts.$select(carol.accountId)
+      .follow({ reblogs: false, notify: true, languages: ['en'] });
+    const { accounts } = await client(a.t, frank).v2.search.list({
+      q: `@dave@${b.t.domain}`,
+      resolve: true,
+      type: 'accounts',
+    });
+    await client(a.t, frank).v1.accounts.$select(accounts[0].id).mute({ notifications: false });
+    await client(a.t, frank).v1.accounts.$select(accounts[0].id).block();
+
+    const follows = await csv(frank, 'following_accounts.csv');
+    expect(follows.split('\n').filter(Boolean).sort()).toEqual(
+      [
+        'Account address,Show boosts,Notify on new posts,Languages',
+        `carol@${a.t.domain},false,true,en`,
+        `erin2@${b.t.domain},true,false,`,
+      ].sort(),
+    );
+    expect(await csv(frank, 'blocked_accounts.csv')).toBe(`dave@${b.t.domain}\n`);
+    expect(await csv(frank, 'muted_accounts.csv')).toBe(
+      `Account address,Hide notifications\ndave@${b.t.domain},false\n`,
+    );
+    expect(await csv(frank, 'bookmarks.csv')).toBe('');
+
+    const imported = await importCsv(gina, 'type=follows', follows);
+    expect(imported.status).toBe(200);
+    expect(await imported.json()).toEqual({
+      type: 'follows',
+      mode: 'merge',
+      total: 2,
+      imported: 2,
+      failed: [],
+    });
+    await pollUntil(
+      () => following(a.t, gina),
+      (list) => list.length === 2,
+      15_000,
+    );
+    // The same rows (in the order the import happened to follow them).
+    const lines = (text: string): string[] => text.split('\n').filter(Boolean).sort();
+    expect(lines(await csv(gina, 'following_accounts.csv'))).toEqual(lines(follows));
+
+    // A multipart upload, as the settings page would send it; overwrite ends what the file does not list.
+    const form = new FormData();
+    form.append('type', 'follows');
+    form.append('mode', 'overwrite');
+    form.append(
+      'data',
+      new Blob([`carol@${a.t.domain}\nnobody@${b.t.domain}\n`], { type: 'text/csv' }),
+      'f.csv',
+    );
+    const overwritten = await apiCall(a.t.url, '/api/v1/mammut/imports', {
+      method: 'POST',
+      token: gina.token,
+      body: form,
+    });
+    expect(overwritten.status).toBe(200);
+    expect(await overwritten.json()).toEqual({
+      type: 'follows',
+      mode: 'overwrite',
+      total: 2,
+      imported: 1,
+      failed: [`nobody@${b.t.domain}`],
+    });
+    expect(await following(a.t, gina)).toEqual(['carol']);
+
+    expect((await importCsv(gina, 'type=blocks', await csv(frank, 'blocked_accounts.csv'))).status).toBe(200);
+    expect((await importCsv(gina, 'type=mutes', await csv(frank, 'muted_accounts.csv'))).status).toBe(200);
+    const [relationship] = await client(a.t, gina).v1.accounts.relationships.fetch({ id: [accounts[0].id] });
+    expect(relationship).toMatchObject({ blocking: true, muting: true, mutingNotifications: false });
+
+    // Bad files and parameters: 422, and nothing changes.
+    for (const [query, body] of [
+      ['type=follows', '"unterminated\n'],
+      ['type=follows', 'not-an-address\n'],
+      ['type=follows', ''],
+      ['type=statuses', `carol@${a.t.domain}\n`],
+      ['type=follows&mode=replace', `carol@${a.t.domain}\n`],
+    ])
+      expect((await importCsv(gina, query, body)).status).toBe(422);
+    expect(await following(a.t, gina)).toEqual(['carol']);
   });
 
   it('refuses bad settings input with 4xx', async () => {
