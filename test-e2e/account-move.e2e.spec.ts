@@ -10,11 +10,6 @@ jest.setTimeout(180_000);
 const FEDERATING = { FEDERATION_SCHEME: 'http', FEDERATION_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1' };
 const AS = 'https://www.w3.org/ns/activitystreams';
 
-interface Alias {
-  acct: string | null;
-  uri: string;
-}
-
 /**
  * Account migration between two Mammut instances, through the settings routes and the client
  * API: an account names its old self as an alias, the old one moves to it, the followers on the
