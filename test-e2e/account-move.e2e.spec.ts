@@ -141,9 +141,12 @@ describe('account migration over ActivityPub', () => {
     expect(again.status).toBe(422);
   });
 
-  it('moves erin from A to B: dave on B and frank on A follow erin2 on B', async () => {
+  it('moves erin from A to B: dave on B and frank on A follow erin2 on B, blocks and mutes carried over', async () => {
     await follow(b.t, dave, `erin@${a.t.domain}`);
     await client(a.t, frank).v1.accounts.$select(erin.accountId).follow();
+    // Blocks and mutes of the old account carry over to the new one.
+    await client(a.t, carol).v1.accounts.$select(erin.accountId).mute({ notifications: false });
+    await client(a.t, alice2).v1.accounts.$select(erin.accountId).block();
 
     expect((await settings(b.t, erin2, 'POST', 'aliases', { acct: `erin@${a.t.domain}` })).status).toBe(200);
     const moved = await settings(a.t, erin, 'POST', 'migration', {
@@ -168,6 +171,11 @@ describe('account migration over ActivityPub', () => {
     ).toEqual([`erin2@${b.t.domain}`]);
     const erinOnB = await client(b.t, dave).v1.accounts.lookup({ acct: `erin@${a.t.domain}` });
     expect(erinOnB.moved?.acct).toBe('erin2');
+    const erin2OnA = await client(a.t, carol).v1.accounts.lookup({ acct: `erin2@${b.t.domain}` });
+    const [muting] = await client(a.t, carol).v1.accounts.relationships.fetch({ id: [erin2OnA.id] });
+    expect(muting).toMatchObject({ muting: true, mutingNotifications: false });
+    const [blocking] = await client(a.t, alice2).v1.accounts.relationships.fetch({ id: [erin2OnA.id] });
+    expect(blocking).toMatchObject({ blocking: true });
   });
 
   it('applies no Move whose target does not name the mover, nor one about someone else', async () => {
