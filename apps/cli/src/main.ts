@@ -254,6 +254,33 @@ function buildProgram(): Command {
       }),
     );
   accounts
+    .command('aliases <username>')
+    .description('list, add or remove the accounts a local account is also known as (a move to it needs one)')
+    .option('--add <acct>', 'add an alias: user or user@domain, an account known here')
+    .option('--remove <acct>', 'remove an alias: user@domain or its actor URI')
+    .action((username: string, options: { add?: string; remove?: string }) =>
+      withAccounts(async (bus) => {
+        const migration = contracts.accounts.migration;
+        const { accountId } = await bus.request(admin.getUser, { username });
+        let { aliases } = await bus.request(migration.listAliases, { accountId });
+        if (options.add) {
+          const found = await bus.request(contracts.accounts.profiles.lookupAccounts, {
+            accts: [options.add],
+          });
+          const target = found.accounts[0];
+          if (!target) throw new ContractError('not_found', `No account ${options.add}`);
+          ({ aliases } = await bus.request(migration.addAlias, { accountId, targetAccountId: target.id }));
+        }
+        if (options.remove) {
+          const named = options.remove.replace(/^@/, '').toLowerCase();
+          const alias = aliases.find((a) => a.uri === options.remove || a.acct?.toLowerCase() === named);
+          if (!alias) throw new ContractError('not_found', `No alias ${options.remove}`);
+          ({ aliases } = await bus.request(migration.removeAlias, { accountId, uri: alias.uri }));
+        }
+        for (const alias of aliases) say(`${alias.acct ?? '-'}\t${alias.uri}`);
+      }),
+    );
+  accounts
     .command('delete <username>')
     .description(
       'delete a local account for good: relationships, user and tokens go, the name stays reserved',

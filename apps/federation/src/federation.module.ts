@@ -36,6 +36,7 @@ import { Inbox } from './inbox/inbox';
 import { NoteActivities } from './inbox/note-activities';
 import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
 import { InteractionActivities } from './inbox/interaction-activities';
+import { MoveActivities } from './inbox/move-activities';
 import { ActorKeysStore } from './keys/actor-keys';
 import { RemoteAccountsHandlers } from './remote/remote-accounts.handlers';
 import { RemoteNotes } from './remote/remote-notes';
@@ -98,6 +99,7 @@ import { WebfingerClient } from './remote/webfinger-client';
     InteractionActivities,
     ActorActivities,
     FeaturedInbox,
+    MoveActivities,
     {
       provide: INBOX_HANDLERS,
       inject: [
@@ -107,6 +109,7 @@ import { WebfingerClient } from './remote/webfinger-client';
         InteractionActivities,
         ActorActivities,
         FeaturedInbox,
+        MoveActivities,
       ],
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },

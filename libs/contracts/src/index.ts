@@ -7,6 +7,7 @@ export * from './accounts/relationships.contracts';
 export * from './accounts/oauth.contracts';
 export * from './accounts/admin.contracts';
 export * from './accounts/remote.contracts';
+export * from './accounts/migration.contracts';
 export * from './accounts/filters.contracts';
 export * from './accounts/lists.contracts';
 export * from './accounts/grant-changes.contracts';
@@ -30,6 +31,7 @@ import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts'
 import { accountsInstance } from './accounts/instance.contracts';
 import { accountsAdmin } from './accounts/admin.contracts';
 import { accountsRemote } from './accounts/remote.contracts';
+import { accountsMigration } from './accounts/migration.contracts';
 import { accountsFilters } from './accounts/filters.contracts';
 import { accountsLists } from './accounts/lists.contracts';
 import { statusesStatuses } from './statuses/statuses.contracts';
@@ -62,6 +64,7 @@ export const contracts = {
     instance: accountsInstance,
     admin: accountsAdmin,
     remote: accountsRemote,
+    migration: accountsMigration,
     filters: accountsFilters,
     lists: accountsLists,
   },

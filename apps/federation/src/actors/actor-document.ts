@@ -73,6 +73,7 @@ export function actorDocument(
       : account.fields.map((field) => ({ type: 'PropertyValue', name: field.name, value: field.value })),
     endpoints: { sharedInbox: `${host.publicOrigin}/inbox` },
     ...(account.alsoKnownAs.length ? { alsoKnownAs: account.alsoKnownAs } : {}),
+    ...(account.movedToUri ? { movedTo: account.movedToUri } : {}),
     ...(image(account.avatarUrl) ? { icon: image(account.avatarUrl) } : {}),
     ...(image(account.headerUrl) ? { image: image(account.headerUrl) } : {}),
   };

@@ -119,6 +119,20 @@ export class RemoteActors {
     );
   }
 
+  /**
+   * Reads an actor from its own server now, known here or not, and saves it: what is checked
+   * against must not be a stored copy (a Move's target and its `alsoKnownAs`). False when the
+   * document is missing or not acceptable.
+   */
+  async reload(actorUri: string): Promise<boolean> {
+    const known = await this.knownRemote(actorUri);
+    const key = await this.readFromOrigin(
+      actorUri,
+      (keys) => keys.find((candidate) => candidate.id === known?.publicKeyId) ?? keys[0],
+    );
+    return key !== null;
+  }
+
   private async knownRemote(actorUri: string): Promise<ActorRecord | undefined> {
     const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
       uris: [actorUri],

@@ -63,6 +63,15 @@ export const federationRemoteAccounts = {
     request: resolveTarget,
     response: z.object({ accountId: id }),
   }),
+  /**
+   * A known account read again now from its own server, whatever its age (a move's target, whose
+   * `alsoKnownAs` must be current); a local one is answered as it is. `not_found` when the account
+   * is unknown or its document is gone or not acceptable; `unavailable` when its server cannot be asked.
+   */
+  refresh: defineRequest('federation.remote_account.refresh', {
+    request: z.object({ accountId: id }),
+    response: z.object({ accountId: id }),
+  }),
 };
 
 export const federationRemoteStatuses = {
