@@ -49,6 +49,7 @@ export {
 export { OutboxRelay, type OutboxRelayOptions, type RelayStats } from './events/outbox-relay';
 export { pruneEventTables, type PruneOptions, type Pruned } from './events/prune';
 export * from './events/event-consumers';
+export * from './events/event-subscriber';
 export * from './events/jobs';
 export * from './events/dead-letters';
 export * from './events/settle';

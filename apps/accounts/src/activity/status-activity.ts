@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts } from '@mammut/contracts';
-import { consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
+import { EventSubscriber, type Subscription, on, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACCOUNTS_DB, ACCOUNTS_SCHEMA } from '../database/accounts-database';
 
@@ -12,34 +12,27 @@ const events = contracts.statuses.statuses.events;
  * through the accounts table, so every cached record of the account is evicted with them.
  */
 @Injectable()
-export class StatusActivity {
-  private consumers?: EventConsumers;
-
-  constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
-  ) {}
-
-  async start(): Promise<void> {
-    this.consumers = consumersOf(this.runtime);
-    if (!this.consumers) return;
-    await this.consumers.consume(
-      { consumer: 'accounts-statuses', schema: ACCOUNTS_SCHEMA, dataSource: this.db },
-      [
-        on(events.statusCreated, ({ status }, tx) =>
-          status.visibility === 'direct'
-            ? Promise.resolve()
-            : this.count(tx, status.accountId, 1, status.createdAt),
-        ),
-        on(events.statusDeleted, (deleted, tx) =>
-          deleted.visibility === 'direct' ? Promise.resolve() : this.count(tx, deleted.accountId, -1, null),
-        ),
-      ],
-    );
+export class StatusActivity extends EventSubscriber {
+  constructor(@Inject(RUNTIME) runtime: Runtime, @Inject(ACCOUNTS_DB) db: DataSource) {
+    super(runtime, { schema: ACCOUNTS_SCHEMA, dataSource: db });
   }
 
-  async stop(): Promise<void> {
-    await this.consumers?.stop();
+  protected subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: 'accounts-statuses',
+        handlers: [
+          on(events.statusCreated, ({ status }, tx) =>
+            status.visibility === 'direct'
+              ? Promise.resolve()
+              : this.count(tx, status.accountId, 1, status.createdAt),
+          ),
+          on(events.statusDeleted, (deleted, tx) =>
+            deleted.visibility === 'direct' ? Promise.resolve() : this.count(tx, deleted.accountId, -1, null),
+          ),
+        ],
+      },
+    ];
   }
 
   private async count(tx: EntityManager, accountId: string, delta: number, at: string | null): Promise<void> {

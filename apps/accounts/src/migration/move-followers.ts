@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ContractError, contracts } from '@mammut/contracts';
-import { consumersOf, type EventConsumers, logger, on, RUNTIME, type Runtime } from '@mammut/platform';
+import { EventSubscriber, type Subscription, logger, on, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB, ACCOUNTS_SCHEMA } from '../database/accounts-database';
 import { BlockAccount } from '../relationships/block-account.service';
@@ -27,37 +27,34 @@ interface Follower {
  * the target refuses it) is skipped, as Mastodon skips it; doing it all again changes nothing.
  */
 @Injectable()
-export class MoveFollowers {
-  private consumers?: EventConsumers;
+export class MoveFollowers extends EventSubscriber {
   private readonly log = logger('accounts:move');
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(RUNTIME) runtime: Runtime,
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     private readonly follow: FollowAccount,
     private readonly unfollow: UnfollowAccount,
     private readonly block: BlockAccount,
     private readonly mute: MuteAccount,
-  ) {}
-
-  async start(): Promise<void> {
-    this.consumers = consumersOf(this.runtime);
-    if (!this.consumers) return;
-    await this.consumers.consume(
-      { consumer: 'accounts-moves', schema: ACCOUNTS_SCHEMA, dataSource: this.db },
-      [
-        on(
-          contracts.accounts.admin.events.accountMoved,
-          async ({ accountId, targetAccountId, followersMove }) => {
-            if (followersMove) await this.execute(accountId, targetAccountId);
-          },
-        ),
-      ],
-    );
+  ) {
+    super(runtime, { schema: ACCOUNTS_SCHEMA, dataSource: db });
   }
 
-  async stop(): Promise<void> {
-    await this.consumers?.stop();
+  protected subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: 'accounts-moves',
+        handlers: [
+          on(
+            contracts.accounts.admin.events.accountMoved,
+            async ({ accountId, targetAccountId, followersMove }) => {
+              if (followersMove) await this.execute(accountId, targetAccountId);
+            },
+          ),
+        ],
+      },
+    ];
   }
 
   async execute(sourceId: string, targetId: string): Promise<void> {

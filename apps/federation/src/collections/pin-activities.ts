@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts, type PayloadOf } from '@mammut/contracts';
-import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
+import {
+  BUS,
+  type Bus,
+  EventSubscriber,
+  type Subscription,
+  on,
+  RUNTIME,
+  type Runtime,
+} from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { FEDERATION_DB, FEDERATION_SCHEMA } from '../database/federation-database';
 import { ActivityDelivery } from '../delivery/delivery';
@@ -18,31 +26,28 @@ type Pin = PayloadOf<typeof pinEvents.pinCreated>;
  * sends nothing: its Delete already took it off every profile.
  */
 @Injectable()
-export class PinActivities {
-  private consumers?: EventConsumers;
-
+export class PinActivities extends EventSubscriber {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(RUNTIME) runtime: Runtime,
     @Inject(BUS) private readonly bus: Bus,
-    @Inject(FEDERATION_DB) private readonly db: DataSource,
+    @Inject(FEDERATION_DB) db: DataSource,
     private readonly audience: StatusAudience,
     private readonly delivery: ActivityDelivery,
-  ) {}
-
-  async start(): Promise<void> {
-    this.consumers = consumersOf(this.runtime);
-    if (!this.consumers) return;
-    await this.consumers.consume(
-      { consumer: 'federation-pins', schema: FEDERATION_SCHEMA, dataSource: this.db, concurrency: 4 },
-      [
-        on(pinEvents.pinCreated, (pin) => this.send('Add', pin)),
-        on(pinEvents.pinRemoved, (pin) => this.send('Remove', pin)),
-      ],
-    );
+  ) {
+    super(runtime, { schema: FEDERATION_SCHEMA, dataSource: db });
   }
 
-  async stop(): Promise<void> {
-    await this.consumers?.stop();
+  protected subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: 'federation-pins',
+        concurrency: 4,
+        handlers: [
+          on(pinEvents.pinCreated, (pin) => this.send('Add', pin)),
+          on(pinEvents.pinRemoved, (pin) => this.send('Remove', pin)),
+        ],
+      },
+    ];
   }
 
   private async send(type: 'Add' | 'Remove', pin: Pin): Promise<void> {

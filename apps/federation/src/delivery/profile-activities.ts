@@ -5,8 +5,8 @@ import {
   type Bus,
   CONFIG,
   type Config,
-  consumersOf,
-  type EventConsumers,
+  EventSubscriber,
+  type Subscription,
   type EventMeta,
   on,
   RUNTIME,
@@ -33,42 +33,39 @@ const events = contracts.accounts.admin.events;
  * derive from the event, so a redelivered event sends nothing twice.
  */
 @Injectable()
-export class ProfileActivities {
-  private consumers?: EventConsumers;
-
+export class ProfileActivities extends EventSubscriber {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(RUNTIME) runtime: Runtime,
     @Inject(BUS) private readonly bus: Bus,
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(FEDERATION_DB) private readonly db: DataSource,
+    @Inject(FEDERATION_DB) db: DataSource,
     private readonly keys: ActorKeysStore,
     private readonly audience: StatusAudience,
     private readonly delivery: ActivityDelivery,
-  ) {}
-
-  async start(): Promise<void> {
-    this.consumers = consumersOf(this.runtime);
-    if (!this.consumers) return;
-    await this.consumers.consume(
-      { consumer: 'federation-profiles', schema: FEDERATION_SCHEMA, dataSource: this.db, concurrency: 4 },
-      [
-        on(events.accountUpdated, async ({ accountId }, _tx, meta) => {
-          const account = await this.localActor(accountId);
-          if (account) await this.update(account, meta);
-        }),
-        on(events.accountMoved, async ({ accountId }, _tx, meta) => {
-          const account = await this.localActor(accountId);
-          if (!account?.movedToUri) return;
-          await this.update(account, meta);
-          await this.move(account, account.movedToUri, meta);
-        }),
-        on(events.accountDeleted, ({ accountId }) => this.delete(accountId)),
-      ],
-    );
+  ) {
+    super(runtime, { schema: FEDERATION_SCHEMA, dataSource: db });
   }
 
-  async stop(): Promise<void> {
-    await this.consumers?.stop();
+  protected subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: 'federation-profiles',
+        concurrency: 4,
+        handlers: [
+          on(events.accountUpdated, async ({ accountId }, _tx, meta) => {
+            const account = await this.localActor(accountId);
+            if (account) await this.update(account, meta);
+          }),
+          on(events.accountMoved, async ({ accountId }, _tx, meta) => {
+            const account = await this.localActor(accountId);
+            if (!account?.movedToUri) return;
+            await this.update(account, meta);
+            await this.move(account, account.movedToUri, meta);
+          }),
+          on(events.accountDeleted, ({ accountId }) => this.delete(accountId)),
+        ],
+      },
+    ];
   }
 
   /** A local account that may still speak: not remote, not suspended. */

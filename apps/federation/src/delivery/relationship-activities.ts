@@ -3,8 +3,8 @@ import { type ActorRecord, contracts } from '@mammut/contracts';
 import {
   BUS,
   type Bus,
-  consumersOf,
-  type EventConsumers,
+  EventSubscriber,
+  type Subscription,
   type EventMeta,
   on,
   RUNTIME,
@@ -37,53 +37,50 @@ interface Parties {
  * Every job id derives from the event, so a redelivered event is sent once.
  */
 @Injectable()
-export class RelationshipActivities {
-  private consumers?: EventConsumers;
-
+export class RelationshipActivities extends EventSubscriber {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(RUNTIME) runtime: Runtime,
     @Inject(BUS) private readonly bus: Bus,
-    @Inject(FEDERATION_DB) private readonly db: DataSource,
+    @Inject(FEDERATION_DB) db: DataSource,
     private readonly delivery: ActivityDelivery,
-  ) {}
-
-  async start(): Promise<void> {
-    this.consumers = consumersOf(this.runtime);
-    if (!this.consumers) return;
-    await this.consumers.consume(
-      { consumer: 'federation-accounts', schema: FEDERATION_SCHEMA, dataSource: this.db, concurrency: 8 },
-      [
-        on(events.followRequestCreated, (event) => this.follow(event)),
-        on(events.followRequestWithdrawn, async (event, _tx, meta) => {
-          if (event.reason === 'unfollowed') await this.undoFollow(event, meta);
-        }),
-        on(events.followRemoved, async (event, _tx, meta) => {
-          switch (event.reason) {
-            case 'unfollowed':
-              return this.undoFollow(event, meta);
-            case 'removed':
-            case 'blocked':
-            case 'domain_blocked':
-              return this.rejectFollow(event, meta);
-            case 'account_deleted':
-              // The deleted account's Delete tells peers; a Reject or Undo for each edge adds nothing.
-              return;
-          }
-        }),
-        // Authorizing a request emits both events in one transaction: the shared job id sends one Accept.
-        on(events.followCreated, (event) => this.acceptFollow(event)),
-        on(events.followRequestAuthorized, (event) => this.acceptFollow(event)),
-        on(events.followRequestRejected, async (event, _tx, meta) => {
-          if (event.reason !== 'account_deleted') await this.rejectFollow(event, meta);
-        }),
-        on(events.blockCreated, (event) => this.block(event)),
-        on(events.blockRemoved, (event, _tx, meta) => this.undoBlock(event, meta)),
-      ],
-    );
+  ) {
+    super(runtime, { schema: FEDERATION_SCHEMA, dataSource: db });
   }
 
-  async stop(): Promise<void> {
-    await this.consumers?.stop();
+  protected subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: 'federation-accounts',
+        concurrency: 8,
+        handlers: [
+          on(events.followRequestCreated, (event) => this.follow(event)),
+          on(events.followRequestWithdrawn, async (event, _tx, meta) => {
+            if (event.reason === 'unfollowed') await this.undoFollow(event, meta);
+          }),
+          on(events.followRemoved, async (event, _tx, meta) => {
+            switch (event.reason) {
+              case 'unfollowed':
+                return this.undoFollow(event, meta);
+              case 'removed':
+              case 'blocked':
+              case 'domain_blocked':
+                return this.rejectFollow(event, meta);
+              case 'account_deleted':
+                // The deleted account's Delete tells peers; a Reject or Undo for each edge adds nothing.
+                return;
+            }
+          }),
+          // Authorizing a request emits both events in one transaction: the shared job id sends one Accept.
+          on(events.followCreated, (event) => this.acceptFollow(event)),
+          on(events.followRequestAuthorized, (event) => this.acceptFollow(event)),
+          on(events.followRequestRejected, async (event, _tx, meta) => {
+            if (event.reason !== 'account_deleted') await this.rejectFollow(event, meta);
+          }),
+          on(events.blockCreated, (event) => this.block(event)),
+          on(events.blockRemoved, (event, _tx, meta) => this.undoBlock(event, meta)),
+        ],
+      },
+    ];
   }
 
   private async follow(event: FollowEdge & { requestId: string }): Promise<void> {

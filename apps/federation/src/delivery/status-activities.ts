@@ -11,8 +11,8 @@ import {
   type Bus,
   CONFIG,
   type Config,
-  consumersOf,
-  type EventConsumers,
+  EventSubscriber,
+  type Subscription,
   on,
   RUNTIME,
   type Runtime,
@@ -48,42 +48,39 @@ const distributable = (visibility: Visibility): boolean =>
  * its id derived from the activity and the inbox, so a redelivered event sends nothing twice.
  */
 @Injectable()
-export class StatusActivities {
-  private consumers?: EventConsumers;
-
+export class StatusActivities extends EventSubscriber {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(RUNTIME) runtime: Runtime,
     @Inject(BUS) private readonly bus: Bus,
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(FEDERATION_DB) private readonly db: DataSource,
+    @Inject(FEDERATION_DB) db: DataSource,
     private readonly subjects: NoteSubjects,
     private readonly audience: StatusAudience,
     private readonly delivery: ActivityDelivery,
-  ) {}
-
-  async start(): Promise<void> {
-    this.consumers = consumersOf(this.runtime);
-    if (!this.consumers) return;
-    await this.consumers.consume(
-      { consumer: 'federation-statuses', schema: FEDERATION_SCHEMA, dataSource: this.db, concurrency: 8 },
-      [
-        on(statusEvents.statusCreated, ({ status, reblogged }) =>
-          reblogged ? this.announce(status, reblogged) : this.create(status),
-        ),
-        on(statusEvents.statusUpdated, ({ status }) => this.update(status)),
-        on(statusEvents.statusDeleted, (deleted) =>
-          deleted.reblogOfId ? this.undoAnnounce(deleted) : this.delete(deleted),
-        ),
-        on(favouriteEvents.favouriteCreated, (favourite) => this.like(favourite, false)),
-        on(favouriteEvents.favouriteRemoved, ({ favouriteId, ...favourite }) =>
-          favouriteId ? this.like({ favouriteId, ...favourite }, true) : Promise.resolve(),
-        ),
-      ],
-    );
+  ) {
+    super(runtime, { schema: FEDERATION_SCHEMA, dataSource: db });
   }
 
-  async stop(): Promise<void> {
-    await this.consumers?.stop();
+  protected subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: 'federation-statuses',
+        concurrency: 8,
+        handlers: [
+          on(statusEvents.statusCreated, ({ status, reblogged }) =>
+            reblogged ? this.announce(status, reblogged) : this.create(status),
+          ),
+          on(statusEvents.statusUpdated, ({ status }) => this.update(status)),
+          on(statusEvents.statusDeleted, (deleted) =>
+            deleted.reblogOfId ? this.undoAnnounce(deleted) : this.delete(deleted),
+          ),
+          on(favouriteEvents.favouriteCreated, (favourite) => this.like(favourite, false)),
+          on(favouriteEvents.favouriteRemoved, ({ favouriteId, ...favourite }) =>
+            favouriteId ? this.like({ favouriteId, ...favourite }, true) : Promise.resolve(),
+          ),
+        ],
+      },
+    ];
   }
 
   private async create(status: StatusRecord): Promise<void> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts } from '@mammut/contracts';
-import { consumersOf, type EventConsumers, on, type Outbox, RUNTIME, type Runtime } from '@mammut/platform';
+import { EventSubscriber, type Subscription, on, type Outbox, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { STATUSES_DB, STATUSES_OUTBOX, STATUSES_SCHEMA } from '../database/statuses-database';
 import { DeleteStatus } from './delete-status.service';
@@ -15,27 +15,27 @@ const interactionEvents = contracts.statuses.interactions.events;
  * raised and are announced as removed (the author's notification goes); its bookmarks and pins.
  */
 @Injectable()
-export class DeletedAccounts {
-  private consumers?: EventConsumers;
-
+export class DeletedAccounts extends EventSubscriber {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(STATUSES_DB) private readonly db: DataSource,
+    @Inject(RUNTIME) runtime: Runtime,
+    @Inject(STATUSES_DB) db: DataSource,
     @Inject(STATUSES_OUTBOX) private readonly outbox: Outbox,
     private readonly deletes: DeleteStatus,
-  ) {}
-
-  async start(): Promise<void> {
-    this.consumers = consumersOf(this.runtime);
-    if (!this.consumers) return;
-    await this.consumers.consume(
-      { consumer: 'statuses-accounts', schema: STATUSES_SCHEMA, dataSource: this.db },
-      [on(contracts.accounts.admin.events.accountDeleted, ({ accountId }, tx) => this.purge(tx, accountId))],
-    );
+  ) {
+    super(runtime, { schema: STATUSES_SCHEMA, dataSource: db });
   }
 
-  async stop(): Promise<void> {
-    await this.consumers?.stop();
+  protected subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: 'statuses-accounts',
+        handlers: [
+          on(contracts.accounts.admin.events.accountDeleted, ({ accountId }, tx) =>
+            this.purge(tx, accountId),
+          ),
+        ],
+      },
+    ];
   }
 
   private async purge(tx: EntityManager, accountId: string): Promise<void> {

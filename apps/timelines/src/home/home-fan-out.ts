@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts, HOME_DELIVERY_BATCH, type StatusRecord } from '@mammut/contracts';
-import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
+import {
+  BUS,
+  type Bus,
+  EventSubscriber,
+  type Subscription,
+  on,
+  RUNTIME,
+  type Runtime,
+} from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
 import { eachPage } from '../each-page';
@@ -26,62 +34,69 @@ const MERGE_SIZE = 200;
  * when a feed is read, so what a feed holds never reaches a viewer who may not see it.
  */
 @Injectable()
-export class HomeFanOut {
-  private consumers?: EventConsumers;
-
+export class HomeFanOut extends EventSubscriber {
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(BUS) private readonly bus: Bus,
-    @Inject(TIMELINES_DB) private readonly db: DataSource,
+    @Inject(TIMELINES_DB) db: DataSource,
     private readonly feeds: HomeFeeds,
     private readonly streams: StreamPublisher,
     private readonly delivery: HomeDelivery,
-  ) {}
-
-  async start(): Promise<void> {
-    await this.delivery.start();
-    this.consumers = consumersOf(this.runtime);
-    if (!this.consumers) return;
-    const common = { schema: TIMELINES_SCHEMA, dataSource: this.db, concurrency: 8 };
-    await this.consumers.consume({ consumer: 'timelines-statuses', ...common }, [
-      on(statusEvents.statusCreated, ({ status }) => this.deliver(status)),
-      on(statusEvents.statusUpdated, ({ status }) => this.announceEdit(status)),
-      on(statusEvents.statusDeleted, async (deleted) => {
-        const message = { event: 'delete' as const, statusId: deleted.statusId };
-        const { reblogOfId } = deleted;
-        const remove = (ids: string[]): Promise<void> =>
-          reblogOfId
-            ? this.feeds.removeReblog(ids, deleted.statusId, reblogOfId)
-            : this.feeds.remove(ids, [deleted.statusId]);
-        await remove([deleted.accountId]);
-        this.streams.toUsers([deleted.accountId], message);
-        await this.eachFollowerPage(deleted.accountId, async (followers) => {
-          const ids = followers.map((f) => f.accountId);
-          await remove(ids);
-          this.streams.toUsers(ids, message);
-        });
-        if (deleted.visibility === 'public') {
-          for (const subject of [
-            streamSubjects.public,
-            streamSubjects.publicLocal,
-            streamSubjects.publicRemote,
-          ])
-            this.streams.publish(subject, message);
-        }
-      }),
-    ]);
-    await this.consumers.consume({ consumer: 'timelines-accounts', ...common }, [
-      on(followEvents.followCreated, ({ accountId, targetAccountId }) =>
-        this.merge(accountId, targetAccountId),
-      ),
-      on(followEvents.followRemoved, ({ accountId, targetAccountId }) =>
-        this.unmerge(accountId, targetAccountId),
-      ),
-    ]);
+  ) {
+    super(runtime, { schema: TIMELINES_SCHEMA, dataSource: db });
   }
 
-  async stop(): Promise<void> {
-    await this.consumers?.stop();
+  override async start(): Promise<void> {
+    await this.delivery.start();
+    await super.start();
+  }
+
+  protected subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: 'timelines-statuses',
+        concurrency: 8,
+        handlers: [
+          on(statusEvents.statusCreated, ({ status }) => this.deliver(status)),
+          on(statusEvents.statusUpdated, ({ status }) => this.announceEdit(status)),
+          on(statusEvents.statusDeleted, async (deleted) => {
+            const message = { event: 'delete' as const, statusId: deleted.statusId };
+            const { reblogOfId } = deleted;
+            const remove = (ids: string[]): Promise<void> =>
+              reblogOfId
+                ? this.feeds.removeReblog(ids, deleted.statusId, reblogOfId)
+                : this.feeds.remove(ids, [deleted.statusId]);
+            await remove([deleted.accountId]);
+            this.streams.toUsers([deleted.accountId], message);
+            await this.eachFollowerPage(deleted.accountId, async (followers) => {
+              const ids = followers.map((f) => f.accountId);
+              await remove(ids);
+              this.streams.toUsers(ids, message);
+            });
+            if (deleted.visibility === 'public') {
+              for (const subject of [
+                streamSubjects.public,
+                streamSubjects.publicLocal,
+                streamSubjects.publicRemote,
+              ])
+                this.streams.publish(subject, message);
+            }
+          }),
+        ],
+      },
+      {
+        consumer: 'timelines-accounts',
+        concurrency: 8,
+        handlers: [
+          on(followEvents.followCreated, ({ accountId, targetAccountId }) =>
+            this.merge(accountId, targetAccountId),
+          ),
+          on(followEvents.followRemoved, ({ accountId, targetAccountId }) =>
+            this.unmerge(accountId, targetAccountId),
+          ),
+        ],
+      },
+    ];
   }
 
   /**

@@ -6,7 +6,15 @@ import {
   type StatusRecord,
   streamSubjects,
 } from '@mammut/contracts';
-import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
+import {
+  BUS,
+  type Bus,
+  EventSubscriber,
+  type Subscription,
+  on,
+  RUNTIME,
+  type Runtime,
+} from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
 import { eachPage } from '../each-page';
@@ -63,41 +71,44 @@ const replyTargetOf = (status: Pick<StatusRecord, 'accountId' | 'inReplyToAccoun
  * dropped. Visibility, blocks and mutes are checked again when a feed is read, as for home feeds.
  */
 @Injectable()
-export class ListFanOut {
-  private consumers?: EventConsumers;
-
+export class ListFanOut extends EventSubscriber {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(RUNTIME) runtime: Runtime,
     @Inject(BUS) private readonly bus: Bus,
-    @Inject(TIMELINES_DB) private readonly db: DataSource,
+    @Inject(TIMELINES_DB) db: DataSource,
     private readonly feeds: ListFeeds,
     private readonly streams: StreamPublisher,
-  ) {}
-
-  async start(): Promise<void> {
-    this.consumers = consumersOf(this.runtime);
-    if (!this.consumers) return;
-    const common = { schema: TIMELINES_SCHEMA, dataSource: this.db, concurrency: 8 };
-    await this.consumers.consume({ consumer: 'timelines-lists-statuses', ...common }, [
-      on(statusEvents.statusCreated, ({ status }) => this.deliver(status)),
-      on(statusEvents.statusDeleted, ({ statusId, accountId }) =>
-        this.eachMembershipPage(accountId, null, async (memberships) => {
-          const listIds = memberships.map((m) => m.listId);
-          await this.feeds.remove(listIds, [statusId]);
-          for (const listId of listIds)
-            this.streams.publish(streamSubjects.list(listId), { event: 'delete', statusId });
-        }),
-      ),
-    ]);
-    await this.consumers.consume({ consumer: 'timelines-lists-accounts', ...common }, [
-      on(listEvents.listMemberAdded, ({ listId, accountId }) => this.merge(listId, accountId)),
-      on(listEvents.listMemberRemoved, ({ listId, accountId }) => this.unmerge(listId, accountId)),
-      on(listEvents.listDeleted, ({ listId }) => this.feeds.drop([listId])),
-    ]);
+  ) {
+    super(runtime, { schema: TIMELINES_SCHEMA, dataSource: db });
   }
 
-  async stop(): Promise<void> {
-    await this.consumers?.stop();
+  protected subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: 'timelines-lists-statuses',
+        concurrency: 8,
+        handlers: [
+          on(statusEvents.statusCreated, ({ status }) => this.deliver(status)),
+          on(statusEvents.statusDeleted, ({ statusId, accountId }) =>
+            this.eachMembershipPage(accountId, null, async (memberships) => {
+              const listIds = memberships.map((m) => m.listId);
+              await this.feeds.remove(listIds, [statusId]);
+              for (const listId of listIds)
+                this.streams.publish(streamSubjects.list(listId), { event: 'delete', statusId });
+            }),
+          ),
+        ],
+      },
+      {
+        consumer: 'timelines-lists-accounts',
+        concurrency: 8,
+        handlers: [
+          on(listEvents.listMemberAdded, ({ listId, accountId }) => this.merge(listId, accountId)),
+          on(listEvents.listMemberRemoved, ({ listId, accountId }) => this.unmerge(listId, accountId)),
+          on(listEvents.listDeleted, ({ listId }) => this.feeds.drop([listId])),
+        ],
+      },
+    ];
   }
 
   private async deliver(status: StatusRecord): Promise<void> {

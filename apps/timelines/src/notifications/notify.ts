@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type AccountRecord, contracts, type NotificationType, type StatusRecord } from '@mammut/contracts';
-import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
+import {
+  BUS,
+  type Bus,
+  EventSubscriber,
+  type Subscription,
+  on,
+  RUNTIME,
+  type Runtime,
+} from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
 import { eachPage } from '../each-page';
@@ -34,80 +42,81 @@ const userEvents = contracts.accounts.admin.events;
  * notification.
  */
 @Injectable()
-export class Notify {
-  private consumers?: EventConsumers;
-
+export class Notify extends EventSubscriber {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(RUNTIME) runtime: Runtime,
     @Inject(BUS) private readonly bus: Bus,
-    @Inject(TIMELINES_DB) private readonly db: DataSource,
+    @Inject(TIMELINES_DB) db: DataSource,
     private readonly store: NotificationsStore,
     private readonly policies: NotificationPoliciesRepository,
     private readonly streams: StreamPublisher,
-  ) {}
-
-  async start(): Promise<void> {
-    this.consumers = consumersOf(this.runtime);
-    if (!this.consumers) return;
-    const common = { schema: TIMELINES_SCHEMA, dataSource: this.db };
-    await this.consumers.consume({ consumer: 'notifications-statuses', ...common }, [
-      on(statusEvents.statusCreated, ({ status, reblogged }, tx) =>
-        reblogged
-          ? this.notify(tx, reblogged.accountId, status.accountId, 'reblog', reblogged.id)
-          : this.mentions(tx, status).then(() => this.subscribers(tx, status)),
-      ),
-      on(statusEvents.statusDeleted, async (deleted, tx) => {
-        await this.store.removeForStatus(tx, deleted.statusId);
-        if (deleted.reblogOfId && deleted.reblogOfAccountId)
-          await this.store.removeFor(
-            tx,
-            deleted.reblogOfAccountId,
-            deleted.accountId,
-            'reblog',
-            deleted.reblogOfId,
-          );
-      }),
-      on(statusEvents.statusUpdated, async ({ status, addedMentions }, tx) => {
-        for (const accountId of addedMentions)
-          await this.notify(tx, accountId, status.accountId, 'mention', status.id, status);
-        await this.eachReblogger(status.id, async (accountId) => {
-          // Each edit notifies anew, as Mastodon does: the newest replaces the one before.
-          await this.store.removeFor(tx, accountId, status.accountId, 'update', status.id);
-          await this.notify(tx, accountId, status.accountId, 'update', status.id);
-        });
-      }),
-      on(pollEvents.pollExpired, async ({ pollId, statusId, accountId }, tx) => {
-        await this.notify(tx, accountId, accountId, 'poll', statusId);
-        await this.eachVoter(pollId, async (voterId) =>
-          this.notify(tx, voterId, accountId, 'poll', statusId),
-        );
-      }),
-      on(interactionEvents.favouriteCreated, (p, tx) =>
-        this.notify(tx, p.statusAccountId, p.accountId, 'favourite', p.statusId),
-      ),
-      on(interactionEvents.favouriteRemoved, (p, tx) =>
-        this.store.removeFor(tx, p.statusAccountId, p.accountId, 'favourite', p.statusId),
-      ),
-    ]);
-    await this.consumers.consume({ consumer: 'notifications-accounts', ...common }, [
-      on(followEvents.followCreated, (p, tx) =>
-        this.notify(tx, p.targetAccountId, p.accountId, 'follow', null),
-      ),
-      on(followEvents.followRequestCreated, (p, tx) =>
-        this.notify(tx, p.targetAccountId, p.accountId, 'follow_request', null),
-      ),
-      on(followEvents.followRequestAuthorized, (p, tx) =>
-        this.store.removeBetween(tx, p.targetAccountId, p.accountId, ['follow_request']),
-      ),
-      on(followEvents.followRequestRejected, (p, tx) =>
-        this.store.removeBetween(tx, p.targetAccountId, p.accountId, ['follow_request']),
-      ),
-      on(userEvents.userActivated, (p, tx) => this.signUp(tx, p.accountId)),
-    ]);
+  ) {
+    super(runtime, { schema: TIMELINES_SCHEMA, dataSource: db });
   }
 
-  async stop(): Promise<void> {
-    await this.consumers?.stop();
+  protected subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: 'notifications-statuses',
+        handlers: [
+          on(statusEvents.statusCreated, ({ status, reblogged }, tx) =>
+            reblogged
+              ? this.notify(tx, reblogged.accountId, status.accountId, 'reblog', reblogged.id)
+              : this.mentions(tx, status).then(() => this.subscribers(tx, status)),
+          ),
+          on(statusEvents.statusDeleted, async (deleted, tx) => {
+            await this.store.removeForStatus(tx, deleted.statusId);
+            if (deleted.reblogOfId && deleted.reblogOfAccountId)
+              await this.store.removeFor(
+                tx,
+                deleted.reblogOfAccountId,
+                deleted.accountId,
+                'reblog',
+                deleted.reblogOfId,
+              );
+          }),
+          on(statusEvents.statusUpdated, async ({ status, addedMentions }, tx) => {
+            for (const accountId of addedMentions)
+              await this.notify(tx, accountId, status.accountId, 'mention', status.id, status);
+            await this.eachReblogger(status.id, async (accountId) => {
+              // Each edit notifies anew, as Mastodon does: the newest replaces the one before.
+              await this.store.removeFor(tx, accountId, status.accountId, 'update', status.id);
+              await this.notify(tx, accountId, status.accountId, 'update', status.id);
+            });
+          }),
+          on(pollEvents.pollExpired, async ({ pollId, statusId, accountId }, tx) => {
+            await this.notify(tx, accountId, accountId, 'poll', statusId);
+            await this.eachVoter(pollId, async (voterId) =>
+              this.notify(tx, voterId, accountId, 'poll', statusId),
+            );
+          }),
+          on(interactionEvents.favouriteCreated, (p, tx) =>
+            this.notify(tx, p.statusAccountId, p.accountId, 'favourite', p.statusId),
+          ),
+          on(interactionEvents.favouriteRemoved, (p, tx) =>
+            this.store.removeFor(tx, p.statusAccountId, p.accountId, 'favourite', p.statusId),
+          ),
+        ],
+      },
+      {
+        consumer: 'notifications-accounts',
+        handlers: [
+          on(followEvents.followCreated, (p, tx) =>
+            this.notify(tx, p.targetAccountId, p.accountId, 'follow', null),
+          ),
+          on(followEvents.followRequestCreated, (p, tx) =>
+            this.notify(tx, p.targetAccountId, p.accountId, 'follow_request', null),
+          ),
+          on(followEvents.followRequestAuthorized, (p, tx) =>
+            this.store.removeBetween(tx, p.targetAccountId, p.accountId, ['follow_request']),
+          ),
+          on(followEvents.followRequestRejected, (p, tx) =>
+            this.store.removeBetween(tx, p.targetAccountId, p.accountId, ['follow_request']),
+          ),
+          on(userEvents.userActivated, (p, tx) => this.signUp(tx, p.accountId)),
+        ],
+      },
+    ];
   }
 
   private async mentions(tx: EntityManager, status: StatusRecord): Promise<void> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts, streamSubjects } from '@mammut/contracts';
-import { consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
+import { EventSubscriber, type Subscription, on, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
 import { StreamPublisher } from './stream-publisher';
@@ -12,30 +12,26 @@ import { StreamPublisher } from './stream-publisher';
  * connected reads its filters when it comes back anyway.
  */
 @Injectable()
-export class FiltersChanged {
-  private consumers?: EventConsumers;
-
+export class FiltersChanged extends EventSubscriber {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(TIMELINES_DB) private readonly db: DataSource,
+    @Inject(RUNTIME) runtime: Runtime,
+    @Inject(TIMELINES_DB) db: DataSource,
     private readonly streams: StreamPublisher,
-  ) {}
-
-  async start(): Promise<void> {
-    this.consumers = consumersOf(this.runtime);
-    if (!this.consumers) return;
-    await this.consumers.consume(
-      { consumer: 'timelines-filters', schema: TIMELINES_SCHEMA, dataSource: this.db },
-      [
-        on(contracts.accounts.filters.events.filtersChanged, ({ accountId }) => {
-          this.streams.publish(streamSubjects.user(accountId), { event: 'filters_changed' });
-          return Promise.resolve();
-        }),
-      ],
-    );
+  ) {
+    super(runtime, { schema: TIMELINES_SCHEMA, dataSource: db });
   }
 
-  async stop(): Promise<void> {
-    await this.consumers?.stop();
+  protected subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: 'timelines-filters',
+        handlers: [
+          on(contracts.accounts.filters.events.filtersChanged, ({ accountId }) => {
+            this.streams.publish(streamSubjects.user(accountId), { event: 'filters_changed' });
+            return Promise.resolve();
+          }),
+        ],
+      },
+    ];
   }
 }

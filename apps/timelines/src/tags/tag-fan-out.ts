@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts, type StatusRecord } from '@mammut/contracts';
-import { BUS, type Bus, consumersOf, type EventConsumers, on, RUNTIME, type Runtime } from '@mammut/platform';
+import {
+  BUS,
+  type Bus,
+  EventSubscriber,
+  type Subscription,
+  on,
+  RUNTIME,
+  type Runtime,
+} from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { TIMELINES_DB, TIMELINES_SCHEMA } from '../database/timelines-database';
 import { eachPage } from '../each-page';
@@ -18,41 +26,39 @@ const FOLLOWERS_PER_PAGE = 1000;
  * applied when a feed or stream is presented, as for every other status.
  */
 @Injectable()
-export class TagFanOut {
-  private consumers?: EventConsumers;
-
+export class TagFanOut extends EventSubscriber {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(RUNTIME) runtime: Runtime,
     @Inject(BUS) private readonly bus: Bus,
-    @Inject(TIMELINES_DB) private readonly db: DataSource,
+    @Inject(TIMELINES_DB) db: DataSource,
     private readonly feeds: HomeFeeds,
     private readonly streams: StreamPublisher,
-  ) {}
-
-  async start(): Promise<void> {
-    this.consumers = consumersOf(this.runtime);
-    if (!this.consumers) return;
-    await this.consumers.consume(
-      { consumer: 'timelines-hashtags', schema: TIMELINES_SCHEMA, dataSource: this.db, concurrency: 8 },
-      [
-        on(statusEvents.statusCreated, ({ status }) => this.deliver(status)),
-        on(statusEvents.statusDeleted, async (deleted) => {
-          if (deleted.visibility !== 'public' || deleted.reblogOfId !== null || !deleted.tags.length) return;
-          const message = { event: 'delete' as const, statusId: deleted.statusId };
-          this.streams.toHashtags(deleted, message);
-          await this.eachFollowerPage(deleted.tags, async (ids) => {
-            await this.feeds.remove(
-              ids.filter((id) => id !== deleted.accountId),
-              [deleted.statusId],
-            );
-          });
-        }),
-      ],
-    );
+  ) {
+    super(runtime, { schema: TIMELINES_SCHEMA, dataSource: db });
   }
 
-  async stop(): Promise<void> {
-    await this.consumers?.stop();
+  protected subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: 'timelines-hashtags',
+        concurrency: 8,
+        handlers: [
+          on(statusEvents.statusCreated, ({ status }) => this.deliver(status)),
+          on(statusEvents.statusDeleted, async (deleted) => {
+            if (deleted.visibility !== 'public' || deleted.reblogOfId !== null || !deleted.tags.length)
+              return;
+            const message = { event: 'delete' as const, statusId: deleted.statusId };
+            this.streams.toHashtags(deleted, message);
+            await this.eachFollowerPage(deleted.tags, async (ids) => {
+              await this.feeds.remove(
+                ids.filter((id) => id !== deleted.accountId),
+                [deleted.statusId],
+              );
+            });
+          }),
+        ],
+      },
+    ];
   }
 
   private async deliver(status: StatusRecord): Promise<void> {
