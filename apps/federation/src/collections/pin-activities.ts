@@ -69,7 +69,6 @@ export class PinActivities extends EventSubscriber {
       accountIds: [],
     });
     const key = `${type === 'Add' ? 'pin-add' : 'pin-remove'}:${pin.pinId}`;
-    for (const inbox of inboxes)
-      await this.delivery.enqueue({ inbox, activity, signerAccountId: actor.id }, `${key}:${inbox}`);
+    await this.delivery.enqueueEach(inboxes, activity, actor.id, key);
   }
 }

@@ -99,6 +99,19 @@ export class ActivityDelivery {
     await this.jobs.enqueue(deliver, delivery, { jobId });
   }
 
+  /**
+   * The same activity to each inbox, one job apiece keyed `<key>:<inbox>`, so that a redelivered
+   * event sends nothing twice.
+   */
+  async enqueueEach(
+    inboxes: Iterable<string>,
+    activity: string,
+    signerAccountId: string,
+    key: string,
+  ): Promise<void> {
+    for (const inbox of inboxes) await this.enqueue({ inbox, activity, signerAccountId }, `${key}:${inbox}`);
+  }
+
   private async send({ inbox, activity, signerAccountId }: Delivery): Promise<void> {
     const host = hostOf(inbox);
     if (!(await this.health.isAvailable(host))) {

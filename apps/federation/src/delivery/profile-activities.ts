@@ -115,11 +115,7 @@ export class ProfileActivities extends EventSubscriber {
       visibility: 'public',
       accountIds: [],
     });
-    for (const inbox of inboxes)
-      await this.delivery.enqueue(
-        { inbox, activity: text, signerAccountId: account.id },
-        `${jobKey}:${inbox}`,
-      );
+    await this.delivery.enqueueEach(inboxes, text, account.id, jobKey);
   }
 
   /**
@@ -138,10 +134,11 @@ export class ProfileActivities extends EventSubscriber {
       to: [PUBLIC],
       object: account.uri,
     });
-    for (const inbox of await this.audience.everyKnownInbox())
-      await this.delivery.enqueue(
-        { inbox, activity, signerAccountId: account.id },
-        `delete-actor:${accountId}:${inbox}`,
-      );
+    await this.delivery.enqueueEach(
+      await this.audience.everyKnownInbox(),
+      activity,
+      account.id,
+      `delete-actor:${accountId}`,
+    );
   }
 }

@@ -235,7 +235,6 @@ export class StatusActivities extends EventSubscriber {
     signerAccountId: string,
     jobKey: string,
   ): Promise<void> {
-    for (const inbox of await this.audience.inboxes(reach))
-      await this.delivery.enqueue({ inbox, activity, signerAccountId }, `${jobKey}:${inbox}`);
+    await this.delivery.enqueueEach(await this.audience.inboxes(reach), activity, signerAccountId, jobKey);
   }
 }

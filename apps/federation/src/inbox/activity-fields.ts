@@ -21,3 +21,12 @@ export function depthOf(value: unknown, limit: number): number {
   for (const inner of Object.values(value)) deepest = Math.max(deepest, depthOf(inner, limit - 1));
   return deepest + 1;
 }
+
+/** The host (with its port) of an id or URL, or null when it is not one. */
+export const hostOfId = (uri: string): string | null => {
+  try {
+    return new URL(uri).host;
+  } catch {
+    return null;
+  }
+};

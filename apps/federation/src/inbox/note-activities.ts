@@ -4,19 +4,11 @@ import { BUS, type Bus, CONFIG, type Config, logger } from '@mammut/platform';
 import { NOTE_LIMITS, NOTE_TYPES, type ParsedNote, parseNote } from '../remote/note-parser';
 import { type NoteParticipants, RemoteNotes } from '../remote/remote-notes';
 import { RemoteObjects } from '../remote/remote-objects';
-import { idOf, type Json, objectOf } from './activity-fields';
+import { idOf, type Json, objectOf, hostOfId } from './activity-fields';
 import type { InboxHandler } from './inbox-handler';
 
 /** An Update of a note not stored here is taken as a Create only this soon after it was published. */
 const UPDATE_AS_CREATE_MS = 24 * 60 * 60 * 1000;
-
-const hostOf = (uri: string): string | null => {
-  try {
-    return new URL(uri).host;
-  } catch {
-    return null;
-  }
-};
 
 /**
  * Statuses from remote servers, as Mastodon's Activity::Create, Update and Delete apply them:
@@ -88,7 +80,7 @@ export class NoteActivities implements InboxHandler {
    */
   private async noteOf(activity: Json, actorId: string): Promise<ParsedNote | null> {
     const objectId = idOf(activity.object);
-    if (!objectId || hostOf(objectId) !== hostOf(actorId)) {
+    if (!objectId || hostOfId(objectId) !== hostOfId(actorId)) {
       this.log.info({ actorId, objectId }, 'note not on the actor’s host; refused');
       return null;
     }
@@ -114,7 +106,8 @@ export class NoteActivities implements InboxHandler {
     const { author, visibility, addressed, known } = participants;
     if (addressed.some((uri) => known.get(uri)?.domain === null)) return true;
     if (visibility === 'direct') return false;
-    if (visibility !== 'private' && note.inReplyTo && hostOf(note.inReplyTo) === this.localHost) return true;
+    if (visibility !== 'private' && note.inReplyTo && hostOfId(note.inReplyTo) === this.localHost)
+      return true;
     const { followers } = await this.bus.request(contracts.accounts.relationships.listLocalFollowers, {
       accountId: author.id,
       after: null,
@@ -125,7 +118,7 @@ export class NoteActivities implements InboxHandler {
 
   private async delete(activity: Json, actorId: string): Promise<void> {
     const uri = idOf(activity.object);
-    if (!uri || uri.length > NOTE_LIMITS.uri || hostOf(uri) !== hostOf(actorId)) return;
+    if (!uri || uri.length > NOTE_LIMITS.uri || hostOfId(uri) !== hostOfId(actorId)) return;
     const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, { uris: [actorId] });
     const author = actors.find((actor) => actor.uri === actorId && actor.domain !== null);
     if (!author) return;

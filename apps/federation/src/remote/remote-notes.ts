@@ -3,16 +3,9 @@ import { type ActorRecord, contracts, type ResponseOf, type Visibility } from '@
 import { BUS, type Bus, CONFIG, type Config, logger } from '@mammut/platform';
 import { NOTE_LIMITS, type ParsedNote, visibilityOf } from './note-parser';
 import { ThreadQueue } from './thread-queue';
+import { hostOfId } from '../inbox/activity-fields';
 
 type Saved = ResponseOf<typeof contracts.statuses.remote.saveRemoteStatus>;
-
-const hostOf = (uri: string): string | null => {
-  try {
-    return new URL(uri).host;
-  } catch {
-    return null;
-  }
-};
 
 /** A note's author and the accounts it names (mentions, `to`, `cc`), as far as they are known here. */
 export interface NoteParticipants {
@@ -45,7 +38,7 @@ export class RemoteNotes {
 
   /** Who the note is by and names; null when its author is not a known remote account. */
   async participants(note: ParsedNote, authorUri: string): Promise<NoteParticipants | null> {
-    const addressed = [...new Set([...note.mentions, ...note.to, ...note.cc])].filter((uri) => hostOf(uri));
+    const addressed = [...new Set([...note.mentions, ...note.to, ...note.cc])].filter((uri) => hostOfId(uri));
     const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
       uris: [authorUri, ...addressed.filter((uri) => uri !== authorUri)].slice(0, NOTE_LIMITS.mentions),
     });
@@ -90,7 +83,7 @@ export class RemoteNotes {
       saved.outcome === 'created' &&
       saved.status?.inReplyToId === null &&
       parent &&
-      hostOf(parent) !== this.localHost &&
+      hostOfId(parent) !== this.localHost &&
       options.parents > 0
     ) {
       await this.threads.enqueue(parent, options.parents);

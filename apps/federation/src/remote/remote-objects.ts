@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { logger } from '@mammut/platform';
-import { idOf, type Json, objectOf } from '../inbox/activity-fields';
+import { idOf, type Json, objectOf, hostOfId } from '../inbox/activity-fields';
 import { PeerUnavailable, peerUnavailable } from './remote-actors';
 import { SignedFetch } from './signed-fetch';
 
@@ -8,14 +8,6 @@ const OBJECT_ACCEPT =
   'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 /** Mastodon takes objects only as ActivityPub JSON (CVE-2024-25623). */
 const OBJECT_TYPES = ['application/activity+json', 'application/ld+json'];
-
-const hostOf = (uri: string): string | null => {
-  try {
-    return new URL(uri).host;
-  } catch {
-    return null;
-  }
-};
 
 /**
  * ActivityPub objects read from their origin (Mastodon's fetch_resource), signed by the instance
@@ -49,7 +41,7 @@ export class RemoteObjects {
       const object = await this.document(url);
       const id = idOf(object?.id);
       if (!object || !id || id === url) return this.named(object, url);
-      if (hostOf(id) !== hostOf(url)) {
+      if (hostOfId(id) !== hostOfId(url)) {
         this.log.info({ url, id }, 'object names an id on another host');
         return null;
       }

@@ -8,16 +8,9 @@ import { PeerUnavailable } from './remote-actors';
 import { RemoteNotes } from './remote-notes';
 import { RemoteObjects } from './remote-objects';
 import { ResolveRemoteAccount } from './resolve-remote-account';
+import { hostOfId } from '../inbox/activity-fields';
 
 const notFound = (message: string): ContractError => new ContractError('not_found', message);
-
-const hostOf = (uri: string): string | null => {
-  try {
-    return new URL(uri).host;
-  } catch {
-    return null;
-  }
-};
 
 /**
  * A remote status by URL, as Mastodon's FetchRemoteStatusService finds one for a search or a
@@ -50,7 +43,7 @@ export class ResolveRemoteStatus {
     if (!parsed.ok) throw notFound(`not a status: ${parsed.error}`);
     const { note } = parsed;
     const authorUri = note.attributedTo;
-    if (!authorUri || hostOf(authorUri) !== hostOf(note.id)) {
+    if (!authorUri || hostOfId(authorUri) !== hostOfId(note.id)) {
       this.log.info({ uri, authorUri }, 'status attributed to another host; refused');
       throw notFound('the status is attributed to an actor on another host');
     }
