@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import type { Namespace } from '@mammut/contracts';
-import { Module, type Type } from '@nestjs/common';
+import { type INestMicroservice, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Bus } from '../bus/bus';
 import type { Config } from '../config/config';
 import { HealthChecks, serveHealth } from '../health/health';
 import type { Logger } from '../logging/logger';
@@ -42,6 +43,47 @@ export async function serveAlone(
     async close() {
       if (health) await new Promise<void>((done) => health.close(() => done()));
       await app.close();
+      await runtime.close();
+    },
+  };
+}
+
+/** A service hosted by an operator command, and the bus that reaches it. */
+export interface HostedService {
+  readonly bus: Bus;
+  close(): Promise<void>;
+}
+
+/**
+ * Hosts one service in this process for an operator command (`npm run mammut`): the command's bus
+ * requests are answered in process by the same handlers a running server has, whose events the
+ * service's own relay publishes. It serves nobody else: no NATS subscription (a running server's
+ * requests never reach it), no event consumers, no job workers.
+ */
+export async function hostForCommand(
+  config: Config,
+  service: Omit<ServiceSpec, 'name'>,
+): Promise<HostedService> {
+  const runtime = await createRuntime({ ...config, busInProcess: true, consumeEvents: false }, 'cli');
+  @Module({ imports: [PlatformModule.forRuntime(runtime), service.module] })
+  class Root {}
+  let app: INestMicroservice | undefined;
+  try {
+    app = await NestFactory.createMicroservice(Root, {
+      strategy: runtime.busServer([service.contracts], { subscribe: false }),
+      logger: false,
+    });
+    await app.listen();
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await runtime.close();
+    throw error;
+  }
+  const running = app;
+  return {
+    bus: runtime.bus,
+    async close() {
+      await running.close();
       await runtime.close();
     },
   };
