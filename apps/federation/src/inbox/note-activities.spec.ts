@@ -2,6 +2,7 @@ import { type ActorRecord, ContractError, contracts, THREAD_PARENTS_LIMIT } from
 import type { Bus, Config } from '@mammut/platform';
 import { RemoteNotes } from '../remote/remote-notes';
 import type { RemoteObjects } from '../remote/remote-objects';
+import type { ResolveRemoteAccount } from '../remote/resolve-remote-account';
 import type { ThreadQueue } from '../remote/thread-queue';
 import type { Json } from './activity-fields';
 import { NoteActivities } from './note-activities';
@@ -16,6 +17,10 @@ const bob = {
   followersUrl: `${bobUri}/followers`,
 } as ActorRecord;
 const alice = { id: '20', uri: aliceUri, domain: null } as ActorRecord;
+const carolUri = 'https://other.example/users/carol';
+const carol = { id: '30', uri: carolUri, domain: 'other.example' } as ActorRecord;
+/** Remote accounts resolved (fetched and saved) during a test: the bus knows them from then on. */
+const resolvedHere = new Set<string>();
 
 /**
  * The bus as the handler uses it: known actors by uri, local followers of bob, and the saves and
@@ -29,7 +34,9 @@ function fakeBus(options: { followed?: boolean; saveError?: ContractError; paren
       case contracts.accounts.remote.getActorsByUri.subject: {
         const uris = input.uris as string[];
         return Promise.resolve({
-          actors: [bob, alice].filter((actor) => uris.includes(actor.uri)),
+          actors: [bob, alice, carol].filter(
+            (actor) => uris.includes(actor.uri) && (actor !== carol || resolvedHere.has(carolUri)),
+          ),
           missing: [],
         });
       }
@@ -59,13 +66,26 @@ const setup = (options: Parameters<typeof fakeBus>[0] = {}, fetched: Json | null
   const objects = { read: jest.fn(() => Promise.resolve(fetched)) };
   const threads = { enqueue: jest.fn(() => Promise.resolve()) };
   const config = { publicOrigin: 'https://here.example' } as Config;
+  resolvedHere.clear();
+  const accounts = {
+    execute: jest.fn(({ uri }: { uri: string }) => {
+      if (uri !== carolUri) return Promise.reject(new ContractError('not_found', 'no such actor'));
+      resolvedHere.add(uri);
+      return Promise.resolve({ accountId: carol.id });
+    }),
+  };
   const handler = new NoteActivities(
     fake.bus,
     config,
     objects as unknown as RemoteObjects,
-    new RemoteNotes(fake.bus, config, threads as unknown as ThreadQueue),
+    new RemoteNotes(
+      fake.bus,
+      config,
+      threads as unknown as ThreadQueue,
+      accounts as unknown as ResolveRemoteAccount,
+    ),
   );
-  return { ...fake, objects, threads, handler };
+  return { ...fake, objects, threads, accounts, handler };
 };
 
 const note = (fields: Json = {}): Json => ({
@@ -99,6 +119,22 @@ describe('NoteActivities', () => {
         mayCreate: true,
       }),
     ]);
+  });
+
+  it('resolves remote accounts it mentions that are not known yet; one that cannot be is left out', async () => {
+    const { handler, saved, accounts } = setup();
+    const gone = 'https://gone.example/users/dan';
+    const mentioning = note({
+      cc: [aliceUri, carolUri, gone],
+      tag: [
+        { type: 'Mention', href: aliceUri },
+        { type: 'Mention', href: carolUri },
+        { type: 'Mention', href: gone },
+      ],
+    });
+    await handler.apply(activity('Create', mentioning), bobUri);
+    expect(accounts.execute.mock.calls.map(([target]) => target)).toEqual([{ uri: carolUri }, { uri: gone }]);
+    expect(saved).toEqual([expect.objectContaining({ mentions: [alice.id, carol.id] })]);
   });
 
   it('stores a public or private note of an author followed here, not of one nobody follows', async () => {

@@ -2,10 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type ActorRecord, contracts, type ResponseOf, type Visibility } from '@mammut/contracts';
 import { BUS, type Bus, CONFIG, type Config, logger } from '@mammut/platform';
 import { NOTE_LIMITS, type ParsedNote, visibilityOf } from './note-parser';
+import { ResolveRemoteAccount } from './resolve-remote-account';
 import { ThreadQueue } from './thread-queue';
 import { hostOfId } from '../inbox/activity-fields';
 
 type Saved = ResponseOf<typeof contracts.statuses.remote.saveRemoteStatus>;
+
+/**
+ * Unknown remote accounts a note mentions are resolved while it is stored (Mastodon resolves them
+ * in a worker of their own), a few at a time and within a deadline: past it, the mention is left
+ * as the text it is in the content.
+ */
+const MENTIONS_RESOLVED = 5;
+const MENTION_DEADLINE_MS = 3000;
 
 /** A note's author and the accounts it names (mentions, `to`, `cc`), as far as they are known here. */
 export interface NoteParticipants {
@@ -19,7 +28,7 @@ export interface NoteParticipants {
 /**
  * The one way a parsed remote note is stored, whether it arrived in an inbox, was asked for by a
  * user, or is the parent of a reply: its author and mentioned accounts looked up among the known
- * ones (unknown remote mentions are skipped), its visibility read from its addressing, saved by the
+ * ones (a few unknown remote mentions resolved within a deadline), its visibility read from its addressing, saved by the
  * statuses service; and when it was created as a reply to a status not known here, that status is
  * queued to be fetched (ThreadQueue), within the budget of parents the caller still has.
  */
@@ -32,6 +41,7 @@ export class RemoteNotes {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(CONFIG) config: Config,
     private readonly threads: ThreadQueue,
+    private readonly accounts: ResolveRemoteAccount,
   ) {
     this.localHost = new URL(config.publicOrigin).host;
   }
@@ -44,12 +54,42 @@ export class RemoteNotes {
     });
     const author = actors.find((actor) => actor.uri === authorUri && actor.domain !== null);
     if (!author) return null;
-    return {
-      author,
-      visibility: visibilityOf(note, author.followersUrl),
-      addressed,
-      known: new Map(actors.map((actor) => [actor.uri, actor])),
-    };
+    const known = new Map(actors.map((actor) => [actor.uri, actor]));
+    for (const actor of await this.resolveMentions(note.mentions, known)) known.set(actor.uri, actor);
+    return { author, visibility: visibilityOf(note, author.followersUrl), addressed, known };
+  }
+
+  /** The remote accounts among `mentions` not known yet that could be resolved in time. */
+  private async resolveMentions(
+    mentions: readonly string[],
+    known: ReadonlyMap<string, ActorRecord>,
+  ): Promise<ActorRecord[]> {
+    const unknown = mentions
+      .filter((uri) => !known.has(uri) && hostOfId(uri) !== null && hostOfId(uri) !== this.localHost)
+      .slice(0, MENTIONS_RESOLVED);
+    if (!unknown.length) return [];
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), MENTION_DEADLINE_MS);
+    });
+    const resolved = await Promise.all(
+      unknown.map((uri) =>
+        Promise.race([
+          this.accounts.execute({ uri }).then(
+            () => uri,
+            (error: unknown) => {
+              this.log.debug({ uri, err: String(error) }, 'mention not resolved');
+              return undefined;
+            },
+          ),
+          deadline,
+        ]),
+      ),
+    );
+    clearTimeout(timer);
+    const uris = resolved.filter((uri): uri is string => uri !== undefined);
+    if (!uris.length) return [];
+    return (await this.bus.request(contracts.accounts.remote.getActorsByUri, { uris })).actors;
   }
 
   /**
