@@ -65,9 +65,17 @@ export class InstanceFactsSource {
     @Inject(VAPID_KEY) private readonly vapidKey: string,
   ) {
     this.described = new Cached(TTL_MS, () => bus.request(contracts.accounts.instance.describeInstance, {}));
+    // As Mastodon's Instance.searchable: a domain the operator limits (suspended, silenced, or its
+    // media rejected), or a subdomain of one, is not listed.
     this.peers = new Cached(TTL_MS, async () => {
-      const { domains } = await bus.request(contracts.accounts.instance.listPeers, {});
-      return domains;
+      const [{ domains }, { blocks }] = await Promise.all([
+        bus.request(contracts.accounts.instance.listPeers, {}),
+        bus.request(contracts.federation.domainBlocks.list, {}),
+      ]);
+      const limited = blocks
+        .filter((block) => block.severity !== 'noop' || block.rejectMedia)
+        .map((block) => block.domain);
+      return domains.filter((domain) => !limited.some((l) => domain === l || domain.endsWith(`.${l}`)));
     });
     this.activity = new Cached(TTL_MS, async () => {
       const { weeks } = await bus.request(contracts.accounts.instance.getActivity, { weeks: ACTIVITY_WEEKS });

@@ -40,6 +40,19 @@ async function seedInstance(t: TestSystem): Promise<{ admin: SeededUser; member:
   await saveRemoteAccount(t.system.runtime.bus, 'carol', 'Remote.Example', {
     uri: 'https://remote.example/users/carol',
   });
+  // Servers known here but limited by the operator: not listed among the peers (Mastodon's rule).
+  await saveRemoteAccount(t.system.runtime.bus, 'dan', 'quiet.example');
+  await saveRemoteAccount(t.system.runtime.bus, 'erin', 'a.gone.example');
+  await saveRemoteAccount(t.system.runtime.bus, 'fay', 'pictures.example');
+  const blocks = contracts.federation.domainBlocks;
+  await t.system.runtime.bus.request(blocks.create, { domain: 'quiet.example', severity: 'silence' });
+  await t.system.runtime.bus.request(blocks.create, { domain: 'gone.example', severity: 'suspend' });
+  await t.system.runtime.bus.request(blocks.create, {
+    domain: 'pictures.example',
+    severity: 'noop',
+    rejectMedia: true,
+  });
+  await t.system.runtime.bus.request(blocks.create, { domain: 'remote.example', severity: 'noop' });
   return { admin, member };
 }
 
@@ -141,7 +154,8 @@ describe('instance endpoints over HTTP (default configuration)', () => {
     expect(body.version).toBe(VERSION);
     expect(body.urls).toEqual({ streaming_api: t.url.replace(/^http:/, 'ws:') });
     // Two confirmed local users; one known remote domain; no statuses service yet.
-    expect(body.stats).toEqual({ user_count: 2, status_count: 0, domain_count: 1 });
+    // Every known server counts, limited ones too (Mastodon counts Instance, not Instance.searchable).
+    expect(body.stats).toEqual({ user_count: 2, status_count: 0, domain_count: 4 });
     expect(body.thumbnail).toBe(`${t.url}/instance/thumbnail.png`);
     expect(body.languages).toEqual(['en']);
     expect(body.registrations).toBe(true);
