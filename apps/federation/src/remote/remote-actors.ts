@@ -11,6 +11,8 @@ type ParsedKeys = Extract<ParsedActor, { ok: true }>['keys'];
 const ACTOR_ACCEPT =
   'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 const ACTOR_TYPES = ['application/activity+json', 'application/ld+json', 'application/json'];
+/** The `type`s of an actor, as a key document may be one (a stub actor carrying the key). */
+const ACTOR_DOCUMENT_TYPES = ['Person', 'Service', 'Group', 'Application', 'Organization'];
 
 /** A peer that could not be asked now: the sender should retry later (503), not be refused. */
 export class PeerUnavailable extends Error {}
@@ -39,9 +41,15 @@ export class RemoteActors {
     private readonly http: SignedFetch,
   ) {}
 
-  /** The key `keyId` names and its actor; `fresh` fetches the actor again (a rotated key). */
+  /**
+   * The key `keyId` names and its actor; `fresh` fetches the actor again (a rotated key). A keyId
+   * that is not a fragment of its actor (GoToSocial's `<actor>/main-key`) names its actor only in
+   * the document it serves, so that document is fetched first to learn the owner.
+   */
   async keyFor(keyId: string, fresh = false): Promise<PublicKeyRecord | null> {
-    const actorUri = keyId.split('#')[0];
+    const fragment = keyId.includes('#');
+    const actorUri = fragment ? keyId.split('#')[0] : await this.ownerOfKey(keyId);
+    if (!actorUri) return null;
     if (!fresh) {
       const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
         uris: [actorUri],
@@ -51,6 +59,31 @@ export class RemoteActors {
         return { publicKeyPem: known.publicKey, ownerId: known.uri };
     }
     return this.readFromOrigin(actorUri, (keys) => keys.find((candidate) => candidate.id === keyId));
+  }
+
+  /**
+   * The actor a standalone key document names, as Mastodon's FetchRemoteKeyService reads one: an
+   * actor (GoToSocial serves a stub Person carrying the key) names itself by `id`, a bare key by
+   * `owner`. Nothing is trusted from it: the key counts only if the actor's own document lists it.
+   */
+  private async ownerOfKey(keyId: string): Promise<string | null> {
+    let json: unknown;
+    try {
+      json = (
+        await this.http.get(keyId, { headers: { accept: ACTOR_ACCEPT }, contentTypes: ACTOR_TYPES })
+      ).json();
+    } catch (error) {
+      if (peerUnavailable(error)) throw new PeerUnavailable(error.message);
+      this.log.info(
+        { keyId, err: error instanceof Error ? error.message : String(error) },
+        'key not fetched',
+      );
+      return null;
+    }
+    if (!json || typeof json !== 'object' || Array.isArray(json)) return null;
+    const document = json as Record<string, unknown>;
+    const owner = ACTOR_DOCUMENT_TYPES.includes(String(document.type)) ? document.id : document.owner;
+    return typeof owner === 'string' ? owner : null;
   }
 
   /** Whether the accounts service has a remote account for the actor (nothing is fetched). */
