@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { seedUsers, type SeededUser } from './support/factories';
 import { createRestAPIClient } from 'masto';
 import { pollUntil } from './support/poll';
-import { useTestSystem } from './support/system';
+import { settled, useTestSystem } from './support/system';
 import { deliverSigned, keyPair, Peer } from './support/peer';
 
 jest.setTimeout(60_000);
@@ -44,13 +44,18 @@ describe('the inbox', () => {
       }),
     );
 
-  const post = (
+  /** Delivers an activity as bob's server would; once it is taken (202), waits until it is applied. */
+  const post = async (
     path: string,
     body: Buffer,
     sign: 'cavage' | 'rfc9421' | 'none' = 'cavage',
     key = { keyId: `${bobId}#main-key`, privateKeyPem: bobKeys.privateKey },
     contentType = 'application/activity+json',
-  ): Promise<Response> => deliverSigned(`${sut.t.url}${path}`, body, key, sign, contentType);
+  ): Promise<Response> => {
+    const response = await deliverSigned(`${sut.t.url}${path}`, body, key, sign, contentType);
+    if (response.status === 202) await settled(sut.t);
+    return response;
+  };
 
   const followers = async (user: SeededUser): Promise<string[]> =>
     (
@@ -343,5 +348,37 @@ describe('the inbox', () => {
       }),
     );
     expect((await post('/users/alice/inbox', like)).status).toBe(202);
+  });
+
+  it('reads a known actor again from its server when its copy is over a day old', async () => {
+    // A day passes for bob's copy here (the clock moved by hand), and his server renamed him.
+    await sut.db.query(
+      `UPDATE accounts.accounts SET fetched_at = now() - interval '25 hours' WHERE uri = $1`,
+      [bobId],
+    );
+    const bob = peer.actors.get('/users/bob') as Record<string, unknown>;
+    peer.actors.set('/users/bob', { ...bob, name: 'Bob, renamed' });
+    const fetchesBefore = peer.fetches;
+    const ignored = Buffer.from(
+      JSON.stringify({
+        '@context': 'https://www.w3.org/ns/activitystreams',
+        id: `${bobId}#reacts/2`,
+        type: 'EmojiReact',
+        actor: bobId,
+        object: `${sut.t.url}/users/alice/statuses/1`,
+      }),
+    );
+    expect((await post('/users/alice/inbox', ignored)).status).toBe(202);
+    expect(peer.fetches).toBe(fetchesBefore + 1);
+    const account = await createRestAPIClient({
+      url: sut.t.url,
+      accessToken: alice.token,
+    }).v1.accounts.lookup({
+      acct: `bob@${new URL(peer.origin).host}`,
+    });
+    expect(account.displayName).toBe('Bob, renamed');
+    // Fresh again: the next activity fetches nothing.
+    expect((await post('/users/alice/inbox', ignored)).status).toBe(202);
+    expect(peer.fetches).toBe(fetchesBefore + 1);
   });
 });

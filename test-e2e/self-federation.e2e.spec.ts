@@ -1,4 +1,5 @@
 import { createRestAPIClient, type mastodon } from 'masto';
+import { deleteUser } from './support/admin';
 import { seedUsers, type SeededUser } from './support/factories';
 import { pollUntil } from './support/poll';
 import { settled, useTestSystem } from './support/system';
@@ -22,8 +23,9 @@ describe('self-federation between two instances', () => {
   let aliceClient: mastodon.rest.Client;
   let bobClient: mastodon.rest.Client;
   let carolClient: mastodon.rest.Client;
-  /** bob's account as A knows it, and alice's as B knows it. */
+  /** bob's and carol's accounts as A knows them. */
   let bobOnA: mastodon.v1.Account;
+  let carolOnA: mastodon.v1.Account;
 
   const both = () => Promise.all([settled(a.t), settled(b.t)]);
   /** An account of B as alice finds it from A: a search that resolves it through WebFinger. */
@@ -143,7 +145,7 @@ describe('self-federation between two instances', () => {
   it('asks a locked account on B, which approves alice from its own client', async () => {
     await carolClient.v1.accounts.updateCredentials({ locked: true });
     await both();
-    const carolOnA = await resolve(`carol@${b.t.domain}`);
+    carolOnA = await resolve(`carol@${b.t.domain}`);
     const asked = await aliceClient.v1.accounts.$select(carolOnA.id).follow();
     expect(asked.requested || asked.following).toBe(true);
 
@@ -200,5 +202,17 @@ describe('self-federation between two instances', () => {
     );
     // Mastodon records a remote Block too, and says so.
     expect(relationship).toMatchObject({ following: false, blockedBy: true });
+  });
+
+  it('takes carol’s account down on A when B’s operator deletes it', async () => {
+    await deleteUser(b.t.system.runtime.config, 'carol');
+    const gone = await pollUntil(
+      () => aliceClient.v1.accounts.$select(carolOnA.id).fetch(),
+      (account) => account.suspended === true,
+      10_000,
+    );
+    expect(gone).toMatchObject({ suspended: true, displayName: '', note: '' });
+    const following = await aliceClient.v1.accounts.$select(alice.accountId).following.list();
+    expect(following.map((account) => account.id)).not.toContain(carolOnA.id);
   });
 });

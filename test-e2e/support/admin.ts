@@ -36,3 +36,17 @@ export async function modifyUser(
     await accounts.close();
   }
 }
+
+/**
+ * The operator deletes a local account for good (`npm run mammut -- accounts delete`), through the
+ * same requests the CLI sends.
+ */
+export async function deleteUser(config: Config, username: string): Promise<void> {
+  const accounts = await hostAccounts(config);
+  try {
+    const { accountId } = await accounts.bus.request(contracts.accounts.admin.getUser, { username });
+    await accounts.bus.request(contracts.accounts.admin.deleteAccount, { accountId });
+  } finally {
+    await accounts.close();
+  }
+}

@@ -110,11 +110,11 @@ export class Peer {
     );
   }
 
-  /** Serves `username` as a Person signing with `publicKeyPem`; answers its id. */
+  /** Serves `username` as a Person signing with `publicKeyPem` (and a featured collection if asked); answers its id. */
   person(
     username: string,
     publicKeyPem: string,
-    options: { manuallyApprovesFollowers?: boolean } = {},
+    options: { manuallyApprovesFollowers?: boolean; featured?: boolean } = {},
   ): string {
     const id = `${this.origin}/users/${username}`;
     this.actors.set(`/users/${username}`, {
@@ -129,6 +129,7 @@ export class Peer {
       followers: `${id}/followers`,
       following: `${id}/following`,
       endpoints: { sharedInbox: `${this.origin}/inbox` },
+      ...(options.featured ? { featured: `${id}/collections/featured` } : {}),
       manuallyApprovesFollowers: options.manuallyApprovesFollowers ?? false,
       publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem },
     });

@@ -40,6 +40,9 @@ import { FiltersHandlers } from './filters/filters.handlers';
 import { filtersProviders } from './filters/filters.providers';
 import { ListsHandlers } from './lists/lists.handlers';
 import { listsProviders } from './lists/lists.providers';
+import { MigrationHandlers } from './migration/migration.handlers';
+import { migrationProviders } from './migration/migration.providers';
+import { MoveFollowers } from './migration/move-followers';
 
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
 @Module({
@@ -54,6 +57,7 @@ import { listsProviders } from './lists/lists.providers';
     busController(contracts.accounts.remote, RemoteHandlers),
     busController(contracts.accounts.filters, FiltersHandlers),
     busController(contracts.accounts.lists, ListsHandlers),
+    busController(contracts.accounts.migration, MigrationHandlers),
   ],
   providers: [
     accountsDatabaseProvider,
@@ -79,6 +83,7 @@ import { listsProviders } from './lists/lists.providers';
     ...remoteProviders,
     ...filtersProviders,
     ...listsProviders,
+    ...migrationProviders,
   ],
 })
 export class AccountsModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -90,6 +95,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
     @Inject(ACCOUNTS_DB) private readonly db: DataSource,
     private readonly expireMutes: ExpireMutes,
     private readonly statusActivity: StatusActivity,
+    private readonly moveFollowers: MoveFollowers,
   ) {}
 
   /** Before the bus server listens (Nest initialises modules first): refuse a schema that is behind. */
@@ -104,6 +110,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
     });
     await this.relay.start();
     await this.statusActivity.start();
+    await this.moveFollowers.start();
     // Timed mutes end within a minute of their time (reads ignore them from the second they expire).
     this.muteSweeper = every('expire-mutes', 60_000, () => this.expireMutes.sweep());
   }
@@ -114,6 +121,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
    */
   async onApplicationShutdown(): Promise<void> {
     await this.muteSweeper?.stop();
+    await this.moveFollowers.stop();
     await this.statusActivity.stop();
     await this.relay?.stop();
     await this.db.destroy();

@@ -1,7 +1,16 @@
 import 'reflect-metadata';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { connect } from 'nats';
-import { type AdminUser, ContractError, contracts, role as roleSchema, type Role } from '@mammut/contracts';
+import {
+  type AdminUser,
+  ContractError,
+  contracts,
+  type DomainBlockRecord,
+  domainBlockSeverity,
+  type DomainBlockSeverity,
+  role as roleSchema,
+  type Role,
+} from '@mammut/contracts';
 import {
   type Bus,
   type Config,
@@ -13,6 +22,7 @@ import {
   SchemaBehindError,
 } from '@mammut/platform';
 import { hostAccounts } from '../../accounts/src/admin/accounts-admin';
+import { hostFederation } from '../../federation/src/admin/federation-admin';
 import { migrateAll } from '../../all-in-one/src/system';
 import { useLocalServers } from '../../all-in-one/src/serve';
 
@@ -71,6 +81,34 @@ function withAccounts(work: (bus: Bus) => Promise<void>): Promise<void> {
       await accounts.close();
     }
   });
+}
+
+/** Runs one operator command as bus requests to the federation service hosted in this process. */
+function withFederation(work: (bus: Bus) => Promise<void>): Promise<void> {
+  return withConfig(async (config) => {
+    const federation = await hostFederation(config);
+    try {
+      await work(federation.bus);
+    } finally {
+      await federation.close();
+    }
+  });
+}
+
+function parseSeverity(value: string): DomainBlockSeverity {
+  const parsed = domainBlockSeverity.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError('must be one of suspend, silence, noop');
+  return parsed.data;
+}
+
+function describeBlock(block: DomainBlockRecord): string {
+  const flags = [
+    block.rejectMedia && 'reject-media',
+    block.rejectReports && 'reject-reports',
+    block.obfuscate && 'obfuscate',
+  ].filter(Boolean);
+  const comment = block.publicComment ? `  "${block.publicComment}"` : '';
+  return `${block.domain}  ${block.severity}${flags.length ? `  ${flags.join(',')}` : ''}${comment}`;
 }
 
 /** A sanction on a local account, named by username. */
@@ -216,6 +254,33 @@ function buildProgram(): Command {
       }),
     );
   accounts
+    .command('aliases <username>')
+    .description('list, add or remove the accounts a local account is also known as (a move to it needs one)')
+    .option('--add <acct>', 'add an alias: user or user@domain, an account known here')
+    .option('--remove <acct>', 'remove an alias: user@domain or its actor URI')
+    .action((username: string, options: { add?: string; remove?: string }) =>
+      withAccounts(async (bus) => {
+        const migration = contracts.accounts.migration;
+        const { accountId } = await bus.request(admin.getUser, { username });
+        let { aliases } = await bus.request(migration.listAliases, { accountId });
+        if (options.add) {
+          const found = await bus.request(contracts.accounts.profiles.lookupAccounts, {
+            accts: [options.add],
+          });
+          const target = found.accounts[0];
+          if (!target) throw new ContractError('not_found', `No account ${options.add}`);
+          ({ aliases } = await bus.request(migration.addAlias, { accountId, targetAccountId: target.id }));
+        }
+        if (options.remove) {
+          const named = options.remove.replace(/^@/, '').toLowerCase();
+          const alias = aliases.find((a) => a.uri === options.remove || a.acct?.toLowerCase() === named);
+          if (!alias) throw new ContractError('not_found', `No alias ${options.remove}`);
+          ({ aliases } = await bus.request(migration.removeAlias, { accountId, uri: alias.uri }));
+        }
+        for (const alias of aliases) say(`${alias.acct ?? '-'}\t${alias.uri}`);
+      }),
+    );
+  accounts
     .command('delete <username>')
     .description(
       'delete a local account for good: relationships, user and tokens go, the name stays reserved',
@@ -225,6 +290,66 @@ function buildProgram(): Command {
         const { accountId } = await bus.request(admin.getUser, { username });
         await bus.request(admin.deleteAccount, { accountId });
         say('OK');
+      }),
+    );
+
+  // Instance-level domain blocks (Mastodon's admin domain blocks), enforced by federation.
+  const domains = program.command('domains').description('instance domain blocks');
+  domains
+    .command('block <domain>')
+    .description('block a domain and its subdomains, or change its block')
+    .addOption(
+      new Option('--severity <severity>', 'suspend, silence or noop (a new block: silence)').argParser(
+        parseSeverity,
+      ),
+    )
+    .option('--reject-media', 'download no media from it')
+    .option('--reject-reports', 'ignore its reports')
+    .option('--obfuscate', 'star out part of the name in the public list')
+    .option('--public-comment <text>', 'the reason shown with the public list')
+    .option('--private-comment <text>', 'a note for moderators only')
+    .action(
+      (
+        domain: string,
+        options: {
+          severity?: DomainBlockSeverity;
+          rejectMedia?: boolean;
+          rejectReports?: boolean;
+          obfuscate?: boolean;
+          publicComment?: string;
+          privateComment?: string;
+        },
+      ) =>
+        withFederation(async (bus) => {
+          const blocks = contracts.federation.domainBlocks;
+          let block: DomainBlockRecord;
+          try {
+            ({ block } = await bus.request(blocks.create, { domain, ...options }));
+          } catch (error) {
+            if (!(error instanceof ContractError && error.code === 'conflict')) throw error;
+            ({ block } = await bus.request(blocks.update, { domain, ...options }));
+          }
+          say('OK');
+          say(describeBlock(block));
+        }),
+    );
+  domains
+    .command('unblock <domain>')
+    .description('lift the block of a domain')
+    .action((domain: string) =>
+      withFederation(async (bus) => {
+        await bus.request(contracts.federation.domainBlocks.remove, { domain });
+        say('OK');
+      }),
+    );
+  domains
+    .command('list')
+    .description('list the domain blocks')
+    .action(() =>
+      withFederation(async (bus) => {
+        const { blocks } = await bus.request(contracts.federation.domainBlocks.list, {});
+        if (!blocks.length) say('no domain blocks');
+        for (const block of blocks) say(describeBlock(block));
       }),
     );
 

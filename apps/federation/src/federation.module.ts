@@ -13,10 +13,16 @@ import {
 import type { DataSource } from 'typeorm';
 import { FEDERATION_DB, federationDatabaseProvider } from './database/federation-database';
 import { DiscoveryHttp } from './discovery/discovery-http';
+import { DomainBlocks } from './domain-blocks/domain-blocks';
+import { DomainBlocksHandlers } from './domain-blocks/domain-blocks.handlers';
 import { NodeInfoDocuments } from './discovery/nodeinfo';
 import { WebfingerDocuments } from './discovery/webfinger';
+import { ActorCollections } from './collections/actor-collections';
+import { FeaturedInbox } from './collections/featured-inbox';
+import { PinActivities } from './collections/pin-activities';
 import { FederationHttp } from './http/federation-http';
 import { FederationHttpHandlers } from './http/federation-http.handlers';
+import { SignedRequests } from './http/signed-requests';
 import { ActivityDelivery } from './delivery/delivery';
 import { DeliveryHealth } from './delivery/delivery-health';
 import { RelationshipActivities } from './delivery/relationship-activities';
@@ -30,20 +36,28 @@ import { Inbox } from './inbox/inbox';
 import { NoteActivities } from './inbox/note-activities';
 import { INBOX_HANDLERS, type InboxHandler } from './inbox/inbox-handler';
 import { InteractionActivities } from './inbox/interaction-activities';
+import { MoveActivities } from './inbox/move-activities';
 import { ActorKeysStore } from './keys/actor-keys';
 import { RemoteAccountsHandlers } from './remote/remote-accounts.handlers';
+import { RemoteNotes } from './remote/remote-notes';
+import { RemoteStatusesHandlers } from './remote/remote-statuses.handlers';
+import { ResolveRemoteStatus } from './remote/resolve-remote-status';
+import { ThreadQueue } from './remote/thread-queue';
+import { ThreadWorker } from './remote/thread-worker';
 import { NoteSubjects } from './notes/note-subjects';
 import { StatusDocuments } from './notes/status-documents';
 import { RemoteActors } from './remote/remote-actors';
 import { SignedFetch } from './remote/signed-fetch';
 import { InstanceActor } from './actors/instance-actor';
+import { LocalActorDocuments } from './actors/local-actor-documents';
 import { RemoteObjects } from './remote/remote-objects';
 import { ResolveRemoteAccount } from './remote/resolve-remote-account';
 import { WebfingerClient } from './remote/webfinger-client';
 
 /**
  * ActivityPub: the documents of local actors and the keys they sign with, the discovery documents
- * (WebFinger, host-meta, NodeInfo), and remote accounts resolved by handle or id; answers
+ * (WebFinger, host-meta, NodeInfo), remote accounts resolved by handle or id and remote statuses
+ * by URL (their threads fetched as jobs); answers
  * `federation.*` on the bus, the gateway passing ActivityPub and discovery requests to it as they arrived.
  */
 @Module({
@@ -51,11 +65,15 @@ import { WebfingerClient } from './remote/webfinger-client';
   controllers: [
     busController(contracts.federation.http, FederationHttpHandlers),
     busController(contracts.federation.remoteAccounts, RemoteAccountsHandlers),
+    busController(contracts.federation.remoteStatuses, RemoteStatusesHandlers),
+    busController(contracts.federation.domainBlocks, DomainBlocksHandlers),
   ],
   providers: [
     federationDatabaseProvider,
     postgresReadiness('federation', FEDERATION_DB),
     ActorKeysStore,
+    DomainBlocks,
+    DomainBlocksHandlers,
     // The one client requests leave the system through (ADR 0016).
     {
       provide: GuardedHttp,
@@ -69,12 +87,19 @@ import { WebfingerClient } from './remote/webfinger-client';
     WebfingerClient,
     ResolveRemoteAccount,
     RemoteAccountsHandlers,
+    ThreadQueue,
+    RemoteNotes,
+    ResolveRemoteStatus,
+    RemoteStatusesHandlers,
+    ThreadWorker,
     // What the inbox applies, one handler per family of activities.
     FollowActivities,
     FollowAnswerActivities,
     NoteActivities,
     InteractionActivities,
     ActorActivities,
+    FeaturedInbox,
+    MoveActivities,
     {
       provide: INBOX_HANDLERS,
       inject: [
@@ -83,9 +108,12 @@ import { WebfingerClient } from './remote/webfinger-client';
         NoteActivities,
         InteractionActivities,
         ActorActivities,
+        FeaturedInbox,
+        MoveActivities,
       ],
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },
+    SignedRequests,
     Inbox,
     DeliveryHealth,
     ActivityDelivery,
@@ -98,6 +126,9 @@ import { WebfingerClient } from './remote/webfinger-client';
     StatusAudience,
     StatusActivities,
     ProfileActivities,
+    PinActivities,
+    ActorCollections,
+    LocalActorDocuments,
     FederationHttp,
     FederationHttpHandlers,
   ],
@@ -110,6 +141,9 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     private readonly statusActivities: StatusActivities,
     private readonly profileActivities: ProfileActivities,
     private readonly inbox: Inbox,
+    private readonly remoteActors: RemoteActors,
+    private readonly pinActivities: PinActivities,
+    private readonly threads: ThreadWorker,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -118,11 +152,17 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.relationshipActivities.start();
     await this.statusActivities.start();
     await this.profileActivities.start();
+    await this.pinActivities.start();
+    await this.threads.start();
     await this.inbox.start();
+    await this.remoteActors.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.remoteActors.stop();
     await this.inbox.stop();
+    await this.threads.stop();
+    await this.pinActivities.stop();
     await this.profileActivities.stop();
     await this.statusActivities.stop();
     await this.relationshipActivities.stop();

@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { HealthModule } from '@mammut/platform';
 import { AccountsController } from './api/v1/accounts/accounts.controller';
+import { MigrationSettingsController } from './api/v1/mammut/migration-settings.controller';
+import { ExportsController } from './api/v1/mammut/exports.controller';
+import { ImportsController } from './api/v1/mammut/imports.controller';
+import { ImportRelationships } from './api/v1/mammut/import-relationships';
 import { CredentialsController } from './api/v1/accounts/credentials.controller';
 import { AccountListsController } from './api/v1/accounts/account-lists.controller';
 import { RelationshipActionsController } from './api/v1/accounts/relationship-actions.controller';
@@ -65,6 +69,9 @@ import { StreamingSse } from './streaming/streaming.sse';
   imports: [HealthModule],
   controllers: [
     CredentialsController,
+    MigrationSettingsController,
+    ExportsController,
+    ImportsController,
     StatusesController,
     TimelinesController,
     TagsController,
@@ -104,6 +111,7 @@ import { StreamingSse } from './streaming/streaming.sse';
   ],
   providers: [
     serializeContextProvider,
+    ImportRelationships,
     StatusPresenter,
     NotificationPresenter,
     NotificationGroupPresenter,

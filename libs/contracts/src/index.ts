@@ -7,6 +7,7 @@ export * from './accounts/relationships.contracts';
 export * from './accounts/oauth.contracts';
 export * from './accounts/admin.contracts';
 export * from './accounts/remote.contracts';
+export * from './accounts/migration.contracts';
 export * from './accounts/filters.contracts';
 export * from './accounts/lists.contracts';
 export * from './accounts/grant-changes.contracts';
@@ -23,12 +24,14 @@ export * from './timelines/notifications.contracts';
 export * from './timelines/notification-policy.contracts';
 export * from './timelines/notification-groups.contracts';
 export * from './federation/federation.contracts';
+export * from './federation/domain-blocks.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
 import { accountsInstance } from './accounts/instance.contracts';
 import { accountsAdmin } from './accounts/admin.contracts';
 import { accountsRemote } from './accounts/remote.contracts';
+import { accountsMigration } from './accounts/migration.contracts';
 import { accountsFilters } from './accounts/filters.contracts';
 import { accountsLists } from './accounts/lists.contracts';
 import { statusesStatuses } from './statuses/statuses.contracts';
@@ -43,7 +46,13 @@ import { timelinesFeeds } from './timelines/timelines.contracts';
 import { timelinesNotifications } from './timelines/notifications.contracts';
 import { timelinesNotificationPolicy } from './timelines/notification-policy.contracts';
 import { timelinesNotificationGroups } from './timelines/notification-groups.contracts';
-import { federationHttp, federationJobs, federationRemoteAccounts } from './federation/federation.contracts';
+import {
+  federationHttp,
+  federationJobs,
+  federationRemoteAccounts,
+  federationRemoteStatuses,
+} from './federation/federation.contracts';
+import { federationDomainBlocks } from './federation/domain-blocks.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -55,6 +64,7 @@ export const contracts = {
     instance: accountsInstance,
     admin: accountsAdmin,
     remote: accountsRemote,
+    migration: accountsMigration,
     filters: accountsFilters,
     lists: accountsLists,
   },
@@ -77,6 +87,8 @@ export const contracts = {
   federation: {
     http: federationHttp,
     remoteAccounts: federationRemoteAccounts,
+    remoteStatuses: federationRemoteStatuses,
+    domainBlocks: federationDomainBlocks,
     jobs: federationJobs,
   },
 } as const;

@@ -14,3 +14,4 @@ export * from './notification-groups.serializer';
 export * from './tags.serializer';
 export * from './conversations.serializer';
 export * from './scheduled-statuses.serializer';
+export * from './domain-blocks.serializer';

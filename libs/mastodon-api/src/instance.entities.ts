@@ -125,3 +125,14 @@ export interface MExtendedDescription {
   updated_at: string;
   content: string;
 }
+
+/** One entry of `/api/v1/instance/domain_blocks` (Mastodon's DomainBlock entity). */
+export interface MDomainBlock {
+  /** The domain, partly starred out when the block is obfuscated. */
+  domain: string;
+  /** SHA-256 of the real domain, hex: lets a client check a domain it knows against the list. */
+  digest: string;
+  severity: 'silence' | 'suspend';
+  /** The public comment; absent unless the instance shows rationales to this viewer. */
+  comment?: string | null;
+}

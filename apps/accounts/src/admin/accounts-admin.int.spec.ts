@@ -359,8 +359,14 @@ describe('operator requests: users and accounts, each change an event', () => {
       force: true,
     });
     expect((await eventsOf(hal.accountId)).filter(([subject]) => subject.endsWith('.moved'))).toEqual([
-      ['events.accounts.account.moved', { accountId: hal.accountId, targetAccountId: newHome.id }],
-      ['events.accounts.account.moved', { accountId: hal.accountId, targetAccountId: stranger.id }],
+      [
+        'events.accounts.account.moved',
+        { accountId: hal.accountId, targetAccountId: newHome.id, followersMove: true },
+      ],
+      [
+        'events.accounts.account.moved',
+        { accountId: hal.accountId, targetAccountId: stranger.id, followersMove: true },
+      ],
     ]);
   });
 

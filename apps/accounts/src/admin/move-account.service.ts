@@ -16,10 +16,10 @@ interface Party {
 /**
  * A local account moves to another account, local or remote, as Mastodon's migration (and
  * `tootctl accounts migrate`) does: the target must already list this account among its aliases,
- * proof that whoever controls it agreed, unless the operator forces it. The account then takes no
- * new follows, and `account.moved` lets federation move its followers (the API's `moved` field,
- * which needs the target's entity, comes with the statuses work). Moving
- * again to the same target changes nothing.
+ * proof that whoever controls it agreed, unless the operator forces it, and must not have moved on
+ * itself. The account then takes no new follows; `account.moved` has its local followers follow
+ * the target (accounts) and tells the remote ones with a Move (federation). Moving again to the
+ * same target changes nothing.
  */
 @Injectable()
 export class MoveAccount {
@@ -47,6 +47,8 @@ export class MoveAccount {
       if (!mover || !target || target.gone) throw new ContractError('not_found', 'Record not found');
       if (!mover.local) throw new ContractError('forbidden', 'Only local accounts are moved here');
       if (mover.moved_to === targetAccountId) return { accountId, movedToAccountId: targetAccountId };
+      if (target.moved_to !== null)
+        throw new ContractError('unprocessable', 'Validation failed: The target account has moved itself');
       if (!force && !(target.also_known_as ?? []).includes(mover.uri)) {
         throw new ContractError(
           'unprocessable',
@@ -54,10 +56,14 @@ export class MoveAccount {
         );
       }
       await tx.query(
-        `UPDATE accounts.accounts SET moved_to_account_id = $2, updated_at = now() WHERE id = $1`,
+        `UPDATE accounts.accounts SET moved_to_account_id = $2, moved_at = now(), updated_at = now() WHERE id = $1`,
         [accountId, targetAccountId],
       );
-      await this.outbox.add(tx, contracts.accounts.admin.events.accountMoved, { accountId, targetAccountId });
+      await this.outbox.add(tx, contracts.accounts.admin.events.accountMoved, {
+        accountId,
+        targetAccountId,
+        followersMove: true,
+      });
       return { accountId, movedToAccountId: targetAccountId };
     });
   }

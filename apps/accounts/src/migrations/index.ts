@@ -11,6 +11,7 @@ import { NotifyAccountChanges1796071345568 } from './1796071345568-NotifyAccount
 import { CreateLists1796088432720 } from './1796088432720-CreateLists';
 import { CreateFilters1796088456871 } from './1796088456871-CreateFilters';
 import { NotifyFilterChanges1796098869556 } from './1796098869556-NotifyFilterChanges';
+import { AddMovedAt1796123785531 } from './1796123785531-AddMovedAt';
 
 /** Every migration of the accounts schema, in order. */
 export const accountsMigrations = [
@@ -27,4 +28,5 @@ export const accountsMigrations = [
   CreateLists1796088432720,
   CreateFilters1796088456871,
   NotifyFilterChanges1796098869556,
+  AddMovedAt1796123785531,
 ];

@@ -89,7 +89,8 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
 /** The federation columns that, with ACCOUNT_COLUMNS, make an ActorRecord. */
 export const ACTOR_COLUMNS = `a.actor_type, a.inbox_url, a.shared_inbox_url, a.outbox_url, a.followers_url,
   a.following_url, a.featured_collection_url, a.public_key, a.public_key_id, a.also_known_as, a.avatar_remote_url,
-  a.header_remote_url, a.last_webfingered_at, a.fetched_at`;
+  a.header_remote_url, a.last_webfingered_at, a.fetched_at,
+  (SELECT m.uri FROM accounts.accounts m WHERE m.id = a.moved_to_account_id) AS moved_to_uri`;
 
 export interface ActorRow extends AccountRow {
   actor_type: ActorType | null;
@@ -102,6 +103,7 @@ export interface ActorRow extends AccountRow {
   public_key: string | null;
   public_key_id: string | null;
   also_known_as: string[];
+  moved_to_uri: string | null;
   avatar_remote_url: string | null;
   header_remote_url: string | null;
   last_webfingered_at: Timestamp | null;
@@ -122,6 +124,7 @@ export function toActorRecord(row: ActorRow): ActorRecord {
     publicKey: row.public_key,
     publicKeyId: row.public_key_id,
     alsoKnownAs: row.also_known_as,
+    movedToUri: row.moved_to_uri,
     avatarRemoteUrl: row.avatar_remote_url,
     headerRemoteUrl: row.header_remote_url,
     lastWebfingeredAt: row.last_webfingered_at === null ? null : iso(row.last_webfingered_at),

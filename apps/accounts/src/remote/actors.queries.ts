@@ -63,6 +63,46 @@ export class ActorsQueries {
     return rows.map((row) => row.inbox);
   }
 
+  /** Every remote server's inbox, shared ones standing in for their accounts, after `after`. */
+  async knownInboxes(after: string | null, limit: number): Promise<string[]> {
+    const rows: { inbox: string }[] = await this.db.query(
+      `SELECT DISTINCT COALESCE(NULLIF(a.shared_inbox_url, ''), a.inbox_url) AS inbox
+         FROM accounts.accounts a
+        WHERE a.domain IS NOT NULL AND a.suspended_at IS NULL AND a.inbox_url IS NOT NULL
+          AND COALESCE(NULLIF(a.shared_inbox_url, ''), a.inbox_url) > COALESCE($1::text, '')
+        ORDER BY inbox
+        LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map((row) => row.inbox);
+  }
+
+  /**
+   * A page of an account's followers (or of the accounts it follows) as actor ids, newest follow
+   * first, numbered from 1; suspended accounts are left out of the page and of the total alike.
+   */
+  async networkUris(
+    accountId: string,
+    direction: 'followers' | 'following',
+    page: number,
+    limit: number,
+  ): Promise<{ uris: string[]; total: number }> {
+    const [owner, listed] =
+      direction === 'followers' ? ['target_account_id', 'account_id'] : ['account_id', 'target_account_id'];
+    const from = `FROM accounts.follows f JOIN accounts.accounts a ON a.id = f.${listed}
+        WHERE f.${owner} = $1 AND a.suspended_at IS NULL`;
+    const [rows, counted] = await Promise.all([
+      this.db.query<{ uri: string }[]>(`SELECT a.uri ${from} ORDER BY f.id DESC LIMIT $2 OFFSET $3`, [
+        accountId,
+        limit,
+        (page - 1) * limit,
+      ]),
+      this.db.query<{ total: number }[]>(`SELECT count(*)::int AS total ${from}`, [accountId]),
+    ]);
+    const total = counted[0]?.total ?? 0;
+    return { uris: rows.map((row) => row.uri), total };
+  }
+
   async byAccts(accts: string[], localDomain: string): Promise<Found<string>> {
     const lookups = acctLookups(accts, localDomain);
     if (!lookups.length) return { actors: [], missing: [] };

@@ -25,6 +25,11 @@ export class RemoteHandlers {
     listFollowerInboxes: async ({ accountId, after, limit }) => ({
       inboxes: await this.actors.followerInboxes(accountId, after, limit),
     }),
+    listKnownInboxes: async ({ after, limit }) => ({
+      inboxes: await this.actors.knownInboxes(after, limit),
+    }),
+    listNetworkUris: ({ accountId, direction, page, limit }) =>
+      this.actors.networkUris(accountId, direction, page, limit),
     acceptRemoteFollow: (answer) => this.acceptRemoteFollow.execute(answer),
     rejectRemoteFollow: (answer) => this.rejectRemoteFollow.execute(answer),
     undoRemoteFollow: (undo) => this.undoRemoteFollow.execute(undo),

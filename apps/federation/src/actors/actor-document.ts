@@ -73,7 +73,16 @@ export function actorDocument(
       : account.fields.map((field) => ({ type: 'PropertyValue', name: field.name, value: field.value })),
     endpoints: { sharedInbox: `${host.publicOrigin}/inbox` },
     ...(account.alsoKnownAs.length ? { alsoKnownAs: account.alsoKnownAs } : {}),
+    ...(account.movedToUri ? { movedTo: account.movedToUri } : {}),
     ...(image(account.avatarUrl) ? { icon: image(account.avatarUrl) } : {}),
     ...(image(account.headerUrl) ? { image: image(account.headerUrl) } : {}),
   };
+}
+
+/** What Mastodon's secure mode shows of an actor to an unsigned request: enough to verify its signatures. */
+const BARE_ACTOR_FIELDS = ['@context', 'id', 'type', 'preferredUsername', 'inbox', 'publicKey', 'endpoints'];
+
+/** The actor document cut down to {@link BARE_ACTOR_FIELDS} (Mastodon's restrict_fields_to). */
+export function bareActorDocument(document: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(document).filter(([key]) => BARE_ACTOR_FIELDS.includes(key)));
 }

@@ -11,6 +11,7 @@ import {
   RUNTIME,
   type Runtime,
 } from '@mammut/platform';
+import { DomainBlocks } from '../domain-blocks/domain-blocks';
 import { ActorKeysStore } from '../keys/actor-keys';
 import { DeliveryHealth, hostOf } from './delivery-health';
 
@@ -48,7 +49,8 @@ export class CircuitOpen extends Error {
  * (draft-cavage first, as Mastodon; RFC 9421 on a 400 or 401, its "double knock"), through the one
  * guarded client, retried on Mastodon's schedule while the peer is away, and given up (logged) when
  * it refuses for good. DeliveryHealth keeps each host's circuit and failure days: nothing is queued
- * for or sent to an unavailable host, and an open circuit defers a job without a request.
+ * for or sent to an unavailable host or a suspended domain, and an open circuit defers a job
+ * without a request.
  */
 @Injectable()
 export class ActivityDelivery {
@@ -61,6 +63,7 @@ export class ActivityDelivery {
     private readonly http: GuardedHttp,
     private readonly keys: ActorKeysStore,
     private readonly health: DeliveryHealth,
+    private readonly blocks: DomainBlocks,
   ) {
     this.jobs = new Jobs({ nats: runtime.nats, prefix: runtime.config.natsPrefix });
   }
@@ -80,11 +83,17 @@ export class ActivityDelivery {
 
   /**
    * Queues one activity for one inbox; the same `jobId` within JetStream's window is sent once. An
-   * inbox on an unavailable host is skipped, as Mastodon leaves such inboxes out of its fan-out.
+   * inbox on an unavailable host is skipped, as Mastodon leaves such inboxes out of its fan-out,
+   * and so is one on a suspended domain.
    */
   async enqueue(delivery: Delivery, jobId: string): Promise<void> {
-    if (!(await this.health.isAvailable(hostOf(delivery.inbox)))) {
+    const host = hostOf(delivery.inbox);
+    if (!(await this.health.isAvailable(host))) {
       this.log.debug({ inbox: delivery.inbox }, 'host unavailable; not queued');
+      return;
+    }
+    if (await this.blocks.isSuspended(host)) {
+      this.log.debug({ inbox: delivery.inbox }, 'domain suspended; not queued');
       return;
     }
     await this.jobs.enqueue(deliver, delivery, { jobId });
@@ -94,6 +103,11 @@ export class ActivityDelivery {
     const host = hostOf(inbox);
     if (!(await this.health.isAvailable(host))) {
       this.log.info({ inbox }, 'host became unavailable; delivery dropped');
+      return;
+    }
+    // Queued before the domain was suspended: never sent.
+    if (await this.blocks.isSuspended(host)) {
+      this.log.info({ inbox }, 'domain suspended; delivery dropped');
       return;
     }
     if (await this.health.circuitOpen(host)) throw new CircuitOpen(host);

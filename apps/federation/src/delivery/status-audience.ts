@@ -24,22 +24,15 @@ export class StatusAudience {
 
   async inboxes({ authorId, visibility, accountIds }: StatusReach): Promise<string[]> {
     const inboxes = new Set<string>();
-    if (visibility !== 'direct') {
-      let after: string | null = null;
-      for (;;) {
-        const page: { inboxes: string[] } = await this.bus.request(
-          contracts.accounts.remote.listFollowerInboxes,
-          {
-            accountId: authorId,
-            after,
-            limit: FOLLOWER_PAGE,
-          },
-        );
-        for (const inbox of page.inboxes) inboxes.add(inbox);
-        if (page.inboxes.length < FOLLOWER_PAGE) break;
-        after = page.inboxes[page.inboxes.length - 1];
-      }
-    }
+    if (visibility !== 'direct')
+      for (const inbox of await this.paged((after) =>
+        this.bus.request(contracts.accounts.remote.listFollowerInboxes, {
+          accountId: authorId,
+          after,
+          limit: FOLLOWER_PAGE,
+        }),
+      ))
+        inboxes.add(inbox);
     const ids = [...new Set(accountIds)];
     if (ids.length) {
       const { actors } = await this.bus.request(contracts.accounts.remote.getActors, { ids });
@@ -49,5 +42,24 @@ export class StatusAudience {
       }
     }
     return [...inboxes];
+  }
+
+  /** Every remote inbox known here: where the deletion of an account is announced. */
+  everyKnownInbox(): Promise<string[]> {
+    return this.paged((after) =>
+      this.bus.request(contracts.accounts.remote.listKnownInboxes, { after, limit: FOLLOWER_PAGE }),
+    );
+  }
+
+  /** All the pages of an inbox list, each asked for after the last inbox of the one before. */
+  private async paged(page: (after: string | null) => Promise<{ inboxes: string[] }>): Promise<string[]> {
+    const all: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const { inboxes } = await page(after);
+      all.push(...inboxes);
+      if (inboxes.length < FOLLOWER_PAGE) return all;
+      after = inboxes[inboxes.length - 1];
+    }
   }
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractError, contracts, type RawHttpRequest, type RawHttpResponse } from '@mammut/contracts';
-import { verifySignedRequest } from '@mammut/activitypub';
-import { CONFIG, type Config, Jobs, logger, RUNTIME, type Runtime } from '@mammut/platform';
+import { contracts, type RawHttpRequest, type RawHttpResponse } from '@mammut/contracts';
+import { Jobs, logger, RUNTIME, type Runtime } from '@mammut/platform';
 import { createHash } from 'node:crypto';
 import { DeliveryHealth, hostOf } from '../delivery/delivery-health';
+import { DomainBlocks } from '../domain-blocks/domain-blocks';
 import { answer } from '../http/responses';
-import { PeerUnavailable, RemoteActors } from '../remote/remote-actors';
+import { SignedRequests } from '../http/signed-requests';
+import { RemoteActors } from '../remote/remote-actors';
 import { depthOf, idOf, type Json } from './activity-fields';
 import { INBOX_HANDLERS, type InboxHandler, routeOf } from './inbox-handler';
 
@@ -34,7 +35,8 @@ const jobIdOf = (actorId: string, activity: Json, body: Buffer): string =>
  * apply it off the request path, retried while a peer or a service is away; a type no handler
  * takes is accepted and ignored, never an error. 202 for anything taken (and,
  * unverified, for an unknown actor deleting or updating itself), 401 for a signature that does
- * not hold, 400 for what is not an activity, 503 when the signer's server cannot be asked now.
+ * not hold, 400 for what is not an activity, 403 for an actor or signer on a suspended domain
+ * (before any key fetch, as Mastodon), 503 when the signer's server cannot be asked now.
  */
 @Injectable()
 export class Inbox {
@@ -44,8 +46,9 @@ export class Inbox {
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(CONFIG) private readonly config: Config,
+    private readonly signatures: SignedRequests,
     private readonly actors: RemoteActors,
+    private readonly blocks: DomainBlocks,
     private readonly health: DeliveryHealth,
     @Inject(INBOX_HANDLERS) handlers: InboxHandler[],
   ) {
@@ -70,31 +73,13 @@ export class Inbox {
     const type = typeof activity.type === 'string' ? activity.type : undefined;
     const actorId = idOf(activity.actor);
     if (!type || !actorId) return answer(400, 'Not an activity');
+    // As Mastodon: nothing from a suspended domain is read further, its key never fetched.
+    if (await this.blocks.suspendsUrl(actorId)) return answer(403, 'The actor’s domain is not allowed');
     if (await this.aboutUnknownActor(type, activity, actorId)) return answer(202);
 
-    const incoming = {
-      method: request.method,
-      url: new URL(request.target, this.config.publicOrigin).toString(),
-      headers: request.headers,
-      body,
-      now: new Date(),
-    };
-    let verified;
-    try {
-      verified = await verifySignedRequest(incoming, (keyId) => this.actors.keyFor(keyId));
-      if (!verified.ok && verified.retryWithFreshKey && verified.keyId) {
-        verified = await verifySignedRequest(incoming, (keyId) => this.actors.keyFor(keyId, true));
-      }
-    } catch (error) {
-      if (
-        error instanceof PeerUnavailable ||
-        (error instanceof ContractError && error.code === 'unavailable')
-      )
-        return answer(503, 'The signing actor could not be fetched now');
-      throw error;
-    }
-    if (!verified.ok) return answer(verified.status, verified.error);
-    if (verified.ownerId !== actorId) return answer(401, 'The activity’s actor did not sign it');
+    const signed = await this.signatures.signer(request, body);
+    if (!signed.ok) return signed.refusal;
+    if (signed.actorUri !== actorId) return answer(401, 'The activity’s actor did not sign it');
     // A server that signs requests to us is up (Mastodon's track_inverse_success!).
     await this.health.heardFrom(hostOf(actorId));
 
@@ -129,6 +114,8 @@ export class Inbox {
 
   private async process(actorId: string, activity: Json): Promise<void> {
     if (typeof activity.type !== 'string') return;
+    // The domain may have been suspended while the activity waited.
+    if (await this.blocks.suspendsUrl(actorId)) return;
     await this.apply(activity.type, activity, actorId);
   }
 

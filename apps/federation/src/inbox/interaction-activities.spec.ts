@@ -1,19 +1,22 @@
-import type { ActorRecord, StatusRecord } from '@mammut/contracts';
+import { type ActorRecord, ContractError, type StatusRecord } from '@mammut/contracts';
 import type { Bus, Config } from '@mammut/platform';
+import type { ResolveRemoteStatus } from '../remote/resolve-remote-status';
 import { InteractionActivities } from './interaction-activities';
 
 const HERE = 'https://here.example';
 const BOB = 'https://remote.example/users/bob';
 const STATUS_URI = `${HERE}/users/alice/statuses/42`;
 const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
+const REMOTE_URI = 'https://third.example/users/carol/statuses/5';
 
 /**
  * The bus as the handler sees it: the sender and one local status known, every request it makes
  * recorded, any request it was not expected to make an error.
  */
-function fakeBus(sender: Partial<ActorRecord> = {}) {
+function fakeBus(sender: Partial<ActorRecord> = {}, followed = false) {
   const calls: { subject: string; payload: Record<string, unknown> }[] = [];
   const status = { id: '42', uri: STATUS_URI, local: true, reblogOfId: null } as StatusRecord;
+  const remoteStatus = { id: '77', uri: REMOTE_URI, local: false, reblogOfId: null } as StatusRecord;
   const answers: Record<string, (payload: Record<string, unknown>) => unknown> = {
     'accounts.actor.get_by_uri': () => ({
       actors: [
@@ -29,8 +32,11 @@ function fakeBus(sender: Partial<ActorRecord> = {}) {
       missing: [],
     }),
     'statuses.status.get': ({ ids }) => ({
-      statuses: (ids as string[]).includes('42') ? [status] : [],
+      statuses: [status, remoteStatus].filter((known) => (ids as string[]).includes(known.id)),
       missing: [],
+    }),
+    'accounts.local_follower.list': () => ({
+      followers: followed ? [{ cursor: '1', accountId: '1', reblogs: true }] : [],
     }),
     'statuses.favourite.create': () => status,
     'statuses.favourite.delete': () => status,
@@ -46,11 +52,21 @@ function fakeBus(sender: Partial<ActorRecord> = {}) {
     },
   } as unknown as Bus;
   const writes = () =>
-    calls.filter((call) => !call.subject.endsWith('.get') && !call.subject.includes('get_by'));
+    calls.filter((call) => !/\.(get|list)$/.test(call.subject) && !call.subject.includes('get_by'));
   return { bus, writes };
 }
 
-const handlerWith = (bus: Bus) => new InteractionActivities(bus, { publicOrigin: HERE } as Config);
+/** Resolves the one remote status this suite knows of, as ResolveRemoteStatus would once fetched. */
+const resolver = () => ({
+  execute: jest.fn((uri: string) =>
+    uri === REMOTE_URI
+      ? Promise.resolve({ statusId: '77' })
+      : Promise.reject(new ContractError('not_found', 'no such status')),
+  ),
+});
+
+const handlerWith = (bus: Bus, resolve = resolver()) =>
+  new InteractionActivities(bus, { publicOrigin: HERE } as Config, resolve as unknown as ResolveRemoteStatus);
 
 const announce = (extra: Record<string, unknown>) => ({
   id: `${BOB}/statuses/1/activity`,
@@ -90,6 +106,38 @@ describe('InteractionActivities', () => {
   it('stores no Announce whose id is on another host than its actor', async () => {
     const { bus, writes } = fakeBus();
     await handlerWith(bus).apply(announce({ id: 'https://other.example/activity/1', to: [PUBLIC] }), BOB);
+    expect(writes()).toEqual([]);
+  });
+
+  it('fetches the remote status an Announce shares when someone here follows the sender', async () => {
+    const followed = fakeBus({}, true);
+    const resolve = resolver();
+    await handlerWith(followed.bus, resolve).apply(announce({ object: REMOTE_URI, to: [PUBLIC] }), BOB);
+    expect(resolve.execute).toHaveBeenCalledWith(REMOTE_URI);
+    expect(followed.writes()).toEqual([
+      {
+        subject: 'statuses.remote_reblog.save',
+        payload: {
+          accountId: '7',
+          uri: `${BOB}/statuses/1/activity`,
+          statusId: '77',
+          visibility: 'public',
+          published: null,
+        },
+      },
+    ]);
+    const missing = fakeBus({}, true);
+    await expect(
+      handlerWith(missing.bus).apply(announce({ object: `${REMOTE_URI}0`, to: [PUBLIC] }), BOB),
+    ).resolves.toBeUndefined();
+    expect(missing.writes()).toEqual([]);
+  });
+
+  it('asks nothing of a remote status an Announce from someone nobody here follows shares', async () => {
+    const { bus, writes } = fakeBus();
+    const resolve = resolver();
+    await handlerWith(bus, resolve).apply(announce({ object: REMOTE_URI, to: [PUBLIC] }), BOB);
+    expect(resolve.execute).not.toHaveBeenCalled();
     expect(writes()).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import {
   type Visibility,
 } from '@mammut/contracts';
 import { BUS, type Bus, CONFIG, type Config, logger } from '@mammut/platform';
+import { ResolveRemoteStatus } from '../remote/resolve-remote-status';
 import { idOf, type Json, objectOf } from './activity-fields';
 import type { InboxHandler } from './inbox-handler';
 
@@ -26,8 +27,9 @@ const audience = (value: unknown): string[] =>
  * route, as Mastodon has no handler for it), an Announce reblogs one under the Announce's id with
  * the visibility its addressing says, and their Undo withdraw them (a bare Undo naming an id is
  * taken as an Announce's, the only activity here named by id alone). Only the sender's own
- * favourite or reblog is ever withdrawn. A status that is not local and known here is ignored:
- * remote statuses are not fetched for this yet.
+ * favourite or reblog is ever withdrawn. An Announce of a remote status from someone followed here
+ * fetches that status when it is not known (Mastodon's fetch_remote_original_status); a Like of a
+ * status that is not local is ignored.
  */
 @Injectable()
 export class InteractionActivities implements InboxHandler {
@@ -37,6 +39,7 @@ export class InteractionActivities implements InboxHandler {
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     @Inject(CONFIG) private readonly config: Config,
+    private readonly resolveStatus: ResolveRemoteStatus,
   ) {}
 
   async apply(activity: Json, actorId: string): Promise<void> {
@@ -92,9 +95,10 @@ export class InteractionActivities implements InboxHandler {
   private async reblog(sender: ActorRecord, activity: Json): Promise<void> {
     const uri = idOf(activity.id);
     if (!uri || !sameHost(uri, sender.uri)) return;
-    const status = await this.localStatus(idOf(activity.object));
+    const objectUri = idOf(activity.object);
+    const status = (await this.localStatus(objectUri)) ?? (await this.remoteStatus(sender, objectUri));
     if (!status) {
-      this.log.debug({ actorId: sender.uri, uri }, 'announce of a status not known here; ignored');
+      this.log.debug({ actorId: sender.uri, uri }, 'announce of no status we may show; ignored');
       return;
     }
     await this.bus.request(contracts.statuses.remoteInteractions.saveRemoteReblog, {
@@ -104,6 +108,28 @@ export class InteractionActivities implements InboxHandler {
       visibility: visibilityOf(activity, sender.followersUrl),
       published: typeof activity.published === 'string' ? validDate(activity.published) : null,
     });
+  }
+
+  /**
+   * The remote status an Announce shares, fetched and stored when it is not known here (as
+   * ResolveRemoteStatus does for a search), but only when someone here follows the sender: an
+   * Announce that relates to no local account is not worth a request (Mastodon's
+   * related_to_local_activity?).
+   */
+  private async remoteStatus(
+    sender: ActorRecord,
+    uri: string | undefined,
+  ): Promise<StatusRecord | undefined> {
+    if (!uri || sameHost(uri, this.config.publicOrigin)) return undefined;
+    const { followers } = await this.bus.request(contracts.accounts.relationships.listLocalFollowers, {
+      accountId: sender.id,
+      after: null,
+      limit: 1,
+    });
+    if (!followers.length) return undefined;
+    const { statusId } = await this.resolveStatus.execute(uri);
+    const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids: [statusId] });
+    return statuses.find((status) => status.reblogOfId === null);
   }
 
   private async unreblog(sender: ActorRecord, uri: string | undefined): Promise<void> {

@@ -1,6 +1,8 @@
-import { type ActorRecord, ContractError, contracts } from '@mammut/contracts';
+import { type ActorRecord, ContractError, contracts, THREAD_PARENTS_LIMIT } from '@mammut/contracts';
 import type { Bus, Config } from '@mammut/platform';
+import { RemoteNotes } from '../remote/remote-notes';
 import type { RemoteObjects } from '../remote/remote-objects';
+import type { ThreadQueue } from '../remote/thread-queue';
 import type { Json } from './activity-fields';
 import { NoteActivities } from './note-activities';
 
@@ -19,7 +21,7 @@ const alice = { id: '20', uri: aliceUri, domain: null } as ActorRecord;
  * The bus as the handler uses it: known actors by uri, local followers of bob, and the saves and
  * deletes it asks for; any other request fails the test.
  */
-function fakeBus(options: { followed?: boolean; saveError?: ContractError } = {}) {
+function fakeBus(options: { followed?: boolean; saveError?: ContractError; parentKnown?: boolean } = {}) {
   const saved: Json[] = [];
   const deleted: Json[] = [];
   const request = jest.fn((def: { subject: string }, input: Json): Promise<unknown> => {
@@ -38,7 +40,10 @@ function fakeBus(options: { followed?: boolean; saveError?: ContractError } = {}
       case contracts.statuses.remote.saveRemoteStatus.subject:
         if (options.saveError) return Promise.reject(options.saveError);
         saved.push(input);
-        return Promise.resolve({ outcome: 'created', status: null });
+        return Promise.resolve({
+          outcome: 'created',
+          status: { uri: input.uri, inReplyToId: options.parentKnown ? '1' : null },
+        });
       case contracts.statuses.remote.deleteRemoteStatus.subject:
         deleted.push(input);
         return Promise.resolve({ deleted: true });
@@ -52,12 +57,15 @@ function fakeBus(options: { followed?: boolean; saveError?: ContractError } = {}
 const setup = (options: Parameters<typeof fakeBus>[0] = {}, fetched: Json | null = null) => {
   const fake = fakeBus(options);
   const objects = { read: jest.fn(() => Promise.resolve(fetched)) };
+  const threads = { enqueue: jest.fn(() => Promise.resolve()) };
+  const config = { publicOrigin: 'https://here.example' } as Config;
   const handler = new NoteActivities(
     fake.bus,
-    { publicOrigin: 'https://here.example' } as Config,
+    config,
     objects as unknown as RemoteObjects,
+    new RemoteNotes(fake.bus, config, threads as unknown as ThreadQueue),
   );
-  return { ...fake, objects, handler };
+  return { ...fake, objects, threads, handler };
 };
 
 const note = (fields: Json = {}): Json => ({
@@ -107,6 +115,19 @@ describe('NoteActivities', () => {
     await handler.apply(activity('Create', note({ inReplyTo: `${aliceUri}/statuses/5` })), bobUri);
     expect(saved).toHaveLength(1);
     expect(request).toHaveBeenCalledTimes(2);
+  });
+
+  it('queues the parent of a reply it created when the parent is not known here, with the whole budget', async () => {
+    const parent = 'https://peer.example/users/carol/statuses/9';
+    const unknown = setup({ followed: true });
+    await unknown.handler.apply(activity('Create', note({ inReplyTo: parent })), bobUri);
+    expect(unknown.threads.enqueue).toHaveBeenCalledWith(parent, THREAD_PARENTS_LIMIT);
+    const known = setup({ followed: true, parentKnown: true });
+    await known.handler.apply(activity('Create', note({ inReplyTo: parent })), bobUri);
+    const local = setup({ followed: true });
+    await local.handler.apply(activity('Create', note({ inReplyTo: `${aliceUri}/statuses/404` })), bobUri);
+    expect(known.threads.enqueue).not.toHaveBeenCalled();
+    expect(local.threads.enqueue).not.toHaveBeenCalled();
   });
 
   it('stores a direct note only when it addresses a local account', async () => {

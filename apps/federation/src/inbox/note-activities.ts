@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type ActorRecord, ContractError, contracts, type Visibility } from '@mammut/contracts';
+import { ContractError, contracts, THREAD_PARENTS_LIMIT } from '@mammut/contracts';
 import { BUS, type Bus, CONFIG, type Config, logger } from '@mammut/platform';
-import { NOTE_LIMITS, NOTE_TYPES, type ParsedNote, parseNote, visibilityOf } from '../remote/note-parser';
+import { NOTE_LIMITS, NOTE_TYPES, type ParsedNote, parseNote } from '../remote/note-parser';
+import { type NoteParticipants, RemoteNotes } from '../remote/remote-notes';
 import { RemoteObjects } from '../remote/remote-objects';
 import { idOf, type Json, objectOf } from './activity-fields';
 import type { InboxHandler } from './inbox-handler';
@@ -25,7 +26,8 @@ const hostOf = (uri: string): string | null => {
  *   actor's host only), so nothing is stored on a third party's word;
  * - only what relates to a local account is stored: a note that mentions or addresses one, replies
  *   to a local status (public and unlisted ones), or whose author someone here follows;
- * - mentions are resolved among the accounts known here (unknown remote ones are skipped);
+ * - it is stored as every remote note is (RemoteNotes): mentions among the accounts known here,
+ *   and the status a reply answers fetched afterwards when it is not known here;
  * - an Update edits a stored note (the statuses service keeps the newest `updated`), and stores
  *   an unknown one only as a Create would, within a day of its publication;
  * - a Delete (a Tombstone or an id) on the actor's host removes the actor's status and tombstones
@@ -43,6 +45,7 @@ export class NoteActivities implements InboxHandler {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(CONFIG) config: Config,
     private readonly objects: RemoteObjects,
+    private readonly notes: RemoteNotes,
   ) {
     this.localHost = new URL(config.publicOrigin).host;
   }
@@ -64,39 +67,17 @@ export class NoteActivities implements InboxHandler {
   private async save(activity: Json, actorId: string, update: boolean): Promise<void> {
     const note = await this.noteOf(activity, actorId);
     if (!note) return;
-    const addressed = [...new Set([...note.mentions, ...note.to, ...note.cc])].filter((uri) => hostOf(uri));
-    const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
-      uris: [actorId, ...addressed.filter((uri) => uri !== actorId)].slice(0, NOTE_LIMITS.mentions),
-    });
-    const author = actors.find((actor) => actor.uri === actorId && actor.domain !== null);
-    if (!author) return;
-    const byUri = new Map(actors.map((actor) => [actor.uri, actor]));
-    const visibility = visibilityOf(note, author.followersUrl);
-    const relates = await this.relatesHere(note, visibility, author, addressed, byUri);
+    const participants = await this.notes.participants(note, actorId);
+    if (!participants) return;
+    const relates = await this.relatesHere(note, participants);
     const recent = Date.now() - Date.parse(note.published) < UPDATE_AS_CREATE_MS;
     if (!update && !relates) {
       this.log.debug({ actorId, uri: note.id }, 'note relates to no local account; not stored');
       return;
     }
-    const mentions = note.mentions.flatMap((uri) => {
-      const account = byUri.get(uri);
-      return account ? [account.id] : [];
-    });
-    const { outcome } = await this.bus.request(contracts.statuses.remote.saveRemoteStatus, {
-      uri: note.id,
-      url: note.url,
-      accountId: author.id,
-      content: note.content,
-      spoilerText: note.spoilerText,
-      sensitive: note.sensitive,
-      language: note.language,
-      visibility,
-      published: note.published,
-      updated: note.updated,
-      inReplyToUri: note.inReplyTo,
-      mentions,
-      tags: note.tags,
+    const { outcome } = await this.notes.store(note, participants, {
       mayCreate: relates && (!update || recent),
+      parents: THREAD_PARENTS_LIMIT,
     });
     this.log.debug({ actorId, uri: note.id, outcome }, 'note applied');
   }
@@ -129,14 +110,9 @@ export class NoteActivities implements InboxHandler {
   }
 
   /** Mastodon's related_to_local_activity?, for what a Create carries. */
-  private async relatesHere(
-    note: ParsedNote,
-    visibility: Visibility,
-    author: ActorRecord,
-    addressed: string[],
-    byUri: Map<string, ActorRecord>,
-  ): Promise<boolean> {
-    if (addressed.some((uri) => byUri.get(uri)?.domain === null)) return true;
+  private async relatesHere(note: ParsedNote, participants: NoteParticipants): Promise<boolean> {
+    const { author, visibility, addressed, known } = participants;
+    if (addressed.some((uri) => known.get(uri)?.domain === null)) return true;
     if (visibility === 'direct') return false;
     if (visibility !== 'private' && note.inReplyTo && hostOf(note.inReplyTo) === this.localHost) return true;
     const { followers } = await this.bus.request(contracts.accounts.relationships.listLocalFollowers, {

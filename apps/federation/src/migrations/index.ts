@@ -1,5 +1,10 @@
 import { CreateFederation1796400000000 } from './1796400000000-CreateFederation';
 import { CreateUnavailableDomains1796400000100 } from './1796400000100-CreateUnavailableDomains';
+import { CreateDomainBlocks1796400000200 } from './1796400000200-CreateDomainBlocks';
 
 /** Every migration of the federation schema, in order. */
-export const federationMigrations = [CreateFederation1796400000000, CreateUnavailableDomains1796400000100];
+export const federationMigrations = [
+  CreateFederation1796400000000,
+  CreateUnavailableDomains1796400000100,
+  CreateDomainBlocks1796400000200,
+];

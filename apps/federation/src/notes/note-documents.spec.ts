@@ -53,6 +53,7 @@ const actor = (id: string, username: string, domain: string | null, uri: string)
   publicKey: null,
   publicKeyId: null,
   alsoKnownAs: [],
+  movedToUri: null,
   avatarRemoteUrl: null,
   headerRemoteUrl: null,
   lastWebfingeredAt: null,

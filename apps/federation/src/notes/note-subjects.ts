@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { contracts, type StatusRecord } from '@mammut/contracts';
+import { type ActorRecord, contracts, type StatusRecord } from '@mammut/contracts';
 import { BUS, type Bus } from '@mammut/platform';
 import type { NoteSubject } from './note-documents';
+
+/** The most accounts `accounts.actor.get` reads at once. */
+const ACTOR_BATCH = 200;
 
 /**
  * What a local status's Note names besides the status itself (its author, the accounts it
@@ -13,25 +16,50 @@ export class NoteSubjects {
 
   /** Null when the status is not a local author's own (a remote status, or an author gone). */
   async of(status: StatusRecord): Promise<NoteSubject | null> {
-    if (!status.local) return null;
-    const [{ actors }, parent, polls] = await Promise.all([
-      this.bus.request(contracts.accounts.remote.getActors, { ids: [status.accountId, ...status.mentions] }),
-      status.inReplyToId
-        ? this.bus.request(contracts.statuses.statuses.getStatuses, { ids: [status.inReplyToId] })
-        : null,
-      status.pollId
-        ? this.bus.request(contracts.statuses.polls.getPolls, { ids: [status.pollId], viewerId: null })
+    return (await this.ofEach([status]))[0];
+  }
+
+  /**
+   * The subjects of several statuses (an outbox page, the pinned ones), in their order, with the
+   * same nulls as `of`; one request per service for all of them.
+   */
+  async ofEach(statuses: readonly StatusRecord[]): Promise<(NoteSubject | null)[]> {
+    const local = statuses.filter((status) => status.local);
+    if (!local.length) return statuses.map(() => null);
+    const accountIds = [...new Set(local.flatMap((status) => [status.accountId, ...status.mentions]))];
+    const parentIds = [...new Set(local.flatMap((status) => status.inReplyToId ?? []))];
+    const pollIds = [...new Set(local.flatMap((status) => status.pollId ?? []))];
+    const [actors, parents, polls] = await Promise.all([
+      this.actors(accountIds),
+      parentIds.length ? this.bus.request(contracts.statuses.statuses.getStatuses, { ids: parentIds }) : null,
+      pollIds.length
+        ? this.bus.request(contracts.statuses.polls.getPolls, { ids: pollIds, viewerId: null })
         : null,
     ]);
-    const author = actors.find((actor) => actor.id === status.accountId);
-    if (!author || author.domain !== null) return null;
     const byId = new Map(actors.map((actor) => [actor.id, actor]));
-    return {
-      status,
-      author,
-      mentions: status.mentions.flatMap((id) => byId.get(id) ?? []),
-      inReplyToUri: parent?.statuses[0]?.uri ?? null,
-      poll: polls?.polls[0] ?? null,
-    };
+    const parentUris = new Map(parents?.statuses.map((parent) => [parent.id, parent.uri]));
+    const pollsById = new Map(polls?.polls.map((poll) => [poll.id, poll]));
+    return statuses.map((status) => {
+      const author = byId.get(status.accountId);
+      if (!status.local || !author || author.domain !== null) return null;
+      return {
+        status,
+        author,
+        mentions: status.mentions.flatMap((id) => byId.get(id) ?? []),
+        inReplyToUri: parentUris.get(status.inReplyToId ?? '') ?? null,
+        poll: pollsById.get(status.pollId ?? '') ?? null,
+      };
+    });
+  }
+
+  /** Accounts by id, in as many requests as the contract's batch limit asks. */
+  private async actors(ids: string[]): Promise<ActorRecord[]> {
+    const batches: string[][] = [];
+    for (let start = 0; start < ids.length; start += ACTOR_BATCH)
+      batches.push(ids.slice(start, start + ACTOR_BATCH));
+    const pages = await Promise.all(
+      batches.map((batch) => this.bus.request(contracts.accounts.remote.getActors, { ids: batch })),
+    );
+    return pages.flatMap((page) => page.actors);
   }
 }

@@ -63,6 +63,7 @@ const actorDocument = z.object({
   image: first(image).nullish().catch(null),
   published: z.string().nullish().catch(null),
   alsoKnownAs: z.array(z.string()).nullish().catch(null),
+  movedTo: httpUrl.nullish().catch(null),
   publicKey: z.union([key, z.array(z.unknown()).transform((keys) => keys.slice(0, 10))]).nullish(),
   attachment: z.array(z.unknown()).nullish().catch(null),
 });
@@ -142,7 +143,8 @@ export function parseActorDocument(json: unknown, fetchedFrom: string): ParsedAc
       publicKey: main?.publicKeyPem ?? null,
       publicKeyId: main?.id ?? null,
       alsoKnownAs: (doc.alsoKnownAs ?? []).filter((uri) => httpUrl.safeParse(uri).success).slice(0, 256),
-      movedToUri: null,
+      // Linked by accounts only to an account already known here: a redirect, not a move of followers.
+      movedToUri: doc.movedTo && doc.movedTo !== doc.id ? doc.movedTo : null,
       published: published(doc.published),
     },
   };

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ActorRecord, ContractError, contracts } from '@mammut/contracts';
 import type { PublicKeyRecord } from '@mammut/activitypub';
-import { BUS, type Bus, logger, OutboundHttpError } from '@mammut/platform';
+import { BUS, type Bus, Jobs, logger, OutboundHttpError, RUNTIME, type Runtime } from '@mammut/platform';
 import { parseActorDocument, type ParsedActor } from './actor-document-parser';
 import { SignedFetch } from './signed-fetch';
 
@@ -26,20 +26,48 @@ export function peerUnavailable(error: unknown): error is OutboundHttpError {
 
 export type FetchedActor = Extract<ParsedActor, { ok: true }>;
 
+const refreshActor = contracts.federation.jobs.refreshActor;
+
+/** A copy of a remote actor older than this is read again when the actor next signs something. */
+const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+
+const stale = (fetchedAt: string | null): boolean =>
+  fetchedAt === null || Date.now() - Date.parse(fetchedAt) > STALE_AFTER_MS;
+
 /**
  * Remote actors: their documents, checked, and the key a keyId names, from the accounts service
  * when the actor is known there, else fetched from its server (through the guarded client only),
  * checked and saved, so the account exists before anything it sent is applied. Fetches are signed
- * by the instance actor.
+ * by the instance actor. A known actor whose copy is over a day old is read again in the
+ * background (`jobs.federation.actor.refresh`) when it next signs something.
  */
 @Injectable()
 export class RemoteActors {
   private readonly log = logger('federation:actors');
 
+  private readonly jobs: Jobs;
+
   constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(BUS) private readonly bus: Bus,
     private readonly http: SignedFetch,
-  ) {}
+  ) {
+    this.jobs = new Jobs({ nats: runtime.nats, prefix: runtime.config.natsPrefix });
+  }
+
+  /** Refreshes stale actors as they are asked for (unless this process only serves requests). */
+  async start(): Promise<void> {
+    if (!this.runtime.config.consumeEvents) return;
+    await this.jobs.work(refreshActor, ({ uri }) => this.refresh(uri), {
+      maxAttempts: 3,
+      backoffMs: [60_000, 600_000],
+      concurrency: 4,
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.jobs.stop();
+  }
 
   /**
    * The key `keyId` names and its actor; `fresh` fetches the actor again (a rotated key). A keyId
@@ -55,8 +83,10 @@ export class RemoteActors {
         uris: [actorUri],
       });
       const known = actors[0];
-      if (known && known.domain !== null && known.publicKey && known.publicKeyId === keyId)
+      if (known && known.domain !== null && known.publicKey && known.publicKeyId === keyId) {
+        if (stale(known.fetchedAt)) await this.refreshLater(known.uri);
         return { publicKeyPem: known.publicKey, ownerId: known.uri };
+      }
     }
     return this.readFromOrigin(actorUri, (keys) => keys.find((candidate) => candidate.id === keyId));
   }
@@ -86,6 +116,22 @@ export class RemoteActors {
     return typeof owner === 'string' ? owner : null;
   }
 
+  /** Queues a refresh of the actor, once a day at most; a queue that cannot take it now costs nothing. */
+  private async refreshLater(uri: string): Promise<void> {
+    try {
+      await this.jobs.enqueue(
+        refreshActor,
+        { uri },
+        { jobId: `refresh:${uri}:${new Date().toISOString().slice(0, 10)}` },
+      );
+    } catch (error) {
+      this.log.warn(
+        { uri, err: error instanceof Error ? error.message : String(error) },
+        'refresh not queued',
+      );
+    }
+  }
+
   /** Whether the accounts service has a remote account for the actor (nothing is fetched). */
   async isKnown(actorUri: string): Promise<boolean> {
     return (await this.knownRemote(actorUri)) !== undefined;
@@ -104,6 +150,20 @@ export class RemoteActors {
       actorUri,
       (keys) => keys.find((candidate) => candidate.id === known.publicKeyId) ?? keys[0],
     );
+  }
+
+  /**
+   * Reads an actor from its own server now, known here or not, and saves it: what is checked
+   * against must not be a stored copy (a Move's target and its `alsoKnownAs`). False when the
+   * document is missing or not acceptable.
+   */
+  async reload(actorUri: string): Promise<boolean> {
+    const known = await this.knownRemote(actorUri);
+    const key = await this.readFromOrigin(
+      actorUri,
+      (keys) => keys.find((candidate) => candidate.id === known?.publicKeyId) ?? keys[0],
+    );
+    return key !== null;
   }
 
   private async knownRemote(actorUri: string): Promise<ActorRecord | undefined> {

@@ -3,6 +3,7 @@ import type { Bus, Clock, Config } from '@mammut/platform';
 import type { Handle, WebfingerAnswer } from './jrd';
 import { type FetchedActor, PeerUnavailable, type RemoteActors } from './remote-actors';
 import { ResolveRemoteAccount } from './resolve-remote-account';
+import type { DomainBlocks } from '../domain-blocks/domain-blocks';
 import { type WebfingerClient, WebfingerFailure } from './webfinger-client';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
@@ -31,6 +32,7 @@ function setup(options: {
   known?: ActorRecord;
   fingers?: Record<string, WebfingerAnswer | Error>;
   actors?: Record<string, FetchedActor | null | Error>;
+  suspended?: string[];
 }) {
   const saved: RemoteActorDescription[] = [];
   const request = jest.fn((def: { subject: string }, payload: unknown): Promise<unknown> => {
@@ -62,9 +64,20 @@ function setup(options: {
     clock,
     { finger } as unknown as WebfingerClient,
     { fetchActor } as unknown as RemoteActors,
+    blocksOf(options.suspended ?? []),
   );
   return { resolver, saved, finger, fetchActor };
 }
+
+/** Domain blocks suspending exactly `domains` and their subdomains. */
+const blocksOf = (domains: string[]): DomainBlocks => {
+  const covers = (host: string): boolean =>
+    domains.some((domain) => host === domain || host.endsWith(`.${domain}`));
+  return {
+    isSuspended: (host: string) => Promise.resolve(covers(host)),
+    suspendsUrl: (url: string) => Promise.resolve(covers(new URL(url).host)),
+  } as unknown as DomainBlocks;
+};
 
 const code = (promise: Promise<unknown>): Promise<string> =>
   promise.then(
@@ -77,6 +90,26 @@ describe('ResolveRemoteAccount', () => {
     const { resolver, finger } = setup({ known: known('2026-12-01T00:00:00Z') });
     expect(await resolver.execute({ acct: '@bob@remote.example' })).toEqual({ accountId: '7' });
     expect(finger).not.toHaveBeenCalled();
+  });
+
+  it('finds nothing on a suspended domain, known or not, without asking it', async () => {
+    const { resolver, finger, fetchActor } = setup({
+      known: known('2026-12-01T00:00:00Z'),
+      suspended: ['remote.example'],
+    });
+    expect(await code(resolver.execute({ acct: 'bob@remote.example' }))).toBe('not_found');
+    expect(await code(resolver.execute({ uri: 'https://a.remote.example/users/bob' }))).toBe('not_found');
+    expect(finger).not.toHaveBeenCalled();
+    expect(fetchActor).not.toHaveBeenCalled();
+  });
+
+  it('does not follow WebFinger to an actor on a suspended domain', async () => {
+    const { resolver, fetchActor } = setup({
+      fingers: { 'bob@remote.example': answer('bob@remote.example', 'https://blocked.example/users/bob') },
+      suspended: ['blocked.example'],
+    });
+    expect(await code(resolver.execute({ acct: 'bob@remote.example' }))).toBe('not_found');
+    expect(fetchActor).not.toHaveBeenCalled();
   });
 
   it('resolves an unknown handle once for concurrent callers, saving the handle WebFinger confirmed', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ActorRecord, ContractError, contracts, type RequestOf } from '@mammut/contracts';
 import { BUS, type Bus, CLOCK, type Clock, CONFIG, type Config, logger } from '@mammut/platform';
+import { DomainBlocks } from '../domain-blocks/domain-blocks';
 import { allowedUrl, type Handle, parseHandle, sameHandle, type WebfingerAnswer } from './jrd';
 import { type FetchedActor, PeerUnavailable, RemoteActors } from './remote-actors';
 import { WebfingerClient, WebfingerFailure } from './webfinger-client';
@@ -11,6 +12,7 @@ type Target = RequestOf<typeof contracts.federation.remoteAccounts.resolve>;
 const STALE_MS = 24 * 60 * 60 * 1000;
 
 const notFound = (message: string): ContractError => new ContractError('not_found', message);
+const suspended = (domain: string): ContractError => notFound(`${domain} is suspended here`);
 
 /**
  * Finds the account a handle or an actor id names, asking its server when it is not known here
@@ -21,7 +23,9 @@ const notFound = (message: string): ContractError => new ContractError('not_foun
  * one. The handle WebFinger confirmed is saved with the account.
  *
  * Concurrent resolutions of one handle or id in this process share one run. When the account is
- * known and its server cannot confirm it now, the known account is the answer.
+ * known and its server cannot confirm it now, the known account is the answer. A suspended domain
+ * is never asked, and its accounts are not found, known or not (Mastodon refuses blocked domains
+ * before any request).
  */
 @Injectable()
 export class ResolveRemoteAccount {
@@ -34,6 +38,7 @@ export class ResolveRemoteAccount {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly webfinger: WebfingerClient,
     private readonly actors: RemoteActors,
+    private readonly blocks: DomainBlocks,
   ) {}
 
   async execute(target: Target): Promise<{ accountId: string }> {
@@ -56,6 +61,7 @@ export class ResolveRemoteAccount {
     if (!handle) throw notFound('not a handle');
     if (handle.domain.toLowerCase() === this.config.localDomain.toLowerCase())
       return this.local(handle.username);
+    if (await this.blocks.isSuspended(handle.domain)) throw suspended(handle.domain);
     const { actors } = await this.bus.request(contracts.accounts.remote.lookupActors, {
       accts: [`${handle.username}@${handle.domain}`],
     });
@@ -68,6 +74,7 @@ export class ResolveRemoteAccount {
 
   private async byUri(uri: string): Promise<string> {
     if (!allowedUrl(uri, this.config.federation.scheme)) throw notFound('not a URL we may fetch');
+    if (await this.blocks.suspendsUrl(uri)) throw suspended(new URL(uri).host);
     const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, { uris: [uri] });
     // Our own URLs name local accounts or nothing: never worth a request to ourselves.
     if (!actors[0] && new URL(uri).origin === this.config.publicOrigin.toLowerCase())
@@ -138,6 +145,7 @@ export class ResolveRemoteAccount {
   }
 
   private async finger(handle: Handle): Promise<WebfingerAnswer> {
+    if (await this.blocks.isSuspended(handle.domain)) throw suspended(handle.domain);
     try {
       return await this.webfinger.finger(handle);
     } catch (error) {
@@ -147,6 +155,7 @@ export class ResolveRemoteAccount {
   }
 
   private async actorAt(uri: string): Promise<FetchedActor> {
+    if (await this.blocks.suspendsUrl(uri)) throw suspended(new URL(uri).host);
     let fetched: FetchedActor | null;
     try {
       fetched = await this.actors.fetchActor(uri);

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { type GuardedHttp, OutboundHttpError, type OutboundResponse } from '@mammut/platform';
 import type { InstanceActor } from '../actors/instance-actor';
+import type { DomainBlocks } from '../domain-blocks/domain-blocks';
 import { SignedFetch } from './signed-fetch';
 
 const URL_ = 'https://remote.example/users/bob';
@@ -11,6 +12,10 @@ const instance = {
   signingKey: () => Promise.resolve({ keyId: 'https://here.example/actor#main-key', privateKeyPem }),
 } as unknown as InstanceActor;
 const ok = { status: 200 } as OutboundResponse;
+const suspended = new Set<string>();
+const blocks = {
+  suspendsUrl: (url: string) => Promise.resolve(suspended.has(new URL(url).host)),
+} as unknown as DomainBlocks;
 
 /** The guarded client answering each GET in turn with what the test lists, recording the headers. */
 function http(...answers: (OutboundResponse | Error)[]) {
@@ -30,7 +35,7 @@ const scheme = (headers: Record<string, string>) =>
 describe('SignedFetch', () => {
   it('signs draft-cavage as the instance actor, keeping the caller’s headers', async () => {
     const { client, sent } = http(ok);
-    const fetcher = new SignedFetch(client, instance);
+    const fetcher = new SignedFetch(client, instance, blocks);
     expect(await fetcher.get(URL_, { headers: { accept: 'application/activity+json' } })).toBe(ok);
     expect(sent.map(scheme)).toEqual(['cavage']);
     expect(sent[0]?.accept).toBe('application/activity+json');
@@ -42,7 +47,7 @@ describe('SignedFetch', () => {
       new OutboundHttpError('bad_status', `answered ${status}`, URL_, status),
       ok,
     );
-    expect(await new SignedFetch(client, instance).get(URL_)).toBe(ok);
+    expect(await new SignedFetch(client, instance, blocks).get(URL_)).toBe(ok);
     expect(sent.map(scheme)).toEqual(['cavage', 'rfc9421']);
   });
 
@@ -52,8 +57,19 @@ describe('SignedFetch', () => {
       new OutboundHttpError('network', 'refused', URL_),
     ]) {
       const { client, sent } = http(failure);
-      await expect(new SignedFetch(client, instance).get(URL_)).rejects.toBe(failure);
+      await expect(new SignedFetch(client, instance, blocks).get(URL_)).rejects.toBe(failure);
       expect(sent.map(scheme)).toEqual(['cavage']);
+    }
+  });
+
+  it('asks nothing of a suspended domain', async () => {
+    const { client, sent } = http(ok);
+    suspended.add('remote.example');
+    try {
+      await expect(new SignedFetch(client, instance, blocks).get(URL_)).rejects.toThrow(/suspended/);
+      expect(sent).toEqual([]);
+    } finally {
+      suspended.delete('remote.example');
     }
   });
 });

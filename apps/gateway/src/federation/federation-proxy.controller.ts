@@ -65,6 +65,19 @@ export class FederationProxyController {
     await this.forward(request, reply);
   }
 
+  // Fastify answers HEAD for these GET routes itself.
+  @Get([
+    'users/:username/outbox',
+    'users/:username/followers',
+    'users/:username/following',
+    'users/:username/collections/featured',
+    'users/:username/collections/tags',
+  ])
+  @Auth.none()
+  async collection(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.forward(request, reply);
+  }
+
   @Post(['users/:username/inbox', 'actor/inbox'])
   @Auth.none()
   async inbox(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {

@@ -81,6 +81,9 @@ export function parseFlat(query: string): Record<string, unknown> | undefined {
 
 /** Every request body, of any content type, on every route but those declared with `@Uploads`. */
 export const BODY_LIMIT = 1024 * 1024;
+
+/** The largest import file (a CSV of follows, blocks or mutes) taken. */
+export const IMPORT_FILE_LIMIT = 1024 * 1024;
 /** Fields in one multipart body (qs reads at most 1000 parameters from a form). */
 export const MAX_FORM_FIELDS = 200;
 
@@ -160,6 +163,12 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   app.addContentTypeParser(
     ['application/activity+json', 'application/ld+json'],
     { parseAs: 'buffer', bodyLimit: FEDERATION_BODY_LIMIT },
+    (_request, body, done) => done(null, body),
+  );
+  // Imports of Mastodon's CSV exports may be sent as they are.
+  app.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'string', bodyLimit: IMPORT_FILE_LIMIT },
     (_request, body, done) => done(null, body),
   );
   app.addContentTypeParser(

@@ -9,6 +9,7 @@ import { CreateScheduledStatuses1796200000340 } from './1796200000340-CreateSche
 import { NotifyStatusChanges1796200000400 } from './1796200000400-NotifyStatusChanges';
 import { IndexLocalPublicTimeline1796200000410 } from './1796200000410-IndexLocalPublicTimeline';
 import { CreateStatusTombstones1796200000500 } from './1796200000500-CreateStatusTombstones';
+import { AddInReplyToUri1796200000600 } from './1796200000600-AddInReplyToUri';
 
 /** Every migration of the statuses schema, in order. */
 export const statusesMigrations = [
@@ -23,4 +24,5 @@ export const statusesMigrations = [
   NotifyStatusChanges1796200000400,
   IndexLocalPublicTimeline1796200000410,
   CreateStatusTombstones1796200000500,
+  AddInReplyToUri1796200000600,
 ];

@@ -101,6 +101,32 @@ describe('remote statuses', () => {
     expect(reply.status).toMatchObject({ inReplyToId: parent.status?.id, inReplyToAccountId: bob.id });
   });
 
+  it('links replies stored before their parent once it arrives, and counts them', async () => {
+    const parent = described();
+    const early = await save(described({ inReplyToUri: parent.uri }));
+    expect(early.status).toMatchObject({ inReplyToId: null, inReplyToAccountId: null });
+    const arrived = await save(parent);
+    const { statuses } = await bus().request(contracts.statuses.statuses.getStatuses, {
+      ids: [early.status?.id ?? '', arrived.status?.id ?? ''],
+    });
+    expect(statuses.map((status) => [status.inReplyToId, status.repliesCount])).toEqual([
+      [arrived.status?.id, 0],
+      [null, 1],
+    ]);
+  });
+
+  it('finds statuses by uri, and by their Mastodon page with the uri it implies', async () => {
+    const page = 'https://peer.test/@bob/123';
+    const stored = await save(described({ uri: 'https://peer.test/users/bob/statuses/123', url: page }));
+    const lookup = (urls: string[]) => bus().request(contracts.statuses.statuses.lookupStatuses, { urls });
+    const ids = async (urls: string[]) => (await lookup(urls)).statuses.map((status) => status.id);
+    expect(await ids([stored.status?.uri ?? ''])).toEqual([stored.status?.id]);
+    expect(await ids([page])).toEqual([stored.status?.id]);
+    expect(
+      await ids(['https://peer.test/@carol/123', 'https://elsewhere.test/@bob/123', 'not a url']),
+    ).toEqual([]);
+  });
+
   it('deletes for its author only, and tombstones the uri, also before the status arrives', async () => {
     const input = described();
     await save(input);

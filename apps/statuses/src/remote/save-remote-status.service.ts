@@ -29,7 +29,8 @@ interface Said {
  * it: one transaction per uri (an advisory lock stands in for Mastodon's Redis lock, so a Create
  * and its replay never race), a tombstoned uri refused, a uri of another author a `conflict`.
  * A new status takes its id from `published`, joins the thread of the status it replies to when
- * that is known, and announces itself as a local one does; a stored one is edited only by a newer
+ * that is known (else keeps its uri, and is linked when that status arrives), adopts the replies
+ * that were waiting for it, and announces itself as a local one does; a stored one is edited only by a newer
  * `updated`, keeping its history (visibility never changes, as Mastodon keeps it).
  */
 @Injectable()
@@ -79,9 +80,10 @@ export class SaveRemoteStatus {
     const [inserted]: StatusRow[] = await tx.query(
       `WITH s AS (
          INSERT INTO statuses.statuses (id, uri, url, account_id, local, content, spoiler_text, sensitive, language,
-           visibility, in_reply_to_id, in_reply_to_account_id, tags, conversation_id, created_at, updated_at)
+           visibility, in_reply_to_id, in_reply_to_account_id, in_reply_to_uri, tags, conversation_id, created_at,
+           updated_at)
          VALUES (statuses.timestamp_id('statuses', $12::timestamptz), $1, $2, $3, false, $4, $5, $6, $7, $8, $9, $10,
-           $11, $13, LEAST($12::timestamptz, now()), now())
+           $14, $11, $13, LEAST($12::timestamptz, now()), now())
          RETURNING *)
        SELECT ${STATUS_FIELDS}, ARRAY[]::text[] AS mentions FROM s`,
       [
@@ -98,6 +100,7 @@ export class SaveRemoteStatus {
         input.tags,
         input.published,
         thread,
+        input.inReplyToUri,
       ],
     );
     await this.mention(tx, inserted.id, input.mentions);
@@ -107,6 +110,7 @@ export class SaveRemoteStatus {
         parent.id,
       ]);
     }
+    await this.adoptReplies(tx, inserted);
     const status = toStatusRecord({ ...inserted, mentions: input.mentions });
     await this.conversations.join(tx, status, thread);
     await this.outbox.add(tx, contracts.statuses.statuses.events.statusCreated, { status, reblogged: null });
@@ -171,6 +175,23 @@ export class SaveRemoteStatus {
       addedMentions: input.mentions.filter((id) => !before.mentions.includes(id)),
     });
     return { outcome: 'updated', status };
+  }
+
+  /**
+   * Replies stored before this status arrived (their parent unknown then) join it now, as
+   * Mastodon links them by `in_reply_to_uri`; each counts as a reply. Their conversations stay as
+   * they were: the thread is read through `in_reply_to_id`.
+   */
+  private async adoptReplies(tx: EntityManager, parent: StatusRow): Promise<void> {
+    await tx.query(
+      `WITH adopted AS (
+         UPDATE statuses.statuses SET in_reply_to_id = $1, in_reply_to_account_id = $2, updated_at = now()
+          WHERE in_reply_to_uri = $3 AND in_reply_to_id IS NULL AND deleted_at IS NULL AND id <> $1
+          RETURNING id)
+       UPDATE statuses.statuses SET replies_count = replies_count + (SELECT count(*) FROM adopted)
+        WHERE id = $1 AND EXISTS (SELECT 1 FROM adopted)`,
+      [parent.id, parent.account_id, parent.uri],
+    );
   }
 
   private async mention(tx: EntityManager, statusId: string, accountIds: string[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  type AccountRecord,
   ContractError,
   contracts,
   type ErrorDetails,
@@ -79,7 +80,19 @@ export function validateStatusInput(
   return poll;
 }
 
-/** Renders a local status's text: HTML with the accounts its mentions name (known here) linked. */
+/**
+ * How long posting waits for the accounts of mentions not known here: ProcessMentionsService
+ * resolves them while posting too, and a server slow to answer must not hold the post up.
+ */
+const REMOTE_MENTION_DEADLINE_MS = 5_000;
+
+type Target = MentionTarget & { id: string };
+
+/**
+ * Renders a local status's text: HTML with the accounts its mentions name linked. A `@user@domain`
+ * not known here is resolved through federation (WebFinger, the actor) within a short deadline,
+ * as Mastodon's ProcessMentionsService does; one that cannot be resolved in time stays plain text.
+ */
 @Injectable()
 export class StatusRenderer {
   constructor(
@@ -90,20 +103,19 @@ export class StatusRenderer {
   /** The HTML of the text and the accounts it mentions, in the order the text first names them. */
   async render(text: string): Promise<{ html: string; mentions: string[] }> {
     const handles = extractMentions(text).slice(0, MAX_MENTIONS);
-    const targets = new Map<string, MentionTarget & { id: string }>();
+    const targets = new Map<string, Target>();
     if (handles.length) {
       const { accounts } = await this.bus.request(contracts.accounts.profiles.lookupAccounts, {
         accts: handles,
       });
-      for (const account of accounts) {
-        const target = {
-          id: account.id,
-          username: account.username,
-          url: account.url ?? `${this.config.publicOrigin}/@${account.username}`,
-        };
-        // A bare `@user` names a local account only; any account can be named with its domain.
-        if (account.domain === null) targets.set(account.username.toLowerCase(), target);
-        targets.set(`${account.username}@${account.domain ?? this.config.localDomain}`.toLowerCase(), target);
+      for (const account of accounts) this.addTarget(targets, account);
+      const localDomain = `@${this.config.localDomain.toLowerCase()}`;
+      const unknown = handles.filter(
+        (handle) => handle.includes('@') && !handle.endsWith(localDomain) && !targets.has(handle),
+      );
+      for (const { handle, account } of await this.resolved(unknown)) {
+        // The handle WebFinger confirms may spell the domain otherwise than the text did.
+        targets.set(handle, this.addTarget(targets, account));
       }
     }
     const mentions = [...new Set(handles.flatMap((handle) => targets.get(handle)?.id ?? []))];
@@ -111,5 +123,56 @@ export class StatusRenderer {
       html: renderPlainText(text, { publicOrigin: this.config.publicOrigin, mentions: targets }),
       mentions,
     };
+  }
+
+  private addTarget(targets: Map<string, Target>, account: AccountRecord): Target {
+    const target = {
+      id: account.id,
+      username: account.username,
+      url: account.url ?? `${this.config.publicOrigin}/@${account.username}`,
+    };
+    // A bare `@user` names a local account only; any account can be named with its domain.
+    if (account.domain === null) targets.set(account.username.toLowerCase(), target);
+    targets.set(`${account.username}@${account.domain ?? this.config.localDomain}`.toLowerCase(), target);
+    return target;
+  }
+
+  /** The accounts federation finds for these remote handles in time, each with the handle asked. */
+  private async resolved(handles: string[]): Promise<{ handle: string; account: AccountRecord }[]> {
+    const found = (
+      await Promise.all(handles.map(async (handle) => ({ handle, id: await this.resolve(handle) })))
+    ).flatMap(({ handle, id }) => (id ? [{ handle, id }] : []));
+    if (!found.length) return [];
+    const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, {
+      ids: found.map((entry) => entry.id),
+    });
+    const byId = new Map(accounts.map((account) => [account.id, account]));
+    return found.flatMap(({ handle, id }) => {
+      const account = byId.get(id);
+      return account ? [{ handle, account }] : [];
+    });
+  }
+
+  /** The account id of a remote handle, or null when its server does not answer it in time. */
+  private async resolve(acct: string): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), REMOTE_MENTION_DEADLINE_MS);
+    });
+    try {
+      const asked = this.bus
+        .request(
+          contracts.federation.remoteAccounts.resolve,
+          { acct },
+          { timeoutMs: REMOTE_MENTION_DEADLINE_MS },
+        )
+        .then(({ accountId }) => accountId);
+      return await Promise.race([asked, late]);
+    } catch (error) {
+      if (error instanceof ContractError) return null;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

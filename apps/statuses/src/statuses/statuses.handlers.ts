@@ -19,6 +19,7 @@ export class StatusesHandlers {
     updateStatus: (request) => this.updateStatus.execute(request),
     listStatusEdits: async ({ statusId }) => ({ edits: await this.queries.edits(statusId) }),
     getStatuses: ({ ids }) => this.queries.byIds(ids),
+    lookupStatuses: ({ urls }) => this.queries.byUrls(urls),
     deleteStatus: ({ accountId, statusId }) => this.deleteStatus.execute(accountId, statusId),
     listAuthorStatuses: async (request) => this.queries.withReblogged(await this.queries.byAuthor(request)),
     listStatusesByAuthors: async (request) => ({ statuses: await this.queries.byAuthors(request) }),

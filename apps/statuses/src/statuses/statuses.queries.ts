@@ -36,6 +36,18 @@ const toEditRecord = (row: EditRow): StatusEditRecord => ({
   createdAt: row.created_at.toISOString(),
 });
 
+/** The uri Mastodon gives the status whose page is `url` (`…/@user/<id>`), if it is such a page. */
+function uriOfPage(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  const page = /^\/@([a-z0-9_]+)\/(\d{1,20})$/i.exec(parsed.pathname);
+  return page ? `${parsed.origin}/users/${page[1]}/statuses/${page[2]}` : null;
+}
+
 /** Reads of statuses; deleted statuses are never returned. */
 @Injectable()
 export class StatusesQueries {
@@ -53,6 +65,26 @@ export class StatusesQueries {
   async byIds(ids: string[]): Promise<StatusList & { missing: string[] }> {
     const { statuses, missing } = await this.rows(ids);
     return { statuses, missing, reblogged: await this.rebloggedBy(statuses) };
+  }
+
+  /**
+   * The statuses these URLs name: by uri, or by a Mastodon page URL (`/@user/<id>`) together with
+   * the uri it implies (Mastodon's guess in ResolveURLService: pages are not indexed).
+   */
+  async byUrls(urls: string[]): Promise<StatusList> {
+    const pairs = urls.flatMap((url) => {
+      const guessed = uriOfPage(url);
+      return [{ uri: url, url: null }, ...(guessed ? [{ uri: guessed, url }] : [])];
+    });
+    if (!pairs.length) return { statuses: [], reblogged: [] };
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT DISTINCT s.id FROM statuses.statuses s
+         JOIN unnest($1::text[], $2::text[]) AS q(uri, url) ON s.uri = q.uri AND (q.url IS NULL OR s.url = q.url)
+        WHERE s.deleted_at IS NULL
+        ORDER BY s.id`,
+      [pairs.map((pair) => pair.uri), pairs.map((pair) => pair.url)],
+    );
+    return this.withReblogged((await this.rows(rows.map((row) => row.id))).statuses);
   }
 
   /** The statuses, with the ones the reblogs among them share. */
@@ -142,6 +174,8 @@ export class StatusesQueries {
     statusId: string,
     limits: { ancestors: number; descendants: number; depth: number },
   ): Promise<{ ancestors: StatusRecord[]; descendants: StatusRecord[] }> {
+    // Ancestors in the order of the thread, as Mastodon walks it, not by id: remote statuses fetched
+    // up a thread may share their `published` second, so their ids need not follow the thread.
     const up: { id: string }[] = await this.db.query(
       `WITH RECURSIVE up (id, in_reply_to_id, depth) AS (
          SELECT s.id, s.in_reply_to_id, 0 FROM statuses.statuses s WHERE s.id = $1
@@ -149,7 +183,7 @@ export class StatusesQueries {
          SELECT p.id, p.in_reply_to_id, up.depth + 1
            FROM statuses.statuses p JOIN up ON p.id = up.in_reply_to_id
           WHERE p.deleted_at IS NULL AND up.depth < $2)
-       SELECT id FROM up WHERE id <> $1 ORDER BY id LIMIT $2`,
+       SELECT id FROM up WHERE id <> $1 ORDER BY depth DESC LIMIT $2`,
       [statusId, limits.ancestors],
     );
     const down: { id: string }[] = await this.db.query(

@@ -33,6 +33,8 @@ export const profileAttribute = z.enum([
   'discoverable',
   'indexable',
   'hide_collections',
+  /** The accounts it is also known as (`alsoKnownAs`), which a move to it needs. */
+  'also_known_as',
 ]);
 export type ProfileAttribute = z.infer<typeof profileAttribute>;
 
@@ -84,10 +86,15 @@ export const accountEvents = {
     aggregate: ofAccount,
     payload: z.object(account),
   }),
+  /**
+   * The account now redirects to the target. `followersMove` when the move itself happened (a
+   * local migration, a remote account's verified Move), not a redirect merely read from a
+   * refetched actor: the local followers then follow the target, as Mastodon's MoveWorker has them.
+   */
   accountMoved: defineEvent('events.accounts.account.moved', {
     version: 1,
     aggregate: ofAccount,
-    payload: z.object({ ...account, targetAccountId: id }),
+    payload: z.object({ ...account, targetAccountId: id, followersMove: z.boolean().default(false) }),
   }),
   userDisabled: defineEvent('events.accounts.user.disabled', {
     version: 1,

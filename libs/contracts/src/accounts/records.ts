@@ -74,6 +74,8 @@ export const actorRecord = accountRecord.extend({
   /** The key's id (`<actor>#main-key`, or GoToSocial's `<actor>/main-key`). */
   publicKeyId: z.string().nullable(),
   alsoKnownAs: z.array(z.string()),
+  /** The uri of the account it moved to (`movedTo`). */
+  movedToUri: z.string().nullable(),
   /** The images on the remote server; `avatarUrl`/`headerUrl` are the local copies. */
   avatarRemoteUrl: z.string().nullable(),
   headerRemoteUrl: z.string().nullable(),

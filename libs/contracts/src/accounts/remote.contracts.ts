@@ -118,6 +118,30 @@ export const accountsRemote = {
     response: z.object({ inboxes: z.array(z.string()) }),
   }),
   /**
+   * Every remote server's inbox known here (shared when it has one, else each account's), once
+   * each, sorted, suspended accounts left out: where an account's deletion is announced, as
+   * Mastodon sends a Delete of an actor to every inbox it knows. Paged like listFollowerInboxes.
+   */
+  listKnownInboxes: defineRequest('accounts.known_inbox.list', {
+    request: z.object({ after: url.nullable(), limit: z.number().int().min(1).max(1000) }),
+    response: z.object({ inboxes: z.array(z.string()) }),
+  }),
+  /**
+   * One page of a local account's followers or followings as ActivityPub ids, newest follow first
+   * (pages numbered from 1, as Mastodon's collections are), suspended accounts left out, and how
+   * many there are in all: what federation serves as the account's followers and following
+   * collections. Whether the owner hides them is federation's to apply.
+   */
+  listNetworkUris: defineRequest('accounts.network_uri.list', {
+    request: z.object({
+      accountId: id,
+      direction: z.enum(['followers', 'following']),
+      page: z.number().int().min(1).max(100_000),
+      limit: z.number().int().min(1).max(100),
+    }),
+    response: z.object({ uris: z.array(z.string()), total: z.number().int() }),
+  }),
+  /**
    * An Accept of a local account's Follow: the pending request becomes a follow (events
    * follow_request.authorized and follow.created). Accepting a follow that already exists changes
    * nothing; `not_found` when there is neither. The answer is the follower's relationship to the actor.

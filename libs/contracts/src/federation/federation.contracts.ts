@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { defineJob, defineRequest } from '../define';
 import { id } from '../accounts/records';
 
+/** The most parents one arriving reply has fetched, one after the other. */
+export const THREAD_PARENTS_LIMIT = 5;
+
 /** Request bodies federation takes, as Mastodon bounds them (1 MB). */
 export const FEDERATION_BODY_LIMIT = 1024 * 1024;
 
@@ -60,10 +63,41 @@ export const federationRemoteAccounts = {
     request: resolveTarget,
     response: z.object({ accountId: id }),
   }),
+  /**
+   * A known account read again now from its own server, whatever its age (a move's target, whose
+   * `alsoKnownAs` must be current); a local one is answered as it is. `not_found` when the account
+   * is unknown or its document is gone or not acceptable; `unavailable` when its server cannot be asked.
+   */
+  refresh: defineRequest('federation.remote_account.refresh', {
+    request: z.object({ accountId: id }),
+    response: z.object({ accountId: id }),
+  }),
+};
+
+export const federationRemoteStatuses = {
+  /**
+   * A remote status by its URL (the object id, or a page whose document names the id on the same
+   * host), as Mastodon's FetchRemoteStatusService: fetched signed from its server when it is not
+   * stored here, its author (on the object's host) resolved, and stored, since a user asked for
+   * it. `not_found` when the URL names no acceptable status (another host's author, a refused
+   * address, not a note); `unavailable` when its server cannot be asked now.
+   */
+  resolve: defineRequest('federation.remote_status.resolve', {
+    request: z.object({ uri: z.string().min(1).max(2048) }).strict(),
+    response: z.object({ statusId: id }),
+  }),
 };
 
 /** Work the federation service queues for itself. */
 export const federationJobs = {
+  /**
+   * A known remote actor read again from its origin and saved: asked for when it signs something
+   * and its copy here is over a day old (at most once a day per actor), so profiles, keys and
+   * endpoints follow the remote server without waiting for its Update.
+   */
+  refreshActor: defineJob('jobs.federation.actor.refresh', {
+    payload: z.object({ uri: z.string().url().max(2048) }),
+  }),
   /**
    * One activity the inbox took: its signature verified and its actor the signer. Applied by the
    * handlers of its type off the request path, retried while what it needs (a peer, a service) is
@@ -87,6 +121,17 @@ export const federationJobs = {
       /** The activity, as the exact JSON text to send. */
       activity: z.string().max(FEDERATION_BODY_LIMIT),
       signerAccountId: id,
+    }),
+  }),
+  /**
+   * The status a stored reply answers, not known here: fetched and stored (one parent per job, as
+   * Mastodon's ThreadResolveWorker), and its own unknown parent queued with `remaining` one less,
+   * so that one arrival fetches at most THREAD_PARENTS_LIMIT parents.
+   */
+  resolveThread: defineJob('jobs.federation.thread.resolve', {
+    payload: z.object({
+      uri: z.string().url().max(2048),
+      remaining: z.number().int().min(1).max(THREAD_PARENTS_LIMIT),
     }),
   }),
 };

@@ -15,6 +15,8 @@ const accountPage = z.object({ items: z.array(z.object({ cursor: id, accountId: 
 const favourite = (p: { accountId: string; statusId: string }): string =>
   `favourite:${p.accountId}:${p.statusId}`;
 
+const pin = (p: { accountId: string; statusId: string }): string => `pin:${p.accountId}:${p.statusId}`;
+
 export const interactionEvents = {
   favouriteCreated: defineEvent('events.statuses.favourite.created', {
     version: 1,
@@ -31,6 +33,20 @@ export const interactionEvents = {
       /** The favourite withdrawn (federation names the Like it undoes by it); null in events from before it was carried. */
       favouriteId: id.nullable().default(null),
     }),
+  }),
+  /**
+   * An account pinned one of its statuses to its profile (a row really added), or unpinned it.
+   * `pinId` names the pin, so that federation's Add and Remove of it are delivered once each.
+   */
+  pinCreated: defineEvent('events.statuses.pin.created', {
+    version: 1,
+    aggregate: pin,
+    payload: z.object({ pinId: id, accountId: id, statusId: id }),
+  }),
+  pinRemoved: defineEvent('events.statuses.pin.removed', {
+    version: 1,
+    aggregate: pin,
+    payload: z.object({ pinId: id, accountId: id, statusId: id }),
   }),
 };
 
@@ -52,8 +68,12 @@ export const statusesInteractions = {
   }),
   /** Withdraws the account's reblog of a status, if any; answers the status. */
   unreblog: defineRequest('statuses.reblog.delete', { request: act, response: statusRecord }),
-  /** Pins one of the account's own public or unlisted statuses to its profile (at most STATUS_LIMITS.pins). */
+  /**
+   * Pins one of the account's own public or unlisted statuses to its profile (at most
+   * STATUS_LIMITS.pins); event pin.created when it was not pinned yet.
+   */
   pin: defineRequest('statuses.pin.create', { request: act, response: statusRecord }),
+  /** Unpins it; event pin.removed when it was pinned. */
   unpin: defineRequest('statuses.pin.delete', { request: act, response: statusRecord }),
   /** Of `statusIds`, those the account favourited, bookmarked, reblogged and pinned, and those in threads it muted. */
   getViewerState: defineRequest('statuses.viewer_state.get', {

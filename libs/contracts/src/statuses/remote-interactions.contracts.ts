@@ -34,4 +34,18 @@ export const statusesRemoteInteractions = {
     request: z.object({ accountId: id, uri }),
     response: z.object({ deleted: z.boolean() }),
   }),
+  /**
+   * A remote account's pin (an Add to its featured collection) of its own status `uri`, as
+   * Mastodon records one: any but a direct status or a reblog, without the local limit. `statusId`
+   * is null when `uri` names no live status of the account here (nothing is recorded).
+   */
+  saveRemotePin: defineRequest('statuses.remote_pin.save', {
+    request: z.object({ accountId: id, uri }),
+    response: z.object({ statusId: id.nullable() }),
+  }),
+  /** Its unpin (a Remove from the featured collection); `statusId` as for saveRemotePin. */
+  deleteRemotePin: defineRequest('statuses.remote_pin.delete', {
+    request: z.object({ accountId: id, uri }),
+    response: z.object({ statusId: id.nullable() }),
+  }),
 };

@@ -186,6 +186,15 @@ export const statusesStatuses = {
     request: z.object({ ids: z.array(id).max(200) }),
     response: statusList.extend({ missing: z.array(id) }),
   }),
+  /**
+   * Statuses by the URLs that name them (a search by URL): their uri, or their page where Mastodon
+   * puts it (`…/@user/<id>` for the uri `…/users/user/statuses/<id>`), guessed as Mastodon guesses
+   * it, since pages are not indexed. Deleted ones are not found; the order is the statuses'.
+   */
+  lookupStatuses: defineRequest('statuses.status.lookup', {
+    request: z.object({ urls: z.array(z.string().min(1).max(2048)).max(20) }),
+    response: statusList,
+  }),
   /** Deletes the author's own status; answers it as it was (with its source, for redrafting). */
   deleteStatus: defineRequest('statuses.status.delete', {
     request: z.object({ accountId: id, statusId: id }),

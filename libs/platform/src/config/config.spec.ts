@@ -90,9 +90,28 @@ describe('client address configuration', () => {
   });
 });
 
+describe('secure mode and the domain block list', () => {
+  it('read AUTHORIZED_FETCH and who sees the domain blocks, refusing other audiences', () => {
+    expect(
+      loadConfig({
+        AUTHORIZED_FETCH: 'true',
+        SHOW_DOMAIN_BLOCKS: 'all',
+        SHOW_DOMAIN_BLOCKS_RATIONALE: 'users',
+      }).federation,
+    ).toMatchObject({ authorizedFetch: true, showDomainBlocks: 'all', showDomainBlocksRationale: 'users' });
+    expect(() => loadConfig({ SHOW_DOMAIN_BLOCKS: 'none' })).toThrow(ConfigError);
+  });
+});
+
 describe('outbound federation switches', () => {
   it('default to https and no private addresses', () => {
-    expect(loadConfig({}).federation).toEqual({ scheme: 'https', allowedPrivateAddresses: [] });
+    expect(loadConfig({}).federation).toEqual({
+      scheme: 'https',
+      allowedPrivateAddresses: [],
+      authorizedFetch: false,
+      showDomainBlocks: 'disabled',
+      showDomainBlocksRationale: 'disabled',
+    });
   });
 
   it('let development and test systems use plain http and listed private addresses', () => {
@@ -103,7 +122,7 @@ describe('outbound federation switches', () => {
           FEDERATION_SCHEME: 'http',
           FEDERATION_ALLOW_PRIVATE_ADDRESSES: ' 127.0.0.0/8, ::1 ',
         }).federation,
-      ).toEqual({ scheme: 'http', allowedPrivateAddresses: ['127.0.0.0/8', '::1'] });
+      ).toMatchObject({ scheme: 'http', allowedPrivateAddresses: ['127.0.0.0/8', '::1'] });
     }
   });
 

@@ -126,6 +126,20 @@ const schema = z.object({
     .string()
     .default('')
     .refine((text) => list(text).every(isAddressOrRange), 'must list IP addresses or CIDR ranges'),
+  /**
+   * Mastodon's secure mode: GETs of actors, statuses and collections must carry a valid HTTP
+   * signature from an actor on a domain that is not suspended (else 401, or 403 for a suspended
+   * signer; an unsigned actor GET gets the bare actor with its key). The instance actor, WebFinger
+   * and NodeInfo stay unsigned, so peers can fetch the key they verify us with.
+   */
+  AUTHORIZED_FETCH: bool.default(false),
+  /**
+   * Who may read `/api/v1/instance/domain_blocks` (Mastodon's `show_domain_blocks`): `all`,
+   * signed-in `users`, or nobody (`disabled`, Mastodon's default, answered 404).
+   */
+  SHOW_DOMAIN_BLOCKS: z.enum(['disabled', 'users', 'all']).default('disabled'),
+  /** Who sees the blocks' public comments there (Mastodon's `show_domain_blocks_rationale`). */
+  SHOW_DOMAIN_BLOCKS_RATIONALE: z.enum(['disabled', 'users', 'all']).default('disabled'),
   /** Where traces go: `none` starts no OpenTelemetry SDK at all (the API stays a no-op). */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
   /** OTLP over HTTP (protobuf); traces are posted to `<endpoint>/v1/traces`. */
@@ -179,7 +193,13 @@ export type Config = Readonly<{
 export type FederationConfig = Readonly<{
   scheme: 'https' | 'http';
   allowedPrivateAddresses: readonly string[];
+  authorizedFetch: boolean;
+  showDomainBlocks: DomainBlocksAudience;
+  showDomainBlocksRationale: DomainBlocksAudience;
 }>;
+
+/** Who may see the instance's domain blocks, or their public comments. */
+export type DomainBlocksAudience = 'disabled' | 'users' | 'all';
 
 export type FeedsConfig = Readonly<{
   fanOutInlineFollowers: number;
@@ -262,6 +282,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     federation: Object.freeze({
       scheme: e.FEDERATION_SCHEME,
       allowedPrivateAddresses: list(e.FEDERATION_ALLOW_PRIVATE_ADDRESSES),
+      authorizedFetch: e.AUTHORIZED_FETCH,
+      showDomainBlocks: e.SHOW_DOMAIN_BLOCKS,
+      showDomainBlocksRationale: e.SHOW_DOMAIN_BLOCKS_RATIONALE,
     }),
   });
 }

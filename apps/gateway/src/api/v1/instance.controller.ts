@@ -1,5 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { contracts } from '@mammut/contracts';
 import {
+  type MDomainBlock,
   type MExtendedDescription,
   type MInstanceActivity,
   type MInstanceV1,
@@ -7,10 +9,12 @@ import {
   type SerializeContext,
   serializeExtendedDescription,
   serializeInstanceActivity,
+  serializeDomainBlocks,
   serializeInstanceV1,
 } from '@mammut/mastodon-api';
-import { CONFIG, type Config } from '@mammut/platform';
-import { Auth } from '../../auth/auth.decorator';
+import { BUS, type Bus, CONFIG, type Config, type DomainBlocksAudience } from '@mammut/platform';
+import { Auth, ViewerAccountId } from '../../auth/auth.decorator';
+import { Errors } from '../../http/errors';
 import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
 import { InstanceFactsSource } from '../../instance/instance-facts';
 
@@ -24,6 +28,7 @@ export class InstanceV1Controller {
     private readonly source: InstanceFactsSource,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
+    @Inject(BUS) private readonly bus: Bus,
   ) {}
 
   @Get()
@@ -49,6 +54,22 @@ export class InstanceV1Controller {
   @Auth.none()
   rules(): MRule[] {
     return [];
+  }
+
+  /**
+   * The instance's silenced and suspended domains, to whom `SHOW_DOMAIN_BLOCKS` allows (404 to
+   * anyone else, as Mastodon, whose default shows them to nobody), with public comments to whom
+   * `SHOW_DOMAIN_BLOCKS_RATIONALE` allows.
+   */
+  @Get('domain_blocks')
+  @Auth.optional()
+  async domainBlocks(@ViewerAccountId() viewer: string | null): Promise<MDomainBlock[]> {
+    const shown = (audience: DomainBlocksAudience): boolean =>
+      audience === 'all' || (audience === 'users' && viewer !== null);
+    const { showDomainBlocks, showDomainBlocksRationale } = this.config.federation;
+    if (!shown(showDomainBlocks)) throw Errors.notFound();
+    const { blocks } = await this.bus.request(contracts.federation.domainBlocks.list, {});
+    return serializeDomainBlocks(blocks, shown(showDomainBlocksRationale));
   }
 
   @Get('extended_description')

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { type AccountRecord, ContractError, contracts } from '@mammut/contracts';
+import { type AccountRecord, ContractError, contracts, type StatusRecord } from '@mammut/contracts';
 import {
   type MAccount,
   type MStatus,
@@ -12,6 +12,7 @@ import { Auth, ViewerAccountId } from '../../auth/auth.decorator';
 import { HttpError } from '../../http/errors';
 import { toBool, toStr } from '../../http/params';
 import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
+import { StatusPresenter } from '../v1/statuses/status-presenter';
 
 export interface MSearch {
   accounts: MAccount[];
@@ -23,18 +24,26 @@ export interface MSearch {
 const HANDLE = /^@?[^@\s/]+(@[^@\s/]+)?$/;
 const URL_QUERY = /^https?:\/\//i;
 
+/** The longest URL looked up or resolved, as the contracts bound URIs. */
+const URL_MAX = 2048;
+
+type Wanted = (kind: 'accounts' | 'statuses') => boolean;
+
 /**
- * `GET /api/v2/search`, so far for accounts named exactly: a handle (`@user@domain`) or, with
- * `resolve`, an actor URL. With `resolve=true` (a signed-in user only, as Mastodon requires) an
- * account this instance does not know yet is resolved by the federation service (WebFinger and the
- * actor document); without it only known accounts are found. Full-text search of accounts,
- * statuses and hashtags is a later issue: those queries and types answer empty lists.
+ * `GET /api/v2/search`, so far for what is named exactly: an account by handle (`@user@domain`)
+ * or actor URL, a status by URL (its uri, or its page). With `resolve=true` (a signed-in user
+ * only, as Mastodon requires) what this instance does not know yet is resolved by the federation
+ * service (WebFinger and the actor document; the status fetched and stored, as Mastodon's
+ * ResolveURLService does); without it only what is known is found. A status is shown as anywhere
+ * else, to a viewer who may see it. Full-text search of accounts, statuses and hashtags is a later
+ * issue: those queries answer empty lists.
  */
 @Controller('api/v2/search')
 export class SearchController {
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
+    private readonly presenter: StatusPresenter,
   ) {}
 
   @Get()
@@ -54,16 +63,40 @@ export class SearchController {
         'Search queries that resolve remote resources are not supported without authentication',
       );
     const type = toStr(query.type);
-    const accounts = type === undefined || type === 'accounts' ? await this.accounts(q, resolve) : [];
+    const wanted: Wanted = (kind) => type === undefined || type === kind;
+    const { accounts, statuses } = URL_QUERY.test(q)
+      ? await this.byUrl(q, resolve, wanted)
+      : { accounts: wanted('accounts') ? await this.accounts(q, resolve) : [], statuses: [] };
     return {
       accounts: accounts.map((account) => serializeAccount(account, this.ctx)),
-      statuses: [],
+      statuses: await this.presenter.present(statuses, viewerId),
       hashtags: [],
     };
   }
 
+  /**
+   * What a URL names: a status known here by it, else (resolving) the actor it is, else the
+   * status it is, as Mastodon's ResolveURLService answers one thing for a URL.
+   */
+  private async byUrl(
+    url: string,
+    resolve: boolean,
+    wanted: Wanted,
+  ): Promise<{ accounts: AccountRecord[]; statuses: StatusRecord[] }> {
+    if (url.length > URL_MAX) return { accounts: [], statuses: [] };
+    if (wanted('statuses')) {
+      const { statuses } = await this.bus.request(contracts.statuses.statuses.lookupStatuses, {
+        urls: [url],
+      });
+      if (statuses.length) return { accounts: [], statuses };
+    }
+    if (!resolve) return { accounts: [], statuses: [] };
+    const accounts = wanted('accounts') ? await this.resolved({ uri: url }) : [];
+    if (accounts.length || !wanted('statuses')) return { accounts, statuses: [] };
+    return { accounts: [], statuses: await this.resolvedStatus(url) };
+  }
+
   private async accounts(q: string, resolve: boolean): Promise<AccountRecord[]> {
-    if (URL_QUERY.test(q)) return resolve && q.length <= 2048 ? this.resolved({ uri: q }) : [];
     if (!HANDLE.test(q) || q.length > 400) return [];
     const acct = q.replace(/^@/, '');
     if (resolve && acct.includes('@')) {
@@ -78,17 +111,36 @@ export class SearchController {
 
   /** The account federation resolves, as the API shows it; none when nobody answers for it now. */
   private async resolved(target: { acct: string } | { uri: string }): Promise<AccountRecord[]> {
-    let accountId: string;
-    try {
-      ({ accountId } = await this.bus.request(contracts.federation.remoteAccounts.resolve, target));
-    } catch (error) {
-      if (error instanceof ContractError && (error.code === 'not_found' || error.code === 'unavailable'))
-        return [];
-      throw error;
-    }
+    const found = await this.answered(() =>
+      this.bus.request(contracts.federation.remoteAccounts.resolve, target),
+    );
+    if (!found) return [];
     const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, {
-      ids: [accountId],
+      ids: [found.accountId],
     });
     return accounts;
+  }
+
+  /** The status federation fetches and stores for the URL; none when it names none we may show. */
+  private async resolvedStatus(uri: string): Promise<StatusRecord[]> {
+    const found = await this.answered(() =>
+      this.bus.request(contracts.federation.remoteStatuses.resolve, { uri }),
+    );
+    if (!found) return [];
+    const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, {
+      ids: [found.statusId],
+    });
+    return statuses;
+  }
+
+  /** A resolution's answer; null when nobody answers for what was asked, now or at all. */
+  private async answered<T>(resolve: () => Promise<T>): Promise<T | null> {
+    try {
+      return await resolve();
+    } catch (error) {
+      if (error instanceof ContractError && (error.code === 'not_found' || error.code === 'unavailable'))
+        return null;
+      throw error;
+    }
   }
 }

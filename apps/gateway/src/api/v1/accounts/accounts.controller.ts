@@ -1,9 +1,10 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { contracts } from '@mammut/contracts';
-import { type MAccount, type SerializeContext, serializeAccount } from '@mammut/mastodon-api';
+import type { MAccount, SerializeContext } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { Auth } from '../../../auth/auth.decorator';
 import { Errors } from '../../../http/errors';
+import { serializeWithMoved } from '../../../http/moved-accounts';
 import { isId, toStr, toStrList } from '../../../http/params';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
 
@@ -28,7 +29,7 @@ export class AccountsController {
       accts: [acct],
     });
     if (!accounts[0]) throw Errors.notFound();
-    return serializeAccount(accounts[0], this.ctx);
+    return (await serializeWithMoved(this.bus, this.ctx, accounts.slice(0, 1)))[0];
   }
 
   @Get('api/v1/accounts')
@@ -36,7 +37,7 @@ export class AccountsController {
   async many(@Query() query: Record<string, unknown>): Promise<MAccount[]> {
     const ids = toStrList(query.id).filter(isId).slice(0, 40);
     const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, { ids });
-    return accounts.map((account) => serializeAccount(account, this.ctx));
+    return serializeWithMoved(this.bus, this.ctx, accounts);
   }
 
   @Get('api/v1/accounts/:id')
@@ -45,6 +46,6 @@ export class AccountsController {
     if (!isId(id)) throw Errors.notFound();
     const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, { ids: [id] });
     if (!accounts[0]) throw Errors.notFound();
-    return serializeAccount(accounts[0], this.ctx);
+    return (await serializeWithMoved(this.bus, this.ctx, accounts.slice(0, 1)))[0];
   }
 }

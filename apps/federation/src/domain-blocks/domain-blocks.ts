@@ -1,0 +1,186 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ContractError,
+  type DomainBlockRecord,
+  type DomainBlockSeverity,
+  type RequestOf,
+  contracts,
+} from '@mammut/contracts';
+import { logger } from '@mammut/platform';
+import type { DataSource } from 'typeorm';
+import { FEDERATION_DB } from '../database/federation-database';
+import { normalizeDomain, ruleDomainsOf } from './domain-names';
+
+type Changes = Omit<RequestOf<typeof contracts.federation.domainBlocks.update>, 'domain'>;
+
+/**
+ * How long a replica trusts its copy of the blocks: a change made elsewhere (another replica, the
+ * operator CLI) applies here within this time; one made here applies at once.
+ */
+const BLOCKS_TTL_MS = 30_000;
+
+interface Row {
+  id: string;
+  domain: string;
+  severity: DomainBlockSeverity;
+  reject_media: boolean;
+  reject_reports: boolean;
+  obfuscate: boolean;
+  private_comment: string | null;
+  public_comment: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `id::text AS id, domain, severity, reject_media, reject_reports, obfuscate,
+  private_comment, public_comment, created_at, updated_at`;
+
+const toRecord = (row: Row): DomainBlockRecord => ({
+  id: row.id,
+  domain: row.domain,
+  severity: row.severity,
+  rejectMedia: row.reject_media,
+  rejectReports: row.reject_reports,
+  obfuscate: row.obfuscate,
+  privateComment: row.private_comment,
+  publicComment: row.public_comment,
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+});
+
+/** Mastodon's order for the block list: noop, silence, suspend, then by domain. */
+const SEVERITY_ORDER = `CASE severity WHEN 'noop' THEN 0 WHEN 'silence' THEN 1 ELSE 2 END, domain`;
+
+/**
+ * The instance's domain blocks: kept in PostgreSQL, and read by every check (inbox, deliveries,
+ * fetches, resolution) from a copy of the whole, small table held for a few seconds, so a fan-out
+ * to a thousand inboxes costs no query per inbox. The rule for a host is the block of the host or
+ * of its closest parent domain, as Mastodon's DomainBlock.rule_for.
+ */
+@Injectable()
+export class DomainBlocks {
+  private readonly log = logger('federation:domain-blocks');
+  private cached?: { byDomain: Map<string, DomainBlockRecord>; readAt: number };
+
+  constructor(@Inject(FEDERATION_DB) private readonly db: DataSource) {}
+
+  async list(): Promise<DomainBlockRecord[]> {
+    const rows: Row[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM federation.domain_blocks ORDER BY ${SEVERITY_ORDER}`,
+    );
+    return rows.map(toRecord);
+  }
+
+  async create(domain: string, changes: Changes): Promise<DomainBlockRecord> {
+    const host = this.normalized(domain);
+    const rows: Row[] = await this.db.query(
+      `INSERT INTO federation.domain_blocks
+         (domain, severity, reject_media, reject_reports, obfuscate, private_comment, public_comment)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (domain) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [
+        host,
+        changes.severity ?? 'silence',
+        changes.rejectMedia ?? false,
+        changes.rejectReports ?? false,
+        changes.obfuscate ?? false,
+        changes.privateComment ?? null,
+        changes.publicComment ?? null,
+      ],
+    );
+    if (!rows[0]) throw new ContractError('conflict', `${host} is already blocked`);
+    return this.changed(toRecord(rows[0]), 'domain blocked');
+  }
+
+  async update(domain: string, changes: Changes): Promise<DomainBlockRecord> {
+    const host = this.normalized(domain);
+    const rows: Row[] = await this.db.query(
+      // A CTE, so the query answers rows (TypeORM answers a bare UPDATE with [rows, count]).
+      `WITH changed AS (UPDATE federation.domain_blocks SET
+         severity = COALESCE($2, severity),
+         reject_media = COALESCE($3, reject_media),
+         reject_reports = COALESCE($4, reject_reports),
+         obfuscate = COALESCE($5, obfuscate),
+         private_comment = CASE WHEN $6 THEN $7 ELSE private_comment END,
+         public_comment = CASE WHEN $8 THEN $9 ELSE public_comment END,
+         updated_at = now()
+       WHERE domain = $1
+       RETURNING *)
+       SELECT ${COLUMNS} FROM changed`,
+      [
+        host,
+        changes.severity ?? null,
+        changes.rejectMedia ?? null,
+        changes.rejectReports ?? null,
+        changes.obfuscate ?? null,
+        changes.privateComment !== undefined,
+        changes.privateComment ?? null,
+        changes.publicComment !== undefined,
+        changes.publicComment ?? null,
+      ],
+    );
+    if (!rows[0]) throw new ContractError('not_found', `${host} is not blocked`);
+    return this.changed(toRecord(rows[0]), 'domain block changed');
+  }
+
+  async remove(domain: string): Promise<void> {
+    const host = this.normalized(domain);
+    const rows: { domain: string }[] = await this.db.query(
+      `WITH removed AS (DELETE FROM federation.domain_blocks WHERE domain = $1 RETURNING domain)
+       SELECT domain FROM removed`,
+      [host],
+    );
+    if (!rows[0]) throw new ContractError('not_found', `${host} is not blocked`);
+    this.cached = undefined;
+    this.log.info({ domain: host }, 'domain unblocked');
+  }
+
+  /** The block that applies to `host` (with or without port): its own or its closest parent's. */
+  async ruleFor(host: string): Promise<DomainBlockRecord | undefined> {
+    const byDomain = await this.blocks();
+    if (byDomain.size === 0) return undefined;
+    for (const domain of ruleDomainsOf(host)) {
+      const rule = byDomain.get(domain);
+      if (rule) return rule;
+    }
+    return undefined;
+  }
+
+  /** Whether `host` is suspended: nothing is accepted from, sent to or fetched from it. */
+  async isSuspended(host: string): Promise<boolean> {
+    return (await this.ruleFor(host))?.severity === 'suspend';
+  }
+
+  /** Whether the host of `url` is suspended; a URL that cannot be read has no host to allow. */
+  async suspendsUrl(url: string): Promise<boolean> {
+    let host: string;
+    try {
+      host = new URL(url).host;
+    } catch {
+      return false;
+    }
+    return this.isSuspended(host);
+  }
+
+  private async blocks(): Promise<Map<string, DomainBlockRecord>> {
+    const clock = Date.now();
+    if (!this.cached || clock - this.cached.readAt > BLOCKS_TTL_MS) {
+      const byDomain = new Map((await this.list()).map((block) => [block.domain, block]));
+      this.cached = { byDomain, readAt: clock };
+    }
+    return this.cached.byDomain;
+  }
+
+  private changed(block: DomainBlockRecord, message: string): DomainBlockRecord {
+    this.cached = undefined;
+    this.log.info({ domain: block.domain, severity: block.severity }, message);
+    return block;
+  }
+
+  private normalized(domain: string): string {
+    const host = normalizeDomain(domain);
+    if (!host) throw new ContractError('invalid_request', `${domain} is not a domain`);
+    return host;
+  }
+}

@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type ActorRecord, contracts, type ResponseOf, type Visibility } from '@mammut/contracts';
+import { BUS, type Bus, CONFIG, type Config, logger } from '@mammut/platform';
+import { NOTE_LIMITS, type ParsedNote, visibilityOf } from './note-parser';
+import { ThreadQueue } from './thread-queue';
+
+type Saved = ResponseOf<typeof contracts.statuses.remote.saveRemoteStatus>;
+
+const hostOf = (uri: string): string | null => {
+  try {
+    return new URL(uri).host;
+  } catch {
+    return null;
+  }
+};
+
+/** A note's author and the accounts it names (mentions, `to`, `cc`), as far as they are known here. */
+export interface NoteParticipants {
+  readonly author: ActorRecord;
+  readonly visibility: Visibility;
+  /** The ids the note addresses or mentions (URLs only). */
+  readonly addressed: readonly string[];
+  readonly known: ReadonlyMap<string, ActorRecord>;
+}
+
+/**
+ * The one way a parsed remote note is stored, whether it arrived in an inbox, was asked for by a
+ * user, or is the parent of a reply: its author and mentioned accounts looked up among the known
+ * ones (unknown remote mentions are skipped), its visibility read from its addressing, saved by the
+ * statuses service; and when it was created as a reply to a status not known here, that status is
+ * queued to be fetched (ThreadQueue), within the budget of parents the caller still has.
+ */
+@Injectable()
+export class RemoteNotes {
+  private readonly log = logger('federation:notes');
+  private readonly localHost: string;
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(CONFIG) config: Config,
+    private readonly threads: ThreadQueue,
+  ) {
+    this.localHost = new URL(config.publicOrigin).host;
+  }
+
+  /** Who the note is by and names; null when its author is not a known remote account. */
+  async participants(note: ParsedNote, authorUri: string): Promise<NoteParticipants | null> {
+    const addressed = [...new Set([...note.mentions, ...note.to, ...note.cc])].filter((uri) => hostOf(uri));
+    const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
+      uris: [authorUri, ...addressed.filter((uri) => uri !== authorUri)].slice(0, NOTE_LIMITS.mentions),
+    });
+    const author = actors.find((actor) => actor.uri === authorUri && actor.domain !== null);
+    if (!author) return null;
+    return {
+      author,
+      visibility: visibilityOf(note, author.followersUrl),
+      addressed,
+      known: new Map(actors.map((actor) => [actor.uri, actor])),
+    };
+  }
+
+  /**
+   * Saves the note for its author; `parents` is how many more statuses up its thread may still be
+   * fetched for the arrival that brought it (0: none).
+   */
+  async store(
+    note: ParsedNote,
+    participants: NoteParticipants,
+    options: { mayCreate: boolean; parents: number },
+  ): Promise<Saved> {
+    const mentions = note.mentions.flatMap((uri) => participants.known.get(uri)?.id ?? []);
+    const saved = await this.bus.request(contracts.statuses.remote.saveRemoteStatus, {
+      uri: note.id,
+      url: note.url,
+      accountId: participants.author.id,
+      content: note.content,
+      spoilerText: note.spoilerText,
+      sensitive: note.sensitive,
+      language: note.language,
+      visibility: participants.visibility,
+      published: note.published,
+      updated: note.updated,
+      inReplyToUri: note.inReplyTo,
+      mentions,
+      tags: note.tags,
+      mayCreate: options.mayCreate,
+    });
+    const parent = note.inReplyTo;
+    if (
+      saved.outcome === 'created' &&
+      saved.status?.inReplyToId === null &&
+      parent &&
+      hostOf(parent) !== this.localHost &&
+      options.parents > 0
+    ) {
+      await this.threads.enqueue(parent, options.parents);
+      this.log.debug({ uri: note.id, parent }, 'unknown parent queued');
+    }
+    return saved;
+  }
+}
