@@ -1,5 +1,6 @@
 import type { ActorType, RemoteActorDescription } from '@mammut/contracts';
 import { z } from 'zod';
+import { urlOf } from './note-parser';
 
 const AS_CONTEXT = 'https://www.w3.org/ns/activitystreams';
 const ACTOR_TYPES: readonly ActorType[] = ['Person', 'Service', 'Group', 'Application', 'Organization'];
@@ -44,7 +45,7 @@ const actorDocument = z.object({
   preferredUsername: z.string().min(1).max(200),
   name: z.string().nullish(),
   summary: z.string().nullish(),
-  url: first(link).nullish().catch(null),
+  url: z.unknown().optional(),
   inbox: httpUrl,
   outbox: link.nullish().catch(null),
   followers: link.nullish().catch(null),
@@ -91,7 +92,8 @@ const published = (value: string | null | undefined): string | null => {
  * A fetched actor document as the accounts service saves it, checked as Mastodon checks one
  * (fetch_remote_actor_service): an ActivityStreams context, a known actor type, an id equal to the
  * URL it was fetched from, an inbox, and keys owned by the actor itself; truncated to Mastodon's
- * limits. The handle's domain is the id's host: WebFinger confirmation comes later.
+ * limits; `url` is its text/html link if on the actor's own host. The handle's domain is the id's
+ * host: WebFinger confirmation comes later.
  */
 export function parseActorDocument(json: unknown, fetchedFrom: string): ParsedActor {
   const parsed = actorDocument.safeParse(json);
@@ -108,6 +110,8 @@ export function parseActorDocument(json: unknown, fetchedFrom: string): ParsedAc
     },
   );
   const host = new URL(doc.id).host;
+  // Mastodon keeps a profile page only on the actor's own host; the API then shows the id instead.
+  const url = urlOf(doc.url);
   const main = keys[0];
   const fields = (doc.attachment ?? []).flatMap((item) => {
     const field = propertyValue.safeParse(item);
@@ -123,7 +127,7 @@ export function parseActorDocument(json: unknown, fetchedFrom: string): ParsedAc
       username: doc.preferredUsername,
       domain: host,
       actorType: doc.type as ActorType,
-      url: doc.url ?? null,
+      url: url && new URL(url).host === host ? url : null,
       displayName: (doc.name ?? '').slice(0, 2048),
       note: (doc.summary ?? '').slice(0, 20_000),
       avatarRemoteUrl: doc.icon ?? null,

@@ -85,7 +85,7 @@ const dateOf = (value: unknown): string | null => {
 };
 
 /** `url` as a string, an array, or Link objects; the text/html one preferred, http(s) only. */
-const urlOf = (value: unknown): string | null => {
+export const urlOf = (value: unknown): string | null => {
   const links = asArray(value).flatMap((item): { href: string; html: boolean }[] => {
     if (isHttpUrl(item)) return [{ href: item, html: false }];
     if (!item || typeof item !== 'object') return [];

@@ -3,6 +3,7 @@ import { type ActorRecord, ContractError, contracts } from '@mammut/contracts';
 import type { PublicKeyRecord } from '@mammut/activitypub';
 import { BUS, type Bus, Jobs, logger, OutboundHttpError, RUNTIME, type Runtime } from '@mammut/platform';
 import { parseActorDocument, type ParsedActor } from './actor-document-parser';
+import { KeyOwners } from './key-owners';
 import { SignedFetch } from './signed-fetch';
 
 type ParsedKeys = Extract<ParsedActor, { ok: true }>['keys'];
@@ -46,6 +47,7 @@ export class RemoteActors {
   private readonly log = logger('federation:actors');
 
   private readonly jobs: Jobs;
+  private readonly keyOwners = new KeyOwners();
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -72,23 +74,34 @@ export class RemoteActors {
   /**
    * The key `keyId` names and its actor; `fresh` fetches the actor again (a rotated key). A keyId
    * that is not a fragment of its actor (GoToSocial's `<actor>/main-key`) names its actor only in
-   * the document it serves, so that document is fetched first to learn the owner.
+   * the document it serves, so that document is fetched first to learn the owner, once: the owner
+   * is remembered (KeyOwners) and checked against the stored actor on later signatures.
    */
   async keyFor(keyId: string, fresh = false): Promise<PublicKeyRecord | null> {
-    const fragment = keyId.includes('#');
-    const actorUri = fragment ? keyId.split('#')[0] : await this.ownerOfKey(keyId);
-    if (!actorUri) return null;
-    if (!fresh) {
-      const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
-        uris: [actorUri],
-      });
-      const known = actors[0];
-      if (known && known.domain !== null && known.publicKey && known.publicKeyId === keyId) {
-        if (stale(known.fetchedAt)) await this.refreshLater(known.uri);
-        return { publicKeyPem: known.publicKey, ownerId: known.uri };
-      }
-    }
-    return this.readFromOrigin(actorUri, (keys) => keys.find((candidate) => candidate.id === keyId));
+    if (keyId.includes('#')) return this.keyOfActor(keyId, keyId.split('#')[0], fresh);
+    const remembered = fresh ? undefined : this.keyOwners.ownerOf(keyId);
+    const key = remembered ? await this.knownKey(keyId, remembered) : null;
+    if (key) return key;
+    const owner = await this.ownerOfKey(keyId);
+    const found = owner ? await this.keyOfActor(keyId, owner, fresh) : null;
+    if (found) this.keyOwners.remember(keyId, found.ownerId);
+    else this.keyOwners.forget(keyId);
+    return found;
+  }
+
+  /** The key `keyId` names among `actorUri`'s keys: the stored copy's unless `fresh`, else its document's. */
+  private async keyOfActor(keyId: string, actorUri: string, fresh: boolean): Promise<PublicKeyRecord | null> {
+    const known = fresh ? null : await this.knownKey(keyId, actorUri);
+    return known ?? this.readFromOrigin(actorUri, (keys) => keys.find((candidate) => candidate.id === keyId));
+  }
+
+  /** The stored remote actor's key when it is the one `keyId` names (a stale copy is refreshed later). */
+  private async knownKey(keyId: string, actorUri: string): Promise<PublicKeyRecord | null> {
+    const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, { uris: [actorUri] });
+    const known = actors[0];
+    if (!known || known.domain === null || !known.publicKey || known.publicKeyId !== keyId) return null;
+    if (stale(known.fetchedAt)) await this.refreshLater(known.uri);
+    return { publicKeyPem: known.publicKey, ownerId: known.uri };
   }
 
   /**
