@@ -28,7 +28,7 @@ describe('DomainBlocks', () => {
     db = new Client({ connectionString: databaseUrl });
     await db.connect();
     const dataSource = {
-      query: async (sql: string, params?: unknown[]) => (await db.query(sql, params)).rows,
+      query: async (sql: string, params?: unknown[]) => (await db.query(sql, params)).rows as unknown[],
     };
     blocks = new DomainBlocks(dataSource as unknown as DataSource);
   });
