@@ -92,8 +92,8 @@ const published = (value: string | null | undefined): string | null => {
  * A fetched actor document as the accounts service saves it, checked as Mastodon checks one
  * (fetch_remote_actor_service): an ActivityStreams context, a known actor type, an id equal to the
  * URL it was fetched from, an inbox, and keys owned by the actor itself; truncated to Mastodon's
- * limits; `url` is its text/html link if on the actor's own host. The handle's domain is the id's
- * host: WebFinger confirmation comes later.
+ * limits; `url` the text/html one of several links, as Mastodon prefers it, http(s) only. The
+ * handle's domain is the id's host: WebFinger confirmation comes later.
  */
 export function parseActorDocument(json: unknown, fetchedFrom: string): ParsedActor {
   const parsed = actorDocument.safeParse(json);
@@ -110,8 +110,6 @@ export function parseActorDocument(json: unknown, fetchedFrom: string): ParsedAc
     },
   );
   const host = new URL(doc.id).host;
-  // Mastodon keeps a profile page only on the actor's own host; the API then shows the id instead.
-  const url = urlOf(doc.url);
   const main = keys[0];
   const fields = (doc.attachment ?? []).flatMap((item) => {
     const field = propertyValue.safeParse(item);
@@ -127,7 +125,8 @@ export function parseActorDocument(json: unknown, fetchedFrom: string): ParsedAc
       username: doc.preferredUsername,
       domain: host,
       actorType: doc.type as ActorType,
-      url: url && new URL(url).host === host ? url : null,
+      // Whether a page on another host stands is the accounts service's rule (it keeps the id then).
+      url: urlOf(doc.url),
       displayName: (doc.name ?? '').slice(0, 2048),
       note: (doc.summary ?? '').slice(0, 20_000),
       avatarRemoteUrl: doc.icon ?? null,
