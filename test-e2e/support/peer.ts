@@ -1,5 +1,5 @@
-import { signCavage, signRfc9421 } from '@mammut/activitypub';
-import { generateKeyPairSync } from 'node:crypto';
+import { makeDigest, signCavage, signRfc9421 } from '@mammut/activitypub';
+import { createSign, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -15,6 +15,8 @@ export const keyPair = () =>
 export class Peer {
   private server?: Server;
   readonly actors = new Map<string, unknown>();
+  /** The media type a path is served with, when not `application/activity+json`. */
+  private readonly mediaTypes = new Map<string, string>();
   /** What was POSTed to it: inbox deliveries. */
   readonly received: { path: string; headers: Record<string, string>; body: Buffer }[] = [];
   /** Refuses draft-cavage signatures with 401, as a server speaking only RFC 9421 would. */
@@ -65,7 +67,8 @@ export class Peer {
         response.writeHead(404).end();
         return;
       }
-      response.writeHead(200, { 'content-type': 'application/activity+json' }).end(JSON.stringify(actor));
+      const mediaType = this.mediaTypes.get(request.url ?? '') ?? 'application/activity+json';
+      response.writeHead(200, { 'content-type': mediaType }).end(JSON.stringify(actor));
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
   }
@@ -89,6 +92,22 @@ export class Peer {
 
   async stop(): Promise<void> {
     await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  /** Serves `document` verbatim at `path` (with its query, if any), as `mediaType`. */
+  serve(path: string, document: unknown, mediaType = 'application/activity+json'): void {
+    this.actors.set(path, document);
+    this.mediaTypes.set(path, mediaType);
+  }
+
+  /** Answers WebFinger for `username` on this peer's host, pointing at `actorId`. */
+  webfinger(username: string, actorId: string): void {
+    const subject = `acct:${username}@${new URL(this.origin).host}`;
+    this.serve(
+      `/.well-known/webfinger?resource=${encodeURIComponent(subject)}`,
+      { subject, links: [{ rel: 'self', type: 'application/activity+json', href: actorId }] },
+      'application/jrd+json',
+    );
   }
 
   /** Serves `username` as a Person signing with `publicKeyPem` (and a featured collection if asked); answers its id. */
@@ -125,20 +144,44 @@ export interface SigningKey {
 }
 
 /**
+ * Signs a POST as GoToSocial does: draft-cavage with `algorithm="hs2019"` (RSA-SHA256 in fact)
+ * over `(request-target) host date digest`, content-type left uncovered.
+ */
+function signHs2019(request: { url: string; body: Buffer }, key: SigningKey): Record<string, string> {
+  const target = new URL(request.url);
+  const added = { host: target.host, date: new Date().toUTCString(), digest: makeDigest(request.body) };
+  const text = [
+    `(request-target): post ${target.pathname}${target.search}`,
+    `host: ${added.host}`,
+    `date: ${added.date}`,
+    `digest: ${added.digest}`,
+  ].join('\n');
+  const signature = createSign('sha256').update(text).sign(key.privateKeyPem, 'base64');
+  return {
+    ...added,
+    signature: `keyId="${key.keyId}",algorithm="hs2019",headers="(request-target) host date digest",signature="${signature}"`,
+  };
+}
+
+/**
  * POSTs `body` to `url` as a peer would deliver an activity: signed with `key` as draft-cavage
- * (Mastodon's default) or RFC 9421, or not at all.
+ * (Mastodon's default), as GoToSocial's hs2019, or RFC 9421, or not at all.
  */
 export function deliverSigned(
   url: string,
   body: Buffer | string,
   key: SigningKey,
-  sign: 'cavage' | 'rfc9421' | 'none' = 'cavage',
+  sign: 'cavage' | 'hs2019' | 'rfc9421' | 'none' = 'cavage',
   contentType = 'application/activity+json',
 ): Promise<Response> {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   const headers: Record<string, string> = { 'content-type': contentType };
   const request = { method: 'POST', url, headers, body: bytes };
-  const signed =
-    sign === 'cavage' ? signCavage(request, key) : sign === 'rfc9421' ? signRfc9421(request, key) : {};
-  return fetch(url, { method: 'POST', headers: { ...headers, ...signed }, body: bytes });
+  const signers = {
+    cavage: () => signCavage(request, key),
+    hs2019: () => signHs2019(request, key),
+    rfc9421: () => signRfc9421(request, key),
+    none: () => ({}),
+  };
+  return fetch(url, { method: 'POST', headers: { ...headers, ...signers[sign]() }, body: bytes });
 }

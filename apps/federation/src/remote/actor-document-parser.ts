@@ -1,5 +1,6 @@
 import type { ActorType, RemoteActorDescription } from '@mammut/contracts';
 import { z } from 'zod';
+import { urlOf } from './note-parser';
 
 const AS_CONTEXT = 'https://www.w3.org/ns/activitystreams';
 const ACTOR_TYPES: readonly ActorType[] = ['Person', 'Service', 'Group', 'Application', 'Organization'];
@@ -44,7 +45,7 @@ const actorDocument = z.object({
   preferredUsername: z.string().min(1).max(200),
   name: z.string().nullish(),
   summary: z.string().nullish(),
-  url: first(link).nullish().catch(null),
+  url: z.unknown().optional(),
   inbox: httpUrl,
   outbox: link.nullish().catch(null),
   followers: link.nullish().catch(null),
@@ -91,7 +92,8 @@ const published = (value: string | null | undefined): string | null => {
  * A fetched actor document as the accounts service saves it, checked as Mastodon checks one
  * (fetch_remote_actor_service): an ActivityStreams context, a known actor type, an id equal to the
  * URL it was fetched from, an inbox, and keys owned by the actor itself; truncated to Mastodon's
- * limits. The handle's domain is the id's host: WebFinger confirmation comes later.
+ * limits; `url` the text/html one of several links, as Mastodon prefers it, http(s) only. The
+ * handle's domain is the id's host: WebFinger confirmation comes later.
  */
 export function parseActorDocument(json: unknown, fetchedFrom: string): ParsedActor {
   const parsed = actorDocument.safeParse(json);
@@ -123,7 +125,8 @@ export function parseActorDocument(json: unknown, fetchedFrom: string): ParsedAc
       username: doc.preferredUsername,
       domain: host,
       actorType: doc.type as ActorType,
-      url: doc.url ?? null,
+      // Whether a page on another host stands is the accounts service's rule (it keeps the id then).
+      url: urlOf(doc.url),
       displayName: (doc.name ?? '').slice(0, 2048),
       note: (doc.summary ?? '').slice(0, 20_000),
       avatarRemoteUrl: doc.icon ?? null,

@@ -149,7 +149,7 @@ describe('parseNote', () => {
     );
   });
 
-  it('replaces an insane published year with now, and drops non-http urls and replies', () => {
+  it('replaces an insane published year with now, and drops non-http urls (the id stands in) and replies', () => {
     const note = parsed({
       id: 'https://p.example/n/2',
       type: 'Note',
@@ -158,7 +158,11 @@ describe('parseNote', () => {
       url: 'javascript:alert(1)',
       inReplyTo: 'ftp://p.example/n/1',
     });
-    expect(note).toMatchObject({ published: now.toISOString(), url: null, inReplyTo: null });
+    expect(note).toMatchObject({
+      published: now.toISOString(),
+      url: 'https://p.example/n/2',
+      inReplyTo: null,
+    });
   });
 
   it.each([

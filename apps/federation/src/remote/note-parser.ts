@@ -18,8 +18,11 @@ export interface ParsedNote {
   id: string;
   type: string;
   attributedTo: string | null;
-  /** Its HTML page, http(s) only. */
-  url: string | null;
+  /**
+   * Its HTML page, http(s) only; else its id, as Mastodon stores a status without one (Misskey
+   * and Pleroma notes name no page), so clients always have a link to open.
+   */
+  url: string;
   /** HTML as the peer wrote it (sanitized by the statuses service). */
   content: string;
   spoilerText: string;
@@ -82,7 +85,7 @@ const dateOf = (value: unknown): string | null => {
 };
 
 /** `url` as a string, an array, or Link objects; the text/html one preferred, http(s) only. */
-const urlOf = (value: unknown): string | null => {
+export const urlOf = (value: unknown): string | null => {
   const links = asArray(value).flatMap((item): { href: string; html: boolean }[] => {
     if (isHttpUrl(item)) return [{ href: item, html: false }];
     if (!item || typeof item !== 'object') return [];
@@ -114,7 +117,7 @@ const strings = (value: unknown): string[] =>
  * Image, Audio, Video and Event converted (title, summary and a link, no content warning);
  * content else the first of contentMap; summary else summaryMap; the language from the first key
  * of contentMap, nameMap or summaryMap; published only with a sane year (else `now`); url a http(s)
- * link; Mention hrefs and Hashtag names from `tag`. `to`/`cc` fall back to the activity's. Refused:
+ * link, else the id; Mention hrefs and Hashtag names from `tag`. `to`/`cc` fall back to the activity's. Refused:
  * another type, an id that is not http(s), what exceeds NOTE_LIMITS, and a note with nothing to show.
  */
 export function parseNote(value: unknown, activity: Json = {}, now = new Date()): NoteParse {
@@ -125,7 +128,7 @@ export function parseNote(value: unknown, activity: Json = {}, now = new Date())
   if (!NOTE_TYPES.includes(type)) return { ok: false, error: `not a note type: ${type}` };
   if (!isHttpUrl(object.id)) return { ok: false, error: 'id is not an http(s) URL' };
   const id = object.id;
-  const url = urlOf(object.url);
+  const url = urlOf(object.url) ?? id;
   const contentMap = firstOfMap(object.contentMap);
   const summaryMap = firstOfMap(object.summaryMap);
   const nameMap = firstOfMap(object.nameMap);
@@ -134,10 +137,9 @@ export function parseNote(value: unknown, activity: Json = {}, now = new Date())
   let spoilerText: string;
   if (CONVERTED.includes(type)) {
     const title = text(object.name) ?? nameMap?.text;
-    const link = url ?? id;
     content = [title, summary || null]
       .flatMap((part) => (part ? [`<p>${escapeHtml(part)}</p>`] : []))
-      .concat(`<p><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>`)
+      .concat(`<p><a href="${escapeHtml(url)}">${escapeHtml(url)}</a></p>`)
       .join('');
     spoilerText = '';
   } else {

@@ -3,6 +3,7 @@ import { type ActorRecord, ContractError, contracts } from '@mammut/contracts';
 import type { PublicKeyRecord } from '@mammut/activitypub';
 import { BUS, type Bus, Jobs, logger, OutboundHttpError, RUNTIME, type Runtime } from '@mammut/platform';
 import { parseActorDocument, type ParsedActor } from './actor-document-parser';
+import { KeyOwners } from './key-owners';
 import { SignedFetch } from './signed-fetch';
 
 type ParsedKeys = Extract<ParsedActor, { ok: true }>['keys'];
@@ -11,6 +12,8 @@ type ParsedKeys = Extract<ParsedActor, { ok: true }>['keys'];
 const ACTOR_ACCEPT =
   'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
 const ACTOR_TYPES = ['application/activity+json', 'application/ld+json', 'application/json'];
+/** The `type`s of an actor, as a key document may be one (a stub actor carrying the key). */
+const ACTOR_DOCUMENT_TYPES = ['Person', 'Service', 'Group', 'Application', 'Organization'];
 
 /** A peer that could not be asked now: the sender should retry later (503), not be refused. */
 export class PeerUnavailable extends Error {}
@@ -44,6 +47,7 @@ export class RemoteActors {
   private readonly log = logger('federation:actors');
 
   private readonly jobs: Jobs;
+  private readonly keyOwners = new KeyOwners();
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -67,20 +71,62 @@ export class RemoteActors {
     return this.jobs.stop();
   }
 
-  /** The key `keyId` names and its actor; `fresh` fetches the actor again (a rotated key). */
+  /**
+   * The key `keyId` names and its actor; `fresh` fetches the actor again (a rotated key). A keyId
+   * that is not a fragment of its actor (GoToSocial's `<actor>/main-key`) names its actor only in
+   * the document it serves, so that document is fetched first to learn the owner, once: the owner
+   * is remembered (KeyOwners) and checked against the stored actor on later signatures.
+   */
   async keyFor(keyId: string, fresh = false): Promise<PublicKeyRecord | null> {
-    const actorUri = keyId.split('#')[0];
-    if (!fresh) {
-      const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
-        uris: [actorUri],
-      });
-      const known = actors[0];
-      if (known && known.domain !== null && known.publicKey && known.publicKeyId === keyId) {
-        if (stale(known.fetchedAt)) await this.refreshLater(known.uri);
-        return { publicKeyPem: known.publicKey, ownerId: known.uri };
-      }
+    if (keyId.includes('#')) return this.keyOfActor(keyId, keyId.split('#')[0], fresh);
+    const remembered = fresh ? undefined : this.keyOwners.ownerOf(keyId);
+    const key = remembered ? await this.knownKey(keyId, remembered) : null;
+    if (key) return key;
+    const owner = await this.ownerOfKey(keyId);
+    const found = owner ? await this.keyOfActor(keyId, owner, fresh) : null;
+    if (found) this.keyOwners.remember(keyId, found.ownerId);
+    else this.keyOwners.forget(keyId);
+    return found;
+  }
+
+  /** The key `keyId` names among `actorUri`'s keys: the stored copy's unless `fresh`, else its document's. */
+  private async keyOfActor(keyId: string, actorUri: string, fresh: boolean): Promise<PublicKeyRecord | null> {
+    const known = fresh ? null : await this.knownKey(keyId, actorUri);
+    return known ?? this.readFromOrigin(actorUri, (keys) => keys.find((candidate) => candidate.id === keyId));
+  }
+
+  /** The stored remote actor's key when it is the one `keyId` names (a stale copy is refreshed later). */
+  private async knownKey(keyId: string, actorUri: string): Promise<PublicKeyRecord | null> {
+    const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, { uris: [actorUri] });
+    const known = actors[0];
+    if (!known || known.domain === null || !known.publicKey || known.publicKeyId !== keyId) return null;
+    if (stale(known.fetchedAt)) await this.refreshLater(known.uri);
+    return { publicKeyPem: known.publicKey, ownerId: known.uri };
+  }
+
+  /**
+   * The actor a standalone key document names, as Mastodon's FetchRemoteKeyService reads one: an
+   * actor (GoToSocial serves a stub Person carrying the key) names itself by `id`, a bare key by
+   * `owner`. Nothing is trusted from it: the key counts only if the actor's own document lists it.
+   */
+  private async ownerOfKey(keyId: string): Promise<string | null> {
+    let json: unknown;
+    try {
+      json = (
+        await this.http.get(keyId, { headers: { accept: ACTOR_ACCEPT }, contentTypes: ACTOR_TYPES })
+      ).json();
+    } catch (error) {
+      if (peerUnavailable(error)) throw new PeerUnavailable(error.message);
+      this.log.info(
+        { keyId, err: error instanceof Error ? error.message : String(error) },
+        'key not fetched',
+      );
+      return null;
     }
-    return this.readFromOrigin(actorUri, (keys) => keys.find((candidate) => candidate.id === keyId));
+    if (!json || typeof json !== 'object' || Array.isArray(json)) return null;
+    const document = json as Record<string, unknown>;
+    const owner = ACTOR_DOCUMENT_TYPES.includes(String(document.type)) ? document.id : document.owner;
+    return typeof owner === 'string' ? owner : null;
   }
 
   /** Queues a refresh of the actor, once a day at most; a queue that cannot take it now costs nothing. */

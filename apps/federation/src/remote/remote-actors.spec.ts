@@ -1,0 +1,86 @@
+import { type ActorRecord, contracts, type RemoteActorDescription } from '@mammut/contracts';
+import type { Bus, OutboundResponse, Runtime } from '@mammut/platform';
+import { RemoteActors } from './remote-actors';
+import type { SignedFetch } from './signed-fetch';
+
+const ACTOR = 'https://gts.example/users/goose';
+const KEY_ID = `${ACTOR}/main-key`;
+
+const actorDocument = (keyId: string, publicKeyPem: string) => ({
+  '@context': ['https://w3id.org/security/v1', 'https://www.w3.org/ns/activitystreams'],
+  id: ACTOR,
+  type: 'Person',
+  preferredUsername: 'goose',
+  inbox: `${ACTOR}/inbox`,
+  publicKey: { id: keyId, owner: ACTOR, publicKeyPem },
+});
+
+/** GoToSocial's key document: a stub actor carrying the key. */
+const stub = { id: ACTOR, type: 'Person', publicKey: { id: KEY_ID, owner: ACTOR, publicKeyPem: 'PEM1' } };
+
+/** A peer serving `documents`, and an accounts service storing what is saved; both count calls. */
+function setup(documents: Record<string, unknown>) {
+  const stored = new Map<string, ActorRecord>();
+  const fetched: string[] = [];
+  const request = jest.fn((def: { subject: string }, payload: unknown): Promise<unknown> => {
+    switch (def.subject) {
+      case contracts.accounts.remote.getActorsByUri.subject: {
+        const { uris } = payload as { uris: string[] };
+        return Promise.resolve({ actors: uris.flatMap((uri) => stored.get(uri) ?? []) });
+      }
+      case contracts.accounts.remote.saveRemoteAccount.subject: {
+        const saved = payload as RemoteActorDescription;
+        stored.set(saved.uri, {
+          ...saved,
+          fetchedAt: new Date().toISOString(),
+          suspended: false,
+        } as unknown as ActorRecord);
+        return Promise.resolve({ account: { id: '7', uri: saved.uri } });
+      }
+      default:
+        return Promise.reject(new Error(`unexpected request ${def.subject}`));
+    }
+  });
+  const http = {
+    get: (url: string) => {
+      fetched.push(url);
+      if (!(url in documents)) return Promise.reject(new Error(`unexpected fetch ${url}`));
+      return Promise.resolve({ url, json: () => documents[url] } as unknown as OutboundResponse);
+    },
+  } as unknown as SignedFetch;
+  const runtime = {
+    config: { natsPrefix: 'test', consumeEvents: false },
+    nats: { jetstream: () => ({}) },
+  } as unknown as Runtime;
+  const actors = new RemoteActors(runtime, { request } as unknown as Bus, http);
+  return { actors, fetched, documents };
+}
+
+describe('RemoteActors.keyFor with a keyId without fragment (GoToSocial)', () => {
+  it('learns the owner from the key document once, then verifies the known actor without fetching', async () => {
+    const { actors, fetched } = setup({ [KEY_ID]: stub, [ACTOR]: actorDocument(KEY_ID, 'PEM1') });
+    expect(await actors.keyFor(KEY_ID)).toEqual({ publicKeyPem: 'PEM1', ownerId: ACTOR });
+    expect(fetched).toEqual([KEY_ID, ACTOR]);
+    expect(await actors.keyFor(KEY_ID)).toEqual({ publicKeyPem: 'PEM1', ownerId: ACTOR });
+    expect(fetched).toEqual([KEY_ID, ACTOR]);
+  });
+
+  it('reads the key document again when the stored actor no longer names that key', async () => {
+    const { actors, fetched, documents } = setup({ [KEY_ID]: stub, [ACTOR]: actorDocument(KEY_ID, 'PEM1') });
+    await actors.keyFor(KEY_ID);
+    // The actor rotates to another key: the remembered owner no longer vouches for the old one.
+    documents[ACTOR] = actorDocument(`${ACTOR}/key-2`, 'PEM2');
+    await actors.refresh(ACTOR);
+    fetched.length = 0;
+    expect(await actors.keyFor(KEY_ID)).toBeNull();
+    expect(fetched).toEqual([KEY_ID, ACTOR]);
+  });
+
+  it('fetches again when asked for a fresh key', async () => {
+    const { actors, fetched } = setup({ [KEY_ID]: stub, [ACTOR]: actorDocument(KEY_ID, 'PEM1') });
+    await actors.keyFor(KEY_ID);
+    fetched.length = 0;
+    expect(await actors.keyFor(KEY_ID, true)).toEqual({ publicKeyPem: 'PEM1', ownerId: ACTOR });
+    expect(fetched).toEqual([KEY_ID, ACTOR]);
+  });
+});
