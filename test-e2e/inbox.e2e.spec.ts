@@ -16,7 +16,12 @@ jest.setTimeout(60_000);
  * or malformed is refused with the status Mastodon answers, and changes nothing.
  */
 describe('the inbox', () => {
-  const sut = useTestSystem({ FEDERATION_SCHEME: 'http', FEDERATION_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1' });
+  // No key cache: a test below ages a stored actor by hand in the database, which a cache would hide.
+  const sut = useTestSystem({
+    FEDERATION_SCHEME: 'http',
+    FEDERATION_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1',
+    FEDERATION_KEY_CACHE_SECONDS: '0',
+  });
   const peer = new Peer();
   const bobKeys = keyPair();
   let alice: SeededUser;

@@ -19,13 +19,16 @@ const actorDocument = (keyId: string, publicKeyPem: string) => ({
 const stub = { id: ACTOR, type: 'Person', publicKey: { id: KEY_ID, owner: ACTOR, publicKeyPem: 'PEM1' } };
 
 /** A peer serving `documents`, and an accounts service storing what is saved; both count calls. */
-function setup(documents: Record<string, unknown>) {
+function setup(documents: Record<string, unknown>, keyCacheMs = 60_000) {
   const stored = new Map<string, ActorRecord>();
   const fetched: string[] = [];
+  /** How often the accounts service was asked for stored actors. */
+  const asked = { count: 0 };
   const request = jest.fn((def: { subject: string }, payload: unknown): Promise<unknown> => {
     switch (def.subject) {
       case contracts.accounts.remote.getActorsByUri.subject: {
         const { uris } = payload as { uris: string[] };
+        asked.count += 1;
         return Promise.resolve({ actors: uris.flatMap((uri) => stored.get(uri) ?? []) });
       }
       case contracts.accounts.remote.saveRemoteAccount.subject: {
@@ -49,11 +52,11 @@ function setup(documents: Record<string, unknown>) {
     },
   } as unknown as SignedFetch;
   const runtime = {
-    config: { natsPrefix: 'test', consumeEvents: false },
+    config: { natsPrefix: 'test', consumeEvents: false, federation: { keyCacheMs } },
     nats: { jetstream: () => ({}) },
   } as unknown as Runtime;
   const actors = new RemoteActors(runtime, { request } as unknown as Bus, http);
-  return { actors, fetched, documents };
+  return { actors, fetched, documents, stored, asked };
 }
 
 describe('RemoteActors.keyFor with a keyId without fragment (GoToSocial)', () => {
@@ -82,5 +85,33 @@ describe('RemoteActors.keyFor with a keyId without fragment (GoToSocial)', () =>
     fetched.length = 0;
     expect(await actors.keyFor(KEY_ID, true)).toEqual({ publicKeyPem: 'PEM1', ownerId: ACTOR });
     expect(fetched).toEqual([KEY_ID, ACTOR]);
+  });
+});
+
+describe('RemoteActors.keyFor with a known actor', () => {
+  const KEY = `${ACTOR}#main-key`;
+
+  it('asks the accounts service nothing while the key read is cached, every time without the cache', async () => {
+    for (const [keyCacheMs, asks] of [
+      [60_000, 0],
+      [0, 3],
+    ]) {
+      const { actors, asked } = setup({ [ACTOR]: actorDocument(KEY, 'PEM1') }, keyCacheMs);
+      expect(await actors.keyFor(KEY, true)).toEqual({ publicKeyPem: 'PEM1', ownerId: ACTOR });
+      asked.count = 0;
+      for (let n = 0; n < 3; n += 1)
+        expect(await actors.keyFor(KEY)).toEqual({ publicKeyPem: 'PEM1', ownerId: ACTOR });
+      expect(asked.count).toBe(asks);
+    }
+  });
+
+  it('serves the rotated key once it has been read fresh, and no other keyId of the actor', async () => {
+    const { actors, documents } = setup({ [ACTOR]: actorDocument(KEY, 'PEM1') });
+    await actors.keyFor(KEY);
+    documents[ACTOR] = actorDocument(KEY, 'PEM2');
+    expect(await actors.keyFor(KEY)).toEqual({ publicKeyPem: 'PEM1', ownerId: ACTOR });
+    expect(await actors.keyFor(KEY, true)).toEqual({ publicKeyPem: 'PEM2', ownerId: ACTOR });
+    expect(await actors.keyFor(KEY)).toEqual({ publicKeyPem: 'PEM2', ownerId: ACTOR });
+    expect(await actors.keyFor(`${ACTOR}#other-key`)).toBeNull();
   });
 });

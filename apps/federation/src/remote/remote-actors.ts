@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { type ActorRecord, ContractError, contracts } from '@mammut/contracts';
 import type { PublicKeyRecord } from '@mammut/activitypub';
 import { BUS, type Bus, Jobs, logger, OutboundHttpError, RUNTIME, type Runtime } from '@mammut/platform';
 import { parseActorDocument, type ParsedActor } from './actor-document-parser';
-import { KeyOwners } from './key-owners';
 import { SignedFetch } from './signed-fetch';
 
 type ParsedKeys = Extract<ParsedActor, { ok: true }>['keys'];
@@ -14,6 +14,12 @@ const ACTOR_ACCEPT =
 const ACTOR_TYPES = ['application/activity+json', 'application/ld+json', 'application/json'];
 /** The `type`s of an actor, as a key document may be one (a stub actor carrying the key). */
 const ACTOR_DOCUMENT_TYPES = ['Person', 'Service', 'Group', 'Application', 'Organization'];
+
+interface KnownKey {
+  readonly keyId: string;
+  readonly key: PublicKeyRecord;
+  readonly fetchedAt: string | null;
+}
 
 /** A peer that could not be asked now: the sender should retry later (503), not be refused. */
 export class PeerUnavailable extends Error {}
@@ -47,7 +53,18 @@ export class RemoteActors {
   private readonly log = logger('federation:actors');
 
   private readonly jobs: Jobs;
-  private readonly keyOwners = new KeyOwners();
+  /**
+   * The actor each standalone keyId (GoToSocial's `<actor>/main-key`, no fragment) was found to
+   * belong to, so a known actor's next signature needs no fetch of its key document. Only a hint:
+   * the key counts only when the stored actor, read from its own document, names that keyId.
+   */
+  private readonly keyOwners = new LRUCache<string, string>({ max: 10_000 });
+  /**
+   * Stored keys as recently read, by actor (FEDERATION_KEY_CACHE_SECONDS): an inbox taking a burst
+   * from one server asks the accounts service once a minute per actor, not once per activity. A
+   * rotated key misses (its keyId or its signature differs) and is read fresh, which replaces it.
+   */
+  private readonly knownKeys?: LRUCache<string, KnownKey>;
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -55,6 +72,8 @@ export class RemoteActors {
     private readonly http: SignedFetch,
   ) {
     this.jobs = new Jobs({ nats: runtime.nats, prefix: runtime.config.natsPrefix });
+    const ttl = runtime.config.federation.keyCacheMs;
+    if (ttl > 0) this.knownKeys = new LRUCache({ max: 10_000, ttl });
   }
 
   /** Refreshes stale actors as they are asked for (unless this process only serves requests). */
@@ -75,17 +94,17 @@ export class RemoteActors {
    * The key `keyId` names and its actor; `fresh` fetches the actor again (a rotated key). A keyId
    * that is not a fragment of its actor (GoToSocial's `<actor>/main-key`) names its actor only in
    * the document it serves, so that document is fetched first to learn the owner, once: the owner
-   * is remembered (KeyOwners) and checked against the stored actor on later signatures.
+   * is remembered (keyOwners) and checked against the stored actor on later signatures.
    */
   async keyFor(keyId: string, fresh = false): Promise<PublicKeyRecord | null> {
     if (keyId.includes('#')) return this.keyOfActor(keyId, keyId.split('#')[0], fresh);
-    const remembered = fresh ? undefined : this.keyOwners.ownerOf(keyId);
+    const remembered = fresh ? undefined : this.keyOwners.get(keyId);
     const key = remembered ? await this.knownKey(keyId, remembered) : null;
     if (key) return key;
     const owner = await this.ownerOfKey(keyId);
     const found = owner ? await this.keyOfActor(keyId, owner, fresh) : null;
-    if (found) this.keyOwners.remember(keyId, found.ownerId);
-    else this.keyOwners.forget(keyId);
+    if (found) this.keyOwners.set(keyId, found.ownerId);
+    else this.keyOwners.delete(keyId);
     return found;
   }
 
@@ -97,11 +116,23 @@ export class RemoteActors {
 
   /** The stored remote actor's key when it is the one `keyId` names (a stale copy is refreshed later). */
   private async knownKey(keyId: string, actorUri: string): Promise<PublicKeyRecord | null> {
-    const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, { uris: [actorUri] });
-    const known = actors[0];
-    if (!known || known.domain === null || !known.publicKey || known.publicKeyId !== keyId) return null;
-    if (stale(known.fetchedAt)) await this.refreshLater(known.uri);
-    return { publicKeyPem: known.publicKey, ownerId: known.uri };
+    let known = this.knownKeys?.get(actorUri);
+    if (!known) {
+      const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
+        uris: [actorUri],
+      });
+      const actor = actors[0];
+      if (!actor || actor.domain === null || !actor.publicKey || !actor.publicKeyId) return null;
+      known = {
+        keyId: actor.publicKeyId,
+        key: { publicKeyPem: actor.publicKey, ownerId: actor.uri },
+        fetchedAt: actor.fetchedAt,
+      };
+      this.knownKeys?.set(actorUri, known);
+    }
+    if (known.keyId !== keyId) return null;
+    if (stale(known.fetchedAt)) await this.refreshLater(known.key.ownerId);
+    return known.key;
   }
 
   /**
@@ -237,6 +268,8 @@ export class RemoteActors {
       }
       throw error;
     }
-    return { publicKeyPem: key.publicKeyPem, ownerId: parsed.actor.uri };
+    const read = { publicKeyPem: key.publicKeyPem, ownerId: parsed.actor.uri };
+    this.knownKeys?.set(read.ownerId, { keyId: key.id, key: read, fetchedAt: new Date().toISOString() });
+    return read;
   }
 }

@@ -109,6 +109,7 @@ describe('outbound federation switches', () => {
       scheme: 'https',
       allowedPrivateAddresses: [],
       authorizedFetch: false,
+      keyCacheMs: 60_000,
       showDomainBlocks: 'disabled',
       showDomainBlocksRationale: 'disabled',
     });

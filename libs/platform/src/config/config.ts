@@ -134,6 +134,12 @@ const schema = z.object({
    */
   AUTHORIZED_FETCH: bool.default(false),
   /**
+   * How long a remote actor's stored key is trusted in memory for verifying its signatures before
+   * the accounts service is asked again (0: asked for every signature). A rotated key is read
+   * fresh whatever this says.
+   */
+  FEDERATION_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /**
    * Who may read `/api/v1/instance/domain_blocks` (Mastodon's `show_domain_blocks`): `all`,
    * signed-in `users`, or nobody (`disabled`, Mastodon's default, answered 404).
    */
@@ -194,6 +200,7 @@ export type FederationConfig = Readonly<{
   scheme: 'https' | 'http';
   allowedPrivateAddresses: readonly string[];
   authorizedFetch: boolean;
+  keyCacheMs: number;
   showDomainBlocks: DomainBlocksAudience;
   showDomainBlocksRationale: DomainBlocksAudience;
 }>;
@@ -283,6 +290,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       scheme: e.FEDERATION_SCHEME,
       allowedPrivateAddresses: list(e.FEDERATION_ALLOW_PRIVATE_ADDRESSES),
       authorizedFetch: e.AUTHORIZED_FETCH,
+      keyCacheMs: e.FEDERATION_KEY_CACHE_SECONDS * 1000,
       showDomainBlocks: e.SHOW_DOMAIN_BLOCKS,
       showDomainBlocksRationale: e.SHOW_DOMAIN_BLOCKS_RATIONALE,
     }),
