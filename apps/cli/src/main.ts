@@ -6,6 +6,7 @@ import {
   ContractError,
   contracts,
   type DomainBlockRecord,
+  type RelayRecord,
   domainBlockSeverity,
   type DomainBlockSeverity,
   role as roleSchema,
@@ -109,6 +110,11 @@ function describeBlock(block: DomainBlockRecord): string {
   ].filter(Boolean);
   const comment = block.publicComment ? `  "${block.publicComment}"` : '';
   return `${block.domain}  ${block.severity}${flags.length ? `  ${flags.join(',')}` : ''}${comment}`;
+}
+
+/** One relay on one line: its inbox, the state of the subscription and its actor once known. */
+function describeRelay(relay: RelayRecord): string {
+  return `${relay.inboxUrl}  ${relay.state}${relay.actorUri ? `  ${relay.actorUri}` : ''}`;
 }
 
 /** A sanction on a local account, named by username. */
@@ -350,6 +356,38 @@ function buildProgram(): Command {
         const { blocks } = await bus.request(contracts.federation.domainBlocks.list, {});
         if (!blocks.length) say('no domain blocks');
         for (const block of blocks) say(describeBlock(block));
+      }),
+    );
+
+  // Relays (Mastodon's admin relays): the instance actor follows them, public posts go to them.
+  const relays = program.command('relays').description('relays the instance subscribes to');
+  relays
+    .command('add <inbox-url>')
+    .description("subscribe to a relay by its inbox URL (the relay's Accept makes it active)")
+    .action((inboxUrl: string) =>
+      withFederation(async (bus) => {
+        const { relay } = await bus.request(contracts.federation.relays.add, { inboxUrl });
+        say('OK');
+        say(describeRelay(relay));
+      }),
+    );
+  relays
+    .command('remove <inbox-url>')
+    .description('unsubscribe from a relay')
+    .action((inboxUrl: string) =>
+      withFederation(async (bus) => {
+        await bus.request(contracts.federation.relays.remove, { inboxUrl });
+        say('OK');
+      }),
+    );
+  relays
+    .command('list')
+    .description('list the relays and the state of each subscription')
+    .action(() =>
+      withFederation(async (bus) => {
+        const { relays: found } = await bus.request(contracts.federation.relays.list, {});
+        if (!found.length) say('no relays');
+        for (const relay of found) say(describeRelay(relay));
       }),
     );
 

@@ -15,6 +15,8 @@ import { FEDERATION_DB, federationDatabaseProvider } from './database/federation
 import { DiscoveryHttp } from './discovery/discovery-http';
 import { DomainBlocks } from './domain-blocks/domain-blocks';
 import { DomainBlocksHandlers } from './domain-blocks/domain-blocks.handlers';
+import { Relays } from './relays/relays';
+import { RelaysHandlers } from './relays/relays.handlers';
 import { NodeInfoDocuments } from './discovery/nodeinfo';
 import { WebfingerDocuments } from './discovery/webfinger';
 import { ActorCollections } from './collections/actor-collections';
@@ -57,7 +59,7 @@ import { WebfingerClient } from './remote/webfinger-client';
 /**
  * ActivityPub: the documents of local actors and the keys they sign with, the discovery documents
  * (WebFinger, host-meta, NodeInfo), remote accounts resolved by handle or id and remote statuses
- * by URL (their threads fetched as jobs); answers
+ * by URL (their threads fetched as jobs), the relays the instance subscribes to; answers
  * `federation.*` on the bus, the gateway passing ActivityPub and discovery requests to it as they arrived.
  */
 @Module({
@@ -67,6 +69,7 @@ import { WebfingerClient } from './remote/webfinger-client';
     busController(contracts.federation.remoteAccounts, RemoteAccountsHandlers),
     busController(contracts.federation.remoteStatuses, RemoteStatusesHandlers),
     busController(contracts.federation.domainBlocks, DomainBlocksHandlers),
+    busController(contracts.federation.relays, RelaysHandlers),
   ],
   providers: [
     federationDatabaseProvider,
@@ -117,6 +120,8 @@ import { WebfingerClient } from './remote/webfinger-client';
     Inbox,
     DeliveryHealth,
     ActivityDelivery,
+    Relays,
+    RelaysHandlers,
     RelationshipActivities,
     WebfingerDocuments,
     NodeInfoDocuments,

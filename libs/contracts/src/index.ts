@@ -25,6 +25,7 @@ export * from './timelines/notification-policy.contracts';
 export * from './timelines/notification-groups.contracts';
 export * from './federation/federation.contracts';
 export * from './federation/domain-blocks.contracts';
+export * from './federation/relays.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
@@ -53,6 +54,7 @@ import {
   federationRemoteStatuses,
 } from './federation/federation.contracts';
 import { federationDomainBlocks } from './federation/domain-blocks.contracts';
+import { federationRelays } from './federation/relays.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -89,6 +91,7 @@ export const contracts = {
     remoteAccounts: federationRemoteAccounts,
     remoteStatuses: federationRemoteStatuses,
     domainBlocks: federationDomainBlocks,
+    relays: federationRelays,
     jobs: federationJobs,
   },
 } as const;

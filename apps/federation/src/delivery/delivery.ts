@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { contracts, type PayloadOf } from '@mammut/contracts';
-import { signCavage, signRfc9421 } from '@mammut/activitypub';
+import { contracts, INSTANCE_ACTOR_SIGNER, type PayloadOf } from '@mammut/contracts';
+import { signCavage, signRfc9421, type SigningKey } from '@mammut/activitypub';
 import {
   BUS,
   type Bus,
@@ -11,6 +11,7 @@ import {
   RUNTIME,
   type Runtime,
 } from '@mammut/platform';
+import { InstanceActor } from '../actors/instance-actor';
 import { DomainBlocks } from '../domain-blocks/domain-blocks';
 import { ActorKeysStore } from '../keys/actor-keys';
 import { DeliveryHealth, hostOf } from './delivery-health';
@@ -45,8 +46,9 @@ export class CircuitOpen extends Error {
 }
 
 /**
- * Sends activities to remote inboxes as JetStream jobs: signed by the local actor they are from
- * (draft-cavage first, as Mastodon; RFC 9421 on a 400 or 401, its "double knock"), through the one
+ * Sends activities to remote inboxes as JetStream jobs: signed by the local actor they are from, or
+ * by the instance actor for relay subscriptions (draft-cavage first, as Mastodon; RFC 9421 on a
+ * 400 or 401, its "double knock"), through the one
  * guarded client, retried on Mastodon's schedule while the peer is away, and given up (logged) when
  * it refuses for good. DeliveryHealth keeps each host's circuit and failure days: nothing is queued
  * for or sent to an unavailable host or a suspended domain, and an open circuit defers a job
@@ -64,6 +66,7 @@ export class ActivityDelivery {
     private readonly keys: ActorKeysStore,
     private readonly health: DeliveryHealth,
     private readonly blocks: DomainBlocks,
+    private readonly instanceActor: InstanceActor,
   ) {
     this.jobs = new Jobs({ nats: runtime.nats, prefix: runtime.config.natsPrefix });
   }
@@ -124,13 +127,8 @@ export class ActivityDelivery {
       return;
     }
     if (await this.health.circuitOpen(host)) throw new CircuitOpen(host);
-    const { actors } = await this.bus.request(contracts.accounts.remote.getActors, {
-      ids: [signerAccountId],
-    });
-    const signer = actors[0];
-    if (!signer || signer.domain !== null) return;
-    const { privateKeyPem } = await this.keys.keysOf(signer.id);
-    const key = { keyId: `${signer.uri}#main-key`, privateKeyPem };
+    const key = await this.signingKey(signerAccountId);
+    if (!key) return;
     try {
       await this.post(inbox, Buffer.from(activity), key);
     } catch (error) {
@@ -147,12 +145,20 @@ export class ActivityDelivery {
     await this.health.recordSuccess(host);
   }
 
+  /** The key of the local account (none when it is gone) or of the instance actor. */
+  private async signingKey(signerAccountId: string): Promise<SigningKey | undefined> {
+    if (signerAccountId === INSTANCE_ACTOR_SIGNER) return this.instanceActor.signingKey();
+    const { actors } = await this.bus.request(contracts.accounts.remote.getActors, {
+      ids: [signerAccountId],
+    });
+    const signer = actors[0];
+    if (!signer || signer.domain !== null) return undefined;
+    const { privateKeyPem } = await this.keys.keysOf(signer.id);
+    return { keyId: `${signer.uri}#main-key`, privateKeyPem };
+  }
+
   /** POSTs the activity signed draft-cavage, and once more signed RFC 9421 when that is refused with 400 or 401. */
-  private async post(
-    inbox: string,
-    body: Buffer,
-    key: { keyId: string; privateKeyPem: string },
-  ): Promise<void> {
+  private async post(inbox: string, body: Buffer, key: SigningKey): Promise<void> {
     const headers = { 'content-type': 'application/activity+json' };
     const request = { method: 'POST', url: inbox, headers, body };
     try {

@@ -6,6 +6,7 @@ import { DeliveryHealth, hostOf } from '../delivery/delivery-health';
 import { DomainBlocks } from '../domain-blocks/domain-blocks';
 import { answer } from '../http/responses';
 import { SignedRequests } from '../http/signed-requests';
+import { Relays } from '../relays/relays';
 import { RemoteActors } from '../remote/remote-actors';
 import { depthOf, idOf, type Json } from './activity-fields';
 import { INBOX_HANDLERS, type InboxHandler, routeOf } from './inbox-handler';
@@ -28,13 +29,26 @@ const jobIdOf = (actorId: string, activity: Json, body: Buffer): string =>
     .digest('base64url')}`;
 
 /**
+ * What a relay forwards on someone else's behalf (a Create or Announce signed by the relay, with
+ * the author's Linked Data signature, which is not verified here): read as the relay announcing
+ * the object it carries, whose id alone is kept; the object is fetched from its origin. Anything
+ * else a relay forwards (Update, Delete) is accepted and dropped.
+ */
+function relayedObjectOf(activity: Json): Json | undefined {
+  if (activity.type !== 'Create' && activity.type !== 'Announce') return undefined;
+  const object = idOf(activity.object);
+  return object ? { type: 'Announce', object } : undefined;
+}
+
+/**
  * The personal and shared inboxes: what a peer POSTs is read as JSON, its HTTP signature verified
  * on the exact bytes and headers that arrived (refetching the actor once when its key may have
  * rotated), and its actor must be the signer. Then it is queued (`jobs.federation.activity.process`)
  * and answered 202, as Mastodon's inbox hands activities to Sidekiq: the handlers of its route
  * apply it off the request path, retried while a peer or a service is away; a type no handler
- * takes is accepted and ignored, never an error. 202 for anything taken (and,
- * unverified, for an unknown actor deleting or updating itself), 401 for a signature that does
+ * takes is accepted and ignored, never an error. A relay we subscribe to may sign what others
+ * wrote: it is taken as the relay passing on the object's id (relayedObjectOf). 202 for anything
+ * taken (and, unverified, for an unknown actor deleting or updating itself), 401 for a signature that does
  * not hold, 400 for what is not an activity, 403 for an actor or signer on a suspended domain
  * (before any key fetch, as Mastodon), 503 when the signer's server cannot be asked now.
  */
@@ -50,6 +64,7 @@ export class Inbox {
     private readonly actors: RemoteActors,
     private readonly blocks: DomainBlocks,
     private readonly health: DeliveryHealth,
+    private readonly relays: Relays,
     @Inject(INBOX_HANDLERS) handlers: InboxHandler[],
   ) {
     for (const handler of handlers)
@@ -79,16 +94,19 @@ export class Inbox {
 
     const signed = await this.signatures.signer(request, body);
     if (!signed.ok) return signed.refusal;
-    if (signed.actorUri !== actorId) return answer(401, 'The activity’s actor did not sign it');
+    let job = { actorId, activity };
+    if (signed.actorUri !== actorId) {
+      if (!(await this.relays.isRelay(signed.actorUri)))
+        return answer(401, 'The activity’s actor did not sign it');
+      const relayed = relayedObjectOf(activity);
+      if (!relayed) return answer(202);
+      job = { actorId: signed.actorUri, activity: relayed };
+    }
     // A server that signs requests to us is up (Mastodon's track_inverse_success!).
-    await this.health.heardFrom(hostOf(actorId));
+    await this.health.heardFrom(hostOf(job.actorId));
 
     try {
-      await this.jobs.enqueue(
-        processActivity,
-        { actorId, activity },
-        { jobId: jobIdOf(actorId, activity, body) },
-      );
+      await this.jobs.enqueue(processActivity, job, { jobId: jobIdOf(job.actorId, job.activity, body) });
     } catch (error) {
       // Near the 1 MB limit, the activity and its envelope may not fit one message.
       if (error instanceof Error && /max_payload|MAX_PAYLOAD|payload/i.test(error.message))

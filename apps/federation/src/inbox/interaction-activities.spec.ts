@@ -1,5 +1,6 @@
 import { type ActorRecord, ContractError, type StatusRecord } from '@mammut/contracts';
 import type { Bus, Config } from '@mammut/platform';
+import type { Relays } from '../relays/relays';
 import type { ResolveRemoteStatus } from '../remote/resolve-remote-status';
 import { InteractionActivities } from './interaction-activities';
 
@@ -65,8 +66,16 @@ const resolver = () => ({
   ),
 });
 
-const handlerWith = (bus: Bus, resolve = resolver()) =>
-  new InteractionActivities(bus, { publicOrigin: HERE } as Config, resolve as unknown as ResolveRemoteStatus);
+/** The relays: `relay` is one that accepted our subscription, when given. */
+const relaysWith = (relay?: string) => ({ isRelay: (uri: string) => Promise.resolve(uri === relay) });
+
+const handlerWith = (bus: Bus, resolve = resolver(), relays = relaysWith()) =>
+  new InteractionActivities(
+    bus,
+    { publicOrigin: HERE } as Config,
+    resolve as unknown as ResolveRemoteStatus,
+    relays as unknown as Relays,
+  );
 
 const announce = (extra: Record<string, unknown>) => ({
   id: `${BOB}/statuses/1/activity`,
@@ -131,6 +140,18 @@ describe('InteractionActivities', () => {
       handlerWith(missing.bus).apply(announce({ object: `${REMOTE_URI}0`, to: [PUBLIC] }), BOB),
     ).resolves.toBeUndefined();
     expect(missing.writes()).toEqual([]);
+  });
+
+  it('stores what a relay announces, fetched from its origin, without a reblog by the relay', async () => {
+    const { bus, writes } = fakeBus();
+    const resolve = resolver();
+    // The relay's Announce id is on another host: what counts is the object it names.
+    await handlerWith(bus, resolve, relaysWith(BOB)).apply(
+      announce({ id: 'https://elsewhere.example/1', object: REMOTE_URI, to: [PUBLIC] }),
+      BOB,
+    );
+    expect(resolve.execute).toHaveBeenCalledWith(REMOTE_URI);
+    expect(writes()).toEqual([]);
   });
 
   it('asks nothing of a remote status an Announce from someone nobody here follows shares', async () => {

@@ -7,6 +7,7 @@ import {
   type Visibility,
 } from '@mammut/contracts';
 import { BUS, type Bus, CONFIG, type Config, logger } from '@mammut/platform';
+import { Relays } from '../relays/relays';
 import { ResolveRemoteStatus } from '../remote/resolve-remote-status';
 import { idOf, type Json, objectOf } from './activity-fields';
 import type { InboxHandler } from './inbox-handler';
@@ -29,7 +30,8 @@ const audience = (value: unknown): string[] =>
  * taken as an Announce's, the only activity here named by id alone). Only the sender's own
  * favourite or reblog is ever withdrawn. An Announce of a remote status from someone followed here
  * fetches that status when it is not known (Mastodon's fetch_remote_original_status); a Like of a
- * status that is not local is ignored.
+ * status that is not local is ignored. An Announce from a relay we subscribe to is no reblog: the
+ * status it names is fetched from its origin and stored.
  */
 @Injectable()
 export class InteractionActivities implements InboxHandler {
@@ -40,6 +42,7 @@ export class InteractionActivities implements InboxHandler {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(CONFIG) private readonly config: Config,
     private readonly resolveStatus: ResolveRemoteStatus,
+    private readonly relays: Relays,
   ) {}
 
   async apply(activity: Json, actorId: string): Promise<void> {
@@ -93,6 +96,10 @@ export class InteractionActivities implements InboxHandler {
    * host (an id vouched for by another server is not stored).
    */
   private async reblog(sender: ActorRecord, activity: Json): Promise<void> {
+    if (await this.relays.isRelay(sender.uri)) {
+      await this.relayed(idOf(activity.object));
+      return;
+    }
     const uri = idOf(activity.id);
     if (!uri || !sameHost(uri, sender.uri)) return;
     const objectUri = idOf(activity.object);
@@ -130,6 +137,16 @@ export class InteractionActivities implements InboxHandler {
     const { statusId } = await this.resolveStatus.execute(uri);
     const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids: [statusId] });
     return statuses.find((status) => status.reblogOfId === null);
+  }
+
+  /**
+   * What a relay passes on is not its boost: the status is fetched from its origin and stored (it
+   * then shows in the federated timeline), and no reblog is recorded, as Mastodon ignores the
+   * Announce itself once the status is had (requested_through_relay?).
+   */
+  private async relayed(uri: string | undefined): Promise<void> {
+    if (!uri || sameHost(uri, this.config.publicOrigin)) return;
+    await this.resolveStatus.execute(uri);
   }
 
   private async unreblog(sender: ActorRecord, uri: string | undefined): Promise<void> {

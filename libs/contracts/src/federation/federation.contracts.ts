@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { defineJob, defineRequest } from '../define';
 import { id } from '../accounts/records';
 
+/** The deliveries signed by the server itself (its instance actor) rather than an account. */
+export const INSTANCE_ACTOR_SIGNER = 'instance';
+
 /** The most parents one arriving reply has fetched, one after the other. */
 export const THREAD_PARENTS_LIMIT = 5;
 
@@ -120,7 +123,8 @@ export const federationJobs = {
       inbox: z.string().url().max(2048),
       /** The activity, as the exact JSON text to send. */
       activity: z.string().max(FEDERATION_BODY_LIMIT),
-      signerAccountId: id,
+      /** The local account that signs it, or the instance actor (relay subscriptions). */
+      signerAccountId: z.union([id, z.literal(INSTANCE_ACTOR_SIGNER)]),
     }),
   }),
   /**
