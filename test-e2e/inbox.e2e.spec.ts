@@ -136,7 +136,7 @@ describe('the inbox', () => {
     expect(instance).toMatchObject({
       id: instanceId,
       type: 'Application',
-      preferredUsername: sut.t.domain,
+      preferredUsername: new URL(sut.t.url).hostname,
       inbox: `${instanceId}/inbox`,
       publicKey: { id: `${instanceId}#main-key`, owner: instanceId },
     });

@@ -10,6 +10,8 @@ import { timelinesDataSource } from '../../timelines/src/database/timelines-data
 import { TimelinesModule } from '../../timelines/src/timelines.module';
 import { federationDataSource } from '../../federation/src/database/federation-database';
 import { FederationModule } from '../../federation/src/federation.module';
+import { moderationDataSource } from '../../moderation/src/database/moderation-database';
+import { ModerationModule } from '../../moderation/src/moderation.module';
 
 /** Every service this process hosts: its Nest module and how to reach its schema for migrations. */
 export interface HostedService {
@@ -44,5 +46,11 @@ export const services: HostedService[] = [
     module: FederationModule,
     contracts: contracts.federation,
     dataSource: federationDataSource,
+  },
+  {
+    name: 'moderation',
+    module: ModerationModule,
+    contracts: contracts.moderation,
+    dataSource: moderationDataSource,
   },
 ];

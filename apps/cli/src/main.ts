@@ -17,6 +17,7 @@ import {
   type Config,
   ConfigError,
   DeadLetters,
+  type HostedService,
   InfraError,
   initLogging,
   loadConfig,
@@ -24,6 +25,7 @@ import {
 } from '@mammut/platform';
 import { hostAccounts } from '../../accounts/src/admin/accounts-admin';
 import { hostFederation } from '../../federation/src/admin/federation-admin';
+import { hostModeration } from '../../moderation/src/admin/moderation-admin';
 import { migrateAll } from '../../all-in-one/src/system';
 import { useLocalServers } from '../../all-in-one/src/serve';
 
@@ -70,31 +72,27 @@ function parseSeq(value: string): number {
 }
 
 /**
- * Runs one operator command as bus requests to the accounts service hosted in this process: the
- * same use cases, checks and events as the API (and, later, the admin API) go through.
+ * Runs one operator command as bus requests to a service hosted in this process (accounts,
+ * federation, moderation): the same use cases, checks and events as the API (and, later, the
+ * admin API) go through.
  */
-function withAccounts(work: (bus: Bus) => Promise<void>): Promise<void> {
+function withService(
+  host: (config: Config) => Promise<HostedService>,
+  work: (bus: Bus) => Promise<void>,
+): Promise<void> {
   return withConfig(async (config) => {
-    const accounts = await hostAccounts(config);
+    const service = await host(config);
     try {
-      await work(accounts.bus);
+      await work(service.bus);
     } finally {
-      await accounts.close();
+      await service.close();
     }
   });
 }
 
-/** Runs one operator command as bus requests to the federation service hosted in this process. */
-function withFederation(work: (bus: Bus) => Promise<void>): Promise<void> {
-  return withConfig(async (config) => {
-    const federation = await hostFederation(config);
-    try {
-      await work(federation.bus);
-    } finally {
-      await federation.close();
-    }
-  });
-}
+const withAccounts = (work: (bus: Bus) => Promise<void>) => withService(hostAccounts, work);
+const withFederation = (work: (bus: Bus) => Promise<void>) => withService(hostFederation, work);
+const withModeration = (work: (bus: Bus) => Promise<void>) => withService(hostModeration, work);
 
 function parseSeverity(value: string): DomainBlockSeverity {
   const parsed = domainBlockSeverity.safeParse(value);
@@ -388,6 +386,28 @@ function buildProgram(): Command {
         const { relays: found } = await bus.request(contracts.federation.relays.list, {});
         if (!found.length) say('no relays');
         for (const relay of found) say(describeRelay(relay));
+      }),
+    );
+
+  // Reports (from local users and other servers' Flags), read until the admin API comes.
+  program
+    .command('reports')
+    .description('reports to the moderators')
+    .command('list')
+    .description('list unresolved reports, newest first')
+    .option('--resolved', 'list resolved reports instead')
+    .option('--limit <n>', 'at most this many', (value) => parseSeq(value), 100)
+    .action((options: { resolved?: boolean; limit: number }) =>
+      withModeration(async (bus) => {
+        const { reports } = await bus.request(contracts.moderation.reports.list, {
+          resolved: options.resolved ?? false,
+          limit: Math.min(options.limit, 200),
+        });
+        if (!reports.length) say('no reports');
+        for (const report of reports)
+          say(
+            `${report.id}  ${report.createdAt}  account=${report.accountId} target=${report.targetAccountId}  ${report.category}  statuses=${report.statusIds.join(',') || '-'}${report.forwarded ? '  forwarded' : ''}  "${report.comment}"`,
+          );
       }),
     );
 

@@ -29,10 +29,12 @@ import { ActivityDelivery } from './delivery/delivery';
 import { DeliveryHealth } from './delivery/delivery-health';
 import { RelationshipActivities } from './delivery/relationship-activities';
 import { ProfileActivities } from './delivery/profile-activities';
+import { ReportActivities } from './delivery/report-activities';
 import { StatusActivities } from './delivery/status-activities';
 import { StatusAudience } from './delivery/status-audience';
 import { ActorActivities } from './inbox/actor-activities';
 import { FollowActivities } from './inbox/follow-activities';
+import { FlagActivities } from './inbox/flag-activities';
 import { FollowAnswerActivities } from './inbox/follow-answer-activities';
 import { Inbox } from './inbox/inbox';
 import { NoteActivities } from './inbox/note-activities';
@@ -103,6 +105,7 @@ import { WebfingerClient } from './remote/webfinger-client';
     ActorActivities,
     FeaturedInbox,
     MoveActivities,
+    FlagActivities,
     {
       provide: INBOX_HANDLERS,
       inject: [
@@ -113,6 +116,7 @@ import { WebfingerClient } from './remote/webfinger-client';
         ActorActivities,
         FeaturedInbox,
         MoveActivities,
+        FlagActivities,
       ],
       useFactory: (...handlers: InboxHandler[]) => handlers,
     },
@@ -131,6 +135,7 @@ import { WebfingerClient } from './remote/webfinger-client';
     StatusAudience,
     StatusActivities,
     ProfileActivities,
+    ReportActivities,
     PinActivities,
     ActorCollections,
     LocalActorDocuments,
@@ -145,6 +150,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     private readonly relationshipActivities: RelationshipActivities,
     private readonly statusActivities: StatusActivities,
     private readonly profileActivities: ProfileActivities,
+    private readonly reportActivities: ReportActivities,
     private readonly inbox: Inbox,
     private readonly remoteActors: RemoteActors,
     private readonly pinActivities: PinActivities,
@@ -157,6 +163,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.relationshipActivities.start();
     await this.statusActivities.start();
     await this.profileActivities.start();
+    await this.reportActivities.start();
     await this.pinActivities.start();
     await this.threads.start();
     await this.inbox.start();
@@ -168,6 +175,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.inbox.stop();
     await this.threads.stop();
     await this.pinActivities.stop();
+    await this.reportActivities.stop();
     await this.profileActivities.stop();
     await this.statusActivities.stop();
     await this.relationshipActivities.stop();

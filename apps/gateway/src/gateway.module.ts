@@ -34,6 +34,7 @@ import { StatusesController } from './api/v1/statuses/statuses.controller';
 import { TimelinesController } from './api/v1/statuses/timelines.controller';
 import { InteractionsController } from './api/v1/statuses/interactions.controller';
 import { AnnouncementsController } from './api/v1/announcements.controller';
+import { ReportsController } from './api/v1/reports.controller';
 import { NotificationsController } from './api/v1/notifications.controller';
 import { NotificationPresenter } from './api/v1/notification-presenter';
 import { NotificationRequestsController } from './api/v1/notification-requests.controller';
@@ -82,6 +83,7 @@ import { StreamingSse } from './streaming/streaming.sse';
     ScheduledStatusesController,
     StatusMutesController,
     AnnouncementsController,
+    ReportsController,
     NotificationsController,
     NotificationRequestsController,
     NotificationsV2Controller,

@@ -26,6 +26,7 @@ export * from './timelines/notification-groups.contracts';
 export * from './federation/federation.contracts';
 export * from './federation/domain-blocks.contracts';
 export * from './federation/relays.contracts';
+export * from './moderation/reports.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
@@ -55,6 +56,7 @@ import {
 } from './federation/federation.contracts';
 import { federationDomainBlocks } from './federation/domain-blocks.contracts';
 import { federationRelays } from './federation/relays.contracts';
+import { moderationReports } from './moderation/reports.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -93,6 +95,9 @@ export const contracts = {
     domainBlocks: federationDomainBlocks,
     relays: federationRelays,
     jobs: federationJobs,
+  },
+  moderation: {
+    reports: moderationReports,
   },
 } as const;
 export * from './timelines/stream.contracts';

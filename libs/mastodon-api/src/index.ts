@@ -15,3 +15,4 @@ export * from './tags.serializer';
 export * from './conversations.serializer';
 export * from './scheduled-statuses.serializer';
 export * from './domain-blocks.serializer';
+export * from './reports.serializer';

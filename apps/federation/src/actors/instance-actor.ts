@@ -50,7 +50,8 @@ export class InstanceActor {
       type: 'Application',
       inbox: `${id}/inbox`,
       outbox: `${id}/outbox`,
-      preferredUsername: this.config.localDomain,
+      // The domain, as Mastodon names it; without a port, which no server takes in a username.
+      preferredUsername: new URL(origin).hostname,
       url: `${origin}/about/more?instance_actor=true`,
       manuallyApprovesFollowers: true,
       publicKey: {
