@@ -123,7 +123,10 @@ export class ActivityDelivery {
       this.log.info({ inbox }, 'domain suspended; delivery dropped');
       return;
     }
-    if (await this.health.circuitOpen(host)) throw new CircuitOpen(host);
+    if (await this.health.circuitOpen(host)) {
+      await this.health.recordFailureDay(host);
+      throw new CircuitOpen(host);
+    }
     const { actors } = await this.bus.request(contracts.accounts.remote.getActors, {
       ids: [signerAccountId],
     });
