@@ -64,7 +64,11 @@ export class DeliveryHealth {
   /** A delivery failed (network, timeout, 5xx, 429) `at` a time: the circuit counts it, and its day is a failure day. */
   async recordFailure(host: string, at = this.clock.now()): Promise<void> {
     const failures = `federation:circuit:${host}:failures`;
-    const results = await this.redis.multi().incr(failures).pexpire(failures, CIRCUIT_COOL_OFF_MS * 5).exec();
+    const results = await this.redis
+      .multi()
+      .incr(failures)
+      .pexpire(failures, CIRCUIT_COOL_OFF_MS * 5)
+      .exec();
     if (Number(results?.[0]?.[1] ?? 0) >= CIRCUIT_THRESHOLD)
       await this.redis.set(`federation:circuit:${host}:open`, '1', 'PX', CIRCUIT_COOL_OFF_MS);
     await this.recordFailureDay(host, at);
