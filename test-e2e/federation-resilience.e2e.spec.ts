@@ -381,6 +381,14 @@ describe('federation resilience', () => {
           statuses: [],
         });
       }
+      // An activity signed with a key on the trap: the key is not fetched, the signature not taken.
+      const mallory = keyPair();
+      const signed = await deliverSigned(
+        `${sut.t.url}/inbox`,
+        follow(`${trap.origin}/users/x`, `${sut.t.url}/users/alice`, 'ssrf'),
+        { keyId: `${trap.origin}/users/x#main-key`, privateKeyPem: mallory.privateKey },
+      );
+      expect(signed.status).toBe(401);
       expect(trap.connections).toBe(0);
       // The allowed peer was asked: the refusals happened on the way, not for want of trying.
       expect(peer.gets.map((get) => get.path)).toEqual(
