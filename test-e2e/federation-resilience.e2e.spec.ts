@@ -73,7 +73,7 @@ describe('federation resilience', () => {
     body: { accounts?: { id: string; acct: string }[]; statuses?: unknown[] };
   }> => {
     const query = new URLSearchParams({ q, resolve: 'true', ...(type ? { type } : {}) });
-    const response = await fetch(`${sut.t.url}/api/v2/search?${query}`, {
+    const response = await fetch(`${sut.t.url}/api/v2/search?${query.toString()}`, {
       headers: { authorization: `Bearer ${alice.token}` },
     });
     return { status: response.status, body: (await response.json()) as never };
@@ -298,7 +298,8 @@ describe('federation resilience', () => {
       peer.webfinger('gone', `${peer.origin}/users/gone`);
       peer.answer('/users/gone', 410);
       const byHandle = await search(`@gone@${host}`, 'accounts');
-      expect(byHandle).toEqual({ status: 200, body: expect.objectContaining({ accounts: [] }) });
+      expect(byHandle.status).toBe(200);
+      expect(byHandle.body).toMatchObject({ accounts: [] });
       const byUrl = await search(`${peer.origin}/users/gone`);
       expect(byUrl.status).toBe(200);
       expect(byUrl.body).toMatchObject({ accounts: [], statuses: [] });
