@@ -26,10 +26,18 @@ export class Peer {
   /** POSTs that reached it, answered or not. */
   posts = 0;
   fetches = 0;
+  /** TCP connections it accepted, requests or not: a refused address must see none. */
+  connections = 0;
   /** The GETs it was asked, with their headers (signed fetches carry a signature). */
   readonly gets: { path: string; headers: Record<string, string> }[] = [];
+  /** Paths answered with a bare status (410 for an actor gone) or a redirect, instead of a document. */
+  private readonly answers = new Map<string, { status: number; location?: string }>();
 
-  async start(): Promise<void> {
+  /**
+   * Listens on `host` (another loopback address, such as 127.0.0.2, is another "private" address
+   * to the outbound guard) and `port` (the port it had, to come back after a stop).
+   */
+  async start(options: { host?: string; port?: number } = {}): Promise<void> {
     this.server = createServer((request, response) => {
       if (request.method === 'POST') {
         const chunks: Buffer[] = [];
@@ -62,6 +70,11 @@ export class Peer {
           Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
         ),
       });
+      const fixed = this.answers.get(request.url ?? '');
+      if (fixed) {
+        response.writeHead(fixed.status, fixed.location ? { location: fixed.location } : {}).end();
+        return;
+      }
       const actor = this.actors.get(request.url ?? '');
       if (!actor) {
         response.writeHead(404).end();
@@ -70,7 +83,15 @@ export class Peer {
       const mediaType = this.mediaTypes.get(request.url ?? '') ?? 'application/activity+json';
       response.writeHead(200, { 'content-type': mediaType }).end(JSON.stringify(actor));
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.server.on('connection', () => (this.connections += 1));
+    await new Promise<void>((resolve) =>
+      this.server?.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+    );
+  }
+
+  /** Answers GETs of `path` with a bare `status` (e.g. 410 Gone), or redirects them to `location`. */
+  answer(path: string, status: number, location?: string): void {
+    this.answers.set(path, { status, location });
   }
 
   /** The activities delivered to `path` so far, parsed, in order of arrival. */
@@ -87,7 +108,12 @@ export class Peer {
   }
 
   get origin(): string {
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    const { address, port } = this.server?.address() as AddressInfo;
+    return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  }
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {

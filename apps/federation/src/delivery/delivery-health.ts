@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RUNTIME, type Runtime } from '@mammut/platform';
+import { CLOCK, type Clock, RUNTIME, type Runtime } from '@mammut/platform';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { FEDERATION_DB } from '../database/federation-database';
@@ -24,7 +24,8 @@ export const hostOf = (url: string): string => new URL(url).host.toLowerCase();
  * server costs no connection attempts while it is down; the days on which deliveries to it
  * failed, and after failures on 7 distinct days the host is unavailable and nothing more is sent
  * to it. Any success, or a signed request from the host, makes it available again. Counters are
- * in Redis (every replica shares them), the unavailable domains in PostgreSQL.
+ * in Redis (every replica shares them), the unavailable domains in PostgreSQL. Days are read from
+ * the injected CLOCK, so a test can move a week on without waiting one.
  */
 @Injectable()
 export class DeliveryHealth {
@@ -34,6 +35,7 @@ export class DeliveryHealth {
   constructor(
     @Inject(RUNTIME) runtime: Runtime,
     @Inject(FEDERATION_DB) private readonly db: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.redis = runtime.redis;
   }
@@ -44,8 +46,8 @@ export class DeliveryHealth {
 
   /** The hosts marked unavailable, as this replica last read them. */
   async unavailableHosts(): Promise<ReadonlySet<string>> {
-    const clock = Date.now();
-    if (!this.unavailable || clock - this.unavailable.readAt > UNAVAILABLE_TTL_MS) {
+    const clock = this.clock.millis();
+    if (!this.unavailable || Math.abs(clock - this.unavailable.readAt) > UNAVAILABLE_TTL_MS) {
       const rows: { domain: string }[] = await this.db.query(
         `SELECT domain FROM federation.unavailable_domains`,
       );
@@ -60,22 +62,32 @@ export class DeliveryHealth {
   }
 
   /** A delivery failed (network, timeout, 5xx, 429) `at` a time: the circuit counts it, and its day is a failure day. */
-  async recordFailure(host: string, at = new Date()): Promise<void> {
-    const day = at.toISOString().slice(0, 10);
+  async recordFailure(host: string, at = this.clock.now()): Promise<void> {
     const failures = `federation:circuit:${host}:failures`;
-    const days = `federation:failure_days:${host}`;
     const results = await this.redis
       .multi()
       .incr(failures)
       .pexpire(failures, CIRCUIT_COOL_OFF_MS * 5)
-      .sadd(days, day)
+      .exec();
+    if (Number(results?.[0]?.[1] ?? 0) >= CIRCUIT_THRESHOLD)
+      await this.redis.set(`federation:circuit:${host}:open`, '1', 'PX', CIRCUIT_COOL_OFF_MS);
+    await this.recordFailureDay(host, at);
+  }
+
+  /**
+   * A delivery did not reach the host `at` a time, its circuit open: the day counts, the circuit's
+   * count does not (Mastodon tracks a failure for every job its Stoplight refuses too, so a host
+   * that stays down keeps adding days while its circuit spares it the requests).
+   */
+  async recordFailureDay(host: string, at = this.clock.now()): Promise<void> {
+    const days = `federation:failure_days:${host}`;
+    const results = await this.redis
+      .multi()
+      .sadd(days, at.toISOString().slice(0, 10))
       .expire(days, FAILURE_DAYS_TTL_S)
       .scard(days)
       .exec();
-    const count = Number(results?.[0]?.[1] ?? 0);
-    const distinctDays = Number(results?.[4]?.[1] ?? 0);
-    if (count >= CIRCUIT_THRESHOLD)
-      await this.redis.set(`federation:circuit:${host}:open`, '1', 'PX', CIRCUIT_COOL_OFF_MS);
+    const distinctDays = Number(results?.[2]?.[1] ?? 0);
     if (distinctDays >= FAILURE_DAYS_THRESHOLD) {
       await this.db.query(
         `INSERT INTO federation.unavailable_domains (domain) VALUES ($1) ON CONFLICT DO NOTHING`,
@@ -83,6 +95,11 @@ export class DeliveryHealth {
       );
       this.unavailable?.hosts.add(host);
     }
+  }
+
+  /** The days (`YYYY-MM-DD`, sorted) on which deliveries to the host failed since it last answered: what an operator reads. */
+  async failureDays(host: string): Promise<string[]> {
+    return (await this.redis.smembers(`federation:failure_days:${host}`)).sort();
   }
 
   /** The host answered (even with a refusal): it is up; its counters and any unavailability go. */

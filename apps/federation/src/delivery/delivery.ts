@@ -126,7 +126,10 @@ export class ActivityDelivery {
       this.log.info({ inbox }, 'domain suspended; delivery dropped');
       return;
     }
-    if (await this.health.circuitOpen(host)) throw new CircuitOpen(host);
+    if (await this.health.circuitOpen(host)) {
+      await this.health.recordFailureDay(host);
+      throw new CircuitOpen(host);
+    }
     const key = await this.signingKey(signerAccountId);
     if (!key) return;
     try {

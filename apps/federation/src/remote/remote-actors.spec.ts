@@ -1,6 +1,6 @@
 import { type ActorRecord, contracts, type RemoteActorDescription } from '@mammut/contracts';
-import type { Bus, OutboundResponse, Runtime } from '@mammut/platform';
-import { RemoteActors } from './remote-actors';
+import { type Bus, OutboundHttpError, type OutboundResponse, type Runtime } from '@mammut/platform';
+import { ActorGone, RemoteActors } from './remote-actors';
 import type { SignedFetch } from './signed-fetch';
 
 const ACTOR = 'https://gts.example/users/goose';
@@ -21,6 +21,7 @@ const stub = { id: ACTOR, type: 'Person', publicKey: { id: KEY_ID, owner: ACTOR,
 /** A peer serving `documents`, and an accounts service storing what is saved; both count calls. */
 function setup(documents: Record<string, unknown>, keyCacheMs = 60_000) {
   const stored = new Map<string, ActorRecord>();
+  const deleted: string[] = [];
   const fetched: string[] = [];
   /** How often the accounts service was asked for stored actors. */
   const asked = { count: 0 };
@@ -40,6 +41,9 @@ function setup(documents: Record<string, unknown>, keyCacheMs = 60_000) {
         } as unknown as ActorRecord);
         return Promise.resolve({ account: { id: '7', uri: saved.uri } });
       }
+      case contracts.accounts.admin.deleteAccount.subject:
+        deleted.push((payload as { accountId: string }).accountId);
+        return Promise.resolve(payload);
       default:
         return Promise.reject(new Error(`unexpected request ${def.subject}`));
     }
@@ -48,6 +52,8 @@ function setup(documents: Record<string, unknown>, keyCacheMs = 60_000) {
     get: (url: string) => {
       fetched.push(url);
       if (!(url in documents)) return Promise.reject(new Error(`unexpected fetch ${url}`));
+      if (documents[url] === 410)
+        return Promise.reject(new OutboundHttpError('bad_status', 'answered 410', url, 410));
       return Promise.resolve({ url, json: () => documents[url] } as unknown as OutboundResponse);
     },
   } as unknown as SignedFetch;
@@ -56,7 +62,7 @@ function setup(documents: Record<string, unknown>, keyCacheMs = 60_000) {
     nats: { jetstream: () => ({}) },
   } as unknown as Runtime;
   const actors = new RemoteActors(runtime, { request } as unknown as Bus, http);
-  return { actors, fetched, documents, stored, asked };
+  return { actors, fetched, documents, stored, asked, deleted };
 }
 
 describe('RemoteActors.keyFor with a keyId without fragment (GoToSocial)', () => {
@@ -113,5 +119,25 @@ describe('RemoteActors.keyFor with a known actor', () => {
     expect(await actors.keyFor(KEY, true)).toEqual({ publicKeyPem: 'PEM2', ownerId: ACTOR });
     expect(await actors.keyFor(KEY)).toEqual({ publicKeyPem: 'PEM2', ownerId: ACTOR });
     expect(await actors.keyFor(`${ACTOR}#other-key`)).toBeNull();
+  });
+});
+
+describe('RemoteActors with an actor gone (410)', () => {
+  const KEY = `${ACTOR}#main-key`;
+
+  it('deletes the known account, refuses its key, and tells a resolver it is gone', async () => {
+    const { actors, documents, stored, deleted } = setup({ [ACTOR]: actorDocument(KEY, 'PEM1') });
+    await actors.keyFor(KEY);
+    stored.set(ACTOR, { ...stored.get(ACTOR), id: '7' } as ActorRecord);
+    documents[ACTOR] = 410;
+    expect(await actors.keyFor(KEY, true)).toBeNull();
+    expect(deleted).toEqual(['7']);
+    await expect(actors.fetchActor(ACTOR)).rejects.toBeInstanceOf(ActorGone);
+  });
+
+  it('deletes nothing when the actor was never known', async () => {
+    const { actors, deleted } = setup({ [ACTOR]: 410 });
+    expect(await actors.keyFor(KEY)).toBeNull();
+    expect(deleted).toEqual([]);
   });
 });

@@ -24,6 +24,17 @@ interface KnownKey {
 /** A peer that could not be asked now: the sender should retry later (503), not be refused. */
 export class PeerUnavailable extends Error {}
 
+/**
+ * The actor's server answered 410 Gone for it: the actor is deleted there. A known account was
+ * deleted here (Mastodon's FetchRemoteActorService suspends and deletes it on a 410).
+ */
+export class ActorGone extends Error {
+  constructor(readonly uri: string) {
+    super(`${uri} is gone`);
+    this.name = 'ActorGone';
+  }
+}
+
 /** Down, too slow or failing (5xx): worth asking again later, unlike a refusal or a bad document. */
 export function peerUnavailable(error: unknown): error is OutboundHttpError {
   if (!(error instanceof OutboundHttpError)) return false;
@@ -219,7 +230,8 @@ export class RemoteActors {
 
   /**
    * The actor document at `uri`, fetched through the guarded client and checked; null when it is
-   * missing or not acceptable (logged), PeerUnavailable when its server cannot be asked now.
+   * missing or not acceptable (logged), PeerUnavailable when its server cannot be asked now,
+   * ActorGone (after deleting the account known by that id) when its server answers 410.
    */
   async fetchActor(uri: string): Promise<FetchedActor | null> {
     let json: unknown;
@@ -233,6 +245,10 @@ export class RemoteActors {
       json = response.json();
     } catch (error) {
       if (peerUnavailable(error)) throw new PeerUnavailable(error.message);
+      if (error instanceof OutboundHttpError && error.code === 'bad_status' && error.status === 410) {
+        await this.forget(uri);
+        throw new ActorGone(uri);
+      }
       this.log.info(
         { uri, err: error instanceof Error ? error.message : String(error) },
         'actor not fetched',
@@ -247,12 +263,34 @@ export class RemoteActors {
     return parsed;
   }
 
-  /** Fetches the actor, checks it, and saves it with the key `choose` picks of its keys. */
+  /**
+   * Deletes the remote account known by `uri`, if any, as a Delete of the actor would: its server
+   * says it is gone. Idempotent.
+   */
+  async forget(uri: string): Promise<void> {
+    const known = await this.knownRemote(uri);
+    if (!known) return;
+    this.log.info({ uri, accountId: known.id }, 'actor gone from its server; account deleted');
+    this.knownKeys?.delete(uri);
+    try {
+      await this.bus.request(contracts.accounts.admin.deleteAccount, { accountId: known.id });
+    } catch (error) {
+      if (!(error instanceof ContractError && error.code === 'not_found')) throw error;
+    }
+  }
+
+  /** Fetches the actor, checks it, and saves it with the key `choose` picks of its keys; null when it is gone. */
   private async readFromOrigin(
     actorUri: string,
     choose: (keys: ParsedKeys) => ParsedKeys[number] | undefined,
   ): Promise<PublicKeyRecord | null> {
-    const parsed = await this.fetchActor(actorUri);
+    let parsed: FetchedActor | null;
+    try {
+      parsed = await this.fetchActor(actorUri);
+    } catch (error) {
+      if (error instanceof ActorGone) return null;
+      throw error;
+    }
     const key = parsed ? choose(parsed.keys) : undefined;
     if (!parsed || !key) return null;
     try {

@@ -1,7 +1,7 @@
 import { type ActorRecord, ContractError, contracts, type RemoteActorDescription } from '@mammut/contracts';
 import type { Bus, Clock, Config } from '@mammut/platform';
 import type { Handle, WebfingerAnswer } from './jrd';
-import { type FetchedActor, PeerUnavailable, type RemoteActors } from './remote-actors';
+import { ActorGone, type FetchedActor, PeerUnavailable, type RemoteActors } from './remote-actors';
 import { ResolveRemoteAccount } from './resolve-remote-account';
 import type { DomainBlocks } from '../domain-blocks/domain-blocks';
 import { type WebfingerClient, WebfingerFailure } from './webfinger-client';
@@ -35,6 +35,7 @@ function setup(options: {
   suspended?: string[];
 }) {
   const saved: RemoteActorDescription[] = [];
+  const deleted: string[] = [];
   const request = jest.fn((def: { subject: string }, payload: unknown): Promise<unknown> => {
     switch (def.subject) {
       case contracts.accounts.remote.lookupActors.subject:
@@ -43,6 +44,9 @@ function setup(options: {
       case contracts.accounts.remote.saveRemoteAccount.subject:
         saved.push(payload as RemoteActorDescription);
         return Promise.resolve({ account: { id: '42' }, created: true });
+      case contracts.accounts.admin.deleteAccount.subject:
+        deleted.push((payload as { accountId: string }).accountId);
+        return Promise.resolve(payload);
       default:
         return Promise.reject(new Error(`unexpected ${def.subject}`));
     }
@@ -66,7 +70,7 @@ function setup(options: {
     { fetchActor } as unknown as RemoteActors,
     blocksOf(options.suspended ?? []),
   );
-  return { resolver, saved, finger, fetchActor };
+  return { resolver, saved, deleted, finger, fetchActor };
 }
 
 /** Domain blocks suspending exactly `domains` and their subdomains. */
@@ -178,5 +182,26 @@ describe('ResolveRemoteAccount', () => {
     expect(await code(resolver.execute({ uri: 'https://here.example/users/nobody' }))).toBe('not_found');
     expect(finger).not.toHaveBeenCalled();
     expect(fetchActor).not.toHaveBeenCalled();
+  });
+
+  it('finds nothing when the server says the account is gone (410), and deletes a known copy', async () => {
+    const gone = new WebfingerFailure('gone', 'answered 410');
+    const unknown = setup({ fingers: { 'bob@remote.example': gone } });
+    expect(await code(unknown.resolver.execute({ acct: 'bob@remote.example' }))).toBe('not_found');
+    expect(unknown.deleted).toEqual([]);
+    // A known, stale account: WebFinger still answers, the actor is gone.
+    const actorGone = setup({
+      known: known('2026-11-01T00:00:00Z'),
+      fingers: { 'bob@remote.example': answer('bob@remote.example') },
+      actors: { [BOB]: new ActorGone(BOB) },
+    });
+    expect(await code(actorGone.resolver.execute({ acct: 'bob@remote.example' }))).toBe('not_found');
+    expect(actorGone.deleted).toEqual(['7']);
+    const fingerGone = setup({
+      known: known('2026-11-01T00:00:00Z'),
+      fingers: { 'bob@remote.example': gone },
+    });
+    expect(await code(fingerGone.resolver.execute({ acct: 'bob@remote.example' }))).toBe('not_found');
+    expect(fingerGone.deleted).toEqual(['7']);
   });
 });

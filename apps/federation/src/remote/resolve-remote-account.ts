@@ -3,7 +3,7 @@ import { type ActorRecord, ContractError, contracts, type RequestOf } from '@mam
 import { BUS, type Bus, CLOCK, type Clock, CONFIG, type Config, logger } from '@mammut/platform';
 import { DomainBlocks } from '../domain-blocks/domain-blocks';
 import { allowedUrl, type Handle, parseHandle, sameHandle, type WebfingerAnswer } from './jrd';
-import { type FetchedActor, PeerUnavailable, RemoteActors } from './remote-actors';
+import { ActorGone, type FetchedActor, PeerUnavailable, RemoteActors } from './remote-actors';
 import { WebfingerClient, WebfingerFailure } from './webfinger-client';
 
 type Target = RequestOf<typeof contracts.federation.remoteAccounts.resolve>;
@@ -14,6 +14,13 @@ const STALE_MS = 24 * 60 * 60 * 1000;
 const notFound = (message: string): ContractError => new ContractError('not_found', message);
 const suspended = (domain: string): ContractError => notFound(`${domain} is suspended here`);
 
+/** The account's server answered 410 Gone (WebFinger or actor): not found, and a known copy goes too. */
+class AccountGone extends ContractError {
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+
 /**
  * Finds the account a handle or an actor id names, asking its server when it is not known here
  * or was last confirmed more than a day ago (ResolveAccountService): WebFinger for the actor, the
@@ -23,7 +30,9 @@ const suspended = (domain: string): ContractError => notFound(`${domain} is susp
  * one. The handle WebFinger confirmed is saved with the account.
  *
  * Concurrent resolutions of one handle or id in this process share one run. When the account is
- * known and its server cannot confirm it now, the known account is the answer. A suspended domain
+ * known and its server cannot confirm it now, the known account is the answer; when its server
+ * says it is gone (410 on WebFinger or on the actor), it is deleted here and not found, as Mastodon
+ * deletes it (ResolveAccountService, FetchRemoteActorService). A suspended domain
  * is never asked, and its accounts are not found, known or not (Mastodon refuses blocked domains
  * before any request).
  */
@@ -95,9 +104,20 @@ export class ResolveRemoteAccount {
     try {
       return await resolve();
     } catch (error) {
-      if (!known || !(error instanceof ContractError)) throw error;
+      if (known && error instanceof AccountGone) await this.forget(known);
+      if (!known || !(error instanceof ContractError) || error instanceof AccountGone) throw error;
       this.log.info({ accountId: known.id, err: error.message }, 'known account not refreshed');
       return known.id;
+    }
+  }
+
+  /** Deletes a known account whose server says it is gone (idempotent: the actor fetch may have already). */
+  private async forget(known: ActorRecord): Promise<void> {
+    this.log.info({ accountId: known.id }, 'account gone from its server; deleted');
+    try {
+      await this.bus.request(contracts.accounts.admin.deleteAccount, { accountId: known.id });
+    } catch (error) {
+      if (!(error instanceof ContractError && error.code === 'not_found')) throw error;
     }
   }
 
@@ -150,6 +170,7 @@ export class ResolveRemoteAccount {
       return await this.webfinger.finger(handle);
     } catch (error) {
       if (!(error instanceof WebfingerFailure)) throw error;
+      if (error.reason === 'gone') throw new AccountGone(error.message);
       throw new ContractError(error.reason === 'unavailable' ? 'unavailable' : 'not_found', error.message);
     }
   }
@@ -161,6 +182,7 @@ export class ResolveRemoteAccount {
       fetched = await this.actors.fetchActor(uri);
     } catch (error) {
       if (error instanceof PeerUnavailable) throw new ContractError('unavailable', error.message);
+      if (error instanceof ActorGone) throw new AccountGone(error.message);
       throw error;
     }
     if (!fetched) throw notFound(`no acceptable actor at ${uri}`);

@@ -99,14 +99,17 @@ export class SearchController {
   private async accounts(q: string, resolve: boolean): Promise<AccountRecord[]> {
     if (!HANDLE.test(q) || q.length > 400) return [];
     const acct = q.replace(/^@/, '');
-    if (resolve && acct.includes('@')) {
+    const resolving = resolve && acct.includes('@');
+    if (resolving) {
       const found = await this.resolved({ acct });
       if (found.length) return found;
     }
     const { accounts } = await this.bus.request(contracts.accounts.profiles.lookupAccounts, {
       accts: [acct],
     });
-    return accounts;
+    // Resolution found nothing: what is known is searched as Mastodon's database search does it,
+    // which never finds a suspended account (one whose server answered 410 Gone was just deleted).
+    return resolving ? accounts.filter((account) => !account.suspended) : accounts;
   }
 
   /** The account federation resolves, as the API shows it; none when nobody answers for it now. */
