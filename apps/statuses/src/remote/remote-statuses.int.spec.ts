@@ -38,6 +38,7 @@ describe('remote statuses', () => {
     mentions: [alice.accountId],
     tags: ['cats'],
     mayCreate: true,
+    poll: null,
     ...overrides,
   });
 
