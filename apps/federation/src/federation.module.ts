@@ -26,6 +26,7 @@ import { SignedRequests } from './http/signed-requests';
 import { ActivityDelivery } from './delivery/delivery';
 import { DeliveryHealth } from './delivery/delivery-health';
 import { RelationshipActivities } from './delivery/relationship-activities';
+import { PollActivities } from './delivery/poll-activities';
 import { ProfileActivities } from './delivery/profile-activities';
 import { StatusActivities } from './delivery/status-activities';
 import { StatusAudience } from './delivery/status-audience';
@@ -125,6 +126,7 @@ import { WebfingerClient } from './remote/webfinger-client';
     StatusDocuments,
     StatusAudience,
     StatusActivities,
+    PollActivities,
     ProfileActivities,
     PinActivities,
     ActorCollections,
@@ -139,6 +141,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     private readonly delivery: ActivityDelivery,
     private readonly relationshipActivities: RelationshipActivities,
     private readonly statusActivities: StatusActivities,
+    private readonly pollActivities: PollActivities,
     private readonly profileActivities: ProfileActivities,
     private readonly inbox: Inbox,
     private readonly remoteActors: RemoteActors,
@@ -151,6 +154,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.delivery.start();
     await this.relationshipActivities.start();
     await this.statusActivities.start();
+    await this.pollActivities.start();
     await this.profileActivities.start();
     await this.pinActivities.start();
     await this.threads.start();
@@ -164,6 +168,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.threads.stop();
     await this.pinActivities.stop();
     await this.profileActivities.stop();
+    await this.pollActivities.stop();
     await this.statusActivities.stop();
     await this.relationshipActivities.stop();
     await this.delivery.stop();

@@ -117,6 +117,7 @@ export class RemoteNotes {
       mentions,
       tags: note.tags,
       mayCreate: options.mayCreate,
+      poll: note.poll,
     });
     const parent = note.inReplyTo;
     if (
