@@ -56,7 +56,7 @@ describe('polls across servers', () => {
   /** The status `uri` as it reached `user`'s home timeline on `t`. */
   const arrived = async (t: TestSystem, user: SeededUser, uri: string): Promise<mastodon.v1.Status> => {
     const home = await pollUntil(
-      () => client(t, user).v1.timelines.home.list(),
+      async () => await client(t, user).v1.timelines.home.list(),
       (statuses) => statuses.some((status) => status.uri === uri),
       10_000,
     );

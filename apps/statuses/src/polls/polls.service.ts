@@ -208,13 +208,21 @@ export class Polls {
     addressedIds: readonly string[],
   ): Promise<'counted' | 'ignored' | 'notPoll'> {
     return this.db.transaction(async (tx) => {
-      const [poll]: PollRow[] = await tx.query(
-        `SELECT ${POLL_COLUMNS} FROM statuses.polls p
+      // Locked first and read after: the votes of a concurrent transaction on the row are then seen
+      // (a statement's subqueries read the snapshot it took before waiting for the lock).
+      const [locked]: { id: string }[] = await tx.query(
+        `SELECT p.id FROM statuses.polls p
            JOIN statuses.statuses s ON s.poll_id = p.id
           WHERE s.uri = $1 AND s.local AND s.deleted_at IS NULL
           FOR UPDATE OF p`,
-        [statusUri, accountId],
+        [statusUri],
       );
+      const [poll]: PollRow[] = locked
+        ? await tx.query(`SELECT ${POLL_COLUMNS} FROM statuses.polls p WHERE p.id = $1`, [
+            locked.id,
+            accountId,
+          ])
+        : [];
       const choice = poll?.options.indexOf(name) ?? -1;
       if (!poll || choice < 0) return 'notPoll';
       if (!addressedIds.includes(poll.account_id) || poll.account_id === accountId) return 'ignored';
