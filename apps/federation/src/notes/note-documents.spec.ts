@@ -1,4 +1,4 @@
-import type { ActorRecord, StatusRecord } from '@mammut/contracts';
+import type { ActorRecord, PollRecord, StatusRecord } from '@mammut/contracts';
 import {
   announceOf,
   createOf,
@@ -178,7 +178,7 @@ describe('the Note of a local status', () => {
 });
 
 describe('the Question of a local status with a poll', () => {
-  const poll = {
+  const poll: PollRecord = {
     id: '140',
     statusId: '110',
     accountId: '1',
