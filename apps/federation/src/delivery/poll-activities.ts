@@ -120,11 +120,14 @@ export class PollActivities extends EventSubscriber {
     const inboxes = new Set<string>();
     let after: string | null = null;
     for (let read = 0; read < VOTERS_REACHED; read += VOTER_PAGE) {
-      const { accountIds }: { accountIds: string[] } = await this.bus.request(contracts.statuses.polls.listVoters, {
-        pollId: poll.id,
-        after,
-        limit: VOTER_PAGE,
-      });
+      const { accountIds }: { accountIds: string[] } = await this.bus.request(
+        contracts.statuses.polls.listVoters,
+        {
+          pollId: poll.id,
+          after,
+          limit: VOTER_PAGE,
+        },
+      );
       if (!accountIds.length) break;
       const { actors } = await this.bus.request(contracts.accounts.remote.getActors, { ids: accountIds });
       for (const actor of actors) {

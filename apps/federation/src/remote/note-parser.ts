@@ -134,7 +134,7 @@ function countOf(value: unknown, max: number, nullable = false): number | null {
 export function parsePoll(object: Json, now = new Date()): RemotePoll | null {
   if (object.type !== 'Question') return null;
   const multiple = !Array.isArray(object.oneOf) && Array.isArray(object.anyOf);
-  const items = (multiple ? object.anyOf : object.oneOf) as unknown;
+  const items = multiple ? object.anyOf : object.oneOf;
   if (!Array.isArray(items)) return null;
   const options = items.flatMap((item): { name: string; votes: number }[] => {
     if (!item || typeof item !== 'object') return [];
