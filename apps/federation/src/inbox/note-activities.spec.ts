@@ -317,6 +317,9 @@ describe('NoteActivities', () => {
       expiresAt: '2030-01-01T00:00:00.000Z',
       votersCount: 4,
     };
-    expect(saved).toEqual([expect.objectContaining({ poll }), expect.objectContaining({ poll })]);
+    expect(saved).toEqual([
+      expect.objectContaining({ poll, fromUpdate: false }),
+      expect.objectContaining({ poll, fromUpdate: true }),
+    ]);
   });
 });

@@ -74,6 +74,7 @@ export class NoteActivities implements InboxHandler {
     const { outcome } = await this.notes.store(note, participants, {
       mayCreate: relates && (!update || recent),
       parents: THREAD_PARENTS_LIMIT,
+      fromUpdate: update,
     });
     this.log.debug({ actorId, uri: note.id, outcome }, 'note applied');
   }

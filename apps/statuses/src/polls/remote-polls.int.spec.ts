@@ -54,6 +54,7 @@ describe('remote polls', () => {
     tags: [],
     mayCreate: true,
     poll: remotePoll(),
+    fromUpdate: false,
     ...overrides,
   });
   const save = (input: RemoteStatusDescription) =>
@@ -92,19 +93,25 @@ describe('remote polls', () => {
     await bus().request(contracts.statuses.polls.vote, { accountId: alice.accountId, pollId, choices: [0] });
 
     const closedAt = new Date(Date.now() - 1000).toISOString();
-    const refreshed = await save({
-      ...input,
-      poll: remotePoll({ tallies: [7, 2], votersCount: 9, expiresAt: closedAt }),
-    });
+    const newer = { ...input, poll: remotePoll({ tallies: [7, 2], votersCount: 9, expiresAt: closedAt }) };
+    // A Create arriving again (or late) leaves the counts as they are; an Update brings them.
+    expect((await save(newer)).outcome).toBe('unchanged');
+    expect(counts(await pollOf(pollId))).toEqual([[4, 1], 5, 5]);
+    const refreshed = await save({ ...newer, fromUpdate: true });
     expect(refreshed.outcome).toBe('unchanged');
     const closed = await pollOf(pollId, alice.accountId);
     expect([closed.expired, closed.ownVotes, ...counts(closed)]).toEqual([true, [0], [7, 2], 9, 9]);
 
     // Other options without an edit change nothing; with one, they replace the poll's.
-    await save({ ...input, poll: remotePoll({ options: ['yes', 'no', 'maybe'], tallies: [1, 1, 1] }) });
+    await save({
+      ...input,
+      fromUpdate: true,
+      poll: remotePoll({ options: ['yes', 'no', 'maybe'], tallies: [1, 1, 1] }),
+    });
     expect((await pollOf(pollId)).options).toEqual(['tea', 'coffee']);
     const edited = await save({
       ...input,
+      fromUpdate: true,
       updated: '2026-11-02T10:00:00.000Z',
       poll: remotePoll({ options: ['yes', 'no', 'maybe'], tallies: [1, 1, 1], votersCount: null }),
     });

@@ -39,6 +39,7 @@ describe('remote statuses', () => {
     tags: ['cats'],
     mayCreate: true,
     poll: null,
+    fromUpdate: false,
     ...overrides,
   });
 

@@ -130,7 +130,7 @@ export class SaveRemoteStatus {
    * Mastodon's rule (ProcessStatusUpdateService): an Update is an edit when it says when it was
    * edited (`updated`) and the stored status was never edited or edited earlier. Publication time
    * is not compared: an edit can come within the second a status was published. Any other Update
-   * (a poll's new counts) refreshes the poll alone.
+   * (a poll's new counts) refreshes the poll alone; a Create of a stored status changes nothing.
    */
   private async edit(
     tx: EntityManager,
@@ -139,7 +139,8 @@ export class SaveRemoteStatus {
     said: Said,
   ): Promise<Saved> {
     if (!input.updated || (before.editedAt && Date.parse(input.updated) <= Date.parse(before.editedAt))) {
-      await this.polls.saveRemote(tx, before.id, before.accountId, before.pollId, input.poll, false);
+      if (input.fromUpdate)
+        await this.polls.saveRemote(tx, before.id, before.accountId, before.pollId, input.poll, false);
       return { outcome: 'unchanged', status: before };
     }
     const options = await this.polls.optionsOf(tx, before.pollId);

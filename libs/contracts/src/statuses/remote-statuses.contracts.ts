@@ -54,9 +54,14 @@ export const remoteStatusDescription = z.object({
   mayCreate: z.boolean().default(true),
   /**
    * Its poll (a Question): stored with the status; on a stored status, its counts and closing are
-   * refreshed by any Update, its options changed only by an edit.
+   * refreshed by an Update (`fromUpdate`), its options changed only by an edit.
    */
   poll: remotePoll.nullable().default(null),
+  /**
+   * It comes from an Update: only then does a stored status that is not edited take its poll's
+   * counts (a Create processed after the Updates that followed it would bring older ones back).
+   */
+  fromUpdate: z.boolean().default(false),
 });
 export type RemoteStatusDescription = z.infer<typeof remoteStatusDescription>;
 
