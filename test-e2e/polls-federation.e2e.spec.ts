@@ -22,7 +22,8 @@ const counts = (poll: mastodon.v1.Poll | null | undefined): unknown[] => [
  * option of the poll (sent by a scripted peer) counts nothing and is stored as nothing.
  */
 describe('polls across servers', () => {
-  const a = useTestSystem(FEDERATING);
+  // A lets polls be as short as a second and sweeps often (test-only settings), so one can close.
+  const a = useTestSystem({ ...FEDERATING, POLL_MIN_EXPIRATION_SECONDS: '1', POLL_SWEEP_MS: '200' });
   const b = useTestSystem(FEDERATING);
   const peer = new Peer();
   const malloryKeys = keyPair();
@@ -152,6 +153,26 @@ describe('polls across servers', () => {
       10_000,
     );
     expect(counts(seenByBob)).toEqual([2, 1, [1, 0, 1]]);
+  });
+
+  it('brings the counts a poll hid while it ran to B when it closes', async () => {
+    const posted = await client(a.t, alice).v1.statuses.create({
+      status: 'Secret ballot',
+      poll: { options: ['yes', 'no'], expiresIn: 4, hideTotals: true },
+    });
+    await client(a.t, carol)
+      .v1.polls.$select(posted.poll?.id ?? '')
+      .votes.create({ choices: [1] });
+    const onB = await arrived(b.t, bob, posted.uri);
+    const closed = await pollUntil(
+      () =>
+        client(b.t, bob)
+          .v1.polls.$select(onB.poll?.id ?? '')
+          .fetch(),
+      (poll) => poll.expired && poll.votesCount === 1,
+      15_000,
+    );
+    expect(counts(closed)).toEqual([1, 1, [0, 1]]);
   });
 
   it('counts nothing for a vote naming no option, nor a second vote on a single-choice poll', async () => {
