@@ -322,4 +322,17 @@ describe('NoteActivities', () => {
       expect.objectContaining({ poll, fromUpdate: true }),
     ]);
   });
+
+  it('refuses an Update of a Question from another origin, embedded or named by id', async () => {
+    const { handler, saved, request, objects } = setup({ followed: true });
+    const question = note({
+      type: 'Question',
+      oneOf: [{ type: 'Note', name: 'tea', replies: { type: 'Collection', totalItems: 99 } }],
+    });
+    await handler.apply({ ...activity('Update', question), actor: carolUri }, carolUri);
+    await handler.apply({ ...activity('Update', question.id), actor: carolUri }, carolUri);
+    expect(saved).toEqual([]);
+    expect(request).not.toHaveBeenCalled();
+    expect(objects.read).not.toHaveBeenCalled();
+  });
 });
