@@ -152,14 +152,10 @@ export class SaveRemoteStatus {
       said.language !== before.language ||
       input.mentions.join() !== before.mentions.join() ||
       input.tags.join() !== before.tags.join();
-    const pollId = await this.polls.saveRemote(
-      tx,
-      before.id,
-      before.accountId,
-      before.pollId,
-      input.poll,
-      changed,
-    );
+    const pollId =
+      changed || input.fromUpdate
+        ? await this.polls.saveRemote(tx, before.id, before.accountId, before.pollId, input.poll, changed)
+        : before.pollId;
     if (!changed) return { outcome: 'unchanged', status: before };
     await this.versions.keepOriginal(tx, before);
     const [updated]: StatusRow[] = await tx.query(
