@@ -28,6 +28,7 @@ import { SignedRequests } from './http/signed-requests';
 import { ActivityDelivery } from './delivery/delivery';
 import { DeliveryHealth } from './delivery/delivery-health';
 import { RelationshipActivities } from './delivery/relationship-activities';
+import { PollActivities } from './delivery/poll-activities';
 import { ProfileActivities } from './delivery/profile-activities';
 import { ReportActivities } from './delivery/report-activities';
 import { StatusActivities } from './delivery/status-activities';
@@ -134,6 +135,7 @@ import { WebfingerClient } from './remote/webfinger-client';
     StatusDocuments,
     StatusAudience,
     StatusActivities,
+    PollActivities,
     ProfileActivities,
     ReportActivities,
     PinActivities,
@@ -149,6 +151,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     private readonly delivery: ActivityDelivery,
     private readonly relationshipActivities: RelationshipActivities,
     private readonly statusActivities: StatusActivities,
+    private readonly pollActivities: PollActivities,
     private readonly profileActivities: ProfileActivities,
     private readonly reportActivities: ReportActivities,
     private readonly inbox: Inbox,
@@ -162,6 +165,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.delivery.start();
     await this.relationshipActivities.start();
     await this.statusActivities.start();
+    await this.pollActivities.start();
     await this.profileActivities.start();
     await this.reportActivities.start();
     await this.pinActivities.start();
@@ -177,6 +181,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.pinActivities.stop();
     await this.reportActivities.stop();
     await this.profileActivities.stop();
+    await this.pollActivities.stop();
     await this.statusActivities.stop();
     await this.relationshipActivities.stop();
     await this.delivery.stop();

@@ -26,9 +26,17 @@ const resolvedHere = new Set<string>();
  * The bus as the handler uses it: known actors by uri, local followers of bob, and the saves and
  * deletes it asks for; any other request fails the test.
  */
-function fakeBus(options: { followed?: boolean; saveError?: ContractError; parentKnown?: boolean } = {}) {
+function fakeBus(
+  options: {
+    followed?: boolean;
+    saveError?: ContractError;
+    parentKnown?: boolean;
+    voteOutcome?: 'counted' | 'ignored' | 'notPoll';
+  } = {},
+) {
   const saved: Json[] = [];
   const deleted: Json[] = [];
+  const votes: Json[] = [];
   const request = jest.fn((def: { subject: string }, input: Json): Promise<unknown> => {
     switch (def.subject) {
       case contracts.accounts.remote.getActorsByUri.subject: {
@@ -54,11 +62,14 @@ function fakeBus(options: { followed?: boolean; saveError?: ContractError; paren
       case contracts.statuses.remote.deleteRemoteStatus.subject:
         deleted.push(input);
         return Promise.resolve({ deleted: true });
+      case contracts.statuses.polls.saveRemoteVote.subject:
+        votes.push(input);
+        return Promise.resolve({ outcome: options.voteOutcome ?? 'counted' });
       default:
         throw new Error(`unexpected request ${def.subject}`);
     }
   });
-  return { bus: { request } as unknown as Bus, request, saved, deleted };
+  return { bus: { request } as unknown as Bus, request, saved, deleted, votes };
 }
 
 const setup = (options: Parameters<typeof fakeBus>[0] = {}, fetched: Json | null = null) => {
@@ -233,5 +244,95 @@ describe('NoteActivities', () => {
     ).rejects.toMatchObject({
       code: 'unavailable',
     });
+  });
+
+  describe('votes', () => {
+    /** Shaped as Mastodon's VoteSerializer writes one. */
+    const vote = (fields: Json = {}): Json => ({
+      id: `${bobUri}#votes/7`,
+      type: 'Note',
+      name: 'coffee',
+      attributedTo: bobUri,
+      inReplyTo: `${aliceUri}/statuses/5`,
+      to: aliceUri,
+      ...fields,
+    });
+
+    it('counts a Note naming an option in reply to a local status as a vote, never as a status', async () => {
+      const { handler, saved, votes, objects } = setup({ followed: true });
+      await handler.apply(activity('Create', vote()), bobUri);
+      expect(votes).toEqual([
+        { accountId: bob.id, statusUri: `${aliceUri}/statuses/5`, name: 'coffee', addressedIds: [alice.id] },
+      ]);
+      expect(saved).toEqual([]);
+      expect(objects.read).not.toHaveBeenCalled();
+    });
+
+    it('drops a vote the poll refuses without an error or a status', async () => {
+      const { handler, saved, votes } = setup({ followed: true, voteOutcome: 'ignored' });
+      await expect(handler.apply(activity('Create', vote()), bobUri)).resolves.toBeUndefined();
+      expect(votes).toHaveLength(1);
+      expect(saved).toEqual([]);
+    });
+
+    it('reads a Note naming no option of a poll here as a note (with nothing to show, not stored)', async () => {
+      const { handler, saved, votes } = setup({ followed: true, voteOutcome: 'notPoll' });
+      await handler.apply(activity('Create', vote({ name: 'biscuits' })), bobUri);
+      expect(votes).toHaveLength(1);
+      expect(saved).toEqual([]);
+    });
+
+    it('asks nothing of polls for a reply with content, one to a remote status, or another actor’s vote', async () => {
+      const { handler, votes, saved } = setup({ followed: true });
+      await handler.apply(activity('Create', vote({ content: '<p>coffee!</p>' })), bobUri);
+      await handler.apply(
+        activity('Create', vote({ inReplyTo: 'https://peer.example/users/carol/statuses/1' })),
+        bobUri,
+      );
+      await handler.apply(activity('Create', vote({ attributedTo: carolUri })), bobUri);
+      await handler.apply(activity('Update', vote()), bobUri);
+      expect(votes).toEqual([]);
+      expect(saved).toEqual([expect.objectContaining({ content: '<p>coffee!</p>' })]);
+    });
+  });
+
+  it('stores a Question with its poll, and an Update of one refreshes it', async () => {
+    const { handler, saved } = setup({ followed: true });
+    const question = note({
+      type: 'Question',
+      content: '',
+      oneOf: [
+        { type: 'Note', name: 'tea', replies: { type: 'Collection', totalItems: 3 } },
+        { type: 'Note', name: 'coffee', replies: { type: 'Collection', totalItems: 1 } },
+      ],
+      endTime: '2030-01-01T00:00:00Z',
+      votersCount: 4,
+    });
+    await handler.apply(activity('Create', question), bobUri);
+    await handler.apply(activity('Update', question), bobUri);
+    const poll = {
+      options: ['tea', 'coffee'],
+      tallies: [3, 1],
+      multiple: false,
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      votersCount: 4,
+    };
+    expect(saved).toEqual([
+      expect.objectContaining({ poll, fromUpdate: false }),
+      expect.objectContaining({ poll, fromUpdate: true }),
+    ]);
+  });
+
+  it('refuses an Update of a Question from another origin, embedded or named by id', async () => {
+    const { handler, saved, request, objects } = setup({ followed: true });
+    const question = note({
+      type: 'Question',
+      oneOf: [{ type: 'Note', name: 'tea', replies: { type: 'Collection', totalItems: 99 } }],
+    });
+    await handler.apply({ ...activity('Update', question), actor: carolUri }, carolUri);
+    await handler.apply({ ...activity('Update', question.id), actor: carolUri }, carolUri);
+    expect(saved).toEqual([]);
+    expect(request).not.toHaveBeenCalled();
+    expect(objects.read).not.toHaveBeenCalled();
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ContractError, contracts, THREAD_PARENTS_LIMIT } from '@mammut/contracts';
 import { BUS, type Bus, CONFIG, type Config, logger } from '@mammut/platform';
-import { NOTE_LIMITS, NOTE_TYPES, type ParsedNote, parseNote } from '../remote/note-parser';
+import { NOTE_LIMITS, NOTE_TYPES, type ParsedNote, parseNote, parseVote } from '../remote/note-parser';
 import { type NoteParticipants, RemoteNotes } from '../remote/remote-notes';
 import { RemoteObjects } from '../remote/remote-objects';
 import { idOf, type Json, objectOf, hostOfId } from './activity-fields';
@@ -23,7 +23,10 @@ const UPDATE_AS_CREATE_MS = 24 * 60 * 60 * 1000;
  * - an Update edits a stored note (the statuses service keeps the newest `updated`), and stores
  *   an unknown one only as a Create would, within a day of its publication;
  * - a Delete (a Tombstone or an id) on the actor's host removes the actor's status and tombstones
- *   its uri, known or not.
+ *   its uri, known or not;
+ * - a Create of a vote (a Note naming an option of a local poll, in reply to its status, without
+ *   content) is counted as one, never stored as a status; an invalid one (a closed poll, a second
+ *   vote) is dropped. An Update of a Question refreshes its poll's counts.
  *
  * What is refused is logged and dropped: the peer has its 202 already.
  */
@@ -57,6 +60,7 @@ export class NoteActivities implements InboxHandler {
   }
 
   private async save(activity: Json, actorId: string, update: boolean): Promise<void> {
+    if (!update && (await this.vote(activity, actorId))) return;
     const note = await this.noteOf(activity, actorId);
     if (!note) return;
     const participants = await this.notes.participants(note, actorId);
@@ -70,6 +74,7 @@ export class NoteActivities implements InboxHandler {
     const { outcome } = await this.notes.store(note, participants, {
       mayCreate: relates && (!update || recent),
       parents: THREAD_PARENTS_LIMIT,
+      fromUpdate: update,
     });
     this.log.debug({ actorId, uri: note.id, outcome }, 'note applied');
   }
@@ -99,6 +104,30 @@ export class NoteActivities implements InboxHandler {
       return null;
     }
     return parsed.note;
+  }
+
+  /**
+   * A vote the actor sends on a local poll (Mastodon's `poll_vote?`): embedded, by the actor, on its
+   * host, in reply to a local status. Answers whether it was taken as a vote (counted or dropped);
+   * false when the object is no vote on a poll here, to be read as a note.
+   */
+  private async vote(activity: Json, actorId: string): Promise<boolean> {
+    const vote = parseVote(objectOf(activity.object));
+    if (!vote || hostOfId(vote.inReplyTo) !== this.localHost) return false;
+    if (vote.attributedTo !== actorId || hostOfId(vote.id) !== hostOfId(actorId)) return false;
+    const { actors } = await this.bus.request(contracts.accounts.remote.getActorsByUri, {
+      uris: [actorId, ...vote.addressed.filter((uri) => uri !== actorId).slice(0, 199)],
+    });
+    const voter = actors.find((actor) => actor.uri === actorId && actor.domain !== null);
+    if (!voter) return false;
+    const { outcome } = await this.bus.request(contracts.statuses.polls.saveRemoteVote, {
+      accountId: voter.id,
+      statusUri: vote.inReplyTo,
+      name: vote.name,
+      addressedIds: actors.flatMap((actor) => (actor.domain === null ? [actor.id] : [])),
+    });
+    this.log.debug({ actorId, uri: vote.id, outcome }, 'vote applied');
+    return outcome !== 'notPoll';
   }
 
   /** Mastodon's related_to_local_activity?, for what a Create carries. */

@@ -1,17 +1,20 @@
-import type { ActorRecord, StatusRecord } from '@mammut/contracts';
+import type { ActorRecord, PollRecord, StatusRecord } from '@mammut/contracts';
 import {
   announceOf,
   createOf,
   deleteOf,
   likeOf,
   NOTE_CONTEXT,
+  pollUpdateOf,
   noteDocument,
   type NoteSubject,
   type ReblogSubject,
   undoAnnounceOf,
   undoLikeOf,
   updateOf,
+  voteOf,
 } from './note-documents';
+import { parsePoll } from '../remote/note-parser';
 
 const host = { publicOrigin: 'https://here.example' };
 const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
@@ -175,7 +178,7 @@ describe('the Note of a local status', () => {
 });
 
 describe('the Question of a local status with a poll', () => {
-  const poll = {
+  const poll: PollRecord = {
     id: '140',
     statusId: '110',
     accountId: '1',
@@ -217,6 +220,59 @@ describe('the Question of a local status with a poll', () => {
     expect(closed).toMatchObject({
       anyOf: [{ replies: { totalItems: 3 } }, { replies: { totalItems: 1 } }],
       closed: '2026-12-01T12:00:00Z',
+    });
+  });
+
+  it('names no end for a poll without one', () => {
+    const endless = questionOf({ expiresAt: null });
+    expect(endless).not.toHaveProperty('endTime');
+    expect(endless).not.toHaveProperty('closed');
+  });
+
+  it('sends new counts as an Update of the Question, its id per state, not dated as an edit', () => {
+    const update = pollUpdateOf(
+      { ...subject({ pollId: '140' }, []), poll: { ...poll, expired: true } },
+      host,
+    );
+    expect(update).toMatchObject({
+      '@context': NOTE_CONTEXT,
+      id: `${aliceStatus}#updates/poll-4-4-closed`,
+      type: 'Update',
+      actor: alice.uri,
+      to: [PUBLIC],
+      object: { id: aliceStatus, type: 'Question', closed: '2026-12-01T12:00:00Z' },
+    });
+    expect(update.object).not.toHaveProperty('updated');
+    // What a receiving server reads back is the poll as it stands.
+    expect(parsePoll(update.object as Record<string, unknown>)).toEqual({
+      options: ['tea', 'coffee'],
+      tallies: [3, 1],
+      multiple: false,
+      expiresAt: '2026-12-01T12:00:00.000Z',
+      votersCount: 4,
+    });
+  });
+});
+
+describe('a vote on a remote poll', () => {
+  it('is a Create of a Note naming the option, in reply to the poll, to its author alone', () => {
+    const bobPoll = 'https://remote.example/users/bob/statuses/7';
+    expect(
+      voteOf({ voteId: '55', voterUri: alice.uri, name: 'tea', statusUri: bobPoll, pollAuthorUri: bob.uri }),
+    ).toEqual({
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      id: `${alice.uri}#votes/55/activity`,
+      type: 'Create',
+      actor: alice.uri,
+      to: bob.uri,
+      object: {
+        id: `${alice.uri}#votes/55`,
+        type: 'Note',
+        name: 'tea',
+        attributedTo: alice.uri,
+        inReplyTo: bobPoll,
+        to: bob.uri,
+      },
     });
   });
 });

@@ -131,8 +131,8 @@ const question = (poll: PollRecord): Json => {
       name,
       replies: { type: 'Collection', totalItems: showTotals ? (poll.tallies[n] ?? 0) : null },
     })),
-    endTime: timestamp(poll.expiresAt),
-    ...(poll.expired ? { closed: timestamp(poll.expiresAt) } : {}),
+    ...(poll.expiresAt ? { endTime: timestamp(poll.expiresAt) } : {}),
+    ...(poll.expired && poll.expiresAt ? { closed: timestamp(poll.expiresAt) } : {}),
     votersCount: poll.votersCount,
   };
 };
@@ -171,6 +171,58 @@ export function updateOf(subject: NoteSubject, host: NoteHost): Json {
     to: note.to,
     cc: note.cc,
     object: note,
+  };
+}
+
+/**
+ * `Update{Question}` when a local poll's counts change or it closes, as Mastodon's
+ * UpdatePollSerializer: the whole Question, its `updated` unchanged (so receivers refresh the
+ * counts without taking it for an edit), its id unique per state of the counts.
+ */
+export function pollUpdateOf(subject: NoteSubject & { poll: PollRecord }, host: NoteHost): Json {
+  const note = noteOf(subject, host);
+  const { votesCount, votersCount, expired } = subject.poll;
+  return {
+    '@context': NOTE_CONTEXT,
+    id: `${subject.status.uri}#updates/poll-${votesCount}-${votersCount}${expired ? '-closed' : ''}`,
+    type: 'Update',
+    actor: subject.author.uri,
+    to: note.to,
+    cc: note.cc,
+    object: note,
+  };
+}
+
+/** A local account's vote on a remote poll: one per option chosen. */
+export interface VoteSubject {
+  readonly voteId: string;
+  readonly voterUri: string;
+  /** The option's title. */
+  readonly name: string;
+  readonly statusUri: string;
+  readonly pollAuthorUri: string;
+}
+
+/**
+ * `Create{Note}` of a vote, as Mastodon's VoteSerializer: a Note naming the option, in reply to
+ * the poll's status, addressed to the poll's author alone, and sent to that author's inbox only.
+ */
+export function voteOf(vote: VoteSubject): Json {
+  const id = `${vote.voterUri}#votes/${vote.voteId}`;
+  return {
+    '@context': ACTIVITY_STREAMS,
+    id: `${id}/activity`,
+    type: 'Create',
+    actor: vote.voterUri,
+    to: vote.pollAuthorUri,
+    object: {
+      id,
+      type: 'Note',
+      name: vote.name,
+      attributedTo: vote.voterUri,
+      inReplyTo: vote.statusUri,
+      to: vote.pollAuthorUri,
+    },
   };
 }
 

@@ -1,4 +1,12 @@
-import { normalizeHashtag, parseNote, type ParsedNote, visibilityOf } from './note-parser';
+import {
+  normalizeHashtag,
+  parseNote,
+  parsePoll,
+  parseVote,
+  type ParsedNote,
+  POLL_BOUNDS,
+  visibilityOf,
+} from './note-parser';
 
 const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
 const now = new Date('2026-12-01T10:00:00.000Z');
@@ -192,5 +200,118 @@ describe('normalizeHashtag', () => {
   it('folds to ASCII, lower-cases and drops what is not a word character', () => {
     expect(normalizeHashtag('#Ünïcödé-Tag!')).toBe('unicodetag');
     expect(normalizeHashtag('#日本語')).toBe('日本語');
+  });
+});
+
+/** Shaped as Mastodon's NoteSerializer writes a Question. */
+const mastodonQuestion = {
+  id: 'https://mastodon.example/users/bob/statuses/2',
+  type: 'Question',
+  attributedTo: 'https://mastodon.example/users/bob',
+  to: [PUBLIC],
+  cc: ['https://mastodon.example/users/bob/followers'],
+  published: '2026-11-30T12:00:00Z',
+  content: '<p>Tea or coffee?</p>',
+  endTime: '2026-12-02T12:00:00Z',
+  votersCount: 5,
+  oneOf: [
+    { type: 'Note', name: 'tea', replies: { type: 'Collection', totalItems: 3 } },
+    { type: 'Note', name: 'coffee', replies: { type: 'Collection', totalItems: 2 } },
+  ],
+};
+
+describe('parsePoll', () => {
+  it('reads a single-choice Question: options, counts, end and voters', () => {
+    expect(parsePoll(mastodonQuestion, now)).toEqual({
+      options: ['tea', 'coffee'],
+      tallies: [3, 2],
+      multiple: false,
+      expiresAt: '2026-12-02T12:00:00.000Z',
+      votersCount: 5,
+    });
+    expect(parsed(mastodonQuestion).poll).toMatchObject({ options: ['tea', 'coffee'] });
+  });
+
+  it('reads anyOf as multiple choice, content when an option has no name, and bad counts as 0', () => {
+    const { oneOf: _, ...rest } = mastodonQuestion;
+    const poll = parsePoll(
+      {
+        ...rest,
+        votersCount: -1,
+        anyOf: [
+          { type: 'Note', name: 'a', replies: { totalItems: 1.5 } },
+          { type: 'Note', content: 'b', replies: { totalItems: 10 ** 12 } },
+          { type: 'Note', name: '' },
+          'garbage',
+        ],
+      },
+      now,
+    );
+    expect(poll).toEqual({
+      options: ['a', 'b'],
+      tallies: [0, POLL_BOUNDS.tally],
+      multiple: true,
+      expiresAt: '2026-12-02T12:00:00.000Z',
+      votersCount: null,
+    });
+  });
+
+  it('ends a closed poll when it closed (now when `closed` says only that), an endless one never', () => {
+    expect(parsePoll({ ...mastodonQuestion, closed: '2026-12-01T09:00:00Z' }, now)?.expiresAt).toBe(
+      '2026-12-01T09:00:00.000Z',
+    );
+    expect(parsePoll({ ...mastodonQuestion, closed: true }, now)?.expiresAt).toBe(now.toISOString());
+    expect(parsePoll({ ...mastodonQuestion, endTime: undefined }, now)?.expiresAt).toBeNull();
+  });
+
+  it('keeps a Question with content but an unusable poll as a note without one', () => {
+    const many = Array.from({ length: POLL_BOUNDS.options + 1 }, (_, n) => ({ type: 'Note', name: `o${n}` }));
+    for (const broken of [
+      { oneOf: [] },
+      { oneOf: many },
+      { oneOf: 'tea' },
+      { oneOf: [{ name: 'x'.repeat(10_001) }] },
+    ])
+      expect(parsed({ ...mastodonQuestion, ...broken }).poll).toBeNull();
+    expect(parsePoll({ ...mastodonQuestion, type: 'Note' }, now)).toBeNull();
+  });
+
+  it('takes a Question with a poll and no content, refuses one with neither', () => {
+    expect(parseNote({ ...mastodonQuestion, content: '' }, {}, now).ok).toBe(true);
+    expect(parseNote({ ...mastodonQuestion, content: '', oneOf: [] }, {}, now).ok).toBe(false);
+  });
+});
+
+describe('parseVote', () => {
+  /** Shaped as Mastodon's VoteSerializer writes one. */
+  const vote = {
+    id: 'https://mastodon.example/users/bob#votes/12',
+    type: 'Note',
+    name: 'tea',
+    attributedTo: 'https://mastodon.example/users/bob',
+    inReplyTo: 'https://here.example/users/alice/statuses/9',
+    to: 'https://here.example/users/alice',
+  };
+
+  it('reads a Note with a name, no content, in reply to a status', () => {
+    expect(parseVote(vote)).toEqual({
+      id: vote.id,
+      name: 'tea',
+      inReplyTo: vote.inReplyTo,
+      attributedTo: vote.attributedTo,
+      addressed: ['https://here.example/users/alice'],
+    });
+  });
+
+  it.each([
+    ['a reply with content', { ...vote, content: '<p>tea</p>' }],
+    ['a reply with a contentMap', { ...vote, contentMap: { en: '<p>tea</p>' } }],
+    ['no name', { ...vote, name: '' }],
+    ['no inReplyTo', { ...vote, inReplyTo: null }],
+    ['another type', { ...vote, type: 'Question' }],
+    ['a non-http id', { ...vote, id: 'urn:x:1' }],
+    ['garbage', 'tea'],
+  ])('is no vote: %s', (_, value) => {
+    expect(parseVote(value)).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import type { Visibility } from '@mammut/contracts';
+import type { RemotePoll, Visibility } from '@mammut/contracts';
 import { escapeHtml } from '@mammut/platform';
 
 /** Object types stored as statuses as they are. */
@@ -38,7 +38,12 @@ export interface ParsedNote {
   mentions: string[];
   /** Hashtag names, normalised, once each. */
   tags: string[];
+  /** A Question's poll; null for anything else, or a Question without a valid one. */
+  poll: RemotePoll | null;
 }
+
+/** Bounds of a remote poll kept: more options or longer ones and the Question is kept without it. */
+export const POLL_BOUNDS = { options: 100, optionLength: 10_000, tally: 20_000_000, voters: 2_000_000_000 };
 
 export type NoteParse =
   | { readonly ok: true; readonly note: ParsedNote }
@@ -112,13 +117,91 @@ const strings = (value: unknown): string[] =>
     return id ? [id] : [];
   });
 
+/** A count a peer sends: a non-negative integer, at most `max`; anything else 0 (null if `nullable`). */
+function countOf(value: unknown, max: number): number;
+function countOf(value: unknown, max: number, nullable: true): number | null;
+function countOf(value: unknown, max: number, nullable = false): number | null {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) return nullable ? null : 0;
+  return Math.min(value, max);
+}
+
+/**
+ * A Question's poll as Mastodon's PollParser reads it: the options of `oneOf`, else of `anyOf`
+ * (then multiple-choice), each its `name` (else its `content`) with `replies.totalItems` votes;
+ * it ends at `closed` (a date, or now for any other truthy value), else at `endTime`, else never.
+ * Null when there are no options, or more or longer ones than POLL_BOUNDS.
+ */
+export function parsePoll(object: Json, now = new Date()): RemotePoll | null {
+  if (object.type !== 'Question') return null;
+  const multiple = !Array.isArray(object.oneOf) && Array.isArray(object.anyOf);
+  const items = multiple ? object.anyOf : object.oneOf;
+  if (!Array.isArray(items)) return null;
+  const options = items.flatMap((item): { name: string; votes: number }[] => {
+    if (!item || typeof item !== 'object') return [];
+    const option = item as Json;
+    const name = text(option.name) ?? text(option.content);
+    const replies = option.replies && typeof option.replies === 'object' ? (option.replies as Json) : {};
+    return name ? [{ name, votes: countOf(replies.totalItems, POLL_BOUNDS.tally) }] : [];
+  });
+  if (!options.length || options.length > POLL_BOUNDS.options) return null;
+  if (options.some((option) => option.name.length > POLL_BOUNDS.optionLength)) return null;
+  const closed = object.closed;
+  const expiresAt =
+    typeof closed === 'string'
+      ? dateOf(closed)
+      : closed !== undefined && closed !== null && closed !== false
+        ? now.toISOString()
+        : dateOf(object.endTime);
+  return {
+    options: options.map((option) => option.name),
+    tallies: options.map((option) => option.votes),
+    multiple,
+    expiresAt,
+    votersCount: countOf(object.votersCount, POLL_BOUNDS.voters, true),
+  };
+}
+
+/** A vote on a poll as a remote server sends it (Mastodon's VoteSerializer). */
+export interface ParsedVote {
+  id: string;
+  /** The option's title. */
+  name: string;
+  /** The poll's status. */
+  inReplyTo: string;
+  attributedTo: string | null;
+  /** `to` and `cc`: the poll's author should be among them. */
+  addressed: string[];
+}
+
+/**
+ * Whether an object is a vote, as Mastodon tells one from a reply: a Note with a `name` and no
+ * content, in reply to a status. Whether it names an option of a poll there is the poll's business.
+ */
+export function parseVote(value: unknown): ParsedVote | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const object = value as Json;
+  const name = text(object.name);
+  const inReplyTo = idOf(object.inReplyTo);
+  if (object.type !== 'Note' || !name || name.length > POLL_BOUNDS.optionLength) return null;
+  if (text(object.content) ?? firstOfMap(object.contentMap)?.text) return null;
+  if (!isHttpUrl(object.id) || !isHttpUrl(inReplyTo)) return null;
+  return {
+    id: object.id,
+    name,
+    inReplyTo,
+    attributedTo: strings(object.attributedTo)[0] ?? null,
+    addressed: [...new Set([...strings(object.to), ...strings(object.cc)])].slice(0, NOTE_LIMITS.mentions),
+  };
+}
+
 /**
  * Reads a Note as Mastodon's StatusParser does: Note and Question as they are, Article, Page,
  * Image, Audio, Video and Event converted (title, summary and a link, no content warning);
  * content else the first of contentMap; summary else summaryMap; the language from the first key
  * of contentMap, nameMap or summaryMap; published only with a sane year (else `now`); url a http(s)
- * link, else the id; Mention hrefs and Hashtag names from `tag`. `to`/`cc` fall back to the activity's. Refused:
- * another type, an id that is not http(s), what exceeds NOTE_LIMITS, and a note with nothing to show.
+ * link, else the id; Mention hrefs and Hashtag names from `tag`; a Question's poll (parsePoll). `to`/`cc` fall back to the activity's. Refused:
+ * another type, an id that is not http(s), what exceeds NOTE_LIMITS, and a note with nothing to show
+ * (neither content, summary nor poll).
  */
 export function parseNote(value: unknown, activity: Json = {}, now = new Date()): NoteParse {
   if (!value || typeof value !== 'object' || Array.isArray(value))
@@ -154,7 +237,8 @@ export function parseNote(value: unknown, activity: Json = {}, now = new Date())
   }
   if (content.length > NOTE_LIMITS.content) return { ok: false, error: 'content too large' };
   if (spoilerText.length > NOTE_LIMITS.spoilerText) return { ok: false, error: 'summary too large' };
-  if (!content.trim() && !spoilerText.trim()) return { ok: false, error: 'nothing to show' };
+  const poll = parsePoll(object, now);
+  if (!content.trim() && !spoilerText.trim() && !poll) return { ok: false, error: 'nothing to show' };
   const tags = asArray(object.tag).filter((tag): tag is Json => !!tag && typeof tag === 'object');
   const mentions = tags.flatMap((tag) => (tag.type === 'Mention' && isHttpUrl(tag.href) ? [tag.href] : []));
   const hashtags = tags.flatMap((tag) =>
@@ -182,6 +266,7 @@ export function parseNote(value: unknown, activity: Json = {}, now = new Date())
       tags: [...new Set(hashtags)]
         .filter((tag) => tag.length > 0 && tag.length <= 100)
         .slice(0, NOTE_LIMITS.tags),
+      poll,
     },
   };
 }

@@ -94,12 +94,12 @@ export class RemoteNotes {
 
   /**
    * Saves the note for its author; `parents` is how many more statuses up its thread may still be
-   * fetched for the arrival that brought it (0: none).
+   * fetched for the arrival that brought it (0: none); `fromUpdate` when an Update brought it.
    */
   async store(
     note: ParsedNote,
     participants: NoteParticipants,
-    options: { mayCreate: boolean; parents: number },
+    options: { mayCreate: boolean; parents: number; fromUpdate?: boolean },
   ): Promise<Saved> {
     const mentions = note.mentions.flatMap((uri) => participants.known.get(uri)?.id ?? []);
     const saved = await this.bus.request(contracts.statuses.remote.saveRemoteStatus, {
@@ -117,6 +117,8 @@ export class RemoteNotes {
       mentions,
       tags: note.tags,
       mayCreate: options.mayCreate,
+      poll: note.poll,
+      fromUpdate: options.fromUpdate ?? false,
     });
     const parent = note.inReplyTo;
     if (

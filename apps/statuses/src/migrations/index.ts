@@ -10,6 +10,7 @@ import { NotifyStatusChanges1796200000400 } from './1796200000400-NotifyStatusCh
 import { IndexLocalPublicTimeline1796200000410 } from './1796200000410-IndexLocalPublicTimeline';
 import { CreateStatusTombstones1796200000500 } from './1796200000500-CreateStatusTombstones';
 import { AddInReplyToUri1796200000600 } from './1796200000600-AddInReplyToUri';
+import { AllowOpenEndedPolls1796200000710 } from './1796200000710-AllowOpenEndedPolls';
 
 /** Every migration of the statuses schema, in order. */
 export const statusesMigrations = [
@@ -25,4 +26,5 @@ export const statusesMigrations = [
   IndexLocalPublicTimeline1796200000410,
   CreateStatusTombstones1796200000500,
   AddInReplyToUri1796200000600,
+  AllowOpenEndedPolls1796200000710,
 ];

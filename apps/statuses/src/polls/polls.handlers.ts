@@ -9,6 +9,9 @@ export class PollsHandlers {
   readonly bound = defineHandlers(contracts.statuses.polls, {
     getPolls: async ({ ids, viewerId }) => ({ polls: await this.polls.get(ids, viewerId) }),
     vote: ({ accountId, pollId, choices }) => this.polls.vote(accountId, pollId, choices),
+    saveRemoteVote: async ({ accountId, statusUri, name, addressedIds }) => ({
+      outcome: await this.polls.saveRemoteVote(accountId, statusUri, name, addressedIds),
+    }),
     listVoters: async ({ pollId, after, limit }) => ({
       accountIds: await this.polls.voters(pollId, after, limit),
     }),

@@ -38,6 +38,8 @@ describe('remote statuses', () => {
     mentions: [alice.accountId],
     tags: ['cats'],
     mayCreate: true,
+    poll: null,
+    fromUpdate: false,
     ...overrides,
   });
 

@@ -10,6 +10,7 @@ import { type Outbox, sanitizeRichText } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Conversations } from '../conversations/conversations.service';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
+import { Polls } from '../polls/polls.service';
 import { STATUS_COLUMNS, STATUS_FIELDS, type StatusRow, toStatusRecord } from '../statuses/status-row';
 import { languageOf } from '../statuses/status-input';
 import { StatusVersions } from '../statuses/status-versions';
@@ -31,7 +32,8 @@ interface Said {
  * A new status takes its id from `published`, joins the thread of the status it replies to when
  * that is known (else keeps its uri, and is linked when that status arrives), adopts the replies
  * that were waiting for it, and announces itself as a local one does; a stored one is edited only by a newer
- * `updated`, keeping its history (visibility never changes, as Mastodon keeps it).
+ * `updated`, keeping its history (visibility never changes, as Mastodon keeps it). A Question keeps
+ * its poll; any Update of it, an edit or not, refreshes the poll's counts and end.
  */
 @Injectable()
 export class SaveRemoteStatus {
@@ -40,6 +42,7 @@ export class SaveRemoteStatus {
     @Inject(STATUSES_OUTBOX) private readonly outbox: Outbox,
     private readonly conversations: Conversations,
     private readonly versions: StatusVersions,
+    private readonly polls: Polls,
   ) {}
 
   async execute(input: RemoteStatusDescription): Promise<Saved> {
@@ -103,6 +106,12 @@ export class SaveRemoteStatus {
         input.inReplyToUri,
       ],
     );
+    inserted.poll_id = await this.polls.saveRemote(tx, inserted.id, input.accountId, null, input.poll, true);
+    if (inserted.poll_id)
+      await tx.query(`UPDATE statuses.statuses SET poll_id = $2 WHERE id = $1`, [
+        inserted.id,
+        inserted.poll_id,
+      ]);
     await this.mention(tx, inserted.id, input.mentions);
     await this.tag(tx, input.tags);
     if (parent) {
@@ -120,7 +129,8 @@ export class SaveRemoteStatus {
   /**
    * Mastodon's rule (ProcessStatusUpdateService): an Update is an edit when it says when it was
    * edited (`updated`) and the stored status was never edited or edited earlier. Publication time
-   * is not compared: an edit can come within the second a status was published.
+   * is not compared: an edit can come within the second a status was published. Any other Update
+   * (a poll's new counts) refreshes the poll alone; a Create of a stored status changes nothing.
    */
   private async edit(
     tx: EntityManager,
@@ -128,22 +138,31 @@ export class SaveRemoteStatus {
     input: RemoteStatusDescription,
     said: Said,
   ): Promise<Saved> {
-    if (!input.updated || (before.editedAt && Date.parse(input.updated) <= Date.parse(before.editedAt)))
+    if (!input.updated || (before.editedAt && Date.parse(input.updated) <= Date.parse(before.editedAt))) {
+      if (input.fromUpdate)
+        await this.polls.saveRemote(tx, before.id, before.accountId, before.pollId, input.poll, false);
       return { outcome: 'unchanged', status: before };
+    }
+    const options = await this.polls.optionsOf(tx, before.pollId);
     const changed =
+      (options?.join('\n') ?? null) !== (input.poll?.options.join('\n') ?? null) ||
       said.content !== before.content ||
       said.spoilerText !== before.spoilerText ||
       said.sensitive !== before.sensitive ||
       said.language !== before.language ||
       input.mentions.join() !== before.mentions.join() ||
       input.tags.join() !== before.tags.join();
+    const pollId =
+      changed || input.fromUpdate
+        ? await this.polls.saveRemote(tx, before.id, before.accountId, before.pollId, input.poll, changed)
+        : before.pollId;
     if (!changed) return { outcome: 'unchanged', status: before };
     await this.versions.keepOriginal(tx, before);
     const [updated]: StatusRow[] = await tx.query(
       `WITH s AS (
          UPDATE statuses.statuses
             SET content = $2, spoiler_text = $3, sensitive = $4, language = $5, tags = $6, url = $7,
-                edited_at = LEAST($8::timestamptz, now()), updated_at = now()
+                edited_at = LEAST($8::timestamptz, now()), updated_at = now(), poll_id = $9
           WHERE id = $1 RETURNING *)
        SELECT ${STATUS_FIELDS}, ARRAY[]::text[] AS mentions FROM s`,
       [
@@ -155,6 +174,7 @@ export class SaveRemoteStatus {
         input.tags,
         input.url,
         input.updated,
+        pollId,
       ],
     );
     await tx.query(`DELETE FROM statuses.mentions WHERE status_id = $1`, [before.id]);
@@ -167,7 +187,7 @@ export class SaveRemoteStatus {
       content: said.content,
       spoilerText: said.spoilerText,
       sensitive: said.sensitive,
-      pollOptions: null,
+      pollOptions: input.poll?.options ?? null,
       createdAt: status.editedAt ?? status.createdAt,
     });
     await this.outbox.add(tx, contracts.statuses.statuses.events.statusUpdated, {

@@ -69,7 +69,7 @@ describe('publishing scheduled statuses across replicas', () => {
       // Its own cache, never trusted: no listener keeps it true, so it keeps nothing.
       new StatusesQueries(pool, new StatusRecordsCache(systemClock)),
       new StatusRenderer(replicaBus, config),
-      new Polls(pool),
+      new Polls(pool, new Outbox({ schema: 'statuses' })),
       new Conversations(pool),
     );
     return new PublishScheduledStatuses(pool, config, createStatus);

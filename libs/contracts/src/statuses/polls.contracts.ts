@@ -28,8 +28,9 @@ export const pollInput = z.object({
 export type PollInput = z.infer<typeof pollInput>;
 
 /**
- * One poll of a local status, with its counts and what one viewer (if any) voted. Whether the
- * options' counts may be shown is the serializer's business (`hideTotals` until `expired`).
+ * One poll of a status (local, or a remote one as its server last told), with its counts and what
+ * one viewer (if any) voted. Whether the options' counts may be shown is the serializer's business
+ * (`hideTotals` until `expired`).
  */
 export const pollRecord = z.object({
   id,
@@ -40,7 +41,8 @@ export const pollRecord = z.object({
   tallies: z.array(z.number().int()),
   multiple: z.boolean(),
   hideTotals: z.boolean(),
-  expiresAt: isoDate,
+  /** Null for a remote poll that names no end (Mastodon's open-ended poll). */
+  expiresAt: isoDate.nullable(),
   /** Closed for votes when it was read. */
   expired: z.boolean(),
   votesCount: z.number().int(),
@@ -61,6 +63,24 @@ export const pollEvents = {
     version: 1,
     aggregate: (p: { pollId: string }) => `poll:${p.pollId}`,
     payload: z.object({ pollId: id, statusId: id, accountId: id }),
+  }),
+  /**
+   * An account voted (a local one through the API, or a remote one whose vote arrived): federation
+   * sends a local voter's choices on a remote poll to its author, and a local poll's new counts to
+   * its audience. `voteIds` are the votes recorded, one per choice, in the order of `choices`.
+   */
+  pollVoted: defineEvent('events.statuses.poll.voted', {
+    version: 1,
+    aggregate: (p: { pollId: string }) => `poll:${p.pollId}`,
+    payload: z.object({
+      pollId: id,
+      statusId: id,
+      /** The poll's author. */
+      pollAccountId: id,
+      accountId: id,
+      choices: z.array(z.number().int().min(0)),
+      voteIds: z.array(id),
+    }),
   }),
 };
 
@@ -84,6 +104,22 @@ export const statusesPolls = {
       choices: z.array(z.number().int().min(0)).min(1).max(100),
     }),
     response: pollRecord,
+  }),
+  /**
+   * A remote account's vote, as Mastodon takes one (a Note naming an option, in reply to the poll's
+   * status): counted when `statusUri` is a live local status with a poll addressed to its author
+   * (among `addressedIds`) and `name` one of its options; a vote on a closed poll, a second vote of
+   * a single-choice poll or the same option twice change nothing (`ignored`). `notPoll` when the
+   * status is not a local poll or `name` none of its options: the Note is no vote.
+   */
+  saveRemoteVote: defineRequest('statuses.remote_poll_vote.save', {
+    request: z.object({
+      accountId: id,
+      statusUri: z.string().min(1).max(2048),
+      name: z.string().max(10_000),
+      addressedIds: z.array(id).max(200),
+    }),
+    response: z.object({ outcome: z.enum(['counted', 'ignored', 'notPoll']) }),
   }),
   /** The accounts that voted on a poll, each once, in id order after `after`. */
   listVoters: defineRequest('statuses.poll_voter.list', {

@@ -6,6 +6,20 @@ import { statusRecord } from './statuses.contracts';
 const uri = z.string().min(1).max(2048);
 
 /**
+ * The poll of a remote Question as its server counts it (Mastodon's PollParser): the options in
+ * order with their votes, when it ends (or ended, once `closed`), how many accounts voted.
+ */
+export const remotePoll = z.object({
+  options: z.array(z.string().min(1).max(10_000)).min(1).max(100),
+  tallies: z.array(z.number().int().min(0)).max(100),
+  multiple: z.boolean(),
+  /** `closed`, else `endTime`; null for a poll that names no end. */
+  expiresAt: isoDate.nullable(),
+  votersCount: z.number().int().min(0).nullable(),
+});
+export type RemotePoll = z.infer<typeof remotePoll>;
+
+/**
  * A remote status as federation read it from its Note (or a converted Article, Page…), in domain
  * names. `content` and `spoilerText` arrive as the remote server wrote them and are sanitized
  * here; federation has already bounded them (content 500 KB, spoiler text 50 KB) and checked the
@@ -38,6 +52,16 @@ export const remoteStatusDescription = z.object({
    * as a Create); false only edits a status already stored.
    */
   mayCreate: z.boolean().default(true),
+  /**
+   * Its poll (a Question): stored with the status; on a stored status, its counts and closing are
+   * refreshed by an Update (`fromUpdate`), its options changed only by an edit.
+   */
+  poll: remotePoll.nullable().default(null),
+  /**
+   * It comes from an Update: only then does a stored status that is not edited take its poll's
+   * counts (a Create processed after the Updates that followed it would bring older ones back).
+   */
+  fromUpdate: z.boolean().default(false),
 });
 export type RemoteStatusDescription = z.infer<typeof remoteStatusDescription>;
 
