@@ -13,9 +13,9 @@ import {
   type Subscription,
 } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
+import { flagOf } from '../actors/instance-activities';
 import { InstanceActor } from '../actors/instance-actor';
 import { FEDERATION_DB, FEDERATION_SCHEMA } from '../database/federation-database';
-import { ACTIVITY_STREAMS } from '../notes/note-documents';
 import { ActivityDelivery } from './delivery';
 
 /**
@@ -60,14 +60,13 @@ export class ReportActivities extends EventSubscriber {
     const { statuses } = report.statusIds.length
       ? await this.bus.request(contracts.statuses.statuses.getStatuses, { ids: report.statusIds })
       : { statuses: [] };
-    const flag = {
-      '@context': ACTIVITY_STREAMS,
+    const flag = flagOf({
       id: `${this.config.publicOrigin}/reports/${meta.eventId}`,
-      type: 'Flag',
-      actor: this.instanceActor.id,
-      content: report.comment,
-      object: [target.uri, ...statuses.map((status) => status.uri)],
-    };
+      instanceActorId: this.instanceActor.id,
+      comment: report.comment,
+      accountUri: target.uri,
+      statusUris: statuses.map((status) => status.uri),
+    });
     await this.delivery.enqueue(
       { inbox: target.inboxUrl, activity: JSON.stringify(flag), signerAccountId: INSTANCE_ACTOR_SIGNER },
       `report-flag:${meta.eventId}`,

@@ -3,11 +3,11 @@ import { ContractError, INSTANCE_ACTOR_SIGNER, type RelayRecord, type RelayState
 import { CONFIG, type Config, logger } from '@mammut/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { relayFollowOf, relayUnfollowOf } from '../actors/instance-activities';
 import { InstanceActor } from '../actors/instance-actor';
 import { FEDERATION_DB } from '../database/federation-database';
 import { ActivityDelivery } from '../delivery/delivery';
 import { DeliveryHealth, hostOf } from '../delivery/delivery-health';
-import { ACTIVITY_STREAMS, PUBLIC_COLLECTION } from '../notes/note-documents';
 
 interface Row {
   id: string;
@@ -67,7 +67,7 @@ export class Relays {
     if (!rows[0]) throw new ContractError('conflict', `${inbox} is already a relay`);
     // The operator vouches for the relay: a host given up on is tried again (Mastodon resets it too).
     await this.health.recordSuccess(hostOf(inbox));
-    await this.send(inbox, followId, this.followOf(followId));
+    await this.send(inbox, followId, relayFollowOf(this.instanceActor.id, followId));
     this.log.info({ inbox }, 'relay subscribed');
     return toRecord(rows[0]);
   }
@@ -81,14 +81,7 @@ export class Relays {
     );
     if (!rows[0]) throw new ContractError('not_found', `${inbox} is not a relay`);
     const followId = rows[0].follow_activity_id;
-    const undo = {
-      '@context': ACTIVITY_STREAMS,
-      id: `${followId}/undo`,
-      type: 'Undo',
-      actor: this.instanceActor.id,
-      object: this.followOf(followId),
-    };
-    await this.send(inbox, `${followId}/undo`, undo);
+    await this.send(inbox, `${followId}/undo`, relayUnfollowOf(this.instanceActor.id, followId));
     this.log.info({ inbox }, 'relay unsubscribed');
   }
 
@@ -124,16 +117,6 @@ export class Relays {
       `SELECT inbox_url FROM federation.relays WHERE state = 'accepted' ORDER BY id`,
     );
     return rows.map((row) => row.inbox_url);
-  }
-
-  private followOf(followId: string): Record<string, unknown> {
-    return {
-      '@context': ACTIVITY_STREAMS,
-      id: followId,
-      type: 'Follow',
-      actor: this.instanceActor.id,
-      object: PUBLIC_COLLECTION,
-    };
   }
 
   private send(inbox: string, activityId: string, activity: Record<string, unknown>): Promise<void> {

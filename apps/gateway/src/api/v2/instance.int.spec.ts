@@ -258,6 +258,7 @@ describe('instance endpoints over HTTP (default configuration)', () => {
       'statuses.postgres': up,
       'timelines.postgres': up,
       'federation.postgres': up,
+      'moderation.postgres': up,
       redis: up,
       nats: up,
     };
@@ -283,6 +284,7 @@ describe('instance endpoints over HTTP (default configuration)', () => {
           'statuses.postgres': up,
           'timelines.postgres': up,
           'federation.postgres': up,
+          'moderation.postgres': up,
           redis: up,
           nats: up,
         },
@@ -292,6 +294,7 @@ describe('instance endpoints over HTTP (default configuration)', () => {
           'statuses.postgres': up,
           'timelines.postgres': up,
           'federation.postgres': up,
+          'moderation.postgres': up,
           redis: up,
           nats: up,
         },
