@@ -40,6 +40,7 @@ describe('remote statuses', () => {
     mayCreate: true,
     poll: null,
     fromUpdate: false,
+    emojis: [],
     ...overrides,
   });
 
