@@ -1,7 +1,15 @@
 import type { AccountRecord, CredentialRecord, ProfileField, RelationshipRecord } from '@mammut/contracts';
 import type { SerializeContext } from './context';
 import { serializeEmojis } from './emojis.serializer';
-import type { MAccount, MCredentialAccount, MCustomEmoji, MField, MPreferences, MRelationship, MRole } from './entities';
+import type {
+  MAccount,
+  MCredentialAccount,
+  MCustomEmoji,
+  MField,
+  MPreferences,
+  MRelationship,
+  MRole,
+} from './entities';
 
 const midnight = (iso: string): string => `${iso.slice(0, 10)}T00:00:00.000Z`;
 

@@ -3,7 +3,7 @@ import { serializeAccount } from './accounts.serializer';
 import type { SerializeContext } from './context';
 import { serializeEmojis } from './emojis.serializer';
 import { serializePoll, serializeStatusEdit } from './polls.serializer';
-import { type StatusContext, serializeStatus, statusJsonText } from './statuses.serializer';
+import { type MStatus, type StatusContext, serializeStatus, statusJsonText } from './statuses.serializer';
 
 const ctx: SerializeContext = { origin: 'https://example.test', localDomain: 'example.test' };
 
@@ -89,6 +89,8 @@ const status: StatusRecord = Object.freeze({
   emojis: carried,
 });
 
+const parsed = (text: string): MStatus => JSON.parse(text) as MStatus;
+
 const context = (extra: Partial<StatusContext> = {}): StatusContext => ({
   accounts: new Map([[bob.id, bob]]),
   viewerId: null,
@@ -110,10 +112,10 @@ describe('custom emoji of remote objects', () => {
   it('shows on a status only those its content, spoiler text and poll options use', () => {
     const expected = [entity('blobcat'), entity('party'), entity('ok_hand')];
     expect(serializeStatus(status, context(), ctx).emojis).toEqual(expected);
-    expect(JSON.parse(statusJsonText(status, context(), ctx)).emojis).toEqual(expected);
+    expect(parsed(statusJsonText(status, context(), ctx)).emojis).toEqual(expected);
     // The poll did not come along: its options are not searched.
     expect(serializeStatus(status, context({ polls: new Map() }), ctx).emojis).toEqual(expected.slice(0, 2));
-    expect(JSON.parse(statusJsonText(status, context({ polls: new Map() }), ctx)).emojis).toEqual(
+    expect(parsed(statusJsonText(status, context({ polls: new Map() }), ctx)).emojis).toEqual(
       expected.slice(0, 2),
     );
     expect(serializeStatus(status, context(), ctx).poll?.emojis).toEqual([entity('ok_hand')]);
