@@ -48,8 +48,8 @@ const style = (
  * Pixelfed emit (recorded fixtures, quirks included), served by one loopback peer and delivered
  * signed to local alice as each server signs: what she sees through the client API is what
  * Mastodon shows for the same input (handle, profile url, sanitized profile and fields, bot and
- * group flags, status url, spoiler, visibility, threading). Custom emoji are not supported yet:
- * every `emojis` is empty.
+ * group flags, status url, spoiler, visibility, threading, custom emoji). The `emojis` of an
+ * account or status are those its texts use, their images still on the remote server.
  */
 describe('interop shapes: other servers’ actors and notes as Mastodon shows them', () => {
   const sut = useTestSystem({ FEDERATION_SCHEME: 'http', FEDERATION_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1' });
@@ -137,6 +137,14 @@ describe('interop shapes: other servers’ actors and notes as Mastodon shows th
     return client.v1.statuses.$select(status.id).fetch();
   };
 
+  /** A remote custom emoji as masto presents Mastodon's CustomEmoji entity. */
+  const emoji = (shortcode: string, path: string) => ({
+    shortcode,
+    url: `${peer.origin}${path}`,
+    staticUrl: `${peer.origin}${path}`,
+    visibleInPicker: false,
+  });
+
   /** The fields compared with what Mastodon shows (masto's Account type lacks Mastodon 4.2's `uri`). */
   const accountShape = (account: mastodon.v1.Account & { uri?: string }) => ({
     acct: account.acct,
@@ -174,7 +182,7 @@ describe('interop shapes: other servers’ actors and notes as Mastodon shows th
       locked: false,
       bot: false,
       group: false,
-      emojis: [],
+      emojis: [emoji('verified', '/system/custom_emojis/verified.png')],
     });
     expect(status.account.note).toContain('class="mention hashtag"');
     expect(status.account.fields.map((field) => field.name)).toEqual(['Website', 'Pronouns']);
@@ -200,6 +208,11 @@ describe('interop shapes: other servers’ actors and notes as Mastodon shows th
       mentions: ['alice'],
     });
     expect(status.content).toContain('class="u-url mention"');
+    // Of the note's two Emoji tags, the one its content uses; the shortcode stays in the text.
+    expect(status.content).toContain(':trunk:');
+    expect(status.emojis).toEqual([emoji('trunk', '/system/custom_emojis/trunk.png')]);
+    // Notes without Emoji tags have none.
+    expect(aliceStatus.emojis).toEqual([]);
   });
 
   it('GoToSocial: a keyId without fragment, hs2019, signed GETs; a followers-only reply threads under alice’s status', async () => {
@@ -263,7 +276,7 @@ describe('interop shapes: other servers’ actors and notes as Mastodon shows th
       locked: false,
       bot: true,
       group: false,
-      emojis: [],
+      emojis: [emoji('cat_blep', '/files/cat_blep.png')],
     });
     expect(status.account.fields.map((field) => field.name)).toEqual(['Source']);
     expect({ url: status.url, spoilerText: status.spoilerText, visibility: status.visibility }).toEqual({
@@ -290,7 +303,7 @@ describe('interop shapes: other servers’ actors and notes as Mastodon shows th
       locked: true,
       bot: false,
       group: false,
-      emojis: [],
+      emojis: [emoji('blobcat', '/emoji/blobcat.png')],
     });
     expect(status.account.note).not.toMatch(/javascript/);
     expect(status.account.fields.map((field) => [field.name, field.value])).toEqual([

@@ -150,6 +150,7 @@ export function remoteActor(
     alsoKnownAs: [],
     movedToUri: null,
     published: '2023-04-05T00:00:00Z',
+    emojis: [],
     webfingeredAt: new Date().toISOString(),
     ...overrides,
   };

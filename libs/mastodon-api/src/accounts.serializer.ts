@@ -1,6 +1,15 @@
 import type { AccountRecord, CredentialRecord, ProfileField, RelationshipRecord } from '@mammut/contracts';
 import type { SerializeContext } from './context';
-import type { MAccount, MCredentialAccount, MField, MPreferences, MRelationship, MRole } from './entities';
+import { serializeEmojis } from './emojis.serializer';
+import type {
+  MAccount,
+  MCredentialAccount,
+  MCustomEmoji,
+  MField,
+  MPreferences,
+  MRelationship,
+  MRole,
+} from './entities';
 
 const midnight = (iso: string): string => `${iso.slice(0, 10)}T00:00:00.000Z`;
 
@@ -12,6 +21,15 @@ export function localAccountUrl(ctx: SerializeContext, username: string): string
 }
 
 const field = (f: ProfileField): MField => ({ name: f.name, value: f.value, verified_at: f.verifiedAt });
+
+/** The custom emoji its display name, note and fields use (Mastodon's Account#emojis). */
+function accountEmojis(account: AccountRecord): MCustomEmoji[] {
+  // Absent in a record cached before emoji were stored.
+  const emojis: AccountRecord['emojis'] | undefined = account.emojis;
+  if (!emojis?.length) return [];
+  const texts = [account.displayName, account.note, ...account.fields.flatMap((f) => [f.name, f.value])];
+  return serializeEmojis(emojis, texts);
+}
 
 /**
  * Built as one literal in a fixed order, never by spreading: an account is serialized on most API
@@ -46,7 +64,7 @@ export function serializeAccount(account: AccountRecord, ctx: SerializeContext):
     hide_collections: account.hideCollections,
     noindex: account.domain ? null : !account.indexable,
     fields: blank ? [] : account.fields.map(field),
-    emojis: [],
+    emojis: blank ? [] : accountEmojis(account),
     roles: [],
     created_at: midnight(account.createdAt),
     last_status_at: account.lastStatusAt ? account.lastStatusAt.slice(0, 10) : null,

@@ -11,7 +11,8 @@ export interface MCustomEmoji {
   url: string;
   static_url: string;
   visible_in_picker: boolean;
-  category: string | null;
+  /** Only for an emoji filed under one (Mastodon leaves it out otherwise). */
+  category?: string | null;
 }
 
 export interface MAccountRole {

@@ -1,6 +1,7 @@
 export * from './context';
 export * from './entities';
 export * from './accounts.serializer';
+export * from './emojis.serializer';
 export * from './applications.serializer';
 export * from './instance.entities';
 export * from './instance.serializer';

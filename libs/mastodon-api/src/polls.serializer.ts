@@ -1,7 +1,14 @@
-import type { AccountRecord, PollRecord, StatusEditRecord, StatusRecord } from '@mammut/contracts';
+import type {
+  AccountRecord,
+  PollRecord,
+  RemoteEmoji,
+  StatusEditRecord,
+  StatusRecord,
+} from '@mammut/contracts';
 import { serializeAccount } from './accounts.serializer';
 import type { SerializeContext } from './context';
-import type { MAccount } from './entities';
+import { serializeEmojis } from './emojis.serializer';
+import type { MAccount, MCustomEmoji } from './entities';
 
 export interface MPollOption {
   title: string;
@@ -18,7 +25,7 @@ export interface MPoll {
   votes_count: number;
   voters_count: number | null;
   options: MPollOption[];
-  emojis: unknown[];
+  emojis: MCustomEmoji[];
   /** With a user token only. */
   voted?: boolean;
   own_votes?: number[];
@@ -33,7 +40,7 @@ export interface MStatusEdit {
   account: MAccount;
   poll?: { options: { title: string }[] };
   media_attachments: unknown[];
-  emojis: unknown[];
+  emojis: MCustomEmoji[];
 }
 
 /** Mastodon's StatusSource entity: what an edit starts from. */
@@ -45,9 +52,14 @@ export interface MStatusSource {
 
 /**
  * A poll as Mastodon shows it: the options' counts stay hidden (null) while a poll that hides its
- * totals runs, whoever asks (Poll#show_totals_now?); `voted` and `own_votes` only for a user.
+ * totals runs, whoever asks (Poll#show_totals_now?); `voted` and `own_votes` only for a user;
+ * `emojis` those of its status's custom emoji its options use.
  */
-export function serializePoll(poll: PollRecord, viewerId: string | null): MPoll {
+export function serializePoll(
+  poll: PollRecord,
+  viewerId: string | null,
+  emojis: readonly RemoteEmoji[] = [],
+): MPoll {
   const showTotals = poll.expired || !poll.hideTotals;
   const serialized: MPoll = {
     id: poll.id,
@@ -60,7 +72,7 @@ export function serializePoll(poll: PollRecord, viewerId: string | null): MPoll 
       title,
       votes_count: showTotals ? (poll.tallies[index] ?? 0) : null,
     })),
-    emojis: [],
+    emojis: serializeEmojis(emojis, poll.options),
   };
   if (viewerId !== null) {
     serialized.voted = poll.voted;
@@ -85,7 +97,8 @@ export function serializeStatusEdit(
     account: serializeAccount(account, ctx),
     ...(edit.pollOptions?.length ? { poll: { options: edit.pollOptions.map((title) => ({ title })) } } : {}),
     media_attachments: [],
-    emojis: [],
+    // Those of this version, used in its texts.
+    emojis: serializeEmojis(edit.emojis, [edit.spoilerText, edit.content, ...(edit.pollOptions ?? [])]),
   };
 }
 

@@ -34,6 +34,7 @@ const account = (id: string, username: string, extra: Partial<AccountRecord> = {
     limited: false,
     memorial: false,
     movedToAccountId: null,
+    emojis: [],
     ...extra,
   });
 
@@ -62,6 +63,7 @@ const status = (id: string, accountId: string, extra: Partial<StatusRecord> = {}
     repliesCount: 0,
     reblogsCount: 0,
     favouritesCount: 2,
+    emojis: [],
     ...extra,
   });
 

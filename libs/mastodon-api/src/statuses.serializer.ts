@@ -1,7 +1,8 @@
 import type { AccountRecord, PollRecord, StatusRecord } from '@mammut/contracts';
 import { localAccountUrl, serializeAccount } from './accounts.serializer';
 import type { SerializeContext } from './context';
-import type { MAccount } from './entities';
+import { serializeEmojis } from './emojis.serializer';
+import type { MAccount, MCustomEmoji } from './entities';
 import type { FilterMatch } from './filters';
 import { type MFilterResult, serializeFilterResult } from './filters.serializer';
 import { type MPoll, serializePoll } from './polls.serializer';
@@ -48,7 +49,7 @@ export interface MStatus {
   media_attachments: unknown[];
   mentions: MMention[];
   tags: MStatusTag[];
-  emojis: unknown[];
+  emojis: MCustomEmoji[];
   card: null;
   poll: MPoll | null;
   /** The source text: only in the answer to DELETE, for delete-and-redraft. */
@@ -89,7 +90,20 @@ export function serializeMention(account: AccountRecord, ctx: SerializeContext):
 /** A status's poll, when it has one and it came with the page. */
 function pollOf(record: StatusRecord, status: StatusContext): MPoll | null {
   const poll = record.pollId === null ? undefined : status.polls?.get(record.pollId);
-  return poll ? serializePoll(poll, status.viewerId) : null;
+  return poll ? serializePoll(poll, status.viewerId, record.emojis) : null;
+}
+
+/** Whether the status's poll came with the page (its options are then searched for emoji). */
+const pollShown = (record: StatusRecord, status: StatusContext): boolean =>
+  record.pollId !== null && status.polls?.has(record.pollId) === true;
+
+/** The custom emoji its spoiler text, content and poll options use (Mastodon's Status#emojis). */
+function statusEmojis(record: StatusRecord, status: StatusContext): MCustomEmoji[] {
+  // Absent in a record cached before emoji were stored.
+  const emojis: StatusRecord['emojis'] | undefined = record.emojis;
+  if (!emojis?.length) return [];
+  const poll = record.pollId === null ? undefined : status.polls?.get(record.pollId);
+  return serializeEmojis(emojis, [record.spoilerText, record.content, ...(poll?.options ?? [])]);
 }
 
 /** The fields of a status that are the same for every viewer: all but the reblog, poll and viewer's. */
@@ -141,7 +155,7 @@ function sharedFields(
       return account ? [serializeMention(account, ctx)] : [];
     }),
     tags: record.tags.map((name) => ({ name, url: `${ctx.origin}/tags/${encodeURIComponent(name)}` })),
-    emojis: [],
+    emojis: statusEmojis(record, status),
     card: null,
   };
 }
@@ -183,6 +197,8 @@ interface SharedText {
   readonly author: AccountRecord;
   readonly mentioned: readonly (AccountRecord | undefined)[];
   readonly ctx: SerializeContext;
+  /** Whether the poll came with it (its options may use emoji). */
+  readonly polled: boolean;
   /** The JSON object without its closing brace. */
   readonly open: string;
 }
@@ -201,11 +217,13 @@ export function statusJsonText(record: StatusRecord, status: StatusContext, ctx:
   const author = authorOf(record, status);
   const shared = sharedOf(record, status);
   const mentioned = record.mentions.map((id) => status.accounts.get(id));
+  const polled = pollShown(record, status);
   let held = sharedTexts.get(record);
   if (
     !held ||
     held.author !== author ||
     held.ctx !== ctx ||
+    held.polled !== polled ||
     held.mentioned.length !== mentioned.length ||
     held.mentioned.some((account, i) => account !== mentioned[i])
   ) {
@@ -213,6 +231,7 @@ export function statusJsonText(record: StatusRecord, status: StatusContext, ctx:
       author,
       mentioned,
       ctx,
+      polled,
       open: JSON.stringify(sharedFields(record, author, status, ctx)).slice(0, -1),
     };
     if (Object.isFrozen(record) && Object.isFrozen(author)) sharedTexts.set(record, held);

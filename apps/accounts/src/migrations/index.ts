@@ -12,6 +12,7 @@ import { CreateLists1796088432720 } from './1796088432720-CreateLists';
 import { CreateFilters1796088456871 } from './1796088456871-CreateFilters';
 import { NotifyFilterChanges1796098869556 } from './1796098869556-NotifyFilterChanges';
 import { AddMovedAt1796123785531 } from './1796123785531-AddMovedAt';
+import { AddAccountEmojis1796123800000 } from './1796123800000-AddAccountEmojis';
 
 /** Every migration of the accounts schema, in order. */
 export const accountsMigrations = [
@@ -29,4 +30,5 @@ export const accountsMigrations = [
   CreateFilters1796088456871,
   NotifyFilterChanges1796098869556,
   AddMovedAt1796123785531,
+  AddAccountEmojis1796123800000,
 ];

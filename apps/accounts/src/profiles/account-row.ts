@@ -1,10 +1,10 @@
-import type { AccountRecord, ActorRecord, ActorType, ProfileField } from '@mammut/contracts';
+import type { AccountRecord, ActorRecord, ActorType, ProfileField, RemoteEmoji } from '@mammut/contracts';
 
 /** The columns of `accounts.accounts` that make an AccountRecord, for every query that returns one. */
 export const ACCOUNT_COLUMNS = `a.id, a.username, a.domain, a.display_name, a.note, a.note_html, a.uri, a.url, a.avatar_url,
   a.header_url, a.locked, a.bot, a."group", a.discoverable, a.indexable, a.hide_collections, a.fields, a.followers_count,
   a.following_count, a.statuses_count, a.last_status_at, a.suspended_at, a.silenced_at, a.memorial, a.moved_to_account_id,
-  a.created_at`;
+  a.created_at, a.emojis`;
 
 /**
  * The same columns for a row read as one JSON value (`to_json`): bigint ids as text, since JSON
@@ -53,6 +53,7 @@ export interface AccountRow {
   memorial: boolean;
   moved_to_account_id: string | null;
   created_at: Timestamp;
+  emojis: RemoteEmoji[];
 }
 
 export function toAccountRecord(row: AccountRow): AccountRecord {
@@ -83,6 +84,7 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
     limited: row.silenced_at !== null,
     memorial: row.memorial,
     movedToAccountId: row.moved_to_account_id,
+    emojis: row.emojis,
   };
 }
 

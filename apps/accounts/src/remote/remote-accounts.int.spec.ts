@@ -118,6 +118,24 @@ describe('remote accounts through accounts.remote.* (over NATS, as federation ca
     ]);
   });
 
+  it('keeps the custom emoji of the actor, replaced on each save; a non-http(s) image is dropped', async () => {
+    const blob = { shortcode: 'blob', url: 'https://cdn.peer.test/emoji/blob.png' };
+    const saved = await bus().request(
+      remote.saveRemoteAccount,
+      remoteActor('emil', 'peer.test', {
+        displayName: 'Emil :blob:',
+        emojis: [blob, { shortcode: 'bad', url: 'ftp://peer.test/bad.png' }],
+      }),
+    );
+    expect(saved.account.emojis).toEqual([blob]);
+    const { accounts } = await bus().request(contracts.accounts.profiles.getAccounts, {
+      ids: [saved.account.id],
+    });
+    expect(accounts[0].emojis).toEqual([blob]);
+    const again = await bus().request(remote.saveRemoteAccount, remoteActor('emil', 'peer.test'));
+    expect(again.account.emojis).toEqual([]);
+  });
+
   it('keeps one account per handle (username case-insensitive, domain normalised) and per uri', async () => {
     const zoe = await saveRemoteAccount(bus(), 'Zoe', 'Bücher.Example', {
       uri: 'https://xn--bcher-kva.example/users/Zoe',

@@ -40,6 +40,7 @@ function remoteActor(
     alsoKnownAs: [],
     movedToUri: null,
     published: null,
+    emojis: [],
     webfingeredAt: '2026-01-01T00:00:00Z',
     ...overrides,
   };

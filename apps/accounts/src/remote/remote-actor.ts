@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import type { ActorType, ProfileField, RemoteActorDescription } from '@mammut/contracts';
+import type { ActorType, ProfileField, RemoteActorDescription, RemoteEmoji } from '@mammut/contracts';
 import { sanitizeRichText } from '@mammut/platform';
 import { Validation } from '../profiles/validation';
 import { asciiDomain, httpUrl } from './domains';
@@ -19,6 +19,7 @@ export interface RemoteActorRow {
   readonly displayName: string;
   readonly noteHtml: string;
   readonly fields: ProfileField[];
+  readonly emojis: RemoteEmoji[];
   readonly avatarRemoteUrl: string | null;
   readonly headerRemoteUrl: string | null;
   readonly inboxUrl: string;
@@ -65,6 +66,8 @@ export function checkRemoteActor(input: RemoteActorDescription, localDomain: str
     return null;
   };
   const inboxUrl = optionalUrl('inbox_url', input.inboxUrl);
+  // An emoji whose image is no http(s) URL is dropped, not refused: the profile stands without it.
+  const emojis = input.emojis.filter((emoji) => httpUrl(emoji.url) !== null);
   const row = {
     sharedInboxUrl: optionalUrl('shared_inbox_url', input.sharedInboxUrl),
     outboxUrl: optionalUrl('outbox_url', input.outboxUrl),
@@ -128,6 +131,7 @@ export function checkRemoteActor(input: RemoteActorDescription, localDomain: str
       valueSource: '',
       verifiedAt: fieldDates[index]?.toISOString() ?? null,
     })),
+    emojis,
     inboxUrl: inboxUrl as string,
     publicKey: input.publicKey,
     createdAt,

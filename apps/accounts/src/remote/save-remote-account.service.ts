@@ -201,6 +201,7 @@ function described(
     ['note', ''],
     ['note_html', actor.noteHtml],
     ['fields', JSON.stringify(actor.fields)],
+    ['emojis', JSON.stringify(actor.emojis)],
     ['locked', input.locked],
     ['discoverable', input.discoverable],
     ['indexable', input.indexable],

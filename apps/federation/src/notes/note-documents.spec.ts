@@ -46,6 +46,7 @@ const actor = (id: string, username: string, domain: string | null, uri: string)
   limited: false,
   memorial: false,
   movedToAccountId: null,
+  emojis: [],
   actorType: 'Person',
   inboxUrl: domain ? `${uri}/inbox` : null,
   sharedInboxUrl: null,
@@ -97,6 +98,7 @@ const status = (overrides: Partial<StatusRecord> = {}): StatusRecord => ({
   repliesCount: 0,
   reblogsCount: 0,
   favouritesCount: 0,
+  emojis: [],
   ...overrides,
 });
 

@@ -50,4 +50,27 @@ describe('parseActorDocument', () => {
     expect(parsed.ok && parsed.actor.avatarRemoteUrl).toBe('https://gts.example/a-48.png');
     expect(parsed.ok && parsed.keys.map((key) => key.id)).toEqual([`${ID}/main-key`]);
   });
+
+  it('keeps the custom emoji of its Emoji tags, skipping bad ones', () => {
+    const parsed = parseActorDocument(
+      document({
+        name: 'Goose :honk:',
+        tag: [
+          { type: 'Hashtag', name: '#birds' },
+          {
+            type: 'Emoji',
+            name: ':honk:',
+            icon: { type: 'Image', mediaType: 'image/png', url: 'https://cdn.example/honk.png' },
+          },
+          { type: 'Emoji', name: ':bad:', icon: { type: 'Image', url: 'ftp://gts.example/bad.png' } },
+        ],
+      }),
+      ID,
+    );
+    expect(parsed.ok && parsed.actor.emojis).toEqual([
+      { shortcode: 'honk', url: 'https://cdn.example/honk.png' },
+    ]);
+    const without = parseActorDocument(document({ tag: 'nonsense' }), ID);
+    expect(without.ok && without.actor.emojis).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import type { ActorType, RemoteActorDescription } from '@mammut/contracts';
 import { z } from 'zod';
-import { urlOf } from './note-parser';
+import { parseEmojiTags, urlOf } from './note-parser';
 
 const AS_CONTEXT = 'https://www.w3.org/ns/activitystreams';
 const ACTOR_TYPES: readonly ActorType[] = ['Person', 'Service', 'Group', 'Application', 'Organization'];
@@ -67,6 +67,7 @@ const actorDocument = z.object({
   movedTo: httpUrl.nullish().catch(null),
   publicKey: z.union([key, z.array(z.unknown()).transform((keys) => keys.slice(0, 10))]).nullish(),
   attachment: z.array(z.unknown()).nullish().catch(null),
+  tag: z.unknown().optional(),
 });
 
 const propertyValue = z.object({ type: z.literal('PropertyValue'), name: z.string(), value: z.string() });
@@ -92,7 +93,8 @@ const published = (value: string | null | undefined): string | null => {
  * A fetched actor document as the accounts service saves it, checked as Mastodon checks one
  * (fetch_remote_actor_service): an ActivityStreams context, a known actor type, an id equal to the
  * URL it was fetched from, an inbox, and keys owned by the actor itself; truncated to Mastodon's
- * limits; `url` the text/html one of several links, as Mastodon prefers it, http(s) only. The
+ * limits; `url` the text/html one of several links, as Mastodon prefers it, http(s) only; its
+ * custom emoji from its Emoji tags (parseEmojiTags). The
  * handle's domain is the id's host: WebFinger confirmation comes later.
  */
 export function parseActorDocument(json: unknown, fetchedFrom: string): ParsedActor {
@@ -149,6 +151,7 @@ export function parseActorDocument(json: unknown, fetchedFrom: string): ParsedAc
       // Linked by accounts only to an account already known here: a redirect, not a move of followers.
       movedToUri: doc.movedTo && doc.movedTo !== doc.id ? doc.movedTo : null,
       published: published(doc.published),
+      emojis: parseEmojiTags(doc.tag),
     },
   };
 }

@@ -1,5 +1,6 @@
 import {
   normalizeHashtag,
+  parseEmojiTags,
   parseNote,
   parsePoll,
   parseVote,
@@ -182,6 +183,100 @@ describe('parseNote', () => {
     ['an array', [1, 2]],
   ])('refuses %s', (_, value) => {
     expect(parseNote(value, {}, now).ok).toBe(false);
+  });
+});
+
+describe('parseEmojiTags', () => {
+  const emoji = (name: unknown, url: unknown, extra: Record<string, unknown> = {}) => ({
+    id: `https://remote.example/emojis/${String(name)}`,
+    type: 'Emoji',
+    name,
+    updated: '2026-11-01T00:00:00Z',
+    icon: { type: 'Image', mediaType: 'image/png', url },
+    ...extra,
+  });
+
+  it('reads an Emoji tag as Mastodon sends it: the shortcode without colons, the icon on any host', () => {
+    expect(
+      parseEmojiTags([
+        { type: 'Mention', href: 'https://here.example/users/alice' },
+        emoji(':blobcat:', 'https://files.cdn.example/emoji/blobcat.png'),
+        { type: 'Hashtag', name: '#cats' },
+        emoji('Party_Parrot_2', 'http://remote.example/parrot.gif'),
+      ]),
+    ).toEqual([
+      { shortcode: 'blobcat', url: 'https://files.cdn.example/emoji/blobcat.png' },
+      { shortcode: 'Party_Parrot_2', url: 'http://remote.example/parrot.gif' },
+    ]);
+  });
+
+  it('takes an icon given as several images, or with a Link as its url', () => {
+    expect(
+      parseEmojiTags([
+        emoji(':a1:', null, { icon: [{ type: 'Image', url: 'https://remote.example/a1.png' }] }),
+        emoji(':b2:', { type: 'Link', href: 'https://remote.example/b2.png' }),
+      ]),
+    ).toEqual([
+      { shortcode: 'a1', url: 'https://remote.example/a1.png' },
+      { shortcode: 'b2', url: 'https://remote.example/b2.png' },
+    ]);
+  });
+
+  it('skips an emoji without an http(s) icon URL', () => {
+    expect(
+      parseEmojiTags([
+        emoji(':js:', 'javascript:alert(1)'),
+        emoji(':data:', 'data:image/png;base64,AAAA'),
+        emoji(':rel:', '/emoji/rel.png'),
+        emoji(':num:', 42),
+        emoji(':long:', `https://remote.example/${'x'.repeat(2100)}.png`),
+        { type: 'Emoji', name: ':noicon:' },
+        emoji(':ok:', 'https://remote.example/ok.png'),
+      ]),
+    ).toEqual([{ shortcode: 'ok', url: 'https://remote.example/ok.png' }]);
+  });
+
+  it('skips a bad shortcode, and the second of a repeated one', () => {
+    const url = 'https://remote.example/e.png';
+    expect(
+      parseEmojiTags([
+        emoji(':x:', url),
+        emoji(':blob-cat:', url),
+        emoji(':blöb:', url),
+        emoji('::', url),
+        emoji(':a b:', url),
+        emoji(`:${'a'.repeat(101)}:`, url),
+        emoji(7, url),
+        emoji(':fine:', url),
+        emoji('fine', 'https://remote.example/other.png'),
+      ]),
+    ).toEqual([{ shortcode: 'fine', url }]);
+  });
+
+  it('keeps at most 50 of them', () => {
+    const many = Array.from({ length: 80 }, (_, i) => emoji(`:e${i}:`, `https://remote.example/${i}.png`));
+    const kept = parseEmojiTags(many);
+    expect(kept).toHaveLength(50);
+    expect(kept[49]).toEqual({ shortcode: 'e49', url: 'https://remote.example/49.png' });
+  });
+
+  it('reads a single tag object, and nothing out of other values', () => {
+    expect(parseEmojiTags(emoji(':solo:', 'https://remote.example/solo.png'))).toEqual([
+      { shortcode: 'solo', url: 'https://remote.example/solo.png' },
+    ]);
+    for (const tag of [undefined, null, 'tag', 42, true, [null, 'x', 1, []], { type: 'Emoji' }])
+      expect(parseEmojiTags(tag)).toEqual([]);
+  });
+
+  it('is what parseNote keeps with the note', () => {
+    const note = parsed({
+      ...mastodonNote,
+      content: '<p>hi :blob: :blobcat:</p>',
+      tag: [...mastodonNote.tag, emoji(':blobcat:', 'https://mastodon.example/e/blobcat.png')],
+    });
+    // Mastodon's note names an Emoji without an icon: skipped.
+    expect(note.emojis).toEqual([{ shortcode: 'blobcat', url: 'https://mastodon.example/e/blobcat.png' }]);
+    expect(parsed(goToSocialNote).emojis).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { RemotePoll, Visibility } from '@mammut/contracts';
+import { REMOTE_EMOJI_LIMIT, type RemoteEmoji, type RemotePoll, type Visibility } from '@mammut/contracts';
 import { escapeHtml } from '@mammut/platform';
 
 /** Object types stored as statuses as they are. */
@@ -40,6 +40,8 @@ export interface ParsedNote {
   tags: string[];
   /** A Question's poll; null for anything else, or a Question without a valid one. */
   poll: RemotePoll | null;
+  /** Its custom emoji (Emoji tags, parseEmojiTags). */
+  emojis: RemoteEmoji[];
 }
 
 /** Bounds of a remote poll kept: more options or longer ones and the Question is kept without it. */
@@ -100,6 +102,33 @@ export const urlOf = (value: unknown): string | null => {
   });
   return (links.find((link) => link.html) ?? links[0])?.href ?? null;
 };
+
+/** Mastodon's shortcode (CustomEmoji::SHORTCODE_RE_FRAGMENT), bounded as the contract bounds it. */
+const SHORTCODE = /^[a-zA-Z0-9_]{2,100}$/;
+
+/**
+ * The custom emoji among an object's `tag`s, read as Mastodon's CustomEmojiParser reads one: an
+ * `Emoji` whose `name` less its colons is a shortcode and whose `icon` (an Image, or the first of
+ * several) has an http(s) `url` on any host. Anything else is skipped, not refused: the object
+ * stands without it. The first of a repeated shortcode counts; at most REMOTE_EMOJI_LIMIT are kept
+ * (more is no honest object: Mastodon sends the ones used).
+ */
+export function parseEmojiTags(tag: unknown): RemoteEmoji[] {
+  const tags = Array.isArray(tag) ? tag : tag && typeof tag === 'object' ? [tag] : [];
+  const found = new Map<string, RemoteEmoji>();
+  for (const item of tags) {
+    if (found.size >= REMOTE_EMOJI_LIMIT) break;
+    if (!item || typeof item !== 'object') continue;
+    const emoji = item as Record<string, unknown>;
+    if (emoji.type !== 'Emoji' || typeof emoji.name !== 'string') continue;
+    const shortcode = emoji.name.replaceAll(':', '');
+    if (!SHORTCODE.test(shortcode) || found.has(shortcode)) continue;
+    const icon: unknown = Array.isArray(emoji.icon) ? emoji.icon[0] : emoji.icon;
+    const url = icon && typeof icon === 'object' ? urlOf((icon as Record<string, unknown>).url) : null;
+    if (url) found.set(shortcode, { shortcode, url });
+  }
+  return [...found.values()];
+}
 
 /** Mastodon's hashtag normalisation: ASCII folding, lower case, only word characters kept. */
 export function normalizeHashtag(name: string): string {
@@ -199,7 +228,7 @@ export function parseVote(value: unknown): ParsedVote | null {
  * Image, Audio, Video and Event converted (title, summary and a link, no content warning);
  * content else the first of contentMap; summary else summaryMap; the language from the first key
  * of contentMap, nameMap or summaryMap; published only with a sane year (else `now`); url a http(s)
- * link, else the id; Mention hrefs and Hashtag names from `tag`; a Question's poll (parsePoll). `to`/`cc` fall back to the activity's. Refused:
+ * link, else the id; Mention hrefs, Hashtag names and Emoji from `tag`; a Question's poll (parsePoll). `to`/`cc` fall back to the activity's. Refused:
  * another type, an id that is not http(s), what exceeds NOTE_LIMITS, and a note with nothing to show
  * (neither content, summary nor poll).
  */
@@ -267,6 +296,7 @@ export function parseNote(value: unknown, activity: Json = {}, now = new Date())
         .filter((tag) => tag.length > 0 && tag.length <= 100)
         .slice(0, NOTE_LIMITS.tags),
       poll,
+      emojis: parseEmojiTags(object.tag),
     },
   };
 }

@@ -118,6 +118,7 @@ export class RemoteNotes {
       tags: note.tags,
       mayCreate: options.mayCreate,
       poll: note.poll,
+      emojis: note.emojis,
       fromUpdate: options.fromUpdate ?? false,
     });
     const parent = note.inReplyTo;

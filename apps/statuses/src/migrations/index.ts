@@ -11,6 +11,7 @@ import { IndexLocalPublicTimeline1796200000410 } from './1796200000410-IndexLoca
 import { CreateStatusTombstones1796200000500 } from './1796200000500-CreateStatusTombstones';
 import { AddInReplyToUri1796200000600 } from './1796200000600-AddInReplyToUri';
 import { AllowOpenEndedPolls1796200000710 } from './1796200000710-AllowOpenEndedPolls';
+import { AddStatusEmojis1796200000720 } from './1796200000720-AddStatusEmojis';
 
 /** Every migration of the statuses schema, in order. */
 export const statusesMigrations = [
@@ -27,4 +28,5 @@ export const statusesMigrations = [
   CreateStatusTombstones1796200000500,
   AddInReplyToUri1796200000600,
   AllowOpenEndedPolls1796200000710,
+  AddStatusEmojis1796200000720,
 ];

@@ -55,6 +55,7 @@ describe('remote polls', () => {
     mayCreate: true,
     poll: remotePoll(),
     fromUpdate: false,
+    emojis: [],
     ...overrides,
   });
   const save = (input: RemoteStatusDescription) =>

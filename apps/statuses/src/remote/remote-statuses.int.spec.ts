@@ -40,6 +40,7 @@ describe('remote statuses', () => {
     mayCreate: true,
     poll: null,
     fromUpdate: false,
+    emojis: [],
     ...overrides,
   });
 
@@ -84,6 +85,26 @@ describe('remote statuses', () => {
       '<p>quick fix</p>',
       '<p>new</p>',
     ]);
+  });
+
+  it('keeps its custom emoji with the status and with each version of it', async () => {
+    const blob = { shortcode: 'blob', url: 'https://cdn.peer.test/blob.png' };
+    const input = described({ content: '<p>hi :blob:</p>', emojis: [blob] });
+    const created = await save(input);
+    expect(created.status?.emojis).toEqual([blob]);
+    // The same Create again: stored emoji compare equal, nothing changes.
+    expect((await save(input)).outcome).toBe('unchanged');
+    const newer = { shortcode: 'blob', url: 'https://cdn.peer.test/blob-2.png' };
+    const edit = await save({ ...input, emojis: [newer], updated: '2026-11-02T00:00:00.000Z' });
+    expect(edit).toMatchObject({ outcome: 'updated', status: { emojis: [newer] } });
+    const [read] = (
+      await bus().request(contracts.statuses.statuses.getStatuses, { ids: [created.status?.id ?? ''] })
+    ).statuses;
+    expect(read.emojis).toEqual([newer]);
+    const { edits } = await bus().request(contracts.statuses.statuses.listStatusEdits, {
+      statusId: created.status?.id ?? '',
+    });
+    expect(edits.map((version) => version.emojis)).toEqual([[blob], [newer]]);
   });
 
   it('refuses a uri that belongs to another author', async () => {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   ContractError,
   contracts,
+  type RemoteEmoji,
   type RemoteStatusDescription,
   type ResponseOf,
   type StatusRecord,
@@ -16,6 +17,10 @@ import { languageOf } from '../statuses/status-input';
 import { StatusVersions } from '../statuses/status-versions';
 
 type Saved = ResponseOf<typeof contracts.statuses.remote.saveRemoteStatus>;
+
+/** Emoji compared by value (jsonb gives their keys back in its own order). */
+const emojiKey = (emojis: readonly RemoteEmoji[]): string =>
+  emojis.map((emoji) => `${emoji.shortcode} ${emoji.url}`).join('\n');
 
 /** What a remote status says, as it is stored: sanitized, its sensitivity implied by a spoiler. */
 interface Said {
@@ -33,7 +38,8 @@ interface Said {
  * that is known (else keeps its uri, and is linked when that status arrives), adopts the replies
  * that were waiting for it, and announces itself as a local one does; a stored one is edited only by a newer
  * `updated`, keeping its history (visibility never changes, as Mastodon keeps it). A Question keeps
- * its poll; any Update of it, an edit or not, refreshes the poll's counts and end.
+ * its poll; any Update of it, an edit or not, refreshes the poll's counts and end. Its custom emoji
+ * (shortcodes and remote image URLs) are kept with it and with each version (ADR 0021).
  */
 @Injectable()
 export class SaveRemoteStatus {
@@ -84,9 +90,9 @@ export class SaveRemoteStatus {
       `WITH s AS (
          INSERT INTO statuses.statuses (id, uri, url, account_id, local, content, spoiler_text, sensitive, language,
            visibility, in_reply_to_id, in_reply_to_account_id, in_reply_to_uri, tags, conversation_id, created_at,
-           updated_at)
+           updated_at, emojis)
          VALUES (statuses.timestamp_id('statuses', $12::timestamptz), $1, $2, $3, false, $4, $5, $6, $7, $8, $9, $10,
-           $14, $11, $13, LEAST($12::timestamptz, now()), now())
+           $14, $11, $13, LEAST($12::timestamptz, now()), now(), $15::jsonb)
          RETURNING *)
        SELECT ${STATUS_FIELDS}, ARRAY[]::text[] AS mentions FROM s`,
       [
@@ -104,6 +110,7 @@ export class SaveRemoteStatus {
         input.published,
         thread,
         input.inReplyToUri,
+        JSON.stringify(input.emojis),
       ],
     );
     inserted.poll_id = await this.polls.saveRemote(tx, inserted.id, input.accountId, null, input.poll, true);
@@ -151,7 +158,8 @@ export class SaveRemoteStatus {
       said.sensitive !== before.sensitive ||
       said.language !== before.language ||
       input.mentions.join() !== before.mentions.join() ||
-      input.tags.join() !== before.tags.join();
+      input.tags.join() !== before.tags.join() ||
+      emojiKey(input.emojis) !== emojiKey(before.emojis);
     const pollId =
       changed || input.fromUpdate
         ? await this.polls.saveRemote(tx, before.id, before.accountId, before.pollId, input.poll, changed)
@@ -162,7 +170,8 @@ export class SaveRemoteStatus {
       `WITH s AS (
          UPDATE statuses.statuses
             SET content = $2, spoiler_text = $3, sensitive = $4, language = $5, tags = $6, url = $7,
-                edited_at = LEAST($8::timestamptz, now()), updated_at = now(), poll_id = $9
+                edited_at = LEAST($8::timestamptz, now()), updated_at = now(), poll_id = $9,
+                emojis = $10::jsonb
           WHERE id = $1 RETURNING *)
        SELECT ${STATUS_FIELDS}, ARRAY[]::text[] AS mentions FROM s`,
       [
@@ -175,6 +184,7 @@ export class SaveRemoteStatus {
         input.url,
         input.updated,
         pollId,
+        JSON.stringify(input.emojis),
       ],
     );
     await tx.query(`DELETE FROM statuses.mentions WHERE status_id = $1`, [before.id]);
@@ -189,6 +199,7 @@ export class SaveRemoteStatus {
       sensitive: said.sensitive,
       pollOptions: input.poll?.options ?? null,
       createdAt: status.editedAt ?? status.createdAt,
+      emojis: input.emojis,
     });
     await this.outbox.add(tx, contracts.statuses.statuses.events.statusUpdated, {
       status,

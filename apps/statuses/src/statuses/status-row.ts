@@ -1,4 +1,4 @@
-import type { StatusRecord, Visibility } from '@mammut/contracts';
+import type { RemoteEmoji, StatusRecord, Visibility } from '@mammut/contracts';
 
 /** A `statuses` row with its mentions, as the queries of this service select it. */
 export interface StatusRow {
@@ -25,12 +25,13 @@ export interface StatusRow {
   favourites_count: number;
   created_at: Date;
   edited_at: Date | null;
+  emojis: RemoteEmoji[];
 }
 
 /** The columns of a StatusRow but its mentions, `s` being the statuses table. */
 export const STATUS_FIELDS = `s.id, s.uri, s.url, s.account_id, s.local, s.text, s.content, s.spoiler_text,
   s.sensitive, s.language, s.visibility, s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.application_id,
-  s.poll_id, s.tags, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at`;
+  s.poll_id, s.tags, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at, s.emojis`;
 
 /** The columns a StatusRow is read with. */
 export const STATUS_COLUMNS = `${STATUS_FIELDS},
@@ -61,5 +62,6 @@ export function toStatusRecord(row: StatusRow): StatusRecord {
     repliesCount: row.replies_count,
     reblogsCount: row.reblogs_count,
     favouritesCount: row.favourites_count,
+    emojis: row.emojis,
   };
 }

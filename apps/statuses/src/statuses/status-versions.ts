@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { StatusRecord } from '@mammut/contracts';
+import type { RemoteEmoji, StatusRecord } from '@mammut/contracts';
 import type { EntityManager } from 'typeorm';
 import { Polls } from '../polls/polls.service';
 
@@ -12,6 +12,8 @@ export interface StatusVersion {
   sensitive: boolean;
   pollOptions: string[] | null;
   createdAt: string;
+  /** The custom emoji of a remote status's version (none for local ones). */
+  emojis?: RemoteEmoji[];
 }
 
 /**
@@ -38,14 +40,15 @@ export class StatusVersions {
       sensitive: status.sensitive,
       pollOptions: await this.polls.optionsOf(tx, status.pollId),
       createdAt: status.createdAt,
+      emojis: status.emojis,
     });
   }
 
   async keep(tx: EntityManager, statusId: string, version: StatusVersion): Promise<void> {
     await tx.query(
       `INSERT INTO statuses.status_edits
-         (status_id, account_id, text, content, spoiler_text, sensitive, poll_options, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8)`,
+         (status_id, account_id, text, content, spoiler_text, sensitive, poll_options, created_at, emojis)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9::jsonb)`,
       [
         statusId,
         version.accountId,
@@ -55,6 +58,7 @@ export class StatusVersions {
         version.sensitive,
         version.pollOptions,
         version.createdAt,
+        JSON.stringify(version.emojis ?? []),
       ],
     );
   }

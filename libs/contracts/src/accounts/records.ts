@@ -20,6 +20,19 @@ export const profileField = z.object({
 });
 export type ProfileField = z.infer<typeof profileField>;
 
+/**
+ * A remote server's custom emoji as an object names it (an ActivityPub `Emoji` tag): its shortcode
+ * without colons, and the image on that server. At most REMOTE_EMOJI_LIMIT are kept per object.
+ */
+export const remoteEmoji = z.object({
+  shortcode: z.string().regex(/^[a-zA-Z0-9_]{2,100}$/),
+  url: z.string().min(1).max(2048),
+});
+export type RemoteEmoji = z.infer<typeof remoteEmoji>;
+export const REMOTE_EMOJI_LIMIT = 50;
+/** The emoji an object carries; absent (older payloads) is none. */
+export const remoteEmojis = z.array(remoteEmoji).max(REMOTE_EMOJI_LIMIT).default([]);
+
 /** An account as the accounts service knows it, local (`domain` null) or remote. */
 export const accountRecord = z.object({
   id,
@@ -49,6 +62,11 @@ export const accountRecord = z.object({
   limited: z.boolean(),
   memorial: z.boolean(),
   movedToAccountId: id.nullable(),
+  /**
+   * A remote account's custom emoji (its actor's Emoji tags); presenters show those its display
+   * name, note and fields use. Local accounts have none yet.
+   */
+  emojis: remoteEmojis,
 });
 export type AccountRecord = z.infer<typeof accountRecord>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../define';
-import { actorRecord, actorType, id, isoDate, relationshipRecord } from './records';
+import { actorRecord, actorType, id, isoDate, relationshipRecord, remoteEmojis } from './records';
 
 const url = z.string().min(1).max(2048);
 
@@ -49,6 +49,8 @@ export const remoteActorDescription = z.object({
   alsoKnownAs: z.array(url).max(256),
   /** `movedTo`; linked when that account is known here (federation saves it first), else dropped. */
   movedToUri: url.nullable(),
+  /** Its Emoji tags (those of its name, summary and fields), replaced on each save. */
+  emojis: remoteEmojis,
   /** `published`: becomes the account's creation time. */
   published: isoDate.nullable(),
   /** totalItems of outbox, followers and following; absent keeps what is stored. */

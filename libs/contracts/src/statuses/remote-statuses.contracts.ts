@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from '../define';
-import { id, isoDate, visibility } from '../accounts/records';
+import { id, isoDate, remoteEmojis, visibility } from '../accounts/records';
 import { statusRecord } from './statuses.contracts';
 
 const uri = z.string().min(1).max(2048);
@@ -57,6 +57,8 @@ export const remoteStatusDescription = z.object({
    * refreshed by an Update (`fromUpdate`), its options changed only by an edit.
    */
   poll: remotePoll.nullable().default(null),
+  /** Its Emoji tags (kept with the status and each version of it). */
+  emojis: remoteEmojis,
   /**
    * It comes from an Update: only then does a stored status that is not edited take its poll's
    * counts (a Create processed after the Updates that followed it would bring older ones back).

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, defineRequest } from '../define';
-import { id, isoDate, pageRequest, visibility } from '../accounts/records';
+import { id, isoDate, pageRequest, remoteEmojis, visibility } from '../accounts/records';
 import { pollInput } from './polls.contracts';
 
 /** Limits the statuses service enforces (Mastodon's defaults; `/api/v2/instance` advertises them). */
@@ -52,6 +52,11 @@ export const statusRecord = z.object({
   repliesCount: z.number().int(),
   reblogsCount: z.number().int(),
   favouritesCount: z.number().int(),
+  /**
+   * A remote status's custom emoji (its Note's Emoji tags); presenters show those its content,
+   * spoiler text and poll options use. Local statuses have none yet.
+   */
+  emojis: remoteEmojis,
 });
 export type StatusRecord = z.infer<typeof statusRecord>;
 
@@ -130,6 +135,8 @@ export const statusEditRecord = z.object({
   createdAt: isoDate,
   /** The poll's options in this version, null without a poll. */
   pollOptions: z.array(z.string()).nullable(),
+  /** The custom emoji the status carried in this version (remote statuses). */
+  emojis: remoteEmojis,
 });
 export type StatusEditRecord = z.infer<typeof statusEditRecord>;
 
