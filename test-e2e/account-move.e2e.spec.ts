@@ -1,7 +1,7 @@
-import { createRestAPIClient, type mastodon } from 'masto';
 import { seedUsers, type SeededUser } from './support/factories';
 import { apiCall } from './support/http';
 import { deliverSigned, keyPair, Peer } from './support/peer';
+import { clientOf, followAcross } from './support/federation';
 import { pollUntil } from './support/poll';
 import { settled, type TestSystem, useTestSystem } from './support/system';
 
@@ -30,8 +30,7 @@ describe('account migration over ActivityPub', () => {
   let erin2: SeededUser;
   let gina: SeededUser;
 
-  const client = (t: TestSystem, user: SeededUser): mastodon.rest.Client =>
-    createRestAPIClient({ url: t.url, accessToken: user.token });
+  const client = clientOf;
   const uriOf = (t: TestSystem, user: SeededUser): string => `${t.url}/users/${user.username}`;
   const all = () => Promise.all([settled(a.t), settled(b.t)]);
 
@@ -51,23 +50,6 @@ describe('account migration over ActivityPub', () => {
     return { status: response.status, json: await response.json() };
   };
 
-  /** `follower` on `t` follows `acct`, resolved through search; waits until the follow is accepted. */
-  const follow = async (t: TestSystem, follower: SeededUser, acct: string): Promise<mastodon.v1.Account> => {
-    const { accounts } = await client(t, follower).v2.search.list({
-      q: `@${acct}`,
-      resolve: true,
-      type: 'accounts',
-    });
-    expect(accounts.map((account) => account.acct)).toEqual([acct]);
-    await client(t, follower).v1.accounts.$select(accounts[0].id).follow();
-    await pollUntil(
-      async () => (await client(t, follower).v1.accounts.relationships.fetch({ id: [accounts[0].id] }))[0],
-      (relationship) => relationship.following,
-      10_000,
-    );
-    return accounts[0];
-  };
-
   const following = async (t: TestSystem, user: SeededUser): Promise<string[]> =>
     (await client(t, user).v1.accounts.$select(user.accountId).following.list()).map(
       (account) => account.acct,
@@ -84,7 +66,7 @@ describe('account migration over ActivityPub', () => {
   });
 
   it('moves alice from B to A: carol on A follows alice2 instead, and alice shows moved on both', async () => {
-    const aliceOnA = await follow(a.t, carol, `alice@${b.t.domain}`);
+    const aliceOnA = await followAcross(a.t, carol, `alice@${b.t.domain}`);
 
     // Without the alias, the move is refused and nothing changes.
     const refused = await settings(b.t, alice, 'POST', 'migration', {
@@ -142,7 +124,7 @@ describe('account migration over ActivityPub', () => {
   });
 
   it('moves erin from A to B: dave on B and frank on A follow erin2 on B, blocks and mutes carried over', async () => {
-    await follow(b.t, dave, `erin@${a.t.domain}`);
+    await followAcross(b.t, dave, `erin@${a.t.domain}`);
     await client(a.t, frank).v1.accounts.$select(erin.accountId).follow();
     // Blocks and mutes of the old account carry over to the new one.
     await client(a.t, carol).v1.accounts.$select(erin.accountId).mute({ notifications: false });

@@ -1,6 +1,7 @@
-import { createRestAPIClient, type mastodon } from 'masto';
+import type { mastodon } from 'masto';
 import { seedUsers, type SeededUser } from './support/factories';
 import { deliverSigned, keyPair, Peer } from './support/peer';
+import { clientOf, followAcross } from './support/federation';
 import { pollUntil } from './support/poll';
 import { settled, type TestSystem, useTestSystem } from './support/system';
 
@@ -34,25 +35,8 @@ describe('polls across servers', () => {
   let alicePoll: mastodon.v1.Status;
   let alicePollOnB: mastodon.v1.Status;
 
-  const client = (t: TestSystem, user: SeededUser): mastodon.rest.Client =>
-    createRestAPIClient({ url: t.url, accessToken: user.token });
+  const client = clientOf;
   const all = () => Promise.all([settled(a.t), settled(b.t)]);
-
-  /** `follower` on `t` follows `acct`, resolved through search; waits until the follow is accepted. */
-  const follow = async (t: TestSystem, follower: SeededUser, acct: string): Promise<void> => {
-    const { accounts } = await client(t, follower).v2.search.list({
-      q: `@${acct}`,
-      resolve: true,
-      type: 'accounts',
-    });
-    expect(accounts.map((account) => account.acct)).toEqual([acct]);
-    await client(t, follower).v1.accounts.$select(accounts[0].id).follow();
-    await pollUntil(
-      async () => (await client(t, follower).v1.accounts.relationships.fetch({ id: [accounts[0].id] }))[0],
-      (relationship) => relationship.following,
-      10_000,
-    );
-  };
 
   /** The status `uri` as it reached `user`'s home timeline on `t`. */
   const arrived = async (t: TestSystem, user: SeededUser, uri: string): Promise<mastodon.v1.Status> => {
@@ -68,8 +52,8 @@ describe('polls across servers', () => {
     await peer.start();
     [alice, carol] = await seedUsers(a.t, ['alice', 'carol']);
     [bob] = await seedUsers(b.t, ['bob']);
-    await follow(b.t, bob, `alice@${a.t.domain}`);
-    await follow(a.t, alice, `bob@${b.t.domain}`);
+    await followAcross(b.t, bob, `alice@${a.t.domain}`);
+    await followAcross(a.t, alice, `bob@${b.t.domain}`);
     await all();
   });
 

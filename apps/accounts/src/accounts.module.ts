@@ -101,14 +101,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
   /** Before the bus server listens (Nest initialises modules first): refuse a schema that is behind. */
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
-    // Every replica runs a relay: rows are claimed with SKIP LOCKED, so they share the work.
-    this.relay = new OutboxRelay({
-      schema: ACCOUNTS_SCHEMA,
-      dataSource: this.db,
-      nats: this.runtime.nats,
-      prefix: this.runtime.config.natsPrefix,
-    });
-    await this.relay.start();
+    this.relay = await OutboxRelay.started(this.runtime, ACCOUNTS_SCHEMA, this.db);
     await this.statusActivity.start();
     await this.moveFollowers.start();
     // Timed mutes end within a minute of their time (reads ignore them from the second they expire).

@@ -44,13 +44,7 @@ export class ModerationModule implements OnApplicationBootstrap, OnApplicationSh
   /** Before the bus server listens: refuse a schema that is behind, then start relaying events. */
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
-    this.relay = new OutboxRelay({
-      schema: MODERATION_SCHEMA,
-      dataSource: this.db,
-      nats: this.runtime.nats,
-      prefix: this.runtime.config.natsPrefix,
-    });
-    await this.relay.start();
+    this.relay = await OutboxRelay.started(this.runtime, MODERATION_SCHEMA, this.db);
   }
 
   /** Last, after the bus has drained: the relay finishes its batch, then the pool closes. */

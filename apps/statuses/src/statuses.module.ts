@@ -114,13 +114,7 @@ export class StatusesModule implements OnApplicationBootstrap, OnApplicationShut
    */
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
-    this.relay = new OutboxRelay({
-      schema: STATUSES_SCHEMA,
-      dataSource: this.db,
-      nats: this.runtime.nats,
-      prefix: this.runtime.config.natsPrefix,
-    });
-    await this.relay.start();
+    this.relay = await OutboxRelay.started(this.runtime, STATUSES_SCHEMA, this.db);
     if (this.runtime.config.consumeEvents) {
       this.pollExpiry.start();
       this.publishScheduled.start();

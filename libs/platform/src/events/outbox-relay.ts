@@ -83,6 +83,25 @@ export class OutboxRelay {
   private woken = false;
   private wake?: () => void;
 
+  /**
+   * The relay of a service's schema on the runtime's NATS, started: what each service module does
+   * at bootstrap (every replica runs one; rows are claimed with SKIP LOCKED, so they share the work).
+   */
+  static async started(
+    runtime: { nats: NatsConnection; config: { natsPrefix: string } },
+    schema: string,
+    dataSource: DataSource,
+  ): Promise<OutboxRelay> {
+    const relay = new OutboxRelay({
+      schema,
+      dataSource,
+      nats: runtime.nats,
+      prefix: runtime.config.natsPrefix,
+    });
+    await relay.start();
+    return relay;
+  }
+
   constructor(private readonly options: OutboxRelayOptions) {
     this.log = logger(`platform:outbox-relay:${options.schema}`);
     this.layout = streamLayout(options.prefix);
