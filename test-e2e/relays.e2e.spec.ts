@@ -246,6 +246,54 @@ describe('relays', () => {
     expect((await aliceClient.v2.search.list({ q: uri, type: 'statuses' })).statuses).toEqual([]);
   });
 
+  it('publishes nothing to a relay that rejected the subscription', async () => {
+    const refusing = new Peer();
+    await refusing.start();
+    try {
+      const actor = `${refusing.origin}/actor`;
+      const keys = keyPair();
+      refusing.serve('/actor', {
+        '@context': [AS, 'https://w3id.org/security/v1'],
+        id: actor,
+        type: 'Service',
+        preferredUsername: 'relay',
+        inbox: `${refusing.origin}/inbox`,
+        publicKey: { id: `${actor}#main-key`, owner: actor, publicKeyPem: keys.publicKey },
+      });
+      const { relay: added } = await operator().add(`${refusing.origin}/inbox`);
+      const reject = {
+        '@context': AS,
+        id: `${refusing.origin}/reject/1`,
+        type: 'Reject',
+        actor,
+        object: added.followActivityId,
+      };
+      const response = await deliverSigned(`${sut.t.url}/inbox`, JSON.stringify(reject), {
+        keyId: `${actor}#main-key`,
+        privateKeyPem: keys.privateKey,
+      });
+      expect(response.status).toBe(202);
+      const rejected = await pollUntil(
+        async () => (await operator().list()).find((found) => found.inboxUrl === added.inboxUrl),
+        (found) => found?.state === 'rejected',
+        10_000,
+      );
+      expect(rejected).toMatchObject({ state: 'rejected', actorUri: actor });
+
+      await aliceClient.v1.statuses.create({ status: 'not for the refusing relay' });
+      await settled(sut.t);
+      expect(refusing.activitiesAt('/inbox').map(({ activity }) => activity.type)).toEqual(['Follow']);
+      await operator().remove(added.inboxUrl);
+      await pollUntil(
+        () => Promise.resolve(refusing.activitiesAt('/inbox').length),
+        (count) => count === 2,
+        10_000,
+      );
+    } finally {
+      await refusing.stop();
+    }
+  });
+
   it('unsubscribes with the Undo of its Follow, and publishes nothing more', async () => {
     const [accepted] = await operator().list();
     await operator().remove(relayInbox);
