@@ -292,6 +292,66 @@ describe('interop shapes: other servers’ actors and notes as Mastodon shows th
     expect(favouritedBy.map((account) => account.acct)).toEqual([`kitty@${host}`]);
   });
 
+  it('Misskey: a poll (Question) shows its options, counts and the custom emoji they use', async () => {
+    const s = styles.misskey;
+    const actor = idOf(s);
+    const id = `${peer.origin}/notes/9xpoll00001`;
+    const question = {
+      id,
+      type: 'Question',
+      attributedTo: actor,
+      // Addressed to alice: a server takes a post from someone nobody here follows only then.
+      content: `<p><a href="${sut.t.url}/@alice" class="u-url mention">@alice@${sut.t.domain}</a> best animal?</p>`,
+      published: '2026-11-30T12:05:00.000Z',
+      to: ['https://www.w3.org/ns/activitystreams#Public'],
+      cc: [`${actor}/followers`, `${sut.t.url}/users/alice`],
+      endTime: '2099-01-01T00:00:00.000Z',
+      oneOf: [
+        { type: 'Note', name: 'cats :cat_blep:', replies: { type: 'Collection', totalItems: 3 } },
+        { type: 'Note', name: 'dogs', replies: { type: 'Collection', totalItems: 1 } },
+      ],
+      tag: [
+        { type: 'Mention', href: `${sut.t.url}/users/alice`, name: `@alice@${sut.t.domain}` },
+        {
+          id: `${peer.origin}/emojis/cat_blep`,
+          type: 'Emoji',
+          name: ':cat_blep:',
+          updated: '2026-11-30T12:00:00.000Z',
+          icon: { type: 'Image', mediaType: 'image/png', url: `${peer.origin}/files/cat_blep.png` },
+        },
+      ],
+    };
+    const create = {
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      id: `${id}/activity`,
+      type: 'Create',
+      actor,
+      object: question,
+      to: question.to,
+      cc: question.cc,
+    };
+    expect(await deliver(s, create)).toBe(202);
+    const author = await client.v1.accounts.lookup({ acct: `${s.username}@${host}` });
+    const statuses = await pollUntil(
+      async () => await client.v1.accounts.$select(author.id).statuses.list(),
+      (list) => list.some((status) => status.uri === id),
+      10_000,
+    );
+    const status = statuses.find((candidate) => candidate.uri === id);
+    const expected = {
+      options: [
+        { title: 'cats :cat_blep:', votesCount: 3 },
+        { title: 'dogs', votesCount: 1 },
+      ],
+      multiple: false,
+      expired: false,
+      votesCount: 4,
+      emojis: [emoji('cat_blep', '/files/cat_blep.png')],
+    };
+    expect(status?.poll).toMatchObject(expected);
+    expect(await client.v1.polls.$select(status?.poll?.id ?? '0').fetch()).toMatchObject(expected);
+  });
+
   it('Akkoma: litepub shapes; a profile sanitized; an unlisted note; an EmojiReact ignored as Mastodon does', async () => {
     const s = styles.akkoma;
     const status = await created(s);

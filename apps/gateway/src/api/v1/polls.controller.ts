@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { contracts, type PollRecord, type UserState } from '@mammut/contracts';
+import { contracts, type PollRecord, type StatusRecord, type UserState } from '@mammut/contracts';
 import { type MPoll, serializePoll } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { Auth, CurrentUser, ViewerAccountId } from '../../auth/auth.decorator';
@@ -18,7 +18,8 @@ export class PollsController {
   @Get('api/v1/polls/:id')
   @Auth.optional('read:statuses')
   async one(@Param('id') id: string, @ViewerAccountId() viewer: string | null): Promise<MPoll> {
-    return serializePoll(await this.visiblePoll(id, viewer), viewer);
+    const { poll, status } = await this.visiblePoll(id, viewer);
+    return serializePoll(poll, viewer, status.emojis);
   }
 
   /** `choices[]`: option indices, each once; Mastodon's validation errors are 422. */
@@ -32,7 +33,7 @@ export class PollsController {
   ): Promise<MPoll> {
     const choices = toStrList(body?.choices);
     if (!choices.length) throw new HttpError(400, 'param is missing or the value is empty: choices');
-    const poll = await this.visiblePoll(id, user.accountId);
+    const { poll, status } = await this.visiblePoll(id, user.accountId);
     const indices = choices.map((choice) => (/^\d{1,4}$/.test(choice) ? Number(choice) : Number.NaN));
     // Not an option's index: none of the poll's options, as Mastodon answers.
     if (indices.some((index) => Number.isNaN(index)) || indices.length > 100)
@@ -42,18 +43,22 @@ export class PollsController {
       pollId: poll.id,
       choices: indices,
     });
-    return serializePoll(voted, user.accountId);
+    return serializePoll(voted, user.accountId, status.emojis);
   }
 
-  /** The poll, if `id` names one whose status the viewer may see. */
-  private async visiblePoll(id: string, viewer: string | null): Promise<PollRecord> {
+  /** The poll, if `id` names one whose status the viewer may see, and that status (its custom emoji). */
+  private async visiblePoll(
+    id: string,
+    viewer: string | null,
+  ): Promise<{ poll: PollRecord; status: StatusRecord }> {
     if (!isId(id)) throw Errors.notFound();
     const { polls } = await this.bus.request(contracts.statuses.polls.getPolls, {
       ids: [id],
       viewerId: viewer,
     });
     const poll = polls[0];
-    if (!poll || !(await this.presenter.findVisible(poll.statusId, viewer))) throw Errors.notFound();
-    return poll;
+    const status = poll && (await this.presenter.findVisible(poll.statusId, viewer));
+    if (!poll || !status) throw Errors.notFound();
+    return { poll, status };
   }
 }
