@@ -1,5 +1,6 @@
 import { contracts, type ReportRecord } from '@mammut/contracts';
 import { createRestAPIClient, type mastodon } from 'masto';
+import { modifyUser } from './support/admin';
 import { seedUsers, type SeededUser } from './support/factories';
 import { pollUntil } from './support/poll';
 import { settled, type SystemUnderTest, useTestSystem } from './support/system';
@@ -24,13 +25,28 @@ describe('reports', () => {
   let alice: SeededUser;
   let carol: SeededUser;
   let bob: SeededUser;
+  let modA: SeededUser;
+  let modB: SeededUser;
   let aliceClient: mastodon.rest.Client;
   let bobClient: mastodon.rest.Client;
   let bobOnA: mastodon.v1.Account;
 
+  /** The `admin.report` notifications `staff` on `sut` has, once `count` arrived. */
+  const reportNotices = (sut: SystemUnderTest, staff: SeededUser, count: number) =>
+    pollUntil(
+      async () =>
+        await createRestAPIClient({ url: sut.t.url, accessToken: staff.token }).v1.notifications.list({
+          types: ['admin.report'],
+        }),
+      (list) => list.length >= count,
+      15_000,
+    );
+
   beforeAll(async () => {
-    [alice, carol] = await seedUsers(a.t, ['alice', 'carol']);
-    [bob] = await seedUsers(b.t, ['bob']);
+    [alice, carol, modA] = await seedUsers(a.t, ['alice', 'carol', 'moda']);
+    [bob, modB] = await seedUsers(b.t, ['bob', 'modb']);
+    await modifyUser(a.t.system.runtime.config, 'moda', { role: 'moderator' });
+    await modifyUser(b.t.system.runtime.config, 'modb', { role: 'admin' });
     aliceClient = createRestAPIClient({ url: a.t.url, accessToken: alice.token });
     bobClient = createRestAPIClient({ url: b.t.url, accessToken: bob.token });
     const { accounts } = await aliceClient.v2.search.list({
@@ -60,6 +76,21 @@ describe('reports', () => {
       ruleIds: null,
       targetAccount: { id: carol.accountId, acct: 'carol' },
     });
+    // The moderators hear of it from the reporter, with the report (v1 and grouped v2).
+    const [notice] = await reportNotices(a, modA, 1);
+    expect(notice).toMatchObject({
+      type: 'admin.report',
+      account: { id: alice.accountId },
+      report: { id: report.id, category: 'spam', targetAccount: { id: carol.accountId } },
+    });
+    const grouped = (await (
+      await fetch(`${a.t.url}/api/v2/notifications?types[]=admin.report`, {
+        headers: { authorization: `Bearer ${modA.token}` },
+      })
+    ).json()) as { notification_groups: unknown[] };
+    expect(grouped.notification_groups).toMatchObject([{ type: 'admin.report', report: { id: report.id } }]);
+    // Nobody else does.
+    expect(await aliceClient.v1.notifications.list({ types: ['admin.report'] })).toEqual([]);
     expect(await reportsOn(a)).toEqual([
       expect.objectContaining({
         id: report.id,
@@ -100,6 +131,11 @@ describe('reports', () => {
       ids: [onB[0].accountId],
     });
     expect(actors[0].uri).toBe(`${a.t.url}/actor`);
+    const [notice] = await reportNotices(b, modB, 1);
+    expect(notice).toMatchObject({
+      account: { id: onB[0].accountId },
+      report: { id: onB[0].id, targetAccount: { id: bob.accountId }, statusIds: [posted.id] },
+    });
   });
 
   it('keeps a report about a remote account home without forward', async () => {

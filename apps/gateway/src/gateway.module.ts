@@ -37,6 +37,7 @@ import { AnnouncementsController } from './api/v1/announcements.controller';
 import { ReportsController } from './api/v1/reports.controller';
 import { NotificationsController } from './api/v1/notifications.controller';
 import { NotificationPresenter } from './api/v1/notification-presenter';
+import { ReportPresenter } from './api/v1/report-presenter';
 import { NotificationRequestsController } from './api/v1/notification-requests.controller';
 import { NotificationsV2Controller } from './api/v2/notifications.controller';
 import { NotificationGroupPresenter } from './api/v2/notification-group-presenter';
@@ -116,6 +117,7 @@ import { StreamingSse } from './streaming/streaming.sse';
     ImportRelationships,
     StatusPresenter,
     NotificationPresenter,
+    ReportPresenter,
     NotificationGroupPresenter,
     ConversationPresenter,
     StreamingEvents,

@@ -8,6 +8,7 @@ import { serializeAccount } from './accounts.serializer';
 import type { SerializeContext } from './context';
 import type { MAccount } from './entities';
 import type { MStatus } from './statuses.serializer';
+import type { MReport } from './reports.serializer';
 
 /** Mastodon 4.3's NotificationPolicy (`/api/v2/notifications/policy`). */
 export interface MNotificationPolicy {
@@ -48,6 +49,8 @@ export interface MNotificationGroup {
   latest_page_notification_at?: string;
   sample_account_ids: string[];
   status_id?: string;
+  /** The report an `admin.report` group is about. */
+  report?: MReport;
 }
 
 /** What `expand_accounts=partial_avatars` gives for all but each group's newest account. */
@@ -110,6 +113,7 @@ const WITH_STATUS = new Set(['favourite', 'reblog', 'status', 'mention', 'poll',
 export function serializeNotificationGroup(
   group: NotificationGroupRecord,
   sampleAccountIds: readonly string[],
+  report?: MReport,
 ): MNotificationGroup {
   const serialized: MNotificationGroup = {
     group_key: group.groupKey,
@@ -126,6 +130,7 @@ export function serializeNotificationGroup(
   if (WITH_STATUS.has(group.notification.type) && group.notification.statusId) {
     serialized.status_id = group.notification.statusId;
   }
+  if (report) serialized.report = report;
   return serialized;
 }
 

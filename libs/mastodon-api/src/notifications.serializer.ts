@@ -2,6 +2,7 @@ import type { AccountRecord, MarkerRecord, NotificationRecord } from '@mammut/co
 import { serializeAccount } from './accounts.serializer';
 import type { SerializeContext } from './context';
 import type { MAccount } from './entities';
+import type { MReport } from './reports.serializer';
 import type { MStatus } from './statuses.serializer';
 
 export interface MNotification {
@@ -12,6 +13,8 @@ export interface MNotification {
   group_key: string;
   account: MAccount;
   status?: MStatus;
+  /** The report an `admin.report` notification is about. */
+  report?: MReport;
 }
 
 export interface MMarker {
@@ -25,6 +28,7 @@ export function serializeNotification(
   from: AccountRecord,
   status: MStatus | undefined,
   ctx: SerializeContext,
+  report?: MReport,
 ): MNotification {
   const serialized: MNotification = {
     id: notification.id,
@@ -34,6 +38,7 @@ export function serializeNotification(
     account: serializeAccount(from, ctx),
   };
   if (status) serialized.status = status;
+  if (report) serialized.report = report;
   return serialized;
 }
 

@@ -9,6 +9,7 @@ export class ReportsHandlers {
 
   readonly bound = defineHandlers(contracts.moderation.reports, {
     create: async (input) => ({ report: await this.reports.create(input) }),
+    getReports: async ({ ids }) => ({ reports: await this.reports.get(ids) }),
     list: async ({ resolved, limit }) => ({ reports: await this.reports.list(resolved, limit) }),
   });
 }

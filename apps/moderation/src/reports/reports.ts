@@ -116,6 +116,15 @@ export class Reports {
     });
   }
 
+  async get(ids: readonly string[]): Promise<ReportRecord[]> {
+    if (!ids.length) return [];
+    const rows: Row[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM moderation.reports WHERE id = ANY($1::bigint[]) ORDER BY id DESC`,
+      [ids],
+    );
+    return rows.map(toRecord);
+  }
+
   async list(resolved: boolean, limit: number): Promise<ReportRecord[]> {
     const rows: Row[] = await this.db.query(
       `SELECT ${COLUMNS} FROM moderation.reports

@@ -21,6 +21,7 @@ interface GroupedRow {
   from_account_id: string;
   type: NotificationType;
   status_id: string | null;
+  report_id: string | null;
   group_key: string | null;
   filtered: boolean;
   created_at: Date;
@@ -213,6 +214,7 @@ export class NotificationGroupsQueries {
         accountId: row.account_id,
         fromAccountId: row.from_account_id,
         statusId: row.status_id,
+        reportId: row.report_id,
         groupKey: row.group_key,
         filtered: row.filtered,
       };

@@ -20,6 +20,7 @@ interface NotificationRow {
   from_account_id: string;
   type: NotificationType;
   status_id: string | null;
+  report_id: string | null;
   group_key: string | null;
   filtered: boolean;
   created_at: Date;
@@ -39,11 +40,13 @@ const toRecord = (row: NotificationRow): NotificationRecord => ({
   accountId: row.account_id,
   fromAccountId: row.from_account_id,
   statusId: row.status_id,
+  reportId: row.report_id,
   groupKey: row.group_key,
   filtered: row.filtered,
 });
 
-const COLUMNS = 'id, account_id, from_account_id, type, status_id, group_key, filtered, created_at';
+const COLUMNS =
+  'id, account_id, from_account_id, type, status_id, report_id, group_key, filtered, created_at';
 
 /** Kinds Mastodon 4.3 gives a group key when they are not filtered. */
 const GROUPED: ReadonlySet<NotificationType> = new Set(['favourite', 'reblog', 'follow']);
@@ -69,14 +72,16 @@ export class NotificationsStore {
       fromAccountId: string;
       type: NotificationType;
       statusId: string | null;
+      reportId?: string | null;
       filtered: boolean;
     },
   ): Promise<NotificationRecord | null> {
     const groupKey = notification.filtered ? null : await this.groupKey(tx, notification);
     const [row]: NotificationRow[] = await tx.query(
       `WITH added AS (
-         INSERT INTO timelines.notifications (account_id, from_account_id, type, status_id, filtered, group_key)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING
+         INSERT INTO timelines.notifications
+           (account_id, from_account_id, type, status_id, report_id, filtered, group_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
          RETURNING ${COLUMNS})
        SELECT * FROM added`,
       [
@@ -84,6 +89,7 @@ export class NotificationsStore {
         notification.fromAccountId,
         notification.type,
         notification.statusId,
+        notification.reportId ?? null,
         notification.filtered,
         groupKey,
       ],

@@ -30,8 +30,8 @@ const userEvents = contracts.accounts.admin.events;
  * mention for each local account a status mentions, a status for each local follower who asked
  * to hear of the author's posts, a follow or follow request for a local account followed, a
  * favourite or reblog for a local author, an update for those who reblogged an edited status, a
- * poll notification to a closed poll's author and voters, a sign-up for the staff who may manage
- * users. Nobody else is
+ * poll notification to a closed poll's author and voters, a sign-up and a new report for the staff
+ * who may manage users. Nobody else is
  * notified by themselves, nor by an account they block or mute (notifications included) or whose
  * domain they block (unless they follow them), nor about a status of a thread they muted (asked
  * once per status, of everyone it would notify), nor of a mention that also mentions or answers
@@ -77,7 +77,9 @@ export class Notify extends EventSubscriber {
           }),
           on(statusEvents.statusUpdated, async ({ status, addedMentions }, tx) => {
             for (const accountId of addedMentions)
-              await this.notify(tx, accountId, status.accountId, 'mention', status.id, status);
+              await this.notify(tx, accountId, status.accountId, 'mention', status.id, {
+                mentioning: status,
+              });
             await this.eachReblogger(status.id, async (accountId) => {
               // Each edit notifies anew, as Mastodon does: the newest replaces the one before.
               await this.store.removeFor(tx, accountId, status.accountId, 'update', status.id);
@@ -116,6 +118,16 @@ export class Notify extends EventSubscriber {
           on(userEvents.userActivated, (p, tx) => this.signUp(tx, p.accountId)),
         ],
       },
+      {
+        consumer: 'notifications-reports',
+        handlers: [
+          on(contracts.moderation.reports.events.reportCreated, ({ report }, tx) =>
+            this.eachUserManager((managerId) =>
+              this.notify(tx, managerId, report.accountId, 'admin.report', null, { reportId: report.id }),
+            ),
+          ),
+        ],
+      },
     ];
   }
 
@@ -123,7 +135,10 @@ export class Notify extends EventSubscriber {
     const muted = await this.mutedThread(status.id, status.mentions);
     // A muted thread still hears of staff, so the mute goes to the policy rather than skipping here.
     for (const accountId of status.mentions)
-      await this.notify(tx, accountId, status.accountId, 'mention', status.id, status, muted.has(accountId));
+      await this.notify(tx, accountId, status.accountId, 'mention', status.id, {
+        mentioning: status,
+        threadMuted: muted.has(accountId),
+      });
   }
 
   /**
@@ -146,7 +161,7 @@ export class Notify extends EventSubscriber {
       const muted = await this.mutedThread(status.id, ids);
       for (const accountId of ids) {
         if (muted.has(accountId)) continue;
-        await this.notify(tx, accountId, status.accountId, 'status', status.id, undefined, false);
+        await this.notify(tx, accountId, status.accountId, 'status', status.id, { threadMuted: false });
       }
       if (followers.length < PAGE) return;
       after = followers[followers.length - 1].cursor;
@@ -157,13 +172,22 @@ export class Notify extends EventSubscriber {
    * `admin.sign_up` from a new local user to every local user who may manage users, as Mastodon's
    * BootstrapTimelineService tells its staff once the user is confirmed and approved.
    */
-  private async signUp(tx: EntityManager, accountId: string): Promise<void> {
+  private signUp(tx: EntityManager, accountId: string): Promise<void> {
+    return this.eachUserManager((managerId) => this.notify(tx, managerId, accountId, 'admin.sign_up', null));
+  }
+
+  /**
+   * Every local account whose user may manage users and reports (Mastodon's default Moderator and
+   * Admin roles have both), page by page: who hears of sign-ups and of new reports (ReportService's
+   * notify_staff!, an `admin.report` from the reporter).
+   */
+  private async eachUserManager(apply: (accountId: string) => Promise<void>): Promise<void> {
     for (let after: string | null = null; ; ) {
       const { accountIds }: { accountIds: string[] } = await this.bus.request(
         contracts.accounts.admin.listUserManagers,
         { after, limit: PAGE },
       );
-      for (const managerId of accountIds) await this.notify(tx, managerId, accountId, 'admin.sign_up', null);
+      for (const managerId of accountIds) await apply(managerId);
       if (accountIds.length < PAGE) return;
       after = accountIds[accountIds.length - 1];
     }
@@ -225,8 +249,11 @@ export class Notify extends EventSubscriber {
     fromAccountId: string,
     type: NotificationType,
     statusId: string | null,
-    mentioning?: StatusRecord,
-    threadMuted?: boolean,
+    {
+      mentioning,
+      threadMuted,
+      reportId = null,
+    }: { mentioning?: StatusRecord; threadMuted?: boolean; reportId?: string | null } = {},
   ): Promise<void> {
     const fromSelf = accountId === fromAccountId;
     // What one hears of from oneself (a poll closing) is all that could pass: nothing to ask.
@@ -280,7 +307,7 @@ export class Notify extends EventSubscriber {
     });
     if (action === 'drop') return;
     const filtered = action === 'filter';
-    const added = await this.store.add(tx, { accountId, fromAccountId, type, statusId, filtered });
+    const added = await this.store.add(tx, { accountId, fromAccountId, type, statusId, reportId, filtered });
     if (added && !filtered) this.streams.toUsers([accountId], { event: 'notification', notification: added });
   }
 

@@ -57,6 +57,11 @@ export const moderationReports = {
       .strict(),
     response: z.object({ report: reportRecord }),
   }),
+  /** Reports by id (an `admin.report` notification's); unknown ids are left out. */
+  getReports: defineRequest('moderation.report.get', {
+    request: z.object({ ids: z.array(id).max(200) }).strict(),
+    response: z.object({ reports: z.array(reportRecord) }),
+  }),
   /** Reports, newest first; `resolved` picks those acted on or not. */
   list: defineRequest('moderation.report.list', {
     request: z

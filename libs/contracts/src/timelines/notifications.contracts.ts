@@ -26,6 +26,8 @@ export const notificationRecord = z.object({
   /** Who did it. */
   fromAccountId: id,
   statusId: id.nullable(),
+  /** The report an `admin.report` notification is about. */
+  reportId: id.nullable(),
   /**
    * Mastodon 4.3's group: favourites and reblogs of one status, or follows, within a span of hours
    * share one; null for the kinds never grouped and for filtered ones.

@@ -17,6 +17,7 @@ import {
 } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
+import { ReportPresenter } from '../v1/report-presenter';
 import { StatusPresenter } from '../v1/statuses/status-presenter';
 
 /** How many accounts one accounts request carries. */
@@ -34,6 +35,7 @@ export class NotificationGroupPresenter {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
     private readonly presenter: StatusPresenter,
+    private readonly reports: ReportPresenter,
   ) {}
 
   async groups(
@@ -41,16 +43,19 @@ export class NotificationGroupPresenter {
     viewerId: string,
     expand: 'full' | 'partial_avatars' = 'full',
   ): Promise<MGroupedNotificationsResults> {
-    const [accounts, statuses] = await Promise.all([
+    const [accounts, statuses, reports] = await Promise.all([
       this.accounts(groups.flatMap((g) => [g.notification.fromAccountId, ...g.sampleAccountIds])),
       this.statuses(
         groups.flatMap((g) => g.notification.statusId ?? []),
         viewerId,
       ),
+      this.reports.byId(groups.flatMap((g) => g.notification.reportId ?? [])),
     ]);
     const shown = groups.filter((group) => {
-      if (!accounts.has(group.notification.fromAccountId)) return false;
-      return !group.notification.statusId || statuses.has(group.notification.statusId);
+      const { fromAccountId, statusId, reportId } = group.notification;
+      if (!accounts.has(fromAccountId)) return false;
+      if (reportId && !reports.has(reportId)) return false;
+      return !statusId || statuses.has(statusId);
     });
     const samplesOf = (group: NotificationGroupRecord): string[] =>
       group.sampleAccountIds.filter((id) => accounts.has(id));
@@ -69,7 +74,13 @@ export class NotificationGroupPresenter {
       statuses: [...new Set(shown.flatMap((g) => g.notification.statusId ?? []))].map(
         (id) => statuses.get(id) as MStatus,
       ),
-      notification_groups: shown.map((group) => serializeNotificationGroup(group, samplesOf(group))),
+      notification_groups: shown.map((group) =>
+        serializeNotificationGroup(
+          group,
+          samplesOf(group),
+          group.notification.reportId ? reports.get(group.notification.reportId) : undefined,
+        ),
+      ),
     };
     if (expand === 'partial_avatars') {
       results.partial_accounts = [...partial].map((id) => serializePartialAccount(account(id), this.ctx));
