@@ -152,6 +152,15 @@ export class DomainBlocks {
     return (await this.ruleFor(host))?.severity === 'suspend';
   }
 
+  /**
+   * Whether media from `host` is refused (`reject_media`, or suspended): its avatars, headers and
+   * custom emoji are not kept, as Mastodon downloads none of them.
+   */
+  async rejectsMedia(host: string): Promise<boolean> {
+    const rule = await this.ruleFor(host);
+    return rule !== undefined && (rule.rejectMedia || rule.severity === 'suspend');
+  }
+
   /** Whether the host of `url` is suspended; a URL that cannot be read has no host to allow. */
   async suspendsUrl(url: string): Promise<boolean> {
     let host: string;

@@ -1,5 +1,6 @@
 import { type ActorRecord, ContractError, contracts, THREAD_PARENTS_LIMIT } from '@mammut/contracts';
 import type { Bus, Config } from '@mammut/platform';
+import type { DomainBlocks } from '../domain-blocks/domain-blocks';
 import { RemoteNotes } from '../remote/remote-notes';
 import type { RemoteObjects } from '../remote/remote-objects';
 import type { ResolveRemoteAccount } from '../remote/resolve-remote-account';
@@ -94,6 +95,7 @@ const setup = (options: Parameters<typeof fakeBus>[0] = {}, fetched: Json | null
       config,
       threads as unknown as ThreadQueue,
       accounts as unknown as ResolveRemoteAccount,
+      { rejectsMedia: () => Promise.resolve(false) } as unknown as DomainBlocks,
     ),
   );
   return { ...fake, objects, threads, accounts, handler };

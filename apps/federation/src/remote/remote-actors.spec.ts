@@ -1,3 +1,4 @@
+import type { DomainBlocks } from '../domain-blocks/domain-blocks';
 import { type ActorRecord, contracts, type RemoteActorDescription } from '@mammut/contracts';
 import { type Bus, OutboundHttpError, type OutboundResponse, type Runtime } from '@mammut/platform';
 import { ActorGone, RemoteActors } from './remote-actors';
@@ -61,7 +62,8 @@ function setup(documents: Record<string, unknown>, keyCacheMs = 60_000) {
     config: { natsPrefix: 'test', consumeEvents: false, federation: { keyCacheMs } },
     nats: { jetstream: () => ({}) },
   } as unknown as Runtime;
-  const actors = new RemoteActors(runtime, { request } as unknown as Bus, http);
+  const blocks = { rejectsMedia: () => Promise.resolve(false) } as unknown as DomainBlocks;
+  const actors = new RemoteActors(runtime, { request } as unknown as Bus, http, blocks);
   return { actors, fetched, documents, stored, asked, deleted };
 }
 

@@ -5,6 +5,7 @@ import type { PublicKeyRecord } from '@mammut/activitypub';
 import { BUS, type Bus, Jobs, logger, OutboundHttpError, RUNTIME, type Runtime } from '@mammut/platform';
 import { parseActorDocument, type ParsedActor } from './actor-document-parser';
 import { SignedFetch } from './signed-fetch';
+import { DomainBlocks } from '../domain-blocks/domain-blocks';
 
 type ParsedKeys = Extract<ParsedActor, { ok: true }>['keys'];
 
@@ -81,6 +82,7 @@ export class RemoteActors {
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(BUS) private readonly bus: Bus,
     private readonly http: SignedFetch,
+    private readonly blocks: DomainBlocks,
   ) {
     this.jobs = new Jobs({ nats: runtime.nats, prefix: runtime.config.natsPrefix });
     const ttl = runtime.config.federation.keyCacheMs;
@@ -260,6 +262,12 @@ export class RemoteActors {
       this.log.info({ uri, error: parsed.error }, 'actor document refused');
       return null;
     }
+    // A domain whose media is rejected keeps its accounts without their pictures and emoji.
+    if (await this.blocks.rejectsMedia(parsed.actor.domain))
+      return {
+        ...parsed,
+        actor: { ...parsed.actor, avatarRemoteUrl: null, headerRemoteUrl: null, emojis: [] },
+      };
     return parsed;
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type ActorRecord, contracts, type ResponseOf, type Visibility } from '@mammut/contracts';
 import { BUS, type Bus, CONFIG, type Config, logger } from '@mammut/platform';
 import { NOTE_LIMITS, type ParsedNote, visibilityOf } from './note-parser';
+import { DomainBlocks } from '../domain-blocks/domain-blocks';
 import { ResolveRemoteAccount } from './resolve-remote-account';
 import { ThreadQueue } from './thread-queue';
 import { hostOfId } from '../inbox/activity-fields';
@@ -42,6 +43,7 @@ export class RemoteNotes {
     @Inject(CONFIG) config: Config,
     private readonly threads: ThreadQueue,
     private readonly accounts: ResolveRemoteAccount,
+    private readonly blocks: DomainBlocks,
   ) {
     this.localHost = new URL(config.publicOrigin).host;
   }
@@ -118,7 +120,11 @@ export class RemoteNotes {
       tags: note.tags,
       mayCreate: options.mayCreate,
       poll: note.poll,
-      emojis: note.emojis,
+      // Custom emoji are media: none are kept from a domain whose media is rejected.
+      emojis:
+        participants.author.domain !== null && (await this.blocks.rejectsMedia(participants.author.domain))
+          ? []
+          : note.emojis,
       fromUpdate: options.fromUpdate ?? false,
     });
     const parent = note.inReplyTo;
