@@ -1,7 +1,8 @@
 import { contracts } from '@mammut/contracts';
 import { createRestAPIClient, type mastodon } from 'masto';
 import { seedUsers } from './support/factories';
-import { keyPair, Peer } from './support/peer';
+import { deliverSigned, keyPair, Peer } from './support/peer';
+import { pollUntil } from './support/poll';
 import { useTestSystem } from './support/system';
 
 jest.setTimeout(60_000);
@@ -16,10 +17,11 @@ describe('a domain whose media is rejected', () => {
   const blocked = new Peer();
   const open = new Peer();
   let client: mastodon.rest.Client;
+  const keys = keyPair();
 
   /** Serves `pat` on `peer` with an avatar, a header and a custom emoji in the display name. */
   const pat = (peer: Peer): void => {
-    const id = peer.person('pat', keyPair().publicKey);
+    const id = peer.person('pat', keys.publicKey);
     const document = peer.actors.get('/users/pat') as Record<string, unknown>;
     peer.serve('/users/pat', {
       ...document,
@@ -79,6 +81,55 @@ describe('a domain whose media is rejected', () => {
     const account = await resolve(blocked);
     expect(account).toMatchObject({ displayName: 'Pat :wave:', emojis: [] });
     expect(await remoteImages(account)).toEqual({ avatar: null, header: null });
+  });
+
+  /** pat on `peer` mentions alice in a public note with the :wave: emoji; the status as alice sees it. */
+  const waveFrom = async (peer: Peer, n: number): Promise<mastodon.v1.Status> => {
+    const actor = `${peer.origin}/users/pat`;
+    const id = `${actor}/statuses/${n}`;
+    const alice = `${sut.t.url}/users/alice`;
+    const create = {
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      id: `${id}/activity`,
+      type: 'Create',
+      actor,
+      to: ['https://www.w3.org/ns/activitystreams#Public'],
+      cc: [alice],
+      object: {
+        id,
+        type: 'Note',
+        attributedTo: actor,
+        content: `<p><a href="${sut.t.url}/@alice" class="mention">@alice</a> hello :wave:</p>`,
+        published: new Date().toISOString(),
+        to: ['https://www.w3.org/ns/activitystreams#Public'],
+        cc: [alice],
+        tag: [
+          { type: 'Mention', href: alice, name: '@alice' },
+          {
+            type: 'Emoji',
+            id: `${peer.origin}/emojis/wave`,
+            name: ':wave:',
+            icon: { type: 'Image', mediaType: 'image/png', url: `${peer.origin}/emojis/wave.png` },
+          },
+        ],
+      },
+    };
+    const response = await deliverSigned(`${sut.t.url}/inbox`, JSON.stringify(create), {
+      keyId: `${actor}#main-key`,
+      privateKeyPem: keys.privateKey,
+    });
+    expect(response.status).toBe(202);
+    const mentions = await pollUntil(
+      async () => await client.v1.notifications.list({ types: ['mention'] }),
+      (list) => list.some((notification) => notification.status?.uri === id),
+      10_000,
+    );
+    return mentions.find((notification) => notification.status?.uri === id)?.status as mastodon.v1.Status;
+  };
+
+  it('keeps its statuses without custom emoji, and an open server’s with them', async () => {
+    expect((await waveFrom(blocked, 1)).emojis).toEqual([]);
+    expect((await waveFrom(open, 1)).emojis.map((emoji) => emoji.shortcode)).toEqual(['wave']);
   });
 
   it('keeps them all for the same account on a server not blocked', async () => {
