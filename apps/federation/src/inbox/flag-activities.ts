@@ -43,9 +43,10 @@ export class FlagActivities implements InboxHandler {
       (actor) => uris.includes(actor.uri) && actor.domain === null && !actor.suspended,
     );
     if (!targets.length) return;
-    const { statuses } = await this.bus.request(contracts.statuses.statuses.lookupStatuses, {
-      urls: uris.filter((uri) => !targets.some((target) => target.uri === uri)),
-    });
+    const statusUris = uris.filter((uri) => !targets.some((target) => target.uri === uri));
+    const { statuses } = statusUris.length
+      ? await this.bus.request(contracts.statuses.statuses.lookupStatuses, { urls: statusUris })
+      : { statuses: [] };
     const id = idOf(activity.id);
     const uri = id && hostOfId(id) === host ? id : null;
     const comment = typeof activity.content === 'string' ? activity.content : '';

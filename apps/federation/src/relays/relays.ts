@@ -9,6 +9,12 @@ import { FEDERATION_DB } from '../database/federation-database';
 import { ActivityDelivery } from '../delivery/delivery';
 import { DeliveryHealth, hostOf } from '../delivery/delivery-health';
 
+/**
+ * How long a replica trusts its copy of the accepted relays: a change made elsewhere (the operator
+ * CLI, another replica taking the Accept) applies here within this time; one made here at once.
+ */
+const RELAYS_TTL_MS = 30_000;
+
 interface Row {
   id: string;
   inbox_url: string;
@@ -42,6 +48,7 @@ const toRecord = (row: Row): RelayRecord => ({
 @Injectable()
 export class Relays {
   private readonly log = logger('federation:relays');
+  private cached?: { relays: RelayRecord[]; readAt: number };
 
   constructor(
     @Inject(FEDERATION_DB) private readonly db: DataSource,
@@ -65,6 +72,7 @@ export class Relays {
       [inbox, followId],
     );
     if (!rows[0]) throw new ContractError('conflict', `${inbox} is already a relay`);
+    this.cached = undefined;
     // The operator vouches for the relay: a host given up on is tried again (Mastodon resets it too).
     await this.health.recordSuccess(hostOf(inbox));
     await this.send(inbox, followId, relayFollowOf(this.instanceActor.id, followId));
@@ -80,6 +88,7 @@ export class Relays {
       [inbox],
     );
     if (!rows[0]) throw new ContractError('not_found', `${inbox} is not a relay`);
+    this.cached = undefined;
     const followId = rows[0].follow_activity_id;
     await this.send(inbox, `${followId}/undo`, relayUnfollowOf(this.instanceActor.id, followId));
     this.log.info({ inbox }, 'relay unsubscribed');
@@ -98,25 +107,32 @@ export class Relays {
       [followId, accepted ? 'accepted' : 'rejected', actorUri],
     );
     if (!rows[0]) return false;
+    this.cached = undefined;
     this.log.info({ actorUri, accepted }, 'relay answered');
     return true;
   }
 
   /** Whether `actorUri` is a relay that accepted our subscription. */
   async isRelay(actorUri: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
-      `SELECT 1 FROM federation.relays WHERE actor_uri = $1 AND state = 'accepted' LIMIT 1`,
-      [actorUri],
-    );
-    return rows.length > 0;
+    return (await this.accepted()).some((relay) => relay.actorUri === actorUri);
   }
 
   /** The inboxes of the relays that accepted: where public statuses are published. */
   async publishingInboxes(): Promise<string[]> {
-    const rows: { inbox_url: string }[] = await this.db.query(
-      `SELECT inbox_url FROM federation.relays WHERE state = 'accepted' ORDER BY id`,
-    );
-    return rows.map((row) => row.inbox_url);
+    return (await this.accepted()).map((relay) => relay.inboxUrl);
+  }
+
+  /**
+   * The relays that accepted, from a copy of the small table held for a while: every Announce and
+   * every public status asks, and neither should cost a query.
+   */
+  private async accepted(): Promise<RelayRecord[]> {
+    const clock = Date.now();
+    if (!this.cached || clock - this.cached.readAt > RELAYS_TTL_MS) {
+      const relays = (await this.list()).filter((relay) => relay.state === 'accepted');
+      this.cached = { relays, readAt: clock };
+    }
+    return this.cached.relays;
   }
 
   private send(inbox: string, activityId: string, activity: Record<string, unknown>): Promise<void> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { contracts } from '@mammut/contracts';
+import { contracts, type ReportRecord } from '@mammut/contracts';
 import { type MReport, type SerializeContext, serializeReport } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
@@ -20,6 +20,11 @@ export class ReportPresenter {
     const unique = [...new Set(ids)];
     if (!unique.length) return new Map();
     const { reports } = await this.bus.request(contracts.moderation.reports.getReports, { ids: unique });
+    return this.present(reports);
+  }
+
+  /** The reports given, each with its target account. */
+  async present(reports: readonly ReportRecord[]): Promise<Map<string, MReport>> {
     const targetIds = [...new Set(reports.map((report) => report.targetAccountId))];
     const { accounts } = targetIds.length
       ? await this.bus.request(contracts.accounts.profiles.getAccounts, { ids: targetIds })

@@ -6,12 +6,12 @@ import {
   reportCategory,
   type UserState,
 } from '@mammut/contracts';
-import { type MReport, type SerializeContext, serializeReport } from '@mammut/mastodon-api';
+import type { MReport } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { Auth, CurrentUser } from '../../auth/auth.decorator';
 import { Errors } from '../../http/errors';
 import { isId, toBool, toStr, toStrList } from '../../http/params';
-import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
+import { ReportPresenter } from './report-presenter';
 
 type Params = Record<string, unknown>;
 
@@ -33,7 +33,7 @@ function categoryOf(text: string | undefined): ReportCategory | null {
 export class ReportsController {
   constructor(
     @Inject(BUS) private readonly bus: Bus,
-    @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
+    private readonly reports: ReportPresenter,
   ) {}
 
   @Post('reports')
@@ -69,10 +69,8 @@ export class ReportsController {
       forward: toBool(param('forward')) ?? false,
       uri: null,
     });
-    const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, {
-      ids: [report.targetAccountId],
-    });
-    if (!accounts[0]) throw Errors.notFound();
-    return serializeReport(report, accounts[0], this.ctx);
+    const presented = (await this.reports.present([report])).get(report.id);
+    if (!presented) throw Errors.notFound();
+    return presented;
   }
 }
