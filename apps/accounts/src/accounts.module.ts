@@ -43,6 +43,7 @@ import { listsProviders } from './lists/lists.providers';
 import { MigrationHandlers } from './migration/migration.handlers';
 import { migrationProviders } from './migration/migration.providers';
 import { MoveFollowers } from './migration/move-followers';
+import { DomainSanctions } from './admin/domain-sanctions';
 
 /** Users, accounts, OAuth and relationships; answers `accounts.*` on the bus. */
 @Module({
@@ -96,6 +97,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
     private readonly expireMutes: ExpireMutes,
     private readonly statusActivity: StatusActivity,
     private readonly moveFollowers: MoveFollowers,
+    private readonly domainSanctions: DomainSanctions,
   ) {}
 
   /** Before the bus server listens (Nest initialises modules first): refuse a schema that is behind. */
@@ -104,6 +106,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
     this.relay = await OutboxRelay.started(this.runtime, ACCOUNTS_SCHEMA, this.db);
     await this.statusActivity.start();
     await this.moveFollowers.start();
+    await this.domainSanctions.start();
     // Timed mutes end within a minute of their time (reads ignore them from the second they expire).
     this.muteSweeper = every('expire-mutes', 60_000, () => this.expireMutes.sweep());
   }
@@ -114,6 +117,7 @@ export class AccountsModule implements OnApplicationBootstrap, OnApplicationShut
    */
   async onApplicationShutdown(): Promise<void> {
     await this.muteSweeper?.stop();
+    await this.domainSanctions.stop();
     await this.moveFollowers.stop();
     await this.statusActivity.stop();
     await this.relay?.stop();

@@ -8,10 +8,18 @@ import {
   GuardedHttp,
   HealthModule,
   MAMMUT_VERSION,
+  OutboxRelay,
   postgresReadiness,
+  RUNTIME,
+  type Runtime,
 } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
-import { FEDERATION_DB, federationDatabaseProvider } from './database/federation-database';
+import {
+  FEDERATION_DB,
+  FEDERATION_SCHEMA,
+  federationDatabaseProvider,
+  federationOutboxProvider,
+} from './database/federation-database';
 import { DiscoveryHttp } from './discovery/discovery-http';
 import { DomainBlocks } from './domain-blocks/domain-blocks';
 import { DomainBlocksHandlers } from './domain-blocks/domain-blocks.handlers';
@@ -76,6 +84,7 @@ import { WebfingerClient } from './remote/webfinger-client';
   ],
   providers: [
     federationDatabaseProvider,
+    federationOutboxProvider,
     postgresReadiness('federation', FEDERATION_DB),
     ActorKeysStore,
     DomainBlocks,
@@ -146,7 +155,10 @@ import { WebfingerClient } from './remote/webfinger-client';
   ],
 })
 export class FederationModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private relay?: OutboxRelay;
+
   constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(FEDERATION_DB) private readonly db: DataSource,
     private readonly delivery: ActivityDelivery,
     private readonly relationshipActivities: RelationshipActivities,
@@ -162,6 +174,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     await assertSchemaCurrent(this.db);
+    this.relay = await OutboxRelay.started(this.runtime, FEDERATION_SCHEMA, this.db);
     await this.delivery.start();
     await this.relationshipActivities.start();
     await this.statusActivities.start();
@@ -185,6 +198,7 @@ export class FederationModule implements OnApplicationBootstrap, OnApplicationSh
     await this.statusActivities.stop();
     await this.relationshipActivities.stop();
     await this.delivery.stop();
+    await this.relay?.stop();
     await this.db.destroy();
   }
 }

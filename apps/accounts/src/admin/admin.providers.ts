@@ -3,6 +3,7 @@ import { AdminHandlers } from './admin.handlers';
 import { AdminUsersQueries } from './admin-users.queries';
 import { CreateUser } from './create-user.service';
 import { DeleteAccount } from './delete-account.service';
+import { DomainSanctions } from './domain-sanctions';
 import { ModifyUser } from './modify-user.service';
 import { MoveAccount } from './move-account.service';
 import { SanctionAccount } from './sanction-account.service';
@@ -15,5 +16,6 @@ export const adminProviders: Provider[] = [
   SanctionAccount,
   DeleteAccount,
   MoveAccount,
+  DomainSanctions,
   AdminHandlers,
 ];

@@ -12,7 +12,7 @@ const notAllowed = (): ContractError => new ContractError('forbidden', 'This act
 
 /**
  * POST /accounts/:id/follow, and a remote account's Follow recorded by federation. A locked or
- * remote target gets a follow request: a follow of a remote account stays pending until its
+ * remote target, or a limited follower, gets a follow request: a follow of a remote account stays pending until its
  * server accepts it (Mastodon's FollowService), and follow_request.created is the Follow that
  * federation delivers. An unlocked local target is followed at once. Calling it again only
  * updates the options (and, from a remote follower, the Follow id) of the row that exists.
@@ -78,7 +78,8 @@ export class FollowAccount {
         uri: request.uri ?? `${this.config.publicOrigin}/${randomUUID()}`,
       };
       const pair = { accountId: viewerId, targetAccountId: targetId, uri: row.uri };
-      if (target.locked || target.domain !== null) {
+      // A limited follower asks, whoever it follows (Mastodon's FollowService and Follow handler).
+      if (target.locked || target.domain !== null || viewer.silenced) {
         const [pending]: { id: string }[] = await tx.query(
           `INSERT INTO accounts.follow_requests (account_id, target_account_id, show_reblogs, notify, languages, uri)
            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, target_account_id) DO NOTHING RETURNING id::text`,

@@ -13,6 +13,8 @@ export interface PartyRow {
   domain: string | null;
   locked: boolean;
   suspended: boolean;
+  /** Limited by a moderator (or its domain silenced): its follows need approval, as Mastodon's. */
+  silenced: boolean;
   /** Has moved to another account: following it is refused, as in Mastodon. */
   moved: boolean;
   /** A local account whose user is unconfirmed or unapproved: not there for anyone else yet. */
@@ -80,7 +82,7 @@ export class FollowGraph {
     // then sees it, so no relationship is added to or by an account that is going away.
     const rows: PartyRow[] = await tx.query(
       `SELECT a.id::text, a.domain, a.locked, a.suspended_at IS NOT NULL AS suspended,
-              a.moved_to_account_id IS NOT NULL AS moved, NOT ${SHOWN_ACCOUNT} AS hidden
+              a.silenced_at IS NOT NULL AS silenced, a.moved_to_account_id IS NOT NULL AS moved, NOT ${SHOWN_ACCOUNT} AS hidden
          FROM accounts.accounts a WHERE a.id = ANY($1::bigint[]) FOR KEY SHARE`,
       [[viewerId, targetId]],
     );

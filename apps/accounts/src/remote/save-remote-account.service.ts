@@ -116,6 +116,7 @@ export class SaveRemoteAccount {
       ['followers_count', input.followersCount ?? 0],
       ['following_count', input.followingCount ?? 0],
       ['created_at', actor.createdAt ?? new Date()],
+      ['silenced_at', input.silencedSince ? new Date(input.silencedSince) : null],
     ] as const;
     const [{ id }]: { id: string }[] = await tx.query(
       `INSERT INTO accounts.accounts (${written.map(([column]) => `"${column}"`).join(', ')})
@@ -128,6 +129,7 @@ export class SaveRemoteAccount {
       domain: actor.domain,
     });
     if (movedTo) await this.outbox.add(tx, events.accountMoved, { accountId: id, targetAccountId: movedTo });
+    if (input.silencedSince) await this.outbox.add(tx, events.accountSilenced, { accountId: id });
     return id;
   }
 

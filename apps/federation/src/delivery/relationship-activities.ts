@@ -66,7 +66,9 @@ export class RelationshipActivities extends EventSubscriber {
               case 'domain_blocked':
                 return this.rejectFollow(event, meta);
               case 'account_deleted':
-                // The deleted account's Delete tells peers; a Reject or Undo for each edge adds nothing.
+              case 'domain_suspended':
+                // The deleted account's Delete tells peers; a Reject or Undo for each edge adds
+                // nothing. A suspended domain is sent nothing at all.
                 return;
             }
           }),
@@ -74,7 +76,8 @@ export class RelationshipActivities extends EventSubscriber {
           on(events.followCreated, (event) => this.acceptFollow(event)),
           on(events.followRequestAuthorized, (event) => this.acceptFollow(event)),
           on(events.followRequestRejected, async (event, _tx, meta) => {
-            if (event.reason !== 'account_deleted') await this.rejectFollow(event, meta);
+            if (event.reason !== 'account_deleted' && event.reason !== 'domain_suspended')
+              await this.rejectFollow(event, meta);
           }),
           on(events.blockCreated, (event) => this.block(event)),
           on(events.blockRemoved, (event, _tx, meta) => this.undoBlock(event, meta)),

@@ -1,7 +1,8 @@
 import { ContractError } from '@mammut/contracts';
+import { type Config, Outbox } from '@mammut/platform';
 import { cloneTemplateDatabase, dropDatabase, testInfra } from '@mammut/testing';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { FEDERATION_SCHEMA, federationDataSource } from '../database/federation-database';
 import { DomainBlocks } from './domain-blocks';
 
 jest.setTimeout(30_000);
@@ -20,21 +21,25 @@ const code = (promise: Promise<unknown>): Promise<string> =>
 describe('DomainBlocks', () => {
   const infra = testInfra();
   let databaseUrl: string;
-  let db: Client;
+  let db: DataSource;
   let blocks: DomainBlocks;
 
   beforeAll(async () => {
     databaseUrl = await cloneTemplateDatabase(infra);
-    db = new Client({ connectionString: databaseUrl });
-    await db.connect();
-    const dataSource = {
-      query: async (sql: string, params?: unknown[]) => (await db.query(sql, params)).rows as unknown[],
-    };
-    blocks = new DomainBlocks(dataSource as unknown as DataSource);
+    db = await federationDataSource({ databaseUrl } as Config).initialize();
+    blocks = new DomainBlocks(db, new Outbox({ schema: FEDERATION_SCHEMA }));
   });
 
+  /** The `domain_block.changed` events written so far, oldest first. */
+  const changes = async (): Promise<unknown[]> => {
+    const rows: { payload: unknown }[] = await db.query(
+      `SELECT payload FROM federation.outbox WHERE subject = 'events.federation.domain_block.changed' ORDER BY id`,
+    );
+    return rows.map((row) => row.payload);
+  };
+
   afterAll(async () => {
-    await db?.end();
+    await db?.destroy();
     if (databaseUrl) await dropDatabase(infra, databaseUrl);
   });
 
@@ -52,7 +57,7 @@ describe('DomainBlocks', () => {
 
   it('lists noop, silence, then suspend, each by domain, with ids minted by the database', async () => {
     await blocks.create('zz.example', { severity: 'noop', rejectMedia: true });
-    const { rows } = await db.query<{ domain: string }>(`SELECT domain FROM federation.domain_blocks`);
+    const rows: { domain: string }[] = await db.query(`SELECT domain FROM federation.domain_blocks`);
     expect(rows).toHaveLength(3);
     const listed = await blocks.list();
     expect(listed.map((block) => [block.domain, block.severity])).toEqual([
@@ -80,5 +85,14 @@ describe('DomainBlocks', () => {
     expect(await code(blocks.remove('example.com'))).toBe('not_found');
     expect(await code(blocks.create('bad.example.com', {}))).toBe('conflict');
     expect(await code(blocks.create('no/such host', {}))).toBe('invalid_request');
+  });
+
+  it('writes each change with the block’s creation time for accounts to apply, and none for a refused one', async () => {
+    const events = (await changes()) as { domain: string; severity: string | null; since: string }[];
+    const example = events.filter((event) => event.domain === 'example.com');
+    expect(example.map((event) => event.severity)).toEqual(['silence', 'silence', 'suspend', null]);
+    expect(new Set(example.map((event) => event.since)).size).toBe(1);
+    // create, create, create, update, update, remove: the refused calls wrote nothing.
+    expect(events).toHaveLength(6);
   });
 });

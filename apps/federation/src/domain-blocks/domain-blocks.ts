@@ -6,10 +6,12 @@ import {
   type RequestOf,
   contracts,
 } from '@mammut/contracts';
-import { logger } from '@mammut/platform';
-import type { DataSource } from 'typeorm';
-import { FEDERATION_DB } from '../database/federation-database';
+import { logger, type Outbox } from '@mammut/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+import { FEDERATION_DB, FEDERATION_OUTBOX } from '../database/federation-database';
 import { normalizeDomain, ruleDomainsOf } from './domain-names';
+
+const { domainBlockChanged } = contracts.federation.domainBlocks.events;
 
 type Changes = Omit<RequestOf<typeof contracts.federation.domainBlocks.update>, 'domain'>;
 
@@ -62,7 +64,10 @@ export class DomainBlocks {
   private readonly log = logger('federation:domain-blocks');
   private cached?: { byDomain: Map<string, DomainBlockRecord>; readAt: number };
 
-  constructor(@Inject(FEDERATION_DB) private readonly db: DataSource) {}
+  constructor(
+    @Inject(FEDERATION_DB) private readonly db: DataSource,
+    @Inject(FEDERATION_OUTBOX) private readonly outbox: Outbox,
+  ) {}
 
   async list(): Promise<DomainBlockRecord[]> {
     const rows: Row[] = await this.db.query(
@@ -73,31 +78,34 @@ export class DomainBlocks {
 
   async create(domain: string, changes: Changes): Promise<DomainBlockRecord> {
     const host = this.normalized(domain);
-    const rows: Row[] = await this.db.query(
-      `INSERT INTO federation.domain_blocks
+    return this.changing(async (tx) => {
+      const rows: Row[] = await tx.query(
+        `INSERT INTO federation.domain_blocks
          (domain, severity, reject_media, reject_reports, obfuscate, private_comment, public_comment)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (domain) DO NOTHING
        RETURNING ${COLUMNS}`,
-      [
-        host,
-        changes.severity ?? 'silence',
-        changes.rejectMedia ?? false,
-        changes.rejectReports ?? false,
-        changes.obfuscate ?? false,
-        changes.privateComment ?? null,
-        changes.publicComment ?? null,
-      ],
-    );
-    if (!rows[0]) throw new ContractError('conflict', `${host} is already blocked`);
-    return this.changed(toRecord(rows[0]), 'domain blocked');
+        [
+          host,
+          changes.severity ?? 'silence',
+          changes.rejectMedia ?? false,
+          changes.rejectReports ?? false,
+          changes.obfuscate ?? false,
+          changes.privateComment ?? null,
+          changes.publicComment ?? null,
+        ],
+      );
+      if (!rows[0]) throw new ContractError('conflict', `${host} is already blocked`);
+      return toRecord(rows[0]);
+    }, 'domain blocked');
   }
 
   async update(domain: string, changes: Changes): Promise<DomainBlockRecord> {
     const host = this.normalized(domain);
-    const rows: Row[] = await this.db.query(
-      // A CTE, so the query answers rows (TypeORM answers a bare UPDATE with [rows, count]).
-      `WITH changed AS (UPDATE federation.domain_blocks SET
+    return this.changing(async (tx) => {
+      const rows: Row[] = await tx.query(
+        // A CTE, so the query answers rows (TypeORM answers a bare UPDATE with [rows, count]).
+        `WITH changed AS (UPDATE federation.domain_blocks SET
          severity = COALESCE($2, severity),
          reject_media = COALESCE($3, reject_media),
          reject_reports = COALESCE($4, reject_reports),
@@ -108,30 +116,38 @@ export class DomainBlocks {
        WHERE domain = $1
        RETURNING *)
        SELECT ${COLUMNS} FROM changed`,
-      [
-        host,
-        changes.severity ?? null,
-        changes.rejectMedia ?? null,
-        changes.rejectReports ?? null,
-        changes.obfuscate ?? null,
-        changes.privateComment !== undefined,
-        changes.privateComment ?? null,
-        changes.publicComment !== undefined,
-        changes.publicComment ?? null,
-      ],
-    );
-    if (!rows[0]) throw new ContractError('not_found', `${host} is not blocked`);
-    return this.changed(toRecord(rows[0]), 'domain block changed');
+        [
+          host,
+          changes.severity ?? null,
+          changes.rejectMedia ?? null,
+          changes.rejectReports ?? null,
+          changes.obfuscate ?? null,
+          changes.privateComment !== undefined,
+          changes.privateComment ?? null,
+          changes.publicComment !== undefined,
+          changes.publicComment ?? null,
+        ],
+      );
+      if (!rows[0]) throw new ContractError('not_found', `${host} is not blocked`);
+      return toRecord(rows[0]);
+    }, 'domain block changed');
   }
 
   async remove(domain: string): Promise<void> {
     const host = this.normalized(domain);
-    const rows: { domain: string }[] = await this.db.query(
-      `WITH removed AS (DELETE FROM federation.domain_blocks WHERE domain = $1 RETURNING domain)
-       SELECT domain FROM removed`,
-      [host],
-    );
-    if (!rows[0]) throw new ContractError('not_found', `${host} is not blocked`);
+    await this.db.transaction(async (tx) => {
+      const rows: { created_at: Date }[] = await tx.query(
+        `WITH removed AS (DELETE FROM federation.domain_blocks WHERE domain = $1 RETURNING created_at)
+         SELECT created_at FROM removed`,
+        [host],
+      );
+      if (!rows[0]) throw new ContractError('not_found', `${host} is not blocked`);
+      await this.outbox.add(tx, domainBlockChanged, {
+        domain: host,
+        severity: null,
+        since: rows[0].created_at.toISOString(),
+      });
+    });
     this.cached = undefined;
     this.log.info({ domain: host }, 'domain unblocked');
   }
@@ -161,6 +177,12 @@ export class DomainBlocks {
     return rule !== undefined && (rule.rejectMedia || rule.severity === 'suspend');
   }
 
+  /** Since when `host` is silenced (its block's creation time), if it is. */
+  async silencedSince(host: string): Promise<string | undefined> {
+    const rule = await this.ruleFor(host);
+    return rule?.severity === 'silence' ? rule.createdAt : undefined;
+  }
+
   /** Whether the host of `url` is suspended; a URL that cannot be read has no host to allow. */
   async suspendsUrl(url: string): Promise<boolean> {
     let host: string;
@@ -181,7 +203,23 @@ export class DomainBlocks {
     return this.cached.byDomain;
   }
 
-  private changed(block: DomainBlockRecord, message: string): DomainBlockRecord {
+  /**
+   * Writes a block in a transaction with its `domain_block.changed` event (accounts applies it to
+   * the domain's accounts), then forgets the copy here so the change applies at once.
+   */
+  private async changing(
+    write: (tx: EntityManager) => Promise<DomainBlockRecord>,
+    message: string,
+  ): Promise<DomainBlockRecord> {
+    const block = await this.db.transaction(async (tx) => {
+      const written = await write(tx);
+      await this.outbox.add(tx, domainBlockChanged, {
+        domain: written.domain,
+        severity: written.severity,
+        since: written.createdAt,
+      });
+      return written;
+    });
     this.cached = undefined;
     this.log.info({ domain: block.domain, severity: block.severity }, message);
     return block;

@@ -62,7 +62,10 @@ function setup(documents: Record<string, unknown>, keyCacheMs = 60_000) {
     config: { natsPrefix: 'test', consumeEvents: false, federation: { keyCacheMs } },
     nats: { jetstream: () => ({}) },
   } as unknown as Runtime;
-  const blocks = { rejectsMedia: () => Promise.resolve(false) } as unknown as DomainBlocks;
+  const blocks = {
+    rejectsMedia: () => Promise.resolve(false),
+    silencedSince: () => Promise.resolve(undefined),
+  } as unknown as DomainBlocks;
   const actors = new RemoteActors(runtime, { request } as unknown as Bus, http, blocks);
   return { actors, fetched, documents, stored, asked, deleted };
 }

@@ -262,13 +262,14 @@ export class RemoteActors {
       this.log.info({ uri, error: parsed.error }, 'actor document refused');
       return null;
     }
+    let actor = parsed.actor;
     // A domain whose media is rejected keeps its accounts without their pictures and emoji.
-    if (await this.blocks.rejectsMedia(parsed.actor.domain))
-      return {
-        ...parsed,
-        actor: { ...parsed.actor, avatarRemoteUrl: null, headerRemoteUrl: null, emojis: [] },
-      };
-    return parsed;
+    if (await this.blocks.rejectsMedia(actor.domain))
+      actor = { ...actor, avatarRemoteUrl: null, headerRemoteUrl: null, emojis: [] };
+    // A silenced domain's new accounts start limited.
+    const silencedSince = await this.blocks.silencedSince(actor.domain);
+    if (silencedSince) actor = { ...actor, silencedSince };
+    return actor === parsed.actor ? parsed : { ...parsed, actor };
   }
 
   /**

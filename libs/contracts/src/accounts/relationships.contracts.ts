@@ -65,7 +65,14 @@ export const relationshipEvents = {
     aggregate: edge('follow'),
     payload: z.object({
       ...pair,
-      reason: z.enum(['unfollowed', 'removed', 'blocked', 'domain_blocked', 'account_deleted']),
+      reason: z.enum([
+        'unfollowed',
+        'removed',
+        'blocked',
+        'domain_blocked',
+        'account_deleted',
+        'domain_suspended',
+      ]),
       ...followUri,
     }),
   }),
@@ -84,7 +91,7 @@ export const relationshipEvents = {
     aggregate: edge('follow'),
     payload: z.object({
       ...pair,
-      reason: z.enum(['rejected', 'blocked', 'domain_blocked', 'account_deleted']),
+      reason: z.enum(['rejected', 'blocked', 'domain_blocked', 'account_deleted', 'domain_suspended']),
       ...followUri,
     }),
   }),
@@ -93,7 +100,7 @@ export const relationshipEvents = {
     aggregate: edge('follow'),
     payload: z.object({
       ...pair,
-      reason: z.enum(['unfollowed', 'blocked', 'account_deleted']),
+      reason: z.enum(['unfollowed', 'blocked', 'account_deleted', 'domain_suspended']),
       ...followUri,
     }),
   }),

@@ -59,6 +59,11 @@ export const remoteActorDescription = z.object({
   followingCount: z.number().int().min(0).optional(),
   /** When the document was fetched (default: now). */
   fetchedAt: isoDate.optional(),
+  /**
+   * The domain is silenced by the instance since then (the block's creation time): a new account
+   * starts limited, as Mastodon's auto-silence; an account already known keeps its state.
+   */
+  silencedSince: isoDate.optional(),
   /** When WebFinger last confirmed `username@domain` points at `uri`; absent keeps what is stored. */
   webfingeredAt: isoDate.optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRequest } from '../define';
+import { defineEvent, defineRequest } from '../define';
 import { id, isoDate } from '../accounts/records';
 
 /**
@@ -67,4 +67,17 @@ export const federationDomainBlocks = {
     request: z.object({}).strict(),
     response: z.object({ blocks: z.array(domainBlockRecord) }),
   }),
+  events: {
+    /**
+     * A block was created, changed or lifted (`severity` null). `since` is the block's creation
+     * time: accounts silences and suspends the domain's accounts with it, and lifts only what
+     * carries it (Mastodon's BlockDomainService and UnblockDomainService), so an account
+     * sanctioned on its own stays so.
+     */
+    domainBlockChanged: defineEvent('events.federation.domain_block.changed', {
+      version: 1,
+      aggregate: (p: { domain: string }) => `domain_block:${p.domain}`,
+      payload: z.object({ domain: z.string(), severity: domainBlockSeverity.nullable(), since: isoDate }),
+    }),
+  },
 };

@@ -37,6 +37,13 @@ export interface Hydrated {
   readonly facts: ReadonlyMap<string, ViewerFacts>;
 }
 
+/** Whether the viewer wrote or follows the author of `record`. */
+const followsAuthor = (
+  record: StatusRecord,
+  viewerId: string | null,
+  factsOf: (id: string) => ViewerFacts | undefined,
+): boolean => record.accountId === viewerId || factsOf(record.accountId)?.following === true;
+
 /**
  * Presents statuses to one viewer: hydrate (authors and mentioned accounts in one request, the
  * viewer's relationships to the authors in another), apply the rules (who may see what; authors
@@ -191,6 +198,9 @@ export class StatusPresenter {
     const shows = (record: StatusRecord, where: StatusContext): boolean => {
       const author = hydrated.accounts.get(record.accountId);
       if (!author || author.suspended) return false;
+      // A limited (silenced) author reaches only its followers beyond its own page, as Mastodon's
+      // public feeds, streams and StatusFilter leave it out.
+      if (where === 'public' && author.limited && !followsAuthor(record, viewerId, factsOf)) return false;
       return (
         mayView(record, viewerId, factsOf(record.accountId)) &&
         timelineShows(record, viewerId, where, factsOf)
