@@ -82,8 +82,8 @@ describe('a suspended domain', () => {
         .followers.list()
     ).map((account) => account.acct);
 
-  const post = (text: string) =>
-    createRestAPIClient({ url: sut.t.url, accessToken: alice.token }).v1.statuses.create({
+  const post = (text: string, author: SeededUser = alice) =>
+    createRestAPIClient({ url: sut.t.url, accessToken: author.token }).v1.statuses.create({
       status: text,
       visibility: 'public',
     });
@@ -157,12 +157,19 @@ describe('a suspended domain', () => {
     expect(peer.fetches).toBe(fetchesBefore);
   });
 
-  it('gets no deliveries, even for its followers', async () => {
+  it('gets no deliveries, and its accounts’ follows are severed, as Mastodon’s suspension does', async () => {
     const postsBefore = peer.posts;
     await post('while blocked');
     await settled(sut.t);
     expect(peer.posts).toBe(postsBefore);
     expect(creates()).toEqual([]);
+    // bob followed alice before the block; the suspension ended it (and sent nothing): her count
+    // says so (a list would hide a suspended follower anyway).
+    const me = await createRestAPIClient({
+      url: sut.t.url,
+      accessToken: alice.token,
+    }).v1.accounts.verifyCredentials();
+    expect(me.followersCount).toBe(0);
   });
 
   it('has none of its accounts resolved, without a request to it', async () => {
@@ -197,7 +204,8 @@ describe('a suspended domain', () => {
       ),
     ).toEqual([acct]);
 
-    await post('after the block');
+    // bob's follow of alice stays severed; carol, whom he follows now, reaches him again.
+    await post('after the block', carol);
     await pollUntil(
       () => Promise.resolve(creates()),
       (found) => found.length > 0,

@@ -3,6 +3,7 @@ import { contracts, defineHandlers } from '@mammut/contracts';
 import { AdminUsersQueries } from './admin-users.queries';
 import { CreateUser } from './create-user.service';
 import { DeleteAccount } from './delete-account.service';
+import { DomainSanctions } from './domain-sanctions';
 import { ModifyUser } from './modify-user.service';
 import { MoveAccount } from './move-account.service';
 import { SanctionAccount } from './sanction-account.service';
@@ -17,6 +18,7 @@ export class AdminHandlers {
     private readonly sanction: SanctionAccount,
     private readonly deleteAccount: DeleteAccount,
     private readonly moveAccount: MoveAccount,
+    private readonly domainSanctions: DomainSanctions,
   ) {}
 
   private async suspension(accountId: string, sanction: 'suspend' | 'unsuspend') {
@@ -40,6 +42,9 @@ export class AdminHandlers {
     unsuspendAccount: ({ accountId }) => this.suspension(accountId, 'unsuspend'),
     silenceAccount: ({ accountId }) => this.silencing(accountId, 'silence'),
     unsilenceAccount: ({ accountId }) => this.silencing(accountId, 'unsilence'),
+    applyDomainBlock: async ({ domain, severity, since }) => ({
+      changed: await this.domainSanctions.apply(domain, severity, since),
+    }),
     deleteAccount: ({ accountId }) => this.deleteAccount.execute(accountId),
     moveAccount: ({ accountId, targetAccountId, force }) =>
       this.moveAccount.execute(accountId, targetAccountId, force),

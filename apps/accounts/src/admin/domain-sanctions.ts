@@ -66,15 +66,19 @@ export class DomainSanctions extends EventSubscriber {
       {
         consumer: 'accounts-domain-blocks',
         handlers: [
-          on(contracts.federation.domainBlocks.events.domainBlockChanged, ({ domain, severity, since }) =>
-            this.apply(domain, severity, since),
+          on(
+            contracts.federation.domainBlocks.events.domainBlockChanged,
+            async ({ domain, severity, since }) => {
+              await this.apply(domain, severity, since);
+            },
           ),
         ],
       },
     ];
   }
 
-  async apply(domain: string, severity: DomainBlockSeverity | null, since: string): Promise<void> {
+  /** Applies the block's severity (null: lifted) to the domain's accounts; how many changed. */
+  async apply(domain: string, severity: DomainBlockSeverity | null, since: string): Promise<number> {
     const steps: Step[] = [];
     if (severity !== 'silence') {
       steps.push({ where: 'a.silenced_at = $2', set: 'silenced_at = NULL', event: events.accountUnsilenced });
@@ -100,6 +104,7 @@ export class DomainSanctions extends EventSubscriber {
     let changed = 0;
     for (const step of steps) changed += await this.run(step, domain, new Date(since));
     if (changed) this.log.info({ domain, severity, changed }, 'domain block applied to its accounts');
+    return changed;
   }
 
   /** One step, a batch per transaction, until no account of the domain is left for it. */

@@ -133,23 +133,23 @@ export class DomainBlocks {
     }, 'domain block changed');
   }
 
-  async remove(domain: string): Promise<void> {
+  /** Lifts the domain's block; the lifted block's domain and creation time. */
+  async remove(domain: string): Promise<{ domain: string; since: string }> {
     const host = this.normalized(domain);
-    await this.db.transaction(async (tx) => {
+    const since = await this.db.transaction(async (tx) => {
       const rows: { created_at: Date }[] = await tx.query(
         `WITH removed AS (DELETE FROM federation.domain_blocks WHERE domain = $1 RETURNING created_at)
          SELECT created_at FROM removed`,
         [host],
       );
       if (!rows[0]) throw new ContractError('not_found', `${host} is not blocked`);
-      await this.outbox.add(tx, domainBlockChanged, {
-        domain: host,
-        severity: null,
-        since: rows[0].created_at.toISOString(),
-      });
+      const createdAt = rows[0].created_at.toISOString();
+      await this.outbox.add(tx, domainBlockChanged, { domain: host, severity: null, since: createdAt });
+      return createdAt;
     });
     this.cached = undefined;
     this.log.info({ domain: host }, 'domain unblocked');
+    return { domain: host, since };
   }
 
   /** The block that applies to `host` (with or without port): its own or its closest parent's. */

@@ -196,6 +196,20 @@ export const accountsAdmin = {
     request: z.object(account),
     response: z.object({ ...account, silenced: z.boolean() }),
   }),
+  /**
+   * Applies an instance domain block (or its lifting: `severity` null) to the domain's accounts
+   * now, as the `domain_block.changed` event does later; idempotent. Federation asks it so that an
+   * operator's command has taken effect when it returns (a Follow arriving right after an
+   * unblock finds its actor no longer suspended).
+   */
+  applyDomainBlock: defineRequest('accounts.domain_block.apply', {
+    request: z.object({
+      domain: z.string().min(1).max(300),
+      severity: z.enum(['suspend', 'silence', 'noop']).nullable(),
+      since: isoDate,
+    }),
+    response: z.object({ changed: z.number().int() }),
+  }),
   deleteAccount: defineRequest('accounts.account.delete', {
     request: z.object(account),
     response: z.object(account),
