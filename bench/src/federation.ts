@@ -242,7 +242,7 @@ export async function loadEach(
   url: string,
   deliveries: SignedDelivery[],
   settings: LoadSettings,
-): Promise<Figure & { exhausted: boolean }> {
+): Promise<Figure & { exhausted: boolean; sent: number }> {
   let next = 0;
   let exhausted = false;
   const once = async (duration: number): Promise<Figure> => {
@@ -275,5 +275,31 @@ export async function loadEach(
   for (let i = 0; i < settings.runs; i += 1) runs.push(await once(settings.duration));
   runs.sort((a, b) => a.rps - b.rps);
   const median = runs[Math.floor(runs.length / 2)];
-  return { ...median, non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0), exhausted };
+  return { ...median, non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0), exhausted, sent: next };
+}
+
+/**
+ * How long the system takes to work off what the inbox accepted: polls the statuses table until
+ * it holds `expected` remote statuses (or `timeoutMs` passed); the count reached and when.
+ */
+export async function drained(
+  databaseUrl: string,
+  expected: number,
+  timeoutMs: number,
+): Promise<{ stored: number; at: number }> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM statuses.statuses WHERE NOT local`,
+      );
+      const stored = rows[0].n;
+      if (stored >= expected || performance.now() > deadline) return { stored, at: performance.now() };
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await client.end();
+  }
 }

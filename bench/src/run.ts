@@ -8,7 +8,7 @@ import { cloneTemplateDatabase, recreateTemplate } from '@mammut/testing';
 import { migrateAll } from '../../apps/all-in-one/src/system';
 import { checkInbound, checkPage, checkPost, checkRelationships } from './checks';
 import { type FanOutResult, measureFanOut } from './fan-out';
-import { loadEach, seedRemoteAuthors, seedRemoteFollowers, signCreates, Sink } from './federation';
+import { drained, loadEach, seedRemoteAuthors, seedRemoteFollowers, signCreates, Sink } from './federation';
 import { type Figure, load, type LoadRequest, perRequest, type RoundTrips, UNIQUE } from './load';
 import {
   cpuByCommand,
@@ -50,7 +50,9 @@ import { seedViewer } from './seed-viewer';
  *   ≥ 0.05× bare.
  * - `inbound`: signed public Create{Note} activities from 20 remote accounts the viewer follows,
  *   POSTed to the shared inbox, each new (signed before measuring); ≥ 1,000 activities/s, printed
- *   as a ratio to a bare Fastify route that only parses the same JSON.
+ *   as a ratio to a bare Fastify route that only parses the same JSON. The system works the
+ *   activities off meanwhile (as it would); afterwards the time until every accepted one is a
+ *   stored status is printed as the sustained rate (no target), with the CPU it took.
  * - `delivery`: an account with 10,000 remote followers on 500 simulated servers (loopback
  *   addresses 127.0.1.x, one listener each) posts; every server's shared inbox has the Create
  *   within 10 s.
@@ -347,12 +349,30 @@ async function main(): Promise<void> {
       figures.set(scenario.key, await load(scenario.request, SETTINGS));
       trips.set(scenario.key, await perRequest(probeUrl(port), scenario.request));
     }
-    let inbound: { figure: Figure & { exhausted: boolean }; bare: Figure; wrong: string | null } | undefined;
+    let inbound:
+      | {
+          figure: Figure & { exhausted: boolean; sent: number };
+          bare: Figure;
+          wrong: string | null;
+          drain: { stored: number; seconds: number; cpu: Record<string, number> };
+        }
+      | undefined;
     if (inboundCreates) {
       const [probe, ...measured] = inboundCreates;
       const wrong = await checkInbound(`${origin}/inbox`, probe, databaseUrl);
       const bareJson = await loadEach(`${bareUrl}/bare-json`, measured, SETTINGS);
-      inbound = { figure: await loadEach(`${origin}/inbox`, measured, SETTINGS), bare: bareJson, wrong };
+      const started = performance.now();
+      const figure = await loadEach(`${origin}/inbox`, measured, SETTINGS);
+      // Every accepted Create (and the probe's) becomes a stored status; how long that takes in all.
+      const drainCpu = cpuByCommand();
+      const done = await drained(databaseUrl, figure.sent + 1, 300_000);
+      const drainedCpu = cpuDelta(drainCpu, cpuByCommand());
+      inbound = {
+        figure,
+        bare: bareJson,
+        wrong,
+        drain: { stored: done.stored - 1, seconds: (done.at - started) / 1000, cpu: drainedCpu },
+      };
     }
     let delivery: { runs: { hosts: number; ms: number }[]; cpu: Record<string, number> } | undefined;
     if (herald && sink) {
@@ -448,6 +468,11 @@ async function main(): Promise<void> {
         ])}; ${(figure.rps / bareJson.rps).toFixed(3)}× the bare JSON POST${figure.exhausted ? '; ran out of signed activities (a lower bound)' : ''}${inbound.wrong ? `; wrong answer (${inbound.wrong}): VOID` : ''}`,
       );
       say(cpuLine(figure.cpu));
+      const { stored, seconds } = inbound.drain;
+      say(
+        `${indent} worked off: ${stored} of ${figure.sent} accepted Creates stored as statuses ${seconds.toFixed(1)} s after the load began (${(stored / seconds).toFixed(0)}/s sustained)`,
+      );
+      say(cpuLine(inbound.drain.cpu).replace('CPU s:', 'CPU s after the load:'));
       if (inbound.wrong || figure.non2xx) wrong.push('inbound');
     }
     if (delivery) {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Client } from 'pg';
-import { Bus, initLogging, loadConfig } from '@mammut/platform';
+import { Bus, initLogging, loadConfig, PreparingClient } from '@mammut/platform';
 import { startSystem } from '../../apps/all-in-one/src/system';
 
 /**
@@ -14,8 +14,21 @@ const SQL_LOG = process.env.BENCH_SQL_LOG;
 const statements = new Map<string, number>();
 
 function countRoundTrips(): void {
-  const query = Client.prototype.query as (...args: unknown[]) => unknown;
-  Client.prototype.query = function (this: Client, ...args: unknown[]) {
+  // The services' pools make PreparingClients, which have a `query` of their own.
+  for (const prototype of [Client.prototype, PreparingClient.prototype]) countQueries(prototype);
+  const request = Bus.prototype.request;
+  Bus.prototype.request = function (this: Bus, ...args: Parameters<Bus['request']>) {
+    // By subject, summed by service when read: the count costs the load as little as it can.
+    const subject = args[0].subject;
+    counters.bus[subject] = (counters.bus[subject] ?? 0) + 1;
+    return request.apply(this, args);
+  } as Bus['request'];
+}
+
+/** Counts (and, with BENCH_SQL_LOG, records) every query a client of this kind sends. */
+function countQueries(prototype: Client): void {
+  const query = prototype.query as (...args: unknown[]) => unknown;
+  prototype.query = function (this: Client, ...args: unknown[]) {
     counters.sql += 1;
     if (SQL_LOG) {
       const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | null)?.text;
@@ -27,13 +40,6 @@ function countRoundTrips(): void {
     }
     return query.apply(this, args);
   } as typeof Client.prototype.query;
-  const request = Bus.prototype.request;
-  Bus.prototype.request = function (this: Bus, ...args: Parameters<Bus['request']>) {
-    // By subject, summed by service when read: the count costs the load as little as it can.
-    const subject = args[0].subject;
-    counters.bus[subject] = (counters.bus[subject] ?? 0) + 1;
-    return request.apply(this, args);
-  } as Bus['request'];
 }
 
 /** The system under test: the all-in-one process, configured by the environment the runner gives it. */

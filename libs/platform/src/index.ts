@@ -13,6 +13,7 @@ export * from './database/naming-strategy';
 export * from './database/data-source';
 export * from './database/service-database';
 export * from './database/prepared';
+export * from './database/prepared-statements';
 export * from './database/pagination';
 export * from './database/outbox-schema';
 export * from './database/timestamp-id';

@@ -67,12 +67,19 @@ export class StatusActivities extends EventSubscriber {
         consumer: 'federation-statuses',
         concurrency: 8,
         handlers: [
-          on(statusEvents.statusCreated, ({ status, reblogged }) =>
-            reblogged ? this.announce(status, reblogged) : this.create(status),
+          // Only local statuses (and local boosts) are sent anywhere: a remote one costs no transaction.
+          on(
+            statusEvents.statusCreated,
+            ({ status, reblogged }) => (reblogged ? this.announce(status, reblogged) : this.create(status)),
+            { when: ({ status }) => status.local },
           ),
-          on(statusEvents.statusUpdated, ({ status }) => this.update(status)),
-          on(statusEvents.statusDeleted, (deleted) =>
-            deleted.reblogOfId ? this.undoAnnounce(deleted) : this.delete(deleted),
+          on(statusEvents.statusUpdated, ({ status }) => this.update(status), {
+            when: ({ status }) => status.local,
+          }),
+          on(
+            statusEvents.statusDeleted,
+            (deleted) => (deleted.reblogOfId ? this.undoAnnounce(deleted) : this.delete(deleted)),
+            { when: (deleted) => deleted.local },
           ),
           on(favouriteEvents.favouriteCreated, (favourite) => this.like(favourite, false)),
           on(favouriteEvents.favouriteRemoved, ({ favouriteId, ...favourite }) =>

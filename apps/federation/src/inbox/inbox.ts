@@ -17,6 +17,15 @@ const MAX_DEPTH = 32;
 const processActivity = contracts.federation.jobs.process;
 
 /** Mastodon's ProcessingWorker retries 8 times, on Sidekiq's schedule. */
+/**
+ * Activities worked off at once: as many as keep the services busy when the inbox is quiet, few
+ * while it is taking many (more than INTAKE_BUSY requests in hand), so that senders are answered
+ * at once and the queue, not their retries, absorbs a burst (the work waits in JetStream).
+ */
+const PROCESSING_CONCURRENCY = 16;
+const PROCESSING_WHILE_BUSY = 1;
+const INTAKE_BUSY = 4;
+
 const PROCESSING_BACKOFF_MS = Array.from({ length: 8 }, (_, n) => Math.round(((n + 1) ** 4 + 15) * 1000));
 
 /**
@@ -57,6 +66,8 @@ export class Inbox {
   private readonly log = logger('federation:inbox');
   private readonly routes = new Map<string, InboxHandler[]>();
   private readonly jobs: Jobs;
+  /** Inbox requests in hand. */
+  private intake = 0;
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -74,6 +85,15 @@ export class Inbox {
   }
 
   async receive(request: RawHttpRequest): Promise<RawHttpResponse> {
+    this.intake += 1;
+    try {
+      return await this.take(request);
+    } finally {
+      this.intake -= 1;
+    }
+  }
+
+  private async take(request: RawHttpRequest): Promise<RawHttpResponse> {
     const body = Buffer.from(request.body ?? '', 'base64');
     let activity: Json;
     try {
@@ -122,7 +142,7 @@ export class Inbox {
     await this.jobs.work(processActivity, ({ actorId, activity }) => this.process(actorId, activity), {
       maxAttempts: PROCESSING_BACKOFF_MS.length + 1,
       backoffMs: PROCESSING_BACKOFF_MS,
-      concurrency: 16,
+      concurrency: () => (this.intake > INTAKE_BUSY ? PROCESSING_WHILE_BUSY : PROCESSING_CONCURRENCY),
     });
   }
 

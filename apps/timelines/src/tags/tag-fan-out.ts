@@ -19,6 +19,10 @@ const statusEvents = contracts.statuses.statuses.events;
 /** Followers of hashtags asked for per bus request. */
 const FOLLOWERS_PER_PAGE = 1000;
 
+/** A public original with hashtags: what hashtag streams and feeds carry. */
+const tagged = (status: { visibility: string; reblogOfId: string | null; tags: string[] }): boolean =>
+  status.visibility === 'public' && status.reblogOfId === null && status.tags.length > 0;
+
 /**
  * Hashtags on the move, as Mastodon's FanOutOnWriteService broadcasts them: a public status (not a
  * reblog) goes to its hashtags' streams and into the home feeds of the local accounts that follow
@@ -43,26 +47,30 @@ export class TagFanOut extends EventSubscriber {
         consumer: 'timelines-hashtags',
         concurrency: 8,
         handlers: [
-          on(statusEvents.statusCreated, ({ status }) => this.deliver(status)),
-          on(statusEvents.statusDeleted, async (deleted) => {
-            if (deleted.visibility !== 'public' || deleted.reblogOfId !== null || !deleted.tags.length)
-              return;
-            const message = { event: 'delete' as const, statusId: deleted.statusId };
-            this.streams.toHashtags(deleted, message);
-            await this.eachFollowerPage(deleted.tags, async (ids) => {
-              await this.feeds.remove(
-                ids.filter((id) => id !== deleted.accountId),
-                [deleted.statusId],
-              );
-            });
+          // Only public, tagged originals reach hashtag feeds: the others cost no transaction.
+          on(statusEvents.statusCreated, ({ status }) => this.deliver(status), {
+            when: ({ status }) => tagged(status),
           }),
+          on(
+            statusEvents.statusDeleted,
+            async (deleted) => {
+              const message = { event: 'delete' as const, statusId: deleted.statusId };
+              this.streams.toHashtags(deleted, message);
+              await this.eachFollowerPage(deleted.tags, async (ids) => {
+                await this.feeds.remove(
+                  ids.filter((id) => id !== deleted.accountId),
+                  [deleted.statusId],
+                );
+              });
+            },
+            { when: tagged },
+          ),
         ],
       },
     ];
   }
 
   private async deliver(status: StatusRecord): Promise<void> {
-    if (status.visibility !== 'public' || status.reblogOfId !== null || !status.tags.length) return;
     const message = { event: 'update' as const, statusId: status.id };
     this.streams.toHashtags(status, message);
     await this.eachFollowerPage(status.tags, async (ids) => {

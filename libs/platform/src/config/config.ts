@@ -45,6 +45,8 @@ const schema = z.object({
   /** Scheme of public URLs; `http` only for development and tests. */
   LOCAL_HTTPS: bool.default(false),
   DATABASE_URL: z.string().url().default('postgres://mammut@127.0.0.1:5432/mammut'),
+  /** Prepare parameterised statements once per connection (off behind a pooler that cannot keep them). */
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   /** Prefix of every NATS subject and JetStream stream, so several instances share one NATS (tests). */
@@ -162,6 +164,7 @@ export type Config = Readonly<{
   /** `https://example.com` or `http://localhost:3000`: the public origin. */
   publicOrigin: string;
   databaseUrl: string;
+  databasePreparedStatements: boolean;
   redisUrl: string;
   natsUrl: string;
   /** Which of the three URLs the operator set (the start script starts local servers for the others). */
@@ -250,6 +253,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     localDomain: e.LOCAL_DOMAIN,
     publicOrigin: `${e.LOCAL_HTTPS ? 'https' : 'http'}://${e.LOCAL_DOMAIN}`,
     databaseUrl: e.DATABASE_URL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     redisUrl: e.REDIS_URL,
     natsUrl: e.NATS_URL,
     configured: { database: !!env.DATABASE_URL, redis: !!env.REDIS_URL, nats: !!env.NATS_URL },

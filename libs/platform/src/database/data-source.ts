@@ -1,6 +1,7 @@
 import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm';
 import { logger } from '../logging/logger';
 import { MammutNamingStrategy } from './naming-strategy';
+import { PreparingClient } from './prepared-statements';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityTarget = Function | EntitySchema;
@@ -13,6 +14,8 @@ export interface ServiceDatabaseOptions {
   readonly entities: EntityTarget[];
   readonly migrations: MigrationClass[];
   readonly poolSize?: number;
+  /** Connections prepare their parameterised statements (PreparingClient); default true. */
+  readonly preparedStatements?: boolean;
 }
 
 export function createServiceDataSource(options: ServiceDatabaseOptions): DataSource {
@@ -27,7 +30,11 @@ export function createServiceDataSource(options: ServiceDatabaseOptions): DataSo
     namingStrategy: new MammutNamingStrategy(),
     synchronize: false,
     logging: false,
-    extra: { max: options.poolSize ?? 10, application_name: `mammut-${options.schema}` },
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: `mammut-${options.schema}`,
+      ...(options.preparedStatements === false ? {} : { Client: PreparingClient }),
+    },
   });
 }
 

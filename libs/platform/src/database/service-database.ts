@@ -17,7 +17,12 @@ export function serviceDatabase(
   options: Pick<ServiceDatabaseOptions, 'schema' | 'migrations'>,
 ): ServiceDatabase {
   const dataSource = (config: Config): DataSource =>
-    createServiceDataSource({ ...options, url: config.databaseUrl, entities: [] });
+    createServiceDataSource({
+      ...options,
+      url: config.databaseUrl,
+      entities: [],
+      preparedStatements: config.databasePreparedStatements,
+    });
   return {
     dataSource,
     provider: {

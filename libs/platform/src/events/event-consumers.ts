@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { logger, type Logger } from '../logging/logger';
 import { rowsOf } from './outbox';
 import { PullWorker } from './pull-worker';
+import { together } from './together';
 import {
   decodeJson,
   ensureDurableConsumer,
@@ -40,10 +41,24 @@ export type EventHandler<D extends EventDef> = (
 export interface EventSubscription {
   readonly def: EventDef;
   readonly handler: EventHandler<EventDef>;
+  /** Which of these events the handler has anything to do with; the others only keep the order. */
+  readonly when?: (payload: unknown) => boolean;
 }
 
-export function on<D extends EventDef>(def: D, handler: EventHandler<D>): EventSubscription {
-  return { def, handler: handler as unknown as EventHandler<EventDef> };
+/**
+ * `handler` for the events of `def`; with `when`, only for those it says yes to: the rest cost
+ * the consumer one statement (their aggregate's place moves on) instead of a transaction.
+ */
+export function on<D extends EventDef>(
+  def: D,
+  handler: EventHandler<D>,
+  options: { when?: (payload: PayloadOf<D>) => boolean } = {},
+): EventSubscription {
+  return {
+    def,
+    handler: handler as unknown as EventHandler<EventDef>,
+    ...(options.when ? { when: options.when as (payload: unknown) => boolean } : {}),
+  };
 }
 
 export interface EventConsumeOptions {
@@ -180,9 +195,17 @@ export class EventConsumers {
       return;
     }
     const meta = metaOf(event, msg);
-    if (!subscription && !meta.aggregate) {
+    const applies =
+      !!subscription && payload?.success === true && (subscription.when?.(payload.data) ?? true);
+    if (!applies && !meta.aggregate) {
       // Nothing to apply and no place to keep: another consumer's business.
-      msg.ack();
+      together(() => msg.ack());
+      return;
+    }
+    // Nothing to apply, and next in its aggregate (the common case): its place moves on in one
+    // statement. Anything else (stale, early, a consumer newer than the aggregate) is the full path's.
+    if (!applies && meta.aggregate && (await this.movedOn(options, meta.aggregate))) {
+      together(() => msg.ack());
       return;
     }
     let outcome: Outcome;
@@ -190,9 +213,9 @@ export class EventConsumers {
       outcome = await options.dataSource.transaction(async (tx): Promise<Outcome> => {
         // A concurrent delivery of the same event waits here for our commit, then skips. (An event
         // nobody here handles only moves its aggregate on, which is idempotent by itself.)
-        const { claimed, position } = await this.claim(tx, options, meta, !!subscription);
+        const { claimed, position, moved } = await this.claim(tx, options, meta, applies);
         if (!claimed) return 'duplicate';
-        if (meta.aggregate) {
+        if (meta.aggregate && !moved) {
           const place = await this.placeInAggregate(
             tx,
             options,
@@ -204,7 +227,7 @@ export class EventConsumers {
           if (place === 'stale') return 'stale';
           if (place === 'early') throw new ArrivedEarly();
         }
-        if (subscription && payload?.success) await subscription.handler(payload.data, tx, meta);
+        if (applies && subscription && payload?.success) await subscription.handler(payload.data, tx, meta);
         return 'applied';
       });
     } catch (error) {
@@ -226,7 +249,39 @@ export class EventConsumers {
       return;
     }
     if (outcome !== 'applied') log.debug({ eventId: meta.eventId, outcome }, 'event skipped');
-    msg.ack();
+    together(() => msg.ack());
+  }
+
+  /**
+   * Moves the aggregate's place for this consumer on to `aggregate.version` when it is the next
+   * one (or the first, with no place kept yet), in one statement and no transaction of its own;
+   * false when it is not (then the full path decides). Concurrent changes of the place wait on its
+   * row lock, as in the full path.
+   */
+  private async movedOn(
+    options: EventConsumeOptions,
+    aggregate: NonNullable<EventMeta['aggregate']>,
+  ): Promise<boolean> {
+    const schema = `"${options.schema}"`;
+    const [row] = rowsOf(
+      await options.dataSource.query(
+        `WITH updated AS (
+           UPDATE ${schema}."aggregate_positions" SET "version" = $3
+            WHERE "consumer" = $1 AND "aggregate" = $2 AND "version" = $3 - 1 RETURNING 1
+         ), inserted AS (
+           INSERT INTO ${schema}."aggregate_positions" ("consumer", "aggregate", "version")
+           SELECT $1, $2, $3 WHERE $3 = 1 ON CONFLICT DO NOTHING RETURNING 1
+         ), moved AS (
+           SELECT 1 FROM updated UNION ALL SELECT 1 FROM inserted
+         ), cleared AS (
+           DELETE FROM ${schema}."aggregate_failures"
+            WHERE "consumer" = $1 AND "aggregate" = $2 AND "version" <= $3 AND EXISTS (SELECT 1 FROM moved)
+         )
+         SELECT EXISTS (SELECT 1 FROM moved) AS moved`,
+        [options.consumer, aggregate.key, aggregate.version],
+      ),
+    ) as { moved: boolean }[];
+    return row.moved;
   }
 
   /** Remembers, outside the failed transaction, that this version is being retried. */
@@ -265,34 +320,48 @@ export class EventConsumers {
    * One statement for what every event takes first: its idempotency record (when something here
    * handles it) and its aggregate's position for this consumer, row-locked until the transaction
    * ends so replicas handling two events of one aggregate take turns (a position row made by this
-   * statement is locked by being new). `position` is undefined when the aggregate's row was made
-   * by another transaction after this statement's snapshot: `placeInAggregate` reads it then.
+   * statement is locked by being new). When the event is the next of its aggregate (the common
+   * case) the position moves on in the same statement (`moved`); otherwise `placeInAggregate`
+   * decides. `position` is undefined when the aggregate's row was made by another transaction
+   * after this statement's snapshot: `placeInAggregate` reads it then.
    */
   private async claim(
     tx: EntityManager,
     options: EventConsumeOptions,
     meta: EventMeta,
     handled: boolean,
-  ): Promise<{ claimed: boolean; position?: number }> {
+  ): Promise<{ claimed: boolean; position?: number; moved: boolean }> {
     const schema = `"${options.schema}"`;
     const [row] = rowsOf(
       await tx.query(
         `WITH claimed AS (
            INSERT INTO ${schema}."handled_events" ("consumer", "event_id")
            SELECT $1, $2 WHERE $3::boolean ON CONFLICT DO NOTHING RETURNING 1
+         ), mine AS (
+           SELECT NOT $3::boolean OR EXISTS (SELECT 1 FROM claimed) AS claimed
          ), made AS (
            INSERT INTO ${schema}."aggregate_positions" ("consumer", "aggregate", "version")
-           SELECT $1, $4, 0 WHERE $4::text IS NOT NULL ON CONFLICT DO NOTHING RETURNING "version"
+           SELECT $1, $4, CASE WHEN $5::bigint = 1 AND (SELECT claimed FROM mine) THEN 1 ELSE 0 END
+            WHERE $4::text IS NOT NULL ON CONFLICT DO NOTHING RETURNING "version"
          ), held AS (
            SELECT "version" FROM ${schema}."aggregate_positions"
             WHERE "consumer" = $1 AND "aggregate" = $4 FOR UPDATE
+         ), next AS (
+           UPDATE ${schema}."aggregate_positions" SET "version" = $5
+            WHERE "consumer" = $1 AND "aggregate" = $4 AND "version" = $5::bigint - 1
+              AND (SELECT claimed FROM mine) RETURNING 1
+         ), moved AS (
+           SELECT 1 FROM next UNION ALL SELECT 1 FROM made WHERE "version" = 1
+         ), cleared AS (
+           DELETE FROM ${schema}."aggregate_failures"
+            WHERE "consumer" = $1 AND "aggregate" = $4 AND "version" <= $5 AND EXISTS (SELECT 1 FROM moved)
          )
-         SELECT NOT $3::boolean OR EXISTS (SELECT 1 FROM claimed) AS claimed,
+         SELECT (SELECT claimed FROM mine) AS claimed, EXISTS (SELECT 1 FROM moved) AS moved,
                 COALESCE((SELECT "version" FROM made), (SELECT "version" FROM held))::int AS position`,
-        [options.consumer, meta.eventId, handled, meta.aggregate?.key ?? null],
+        [options.consumer, meta.eventId, handled, meta.aggregate?.key ?? null, meta.aggregate?.version ?? 0],
       ),
-    ) as { claimed: boolean; position: number | null }[];
-    return { claimed: row.claimed, position: row.position ?? undefined };
+    ) as { claimed: boolean; position: number | null; moved: boolean }[];
+    return { claimed: row.claimed, position: row.position ?? undefined, moved: row.moved };
   }
 
   /**

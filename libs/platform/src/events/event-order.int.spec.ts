@@ -195,6 +195,47 @@ describe('event order per aggregate', () => {
     expect(versionsOf('edge:n:m')).toEqual([2]);
   });
 
+  it('keeps the order through events a handler declines (`when`), applying the others', async () => {
+    const consumers = new EventConsumers({ nats: nc, prefix });
+    const consumer = 'choosy';
+    await consumers.consume({ consumer, schema, dataSource, retryDelayMs: () => 100, gapTimeoutMs: 60_000 }, [
+      on(created, async (_payload, tx, meta) => {
+        await tx.query(
+          `INSERT INTO "${schema}"."log" ("consumer", "aggregate", "version") VALUES ($1, $2, $3)`,
+          [consumer, meta.aggregate?.key, meta.aggregate?.version],
+        );
+      }),
+      // This projection keeps no removals: they only keep their place.
+      on(removed, () => Promise.reject(new Error('declined events are not handled')), { when: () => false }),
+    ]);
+    try {
+      // Created, removed, created, removed, created, handed over backwards. A declined one that
+      // came early must wait its turn like any other, or the ones after it would wait out the gap
+      // (a minute here) and the test time out.
+      const payload = { a: 'p', b: 'q' };
+      for (const version of [5, 4, 3, 2, 1]) await publish(version % 2 ? created : removed, payload, version);
+      await settled();
+      expect(await logOf(consumer)).toEqual([
+        ['edge:p:q', 1],
+        ['edge:p:q', 3],
+        ['edge:p:q', 5],
+      ]);
+      const positions = await dataSource.query<{ version: number }[]>(
+        `SELECT "version"::int AS "version" FROM "${schema}"."aggregate_positions" WHERE "consumer" = $1`,
+        [consumer],
+      );
+      expect(positions).toEqual([{ version: 5 }]);
+      // Only what was applied claimed an event id; the declined ones only moved the place on.
+      const claimed = await dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM "${schema}"."handled_events" WHERE "consumer" = $1`,
+        [consumer],
+      );
+      expect(claimed[0].n).toBe(3);
+    } finally {
+      await consumers.stop();
+    }
+  });
+
   it('never lets an event overtake a predecessor whose handler is failing and being retried', async () => {
     const consumers = new EventConsumers({ nats: nc, prefix });
     let failures = 0;

@@ -4,6 +4,7 @@ import { headers as natsHeaders, type JetStreamClient, type JsMsg, type NatsConn
 import type { z } from 'zod';
 import { logger, type Logger } from '../logging/logger';
 import { PullWorker } from './pull-worker';
+import { together, togetherAwaited } from './together';
 import {
   decodeJson,
   encodeJson,
@@ -33,8 +34,8 @@ export interface JobWorkOptions {
   readonly maxAttempts: number;
   /** Delay before try n+1 after try n failed: `backoffMs[n-1]`, the last entry repeating. */
   readonly backoffMs: readonly number[];
-  /** Jobs run at once by this process. */
-  readonly concurrency?: number;
+  /** Jobs run at once by this process; a function is asked before each job (see PullWorker). */
+  readonly concurrency?: number | (() => number);
   /** Redelivery after a crash mid-job (counts as an attempt). Longer than the slowest job. */
   readonly ackWaitMs?: number;
 }
@@ -99,11 +100,13 @@ export class Jobs {
     const headers = natsHeaders();
     headers.set(MammutHeaders.jobId, jobId);
     if (options.traceparent) headers.set(MammutHeaders.traceparent, options.traceparent);
-    await this.js.publish(this.layout.subject(def.subject), encodeJson(parsed.data), {
-      msgID: jobId,
-      headers,
-      expect: { streamName: this.layout.jobs },
-    });
+    await togetherAwaited(() =>
+      this.js.publish(this.layout.subject(def.subject), encodeJson(parsed.data), {
+        msgID: jobId,
+        headers,
+        expect: { streamName: this.layout.jobs },
+      }),
+    );
     return jobId;
   }
 
@@ -121,9 +124,10 @@ export class Jobs {
     });
     const log = this.log.child({ job: def.subject });
     const concurrency = options.concurrency ?? 4;
+    const most = typeof concurrency === 'number' ? concurrency : concurrency();
     const worker = new PullWorker(
       this.js,
-      { stream: this.layout.jobs, durable, concurrency, batch: concurrency, log },
+      { stream: this.layout.jobs, durable, concurrency, batch: most, log },
       (msg) => this.run(def, handler, options, msg, log),
     );
     await worker.start();
@@ -182,7 +186,7 @@ export class Jobs {
       }
       return;
     }
-    msg.ack();
+    together(() => msg.ack());
   }
 
   /**
@@ -210,6 +214,6 @@ export class Jobs {
       return;
     }
     log.error({ jobId: meta.jobId, attempts: meta.attempt, lastError }, 'job dead-lettered');
-    msg.ack();
+    together(() => msg.ack());
   }
 }

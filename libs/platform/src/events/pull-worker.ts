@@ -5,8 +5,11 @@ import { errorText } from './streams';
 export interface PullWorkerOptions {
   readonly stream: string;
   readonly durable: string;
-  /** Messages handled at once. 1 keeps the stream's order (except for retried messages). */
-  readonly concurrency: number;
+  /**
+   * Messages handled at once. 1 keeps the stream's order (except for retried messages). A
+   * function is asked before each message: the limit may follow the process's load.
+   */
+  readonly concurrency: number | (() => number);
   /** Messages pulled ahead of the handler. Kept small: pulled ones wait out ack_wait if we stop. */
   readonly batch: number;
   readonly log: Logger;
@@ -61,7 +64,7 @@ export class PullWorker {
             msg.nak();
             continue;
           }
-          while (this.inflight.size >= this.options.concurrency) await Promise.race(this.inflight);
+          while (this.inflight.size >= this.limit()) await Promise.race(this.inflight);
           this.track(msg);
         }
       } catch (error) {
@@ -70,6 +73,11 @@ export class PullWorker {
       messages = undefined;
       if (!this.stopping) await new Promise((done) => setTimeout(done, 1000));
     }
+  }
+
+  private limit(): number {
+    const { concurrency } = this.options;
+    return Math.max(1, typeof concurrency === 'number' ? concurrency : concurrency());
   }
 
   private track(msg: JsMsg): void {
