@@ -6,6 +6,9 @@ import { id } from '../accounts/records';
 export const SEARCH_LIMITS = {
   defaultLimit: 20,
   maxLimit: 40,
+  /** `GET /api/v1/accounts/search` reads more at once (Mastodon: 40 by default, at most 80). */
+  accountsDefaultLimit: 40,
+  accountsMaxLimit: 80,
   /** Longer queries are cut to this many characters before parsing. */
   queryLength: 1000,
   /** The deepest `offset` served: past it a full-text search costs more than it tells. */
@@ -33,7 +36,7 @@ export const searchQueries = {
         viewerId: id.nullable(),
         q: z.string().max(SEARCH_LIMITS.queryLength),
         type: searchType.nullable().default(null),
-        limit: z.number().int().min(1).max(SEARCH_LIMITS.maxLimit).default(SEARCH_LIMITS.defaultLimit),
+        limit: z.number().int().min(1).max(SEARCH_LIMITS.accountsMaxLimit).default(SEARCH_LIMITS.defaultLimit),
         offset: z.number().int().min(0).max(SEARCH_LIMITS.maxOffset).default(0),
         /** Only statuses of this account (`account_id`). */
         accountId: id.nullable().default(null),
