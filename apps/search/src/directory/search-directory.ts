@@ -76,7 +76,12 @@ export class SearchDirectory {
     );
   }
 
-  async follow(tx: EntityManager, accountId: string, targetAccountId: string, following: boolean): Promise<void> {
+  async follow(
+    tx: EntityManager,
+    accountId: string,
+    targetAccountId: string,
+    following: boolean,
+  ): Promise<void> {
     await tx.query(
       following
         ? `INSERT INTO search.follows (account_id, target_account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`
@@ -125,7 +130,7 @@ export class SearchDirectory {
     const params: unknown[] = [];
     const add = (value: unknown): string => `$${params.push(value)}`;
     let match: string;
-    let rank = '0';
+    let rank = '0::real';
     let exact: string;
     if (handle) {
       const [username, domain] = [handle[1]!.toLowerCase(), handle[2]!.toLowerCase()];
@@ -136,7 +141,9 @@ export class SearchDirectory {
         : `lower(a.username) LIKE ${add(`${escapeLike(username)}%`)} AND lower(a.domain) LIKE ${add(`${escapeLike(domain)}%`)}`;
       exact = `lower(a.username) = ${u} AND lower(coalesce(a.domain, '')) = ${add(local ? '' : domain)}`;
     } else {
-      const words = wordsOf(q).flatMap((word) => word.toLowerCase().split('_')).filter(Boolean);
+      const words = wordsOf(q)
+        .flatMap((word) => word.toLowerCase().split('_'))
+        .filter(Boolean);
       if (!words.length) return [];
       const tsquery = `to_tsquery('simple', ${add(words.map((word) => `${word}:*`).join(' & '))})`;
       const whole = add(`${escapeLike(q.toLowerCase())}%`);
@@ -163,7 +170,12 @@ export class SearchDirectory {
    * staff here yet, so `excludeUnreviewed` leaves the exact name alone (Mastodon keeps an exact
    * match whether reviewed or not).
    */
-  async searchTags(search: { q: string; excludeUnreviewed: boolean; limit: number; offset: number }): Promise<string[]> {
+  async searchTags(search: {
+    q: string;
+    excludeUnreviewed: boolean;
+    limit: number;
+    offset: number;
+  }): Promise<string[]> {
     const name = tagNameOf(search.q);
     if (name === null) return [];
     const rows: { name: string }[] = await this.db.query(

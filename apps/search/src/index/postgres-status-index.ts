@@ -63,7 +63,12 @@ export class PostgresStatusIndex implements StatusIndex {
     await tx.query(`DELETE FROM search.status_searchers WHERE status_id = $1`, [statusId]);
   }
 
-  async addSearcher(tx: EntityManager, statusId: string, accountId: string, reason: SearcherReason): Promise<void> {
+  async addSearcher(
+    tx: EntityManager,
+    statusId: string,
+    accountId: string,
+    reason: SearcherReason,
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO search.status_searchers (status_id, account_id, reason) VALUES ($1, $2, $3)
        ON CONFLICT DO NOTHING`,
@@ -104,7 +109,7 @@ export class PostgresStatusIndex implements StatusIndex {
     const ranked = search.must.filter((clause) => clause.kind !== 'tag');
     const rank = ranked.length
       ? `ts_rank(s.tsv, ${ranked.map((clause) => this.tsquery(clause, p)).join(' && ')})`
-      : '0';
+      : '0::real';
     const rows: { id: string }[] = await this.db.query(
       `SELECT s.id FROM search.statuses s
        LEFT JOIN search.accounts a ON a.id = s.account_id

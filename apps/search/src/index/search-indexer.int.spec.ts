@@ -68,7 +68,10 @@ describe('SearchIndexer', () => {
   });
 
   /** Applies an event the producer wrote to its outbox through the indexer's own handler, again. */
-  const applyAgain = async (def: EventDef, match: (payload: Record<string, unknown>) => boolean): Promise<void> => {
+  const applyAgain = async (
+    def: EventDef,
+    match: (payload: Record<string, unknown>) => boolean,
+  ): Promise<void> => {
     const { rows } = await sut.db.query<{ payload: Record<string, unknown> }>(
       `SELECT payload FROM statuses.outbox WHERE subject = $1 ORDER BY id`,
       [def.subject],
@@ -95,45 +98,91 @@ describe('SearchIndexer', () => {
 
   it('indexes a created status with its text, tags and author, and removes it when deleted', async () => {
     const status = await post('Woolly <b>mammoths</b> roam #IceAge');
-    const rows = await pollUntil(() => indexed(status.id), (r) => r.length === 1, 10_000);
+    const rows = await pollUntil(
+      () => indexed(status.id),
+      (r) => r.length === 1,
+      10_000,
+    );
     expect(rows).toEqual([{ text: 'Woolly <b>mammoths</b> roam #IceAge', tags: ['iceage'] }]);
     const { rows: authors } = await sut.db.query(
       `SELECT username, indexable, suspended, deleted FROM search.accounts WHERE id = $1`,
       [aliceId],
     );
-    expect(authors).toEqual([{ username: 'alice', indexable: expect.any(Boolean), suspended: false, deleted: false }]);
-    await bus().request(contracts.statuses.statuses.deleteStatus, { accountId: aliceId, statusId: status.id });
-    expect(await pollUntil(() => indexed(status.id), (r) => r.length === 0, 10_000)).toEqual([]);
+    expect(authors).toEqual([
+      { username: 'alice', indexable: expect.any(Boolean), suspended: false, deleted: false },
+    ]);
+    await bus().request(contracts.statuses.statuses.deleteStatus, {
+      accountId: aliceId,
+      statusId: status.id,
+    });
+    expect(
+      await pollUntil(
+        () => indexed(status.id),
+        (r) => r.length === 0,
+        10_000,
+      ),
+    ).toEqual([]);
   });
 
   it('makes a favouriter, a bookmarker and a reblogger searchers, and no longer once undone', async () => {
     const status = await post('a status bob interacts with');
-    await pollUntil(() => indexed(status.id), (r) => r.length === 1, 10_000);
+    await pollUntil(
+      () => indexed(status.id),
+      (r) => r.length === 1,
+      10_000,
+    );
     const act = { accountId: bobId, statusId: status.id };
     await bus().request(contracts.statuses.interactions.favourite, act);
     await bus().request(contracts.statuses.interactions.bookmark, act);
     await bus().request(contracts.statuses.interactions.reblog, { ...act, visibility: 'public' });
     const all = [`${bobId}:bookmark`, `${bobId}:favourite`, `${bobId}:reblog`];
-    expect(await pollUntil(() => searchers(status.id), (s) => s.length === 3, 10_000)).toEqual(all);
+    expect(
+      await pollUntil(
+        () => searchers(status.id),
+        (s) => s.length === 3,
+        10_000,
+      ),
+    ).toEqual(all);
     await bus().request(contracts.statuses.interactions.unfavourite, act);
     await bus().request(contracts.statuses.interactions.unbookmark, act);
     await bus().request(contracts.statuses.interactions.unreblog, act);
-    expect(await pollUntil(() => searchers(status.id), (s) => s.length === 0, 10_000)).toEqual([]);
+    expect(
+      await pollUntil(
+        () => searchers(status.id),
+        (s) => s.length === 0,
+        10_000,
+      ),
+    ).toEqual([]);
   });
 
   it('changes nothing when the same status, favourite or deletion event is applied twice', async () => {
     const status = await post('applied twice #twice');
-    await pollUntil(() => indexed(status.id), (r) => r.length === 1, 10_000);
+    await pollUntil(
+      () => indexed(status.id),
+      (r) => r.length === 1,
+      10_000,
+    );
     await bus().request(contracts.statuses.interactions.favourite, { accountId: bobId, statusId: status.id });
-    await pollUntil(() => searchers(status.id), (s) => s.length === 1, 10_000);
+    await pollUntil(
+      () => searchers(status.id),
+      (s) => s.length === 1,
+      10_000,
+    );
 
     const before = await snapshot(status.id);
     await applyAgain(statusEvents.statusCreated, (p) => (p.status as { id: string }).id === status.id);
     await applyAgain(interactionEvents.favouriteCreated, (p) => p.statusId === status.id);
     expect(await snapshot(status.id)).toEqual(before);
 
-    await bus().request(contracts.statuses.statuses.deleteStatus, { accountId: aliceId, statusId: status.id });
-    await pollUntil(() => indexed(status.id), (r) => r.length === 0, 10_000);
+    await bus().request(contracts.statuses.statuses.deleteStatus, {
+      accountId: aliceId,
+      statusId: status.id,
+    });
+    await pollUntil(
+      () => indexed(status.id),
+      (r) => r.length === 0,
+      10_000,
+    );
     const deleted = await snapshot(status.id);
     await applyAgain(statusEvents.statusDeleted, (p) => p.statusId === status.id);
     expect(await snapshot(status.id)).toEqual(deleted);

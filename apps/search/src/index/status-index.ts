@@ -35,7 +35,12 @@ export interface StatusIndex {
   index(tx: EntityManager, document: StatusDocument): Promise<void>;
   remove(tx: EntityManager, statusId: string): Promise<void>;
   addSearcher(tx: EntityManager, statusId: string, accountId: string, reason: SearcherReason): Promise<void>;
-  removeSearcher(tx: EntityManager, statusId: string, accountId: string, reason: SearcherReason): Promise<void>;
+  removeSearcher(
+    tx: EntityManager,
+    statusId: string,
+    accountId: string,
+    reason: SearcherReason,
+  ): Promise<void>;
   /** Status ids, by relevance then newest. */
   search(search: StatusSearch): Promise<string[]>;
 }

@@ -27,7 +27,9 @@ describe('parseSearchQuery: Mastodon’s search syntax', () => {
   });
 
   it('reads has: and is: as properties, language: as a language code', () => {
-    expect(parseSearchQuery('has:media -has:poll is:reply IS:Sensitive language:pt_BR -language:EN').filters).toEqual([
+    expect(
+      parseSearchQuery('has:media -has:poll is:reply IS:Sensitive language:pt_BR -language:EN').filters,
+    ).toEqual([
       { kind: 'property', negated: false, property: 'media' },
       { kind: 'property', negated: true, property: 'poll' },
       { kind: 'property', negated: false, property: 'reply' },
@@ -39,7 +41,9 @@ describe('parseSearchQuery: Mastodon’s search syntax', () => {
 
   it('reads before:, after: and during: as UTC day bounds', () => {
     const day = (s: string): Date => new Date(`${s}T00:00:00.000Z`);
-    expect(parseSearchQuery('before:2024-05-02 after:2024-05-02 during:2024-05-02 -during:2024-02-29').filters).toEqual([
+    expect(
+      parseSearchQuery('before:2024-05-02 after:2024-05-02 during:2024-05-02 -during:2024-02-29').filters,
+    ).toEqual([
       { kind: 'created', negated: false, to: day('2024-05-02') },
       { kind: 'created', negated: false, from: day('2024-05-03') },
       { kind: 'created', negated: false, from: day('2024-05-02'), to: day('2024-05-03') },

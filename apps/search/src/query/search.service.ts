@@ -24,7 +24,12 @@ export class SearchService {
     const page = { limit: query.limit, offset: query.offset };
     const [accountIds, statusIds, hashtags] = await Promise.all([
       wants('accounts')
-        ? this.directory.searchAccounts({ q: query.q, viewerId: query.viewerId, following: query.following, ...page })
+        ? this.directory.searchAccounts({
+            q: query.q,
+            viewerId: query.viewerId,
+            following: query.following,
+            ...page,
+          })
         : [],
       wants('statuses') && query.viewerId !== null ? this.statuses(query, query.viewerId) : [],
       wants('hashtags')

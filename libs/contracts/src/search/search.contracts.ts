@@ -36,7 +36,12 @@ export const searchQueries = {
         viewerId: id.nullable(),
         q: z.string().max(SEARCH_LIMITS.queryLength),
         type: searchType.nullable().default(null),
-        limit: z.number().int().min(1).max(SEARCH_LIMITS.accountsMaxLimit).default(SEARCH_LIMITS.defaultLimit),
+        limit: z
+          .number()
+          .int()
+          .min(1)
+          .max(SEARCH_LIMITS.accountsMaxLimit)
+          .default(SEARCH_LIMITS.defaultLimit),
         offset: z.number().int().min(0).max(SEARCH_LIMITS.maxOffset).default(0),
         /** Only statuses of this account (`account_id`). */
         accountId: id.nullable().default(null),

@@ -1,6 +1,12 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { type AccountRecord, contracts, SEARCH_LIMITS, type StatusRecord } from '@mammut/contracts';
-import { type MAccount, type MStatus, type MTag, type SerializeContext, serializeTag } from '@mammut/mastodon-api';
+import {
+  type MAccount,
+  type MStatus,
+  type MTag,
+  type SerializeContext,
+  serializeTag,
+} from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { Auth, ViewerAccountId } from '../../auth/auth.decorator';
 import { HttpError } from '../../http/errors';
@@ -144,7 +150,9 @@ export class SearchController {
 
   /** The status federation fetches and stores for the URL; none when it names none we may show. */
   private async resolvedStatus(uri: string): Promise<StatusRecord[]> {
-    const found = await answered(() => this.bus.request(contracts.federation.remoteStatuses.resolve, { uri }));
+    const found = await answered(() =>
+      this.bus.request(contracts.federation.remoteStatuses.resolve, { uri }),
+    );
     if (!found) return [];
     const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, {
       ids: [found.statusId],
