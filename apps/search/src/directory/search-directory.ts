@@ -133,7 +133,7 @@ export class SearchDirectory {
     let rank = '0::real';
     let exact: string;
     if (handle) {
-      const [username, domain] = [handle[1]!.toLowerCase(), handle[2]!.toLowerCase()];
+      const [username, domain] = [handle[1].toLowerCase(), handle[2].toLowerCase()];
       const local = domain === this.runtime.config.localDomain.toLowerCase();
       const u = add(username);
       match = local

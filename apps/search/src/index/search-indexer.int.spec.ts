@@ -43,7 +43,12 @@ describe('SearchIndexer', () => {
     });
 
   const indexed = async (statusId: string): Promise<{ text: string; tags: string[] }[]> =>
-    (await sut.db.query(`SELECT text, tags FROM search.statuses WHERE id = $1`, [statusId])).rows;
+    (
+      await sut.db.query<{ text: string; tags: string[] }>(
+        `SELECT text, tags FROM search.statuses WHERE id = $1`,
+        [statusId],
+      )
+    ).rows;
 
   const searchers = async (statusId: string): Promise<string[]> =>
     (
@@ -105,12 +110,10 @@ describe('SearchIndexer', () => {
     );
     expect(rows).toEqual([{ text: 'Woolly <b>mammoths</b> roam #IceAge', tags: ['iceage'] }]);
     const { rows: authors } = await sut.db.query(
-      `SELECT username, indexable, suspended, deleted FROM search.accounts WHERE id = $1`,
+      `SELECT username, suspended, deleted FROM search.accounts WHERE id = $1`,
       [aliceId],
     );
-    expect(authors).toEqual([
-      { username: 'alice', indexable: expect.any(Boolean), suspended: false, deleted: false },
-    ]);
+    expect(authors).toEqual([{ username: 'alice', suspended: false, deleted: false }]);
     await bus().request(contracts.statuses.statuses.deleteStatus, {
       accountId: aliceId,
       statusId: status.id,
@@ -186,5 +189,30 @@ describe('SearchIndexer', () => {
     const deleted = await snapshot(status.id);
     await applyAgain(statusEvents.statusDeleted, (p) => p.statusId === status.id);
     expect(await snapshot(status.id)).toEqual(deleted);
+  });
+  it('hides a suspended author’s statuses from every search, and shows them again when lifted', async () => {
+    const carolId = (await seedUser(sut.t, { username: 'carol' })).accountId;
+    const status = await bus().request(contracts.statuses.statuses.createStatus, {
+      accountId: carolId,
+      applicationId: null,
+      text: 'crevasse warning',
+      spoilerText: '',
+      sensitive: false,
+      language: 'en',
+      visibility: 'public',
+      inReplyToId: null,
+      idempotencyKey: null,
+      poll: null,
+    });
+    // Her own search finds it whether she is indexable or not.
+    const search = (): Promise<string[]> =>
+      bus()
+        .request(contracts.search.query, { viewerId: carolId, q: 'crevasse', type: 'statuses' })
+        .then((answer) => answer.statusIds);
+    expect(await pollUntil(search, (ids) => ids.length === 1, 10_000)).toEqual([status.id]);
+    await bus().request(contracts.accounts.admin.suspendAccount, { accountId: carolId });
+    expect(await pollUntil(search, (ids) => ids.length === 0, 10_000)).toEqual([]);
+    await bus().request(contracts.accounts.admin.unsuspendAccount, { accountId: carolId });
+    expect(await pollUntil(search, (ids) => ids.length === 1, 10_000)).toEqual([status.id]);
   });
 });
