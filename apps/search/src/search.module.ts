@@ -12,7 +12,7 @@ import { SearchService } from './query/search.service';
 
 /**
  * Search: an index of statuses, accounts and hashtags in its own schema, fed by status and
- * account events, answering `search.query` on the bus. PostgreSQL full text behind the
+ * account events, answering `search.result.list` on the bus. PostgreSQL full text behind the
  * StatusIndex interface, where an Elasticsearch backend slots in later.
  */
 @Module({

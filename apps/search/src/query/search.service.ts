@@ -8,7 +8,7 @@ type Query = RequestOf<typeof searchQueries.query>;
 type Answer = ResponseOf<typeof searchQueries.query>;
 
 /**
- * `search.query`: the three searches of Mastodon's SearchService, each asked only when `type`
+ * `search.result.list` (`contracts.search.query`): the three searches of Mastodon's SearchService, each asked only when `type`
  * wants it. Statuses only for a signed-in viewer (Mastodon searches none for a signed-out one), and
  * only with something to match: at least one word, phrase, hashtag or filter.
  */

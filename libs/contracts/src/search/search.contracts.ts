@@ -30,7 +30,7 @@ export const searchQueries = {
    * signed-out viewer (null) finds no statuses, as in Mastodon. `type` null asks for all three.
    * The caller still applies the viewer's blocks, mutes and the visibility rules when presenting.
    */
-  query: defineRequest('search.query', {
+  query: defineRequest('search.result.list', {
     request: z
       .object({
         viewerId: id.nullable(),
