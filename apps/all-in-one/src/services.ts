@@ -12,6 +12,8 @@ import { federationDataSource } from '../../federation/src/database/federation-d
 import { FederationModule } from '../../federation/src/federation.module';
 import { moderationDataSource } from '../../moderation/src/database/moderation-database';
 import { ModerationModule } from '../../moderation/src/moderation.module';
+import { searchDataSource } from '../../search/src/database/search-database';
+import { SearchModule } from '../../search/src/search.module';
 
 /** Every service this process hosts: its Nest module and how to reach its schema for migrations. */
 export interface HostedService {
@@ -52,5 +54,11 @@ export const services: HostedService[] = [
     module: ModerationModule,
     contracts: contracts.moderation,
     dataSource: moderationDataSource,
+  },
+  {
+    name: 'search',
+    module: SearchModule,
+    contracts: contracts.search,
+    dataSource: searchDataSource,
   },
 ];

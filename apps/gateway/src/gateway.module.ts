@@ -42,6 +42,7 @@ import { NotificationRequestsController } from './api/v1/notification-requests.c
 import { NotificationsV2Controller } from './api/v2/notifications.controller';
 import { NotificationGroupPresenter } from './api/v2/notification-group-presenter';
 import { SearchController } from './api/v2/search.controller';
+import { AccountFinder } from './api/v2/account-finder';
 import { StreamingGateway } from './streaming/streaming.gateway';
 import { TagsController } from './api/v1/tags.controller';
 import { FeaturedTagsController } from './api/v1/featured-tags.controller';
@@ -116,6 +117,7 @@ import { StreamingSse } from './streaming/streaming.sse';
     serializeContextProvider,
     ImportRelationships,
     StatusPresenter,
+    AccountFinder,
     NotificationPresenter,
     ReportPresenter,
     NotificationGroupPresenter,

@@ -27,6 +27,7 @@ export * from './federation/federation.contracts';
 export * from './federation/domain-blocks.contracts';
 export * from './federation/relays.contracts';
 export * from './moderation/reports.contracts';
+export * from './search/search.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
@@ -57,6 +58,7 @@ import {
 import { federationDomainBlocks } from './federation/domain-blocks.contracts';
 import { federationRelays } from './federation/relays.contracts';
 import { moderationReports } from './moderation/reports.contracts';
+import { searchQueries } from './search/search.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -99,5 +101,6 @@ export const contracts = {
   moderation: {
     reports: moderationReports,
   },
+  search: searchQueries,
 } as const;
 export * from './timelines/stream.contracts';

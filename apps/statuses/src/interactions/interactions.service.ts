@@ -82,21 +82,29 @@ export class Interactions {
     return this.current(statusId);
   }
 
+  /** Bookmarks a status once; a row really added is announced (the search index reads it). */
   async bookmark(accountId: string, statusId: string): Promise<StatusRecord> {
     await this.current(statusId);
-    await this.db.query(
-      `INSERT INTO statuses.bookmarks (account_id, status_id) VALUES ($1, $2) ON CONFLICT (account_id, status_id) DO NOTHING`,
-      [accountId, statusId],
-    );
+    await this.db.transaction(async (tx) => {
+      const added: unknown[] = await tx.query(
+        `INSERT INTO statuses.bookmarks (account_id, status_id) VALUES ($1, $2)
+         ON CONFLICT (account_id, status_id) DO NOTHING RETURNING id`,
+        [accountId, statusId],
+      );
+      if (added.length) await this.outbox.add(tx, events.bookmarkCreated, { accountId, statusId });
+    });
     return this.current(statusId);
   }
 
   async unbookmark(accountId: string, statusId: string): Promise<StatusRecord> {
     await this.current(statusId);
-    await this.db.query(`DELETE FROM statuses.bookmarks WHERE account_id = $1 AND status_id = $2`, [
-      accountId,
-      statusId,
-    ]);
+    await this.db.transaction(async (tx) => {
+      const removed: unknown[] = await tx.query(
+        `DELETE FROM statuses.bookmarks WHERE account_id = $1 AND status_id = $2 RETURNING id`,
+        [accountId, statusId],
+      );
+      if (removed.length) await this.outbox.add(tx, events.bookmarkRemoved, { accountId, statusId });
+    });
     return this.current(statusId);
   }
 

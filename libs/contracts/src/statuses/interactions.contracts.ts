@@ -15,6 +15,9 @@ const accountPage = z.object({ items: z.array(z.object({ cursor: id, accountId: 
 const favourite = (p: { accountId: string; statusId: string }): string =>
   `favourite:${p.accountId}:${p.statusId}`;
 
+const bookmark = (p: { accountId: string; statusId: string }): string =>
+  `bookmark:${p.accountId}:${p.statusId}`;
+
 const pin = (p: { accountId: string; statusId: string }): string => `pin:${p.accountId}:${p.statusId}`;
 
 export const interactionEvents = {
@@ -33,6 +36,20 @@ export const interactionEvents = {
       /** The favourite withdrawn (federation names the Like it undoes by it); null in events from before it was carried. */
       favouriteId: id.nullable().default(null),
     }),
+  }),
+  /**
+   * An account bookmarked a status (a row really added), or took the bookmark back. Private to
+   * the account: only the search index consumes them (a bookmarker may find the status).
+   */
+  bookmarkCreated: defineEvent('events.statuses.bookmark.created', {
+    version: 1,
+    aggregate: bookmark,
+    payload: z.object({ accountId: id, statusId: id }),
+  }),
+  bookmarkRemoved: defineEvent('events.statuses.bookmark.removed', {
+    version: 1,
+    aggregate: bookmark,
+    payload: z.object({ accountId: id, statusId: id }),
   }),
   /**
    * An account pinned one of its statuses to its profile (a row really added), or unpinned it.

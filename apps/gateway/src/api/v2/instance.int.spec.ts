@@ -259,6 +259,7 @@ describe('instance endpoints over HTTP (default configuration)', () => {
       'timelines.postgres': up,
       'federation.postgres': up,
       'moderation.postgres': up,
+      'search.postgres': up,
       redis: up,
       nats: up,
     };
@@ -285,6 +286,7 @@ describe('instance endpoints over HTTP (default configuration)', () => {
           'timelines.postgres': up,
           'federation.postgres': up,
           'moderation.postgres': up,
+          'search.postgres': up,
           redis: up,
           nats: up,
         },
@@ -295,6 +297,7 @@ describe('instance endpoints over HTTP (default configuration)', () => {
           'timelines.postgres': up,
           'federation.postgres': up,
           'moderation.postgres': up,
+          'search.postgres': up,
           redis: up,
           nats: up,
         },

@@ -1,18 +1,20 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { type AccountRecord, ContractError, contracts, type StatusRecord } from '@mammut/contracts';
+import { type AccountRecord, contracts, SEARCH_LIMITS, type StatusRecord } from '@mammut/contracts';
 import {
   type MAccount,
   type MStatus,
   type MTag,
   type SerializeContext,
-  serializeAccount,
+  serializeTag,
 } from '@mammut/mastodon-api';
 import { BUS, type Bus } from '@mammut/platform';
 import { Auth, ViewerAccountId } from '../../auth/auth.decorator';
 import { HttpError } from '../../http/errors';
-import { toBool, toStr } from '../../http/params';
+import { serializeWithMoved } from '../../http/moved-accounts';
+import { isId, toBool, toLimit, toStr } from '../../http/params';
 import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
 import { StatusPresenter } from '../v1/statuses/status-presenter';
+import { AccountFinder, answered } from './account-finder';
 
 export interface MSearch {
   accounts: MAccount[];
@@ -20,23 +22,29 @@ export interface MSearch {
   hashtags: MTag[];
 }
 
-/** `user`, `@user`, `user@domain`, `@user@domain`: an exact handle, nothing more. */
-const HANDLE = /^@?[^@\s/]+(@[^@\s/]+)?$/;
 const URL_QUERY = /^https?:\/\//i;
 
 /** The longest URL looked up or resolved, as the contracts bound URIs. */
 const URL_MAX = 2048;
 
-type Wanted = (kind: 'accounts' | 'statuses') => boolean;
+type Kind = 'accounts' | 'statuses' | 'hashtags';
+type Wanted = (kind: Kind) => boolean;
+
+/** A non-negative whole `offset`; anything else is the first page. */
+const toOffset = (value: unknown): number => {
+  const parsed = Number.parseInt(toStr(value) ?? '', 10);
+  return Number.isFinite(parsed) && parsed > 0 ? Math.min(parsed, SEARCH_LIMITS.maxOffset) : 0;
+};
 
 /**
- * `GET /api/v2/search`, so far for what is named exactly: an account by handle (`@user@domain`)
- * or actor URL, a status by URL (its uri, or its page). With `resolve=true` (a signed-in user
- * only, as Mastodon requires) what this instance does not know yet is resolved by the federation
- * service (WebFinger and the actor document; the status fetched and stored, as Mastodon's
- * ResolveURLService does); without it only what is known is found. A status is shown as anywhere
- * else, to a viewer who may see it. Full-text search of accounts, statuses and hashtags is a later
- * issue: those queries answer empty lists.
+ * `GET /api/v2/search`, as Mastodon's SearchService. A URL names one thing: a status known here by
+ * it (its uri, or its page), else with `resolve=true` (a signed-in user only, as Mastodon
+ * requires) the actor or status federation resolves (WebFinger and the actor document; the status
+ * fetched and stored, as ResolveURLService does). Anything else is searched in the search index:
+ * accounts (the exact handle first, resolved when asked, then by prefix), statuses by full text
+ * with Mastodon's operators (signed-in viewers only, as Mastodon searches none for others) and
+ * hashtags by prefix. Statuses are presented as anywhere else, to a viewer who may see them,
+ * without what it blocks or mutes; accounts it keeps away are left out.
  */
 @Controller('api/v2/search')
 export class SearchController {
@@ -44,6 +52,7 @@ export class SearchController {
     @Inject(BUS) private readonly bus: Bus,
     @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
     private readonly presenter: StatusPresenter,
+    private readonly finder: AccountFinder,
   ) {}
 
   @Get()
@@ -64,14 +73,57 @@ export class SearchController {
       );
     const type = toStr(query.type);
     const wanted: Wanted = (kind) => type === undefined || type === kind;
-    const { accounts, statuses } = URL_QUERY.test(q)
-      ? await this.byUrl(q, resolve, wanted)
-      : { accounts: wanted('accounts') ? await this.accounts(q, resolve) : [], statuses: [] };
+    if (URL_QUERY.test(q)) {
+      const { accounts, statuses } = await this.byUrl(q, resolve, wanted);
+      return {
+        accounts: await serializeWithMoved(this.bus, this.ctx, accounts),
+        statuses: await this.presenter.present(statuses, viewerId),
+        hashtags: [],
+      };
+    }
+    const limit = toLimit(query.limit, SEARCH_LIMITS.defaultLimit, SEARCH_LIMITS.maxLimit);
+    const offset = toOffset(query.offset);
+    const following = toBool(query.following) === true;
+    const accountId = toStr(query.account_id);
+    const [accounts, found] = await Promise.all([
+      wanted('accounts') ? this.finder.find(q, viewerId, { resolve, following, limit, offset }) : [],
+      wanted('statuses') || wanted('hashtags')
+        ? this.bus.request(contracts.search.query, {
+            viewerId,
+            q: q.slice(0, SEARCH_LIMITS.queryLength),
+            type: type === 'statuses' || type === 'hashtags' ? type : null,
+            limit,
+            offset,
+            accountId: accountId !== undefined && isId(accountId) ? accountId : null,
+            excludeUnreviewed: toBool(query.exclude_unreviewed) === true,
+          })
+        : { statusIds: [], hashtags: [] },
+    ]);
     return {
-      accounts: accounts.map((account) => serializeAccount(account, this.ctx)),
-      statuses: await this.presenter.present(statuses, viewerId),
-      hashtags: [],
+      accounts: await serializeWithMoved(this.bus, this.ctx, accounts),
+      statuses: wanted('statuses') ? await this.statuses(found.statusIds, viewerId) : [],
+      hashtags: wanted('hashtags') ? await this.hashtags(found.hashtags, viewerId) : [],
     };
+  }
+
+  /**
+   * Found statuses as the viewer may see them, in the index's order: the presenter applies
+   * visibility, blocks and domain blocks again, and (as Mastodon's StatusFilter does for search)
+   * leaves out authors the viewer blocks or mutes and limited ones it does not follow. Keyword
+   * filters only mark them (`filtered`), as the client hides them.
+   */
+  private async statuses(ids: string[], viewerId: string | null): Promise<MStatus[]> {
+    if (!ids.length || viewerId === null) return [];
+    const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids });
+    const byId = new Map(statuses.map((status) => [status.id, status]));
+    const ordered = ids.flatMap((id) => byId.get(id) ?? []);
+    return this.presenter.present(ordered, viewerId, { context: 'public', filterContext: null });
+  }
+
+  private async hashtags(names: string[], viewerId: string | null): Promise<MTag[]> {
+    if (!names.length) return [];
+    const { tags } = await this.bus.request(contracts.statuses.tags.getTags, { names, viewerId });
+    return tags.map((tag) => serializeTag(tag, this.ctx, viewerId !== null));
   }
 
   /**
@@ -91,42 +143,14 @@ export class SearchController {
       if (statuses.length) return { accounts: [], statuses };
     }
     if (!resolve) return { accounts: [], statuses: [] };
-    const accounts = wanted('accounts') ? await this.resolved({ uri: url }) : [];
+    const accounts = wanted('accounts') ? await this.finder.resolved({ uri: url }) : [];
     if (accounts.length || !wanted('statuses')) return { accounts, statuses: [] };
     return { accounts: [], statuses: await this.resolvedStatus(url) };
   }
 
-  private async accounts(q: string, resolve: boolean): Promise<AccountRecord[]> {
-    if (!HANDLE.test(q) || q.length > 400) return [];
-    const acct = q.replace(/^@/, '');
-    const resolving = resolve && acct.includes('@');
-    if (resolving) {
-      const found = await this.resolved({ acct });
-      if (found.length) return found;
-    }
-    const { accounts } = await this.bus.request(contracts.accounts.profiles.lookupAccounts, {
-      accts: [acct],
-    });
-    // Resolution found nothing: what is known is searched as Mastodon's database search does it,
-    // which never finds a suspended account (one whose server answered 410 Gone was just deleted).
-    return resolving ? accounts.filter((account) => !account.suspended) : accounts;
-  }
-
-  /** The account federation resolves, as the API shows it; none when nobody answers for it now. */
-  private async resolved(target: { acct: string } | { uri: string }): Promise<AccountRecord[]> {
-    const found = await this.answered(() =>
-      this.bus.request(contracts.federation.remoteAccounts.resolve, target),
-    );
-    if (!found) return [];
-    const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, {
-      ids: [found.accountId],
-    });
-    return accounts;
-  }
-
   /** The status federation fetches and stores for the URL; none when it names none we may show. */
   private async resolvedStatus(uri: string): Promise<StatusRecord[]> {
-    const found = await this.answered(() =>
+    const found = await answered(() =>
       this.bus.request(contracts.federation.remoteStatuses.resolve, { uri }),
     );
     if (!found) return [];
@@ -134,16 +158,5 @@ export class SearchController {
       ids: [found.statusId],
     });
     return statuses;
-  }
-
-  /** A resolution's answer; null when nobody answers for what was asked, now or at all. */
-  private async answered<T>(resolve: () => Promise<T>): Promise<T | null> {
-    try {
-      return await resolve();
-    } catch (error) {
-      if (error instanceof ContractError && (error.code === 'not_found' || error.code === 'unavailable'))
-        return null;
-      throw error;
-    }
   }
 }

@@ -27,7 +27,8 @@ import { mayView, type StatusContext, timelineShows, type ViewerFacts } from './
 export interface PresentOptions {
   readonly withText?: boolean;
   readonly context?: StatusContext;
-  readonly filterContext?: FilterContext;
+  /** Where `hide` filters leave statuses out; null: nowhere (they are only marked, as in search). */
+  readonly filterContext?: FilterContext | null;
   readonly reblogged?: readonly StatusRecord[];
 }
 
@@ -106,7 +107,7 @@ export class StatusPresenter {
       this.hydrate([...records, ...shared.values()], viewerId, context),
       this.viewerFilters(records, viewerId),
     ]);
-    const place = options.filterContext ?? LIST_PLACE[context];
+    const place = options.filterContext === undefined ? LIST_PLACE[context] : options.filterContext;
     const filtered = new Map<string, FilterMatch[]>();
     const visible = this.visible(records, viewerId, hydrated, context, shared).filter((record) => {
       const content = record.reblogOfId ? (shared.get(record.reblogOfId) ?? record) : record;

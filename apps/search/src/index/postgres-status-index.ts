@@ -1,0 +1,155 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { SEARCH_DB } from '../database/search-database';
+import type { TextClause } from '../query/search-query';
+import { STEMMING_CONFIGS, stemmingConfigOf, type StatusDocument } from './status-document';
+import type { SearcherReason, StatusFilter, StatusIndex, StatusSearch } from './status-index';
+
+/** Every stemming configuration once: a term matches a status in any language it was indexed in. */
+const QUERY_CONFIGS = ['simple', ...new Set(Object.values(STEMMING_CONFIGS))];
+
+/** Bound parameters of one query, named `$n` as they are added. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/**
+ * The status index on PostgreSQL: `search.statuses` holds each status's words as one tsvector
+ * (its text through `simple`, plus through its language's stemming configuration when PostgreSQL
+ * has one) under a GIN index; `search.status_searchers` who else may find it. A term matches its
+ * words (stemmed in any language, or as written), a phrase its words in order, a hashtag the
+ * status's tags. User input only ever reaches SQL as bound parameters, parsed by
+ * plainto_tsquery and phraseto_tsquery, which read no operators.
+ */
+@Injectable()
+export class PostgresStatusIndex implements StatusIndex {
+  constructor(@Inject(SEARCH_DB) private readonly db: DataSource) {}
+
+  async index(tx: EntityManager, d: StatusDocument): Promise<void> {
+    const config = stemmingConfigOf(d.language);
+    await tx.query(
+      `INSERT INTO search.statuses
+         (id, account_id, visibility, language, text, tsv, properties, tags, mentions, created_at)
+       VALUES ($1, $2, $3, $4, $5,
+         to_tsvector('simple', $5) || CASE WHEN $6::text IS NULL THEN ''::tsvector
+                                           ELSE to_tsvector($6::regconfig, $5) END,
+         $7, $8, $9, $10)
+       ON CONFLICT (id) DO UPDATE SET
+         account_id = EXCLUDED.account_id, visibility = EXCLUDED.visibility,
+         language = EXCLUDED.language, text = EXCLUDED.text, tsv = EXCLUDED.tsv,
+         properties = EXCLUDED.properties, tags = EXCLUDED.tags, mentions = EXCLUDED.mentions,
+         created_at = EXCLUDED.created_at, indexed_at = now()`,
+      [
+        d.id,
+        d.accountId,
+        d.visibility,
+        d.language,
+        d.text,
+        config,
+        d.properties,
+        d.tags,
+        d.mentions,
+        d.createdAt,
+      ],
+    );
+  }
+
+  async remove(tx: EntityManager, statusId: string): Promise<void> {
+    await tx.query(`DELETE FROM search.statuses WHERE id = $1`, [statusId]);
+    await tx.query(`DELETE FROM search.status_searchers WHERE status_id = $1`, [statusId]);
+  }
+
+  async addSearcher(
+    tx: EntityManager,
+    statusId: string,
+    accountId: string,
+    reason: SearcherReason,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO search.status_searchers (status_id, account_id, reason) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING`,
+      [statusId, accountId, reason],
+    );
+  }
+
+  async removeSearcher(
+    tx: EntityManager,
+    statusId: string,
+    accountId: string,
+    reason: SearcherReason,
+  ): Promise<void> {
+    await tx.query(
+      `DELETE FROM search.status_searchers WHERE status_id = $1 AND account_id = $2 AND reason = $3`,
+      [statusId, accountId, reason],
+    );
+  }
+
+  async search(search: StatusSearch): Promise<string[]> {
+    const p = new Params();
+    const viewer = p.add(search.viewerId);
+    const mine = [
+      `s.account_id = ${viewer}`,
+      `s.mentions @> ARRAY[${viewer}]::bigint[]`,
+      `EXISTS (SELECT 1 FROM search.status_searchers x WHERE x.status_id = s.id AND x.account_id = ${viewer})`,
+    ];
+    const findable = search.library ? mine : [`(s.visibility = 'public' AND a.indexable)`, ...mine];
+    const where = [
+      // A status whose author is not known here yet is nobody's to find but the viewer's own.
+      `NOT coalesce(a.suspended OR a.deleted, false)`,
+      `(${findable.join(' OR ')})`,
+      ...search.must.map((clause) => this.textCondition(clause, p)),
+      ...search.mustNot.map((clause) => `NOT ${this.textCondition(clause, p)}`),
+      ...search.filters.map((filter) => this.filterCondition(filter, p)),
+    ];
+    if (search.accountId !== null) where.push(`s.account_id = ${p.add(search.accountId)}`);
+    const ranked = search.must.filter((clause) => clause.kind !== 'tag');
+    const rank = ranked.length
+      ? `ts_rank(s.tsv, ${ranked.map((clause) => this.tsquery(clause, p)).join(' && ')})`
+      : '0::real';
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT s.id FROM search.statuses s
+       LEFT JOIN search.accounts a ON a.id = s.account_id
+       WHERE ${where.join(' AND ')}
+       ORDER BY ${rank} DESC, s.id DESC
+       LIMIT ${p.add(search.limit)} OFFSET ${p.add(search.offset)}`,
+      p.values,
+    );
+    return rows.map((row) => String(row.id));
+  }
+
+  private tsquery(clause: Exclude<TextClause, { kind: 'tag' }>, p: Params): string {
+    const text = p.add(clause.text);
+    if (clause.kind === 'phrase') return `phraseto_tsquery('simple', ${text})`;
+    return `(${QUERY_CONFIGS.map((config) => `plainto_tsquery('${config}', ${text})`).join(' || ')})`;
+  }
+
+  private textCondition(clause: TextClause, p: Params): string {
+    if (clause.kind === 'tag') return `(s.tags @> ARRAY[${p.add(clause.name)}]::text[])`;
+    return `(s.tsv @@ ${this.tsquery(clause, p)})`;
+  }
+
+  private filterCondition(filter: StatusFilter, p: Params): string {
+    const condition = ((): string => {
+      switch (filter.kind) {
+        case 'author':
+          return filter.accountId === null ? 'false' : `s.account_id = ${p.add(filter.accountId)}`;
+        case 'property':
+          return `s.properties @> ARRAY[${p.add(filter.property)}]::text[]`;
+        case 'language':
+          return `coalesce(s.language = ${p.add(filter.language)}, false)`;
+        case 'created': {
+          const bounds = [
+            filter.from && `s.created_at >= ${p.add(filter.from.toISOString())}`,
+            filter.to && `s.created_at < ${p.add(filter.to.toISOString())}`,
+          ].filter(Boolean);
+          return bounds.length ? bounds.join(' AND ') : 'true';
+        }
+      }
+    })();
+    return filter.negated ? `NOT (${condition})` : `(${condition})`;
+  }
+}
