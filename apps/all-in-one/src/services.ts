@@ -12,6 +12,8 @@ import { federationDataSource } from '../../federation/src/database/federation-d
 import { FederationModule } from '../../federation/src/federation.module';
 import { moderationDataSource } from '../../moderation/src/database/moderation-database';
 import { ModerationModule } from '../../moderation/src/moderation.module';
+import { mediaDataSource } from '../../media/src/database/media-database';
+import { MediaModule } from '../../media/src/media.module';
 
 /** Every service this process hosts: its Nest module and how to reach its schema for migrations. */
 export interface HostedService {
@@ -52,5 +54,11 @@ export const services: HostedService[] = [
     module: ModerationModule,
     contracts: contracts.moderation,
     dataSource: moderationDataSource,
+  },
+  {
+    name: 'media',
+    module: MediaModule,
+    contracts: contracts.media,
+    dataSource: mediaDataSource,
   },
 ];

@@ -27,6 +27,7 @@ export * from './federation/federation.contracts';
 export * from './federation/domain-blocks.contracts';
 export * from './federation/relays.contracts';
 export * from './moderation/reports.contracts';
+export * from './media/media.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
@@ -57,6 +58,7 @@ import {
 import { federationDomainBlocks } from './federation/domain-blocks.contracts';
 import { federationRelays } from './federation/relays.contracts';
 import { moderationReports } from './moderation/reports.contracts';
+import { mediaAttachments, mediaJobs } from './media/media.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -98,6 +100,10 @@ export const contracts = {
   },
   moderation: {
     reports: moderationReports,
+  },
+  media: {
+    attachments: mediaAttachments,
+    jobs: mediaJobs,
   },
 } as const;
 export * from './timelines/stream.contracts';
