@@ -11,7 +11,11 @@ async function pixel(bytes: Buffer, x: number, y: number): Promise<[number, numb
   return [data[at], data[at + 1], data[at + 2]];
 }
 
-const refusal = (bytes: Buffer): Promise<unknown> => inspectImage(bytes).then(() => null, (error: unknown) => error);
+const refusal = (bytes: Buffer): Promise<unknown> =>
+  inspectImage(bytes).then(
+    () => null,
+    (error: unknown) => error,
+  );
 
 describe('media images', () => {
   it('knows an image by its bytes, whatever it is called', async () => {
@@ -24,7 +28,10 @@ describe('media images', () => {
     expect(await inspectImage(await twoToneImage(20, 10, 'jpeg'))).toMatchObject({ output: 'jpeg' });
     expect(await inspectImage(await twoToneImage(20, 10, 'webp'))).toMatchObject({ output: 'webp' });
     // A GIF is kept as a still image for now.
-    expect(await inspectImage(await twoToneImage(20, 10, 'gif'))).toMatchObject({ format: 'gif', output: 'png' });
+    expect(await inspectImage(await twoToneImage(20, 10, 'gif'))).toMatchObject({
+      format: 'gif',
+      output: 'png',
+    });
   });
 
   it('refuses SVG, HTML, PDF, text and empty files as Mastodon does', async () => {

@@ -54,7 +54,11 @@ export const CONTENT_TYPES: Readonly<Record<OutputFormat, string>> = {
  * script), PDF and everything sharp does not read as a raster image are refused; HEIF only as
  * AVIF (AV1), which the bundled libvips decodes.
  */
-function outputFor(format: string | undefined, compression: string | undefined, alpha: boolean): OutputFormat | null {
+function outputFor(
+  format: string | undefined,
+  compression: string | undefined,
+  alpha: boolean,
+): OutputFormat | null {
   switch (format) {
     case 'jpeg':
     case 'png':
@@ -112,7 +116,12 @@ function encoded(image: Sharp, output: OutputFormat): Sharp {
   }
 }
 
-async function style(image: Sharp, width: number, height: number, output: OutputFormat): Promise<ProcessedStyle> {
+async function style(
+  image: Sharp,
+  width: number,
+  height: number,
+  output: OutputFormat,
+): Promise<ProcessedStyle> {
   const { data, info } = await encoded(image.resize({ width, height, fit: 'fill' }), output).toBuffer({
     resolveWithObject: true,
   });

@@ -138,7 +138,7 @@ export class MediaAttachments {
     if (row.processing === 'failed') throw new ContractError('unprocessable', PROCESSING_ERROR);
     if ((change.description?.length ?? 0) > MEDIA_LIMITS.descriptionLength)
       throw new ContractError('unprocessable', DESCRIPTION_TOO_LONG);
-    const rows: Row[] = await this.db.query(
+    const [rows]: [Row[], number] = await this.db.query(
       `UPDATE media.media_attachments
        SET description = CASE WHEN $3 THEN $4 ELSE description END,
            meta = CASE WHEN $5::jsonb IS NULL THEN meta ELSE meta || jsonb_build_object('focus', $5::jsonb) END,
@@ -162,7 +162,7 @@ export class MediaAttachments {
     const row = await this.owned(accountId, id);
     if (row.status_id !== null) throw new ContractError('unprocessable', IN_USE_ERROR);
     const deleted = await this.db.transaction(async (tx) => {
-      const rows: Row[] = await tx.query(
+      const [rows]: [Row[], number] = await tx.query(
         `DELETE FROM media.media_attachments WHERE id = $1 AND status_id IS NULL RETURNING ${COLUMNS}`,
         [id],
       );
@@ -180,15 +180,16 @@ export class MediaAttachments {
    * at fault fails it at once; anything else (storage, database) is thrown for a retry.
    */
   async process(id: string): Promise<MediaAttachmentRecord> {
-    const [row]: Row[] = await this.db.query(
+    const [[row]]: [Row[], number] = await this.db.query(
       `UPDATE media.media_attachments SET processing = 'in_progress', updated_at = now()
        WHERE id = $1 AND processing IN ('queued', 'in_progress') RETURNING ${COLUMNS}`,
       [id],
     );
     if (!row) {
-      const [done]: Row[] = await this.db.query(`SELECT ${COLUMNS} FROM media.media_attachments WHERE id = $1`, [
-        id,
-      ]);
+      const [done]: Row[] = await this.db.query(
+        `SELECT ${COLUMNS} FROM media.media_attachments WHERE id = $1`,
+        [id],
+      );
       if (!done) throw new PermanentFailure('the attachment is gone');
       return this.toRecord(done);
     }
@@ -204,7 +205,7 @@ export class MediaAttachments {
       small: dimensionsOf(processed.small),
     };
     const completed = await this.db.transaction(async (tx) => {
-      const rows: Row[] = await tx.query(
+      const [rows]: [Row[], number] = await tx.query(
         `UPDATE media.media_attachments
          SET processing = 'complete', processing_error = NULL, upload_key = NULL, file_key = $2,
              small_key = $3, file_content_type = $4, file_size = $5,
@@ -238,7 +239,7 @@ export class MediaAttachments {
         [id],
       );
       if (!before) return undefined;
-      const [row]: Row[] = await tx.query(
+      const [[row]]: [Row[], number] = await tx.query(
         `UPDATE media.media_attachments
          SET processing = 'failed', processing_error = $2, upload_key = NULL, updated_at = now()
          WHERE id = $1 RETURNING ${COLUMNS}`,
@@ -295,7 +296,7 @@ export class MediaAttachments {
 
   /** An attachment that will not be: its row and every file it had. */
   private async discard(row: Row): Promise<void> {
-    const [gone]: Row[] = await this.db.query(
+    const [[gone]]: [Row[], number] = await this.db.query(
       `DELETE FROM media.media_attachments WHERE id = $1 RETURNING ${COLUMNS}`,
       [row.id],
     );

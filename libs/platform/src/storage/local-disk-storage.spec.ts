@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { LocalDiskStorage } from './local-disk-storage';
-import { idPartition, isMediaKey, isPublicMediaKey, MediaKeyError, mediaAttachmentKey } from './media-storage';
+import {
+  idPartition,
+  isMediaKey,
+  isPublicMediaKey,
+  MediaKeyError,
+  mediaAttachmentKey,
+} from './media-storage';
 
 const text = async (stream: Readable): Promise<string> => {
   const chunks: Buffer[] = [];
@@ -83,7 +89,9 @@ describe('LocalDiskStorage', () => {
     expect(idPartition('42')).toBe('000/000/000/000/000/042');
     expect(idPartition('1234567890123456789')).toBe('001/234/567/890/123/456/789');
     const key = mediaAttachmentKey('109876543210987654', 'small', 'webp');
-    expect(key).toMatch(/^media_attachments\/files\/109\/876\/543\/210\/987\/654\/small\/[0-9a-f]{16}\.webp$/);
+    expect(key).toMatch(
+      /^media_attachments\/files\/109\/876\/543\/210\/987\/654\/small\/[0-9a-f]{16}\.webp$/,
+    );
     expect(storage.urlOf(key)).toBe(`https://example.com/system/${key}`);
     expect(isPublicMediaKey(key)).toBe(true);
     expect(isPublicMediaKey('tmp/uploads/abc')).toBe(false);
