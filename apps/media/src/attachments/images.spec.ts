@@ -1,8 +1,8 @@
 import { MEDIA_LIMITS } from '@mammut/contracts';
-import { HTML_PAYLOAD, orientedJpeg, pngClaimingSize, SVG_WITH_SCRIPT, twoToneImage } from '@mammut/testing';
 import { isBlurhashValid } from 'blurhash';
 import sharp from 'sharp';
 import { fitWithin, INVALID_FILE_TYPE, inspectImage, processImage, UnacceptableImage } from './images';
+import { HTML_PAYLOAD, orientedJpeg, pngClaimingSize, SVG_WITH_SCRIPT, twoToneImage } from './test-images';
 
 /** The colour of one pixel of an encoded image. */
 async function pixel(bytes: Buffer, x: number, y: number): Promise<[number, number, number]> {

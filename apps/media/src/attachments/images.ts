@@ -70,6 +70,7 @@ function outputFor(
       return alpha ? 'png' : 'jpeg';
     case 'heif':
       return compression === 'av1' ? (alpha ? 'png' : 'jpeg') : null;
+    case undefined:
     default:
       return null;
   }

@@ -31,7 +31,10 @@ export class PlatformModule {
       { provide: CLOCK, useValue: systemClock },
       {
         provide: MEDIA_STORAGE,
-        useValue: new LocalDiskStorage(runtime.config.media.root, runtime.config.publicOrigin) as MediaStorage,
+        useValue: new LocalDiskStorage(
+          runtime.config.media.root,
+          runtime.config.publicOrigin,
+        ) as MediaStorage,
       },
     ];
     return { module: PlatformModule, providers, exports: providers.map((p) => p.provide) };

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 
-/** Test images, made by sharp when a test runs: no binary fixture is committed. */
+/** Test images, made by sharp when a test runs (unit and end-to-end): no binary fixture is committed. */
 
 /** A `width`×`height` image, left half red and right half blue, in `format`. */
 export function twoToneImage(
