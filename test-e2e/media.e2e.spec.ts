@@ -8,6 +8,7 @@ import {
   orientedJpeg,
   pngClaimingSize,
   SVG_WITH_SCRIPT,
+  truncatedPng,
   twoToneImage,
 } from '../apps/media/src/attachments/test-images';
 import { seedUser, seedUsers, type SeededUser } from './support/factories';
@@ -82,13 +83,13 @@ describe('media attachments', () => {
 
   /** Refused with `status` and `error`, leaving no row and no file behind. */
   async function expectRefused(
-    attempt: Promise<{ status: number; body: Record<string, unknown> }>,
+    attempt: () => Promise<{ status: number; body: Record<string, unknown> }>,
     status: number,
     error: string,
   ): Promise<void> {
     const rows = await rowCount();
     const files = await filesUnder(root());
-    const answer = await attempt;
+    const answer = await attempt();
     expect(answer).toEqual({ status, body: { error } });
     expect(await rowCount()).toBe(rows);
     expect(await filesUnder(root())).toEqual(files);
@@ -250,7 +251,7 @@ describe('media attachments', () => {
       meta: { focus: { x: -1, y: 1 } },
     });
     await expectRefused(
-      upload('v2', await twoToneImage(20, 20), { fields: { description: 'y'.repeat(1501) } }),
+      async () => upload('v2', await twoToneImage(20, 20), { fields: { description: 'y'.repeat(1501) } }),
       422,
       'Validation failed: Description is too long (maximum is 1500 characters)',
     );
@@ -292,7 +293,7 @@ describe('media attachments', () => {
     // Uploading takes write:media (or write); a read-only token is refused.
     const reader = await seedUser(sut.t, { username: 'reader', scopes: ['read'] });
     await expectRefused(
-      upload('v2', await twoToneImage(20, 20), { token: reader.token }),
+      async () => upload('v2', await twoToneImage(20, 20), { token: reader.token }),
       403,
       'This action is outside the authorized scopes',
     );
@@ -300,49 +301,87 @@ describe('media attachments', () => {
 
   it('refuses what is not an image it takes, from the bytes, and keeps nothing of it', async () => {
     await expectRefused(
-      upload('v2', SVG_WITH_SCRIPT, { name: 'x.svg', type: 'image/svg+xml' }),
+      () => upload('v2', SVG_WITH_SCRIPT, { name: 'x.svg', type: 'image/svg+xml' }),
       422,
       INVALID_TYPE,
     );
     await expectRefused(
-      upload('v2', Buffer.from('this is just text'), { name: 'x.jpg', type: 'image/jpeg' }),
+      () => upload('v2', Buffer.from('this is just text'), { name: 'x.jpg', type: 'image/jpeg' }),
       422,
       INVALID_TYPE,
     );
     await expectRefused(
-      upload('v1', Buffer.from(HTML_PAYLOAD), { name: 'x.png', type: 'image/png' }),
+      () => upload('v1', Buffer.from(HTML_PAYLOAD), { name: 'x.png', type: 'image/png' }),
       422,
       INVALID_TYPE,
     );
     await expectRefused(
-      upload('v2', pngClaimingSize(20_000, 20_000)),
+      () => upload('v2', pngClaimingSize(20_000, 20_000)),
       422,
       '20000x20000 images are not supported',
     );
     await expectRefused(
-      fetch(`${sut.t.url}/api/v2/media`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${alice.token}` },
-        body: (() => {
-          const form = new FormData();
-          form.append('description', 'no file');
-          return form;
-        })(),
-      }).then(async (response) => ({
-        status: response.status,
-        body: (await response.json()) as Record<string, unknown>,
-      })),
+      () =>
+        fetch(`${sut.t.url}/api/v2/media`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${alice.token}` },
+          body: (() => {
+            const form = new FormData();
+            form.append('description', 'no file');
+            return form;
+          })(),
+        }).then(async (response) => ({
+          status: response.status,
+          body: (await response.json()) as Record<string, unknown>,
+        })),
       422,
       "Validation failed: File can't be blank",
     );
   });
 
+  it('fails an image that cannot be decoded: v1 keeps nothing, v2 answers 422 for it afterwards', async () => {
+    await expectRefused(
+      async () => upload('v1', await truncatedPng()),
+      422,
+      'Error processing thumbnail for uploaded media',
+    );
+
+    const created = await upload('v2', await truncatedPng());
+    expect(created.status).toBe(202);
+    const id = created.body.id as string;
+    const failed = await pollUntil(
+      () =>
+        fetch(`${sut.t.url}/api/v1/media/${id}`, {
+          headers: { authorization: `Bearer ${alice.token}` },
+        }).then(async (response) => ({ status: response.status, body: await response.json() })),
+      (answer) => answer.status !== 206,
+      20_000,
+    );
+    expect(failed).toEqual({ status: 422, body: { error: 'Error processing thumbnail for uploaded media' } });
+    const { rows } = await sut.db.query<{
+      processing: string;
+      processing_error: string;
+      upload_key: string | null;
+    }>('SELECT processing, processing_error, upload_key FROM media.media_attachments WHERE id = $1', [id]);
+    expect(rows).toEqual([
+      { processing: 'failed', processing_error: expect.any(String) as unknown, upload_key: null },
+    ]);
+    expect(rows[0].processing_error).toMatch(/png/i);
+    expect((await filesUnder(root())).filter((file) => file.startsWith('tmp/'))).toEqual([]);
+    // A failed attachment can still be deleted.
+    const deleted = await fetch(`${sut.t.url}/api/v1/media/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${alice.token}` },
+    });
+    expect(deleted.status).toBe(200);
+  });
+
   it('refuses an upload over 16 MB with 413, while it streams in or from its length', async () => {
     // Within what the route could take as a whole body, so the file's own count refuses it.
     const justOver = Buffer.alloc(16 * 1024 * 1024 + 100 * 1024, 7);
-    await expectRefused(upload('v2', justOver), 413, 'Request body is too large');
+    await expectRefused(() => upload('v2', justOver), 413, 'Request body is too large');
     const far = Buffer.alloc(20 * 1024 * 1024, 7);
-    await expectRefused(upload('v1', far), 413, 'Request body is too large');
+    await expectRefused(() => upload('v1', far), 413, 'Request body is too large');
   });
 
   it('takes a PNG with an HTML page appended, but serves only the re-encoded image', async () => {

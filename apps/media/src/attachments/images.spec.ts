@@ -1,8 +1,22 @@
 import { MEDIA_LIMITS } from '@mammut/contracts';
 import { isBlurhashValid } from 'blurhash';
 import sharp from 'sharp';
-import { fitWithin, INVALID_FILE_TYPE, inspectImage, processImage, UnacceptableImage } from './images';
-import { HTML_PAYLOAD, orientedJpeg, pngClaimingSize, SVG_WITH_SCRIPT, twoToneImage } from './test-images';
+import {
+  fitWithin,
+  INVALID_FILE_TYPE,
+  inspectImage,
+  processImage,
+  UnacceptableImage,
+  UndecodableImage,
+} from './images';
+import {
+  HTML_PAYLOAD,
+  orientedJpeg,
+  pngClaimingSize,
+  SVG_WITH_SCRIPT,
+  truncatedPng,
+  twoToneImage,
+} from './test-images';
 
 /** The colour of one pixel of an encoded image. */
 async function pixel(bytes: Buffer, x: number, y: number): Promise<[number, number, number]> {
@@ -104,6 +118,13 @@ describe('media images', () => {
     const processed = await processImage(polyglot, await inspectImage(polyglot));
     expect(processed.original.bytes.includes(Buffer.from('<script>'))).toBe(false);
     expect(processed.small.bytes.includes(Buffer.from('<script>'))).toBe(false);
+  });
+
+  it('fails a file whose header reads fine but whose pixels cannot be decoded', async () => {
+    const cut = await truncatedPng();
+    const inspected = await inspectImage(cut);
+    expect(inspected.format).toBe('png');
+    await expect(processImage(cut, inspected)).rejects.toBeInstanceOf(UndecodableImage);
   });
 
   it('keeps a small image as it is, and fits a large one by its pixel count', () => {

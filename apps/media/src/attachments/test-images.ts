@@ -74,3 +74,19 @@ export const SVG_WITH_SCRIPT = Buffer.from(
 
 /** What is appended to a PNG to make it a polyglot: an HTML page after the image's end. */
 export const HTML_PAYLOAD = '<html><body><script>alert("polyglot")</script></body></html>';
+
+/** A PNG cut in half: its header reads fine, its pixels cannot be decoded. */
+export async function truncatedPng(): Promise<Buffer> {
+  const png = await sharp({
+    create: {
+      width: 300,
+      height: 300,
+      channels: 3,
+      background: { r: 0, g: 0, b: 0 },
+      noise: { type: 'gaussian', mean: 128, sigma: 30 },
+    },
+  })
+    .png()
+    .toBuffer();
+  return png.subarray(0, Math.floor(png.length / 2));
+}
