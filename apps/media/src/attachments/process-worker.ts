@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { contracts } from '@mammut/contracts';
-import { Jobs, RUNTIME, type Runtime } from '@mammut/platform';
+import { contracts, type PayloadOf } from '@mammut/contracts';
+import { type JobMeta, Jobs, RUNTIME, type Runtime } from '@mammut/platform';
 import { MediaAttachments } from './media-attachments';
 
 const processJob = contracts.media.jobs.process;
@@ -27,27 +27,29 @@ export class ProcessWorker {
 
   async start(): Promise<void> {
     if (!this.runtime.config.consumeEvents) return;
-    await this.jobs.work(
-      processJob,
-      async ({ id }, meta) => {
-        try {
-          await this.attachments.process(id);
-        } catch (error) {
-          if (MediaAttachments.isPermanent(error) || meta.attempt >= meta.maxAttempts) {
-            await this.attachments.markFailed(id, error instanceof Error ? error.message : String(error));
-            return;
-          }
-          throw error;
-        }
-      },
-      {
-        maxAttempts: PROCESS_BACKOFF_MS.length + 1,
-        backoffMs: PROCESS_BACKOFF_MS,
-        // Decoding is CPU-bound: two at once per process keeps the event loop answering.
-        concurrency: 2,
-        ackWaitMs: 5 * 60_000,
-      },
-    );
+    await this.jobs.work(processJob, (job, meta) => this.handle(job, meta), {
+      maxAttempts: PROCESS_BACKOFF_MS.length + 1,
+      backoffMs: PROCESS_BACKOFF_MS,
+      // Decoding is CPU-bound: two at once per process keeps the event loop answering.
+      concurrency: 2,
+      ackWaitMs: 5 * 60_000,
+    });
+  }
+
+  /** One try of one job: failed for good when the file is at fault or no try is left, else thrown. */
+  async handle(
+    { id }: PayloadOf<typeof processJob>,
+    meta: Pick<JobMeta, 'attempt' | 'maxAttempts'>,
+  ): Promise<void> {
+    try {
+      await this.attachments.process(id);
+    } catch (error) {
+      if (MediaAttachments.isPermanent(error) || meta.attempt >= meta.maxAttempts) {
+        await this.attachments.markFailed(id, error instanceof Error ? error.message : String(error));
+        return;
+      }
+      throw error;
+    }
   }
 
   stop(): Promise<void> {
