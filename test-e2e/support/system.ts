@@ -1,6 +1,8 @@
 import { initLogging, loadConfig, settle } from '@mammut/platform';
 import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { services } from '../../apps/all-in-one/src/services';
 import { type RunningSystem, startSystem } from '../../apps/all-in-one/src/system';
@@ -39,6 +41,8 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
   const databaseUrl = env.DATABASE_URL ?? (await cloneTemplateDatabase(infra));
   const port = await freePort();
   const prefix = uniqueName('t');
+  // Each system its own media files (thrown away with it), unless the caller shares a directory.
+  const mediaRoot = env.MEDIA_ROOT ?? resolve('.data/test/media', prefix);
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: String(port),
@@ -52,6 +56,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     BUS_IN_PROCESS: 'false',
     PASSWORD_HASH_MEMORY_KIB: '4096',
     LOG_LEVEL: process.env.MAMMUT_TEST_LOG_LEVEL ?? 'silent',
+    MEDIA_ROOT: mediaRoot,
     ...env,
   });
   initLogging(config.logLevel);
@@ -64,6 +69,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     async stop() {
       await system.close();
       if (ownDatabase) await dropDatabase(infra, databaseUrl);
+      if (env.MEDIA_ROOT === undefined) await rm(mediaRoot, { recursive: true, force: true });
     },
   };
 }

@@ -14,6 +14,8 @@ import { moderationDataSource } from '../../moderation/src/database/moderation-d
 import { ModerationModule } from '../../moderation/src/moderation.module';
 import { searchDataSource } from '../../search/src/database/search-database';
 import { SearchModule } from '../../search/src/search.module';
+import { mediaDataSource } from '../../media/src/database/media-database';
+import { MediaModule } from '../../media/src/media.module';
 
 /** Every service this process hosts: its Nest module and how to reach its schema for migrations. */
 export interface HostedService {
@@ -60,5 +62,11 @@ export const services: HostedService[] = [
     module: SearchModule,
     contracts: contracts.search,
     dataSource: searchDataSource,
+  },
+  {
+    name: 'media',
+    module: MediaModule,
+    contracts: contracts.media,
+    dataSource: mediaDataSource,
   },
 ];

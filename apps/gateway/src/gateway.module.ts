@@ -30,6 +30,8 @@ import { TokenController } from './oauth/token.controller';
 import { WebSessions } from './oauth/web-sessions';
 import { instanceControllers, instanceProviders } from './instance/instance.routes';
 import { DefaultImagesController } from './media/default-images.controller';
+import { MediaFilesController } from './media/media-files.controller';
+import { MediaController } from './api/v1/media/media.controller';
 import { StatusesController } from './api/v1/statuses/statuses.controller';
 import { TimelinesController } from './api/v1/statuses/timelines.controller';
 import { InteractionsController } from './api/v1/statuses/interactions.controller';
@@ -111,6 +113,8 @@ import { StreamingSse } from './streaming/streaming.sse';
     TokenController,
     AuthorizationServerMetadataController,
     DefaultImagesController,
+    MediaFilesController,
+    MediaController,
     ...instanceControllers,
   ],
   providers: [

@@ -28,6 +28,7 @@ export * from './federation/domain-blocks.contracts';
 export * from './federation/relays.contracts';
 export * from './moderation/reports.contracts';
 export * from './search/search.contracts';
+export * from './media/media.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
@@ -59,6 +60,7 @@ import { federationDomainBlocks } from './federation/domain-blocks.contracts';
 import { federationRelays } from './federation/relays.contracts';
 import { moderationReports } from './moderation/reports.contracts';
 import { searchQueries } from './search/search.contracts';
+import { mediaAttachments, mediaJobs } from './media/media.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -102,5 +104,9 @@ export const contracts = {
     reports: moderationReports,
   },
   search: searchQueries,
+  media: {
+    attachments: mediaAttachments,
+    jobs: mediaJobs,
+  },
 } as const;
 export * from './timelines/stream.contracts';

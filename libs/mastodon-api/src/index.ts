@@ -17,3 +17,4 @@ export * from './conversations.serializer';
 export * from './scheduled-statuses.serializer';
 export * from './domain-blocks.serializer';
 export * from './reports.serializer';
+export * from './media.serializer';

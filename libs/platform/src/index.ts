@@ -59,3 +59,4 @@ export * from './http/address-policy';
 export * from './http/outbound-error';
 export * from './http/guarded-http';
 export * from './version';
+export * from './storage';

@@ -1,4 +1,4 @@
-import type { ResponseOf, contracts } from '@mammut/contracts';
+import { MEDIA_LIMITS, type ResponseOf, type contracts } from '@mammut/contracts';
 import type { InstanceLimits } from '@mammut/mastodon-api';
 
 type ProfileLimits = ResponseOf<typeof contracts.accounts.instance.describeInstance>['profileLimits'];
@@ -24,9 +24,9 @@ export function instanceLimits(profile: ProfileLimits): InstanceLimits {
     statuses: { characters: 500, mediaAttachments: 4, charactersReservedPerUrl: 23 },
     media: {
       supportedMimeTypes: SUPPORTED_MIME_TYPES,
-      descriptionLimit: 1500,
-      imageSizeLimit: 16 * 1024 * 1024,
-      imageMatrixLimit: 33_177_600,
+      descriptionLimit: MEDIA_LIMITS.descriptionLength,
+      imageSizeLimit: MEDIA_LIMITS.imageBytes,
+      imageMatrixLimit: MEDIA_LIMITS.imageMatrixPixels,
       videoSizeLimit: 99 * 1024 * 1024,
       videoFrameRateLimit: 120,
       videoMatrixLimit: 8_294_400,

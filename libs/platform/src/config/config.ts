@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 
 const list = (text: string): string[] =>
@@ -29,6 +30,9 @@ const DEFAULT_TRUSTED_PROXIES = ['127.0.0.0/8', '::1'];
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** Where media go when MEDIA_ROOT is unset: relative to the working directory, as `.data/local` is. */
+const DEFAULT_MEDIA_ROOT = '.data/media';
 
 /** Signs sessions and derives keys; known to everyone, so only for instances nobody else reaches. */
 const DEVELOPMENT_SECRET_KEY_BASE = 'development-secret-change-me-please';
@@ -148,6 +152,12 @@ const schema = z.object({
   SHOW_DOMAIN_BLOCKS: z.enum(['disabled', 'users', 'all']).default('disabled'),
   /** Who sees the blocks' public comments there (Mastodon's `show_domain_blocks_rationale`). */
   SHOW_DOMAIN_BLOCKS_RATIONALE: z.enum(['disabled', 'users', 'all']).default('disabled'),
+  /**
+   * The directory media files are stored under (uploads waiting for the media service, processed
+   * attachments). The gateway and the media service must see the same one. Unset: `.data/media`
+   * under the directory Mammut runs in, beside the local servers' `.data/local`.
+   */
+  MEDIA_ROOT: z.string().min(1).optional(),
   /** Where traces go: `none` starts no OpenTelemetry SDK at all (the API stays a no-op). */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
   /** OTLP over HTTP (protobuf); traces are posted to `<endpoint>/v1/traces`. */
@@ -195,6 +205,7 @@ export type Config = Readonly<{
   polls: Readonly<{ minExpirationSeconds: number; sweepMs: number }>;
   scheduledStatuses: Readonly<{ minOffsetSeconds: number; sweepMs: number }>;
   telemetry: TelemetryConfig;
+  media: MediaConfig;
   feeds: FeedsConfig;
   federation: FederationConfig;
 }>;
@@ -210,6 +221,11 @@ export type FederationConfig = Readonly<{
 
 /** Who may see the instance's domain blocks, or their public comments. */
 export type DomainBlocksAudience = 'disabled' | 'users' | 'all';
+
+export type MediaConfig = Readonly<{
+  /** Absolute directory of the local-disk media storage. */
+  root: string;
+}>;
 
 export type FeedsConfig = Readonly<{
   fanOutInlineFollowers: number;
@@ -286,6 +302,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''),
       serviceName: e.OTEL_SERVICE_NAME,
     }),
+    media: Object.freeze({ root: resolve(e.MEDIA_ROOT ?? DEFAULT_MEDIA_ROOT) }),
     feeds: Object.freeze({
       fanOutInlineFollowers: e.HOME_FAN_OUT_INLINE_FOLLOWERS,
       rebuildInlineFollowing: e.HOME_REBUILD_INLINE_FOLLOWING,

@@ -1,4 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { LocalDiskStorage } from '../storage/local-disk-storage';
+import type { MediaStorage } from '../storage/media-storage';
 import type { Runtime } from './runtime';
 
 export const CONFIG = Symbol('CONFIG');
@@ -6,6 +8,8 @@ export const BUS = Symbol('BUS');
 export const REDIS = Symbol('REDIS');
 export const CLOCK = Symbol('CLOCK');
 export const RUNTIME = Symbol('RUNTIME');
+/** The {@link MediaStorage} of this process: the same files for the gateway and the media service. */
+export const MEDIA_STORAGE = Symbol('MEDIA_STORAGE');
 
 export interface Clock {
   now(): Date;
@@ -14,7 +18,7 @@ export interface Clock {
 }
 export const systemClock: Clock = { now: () => new Date(), millis: () => Date.now() };
 
-/** Hands the process-wide runtime to every module: config, bus, Redis, clock (ids come from PostgreSQL, ADR 0007). */
+/** Hands the process-wide runtime to every module: config, bus, Redis, clock, media storage (ids come from PostgreSQL, ADR 0007). */
 @Global()
 @Module({})
 export class PlatformModule {
@@ -25,6 +29,13 @@ export class PlatformModule {
       { provide: BUS, useValue: runtime.bus },
       { provide: REDIS, useValue: runtime.redis },
       { provide: CLOCK, useValue: systemClock },
+      {
+        provide: MEDIA_STORAGE,
+        useValue: new LocalDiskStorage(
+          runtime.config.media.root,
+          runtime.config.publicOrigin,
+        ) as MediaStorage,
+      },
     ];
     return { module: PlatformModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -111,6 +111,15 @@ export const THROTTLE_RULES: readonly ThrottleRule[] = [
     subject: (_request, grant) => grant?.user?.userId,
   },
   {
+    // Uploads cost storage and processing: 30 per half hour per user, v1 and v2 together.
+    name: 'throttle_api_media',
+    phase: 'authenticated',
+    limit: 30,
+    periodMs: 30 * MINUTE,
+    applies: (r) => r.method === 'POST' && (r.route === '/api/v1/media' || r.route === '/api/v2/media'),
+    subject: (_request, grant) => grant?.user?.userId,
+  },
+  {
     name: 'throttle_api_sign_up',
     phase: 'request',
     limit: 5,

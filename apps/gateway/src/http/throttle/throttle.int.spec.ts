@@ -168,6 +168,36 @@ describe('request throttles', () => {
     expect(refused.headers.get('x-ratelimit-limit')).toBe('1500');
   });
 
+  it('allows a user 30 media uploads in thirty minutes, v1 and v2 together, and reads none past it', async () => {
+    const user = await seedUser(sut.t, { username: 'uploader' });
+    const upload = (version: string): Promise<Response> => {
+      const form = new FormData();
+      form.append('file', new Blob(['not an image'], { type: 'image/png' }), 'x.png');
+      return fetch(`${sut.t.url}/api/${version}/media`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user.token}`, 'x-forwarded-for': '198.51.100.70' },
+        body: form,
+      });
+    };
+    for (let n = 0; n < 30; n++) {
+      const response = await upload(n % 2 ? 'v1' : 'v2');
+      if (response.status !== 422) throw new Error(`upload ${n + 1} answered ${response.status}`);
+    }
+    const refused = await upload('v2');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('30');
+    expect(
+      Number(
+        (await sut.db.query<{ n: string }>('SELECT count(*) AS n FROM media.media_attachments')).rows[0].n,
+      ),
+    ).toBe(0);
+    // Other calls of the same user are still answered.
+    const other = await fetch(`${sut.t.url}/api/v1/accounts/verify_credentials`, {
+      headers: { authorization: `Bearer ${user.token}`, 'x-forwarded-for': '198.51.100.70' },
+    });
+    expect(other.status).toBe(200);
+  });
+
   it('allows five confirmation resends per token in thirty minutes (and 25 sign-in tries per e-mail an hour)', async () => {
     const user = await seedUser(sut.t, { username: 'resender', scopes: ['write'] });
     const statuses: number[] = [];

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { logger } from '@mammut/platform';
+import { logger, type MediaStorage, temporaryUploadKey } from '@mammut/platform';
 import type { FastifyRequest } from 'fastify';
 import { BODY_LIMIT, formFromPairs, MAX_FORM_FIELDS } from '../body-parsers';
 import { Errors, HttpError } from '../errors';
-import type { ReceivedFile, UploadSpec } from './upload-spec';
+import type { ReceivedFile, StoredUpload, UploadSpec } from './upload-spec';
 
 const log = logger('gateway:uploads');
 
@@ -19,7 +19,9 @@ const MULTIPART_OVERHEAD = 64 * 1024;
 export interface ReceivedUploads {
   readonly body: Record<string, unknown>;
   readonly files: Readonly<Record<string, ReceivedFile>>;
-  /** Removes the temporary files; safe to call more than once. */
+  /** Files of fields declared `storage: true`, in media storage under temporary keys. */
+  readonly stored: Readonly<Record<string, StoredUpload>>;
+  /** Removes the temporary files, and stored uploads not handed over; safe to call more than once. */
   cleanup(): Promise<void>;
 }
 
@@ -48,7 +50,11 @@ function asBodyError(error: unknown): unknown {
  * On any failure the files written so far are removed and the rest of the body is discarded
  * unread, as Fastify does past its body limit.
  */
-export async function receiveUploads(request: FastifyRequest, spec: UploadSpec): Promise<ReceivedUploads> {
+export async function receiveUploads(
+  request: FastifyRequest,
+  spec: UploadSpec,
+  storage?: MediaStorage,
+): Promise<ReceivedUploads> {
   const limits = Object.values(spec.files).map((file) => file.maxBytes);
   const largest = Math.max(0, ...limits);
   const total = limits.reduce((sum, bytes) => sum + bytes, 0) + BODY_LIMIT + MULTIPART_OVERHEAD;
@@ -58,18 +64,21 @@ export async function receiveUploads(request: FastifyRequest, spec: UploadSpec):
   // One directory per request, made at its first file and removed whole.
   let dir: Promise<string> | undefined;
   const directory = (): Promise<string> => (dir ??= mkdtemp(join(tmpdir(), 'mammut-upload-')));
+  // Stored keys still ours: removed at the end unless handed over.
+  const storedKeys = new Set<string>();
   let removed: Promise<void> | undefined;
   const cleanup = (): Promise<void> =>
     (removed ??= (async () => {
-      if (!dir) return;
       try {
-        await rm(await dir, { recursive: true, force: true });
+        if (dir) await rm(await dir, { recursive: true, force: true });
+        if (storage) await Promise.all([...storedKeys].map((key) => storage.delete(key)));
       } catch (error) {
         log.warn({ err: error }, 'temporary upload not removed');
       }
     })());
   const pairs: Array<[string, string]> = [];
   const files: Record<string, ReceivedFile> = {};
+  const stored: Record<string, StoredUpload> = {};
   let fieldBytes = 0;
   try {
     const parts = request.parts({
@@ -94,9 +103,32 @@ export async function receiveUploads(request: FastifyRequest, spec: UploadSpec):
         continue;
       }
       const declared = spec.files[part.fieldname];
-      if (!declared || files[part.fieldname]) {
+      if (!declared || files[part.fieldname] || stored[part.fieldname]) {
         part.file.resume();
         throw Errors.fileNotAccepted(part.fieldname);
+      }
+      if (declared.storage) {
+        if (!storage) throw new Error(`${part.fieldname} is declared for storage, which this route lacks`);
+        // The key is ours too; counted on its way in, never held whole.
+        const key = temporaryUploadKey();
+        storedKeys.add(key);
+        const counted = { size: 0 };
+        const limited = byteLimit(declared.maxBytes, counted);
+        await Promise.all([pipeline(part.file, limited), storage.put(key, limited, part.mimetype)]);
+        if (!part.filename && counted.size === 0) {
+          storedKeys.delete(key);
+          await storage.delete(key);
+          continue;
+        }
+        stored[part.fieldname] = {
+          field: part.fieldname,
+          clientName: part.filename,
+          clientType: part.mimetype,
+          key,
+          size: counted.size,
+          handOver: () => void storedKeys.delete(key),
+        };
+        continue;
       }
       // The name on disk is ours: nothing the client sent ever becomes part of a path.
       const path = join(await directory(), randomBytes(12).toString('hex'));
@@ -123,5 +155,5 @@ export async function receiveUploads(request: FastifyRequest, spec: UploadSpec):
     await cleanup();
     throw asBodyError(error);
   }
-  return { body: formFromPairs(pairs), files, cleanup };
+  return { body: formFromPairs(pairs), files, stored, cleanup };
 }

@@ -5,7 +5,13 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { type ReceivedFile, UPLOADS_CONFIG, type UploadingRequest, type UploadSpec } from './upload-spec';
+import {
+  type ReceivedFile,
+  type StoredUpload,
+  UPLOADS_CONFIG,
+  type UploadingRequest,
+  type UploadSpec,
+} from './upload-spec';
 import { UploadsInterceptor } from './uploads.interceptor';
 
 /**
@@ -21,4 +27,10 @@ export const Uploads = (spec: UploadSpec): MethodDecorator =>
 export const UploadedFiles = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): Readonly<Record<string, ReceivedFile>> =>
     ctx.switchToHttp().getRequest<UploadingRequest>().uploads ?? {},
+);
+
+/** The files of a route declared with `@Uploads` that went into media storage, by field name. */
+export const StoredUploads = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Readonly<Record<string, StoredUpload>> =>
+    ctx.switchToHttp().getRequest<UploadingRequest>().storedUploads ?? {},
 );

@@ -1,0 +1,327 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ContractError,
+  contracts,
+  MEDIA_LIMITS,
+  type MediaAttachmentRecord,
+  type MediaMeta,
+  type MediaProcessing,
+  notFound,
+  type RequestOf,
+} from '@mammut/contracts';
+import {
+  Jobs,
+  logger,
+  MEDIA_STORAGE,
+  type MediaStorage,
+  mediaAttachmentKey,
+  type Outbox,
+  RUNTIME,
+  type Runtime,
+} from '@mammut/platform';
+import type { DataSource } from 'typeorm';
+import { MEDIA_DB, MEDIA_OUTBOX } from '../database/media-database';
+import {
+  CONTENT_TYPES,
+  dimensionsOf,
+  EXTENSIONS,
+  inspectImage,
+  processImage,
+  UnacceptableImage,
+  UndecodableImage,
+} from './images';
+
+type NewAttachment = RequestOf<typeof contracts.media.attachments.create>;
+type AttachmentChange = RequestOf<typeof contracts.media.attachments.update>;
+
+/** Mastodon's answer for an attachment whose processing failed (`processing_error`). */
+export const PROCESSING_ERROR = 'Error processing thumbnail for uploaded media';
+const IN_USE_ERROR = 'Media attachment is currently used by a status';
+const INVALID_SIZE = `Validation failed: File file size must be less than ${MEDIA_LIMITS.imageBytes / 1024 / 1024} MB`;
+const DESCRIPTION_TOO_LONG = `Validation failed: Description is too long (maximum is ${MEDIA_LIMITS.descriptionLength} characters)`;
+
+interface Row {
+  id: string;
+  account_id: string;
+  status_id: string | null;
+  type: MediaAttachmentRecord['type'];
+  processing: MediaProcessing;
+  processing_error: string | null;
+  upload_key: string | null;
+  file_key: string | null;
+  small_key: string | null;
+  meta: MediaMeta;
+  description: string | null;
+  blurhash: string | null;
+  created_at: Date;
+}
+
+const COLUMNS = `id::text AS id, account_id::text AS account_id, status_id::text AS status_id, type,
+  processing, processing_error, upload_key, file_key, small_key, meta, description, blurhash, created_at`;
+
+/** A processing failure retrying cannot fix: the file itself is at fault, or gone. */
+class PermanentFailure extends Error {}
+
+/**
+ * Media attachments, as Mastodon's MediaAttachment: an upload waiting in storage becomes an
+ * attachment once its bytes are known to be an image this server takes (nothing is kept of one
+ * that is not), then is processed into a re-encoded original, a preview and a blurhash, at once
+ * (API v1) or by a job (API v2). Only its owner reaches it; alt text and focus change, and it may
+ * be deleted, only while no status carries it.
+ */
+@Injectable()
+export class MediaAttachments {
+  private readonly log = logger('media:attachments');
+  private readonly jobs: Jobs;
+
+  constructor(
+    @Inject(MEDIA_DB) private readonly db: DataSource,
+    @Inject(MEDIA_OUTBOX) private readonly outbox: Outbox,
+    @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
+    @Inject(RUNTIME) runtime: Runtime,
+  ) {
+    this.jobs = new Jobs({ nats: runtime.nats, prefix: runtime.config.natsPrefix });
+  }
+
+  async create(input: NewAttachment): Promise<MediaAttachmentRecord> {
+    let row: Row;
+    try {
+      if ((input.description?.length ?? 0) > MEDIA_LIMITS.descriptionLength)
+        throw new ContractError('unprocessable', DESCRIPTION_TOO_LONG);
+      const bytes = await this.upload(input.uploadKey);
+      if (!bytes) throw new ContractError('unprocessable', 'Validation failed: File must be present');
+      await inspectImage(bytes).catch((error: unknown) => {
+        throw error instanceof UnacceptableImage ? new ContractError('unprocessable', error.message) : error;
+      });
+      const meta: MediaMeta = input.focus ? { focus: input.focus } : {};
+      const rows: Row[] = await this.db.query(
+        `INSERT INTO media.media_attachments (account_id, upload_key, meta, description)
+         VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+        [input.accountId, input.uploadKey, meta, input.description],
+      );
+      row = rows[0];
+    } catch (error) {
+      // Refused (or not taken for any reason): the upload is not kept.
+      await this.storage.delete(input.uploadKey);
+      throw error;
+    }
+    if (!input.processNow) {
+      try {
+        await this.jobs.enqueue(contracts.media.jobs.process, { id: row.id }, { jobId: `media-${row.id}` });
+      } catch (error) {
+        await this.discard(row);
+        throw error;
+      }
+      return this.toRecord(row);
+    }
+    try {
+      return await this.process(row.id);
+    } catch (error) {
+      // API v1 answers with the outcome: nothing of an upload that could not be processed stays.
+      await this.discard(row);
+      if (error instanceof PermanentFailure) throw new ContractError('unprocessable', PROCESSING_ERROR);
+      throw error;
+    }
+  }
+
+  /** The owner's attachment, ready or still processing; a failed one is Mastodon's 422. */
+  async get(accountId: string, id: string): Promise<MediaAttachmentRecord> {
+    const row = await this.owned(accountId, id);
+    if (row.processing === 'failed') throw new ContractError('unprocessable', PROCESSING_ERROR);
+    return this.toRecord(row);
+  }
+
+  async update(change: AttachmentChange): Promise<MediaAttachmentRecord> {
+    const row = await this.owned(change.accountId, change.id);
+    // Mastodon looks only among attachments on no status.
+    if (row.status_id !== null) throw notFound();
+    if (row.processing === 'failed') throw new ContractError('unprocessable', PROCESSING_ERROR);
+    if ((change.description?.length ?? 0) > MEDIA_LIMITS.descriptionLength)
+      throw new ContractError('unprocessable', DESCRIPTION_TOO_LONG);
+    const [rows]: [Row[], number] = await this.db.query(
+      `UPDATE media.media_attachments
+       SET description = CASE WHEN $3 THEN $4 ELSE description END,
+           meta = CASE WHEN $5::jsonb IS NULL THEN meta ELSE meta || jsonb_build_object('focus', $5::jsonb) END,
+           updated_at = now()
+       WHERE id = $1 AND account_id = $2 AND status_id IS NULL
+       RETURNING ${COLUMNS}`,
+      [
+        change.id,
+        change.accountId,
+        change.description !== undefined,
+        change.description ?? null,
+        change.focus ? JSON.stringify(change.focus) : null,
+      ],
+    );
+    if (!rows[0]) throw notFound();
+    return this.toRecord(rows[0]);
+  }
+
+  /** Mastodon's destroy: refused while a status carries it; its files go with it. */
+  async delete(accountId: string, id: string): Promise<void> {
+    const row = await this.owned(accountId, id);
+    if (row.status_id !== null) throw new ContractError('unprocessable', IN_USE_ERROR);
+    const deleted = await this.db.transaction(async (tx) => {
+      const [rows]: [Row[], number] = await tx.query(
+        `DELETE FROM media.media_attachments WHERE id = $1 AND status_id IS NULL RETURNING ${COLUMNS}`,
+        [id],
+      );
+      if (rows[0])
+        await this.outbox.add(tx, contracts.media.attachments.events.attachmentDeleted, { id, accountId });
+      return rows[0];
+    });
+    if (!deleted) throw new ContractError('unprocessable', IN_USE_ERROR);
+    await this.removeFiles(deleted);
+  }
+
+  /**
+   * Processes one attachment: its upload read, checked again and made into its files, the row
+   * completed and the upload removed. Idempotent: a finished attachment is left as it is. A file
+   * at fault fails it at once; anything else (storage, database) is thrown for a retry.
+   */
+  async process(id: string): Promise<MediaAttachmentRecord> {
+    const [[row]]: [Row[], number] = await this.db.query(
+      `UPDATE media.media_attachments SET processing = 'in_progress', updated_at = now()
+       WHERE id = $1 AND processing IN ('queued', 'in_progress') RETURNING ${COLUMNS}`,
+      [id],
+    );
+    if (!row) {
+      const [done]: Row[] = await this.db.query(
+        `SELECT ${COLUMNS} FROM media.media_attachments WHERE id = $1`,
+        [id],
+      );
+      if (!done) throw new PermanentFailure('the attachment is gone');
+      return this.toRecord(done);
+    }
+    const processed = await this.processedFiles(row);
+    const fileKey = mediaAttachmentKey(id, 'original', EXTENSIONS[processed.output]);
+    const smallKey = mediaAttachmentKey(id, 'small', EXTENSIONS[processed.output]);
+    const contentType = CONTENT_TYPES[processed.output];
+    await this.storage.put(fileKey, processed.original.bytes, contentType);
+    await this.storage.put(smallKey, processed.small.bytes, contentType);
+    const meta: MediaMeta = {
+      ...row.meta,
+      original: dimensionsOf(processed.original),
+      small: dimensionsOf(processed.small),
+    };
+    const completed = await this.db.transaction(async (tx) => {
+      const [rows]: [Row[], number] = await tx.query(
+        `UPDATE media.media_attachments
+         SET processing = 'complete', processing_error = NULL, upload_key = NULL, file_key = $2,
+             small_key = $3, file_content_type = $4, file_size = $5,
+             meta = $6::jsonb || jsonb_strip_nulls(jsonb_build_object('focus', meta->'focus')),
+             blurhash = $7, updated_at = now()
+         WHERE id = $1 AND processing = 'in_progress'
+         RETURNING ${COLUMNS}`,
+        [id, fileKey, smallKey, contentType, processed.original.bytes.length, meta, processed.blurhash],
+      );
+      if (!rows[0]) return undefined;
+      const attachment = this.toRecord(rows[0]);
+      await this.outbox.add(tx, contracts.media.attachments.events.attachmentProcessed, { attachment });
+      return attachment;
+    });
+    if (!completed) {
+      // Deleted (or finished elsewhere) meanwhile: what this run wrote belongs to nobody.
+      await Promise.all([this.storage.delete(fileKey), this.storage.delete(smallKey)]);
+      throw new PermanentFailure('the attachment changed while it was processed');
+    }
+    if (row.upload_key) await this.storage.delete(row.upload_key);
+    this.log.info({ id, format: processed.output }, 'media processed');
+    return completed;
+  }
+
+  /** After the last attempt, or for a file at fault: failed with the reason, the upload removed. */
+  async markFailed(id: string, reason: string): Promise<void> {
+    const uploadKey = await this.db.transaction(async (tx) => {
+      const [before]: Array<Pick<Row, 'upload_key'>> = await tx.query(
+        `SELECT upload_key FROM media.media_attachments
+         WHERE id = $1 AND processing IN ('queued', 'in_progress') FOR UPDATE`,
+        [id],
+      );
+      if (!before) return undefined;
+      const [[row]]: [Row[], number] = await tx.query(
+        `UPDATE media.media_attachments
+         SET processing = 'failed', processing_error = $2, upload_key = NULL, updated_at = now()
+         WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, reason.slice(0, 1000)],
+      );
+      await this.outbox.add(tx, contracts.media.attachments.events.attachmentProcessed, {
+        attachment: this.toRecord(row),
+      });
+      return before.upload_key;
+    });
+    if (uploadKey === undefined) return;
+    if (uploadKey) await this.storage.delete(uploadKey);
+    this.log.warn({ id, reason }, 'media processing failed');
+  }
+
+  /** Whether a processing error is the file's fault (fail now) rather than the moment's (retry). */
+  static isPermanent(error: unknown): boolean {
+    return error instanceof PermanentFailure;
+  }
+
+  private async processedFiles(row: Row): ReturnType<typeof processImage> {
+    const bytes = row.upload_key ? await this.upload(row.upload_key) : null;
+    if (!bytes) throw new PermanentFailure('the upload is gone');
+    try {
+      return await processImage(bytes, await inspectImage(bytes));
+    } catch (error) {
+      if (error instanceof UnacceptableImage || error instanceof UndecodableImage)
+        throw new PermanentFailure(error.message);
+      throw error;
+    }
+  }
+
+  /** The upload's bytes (at most the image limit: the gateway let no more in), or null when gone. */
+  private async upload(key: string): Promise<Buffer | null> {
+    const file = await this.storage.read(key);
+    if (!file) return null;
+    if (file.size > MEDIA_LIMITS.imageBytes) {
+      file.stream.destroy();
+      throw new ContractError('unprocessable', INVALID_SIZE);
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of file.stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  private async owned(accountId: string, id: string): Promise<Row> {
+    const [row]: Row[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM media.media_attachments WHERE id = $1 AND account_id = $2`,
+      [id, accountId],
+    );
+    if (!row) throw notFound();
+    return row;
+  }
+
+  /** An attachment that will not be: its row and every file it had. */
+  private async discard(row: Row): Promise<void> {
+    const [[gone]]: [Row[], number] = await this.db.query(
+      `DELETE FROM media.media_attachments WHERE id = $1 RETURNING ${COLUMNS}`,
+      [row.id],
+    );
+    await this.removeFiles(gone ?? row);
+  }
+
+  private async removeFiles(row: Row): Promise<void> {
+    const keys = [row.upload_key, row.file_key, row.small_key].filter((key): key is string => !!key);
+    await Promise.all(keys.map((key) => this.storage.delete(key)));
+  }
+
+  private toRecord(row: Row): MediaAttachmentRecord {
+    return {
+      id: row.id,
+      accountId: row.account_id,
+      statusId: row.status_id,
+      type: row.type,
+      processing: row.processing,
+      processingError: row.processing_error,
+      url: row.file_key ? this.storage.urlOf(row.file_key) : null,
+      previewUrl: row.small_key ? this.storage.urlOf(row.small_key) : null,
+      meta: row.meta,
+      description: row.description,
+      blurhash: row.blurhash,
+      createdAt: row.created_at.toISOString(),
+    };
+  }
+}

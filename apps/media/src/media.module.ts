@@ -1,0 +1,57 @@
+import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { contracts } from '@mammut/contracts';
+import {
+  assertSchemaCurrent,
+  busController,
+  HealthModule,
+  OutboxRelay,
+  postgresReadiness,
+  RUNTIME,
+  type Runtime,
+} from '@mammut/platform';
+import type { DataSource } from 'typeorm';
+import { MEDIA_DB, MEDIA_SCHEMA, mediaDatabaseProviders } from './database/media-database';
+import { MediaAttachments } from './attachments/media-attachments';
+import { MediaAttachmentsHandlers } from './attachments/media-attachments.handlers';
+import { ProcessWorker } from './attachments/process-worker';
+
+/**
+ * Media: attachments and their files (images now; video, audio, remote media and statuses to
+ * come). Answers `media.*` on the bus, processes uploads as jobs and publishes `events.media.*`
+ * from its outbox. Files go through MediaStorage, which the gateway shares; the bytes never cross
+ * the bus.
+ */
+@Module({
+  imports: [HealthModule],
+  controllers: [busController(contracts.media.attachments, MediaAttachmentsHandlers)],
+  providers: [
+    ...mediaDatabaseProviders,
+    postgresReadiness('media', MEDIA_DB),
+    MediaAttachments,
+    MediaAttachmentsHandlers,
+    ProcessWorker,
+  ],
+})
+export class MediaModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private relay?: OutboxRelay;
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(MEDIA_DB) private readonly db: DataSource,
+    private readonly worker: ProcessWorker,
+  ) {}
+
+  /** Before the bus server listens: refuse a schema that is behind, then relay events and work jobs. */
+  async onApplicationBootstrap(): Promise<void> {
+    await assertSchemaCurrent(this.db);
+    this.relay = await OutboxRelay.started(this.runtime, MEDIA_SCHEMA, this.db);
+    await this.worker.start();
+  }
+
+  /** Last, after the bus has drained: the jobs in hand finish, the relay its batch, then the pool closes. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker.stop();
+    await this.relay?.stop();
+    await this.db.destroy();
+  }
+}

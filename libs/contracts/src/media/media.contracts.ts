@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { defineEvent, defineJob, defineRequest } from '../define';
+import { id, isoDate } from '../accounts/records';
+
+/**
+ * Mastodon's bounds on uploaded images (MediaAttachment, Attachmentable), enforced by the gateway
+ * (bytes, while the upload streams in) and the media service (everything else), and stated by the
+ * instance API.
+ */
+export const MEDIA_LIMITS = {
+  /** The largest image file taken (MediaAttachment::IMAGE_LIMIT, 16 MB). */
+  imageBytes: 16 * 1024 * 1024,
+  /** The most pixels an uploaded image may have (Attachmentable::MAX_MATRIX_LIMIT, 7680×4320). */
+  imageMatrixPixels: 33_177_600,
+  /** The stored original is shrunk to at most this many pixels (IMAGE_STYLES original, 3840×2160). */
+  originalPixels: 8_294_400,
+  /** The preview (IMAGE_STYLES small, 640×360). */
+  smallPixels: 230_400,
+  /** Alt text of a local attachment (MediaAttachment::MAX_DESCRIPTION_LENGTH). */
+  descriptionLength: 1500,
+} as const;
+
+/** The attachment types of Mastodon's MediaAttachment; only images are taken for now. */
+export const mediaType = z.enum(['image', 'gifv', 'video', 'audio', 'unknown']);
+
+/** Mastodon's `processing`: queued and in progress are both "not processed yet". */
+export const mediaProcessing = z.enum(['queued', 'in_progress', 'complete', 'failed']);
+export type MediaProcessing = z.infer<typeof mediaProcessing>;
+
+const dimensions = z.object({
+  width: z.number().int(),
+  height: z.number().int(),
+  /** `"640x360"` */
+  size: z.string(),
+  aspect: z.number(),
+});
+
+/** Focal point for cropped previews: x from left (-1) to right (1), y from bottom (-1) to top (1). */
+export const mediaFocus = z.object({ x: z.number().min(-1).max(1), y: z.number().min(-1).max(1) });
+export type MediaFocus = z.infer<typeof mediaFocus>;
+
+export const mediaMeta = z.object({
+  original: dimensions.optional(),
+  small: dimensions.optional(),
+  focus: mediaFocus.optional(),
+});
+export type MediaMeta = z.infer<typeof mediaMeta>;
+
+/** One media attachment, as its owner sees it; URLs are absolute, null until processed. */
+export const mediaAttachmentRecord = z.object({
+  id,
+  accountId: id,
+  /** The status it is attached to; null while it may still be changed or deleted. */
+  statusId: id.nullable(),
+  type: mediaType,
+  processing: mediaProcessing,
+  /** Why processing failed, for operators; clients get Mastodon's fixed message. */
+  processingError: z.string().nullable(),
+  url: z.string().nullable(),
+  previewUrl: z.string().nullable(),
+  meta: mediaMeta,
+  description: z.string().nullable(),
+  blurhash: z.string().nullable(),
+  createdAt: isoDate,
+});
+export type MediaAttachmentRecord = z.infer<typeof mediaAttachmentRecord>;
+
+const owned = z.object({ accountId: id, id }).strict();
+const attachmentResponse = z.object({ attachment: mediaAttachmentRecord });
+
+/**
+ * Media attachments, owned by the media service. Only the owner reaches one: anyone else's id is
+ * `not_found`. Errors: `unprocessable` for a file that is not an image this server takes (the type
+ * is read from the bytes), one with too many pixels, alt text too long, or a change to an
+ * attachment already on a status.
+ */
+export const mediaAttachments = {
+  /**
+   * An upload the gateway has put in storage at `uploadKey` (never the bytes: bus messages stay
+   * small) becomes an attachment. Refused files leave nothing: no row, no file. `processNow`
+   * (API v1) answers once processed; otherwise processing is a job and the answer comes at once.
+   */
+  create: defineRequest('media.attachment.create', {
+    request: z
+      .object({
+        accountId: id,
+        uploadKey: z.string().regex(/^tmp\/uploads\/[0-9a-f]{32}$/),
+        /** One character past the limit is enough for the service to refuse it. */
+        description: z
+          .string()
+          .max(MEDIA_LIMITS.descriptionLength + 1)
+          .nullable()
+          .default(null),
+        focus: mediaFocus.nullable().default(null),
+        processNow: z.boolean().default(false),
+      })
+      .strict(),
+    response: attachmentResponse,
+  }),
+  get: defineRequest('media.attachment.get', { request: owned, response: attachmentResponse }),
+  /** Alt text and focus, only while not on a status; an absent field is left as it is. */
+  update: defineRequest('media.attachment.update', {
+    request: owned.extend({
+      description: z
+        .string()
+        .max(MEDIA_LIMITS.descriptionLength + 1)
+        .nullable()
+        .optional(),
+      focus: mediaFocus.optional(),
+    }),
+    response: attachmentResponse,
+  }),
+  /** Removes an attachment and its files, only while not on a status. */
+  delete: defineRequest('media.attachment.delete', {
+    request: owned,
+    response: z.object({}),
+  }),
+  events: {
+    /** Processing ended, complete or failed: statuses will wait for this before publishing. */
+    attachmentProcessed: defineEvent('events.media.attachment.processed', {
+      version: 1,
+      aggregate: (p: { attachment: { id: string } }) => `media:${p.attachment.id}`,
+      payload: z.object({ attachment: mediaAttachmentRecord }),
+    }),
+    attachmentDeleted: defineEvent('events.media.attachment.deleted', {
+      version: 1,
+      aggregate: (p: { id: string }) => `media:${p.id}`,
+      payload: z.object({ id, accountId: id }),
+    }),
+  },
+};
+
+export const mediaJobs = {
+  /**
+   * One uploaded image made into its stored files (re-encoded original and small preview,
+   * blurhash, dimensions), retried with backoff while storage or the database is away; after the
+   * last attempt the attachment is marked failed.
+   */
+  process: defineJob('jobs.media.attachment.process', {
+    payload: z.object({ id }),
+  }),
+};
