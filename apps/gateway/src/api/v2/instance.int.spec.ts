@@ -260,6 +260,7 @@ describe('instance endpoints over HTTP (default configuration)', () => {
       'federation.postgres': up,
       'moderation.postgres': up,
       'search.postgres': up,
+      'media.postgres': up,
       redis: up,
       nats: up,
     };
@@ -287,6 +288,7 @@ describe('instance endpoints over HTTP (default configuration)', () => {
           'federation.postgres': up,
           'moderation.postgres': up,
           'search.postgres': up,
+          'media.postgres': up,
           redis: up,
           nats: up,
         },
@@ -298,6 +300,7 @@ describe('instance endpoints over HTTP (default configuration)', () => {
           'federation.postgres': up,
           'moderation.postgres': up,
           'search.postgres': up,
+          'media.postgres': up,
           redis: up,
           nats: up,
         },
