@@ -1,6 +1,6 @@
 import { createRestAPIClient } from 'masto';
 import type { HealthCheckResult } from '@nestjs/terminus';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -8,29 +8,12 @@ import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mam
 import { orientedJpeg } from '../apps/media/src/attachments/test-images';
 import { seedUser } from './support/factories';
 import { pollUntil } from './support/poll';
+import { splitSystemEnv, startProcess, until } from './support/service-processes';
 import { freePort } from './support/system';
 
 jest.setTimeout(120_000);
 
 const root = join(__dirname, '..');
-
-/** A service's entry point as its own Node process, as one Kubernetes Deployment would run it. */
-function startProcess(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['-r', join(__dirname, 'support', 'swc-register.js'), join(root, entry)], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-async function until(url: string, ms: number): Promise<void> {
-  const answered = () =>
-    fetch(url).then(
-      (response) => response.ok,
-      () => false,
-    );
-  if (!(await pollUntil(answered, (ok) => ok, ms, 200))) throw new Error(`${url} never answered`);
-}
 
 /**
  * The gateway and the media service as processes of their own (with accounts, for tokens), sharing
@@ -54,16 +37,7 @@ describe('gateway and media as separate processes', () => {
     origin = `http://127.0.0.1:${port}`;
     mediaHealth = `http://127.0.0.1:${mediaPort}`;
     const env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: infra.redisUrl,
-      NATS_URL: infra.natsUrl,
-      NATS_PREFIX: prefix,
-      REDIS_PREFIX: `${prefix}:`,
-      LOCAL_DOMAIN: `127.0.0.1:${port}`,
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      PASSWORD_HASH_MEMORY_KIB: '4096',
+      ...splitSystemEnv({ infra, databaseUrl, port, prefix }),
       MEDIA_ROOT: mediaRoot,
     };
     children.push(

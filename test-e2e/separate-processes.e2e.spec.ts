@@ -1,27 +1,16 @@
 import { createRestAPIClient, createStreamingAPIClient } from 'masto';
 import type { HealthCheckResult } from '@nestjs/terminus';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
 import { seedUser } from './support/factories';
 import { pollUntil } from './support/poll';
 import { collect } from './support/streaming';
+import { splitSystemEnv, startProcess, until } from './support/service-processes';
 import { freePort } from './support/system';
 
 jest.setTimeout(120_000);
-
-const root = join(__dirname, '..');
-
-/** A service's entry point as its own Node process, as one Kubernetes Deployment would run it. */
-function startProcess(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['-r', join(__dirname, 'support', 'swc-register.js'), join(root, entry)], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
 
 const exited = (child: ChildProcess, ms: number): Promise<number | null> =>
   new Promise((resolve, reject) => {
@@ -32,15 +21,6 @@ const exited = (child: ChildProcess, ms: number): Promise<number | null> =>
       resolve(code);
     });
   });
-
-async function until(url: string, ms: number): Promise<void> {
-  const answered = () =>
-    fetch(url).then(
-      (response) => response.ok,
-      () => false,
-    );
-  if (!(await pollUntil(answered, (ok) => ok, ms, 200))) throw new Error(`${url} never answered`);
-}
 
 /** The gateway, accounts, statuses and timelines started as four processes on a database of their own. */
 interface SeparateProcesses {
@@ -71,18 +51,7 @@ async function startSeparateProcesses(): Promise<SeparateProcesses> {
   const accountsHealth = `http://127.0.0.1:${healthPort}`;
   const statusesHealth = `http://127.0.0.1:${statusesPort}`;
   const timelinesHealth = `http://127.0.0.1:${timelinesPort}`;
-  const env = {
-    NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: infra.redisUrl,
-    NATS_URL: infra.natsUrl,
-    NATS_PREFIX: prefix,
-    REDIS_PREFIX: `${prefix}:`,
-    LOCAL_DOMAIN: `127.0.0.1:${port}`,
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'error',
-    PASSWORD_HASH_MEMORY_KIB: '4096',
-  };
+  const env = splitSystemEnv({ infra, databaseUrl, port, prefix });
   const accounts = startProcess('apps/accounts/src/main.ts', { ...env, HEALTH_PORT: String(healthPort) });
   const statuses = startProcess('apps/statuses/src/main.ts', { ...env, HEALTH_PORT: String(statusesPort) });
   const timelines = startProcess('apps/timelines/src/main.ts', {
