@@ -14,10 +14,10 @@ import { MEDIA_DB, MEDIA_SCHEMA, mediaDatabaseProviders } from './database/media
 import { MediaAttachments } from './attachments/media-attachments';
 import { MediaAttachmentsHandlers } from './attachments/media-attachments.handlers';
 import { ProcessWorker } from './attachments/process-worker';
+import { StatusMedia } from './attachments/status-media';
 
 /**
- * Media: attachments and their files (images now; video, audio, remote media and statuses to
- * come). Answers `media.*` on the bus, processes uploads as jobs and publishes `events.media.*`
+ * Media: attachments and their files (images now; video, audio and remote media to come). Answers `media.*` on the bus, processes uploads as jobs and publishes `events.media.*`
  * from its outbox. Files go through MediaStorage, which the gateway shares; the bytes never cross
  * the bus.
  */
@@ -30,6 +30,7 @@ import { ProcessWorker } from './attachments/process-worker';
     MediaAttachments,
     MediaAttachmentsHandlers,
     ProcessWorker,
+    StatusMedia,
   ],
 })
 export class MediaModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -39,6 +40,7 @@ export class MediaModule implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(MEDIA_DB) private readonly db: DataSource,
     private readonly worker: ProcessWorker,
+    private readonly statusMedia: StatusMedia,
   ) {}
 
   /** Before the bus server listens: refuse a schema that is behind, then relay events and work jobs. */
@@ -46,11 +48,13 @@ export class MediaModule implements OnApplicationBootstrap, OnApplicationShutdow
     await assertSchemaCurrent(this.db);
     this.relay = await OutboxRelay.started(this.runtime, MEDIA_SCHEMA, this.db);
     await this.worker.start();
+    await this.statusMedia.start();
   }
 
   /** Last, after the bus has drained: the jobs in hand finish, the relay its batch, then the pool closes. */
   async onApplicationShutdown(): Promise<void> {
     await this.worker.stop();
+    await this.statusMedia.stop();
     await this.relay?.stop();
     await this.db.destroy();
   }

@@ -81,6 +81,7 @@ const status: StatusRecord = Object.freeze({
   reblogOfId: null,
   applicationId: null,
   pollId: '50',
+  mediaIds: [],
   mentions: [],
   tags: [],
   repliesCount: 0,

@@ -58,6 +58,7 @@ const status = (id: string, accountId: string, extra: Partial<StatusRecord> = {}
     reblogOfId: null,
     applicationId: null,
     pollId: null,
+    mediaIds: [],
     mentions: [],
     tags: ['cats'],
     repliesCount: 0,

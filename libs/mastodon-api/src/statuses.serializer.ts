@@ -1,10 +1,11 @@
-import type { AccountRecord, PollRecord, StatusRecord } from '@mammut/contracts';
+import type { AccountRecord, MediaAttachmentRecord, PollRecord, StatusRecord } from '@mammut/contracts';
 import { localAccountUrl, serializeAccount } from './accounts.serializer';
 import type { SerializeContext } from './context';
 import { serializeEmojis } from './emojis.serializer';
 import type { MAccount, MCustomEmoji } from './entities';
 import type { FilterMatch } from './filters';
 import { type MFilterResult, serializeFilterResult } from './filters.serializer';
+import { type MMediaAttachment, serializeMediaAttachment } from './media.serializer';
 import { type MPoll, serializePoll } from './polls.serializer';
 
 export interface MMention {
@@ -76,6 +77,18 @@ export interface StatusContext {
   readonly filtered?: ReadonlyMap<string, readonly FilterMatch[]>;
   /** The polls of the statuses presented, by poll id, with the viewer's votes. */
   readonly polls?: ReadonlyMap<string, PollRecord>;
+  /** The media attachments of the statuses presented, by attachment id. */
+  readonly media?: ReadonlyMap<string, MediaAttachmentRecord>;
+}
+
+/** A status's attachments in its order, those that came with the page (a deleted one is left out). */
+function mediaOf(record: StatusRecord, status: StatusContext): MMediaAttachment[] {
+  // Absent in a record cached before statuses carried media.
+  const ids: readonly string[] | undefined = record.mediaIds;
+  return (ids ?? []).flatMap((id) => {
+    const attachment = status.media?.get(id);
+    return attachment ? [serializeMediaAttachment(attachment)] : [];
+  });
 }
 
 export function serializeMention(account: AccountRecord, ctx: SerializeContext): MMention {
@@ -149,7 +162,7 @@ function sharedFields(
     edited_at: record.editedAt,
     content: record.content,
     account: serializeAccount(author, ctx),
-    media_attachments: [],
+    media_attachments: mediaOf(record, status),
     mentions: record.mentions.flatMap((id) => {
       const account = status.accounts.get(id);
       return account ? [serializeMention(account, ctx)] : [];
@@ -201,6 +214,8 @@ interface SharedText {
   readonly polled: boolean;
   /** The JSON object without its closing brace. */
   readonly open: string;
+  /** The attachments it was rendered with: they come from the media service, new objects each page. */
+  readonly media: string;
 }
 
 const sharedTexts = new WeakMap<StatusRecord, SharedText>();
@@ -218,9 +233,11 @@ export function statusJsonText(record: StatusRecord, status: StatusContext, ctx:
   const shared = sharedOf(record, status);
   const mentioned = record.mentions.map((id) => status.accounts.get(id));
   const polled = pollShown(record, status);
+  const media = JSON.stringify(mediaOf(record, status));
   let held = sharedTexts.get(record);
   if (
     !held ||
+    held.media !== media ||
     held.author !== author ||
     held.ctx !== ctx ||
     held.polled !== polled ||
@@ -232,6 +249,7 @@ export function statusJsonText(record: StatusRecord, status: StatusContext, ctx:
       mentioned,
       ctx,
       polled,
+      media,
       open: JSON.stringify(sharedFields(record, author, status, ctx)).slice(0, -1),
     };
     if (Object.isFrozen(record) && Object.isFrozen(author)) sharedTexts.set(record, held);

@@ -93,6 +93,7 @@ const status = (overrides: Partial<StatusRecord> = {}): StatusRecord => ({
   reblogOfId: null,
   applicationId: null,
   pollId: null,
+  mediaIds: [],
   mentions: ['3', '2'],
   tags: ['cats'],
   repliesCount: 0,

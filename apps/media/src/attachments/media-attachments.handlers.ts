@@ -11,6 +11,8 @@ export class MediaAttachmentsHandlers {
     create: async (input) => ({ attachment: await this.attachments.create(input) }),
     get: async ({ accountId, id }) => ({ attachment: await this.attachments.get(accountId, id) }),
     update: async (change) => ({ attachment: await this.attachments.update(change) }),
+    attach: async (input) => ({ attachments: await this.attachments.attach(input) }),
+    list: async ({ ids }) => ({ attachments: await this.attachments.list(ids) }),
     delete: async ({ accountId, id }) => {
       await this.attachments.delete(accountId, id);
       return {};

@@ -19,7 +19,7 @@ import {
   RUNTIME,
   type Runtime,
 } from '@mammut/platform';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { MEDIA_DB, MEDIA_OUTBOX } from '../database/media-database';
 import {
   CONTENT_TYPES,
@@ -38,6 +38,12 @@ type AttachmentChange = RequestOf<typeof contracts.media.attachments.update>;
 export const PROCESSING_ERROR = 'Error processing thumbnail for uploaded media';
 const IN_USE_ERROR = 'Media attachment is currently used by a status';
 const INVALID_SIZE = `Validation failed: File file size must be less than ${MEDIA_LIMITS.imageBytes / 1024 / 1024} MB`;
+/** Mastodon's media_attachments.validations, as PostStatusService#validate_media! raises them. */
+export const TOO_MANY = `Cannot attach more than ${MEDIA_LIMITS.perStatus} files`;
+export const IMAGES_AND_VIDEO = 'Cannot attach a video to a post that already contains images';
+export const NOT_READY = 'Cannot attach files that have not finished processing. Try again in a moment!';
+const notFoundOrAttached = (ids: string[]): string =>
+  `Media ${ids.join(', ')} not found or already attached to another post`;
 const DESCRIPTION_TOO_LONG = `Validation failed: Description is too long (maximum is ${MEDIA_LIMITS.descriptionLength} characters)`;
 
 interface Row {
@@ -172,6 +178,81 @@ export class MediaAttachments {
     });
     if (!deleted) throw new ContractError('unprocessable', IN_USE_ERROR);
     await this.removeFiles(deleted);
+  }
+
+  /**
+   * Checks (`statusId` null) or attaches the author's attachments to a status, as Mastodon's
+   * validate_media! checks them: too many, any not the author's or on another status, a video or
+   * audio beside anything, any not processed (failed ones included). Attaching also detaches what
+   * the status carried and no longer names; asking again changes nothing. In the order of `ids`.
+   */
+  async attach(input: {
+    accountId: string;
+    statusId: string | null;
+    ids: string[];
+  }): Promise<MediaAttachmentRecord[]> {
+    if (input.ids.length > MEDIA_LIMITS.perStatus) throw new ContractError('unprocessable', TOO_MANY);
+    const ids = [...new Set(input.ids)];
+    return this.db.transaction(async (tx) => {
+      const found: Row[] = ids.length
+        ? await tx.query(
+            `SELECT ${COLUMNS} FROM media.media_attachments
+             WHERE account_id = $1 AND id = ANY($2::bigint[]) AND (status_id IS NULL OR status_id = $3)
+             FOR UPDATE`,
+            [input.accountId, ids, input.statusId],
+          )
+        : [];
+      const byId = new Map(found.map((row) => [row.id, row]));
+      const missing = ids.filter((id) => !byId.has(id));
+      if (missing.length) throw new ContractError('unprocessable', notFoundOrAttached(missing));
+      if (found.length > 1 && found.some((row) => row.type === 'video' || row.type === 'audio'))
+        throw new ContractError('unprocessable', IMAGES_AND_VIDEO);
+      if (found.some((row) => row.processing !== 'complete'))
+        throw new ContractError('unprocessable', NOT_READY);
+      if (input.statusId !== null) {
+        await tx.query(
+          `UPDATE media.media_attachments SET status_id = $2, updated_at = now()
+           WHERE id = ANY($1::bigint[]) AND status_id IS NULL`,
+          [ids, input.statusId],
+        );
+        // Kept, as Mastodon keeps them for the edit history, but no longer on the status.
+        await tx.query(
+          `UPDATE media.media_attachments SET status_id = NULL, updated_at = now()
+           WHERE status_id = $1 AND NOT (id = ANY($2::bigint[]))`,
+          [input.statusId, ids],
+        );
+      }
+      return ids.map((id) => this.toRecord({ ...(byId.get(id) as Row), status_id: input.statusId }));
+    });
+  }
+
+  /** Attachments by id, whoever owns them (presenting a status its viewer may see); unknown ids left out. */
+  async list(ids: string[]): Promise<MediaAttachmentRecord[]> {
+    if (!ids.length) return [];
+    const rows: Row[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM media.media_attachments WHERE id = ANY($1::bigint[])`,
+      [[...new Set(ids)]],
+    );
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  /**
+   * A local status was deleted: its attachments and their files go with it (Mastodon's
+   * RemoveStatusService), in the caller's transaction; files are removed once the rows are, and
+   * removing a file already gone is harmless if the event comes again.
+   */
+  async deleteOfStatus(tx: EntityManager, statusId: string): Promise<void> {
+    const [rows]: [Row[], number] = await tx.query(
+      `DELETE FROM media.media_attachments WHERE status_id = $1 RETURNING ${COLUMNS}`,
+      [statusId],
+    );
+    for (const row of rows) {
+      await this.outbox.add(tx, contracts.media.attachments.events.attachmentDeleted, {
+        id: row.id,
+        accountId: row.account_id,
+      });
+      await this.removeFiles(row);
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import { CreateStatusTombstones1796200000500 } from './1796200000500-CreateStatu
 import { AddInReplyToUri1796200000600 } from './1796200000600-AddInReplyToUri';
 import { AllowOpenEndedPolls1796200000710 } from './1796200000710-AllowOpenEndedPolls';
 import { AddStatusEmojis1796200000720 } from './1796200000720-AddStatusEmojis';
+import { AddMediaIds1796200000800 } from './1796200000800-AddMediaIds';
 
 /** Every migration of the statuses schema, in order. */
 export const statusesMigrations = [
@@ -29,4 +30,5 @@ export const statusesMigrations = [
   AddInReplyToUri1796200000600,
   AllowOpenEndedPolls1796200000710,
   AddStatusEmojis1796200000720,
+  AddMediaIds1796200000800,
 ];

@@ -88,7 +88,8 @@ export class PublishScheduledStatuses {
         await tx.query('SAVEPOINT publish');
         try {
           // The row's deletion in this transaction already makes it post once: no key needed.
-          await this.createStatus.createIn(tx, { ...params, accountId, idempotencyKey: null });
+          // Scheduled statuses carry no media yet (ScheduleStatus refuses them).
+          await this.createStatus.createIn(tx, { ...params, accountId, idempotencyKey: null, mediaIds: [] });
           return 'published';
         } catch (error) {
           if (!(error instanceof ContractError && ['not_found', 'unprocessable'].includes(error.code)))

@@ -21,6 +21,12 @@ export class ScheduleStatus {
 
   async execute(input: NewScheduledStatus): Promise<ScheduledStatusRecord> {
     const { scheduledAt, accountId, ...status } = input;
+    // Kept media would have to wait attached to nothing: not yet (Mastodon keeps them on the row).
+    if (status.mediaIds.length)
+      throw new ContractError(
+        'unprocessable',
+        'Validation failed: media_ids cannot be used on this server yet',
+      );
     const request = this.createStatus.validated({ accountId, ...status });
     const at = instantOf(scheduledAt);
     return this.idempotency.once(

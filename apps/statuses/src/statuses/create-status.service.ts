@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { contracts, notFound, type RequestOf, type StatusRecord } from '@mammut/contracts';
-import { BUS, type Bus, CONFIG, type Config, extractHashtags, type Outbox } from '@mammut/platform';
+import {
+  ContractError,
+  contracts,
+  MEDIA_LIMITS,
+  notFound,
+  type RequestOf,
+  type StatusRecord,
+} from '@mammut/contracts';
+import { BUS, type Bus, CONFIG, type Config, extractHashtags, logger, type Outbox } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Conversations } from '../conversations/conversations.service';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
@@ -12,6 +19,9 @@ import { StatusesQueries } from './statuses.queries';
 
 export type NewStatus = RequestOf<typeof contracts.statuses.statuses.createStatus>;
 
+/** Mastodon's media_attachments.validations.too_many, which a poll beside media gets too. */
+const TOO_MANY_MEDIA = `Cannot attach more than ${MEDIA_LIMITS.perStatus} files`;
+
 /**
  * `POST /api/v1/statuses` for a local author: validates, renders, stores and announces one status
  * (with its poll, written in the same transaction). A scheduled status is checked with `validated`
@@ -19,6 +29,8 @@ export type NewStatus = RequestOf<typeof contracts.statuses.statuses.createStatu
  */
 @Injectable()
 export class CreateStatus {
+  private readonly log = logger('statuses:create');
+
   constructor(
     @Inject(STATUSES_DB) private readonly db: DataSource,
     @Inject(STATUSES_OUTBOX) private readonly outbox: Outbox,
@@ -46,6 +58,9 @@ export class CreateStatus {
    * Mastodon's messages otherwise), its poll's options tidied.
    */
   validated(input: NewStatus): NewStatus {
+    // Media first, as PostStatusService#validate_media! runs before the status is validated.
+    if (input.mediaIds.length > MEDIA_LIMITS.perStatus || (input.mediaIds.length && input.poll))
+      throw new ContractError('unprocessable', TOO_MANY_MEDIA);
     return { ...input, poll: validateStatusInput(input, this.config.polls) };
   }
 
@@ -64,6 +79,14 @@ export class CreateStatus {
     });
     const author = accounts[0];
     if (!author || author.domain !== null) throw notFound();
+    // The media service refuses what cannot be attached before anything is written.
+    if (request.mediaIds.length)
+      await this.bus.request(contracts.media.attachments.attach, {
+        accountId: request.accountId,
+        statusId: null,
+        ids: request.mediaIds,
+      });
+    const mediaIds = [...new Set(request.mediaIds)];
     const parent = request.inReplyToId ? await this.parentOf(request.inReplyToId) : null;
     const { html, mentions } = await this.renderer.render(request.text);
     const origin = this.config.publicOrigin;
@@ -79,9 +102,11 @@ export class CreateStatus {
            INSERT INTO statuses.conversations (created_at) SELECT now() WHERE $14::bigint IS NULL RETURNING id),
          s AS (
            INSERT INTO statuses.statuses (id, uri, url, account_id, local, text, content, spoiler_text, sensitive,
-             language, visibility, in_reply_to_id, in_reply_to_account_id, application_id, tags, conversation_id)
+             language, visibility, in_reply_to_id, in_reply_to_account_id, application_id, tags, conversation_id,
+             media_ids)
            SELECT n.id, $1 || '/users/' || $2 || '/statuses/' || n.id, $1 || '/@' || $2 || '/' || n.id, $3, true,
-             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, COALESCE($14::bigint, (SELECT id FROM started))
+             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, COALESCE($14::bigint, (SELECT id FROM started)),
+             $15::bigint[]
              FROM new_id n
            RETURNING *)
          SELECT ${STATUS_FIELDS}, ARRAY[]::text[] AS mentions, s.conversation_id::text AS conversation_id FROM s`,
@@ -100,6 +125,7 @@ export class CreateStatus {
           request.applicationId,
           extractHashtags(request.text),
           thread,
+          mediaIds,
         ],
       );
       if (mentions.length) {
@@ -136,7 +162,26 @@ export class CreateStatus {
       });
       return status;
     });
+    if (mediaIds.length) await this.attachMedia(row);
     return row;
+  }
+
+  /**
+   * Once the status committed, its attachments get its id (asked again, nothing changes). One
+   * deleted or attached elsewhere in the moment since the check is left out: presenting lists
+   * only the attachments that exist, and the status stands.
+   */
+  private async attachMedia(status: StatusRecord): Promise<void> {
+    try {
+      await this.bus.request(contracts.media.attachments.attach, {
+        accountId: status.accountId,
+        statusId: status.id,
+        ids: status.mediaIds,
+      });
+    } catch (error) {
+      if (!(error instanceof ContractError)) throw error;
+      this.log.warn({ statusId: status.id, error: error.message }, 'media not attached');
+    }
   }
 
   private async parentOf(id: string): Promise<StatusRecord> {

@@ -34,12 +34,12 @@ export function languageOf(requested: string | null): string | null {
 
 /**
  * What a new status or an edit says, checked as Mastodon checks it (StatusLengthValidator, text
- * presence, PollOptionsValidator and PollExpirationValidator): every problem at once, in one
+ * presence unless it has media, PollOptionsValidator and PollExpirationValidator): every problem at once, in one
  * `unprocessable` with Mastodon's messages. Answers the poll as it will be stored, its options
  * stripped and blank ones dropped (Poll#prepare_options).
  */
 export function validateStatusInput(
-  input: { text: string; spoilerText: string; poll: PollInput | null },
+  input: { text: string; spoilerText: string; poll: PollInput | null; mediaIds?: readonly string[] },
   polls: { minExpirationSeconds: number },
 ): PollInput | null {
   const details: ErrorDetails = {};
@@ -48,7 +48,9 @@ export function validateStatusInput(
     (details[field] ??= []).push({ error, description });
     messages.push(message);
   };
-  if (!input.text.trim()) add('text', 'ERR_BLANK', "can't be blank", "Text can't be blank");
+  // A status with media may say nothing (Mastodon's `unless: with_media?`).
+  if (!input.text.trim() && !input.mediaIds?.length)
+    add('text', 'ERR_BLANK', "can't be blank", "Text can't be blank");
   const length = statusLength(input.spoilerText + input.text, STATUS_LIMITS.charactersReservedPerUrl);
   if (length > STATUS_LIMITS.characters)
     add(

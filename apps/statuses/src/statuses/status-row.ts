@@ -18,6 +18,7 @@ export interface StatusRow {
   reblog_of_id: string | null;
   application_id: string | null;
   poll_id: string | null;
+  media_ids: string[];
   tags: string[];
   mentions: string[] | null;
   replies_count: number;
@@ -31,7 +32,7 @@ export interface StatusRow {
 /** The columns of a StatusRow but its mentions, `s` being the statuses table. */
 export const STATUS_FIELDS = `s.id, s.uri, s.url, s.account_id, s.local, s.text, s.content, s.spoiler_text,
   s.sensitive, s.language, s.visibility, s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.application_id,
-  s.poll_id, s.tags, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at, s.emojis`;
+  s.poll_id, s.media_ids::text[] AS media_ids, s.tags, s.replies_count, s.reblogs_count, s.favourites_count, s.created_at, s.edited_at, s.emojis`;
 
 /** The columns a StatusRow is read with. */
 export const STATUS_COLUMNS = `${STATUS_FIELDS},
@@ -57,6 +58,7 @@ export function toStatusRecord(row: StatusRow): StatusRecord {
     reblogOfId: row.reblog_of_id,
     applicationId: row.application_id,
     pollId: row.poll_id,
+    mediaIds: row.media_ids,
     mentions: row.mentions ?? [],
     tags: row.tags,
     repliesCount: row.replies_count,

@@ -18,6 +18,8 @@ export const MEDIA_LIMITS = {
   smallPixels: 230_400,
   /** Alt text of a local attachment (MediaAttachment::MAX_DESCRIPTION_LENGTH). */
   descriptionLength: 1500,
+  /** Attachments one status may carry (Status::MEDIA_ATTACHMENTS_LIMIT). */
+  perStatus: 4,
 } as const;
 
 /** The attachment types of Mastodon's MediaAttachment; only images are taken for now. */
@@ -114,6 +116,33 @@ export const mediaAttachments = {
   delete: defineRequest('media.attachment.delete', {
     request: owned,
     response: z.object({}),
+  }),
+  /**
+   * Mastodon's PostStatusService#validate_media!: the author's own attachments, processed, on no
+   * status (or already on `statusId`), at most four, a video or audio alone. `statusId` null only
+   * checks (before the status is written); otherwise each gets that status (idempotent: asking
+   * again after the status committed changes nothing) and any other attachment the status had is
+   * detached (an edit's new set replaces the old). Answers the attachments in the order of `ids`.
+   * Errors: `unprocessable` with Mastodon's messages.
+   */
+  attach: defineRequest('media.attachment.attach', {
+    request: z
+      .object({
+        accountId: id,
+        statusId: id.nullable(),
+        /** One past the limit is enough to refuse it. */
+        ids: z.array(id).max(MEDIA_LIMITS.perStatus + 1),
+      })
+      .strict(),
+    response: z.object({ attachments: z.array(mediaAttachmentRecord) }),
+  }),
+  /**
+   * Attachments by id, whoever owns them, for presenting statuses: whoever may see a status may
+   * see its media (the caller checked). Unknown ids are left out.
+   */
+  list: defineRequest('media.attachment.list', {
+    request: z.object({ ids: z.array(id).max(1000) }).strict(),
+    response: z.object({ attachments: z.array(mediaAttachmentRecord) }),
   }),
   events: {
     /** Processing ended, complete or failed: statuses will wait for this before publishing. */

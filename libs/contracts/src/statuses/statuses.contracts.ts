@@ -45,6 +45,8 @@ export const statusRecord = z.object({
   applicationId: id.nullable(),
   /** Its poll, if it has one (`statuses.poll.get` reads it with a viewer's votes). */
   pollId: id.nullable().default(null),
+  /** Its media attachments, in order (the media service holds them: `media.attachment.list`). */
+  mediaIds: z.array(id).default([]),
   /** The accounts it mentions, in order of first mention. */
   mentions: z.array(id),
   /** Its hashtags, lower-cased, in order of first use. */
@@ -158,6 +160,8 @@ export const statusesStatuses = {
       inReplyToId: id.nullable(),
       idempotencyKey: z.string().min(1).max(256).nullable(),
       poll: pollInput.nullable().default(null),
+      /** Attachments of the author's, checked and attached by the media service; one past four is refused. */
+      mediaIds: z.array(id).max(5).default([]),
     }),
     response: statusRecord,
   }),

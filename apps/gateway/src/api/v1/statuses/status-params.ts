@@ -1,11 +1,14 @@
-import { POLL_LIMITS, type PollInput, STATUS_LIMITS } from '@mammut/contracts';
+import { MEDIA_LIMITS, POLL_LIMITS, type PollInput, STATUS_LIMITS } from '@mammut/contracts';
 import { Errors } from '../../../http/errors';
-import { toBool, toStr, toStrList } from '../../../http/params';
+import { isId, toBool, toStr, toStrList } from '../../../http/params';
 
-/** What a body says that this server cannot act on yet: refused rather than silently dropped. */
-export function refuseUnsupported(body: Record<string, unknown>): void {
+/**
+ * What a body says that this server cannot act on yet: refused rather than silently dropped.
+ * `media_ids` are taken where `media` says so (new statuses posted now).
+ */
+export function refuseUnsupported(body: Record<string, unknown>, { media = false } = {}): void {
   const unsupported: [string, boolean][] = [
-    ['media_ids', toStrList(body.media_ids).length > 0],
+    ['media_ids', !media && toStrList(body.media_ids).length > 0],
     ['quoted_status_id', Boolean(toStr(body.quoted_status_id))],
   ];
   const fields = unsupported.filter(([, given]) => given).map(([field]) => field);
@@ -17,6 +20,17 @@ export function refuseUnsupported(body: Record<string, unknown>): void {
       ),
     );
   }
+}
+
+/**
+ * `media_ids[]` as the statuses service takes them: ids only (anything else names no attachment
+ * of the poster's, so the media service will say it was not found), one past the limit at most.
+ */
+export function mediaIdsOf(body: Record<string, unknown>): string[] {
+  return toStrList(body.media_ids)
+    .filter((id) => id !== '')
+    .slice(0, MEDIA_LIMITS.perStatus + 1)
+    .map((id) => (isId(id) ? id : '0'));
 }
 
 /** ISO 8601 as clients send it: a date, or a date and time with or without a zone (UTC then, as Rails reads it). */

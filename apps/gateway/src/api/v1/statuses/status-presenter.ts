@@ -3,6 +3,7 @@ import {
   type AccountRecord,
   contracts,
   type FilterContext,
+  type MediaAttachmentRecord,
   type PollRecord,
   type StatusRecord,
 } from '@mammut/contracts';
@@ -116,9 +117,9 @@ export class StatusPresenter {
       // The viewer's own statuses are never hidden from them.
       return !(place && content.accountId !== viewerId && hiddenBy(matches, place));
     });
-    // What the viewer did to them (and to the statuses reblogs share), and their polls: one
-    // request each per page.
-    const [state, polls] = await Promise.all([
+    // What the viewer did to them (and to the statuses reblogs share), their polls and their
+    // media: one request each per page.
+    const [state, polls, media] = await Promise.all([
       viewerId && visible.length
         ? this.bus.request(contracts.statuses.interactions.getViewerState, {
             accountId: viewerId,
@@ -126,6 +127,7 @@ export class StatusPresenter {
           })
         : { favourited: [], bookmarked: [], reblogged: [], pinned: [], muted: [] },
       this.pollsOf(visible, shared, viewerId),
+      this.mediaOf(visible, shared),
     ]);
     return {
       visible,
@@ -136,6 +138,7 @@ export class StatusPresenter {
         shared,
         filtered,
         polls,
+        media,
         favourited: new Set(state.favourited),
         bookmarked: new Set(state.bookmarked),
         reblogged: new Set(state.reblogged),
@@ -161,6 +164,27 @@ export class StatusPresenter {
       viewerId,
     });
     return new Map(polls.map((poll) => [poll.id, poll]));
+  }
+
+  /**
+   * The media attachments of the statuses (and of those reblogs share), by id: whoever may see a
+   * status may see its media, so no owner is checked.
+   */
+  private async mediaOf(
+    records: readonly StatusRecord[],
+    shared: ReadonlyMap<string, StatusRecord>,
+  ): Promise<Map<string, MediaAttachmentRecord>> {
+    const ids = records.flatMap((record) => {
+      const content = record.reblogOfId ? shared.get(record.reblogOfId) : record;
+      // Absent in a record cached before statuses carried media.
+      const mediaIds: readonly string[] | undefined = content?.mediaIds;
+      return mediaIds ?? [];
+    });
+    if (!ids.length) return new Map();
+    const { attachments } = await this.bus.request(contracts.media.attachments.list, {
+      ids: [...new Set(ids)],
+    });
+    return new Map(attachments.map((attachment) => [attachment.id, attachment]));
   }
 
   /** The viewer's active filters: one request for the page, beside the hydrating ones. */

@@ -20,7 +20,7 @@ import { Errors } from '../../../http/errors';
 import { setLinkHeader } from '../../../http/pagination';
 import { isId, toBool, toStr, toStrList } from '../../../http/params';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
-import { pollOf, refuseUnsupported, scheduledAtOf, spoilerTextOf } from './status-params';
+import { mediaIdsOf, pollOf, refuseUnsupported, scheduledAtOf, spoilerTextOf } from './status-params';
 import { StatusPresenter } from './status-presenter';
 import { listableVisibilities } from './status-rules';
 
@@ -47,8 +47,10 @@ export class StatusesController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
   ): Promise<MStatus | MScheduledStatus> {
     const b = body ?? {};
-    refuseUnsupported(b);
     const scheduledAt = scheduledAtOf(b);
+    const scheduled = scheduledAt !== null && scheduledAt.getTime() > Date.now();
+    // Scheduled statuses do not keep media yet.
+    refuseUnsupported(b, { media: !scheduled });
     const text = toStr(b.status) ?? '';
     const spoilerText = spoilerTextOf(b);
     const poll = pollOf(b);
@@ -82,8 +84,9 @@ export class StatusesController {
       inReplyToId: inReplyTo ?? null,
       idempotencyKey: idempotencyKey ?? null,
       poll,
+      mediaIds: mediaIdsOf(b),
     };
-    if (scheduledAt && scheduledAt.getTime() > Date.now()) {
+    if (scheduledAt && scheduled) {
       const scheduled = await this.bus.request(contracts.statuses.scheduledStatuses.createScheduledStatus, {
         ...request,
         scheduledAt: scheduledAt.toISOString(),

@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { contracts } from '@mammut/contracts';
+import { EventSubscriber, on, RUNTIME, type Runtime, type Subscription } from '@mammut/platform';
+import type { DataSource } from 'typeorm';
+import { MEDIA_DB, MEDIA_SCHEMA } from '../database/media-database';
+import { MediaAttachments } from './media-attachments';
+
+/**
+ * The media of deleted statuses: a local status deleted takes its attachments and their files
+ * along (Mastodon's RemoveStatusService). Reblogs carry no media of their own.
+ */
+@Injectable()
+export class StatusMedia extends EventSubscriber {
+  constructor(
+    @Inject(RUNTIME) runtime: Runtime,
+    @Inject(MEDIA_DB) db: DataSource,
+    private readonly attachments: MediaAttachments,
+  ) {
+    super(runtime, { schema: MEDIA_SCHEMA, dataSource: db });
+  }
+
+  protected subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: 'media-deleted-statuses',
+        handlers: [
+          on(contracts.statuses.statuses.events.statusDeleted, ({ statusId, local, reblogOfId }, tx) =>
+            local && reblogOfId === null ? this.attachments.deleteOfStatus(tx, statusId) : Promise.resolve(),
+          ),
+        ],
+      },
+    ];
+  }
+}
