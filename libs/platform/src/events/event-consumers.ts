@@ -204,7 +204,7 @@ export class EventConsumers {
     }
     // Nothing to apply, and next in its aggregate (the common case): its place moves on in one
     // statement. Anything else (stale, early, a consumer newer than the aggregate) is the full path's.
-    if (!applies && meta.aggregate && (await this.movedOn(options, meta.aggregate))) {
+    if (!applies && meta.aggregate && (await this.movedOn(options, meta))) {
       together(() => msg.ack());
       return;
     }
@@ -253,35 +253,12 @@ export class EventConsumers {
   }
 
   /**
-   * Moves the aggregate's place for this consumer on to `aggregate.version` when it is the next
-   * one (or the first, with no place kept yet), in one statement and no transaction of its own;
-   * false when it is not (then the full path decides). Concurrent changes of the place wait on its
-   * row lock, as in the full path.
+   * Moves the aggregate's place for this consumer on when the event is the next one (or the first,
+   * with no place kept yet): the claim's own statement, claiming no id, run on its own without a
+   * transaction; false when it is not next (then the full path decides).
    */
-  private async movedOn(
-    options: EventConsumeOptions,
-    aggregate: NonNullable<EventMeta['aggregate']>,
-  ): Promise<boolean> {
-    const schema = `"${options.schema}"`;
-    const [row] = rowsOf(
-      await options.dataSource.query(
-        `WITH updated AS (
-           UPDATE ${schema}."aggregate_positions" SET "version" = $3
-            WHERE "consumer" = $1 AND "aggregate" = $2 AND "version" = $3 - 1 RETURNING 1
-         ), inserted AS (
-           INSERT INTO ${schema}."aggregate_positions" ("consumer", "aggregate", "version")
-           SELECT $1, $2, $3 WHERE $3 = 1 ON CONFLICT DO NOTHING RETURNING 1
-         ), moved AS (
-           SELECT 1 FROM updated UNION ALL SELECT 1 FROM inserted
-         ), cleared AS (
-           DELETE FROM ${schema}."aggregate_failures"
-            WHERE "consumer" = $1 AND "aggregate" = $2 AND "version" <= $3 AND EXISTS (SELECT 1 FROM moved)
-         )
-         SELECT EXISTS (SELECT 1 FROM moved) AS moved`,
-        [options.consumer, aggregate.key, aggregate.version],
-      ),
-    ) as { moved: boolean }[];
-    return row.moved;
+  private async movedOn(options: EventConsumeOptions, meta: EventMeta): Promise<boolean> {
+    return (await this.claim(options.dataSource.manager, options, meta, false)).moved;
   }
 
   /** Remembers, outside the failed transaction, that this version is being retried. */

@@ -53,6 +53,16 @@ function descriptionOf(value: unknown): string | undefined {
 
 const processed = (attachment: MediaAttachmentRecord): boolean => attachment.processing === 'complete';
 
+/** The attachment's JSON, with 200 once processed and `pending` (202 or 206) until then. */
+function answer(
+  reply: FastifyReply,
+  attachment: MediaAttachmentRecord,
+  pending: 202 | 206,
+): MMediaAttachment {
+  void reply.status(processed(attachment) ? 200 : pending);
+  return serializeMediaAttachment(attachment);
+}
+
 /**
  * Mastodon's media API: an image is uploaded (v2 answers 202 at once and processes it in the
  * background, v1 answers once it is processed), looked at (206 while processing, 422 once failed),
@@ -86,9 +96,7 @@ export class MediaController {
     @StoredUploads() uploads: Readonly<Record<string, StoredUpload>>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<MMediaAttachment> {
-    const attachment = await this.create(user, { ...query, ...body }, uploads.file, false);
-    void reply.status(processed(attachment) ? 200 : 202);
-    return serializeMediaAttachment(attachment);
+    return answer(reply, await this.create(user, { ...query, ...body }, uploads.file, false), 202);
   }
 
   @Get('api/v1/media/:id')
@@ -102,8 +110,7 @@ export class MediaController {
       accountId: user.accountId,
       id: pathId(id),
     });
-    void reply.status(processed(attachment) ? 200 : 206);
-    return serializeMediaAttachment(attachment);
+    return answer(reply, attachment, 206);
   }
 
   @Put('api/v1/media/:id')
@@ -122,8 +129,7 @@ export class MediaController {
       description: descriptionOf(params.description),
       focus: focusOf(params.focus),
     });
-    void reply.status(processed(attachment) ? 200 : 206);
-    return serializeMediaAttachment(attachment);
+    return answer(reply, attachment, 206);
   }
 
   /** Mastodon 4.4's destroy: an empty object, or 422 while a status carries it. */
