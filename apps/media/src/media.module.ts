@@ -15,6 +15,8 @@ import { MediaAttachments } from './attachments/media-attachments';
 import { MediaAttachmentsHandlers } from './attachments/media-attachments.handlers';
 import { ProcessWorker } from './attachments/process-worker';
 import { StatusMedia } from './attachments/status-media';
+import { ProfileImages } from './profiles/profile-images';
+import { ProfileImagesHandlers } from './profiles/profile-images.handlers';
 
 /**
  * Media: attachments and their files (images now; video, audio and remote media to come). Answers `media.*` on the bus, processes uploads as jobs and publishes `events.media.*`
@@ -23,7 +25,10 @@ import { StatusMedia } from './attachments/status-media';
  */
 @Module({
   imports: [HealthModule],
-  controllers: [busController(contracts.media.attachments, MediaAttachmentsHandlers)],
+  controllers: [
+    busController(contracts.media.attachments, MediaAttachmentsHandlers),
+    busController(contracts.media.profileImages, ProfileImagesHandlers),
+  ],
   providers: [
     ...mediaDatabaseProviders,
     postgresReadiness('media', MEDIA_DB),
@@ -31,6 +36,8 @@ import { StatusMedia } from './attachments/status-media';
     MediaAttachmentsHandlers,
     ProcessWorker,
     StatusMedia,
+    ProfileImages,
+    ProfileImagesHandlers,
   ],
 })
 export class MediaModule implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -29,6 +29,7 @@ export * from './federation/relays.contracts';
 export * from './moderation/reports.contracts';
 export * from './search/search.contracts';
 export * from './media/media.contracts';
+export * from './media/profile-images.contracts';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';
@@ -61,6 +62,7 @@ import { federationRelays } from './federation/relays.contracts';
 import { moderationReports } from './moderation/reports.contracts';
 import { searchQueries } from './search/search.contracts';
 import { mediaAttachments, mediaJobs } from './media/media.contracts';
+import { profileImages } from './media/profile-images.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -106,6 +108,7 @@ export const contracts = {
   search: searchQueries,
   media: {
     attachments: mediaAttachments,
+    profileImages,
     jobs: mediaJobs,
   },
 } as const;

@@ -42,6 +42,8 @@ function changedAttributes(
         JSON.stringify(fields.map((f) => [f.name, f.valueSource])) !==
           JSON.stringify(current.fields.map((f) => [f.name, f.valueSource])),
     ],
+    ['avatar', differs(changes.avatarUrl, current.avatarUrl)],
+    ['header', differs(changes.headerUrl, current.headerUrl)],
     ['locked', differs(changes.locked, current.locked)],
     ['bot', differs(changes.bot, current.bot)],
     ['discoverable', differs(changes.discoverable, current.discoverable)],
@@ -93,6 +95,8 @@ export class UpdateCredentials {
            indexable = COALESCE($8, indexable),
            hide_collections = COALESCE($9, hide_collections),
            fields = COALESCE($10::jsonb, fields),
+           avatar_url = CASE WHEN $11 THEN $12 ELSE avatar_url END,
+           header_url = CASE WHEN $13 THEN $14 ELSE header_url END,
            updated_at = now()
          WHERE id = $1`,
         [
@@ -106,6 +110,10 @@ export class UpdateCredentials {
           changes.indexable ?? null,
           changes.hideCollections ?? null,
           renderedFields ? JSON.stringify(renderedFields) : null,
+          changes.avatarUrl !== undefined,
+          changes.avatarUrl ?? null,
+          changes.headerUrl !== undefined,
+          changes.headerUrl ?? null,
         ],
       );
       if (Object.keys(settings).length) {

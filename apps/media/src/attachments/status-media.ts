@@ -3,11 +3,13 @@ import { contracts } from '@mammut/contracts';
 import { EventSubscriber, on, RUNTIME, type Runtime, type Subscription } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { MEDIA_DB, MEDIA_SCHEMA } from '../database/media-database';
+import { ProfileImages } from '../profiles/profile-images';
 import { MediaAttachments } from './media-attachments';
 
 /**
- * The media of deleted statuses: a local status deleted takes its attachments and their files
- * along (Mastodon's RemoveStatusService). Reblogs carry no media of their own.
+ * The media of deleted statuses and accounts: a local status deleted takes its attachments and
+ * their files along (Mastodon's RemoveStatusService; reblogs carry no media of their own), a
+ * deleted account its avatar and header.
  */
 @Injectable()
 export class StatusMedia extends EventSubscriber {
@@ -15,6 +17,7 @@ export class StatusMedia extends EventSubscriber {
     @Inject(RUNTIME) runtime: Runtime,
     @Inject(MEDIA_DB) db: DataSource,
     private readonly attachments: MediaAttachments,
+    private readonly profileImages: ProfileImages,
   ) {
     super(runtime, { schema: MEDIA_SCHEMA, dataSource: db });
   }
@@ -26,6 +29,14 @@ export class StatusMedia extends EventSubscriber {
         handlers: [
           on(contracts.statuses.statuses.events.statusDeleted, ({ statusId, local, reblogOfId }, tx) =>
             local && reblogOfId === null ? this.attachments.deleteOfStatus(tx, statusId) : Promise.resolve(),
+          ),
+        ],
+      },
+      {
+        consumer: 'media-deleted-accounts',
+        handlers: [
+          on(contracts.accounts.admin.events.accountDeleted, ({ accountId }, tx) =>
+            this.profileImages.deleteOfAccount(tx, accountId),
           ),
         ],
       },

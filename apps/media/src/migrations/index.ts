@@ -1,4 +1,5 @@
 import { CreateMediaAttachments1796181316521 } from './1796181316521-CreateMediaAttachments';
+import { CreateProfileImages1796187900000 } from './1796187900000-CreateProfileImages';
 
 /** Every migration of the media schema, in order. */
-export const mediaMigrations = [CreateMediaAttachments1796181316521];
+export const mediaMigrations = [CreateMediaAttachments1796181316521, CreateProfileImages1796187900000];

@@ -35,6 +35,9 @@ export const accountsProfiles = {
       privacy: visibility.optional(),
       sensitive: z.boolean().optional(),
       language: z.string().nullable().optional(),
+      /** A profile image the media service stored (or null: none, the default shows). */
+      avatarUrl: z.string().url().nullable().optional(),
+      headerUrl: z.string().url().nullable().optional(),
     }),
     response: credentialRecord,
   }),

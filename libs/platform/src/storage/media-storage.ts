@@ -101,7 +101,7 @@ export function temporaryUploadKey(): string {
   return `tmp/uploads/${randomBytes(16).toString('hex')}`;
 }
 
-/** Whether a key may be served publicly: processed media only, never an upload still waiting. */
+/** Whether a key may be served publicly: processed media and profile images, never an upload still waiting. */
 export function isPublicMediaKey(key: string): boolean {
-  return isMediaKey(key) && key.startsWith('media_attachments/');
+  return isMediaKey(key) && (key.startsWith('media_attachments/') || key.startsWith('accounts/'));
 }

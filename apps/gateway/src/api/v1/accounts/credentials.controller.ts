@@ -1,5 +1,12 @@
-import { Body, Controller, Get, Header, Inject, Patch } from '@nestjs/common';
-import { contracts, type CredentialRecord, type UserState, visibility } from '@mammut/contracts';
+import { Body, Controller, Delete, Get, Header, Inject, Param, Patch } from '@nestjs/common';
+import {
+  contracts,
+  type CredentialRecord,
+  PROFILE_IMAGE_LIMITS,
+  type ProfileImageKind,
+  type UserState,
+  visibility,
+} from '@mammut/contracts';
 import {
   type MCredentialAccount,
   type MPreferences,
@@ -13,11 +20,18 @@ import { Errors } from '../../../http/errors';
 import { toBool, toObjectList, toStr } from '../../../http/params';
 import { JSON_CONTENT_TYPE, type JsonText, renderedJson } from '../../../http/rendered-json';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
-import type { ReceivedFile } from '../../../http/uploads/upload-spec';
-import { UploadedFiles, Uploads } from '../../../http/uploads/uploads';
+import type { StoredUpload } from '../../../http/uploads/upload-spec';
+import { StoredUploads, Uploads } from '../../../http/uploads/uploads';
 
-/** Mastodon's avatar and header limit (8 MB with libvips, since 4.4). */
-export const PROFILE_IMAGE_LIMIT = 8 * 1024 * 1024;
+/** Avatar and header, streamed into storage for the media service, at most 8 MB each (Mastodon's limit). */
+const PROFILE_UPLOADS = {
+  files: {
+    avatar: { maxBytes: PROFILE_IMAGE_LIMITS.bytes, storage: true },
+    header: { maxBytes: PROFILE_IMAGE_LIMITS.bytes, storage: true },
+  },
+};
+
+type Stored = { kind: ProfileImageKind; key: string; url: string };
 
 @Controller()
 export class CredentialsController {
@@ -44,25 +58,12 @@ export class CredentialsController {
   // Clients send this as multipart/form-data (masto does), with or without the two images.
   @Patch('api/v1/accounts/update_credentials')
   @Auth.user('write:accounts')
-  @Uploads({
-    files: { avatar: { maxBytes: PROFILE_IMAGE_LIMIT }, header: { maxBytes: PROFILE_IMAGE_LIMIT } },
-  })
+  @Uploads(PROFILE_UPLOADS)
   async update(
     @CurrentUser() user: UserState,
     @Body() body: Record<string, unknown> | undefined,
-    @UploadedFiles() files: Readonly<Record<string, ReceivedFile>>,
+    @StoredUploads() uploads: Readonly<Record<string, StoredUpload>>,
   ): Promise<MCredentialAccount> {
-    const images = Object.keys(files);
-    if (images.length) {
-      // Nothing can store or process images until the media service exists: refuse rather than
-      // answer 200 and drop them, and change nothing else either.
-      throw Errors.unprocessable(
-        'Validation failed: Profile images cannot be stored on this server yet',
-        Object.fromEntries(
-          images.map((field) => [field, [{ error: 'ERR_UNSUPPORTED', description: 'cannot be stored yet' }]]),
-        ),
-      );
-    }
     const b = body ?? {};
     const source = (typeof b.source === 'object' && b.source !== null ? b.source : {}) as Record<
       string,
@@ -74,27 +75,99 @@ export class CredentialsController {
         'source.privacy': [{ error: 'ERR_INCLUSION', description: 'is not included in the list' }],
       });
     }
+    // The images first (a refused one changes nothing), current only once the account took them.
+    const images = await this.storeImages(user.accountId, uploads);
+    const imageUrl = (kind: ProfileImageKind): string | undefined =>
+      images.find((image) => image.kind === kind)?.url;
     const fieldsGiven = b.fields_attributes !== undefined;
+    let credentials: CredentialRecord;
+    try {
+      credentials = await this.bus.request(contracts.accounts.profiles.updateCredentials, {
+        accountId: user.accountId,
+        displayName: toStr(b.display_name),
+        note: toStr(b.note),
+        locked: toBool(b.locked),
+        bot: toBool(b.bot),
+        discoverable: toBool(b.discoverable),
+        indexable: toBool(b.indexable),
+        hideCollections: toBool(b.hide_collections),
+        fields: fieldsGiven
+          ? toObjectList(b.fields_attributes).map((f) => ({
+              name: toStr(f.name) ?? '',
+              value: toStr(f.value) ?? '',
+            }))
+          : undefined,
+        privacy: privacy as (typeof visibility.options)[number] | undefined,
+        sensitive: toBool(source.sensitive),
+        language: source.language === undefined ? undefined : (toStr(source.language) ?? null),
+        avatarUrl: imageUrl('avatar'),
+        headerUrl: imageUrl('header'),
+      });
+    } catch (error) {
+      await this.discard(user.accountId, images);
+      throw error;
+    }
+    for (const image of images) {
+      await this.bus.request(contracts.media.profileImages.commit, {
+        accountId: user.accountId,
+        kind: image.kind,
+        key: image.key,
+      });
+    }
+    return serializeCredentialAccount(credentials, this.ctx);
+  }
+
+  /** Mastodon 4.2's `DELETE /api/v1/profile/avatar|header`: back to the default image. */
+  @Delete('api/v1/profile/:kind')
+  @Auth.user('write:accounts')
+  async removeImage(
+    @CurrentUser() user: UserState,
+    @Param('kind') kind: string,
+  ): Promise<MCredentialAccount> {
+    if (kind !== 'avatar' && kind !== 'header') throw Errors.notFound();
     const credentials = await this.bus.request(contracts.accounts.profiles.updateCredentials, {
       accountId: user.accountId,
-      displayName: toStr(b.display_name),
-      note: toStr(b.note),
-      locked: toBool(b.locked),
-      bot: toBool(b.bot),
-      discoverable: toBool(b.discoverable),
-      indexable: toBool(b.indexable),
-      hideCollections: toBool(b.hide_collections),
-      fields: fieldsGiven
-        ? toObjectList(b.fields_attributes).map((f) => ({
-            name: toStr(f.name) ?? '',
-            value: toStr(f.value) ?? '',
-          }))
-        : undefined,
-      privacy: privacy as (typeof visibility.options)[number] | undefined,
-      sensitive: toBool(source.sensitive),
-      language: source.language === undefined ? undefined : (toStr(source.language) ?? null),
+      ...(kind === 'avatar' ? { avatarUrl: null } : { headerUrl: null }),
+    });
+    await this.bus.request(contracts.media.profileImages.commit, {
+      accountId: user.accountId,
+      kind,
+      key: null,
     });
     return serializeCredentialAccount(credentials, this.ctx);
+  }
+
+  private async storeImages(
+    accountId: string,
+    uploads: Readonly<Record<string, StoredUpload>>,
+  ): Promise<Stored[]> {
+    const stored: Stored[] = [];
+    try {
+      for (const kind of ['avatar', 'header'] as const) {
+        const upload = uploads[kind];
+        if (!upload) continue;
+        // From here the media service owns the upload: it removes it whatever it answers.
+        upload.handOver();
+        const image = await this.bus.request(contracts.media.profileImages.store, {
+          accountId,
+          kind,
+          uploadKey: upload.key,
+        });
+        stored.push({ kind, ...image });
+      }
+    } catch (error) {
+      await this.discard(accountId, stored);
+      throw error;
+    }
+    return stored;
+  }
+
+  private async discard(accountId: string, images: Stored[]): Promise<void> {
+    for (const image of images) {
+      await this.bus
+        .request(contracts.media.profileImages.discard, { accountId, key: image.key })
+        .catch(() => undefined);
+    }
   }
 
   @Get('api/v1/preferences')

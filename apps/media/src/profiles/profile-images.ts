@@ -1,0 +1,150 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ContractError, MEDIA_LIMITS, PROFILE_IMAGE_LIMITS, type ProfileImageKind } from '@mammut/contracts';
+import { assertMediaKey, idPartition, logger, MEDIA_STORAGE, type MediaStorage } from '@mammut/platform';
+import { randomBytes } from 'node:crypto';
+import sharp from 'sharp';
+import type { DataSource, EntityManager } from 'typeorm';
+import { MEDIA_DB } from '../database/media-database';
+import { CONTENT_TYPES, EXTENSIONS, inspectImage, UnacceptableImage } from '../attachments/images';
+
+/** Mastodon's folder names: `accounts/avatars/...`, `accounts/headers/...`. */
+const FOLDERS: Readonly<Record<ProfileImageKind, string>> = { avatar: 'avatars', header: 'headers' };
+
+/** Where a profile image is stored: Mastodon's layout, under a name nobody can guess. */
+export function profileImageKey(accountId: string, kind: ProfileImageKind, extension: string): string {
+  return assertMediaKey(
+    `accounts/${FOLDERS[kind]}/${idPartition(accountId)}/original/${randomBytes(8).toString('hex')}.${extension}`,
+  );
+}
+
+/**
+ * Avatars and headers: an upload read from its bytes (the same formats and pixel cap as
+ * attachments), oriented, stripped of metadata, re-encoded and cropped to fill Mastodon's box
+ * (400×400, 1500×500; smaller images are not enlarged), stored, then made current in a second
+ * step once the account has taken its URL (see the contract). Animated images keep their first
+ * frame, as the static style Mastodon also makes.
+ */
+@Injectable()
+export class ProfileImages {
+  private readonly log = logger('media:profile-images');
+
+  constructor(
+    @Inject(MEDIA_DB) private readonly db: DataSource,
+    @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
+  ) {}
+
+  async store(
+    accountId: string,
+    kind: ProfileImageKind,
+    uploadKey: string,
+  ): Promise<{ key: string; url: string }> {
+    try {
+      const upload = await this.storage.read(uploadKey);
+      if (!upload)
+        throw new ContractError('unprocessable', `Validation failed: ${label(kind)} must be present`);
+      if (upload.size > PROFILE_IMAGE_LIMITS.bytes)
+        throw new ContractError(
+          'unprocessable',
+          `Validation failed: ${label(kind)} file size must be less than 8 MB`,
+        );
+      const bytes = await buffer(upload.stream);
+      const inspected = await inspectImage(bytes).catch((error: unknown) => {
+        throw error instanceof UnacceptableImage
+          ? new ContractError('unprocessable', error.message.replace(/\bFile\b/g, label(kind)))
+          : error;
+      });
+      const box = PROFILE_IMAGE_LIMITS[kind];
+      let encoded: Buffer;
+      try {
+        const image = sharp(bytes, {
+          limitInputPixels: MEDIA_LIMITS.imageMatrixPixels,
+          failOn: 'error',
+          pages: 1,
+          autoOrient: true,
+        }).resize({ width: box.width, height: box.height, fit: 'cover' });
+        encoded = await (
+          inspected.output === 'jpeg'
+            ? image.jpeg({ quality: 90, mozjpeg: true })
+            : inspected.output === 'webp'
+              ? image.webp({ quality: 90 })
+              : image.png()
+        ).toBuffer();
+      } catch {
+        throw new ContractError('unprocessable', `Validation failed: ${label(kind)} could not be processed`);
+      }
+      const key = profileImageKey(accountId, kind, EXTENSIONS[inspected.output]);
+      await this.storage.put(key, encoded, CONTENT_TYPES[inspected.output]);
+      await this.db.query(
+        `INSERT INTO media.profile_images (account_id, kind, file_key) VALUES ($1, $2, $3)`,
+        [accountId, kind, key],
+      );
+      return { key, url: this.storage.urlOf(key) };
+    } finally {
+      await this.storage.delete(uploadKey);
+    }
+  }
+
+  async commit(accountId: string, kind: ProfileImageKind, key: string | null): Promise<void> {
+    const replaced: { file_key: string }[] = await this.db.transaction(async (tx) => {
+      if (key !== null) {
+        const [found]: { current: boolean }[] = await tx.query(
+          `SELECT current FROM media.profile_images WHERE account_id = $1 AND kind = $2 AND file_key = $3 FOR UPDATE`,
+          [accountId, kind, key],
+        );
+        if (!found) throw new ContractError('not_found', 'Record not found');
+        if (found.current) return [];
+      }
+      // TypeORM answers an UPDATE or DELETE with [rows, count].
+      const [old]: [{ file_key: string }[], number] = await tx.query(
+        `DELETE FROM media.profile_images WHERE account_id = $1 AND kind = $2 AND current RETURNING file_key`,
+        [accountId, kind],
+      );
+      if (key !== null)
+        await tx.query(
+          `UPDATE media.profile_images SET current = true WHERE account_id = $1 AND kind = $2 AND file_key = $3`,
+          [accountId, kind, key],
+        );
+      return old;
+    });
+    await this.removeFiles(replaced.map((row) => row.file_key));
+  }
+
+  async discard(accountId: string, key: string): Promise<void> {
+    const [rows]: [{ file_key: string }[], number] = await this.db.query(
+      `DELETE FROM media.profile_images WHERE account_id = $1 AND file_key = $2 AND NOT current RETURNING file_key`,
+      [accountId, key],
+    );
+    await this.removeFiles(rows.map((row) => row.file_key));
+  }
+
+  /**
+   * A deleted account's avatar and header go (Mastodon's DeleteAccountService purges them), in the
+   * caller's transaction; removing a file already gone is harmless if the event comes again.
+   */
+  async deleteOfAccount(tx: EntityManager, accountId: string): Promise<void> {
+    const [rows]: [{ file_key: string }[], number] = await tx.query(
+      `DELETE FROM media.profile_images WHERE account_id = $1 RETURNING file_key`,
+      [accountId],
+    );
+    await this.removeFiles(rows.map((row) => row.file_key));
+  }
+
+  /** Files whose rows are gone; one that cannot be removed now is only logged (nothing links to it). */
+  private async removeFiles(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      await this.storage
+        .delete(key)
+        .catch((error: unknown) => this.log.warn({ err: error, key }, 'profile image left in storage'));
+    }
+  }
+}
+
+function label(kind: ProfileImageKind): string {
+  return kind === 'avatar' ? 'Avatar' : 'Header';
+}
+
+async function buffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}

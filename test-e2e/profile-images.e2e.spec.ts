@@ -1,0 +1,204 @@
+import { createRestAPIClient, type mastodon } from 'masto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { orientedJpeg, SVG_WITH_SCRIPT, twoToneImage } from '../apps/media/src/attachments/test-images';
+import { seedUser, seedUsers, type SeededUser } from './support/factories';
+import { deleteUser } from './support/admin';
+import { pollUntil } from './support/poll';
+import { settled, useTestSystem } from './support/system';
+
+jest.setTimeout(120_000);
+
+/** Every file under `dir`, as paths relative to it. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort();
+}
+
+/**
+ * Avatars and headers through `update_credentials` (multipart, as every app sends them) and
+ * `DELETE /api/v1/profile/avatar|header`: read from their bytes, cropped to Mastodon's boxes,
+ * stripped of metadata, served, replaced (the old file goes) and removed; a refused image changes
+ * nothing of the profile and leaves no file behind.
+ */
+describe('profile images', () => {
+  const sut = useTestSystem();
+  let alice: SeededUser;
+  let bob: SeededUser;
+  let aliceClient: mastodon.rest.Client;
+
+  const root = (): string => sut.t.system.runtime.config.media.root;
+  const profileFiles = async (): Promise<string[]> =>
+    (await filesUnder(root())).filter((file) => file.startsWith('accounts/'));
+  const imageAt = async (url: string): Promise<{ bytes: Buffer; type: string | null }> => {
+    const served = await fetch(url);
+    expect(served.status).toBe(200);
+    return { bytes: Buffer.from(await served.arrayBuffer()), type: served.headers.get('content-type') };
+  };
+
+  /** update_credentials as a raw multipart request, answered as it came. */
+  async function patch(
+    form: FormData,
+    token = alice.token,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${sut.t.url}/api/v1/accounts/update_credentials`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  beforeAll(async () => {
+    [alice, bob] = await seedUsers(sut.t, ['alice', 'bob']);
+    aliceClient = createRestAPIClient({ url: sut.t.url, accessToken: alice.token });
+  });
+
+  it('takes an avatar and a header with masto, cropped to 400×400 and 1500×500, without EXIF', async () => {
+    const updated = await aliceClient.v1.accounts.updateCredentials({
+      displayName: 'Alice with a face',
+      avatar: new Blob([await orientedJpeg(900, 600)], { type: 'image/jpeg' }),
+      header: new Blob([await twoToneImage(3000, 1200, 'png')], { type: 'image/png' }),
+    });
+    expect(updated.displayName).toBe('Alice with a face');
+    expect(updated.avatar).toMatch(/\/system\/accounts\/avatars\/(\d{3}\/)+original\/[0-9a-f]{16}\.jpg$/);
+    expect(updated.avatarStatic).toBe(updated.avatar);
+    expect(updated.header).toMatch(/\/system\/accounts\/headers\/(\d{3}\/)+original\/[0-9a-f]{16}\.png$/);
+
+    const avatar = await imageAt(updated.avatar);
+    expect(avatar.type).toBe('image/jpeg');
+    const avatarMeta = await sharp(avatar.bytes).metadata();
+    expect([avatarMeta.width, avatarMeta.height]).toEqual([400, 400]);
+    expect(avatarMeta.exif).toBeUndefined();
+    const headerMeta = await sharp((await imageAt(updated.header)).bytes).metadata();
+    expect([headerMeta.width, headerMeta.height]).toEqual([1500, 500]);
+
+    // Everyone sees them: the account as others fetch it, and the owner's credentials.
+    const seen = await createRestAPIClient({ url: sut.t.url, accessToken: bob.token })
+      .v1.accounts.$select(alice.accountId)
+      .fetch();
+    expect(seen.avatar).toBe(updated.avatar);
+    expect(seen.header).toBe(updated.header);
+    expect((await aliceClient.v1.accounts.verifyCredentials()).avatar).toBe(updated.avatar);
+    expect(await profileFiles()).toHaveLength(2);
+  });
+
+  it('replaces an avatar, removing the old file; a small image is enlarged to fill the box, as Mastodon crops', async () => {
+    const before = await aliceClient.v1.accounts.verifyCredentials();
+    const updated = await aliceClient.v1.accounts.updateCredentials({
+      avatar: new Blob([await twoToneImage(120, 80, 'webp')], { type: 'image/webp' }),
+    });
+    expect(updated.avatar).not.toBe(before.avatar);
+    expect(updated.header).toBe(before.header);
+    expect(updated.avatar).toMatch(/\.webp$/);
+    const meta = await sharp((await imageAt(updated.avatar)).bytes).metadata();
+    expect([meta.width, meta.height]).toEqual([400, 400]);
+    expect((await fetch(before.avatar)).status).toBe(404);
+    expect(await profileFiles()).toHaveLength(2);
+  });
+
+  it('removes the avatar and the header with DELETE /api/v1/profile/…, back to the defaults', async () => {
+    const before = await aliceClient.v1.accounts.verifyCredentials();
+    const response = await fetch(`${sut.t.url}/api/v1/profile/avatar`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${alice.token}` },
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { avatar: string; header: string; source?: unknown };
+    expect(body.avatar).toMatch(/\/avatars\/original\/missing\.png$/);
+    expect(body.header).toBe(before.header);
+    expect(body.source).toBeDefined();
+    expect((await fetch(before.avatar)).status).toBe(404);
+
+    await aliceClient.v1.profile.avatar.remove(); // again: nothing left to remove, still 200
+    const header = await fetch(`${sut.t.url}/api/v1/profile/header`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${alice.token}` },
+    });
+    expect(((await header.json()) as { header: string }).header).toMatch(
+      /\/headers\/original\/missing\.png$/,
+    );
+    expect(await profileFiles()).toEqual([]);
+
+    const unknown = await fetch(`${sut.t.url}/api/v1/profile/banner`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${alice.token}` },
+    });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('needs write:accounts for both routes', async () => {
+    const { token: readOnly } = await seedUser(sut.t, { username: 'reader', scopes: ['read'] });
+    const form = new FormData();
+    form.append('avatar', new Blob([await twoToneImage(50, 50)], { type: 'image/png' }), 'a.png');
+    expect((await patch(form, readOnly)).status).toBe(403);
+    const response = await fetch(`${sut.t.url}/api/v1/profile/avatar`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${readOnly}` },
+    });
+    expect(response.status).toBe(403);
+    expect(await profileFiles()).toEqual([]);
+  });
+
+  it('refuses an SVG, text and a too-long name beside a good image: nothing changes, nothing is stored', async () => {
+    const before = await aliceClient.v1.accounts.verifyCredentials();
+    for (const [field, bytes, type] of [
+      ['avatar', SVG_WITH_SCRIPT, 'image/svg+xml'],
+      ['header', Buffer.from('just text'), 'image/png'],
+    ] as const) {
+      const form = new FormData();
+      form.append('display_name', 'Renamed');
+      form.append(field, new Blob([bytes], { type }), 'x.png');
+      const refused = await patch(form);
+      expect(refused.status).toBe(422);
+      expect(refused.body.error).toMatch(/^Validation failed: (Avatar|Header) content type is invalid/);
+    }
+    const tooLong = new FormData();
+    tooLong.append('display_name', 'x'.repeat(31));
+    tooLong.append('avatar', new Blob([await twoToneImage(50, 50)], { type: 'image/png' }), 'a.png');
+    expect((await patch(tooLong)).status).toBe(422);
+
+    const after = await aliceClient.v1.accounts.verifyCredentials();
+    expect(after.displayName).toBe(before.displayName);
+    expect(after.avatar).toBe(before.avatar);
+    expect(after.header).toBe(before.header);
+    expect(await profileFiles()).toEqual([]);
+    expect(await filesUnder(join(root(), 'tmp'))).toEqual([]);
+    const rows = await sut.db.query<{ n: string }>('SELECT count(*) AS n FROM media.profile_images');
+    expect(Number(rows.rows[0].n)).toBe(0);
+  });
+
+  it('refuses an avatar over 8 MB with 413', async () => {
+    const form = new FormData();
+    form.append(
+      'avatar',
+      new Blob([Buffer.alloc(8 * 1024 * 1024 + 10_000, 1)], { type: 'image/png' }),
+      'a.png',
+    );
+    const refused = await patch(form);
+    expect(refused.status).toBe(413);
+    expect(await profileFiles()).toEqual([]);
+  });
+
+  it("takes a deleted account's images along", async () => {
+    const carol = await seedUser(sut.t, { username: 'carol' });
+    const client = createRestAPIClient({ url: sut.t.url, accessToken: carol.token });
+    const updated = await client.v1.accounts.updateCredentials({
+      avatar: new Blob([await twoToneImage(64, 64)], { type: 'image/png' }),
+    });
+    expect((await fetch(updated.avatar)).status).toBe(200);
+    await deleteUser(sut.t.system.runtime.config, 'carol');
+    const status = await pollUntil(
+      async () => (await fetch(updated.avatar)).status,
+      (answered) => answered === 404,
+      10_000,
+    );
+    expect(status).toBe(404);
+    await settled(sut.t);
+    expect(await profileFiles()).toEqual([]);
+  });
+});
