@@ -184,4 +184,77 @@ describe('statuses with media attachments', () => {
     });
     expect(gone.status).toBe(404);
   });
+
+  it('edits the attachments: a new set in order, versions that keep theirs, refusals that change nothing', async () => {
+    const [one, two, three] = [
+      await uploaded(aliceClient, 'one'),
+      await uploaded(aliceClient, 'two'),
+      await uploaded(aliceClient, 'three'),
+    ];
+    const posted = await aliceClient.v1.statuses.create({ status: 'pictures', mediaIds: [one, two] });
+
+    // masto sends media_ids with every edit: the new set, in its order.
+    const edited = await aliceClient.v1.statuses.$select(posted.id).update({
+      status: 'pictures, changed',
+      mediaIds: [three, one],
+    });
+    expect(edited.mediaAttachments.map((attachment) => attachment.id)).toEqual([three, one]);
+    expect(edited.editedAt).not.toBeNull();
+    const history = await aliceClient.v1.statuses.$select(posted.id).history.list();
+    expect(history.map((version) => version.mediaAttachments.map((attachment) => attachment.id))).toEqual([
+      [one, two],
+      [three, one],
+    ]);
+    // The one left out stays on the status for the version that showed it: still served, not deletable.
+    const dropped = history[0].mediaAttachments[1];
+    expect((await fetch(dropped.url!)).status).toBe(200);
+    const refusedDelete = await fetch(`${sut.t.url}/api/v1/media/${two}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${alice.token}` },
+    });
+    expect(refusedDelete.status).toBe(422);
+
+    // A text-only edit (no media_ids sent) keeps them; sending none takes them all away.
+    const put = (body: Record<string, unknown>) =>
+      fetch(`${sut.t.url}/api/v1/statuses/${posted.id}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const textOnly = (await (await put({ status: 'text only edit' })).json()) as {
+      media_attachments: Attachment[];
+    };
+    expect(textOnly.media_attachments.map((attachment) => attachment.id)).toEqual([three, one]);
+
+    // Refused edits change nothing: another's attachment, five, media beside a poll, no text and no media.
+    const bobs = await uploaded(bobClient);
+    for (const [body, error] of [
+      [
+        { status: 'x', media_ids: [one, bobs] },
+        `Media ${bobs} not found or already attached to another post`,
+      ],
+      [{ status: 'x', media_ids: ['1', '2', '3', '4', '5'] }, TOO_MANY],
+      [{ status: 'x', media_ids: [one], poll: { options: ['a', 'b'], expires_in: 3600 } }, TOO_MANY],
+      [{ status: '', media_ids: [] }, "Validation failed: Text can't be blank"],
+    ] as const) {
+      const response = await put(body);
+      expect([response.status, ((await response.json()) as { error: string }).error]).toEqual([422, error]);
+    }
+    const now = await aliceClient.v1.statuses.$select(posted.id).fetch();
+    expect(now.content).toContain('text only edit');
+    expect(now.mediaAttachments.map((attachment) => attachment.id)).toEqual([three, one]);
+
+    const cleared = (await (await put({ status: 'no pictures now', media_ids: [] })).json()) as {
+      media_attachments: Attachment[];
+    };
+    expect(cleared.media_attachments).toEqual([]);
+
+    // Deleting the status takes every attachment it ever had along.
+    await aliceClient.v1.statuses.$select(posted.id).remove();
+    await pollUntil(
+      () => fetch(dropped.url!).then((response) => response.status),
+      (status) => status === 404,
+      20_000,
+    );
+  });
 });

@@ -138,6 +138,7 @@ describe('custom emoji of remote objects', () => {
       createdAt: '2026-01-02T00:00:00.000Z',
       pollOptions: [':ok_hand:', 'no'],
       emojis: carried,
+      mediaIds: [],
     };
     expect(serializeStatusEdit(edit, new Map([[bob.id, bob]]), ctx).emojis).toEqual([
       entity('wave'),

@@ -1,5 +1,6 @@
 import type {
   AccountRecord,
+  MediaAttachmentRecord,
   PollRecord,
   RemoteEmoji,
   StatusEditRecord,
@@ -8,6 +9,7 @@ import type {
 import { serializeAccount } from './accounts.serializer';
 import type { SerializeContext } from './context';
 import { serializeEmojis } from './emojis.serializer';
+import { serializeMediaAttachment } from './media.serializer';
 import type { MAccount, MCustomEmoji } from './entities';
 
 export interface MPollOption {
@@ -86,6 +88,7 @@ export function serializeStatusEdit(
   edit: StatusEditRecord,
   accounts: ReadonlyMap<string, AccountRecord>,
   ctx: SerializeContext,
+  media: ReadonlyMap<string, MediaAttachmentRecord> = new Map(),
 ): MStatusEdit {
   const account = accounts.get(edit.accountId);
   if (!account) throw new Error(`status edit presented without its account ${edit.accountId}`);
@@ -96,7 +99,10 @@ export function serializeStatusEdit(
     created_at: edit.createdAt,
     account: serializeAccount(account, ctx),
     ...(edit.pollOptions?.length ? { poll: { options: edit.pollOptions.map((title) => ({ title })) } } : {}),
-    media_attachments: [],
+    media_attachments: edit.mediaIds.flatMap((id) => {
+      const attachment = media.get(id);
+      return attachment ? [serializeMediaAttachment(attachment)] : [];
+    }),
     // Those of this version, used in its texts.
     emojis: serializeEmojis(edit.emojis, [edit.spoilerText, edit.content, ...(edit.pollOptions ?? [])]),
   };

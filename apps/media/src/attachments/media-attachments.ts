@@ -189,6 +189,7 @@ export class MediaAttachments {
   async attach(input: {
     accountId: string;
     statusId: string | null;
+    checkOnly?: boolean;
     ids: string[];
   }): Promise<MediaAttachmentRecord[]> {
     if (input.ids.length > MEDIA_LIMITS.perStatus) throw new ContractError('unprocessable', TOO_MANY);
@@ -209,17 +210,11 @@ export class MediaAttachments {
         throw new ContractError('unprocessable', IMAGES_AND_VIDEO);
       if (found.some((row) => row.processing !== 'complete'))
         throw new ContractError('unprocessable', NOT_READY);
-      if (input.statusId !== null) {
+      if (input.statusId !== null && !input.checkOnly) {
         await tx.query(
           `UPDATE media.media_attachments SET status_id = $2, updated_at = now()
            WHERE id = ANY($1::bigint[]) AND status_id IS NULL`,
           [ids, input.statusId],
-        );
-        // Kept, as Mastodon keeps them for the edit history, but no longer on the status.
-        await tx.query(
-          `UPDATE media.media_attachments SET status_id = NULL, updated_at = now()
-           WHERE status_id = $1 AND NOT (id = ANY($2::bigint[]))`,
-          [input.statusId, ids],
         );
       }
       return ids.map((id) => this.toRecord({ ...(byId.get(id) as Row), status_id: input.statusId }));

@@ -13,6 +13,7 @@ import { AddInReplyToUri1796200000600 } from './1796200000600-AddInReplyToUri';
 import { AllowOpenEndedPolls1796200000710 } from './1796200000710-AllowOpenEndedPolls';
 import { AddStatusEmojis1796200000720 } from './1796200000720-AddStatusEmojis';
 import { AddMediaIds1796200000800 } from './1796200000800-AddMediaIds';
+import { AddStatusEditMediaIds1796200000900 } from './1796200000900-AddStatusEditMediaIds';
 
 /** Every migration of the statuses schema, in order. */
 export const statusesMigrations = [
@@ -31,4 +32,5 @@ export const statusesMigrations = [
   AllowOpenEndedPolls1796200000710,
   AddStatusEmojis1796200000720,
   AddMediaIds1796200000800,
+  AddStatusEditMediaIds1796200000900,
 ];

@@ -13,6 +13,7 @@ import { Conversations } from '../conversations/conversations.service';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
 import { Polls } from '../polls/polls.service';
 import { PostingIdempotency } from './posting-idempotency';
+import { attachStatusMedia, TOO_MANY_MEDIA } from './status-media';
 import { STATUS_FIELDS, type StatusRow, toStatusRecord } from './status-row';
 import { languageOf, StatusRenderer, validateStatusInput } from './status-input';
 import { StatusesQueries } from './statuses.queries';
@@ -20,7 +21,6 @@ import { StatusesQueries } from './statuses.queries';
 export type NewStatus = RequestOf<typeof contracts.statuses.statuses.createStatus>;
 
 /** Mastodon's media_attachments.validations.too_many, which a poll beside media gets too. */
-const TOO_MANY_MEDIA = `Cannot attach more than ${MEDIA_LIMITS.perStatus} files`;
 
 /**
  * `POST /api/v1/statuses` for a local author: validates, renders, stores and announces one status
@@ -162,26 +162,8 @@ export class CreateStatus {
       });
       return status;
     });
-    if (mediaIds.length) await this.attachMedia(row);
+    if (mediaIds.length) await attachStatusMedia(this.bus, this.log, row);
     return row;
-  }
-
-  /**
-   * Once the status committed, its attachments get its id (asked again, nothing changes). One
-   * deleted or attached elsewhere in the moment since the check is left out: presenting lists
-   * only the attachments that exist, and the status stands.
-   */
-  private async attachMedia(status: StatusRecord): Promise<void> {
-    try {
-      await this.bus.request(contracts.media.attachments.attach, {
-        accountId: status.accountId,
-        statusId: status.id,
-        ids: status.mediaIds,
-      });
-    } catch (error) {
-      if (!(error instanceof ContractError)) throw error;
-      this.log.warn({ statusId: status.id, error: error.message }, 'media not attached');
-    }
   }
 
   private async parentOf(id: string): Promise<StatusRecord> {

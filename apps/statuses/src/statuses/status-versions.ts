@@ -14,6 +14,8 @@ export interface StatusVersion {
   createdAt: string;
   /** The custom emoji of a remote status's version (none for local ones). */
   emojis?: RemoteEmoji[];
+  /** Its media attachments, in order. */
+  mediaIds?: readonly string[];
 }
 
 /**
@@ -41,14 +43,16 @@ export class StatusVersions {
       pollOptions: await this.polls.optionsOf(tx, status.pollId),
       createdAt: status.createdAt,
       emojis: status.emojis,
+      mediaIds: status.mediaIds,
     });
   }
 
   async keep(tx: EntityManager, statusId: string, version: StatusVersion): Promise<void> {
     await tx.query(
       `INSERT INTO statuses.status_edits
-         (status_id, account_id, text, content, spoiler_text, sensitive, poll_options, created_at, emojis)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9::jsonb)`,
+         (status_id, account_id, text, content, spoiler_text, sensitive, poll_options, created_at, emojis,
+          media_ids)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9::jsonb, $10::bigint[])`,
       [
         statusId,
         version.accountId,
@@ -59,6 +63,7 @@ export class StatusVersions {
         version.pollOptions,
         version.createdAt,
         JSON.stringify(version.emojis ?? []),
+        version.mediaIds ?? [],
       ],
     );
   }

@@ -26,6 +26,7 @@ interface EditRow {
   poll_options: string[] | null;
   created_at: Date;
   emojis: RemoteEmoji[];
+  media_ids: string[];
 }
 
 const toEditRecord = (row: EditRow): StatusEditRecord => ({
@@ -37,6 +38,7 @@ const toEditRecord = (row: EditRow): StatusEditRecord => ({
   pollOptions: row.poll_options,
   createdAt: row.created_at.toISOString(),
   emojis: row.emojis,
+  mediaIds: row.media_ids,
 });
 
 /** The uri Mastodon gives the status whose page is `url` (`…/@user/<id>`), if it is such a page. */
@@ -136,7 +138,7 @@ export class StatusesQueries {
   async edits(statusId: string): Promise<StatusEditRecord[]> {
     const rows: EditRow[] = await this.db.query(
       `SELECT e.account_id, e.text, e.content, e.spoiler_text, e.sensitive, e.poll_options, e.created_at,
-              e.emojis
+              e.emojis, e.media_ids::text[] AS media_ids
          FROM statuses.status_edits e JOIN statuses.statuses s ON s.id = e.status_id AND s.deleted_at IS NULL
         WHERE e.status_id = $1
         ORDER BY e.created_at, e.id`,
@@ -145,7 +147,7 @@ export class StatusesQueries {
     if (rows.length) return rows.map(toEditRecord);
     const [status]: EditRow[] = await this.db.query(
       `SELECT s.account_id, s.text, s.content, s.spoiler_text, s.sensitive, p.options AS poll_options,
-              coalesce(s.edited_at, s.created_at) AS created_at, s.emojis
+              coalesce(s.edited_at, s.created_at) AS created_at, s.emojis, s.media_ids::text[] AS media_ids
          FROM statuses.statuses s LEFT JOIN statuses.polls p ON p.id = s.poll_id
         WHERE s.id = $1 AND s.deleted_at IS NULL`,
       [statusId],

@@ -1,19 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { contracts, notFound, type RequestOf, type StatusRecord } from '@mammut/contracts';
-import { CONFIG, type Config, extractHashtags, type Outbox } from '@mammut/platform';
+import {
+  ContractError,
+  contracts,
+  MEDIA_LIMITS,
+  notFound,
+  type RequestOf,
+  type StatusRecord,
+} from '@mammut/contracts';
+import { BUS, type Bus, CONFIG, type Config, extractHashtags, logger, type Outbox } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
 import { Polls } from '../polls/polls.service';
 import { STATUS_COLUMNS, STATUS_FIELDS, type StatusRow, toStatusRecord } from './status-row';
 import { languageOf, StatusRenderer, validateStatusInput } from './status-input';
 import { StatusVersions } from './status-versions';
+import { attachStatusMedia, TOO_MANY_MEDIA } from './status-media';
 
 type StatusUpdate = RequestOf<typeof contracts.statuses.statuses.updateStatus>;
 
 /**
  * `PUT /api/v1/statuses/:id`, as Mastodon's UpdateStatusService: what is sent replaces what was
- * (text, spoiler text, sensitivity, poll; the language only when a valid one is sent), checked as
- * a new status is. Under the status's row lock: the first edit keeps the original as the first
+ * (text, spoiler text, sensitivity, poll, media when `media_ids` is sent; the language only when a
+ * valid one is sent), checked as a new status is: the media service checks the new attachments
+ * first, and attaches them once the edit committed. Under the status's row lock: the first edit keeps the original as the first
  * version, the status takes the new text, mentions and hashtags (mentions no longer in the text
  * go), `edited_at` is set, the new version is kept, and `status.updated` announces it with the
  * accounts mentioned for the first time. An edit that changes nothing keeps nothing and announces
@@ -21,7 +30,10 @@ type StatusUpdate = RequestOf<typeof contracts.statuses.statuses.updateStatus>;
  */
 @Injectable()
 export class UpdateStatus {
+  private readonly log = logger('statuses:update');
+
   constructor(
+    @Inject(BUS) private readonly bus: Bus,
     @Inject(STATUSES_DB) private readonly db: DataSource,
     @Inject(STATUSES_OUTBOX) private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: Config,
@@ -31,9 +43,18 @@ export class UpdateStatus {
   ) {}
 
   async execute(request: StatusUpdate): Promise<StatusRecord> {
-    const poll = validateStatusInput(request, this.config.polls);
+    const newMedia = request.mediaIds && [...new Set(request.mediaIds)];
+    if (newMedia && (request.mediaIds!.length > MEDIA_LIMITS.perStatus || (newMedia.length && request.poll)))
+      throw new ContractError('unprocessable', TOO_MANY_MEDIA);
+    if (newMedia?.length)
+      await this.bus.request(contracts.media.attachments.attach, {
+        accountId: request.accountId,
+        statusId: request.statusId,
+        checkOnly: true,
+        ids: newMedia,
+      });
     const { html, mentions } = await this.renderer.render(request.text);
-    return this.db.transaction(async (tx) => {
+    const status = await this.db.transaction(async (tx) => {
       const [row]: StatusRow[] = await tx.query(
         `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
           WHERE s.id = $1 AND s.account_id = $2 AND s.deleted_at IS NULL AND s.reblog_of_id IS NULL
@@ -42,6 +63,8 @@ export class UpdateStatus {
       );
       if (!row) throw notFound();
       const before = toStatusRecord(row);
+      const mediaIds = newMedia ?? before.mediaIds;
+      const poll = validateStatusInput({ ...request, mediaIds }, this.config.polls);
       const next = {
         text: request.text,
         content: html,
@@ -56,7 +79,8 @@ export class UpdateStatus {
         next.sensitive !== before.sensitive ||
         next.language !== before.language ||
         poll !== null ||
-        before.pollId !== null;
+        before.pollId !== null ||
+        mediaIds.join() !== before.mediaIds.join();
       if (!changed) return before;
       await this.versions.keepOriginal(tx, before);
       let pollId = before.pollId;
@@ -70,7 +94,7 @@ export class UpdateStatus {
         `WITH s AS (
            UPDATE statuses.statuses
               SET text = $2, content = $3, spoiler_text = $4, sensitive = $5, language = $6, tags = $7,
-                  poll_id = $8, edited_at = now(), updated_at = now()
+                  poll_id = $8, media_ids = $9::bigint[], edited_at = now(), updated_at = now()
             WHERE id = $1 RETURNING *)
          SELECT ${STATUS_FIELDS}, ARRAY[]::text[] AS mentions FROM s`,
         [
@@ -82,6 +106,7 @@ export class UpdateStatus {
           next.language,
           extractHashtags(next.text),
           pollId,
+          mediaIds,
         ],
       );
       await tx.query(`DELETE FROM statuses.mentions WHERE status_id = $1`, [before.id]);
@@ -98,6 +123,7 @@ export class UpdateStatus {
         accountId: request.accountId,
         pollOptions: poll?.options ?? null,
         createdAt: status.editedAt ?? status.createdAt,
+        mediaIds,
       });
       await this.outbox.add(tx, contracts.statuses.statuses.events.statusUpdated, {
         status,
@@ -105,5 +131,7 @@ export class UpdateStatus {
       });
       return status;
     });
+    if (newMedia?.length) await attachStatusMedia(this.bus, this.log, status);
+    return status;
   }
 }

@@ -119,17 +119,18 @@ export const mediaAttachments = {
   }),
   /**
    * Mastodon's PostStatusService#validate_media!: the author's own attachments, processed, on no
-   * status (or already on `statusId`), at most four, a video or audio alone. `statusId` null only
-   * checks (before the status is written); otherwise each gets that status (idempotent: asking
-   * again after the status committed changes nothing) and any other attachment the status had is
-   * detached (an edit's new set replaces the old). Answers the attachments in the order of `ids`.
-   * Errors: `unprocessable` with Mastodon's messages.
+   * status (or already on `statusId`), at most four, a video or audio alone. `statusId` null, or
+   * `checkOnly`, only checks (before the status is written or edited); otherwise each gets that
+   * status (idempotent: asking again after the status committed changes nothing). Attachments an
+   * edit leaves out stay on the status, as Mastodon keeps them for the versions that showed them.
+   * Answers the attachments in the order of `ids`. Errors: `unprocessable` with Mastodon's messages.
    */
   attach: defineRequest('media.attachment.attach', {
     request: z
       .object({
         accountId: id,
         statusId: id.nullable(),
+        checkOnly: z.boolean().default(false),
         /** One past the limit is enough to refuse it. */
         ids: z.array(id).max(MEDIA_LIMITS.perStatus + 1),
       })

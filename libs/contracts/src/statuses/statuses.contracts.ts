@@ -139,6 +139,8 @@ export const statusEditRecord = z.object({
   pollOptions: z.array(z.string()).nullable(),
   /** The custom emoji the status carried in this version (remote statuses). */
   emojis: remoteEmojis,
+  /** The media attachments of this version, in order. */
+  mediaIds: z.array(id).default([]),
 });
 export type StatusEditRecord = z.infer<typeof statusEditRecord>;
 
@@ -181,6 +183,8 @@ export const statusesStatuses = {
       sensitive: z.boolean(),
       language: z.string().max(16).nullable(),
       poll: pollInput.nullable(),
+      /** The attachments the status now has, in order; absent keeps them as they are. */
+      mediaIds: z.array(id).max(5).optional(),
     }),
     response: statusRecord,
   }),

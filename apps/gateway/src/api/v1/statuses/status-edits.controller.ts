@@ -13,7 +13,7 @@ import { Auth, CurrentUser, ViewerAccountId } from '../../../auth/auth.decorator
 import { Errors } from '../../../http/errors';
 import { isId, toBool, toStr } from '../../../http/params';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
-import { pollOf, refuseUnsupported, spoilerTextOf } from './status-params';
+import { mediaIdsOf, pollOf, refuseUnsupported, spoilerTextOf } from './status-params';
 import { StatusPresenter } from './status-presenter';
 
 /** Editing one's statuses, and the versions and source text of a status one may see. */
@@ -38,7 +38,7 @@ export class StatusEditsController {
   ): Promise<MStatus> {
     if (!isId(id)) throw Errors.notFound();
     const b = body ?? {};
-    refuseUnsupported(b);
+    refuseUnsupported(b, { media: true });
     const spoilerText = spoilerTextOf(b);
     const status = await this.bus.request(contracts.statuses.statuses.updateStatus, {
       accountId: user.accountId,
@@ -48,6 +48,8 @@ export class StatusEditsController {
       sensitive: toBool(b.sensitive) ?? false,
       language: toStr(b.language) || null,
       poll: pollOf(b),
+      // Sent (even empty) replaces the attachments; absent keeps them (Mastodon's `key?(:media_ids)`).
+      mediaIds: 'media_ids' in b || 'media_ids[]' in b ? mediaIdsOf(b) : undefined,
     });
     const [presented] = await this.presenter.present([status], user.accountId);
     return presented;
@@ -63,7 +65,12 @@ export class StatusEditsController {
       ids: [...new Set(edits.map((edit) => edit.accountId))],
     });
     const byId = new Map(accounts.map((account) => [account.id, account]));
-    return edits.map((edit) => serializeStatusEdit(edit, byId, this.ctx));
+    const mediaIds = [...new Set(edits.flatMap((edit) => edit.mediaIds))];
+    const { attachments } = mediaIds.length
+      ? await this.bus.request(contracts.media.attachments.list, { ids: mediaIds })
+      : { attachments: [] };
+    const media = new Map(attachments.map((attachment) => [attachment.id, attachment]));
+    return edits.map((edit) => serializeStatusEdit(edit, byId, this.ctx, media));
   }
 
   /** The source text of a status the viewer may see, for editing it (Mastodon asks for a token). */
