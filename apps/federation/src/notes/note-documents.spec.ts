@@ -1,4 +1,4 @@
-import type { ActorRecord, PollRecord, StatusRecord } from '@mammut/contracts';
+import type { ActorRecord, MediaAttachmentRecord, PollRecord, StatusRecord } from '@mammut/contracts';
 import {
   announceOf,
   createOf,
@@ -177,6 +177,73 @@ describe('the Note of a local status', () => {
       tag: [],
     });
     expect(note).not.toHaveProperty('contentMap');
+  });
+});
+
+describe('the attachments of a local status', () => {
+  const media = (id: string, overrides: Partial<MediaAttachmentRecord> = {}): MediaAttachmentRecord => ({
+    id,
+    accountId: '1',
+    statusId: '110',
+    type: 'image',
+    processing: 'complete',
+    processingError: null,
+    url: `https://here.example/system/media_attachments/files/000/000/000/000/000/${id}/original/abcdef0123456789.png`,
+    previewUrl: `https://here.example/system/media_attachments/files/000/000/000/000/000/${id}/small/abcdef0123456789.png`,
+    meta: {
+      original: { width: 1200, height: 800, size: '1200x800', aspect: 1.5 },
+      small: { width: 480, height: 320, size: '480x320', aspect: 1.5 },
+      focus: { x: 0.5, y: -0.25 },
+    },
+    description: 'a red and a blue half',
+    blurhash: 'UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH',
+    createdAt: '2026-11-30T12:34:00.000Z',
+    ...overrides,
+  });
+
+  it('are Documents in order, as Mastodon sends them: type, URL, alt text, blurhash, focal point, size', () => {
+    const note = noteDocument(
+      {
+        ...subject({ mediaIds: ['222', '111'] }, []),
+        media: [
+          media('222', { url: media('222').url!.replace('.png', '.jpg'), meta: {}, description: null }),
+          media('111'),
+        ],
+      },
+      host,
+    );
+    expect(note['@context']).toEqual(NOTE_CONTEXT);
+    expect(NOTE_CONTEXT[1]).toMatchObject({
+      blurhash: 'toot:blurhash',
+      focalPoint: { '@container': '@list', '@id': 'toot:focalPoint' },
+    });
+    expect(note.attachment).toEqual([
+      {
+        type: 'Document',
+        mediaType: 'image/jpeg',
+        url: 'https://here.example/system/media_attachments/files/000/000/000/000/000/222/original/abcdef0123456789.jpg',
+        name: null,
+        blurhash: 'UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH',
+      },
+      {
+        type: 'Document',
+        mediaType: 'image/png',
+        url: 'https://here.example/system/media_attachments/files/000/000/000/000/000/111/original/abcdef0123456789.png',
+        name: 'a red and a blue half',
+        blurhash: 'UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH',
+        focalPoint: [0.5, -0.25],
+        width: 1200,
+        height: 800,
+      },
+    ]);
+  });
+
+  it('leaves out one not processed', () => {
+    const note = noteDocument(
+      { ...subject({}, []), media: [media('1', { url: null, processing: 'failed' })] },
+      host,
+    );
+    expect(note.attachment).toEqual([]);
   });
 });
 

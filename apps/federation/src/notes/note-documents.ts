@@ -1,4 +1,11 @@
-import type { ActorRecord, PollRecord, StatusRecord, Visibility } from '@mammut/contracts';
+import type {
+  ActorRecord,
+  MediaAttachmentRecord,
+  PollRecord,
+  StatusRecord,
+  Visibility,
+} from '@mammut/contracts';
+import { contentTypeOfKey } from '@mammut/platform';
 
 export const ACTIVITY_STREAMS = 'https://www.w3.org/ns/activitystreams';
 export const PUBLIC_COLLECTION = `${ACTIVITY_STREAMS}#Public`;
@@ -17,6 +24,8 @@ export const NOTE_CONTEXT = [
     sensitive: 'as:sensitive',
     toot: 'http://joinmastodon.org/ns#',
     votersCount: 'toot:votersCount',
+    blurhash: 'toot:blurhash',
+    focalPoint: { '@container': '@list', '@id': 'toot:focalPoint' },
     Hashtag: 'as:Hashtag',
   },
 ] as const;
@@ -36,6 +45,8 @@ export interface NoteSubject {
   readonly inReplyToUri: string | null;
   /** Its poll (read without a viewer): the status is then a Question. */
   readonly poll: PollRecord | null;
+  /** Its media attachments, in the status's order (missing ones left out). */
+  readonly media?: readonly MediaAttachmentRecord[];
 }
 
 export interface Addressing {
@@ -88,7 +99,10 @@ const handleOf = (actor: ActorRecord): string =>
  * The Note (a Question when it has a poll) of a local status, as Mastodon's NoteSerializer gives
  * it, without `@context`.
  */
-export function noteOf({ status, author, mentions, inReplyToUri, poll }: NoteSubject, host: NoteHost): Json {
+export function noteOf(
+  { status, author, mentions, inReplyToUri, poll, media = [] }: NoteSubject,
+  host: NoteHost,
+): Json {
   const { to, cc } = addressing(status.visibility, followersOf(author), mentions);
   return {
     id: status.uri,
@@ -106,7 +120,7 @@ export function noteOf({ status, author, mentions, inReplyToUri, poll }: NoteSub
     inReplyToAtomUri: inReplyToUri,
     content: status.content,
     ...(status.language ? { contentMap: { [status.language]: status.content } } : {}),
-    attachment: [],
+    attachment: media.flatMap(documentOf),
     tag: [
       ...mentions.map((actor) => ({ type: 'Mention', href: actor.uri, name: handleOf(actor) })),
       ...status.tags.map((name) => ({
@@ -117,6 +131,28 @@ export function noteOf({ status, author, mentions, inReplyToUri, poll }: NoteSub
     ],
     ...(poll ? question(poll) : {}),
   };
+}
+
+/**
+ * An attachment as Mastodon's NoteSerializer::MediaAttachmentSerializer gives it: a Document with
+ * its type, the original's URL, alt text as `name`, blurhash, focal point and size when known.
+ * One not processed (no URL yet) is left out, as Mastodon leaves out what it cannot link.
+ */
+function documentOf(attachment: MediaAttachmentRecord): Json[] {
+  if (!attachment.url) return [];
+  const original = attachment.meta.original;
+  const focus = attachment.meta.focus;
+  return [
+    {
+      type: 'Document',
+      mediaType: contentTypeOfKey(new URL(attachment.url).pathname),
+      url: attachment.url,
+      name: attachment.description,
+      blurhash: attachment.blurhash,
+      ...(focus ? { focalPoint: [focus.x, focus.y] } : {}),
+      ...(original ? { width: original.width, height: original.height } : {}),
+    },
+  ];
 }
 
 /**

@@ -29,13 +29,16 @@ export class NoteSubjects {
     const accountIds = [...new Set(local.flatMap((status) => [status.accountId, ...status.mentions]))];
     const parentIds = [...new Set(local.flatMap((status) => status.inReplyToId ?? []))];
     const pollIds = [...new Set(local.flatMap((status) => status.pollId ?? []))];
-    const [actors, parents, polls] = await Promise.all([
+    const mediaIds = [...new Set(local.flatMap((status) => status.mediaIds))];
+    const [actors, parents, polls, media] = await Promise.all([
       this.actors(accountIds),
       parentIds.length ? this.bus.request(contracts.statuses.statuses.getStatuses, { ids: parentIds }) : null,
       pollIds.length
         ? this.bus.request(contracts.statuses.polls.getPolls, { ids: pollIds, viewerId: null })
         : null,
+      mediaIds.length ? this.bus.request(contracts.media.attachments.list, { ids: mediaIds }) : null,
     ]);
+    const mediaById = new Map(media?.attachments.map((attachment) => [attachment.id, attachment]));
     const byId = new Map(actors.map((actor) => [actor.id, actor]));
     const parentUris = new Map(parents?.statuses.map((parent) => [parent.id, parent.uri]));
     const pollsById = new Map(polls?.polls.map((poll) => [poll.id, poll]));
@@ -48,6 +51,7 @@ export class NoteSubjects {
         mentions: status.mentions.flatMap((id) => byId.get(id) ?? []),
         inReplyToUri: parentUris.get(status.inReplyToId ?? '') ?? null,
         poll: pollsById.get(status.pollId ?? '') ?? null,
+        media: status.mediaIds.flatMap((id) => mediaById.get(id) ?? []),
       };
     });
   }
