@@ -1,4 +1,8 @@
 import { CreateMediaAttachments1796181316521 } from './1796181316521-CreateMediaAttachments';
+import { AddProcessingFailureDescription1796188033479 } from './1796188033479-AddProcessingFailureDescription';
 
 /** Every migration of the media schema, in order. */
-export const mediaMigrations = [CreateMediaAttachments1796181316521];
+export const mediaMigrations = [
+  CreateMediaAttachments1796181316521,
+  AddProcessingFailureDescription1796188033479,
+];
