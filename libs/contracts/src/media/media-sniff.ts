@@ -13,7 +13,18 @@ export type SniffedMedia = 'image' | 'playable' | 'unknown';
 export const SNIFF_BYTES = 64;
 
 /** ISO base media brands of HEIF images (HEVC or AV1 stills and sequences of stills). */
-const IMAGE_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis']);
+const IMAGE_BRANDS = new Set([
+  'heic',
+  'heix',
+  'hevc',
+  'hevx',
+  'heim',
+  'heis',
+  'mif1',
+  'msf1',
+  'avif',
+  'avis',
+]);
 
 const ascii = (head: Buffer, start: number, end: number): string =>
   head.subarray(start, end).toString('latin1');
@@ -26,7 +37,8 @@ export function sniffMedia(head: Buffer): SniffedMedia {
   if (startsWith(head, [0xff, 0xd8, 0xff])) return 'image';
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47])) return 'image';
   if (ascii(head, 0, 4) === 'GIF8') return 'image';
-  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) return 'image';
+  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a]))
+    return 'image';
   if (ascii(head, 0, 4) === 'RIFF' && head.length >= 12) {
     const form = ascii(head, 8, 12);
     if (form === 'WEBP') return 'image';
