@@ -105,6 +105,8 @@ class PermanentFailure extends Error {
 
 const UNDECODABLE = 'The file could not be decoded';
 
+const durationText = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} seconds` : `${ms} ms`);
+
 /** What an upload is, from its bytes. */
 type Detected =
   | {
@@ -489,7 +491,7 @@ export class MediaAttachments {
       if (error instanceof ToolTimeout)
         throw new PermanentFailure(
           error.message,
-          `Processing took longer than ${this.tools.config.timeoutMs / 1000} seconds`,
+          `Processing took longer than ${durationText(this.tools.config.timeoutMs)}`,
         );
       if (
         error instanceof UnacceptableMedia ||
