@@ -190,7 +190,7 @@ describe('video, audio, gifv and HEIC uploads', () => {
     });
     expect(status.mediaAttachments.map((attachment) => attachment.type)).toEqual(['gifv', 'image']);
     const home = await pollUntil(
-      () => bobClient.v1.timelines.home.list(),
+      async () => await bobClient.v1.timelines.home.list(),
       (statuses) => statuses.some((seen) => seen.id === status.id),
       20_000,
     );
@@ -340,7 +340,7 @@ describe('video, audio, gifv and HEIC uploads', () => {
     const boundary = 'mammutboundary';
     const chunk = Buffer.alloc(1024 * 1024, 0);
     const total = 99 * 1024 * 1024 + 200 * 1024;
-    async function* body(): AsyncGenerator<Buffer> {
+    function* body(): Generator<Buffer> {
       yield Buffer.from(
         `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.mp4"\r\nContent-Type: video/mp4\r\n\r\n`,
       );

@@ -17,7 +17,7 @@ import { ProcessWorker } from './attachments/process-worker';
 import { StatusMedia } from './attachments/status-media';
 
 /**
- * Media: attachments and their files (images now; video, audio and remote media to come). Answers `media.*` on the bus, processes uploads as jobs and publishes `events.media.*`
+ * Media: attachments and their files (images, video, audio and gifv; remote media to come). Answers `media.*` on the bus, processes uploads as jobs and publishes `events.media.*`
  * from its outbox. Files go through MediaStorage, which the gateway shares; the bytes never cross
  * the bus.
  */

@@ -22,8 +22,9 @@ async function made(name: string, make: (dir: string, out: string) => Promise<vo
   }
 }
 
-const ffmpeg = (args: string[]): Promise<unknown> =>
-  run('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-threads', '1', ...args]);
+async function ffmpeg(args: string[]): Promise<void> {
+  await run('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-threads', '1', ...args]);
+}
 
 const picture = (size: string, rate: number, seconds: number): string[] => [
   '-f',
