@@ -340,11 +340,14 @@ describe('media attachments', () => {
   });
 
   it('fails an image that cannot be decoded: v1 keeps nothing, v2 answers 422 for it afterwards', async () => {
-    await expectRefused(
-      async () => upload('v1', await truncatedPng()),
-      422,
-      'Error processing thumbnail for uploaded media',
-    );
+    // Mastodon's message, and why: it is the file's doing, so its uploader is told.
+    const undecodable = {
+      error: 'Error processing thumbnail for uploaded media',
+      details: { file: [{ error: 'ERR_PROCESSING', description: 'The file could not be decoded' }] },
+    };
+    const before = await rowCount();
+    expect(await upload('v1', await truncatedPng())).toEqual({ status: 422, body: undecodable });
+    expect(await rowCount()).toBe(before);
 
     const created = await upload('v2', await truncatedPng());
     expect(created.status).toBe(202);
@@ -357,7 +360,7 @@ describe('media attachments', () => {
       (answer) => answer.status !== 206,
       20_000,
     );
-    expect(failed).toEqual({ status: 422, body: { error: 'Error processing thumbnail for uploaded media' } });
+    expect(failed).toEqual({ status: 422, body: undecodable });
     const { rows } = await sut.db.query<{
       processing: string;
       processing_error: string;

@@ -19,7 +19,7 @@ import { ProfileImages } from './profiles/profile-images';
 import { ProfileImagesHandlers } from './profiles/profile-images.handlers';
 
 /**
- * Media: attachments and their files (images now; video, audio and remote media to come). Answers `media.*` on the bus, processes uploads as jobs and publishes `events.media.*`
+ * Media: attachments and their files (images, video, audio and gifv; remote media to come). Answers `media.*` on the bus, processes uploads as jobs and publishes `events.media.*`
  * from its outbox. Files go through MediaStorage, which the gateway shares; the bytes never cross
  * the bus.
  */

@@ -30,6 +30,7 @@ export * from './moderation/reports.contracts';
 export * from './search/search.contracts';
 export * from './media/media.contracts';
 export * from './media/profile-images.contracts';
+export * from './media/media-sniff';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
 import { accountsOAuth, accountsRegistration } from './accounts/oauth.contracts';

@@ -27,15 +27,19 @@ export function instanceLimits(profile: ProfileLimits): InstanceLimits {
       descriptionLimit: MEDIA_LIMITS.descriptionLength,
       imageSizeLimit: MEDIA_LIMITS.imageBytes,
       imageMatrixLimit: MEDIA_LIMITS.imageMatrixPixels,
-      videoSizeLimit: 99 * 1024 * 1024,
-      videoFrameRateLimit: 120,
-      videoMatrixLimit: 8_294_400,
+      videoSizeLimit: MEDIA_LIMITS.videoBytes,
+      videoFrameRateLimit: MEDIA_LIMITS.videoFrameRate,
+      videoMatrixLimit: MEDIA_LIMITS.videoMatrixPixels,
     },
     polls: { options: 4, charactersPerOption: 50, minExpiration: 300, maxExpiration: 2_629_746 },
   };
 }
 
-/** Mastodon 4.3's accepted upload types (MediaAttachment::SUPPORTED_*_MIME_TYPES). */
+/**
+ * The upload types the media service takes (from the bytes: these name what it recognises), as
+ * Mastodon's MediaAttachment::{IMAGE,VIDEO,AUDIO}_MIME_TYPES; video and audio need ffmpeg on the
+ * media service's host, HEIC heif-convert.
+ */
 const SUPPORTED_MIME_TYPES = [
   'image/jpeg',
   'image/png',

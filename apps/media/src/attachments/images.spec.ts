@@ -6,8 +6,8 @@ import {
   INVALID_FILE_TYPE,
   inspectImage,
   processImage,
-  UnacceptableImage,
-  UndecodableImage,
+  UnacceptableMedia,
+  UndecodableMedia,
 } from './images';
 import {
   HTML_PAYLOAD,
@@ -57,7 +57,7 @@ describe('media images', () => {
       Buffer.alloc(0),
     ]) {
       const error = await refusal(bytes);
-      expect(error).toBeInstanceOf(UnacceptableImage);
+      expect(error).toBeInstanceOf(UnacceptableMedia);
       expect((error as Error).message).toBe(INVALID_FILE_TYPE);
     }
   });
@@ -66,7 +66,7 @@ describe('media images', () => {
     const bomb = pngClaimingSize(20_000, 20_000);
     expect(bomb.length).toBeLessThan(100);
     const error = await refusal(bomb);
-    expect(error).toBeInstanceOf(UnacceptableImage);
+    expect(error).toBeInstanceOf(UnacceptableMedia);
     expect((error as Error).message).toBe('20000x20000 images are not supported');
     // 7680×4320 exactly is still taken.
     expect(await inspectImage(pngClaimingSize(7680, 4320))).toMatchObject({ width: 7680 });
@@ -124,7 +124,7 @@ describe('media images', () => {
     const cut = await truncatedPng();
     const inspected = await inspectImage(cut);
     expect(inspected.format).toBe('png');
-    await expect(processImage(cut, inspected)).rejects.toBeInstanceOf(UndecodableImage);
+    await expect(processImage(cut, inspected)).rejects.toBeInstanceOf(UndecodableMedia);
   });
 
   it('keeps a small image as it is, and fits a large one by its pixel count', () => {

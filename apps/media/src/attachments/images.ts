@@ -5,14 +5,14 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
 /** Mastodon's answer for a file that is not an image it takes (a failed content type validation). */
 export const INVALID_FILE_TYPE = 'Validation failed: File content type is invalid, File is invalid';
 
-/** A file refused before anything was stored: not an image this server takes, or too large. */
-export class UnacceptableImage extends Error {
-  override name = 'UnacceptableImage';
+/** A file refused before anything was stored: not media this server takes, or too large. */
+export class UnacceptableMedia extends Error {
+  override name = 'UnacceptableMedia';
 }
 
-/** An image that looked right from its header but could not be decoded: retrying cannot help. */
-export class UndecodableImage extends Error {
-  override name = 'UndecodableImage';
+/** A file that looked right from its header but could not be decoded: retrying cannot help. */
+export class UndecodableMedia extends Error {
+  override name = 'UndecodableMedia';
 }
 
 type OutputFormat = 'jpeg' | 'png' | 'webp';
@@ -24,8 +24,12 @@ export interface InspectedImage {
   /** Pixels as stored, before orientation. */
   readonly width: number;
   readonly height: number;
-  /** What it is stored as: GIF as a still PNG for now, TIFF and AVIF as PNG or JPEG. */
+  /** What it is stored as: a still GIF as PNG, TIFF and AVIF as PNG or JPEG, HEIC as JPEG. */
   readonly output: OutputFormat;
+  /** Frames (pages) of a GIF; more than one makes it a `gifv`. */
+  readonly frames: number;
+  /** HEIF with HEVC pictures (HEIC): turned into JPEG by heif-convert before anything else. */
+  readonly heic: boolean;
 }
 
 /** One processed style: the encoded bytes and its dimensions. */
@@ -51,8 +55,8 @@ export const CONTENT_TYPES: Readonly<Record<OutputFormat, string>> = {
 
 /**
  * The raster formats taken, by what sharp reads in the header. SVG (a document that may carry
- * script), PDF and everything sharp does not read as a raster image are refused; HEIF only as
- * AVIF (AV1), which the bundled libvips decodes.
+ * script), PDF and everything sharp does not read as a raster image are refused; HEIF as AVIF
+ * (AV1), which the bundled libvips decodes, or as HEIC (HEVC), which heif-convert makes a JPEG.
  */
 function outputFor(
   format: string | undefined,
@@ -69,6 +73,7 @@ function outputFor(
     case 'tiff':
       return alpha ? 'png' : 'jpeg';
     case 'heif':
+      if (compression === 'hevc') return 'jpeg';
       return compression === 'av1' ? (alpha ? 'png' : 'jpeg') : null;
     case undefined:
     default:
@@ -86,14 +91,15 @@ export async function inspectImage(bytes: Buffer): Promise<InspectedImage> {
   try {
     metadata = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
   } catch {
-    throw new UnacceptableImage(INVALID_FILE_TYPE);
+    throw new UnacceptableMedia(INVALID_FILE_TYPE);
   }
   const output = outputFor(metadata.format, metadata.compression, metadata.hasAlpha ?? false);
   const { width, height } = metadata;
-  if (!output || !width || !height) throw new UnacceptableImage(INVALID_FILE_TYPE);
+  if (!output || !width || !height) throw new UnacceptableMedia(INVALID_FILE_TYPE);
   if (width * height > MEDIA_LIMITS.imageMatrixPixels)
-    throw new UnacceptableImage(`${width}x${height} images are not supported`);
-  return { format: metadata.format, width, height, output };
+    throw new UnacceptableMedia(`${width}x${height} images are not supported`);
+  const frames = metadata.format === 'gif' ? (metadata.pages ?? 1) : 1;
+  return { format: metadata.format, width, height, output, frames, heic: metadata.compression === 'hevc' };
 }
 
 /** The largest size with the same aspect within `pixels`; the size itself when it fits. */
@@ -151,12 +157,12 @@ export async function processImage(bytes: Buffer, inspected: InspectedImage): Pr
     const small = await style(sharp(original.bytes), preview.width, preview.height, inspected.output);
     return { original, small, output: inspected.output, blurhash: await blurhashOf(small) };
   } catch (error) {
-    throw new UndecodableImage(error instanceof Error ? error.message : String(error));
+    throw new UndecodableMedia(error instanceof Error ? error.message : String(error));
   }
 }
 
 /** Mastodon's blurhash options: 4×4 components, from a small raw RGBA thumbnail. */
-async function blurhashOf(image: ProcessedStyle): Promise<string> {
+export async function blurhashOf(image: ProcessedStyle): Promise<string> {
   const width = Math.min(32, image.width);
   const height = Math.max(1, Math.round((width * image.height) / image.width));
   const { data, info } = await sharp(image.bytes)
@@ -168,6 +174,6 @@ async function blurhashOf(image: ProcessedStyle): Promise<string> {
 }
 
 /** `meta.original` / `meta.small`: Mastodon's dimensions of a style. */
-export function dimensionsOf({ width, height }: ProcessedStyle): NonNullable<MediaMeta['original']> {
+export function dimensionsOf({ width, height }: ProcessedStyle): NonNullable<MediaMeta['small']> {
   return { width, height, size: `${width}x${height}`, aspect: width / height };
 }

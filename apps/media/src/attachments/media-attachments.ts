@@ -1,13 +1,20 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   ContractError,
   contracts,
+  type ErrorDetails,
   MEDIA_LIMITS,
   type MediaAttachmentRecord,
   type MediaMeta,
   type MediaProcessing,
   notFound,
   type RequestOf,
+  SNIFF_BYTES,
+  sniffMedia,
 } from '@mammut/contracts';
 import {
   Jobs,
@@ -25,11 +32,23 @@ import {
   CONTENT_TYPES,
   dimensionsOf,
   EXTENSIONS,
+  type InspectedImage,
+  INVALID_FILE_TYPE,
   inspectImage,
   processImage,
-  UnacceptableImage,
-  UndecodableImage,
+  UnacceptableMedia,
+  UndecodableMedia,
 } from './images';
+import { classify, passesThrough, type Playable } from './playable';
+import {
+  Deadline,
+  heicToJpeg,
+  type ProcessedMedia,
+  probeFile,
+  processAudio,
+  processVideo,
+} from './playable-processing';
+import { MediaTools, ToolMissing, ToolTimeout, withTempDir } from './tools';
 
 type NewAttachment = RequestOf<typeof contracts.media.attachments.create>;
 type AttachmentChange = RequestOf<typeof contracts.media.attachments.update>;
@@ -37,7 +56,11 @@ type AttachmentChange = RequestOf<typeof contracts.media.attachments.update>;
 /** Mastodon's answer for an attachment whose processing failed (`processing_error`). */
 export const PROCESSING_ERROR = 'Error processing thumbnail for uploaded media';
 const IN_USE_ERROR = 'Media attachment is currently used by a status';
-const INVALID_SIZE = `Validation failed: File file size must be less than ${MEDIA_LIMITS.imageBytes / 1024 / 1024} MB`;
+const invalidSize = (bytes: number): string =>
+  `Validation failed: File file size must be less than ${bytes / 1024 / 1024} MB`;
+/** Refused on a server without ffmpeg (or heif-convert), rather than taken and never processed. */
+export const PLAYABLE_UNSUPPORTED = 'Video and audio files are not supported on this server';
+export const HEIC_UNSUPPORTED = 'HEIC images are not supported on this server';
 /** Mastodon's media_attachments.validations, as PostStatusService#validate_media! raises them. */
 export const TOO_MANY = `Cannot attach more than ${MEDIA_LIMITS.perStatus} files`;
 export const IMAGES_AND_VIDEO = 'Cannot attach a video to a post that already contains images';
@@ -59,14 +82,48 @@ interface Row {
   meta: MediaMeta;
   description: string | null;
   blurhash: string | null;
+  failure_description: string | null;
   created_at: Date;
 }
 
 const COLUMNS = `id::text AS id, account_id::text AS account_id, status_id::text AS status_id, type,
-  processing, processing_error, upload_key, file_key, small_key, meta, description, blurhash, created_at`;
+  processing, processing_error, upload_key, file_key, small_key, meta, description, blurhash,
+  failure_description, created_at`;
 
-/** A processing failure retrying cannot fix: the file itself is at fault, or gone. */
-class PermanentFailure extends Error {}
+/**
+ * A processing failure retrying cannot fix: the file itself is at fault, or gone. `description`
+ * is what the uploader is told, when it is the file's doing (too slow to process, undecodable).
+ */
+class PermanentFailure extends Error {
+  constructor(
+    message: string,
+    readonly description?: string,
+  ) {
+    super(message);
+  }
+}
+
+const UNDECODABLE = 'The file could not be decoded';
+
+const durationText = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} seconds` : `${ms} ms`);
+
+/** What an upload is, from its bytes. */
+type Detected =
+  | {
+      readonly kind: 'image';
+      readonly bytes: Buffer;
+      readonly image: InspectedImage;
+      readonly animated: boolean;
+    }
+  | { readonly kind: 'playable'; readonly path: string; readonly playable: Playable };
+
+/** Mastodon's 422 of a failed attachment, with why when the uploader may know it. */
+function processingError(description: string | null | undefined): ContractError {
+  const details: ErrorDetails | undefined = description
+    ? { file: [{ error: 'ERR_PROCESSING', description }] }
+    : undefined;
+  return new ContractError('unprocessable', PROCESSING_ERROR, details);
+}
 
 /**
  * Media attachments, as Mastodon's MediaAttachment: an upload waiting in storage becomes an
@@ -79,6 +136,8 @@ class PermanentFailure extends Error {}
 export class MediaAttachments {
   private readonly log = logger('media:attachments');
   private readonly jobs: Jobs;
+  /** ffmpeg, ffprobe and heif-convert, as configured. */
+  readonly tools: MediaTools;
 
   constructor(
     @Inject(MEDIA_DB) private readonly db: DataSource,
@@ -87,6 +146,7 @@ export class MediaAttachments {
     @Inject(RUNTIME) runtime: Runtime,
   ) {
     this.jobs = new Jobs({ nats: runtime.nats, prefix: runtime.config.natsPrefix });
+    this.tools = new MediaTools(runtime.config.mediaProcessing);
   }
 
   async create(input: NewAttachment): Promise<MediaAttachmentRecord> {
@@ -94,16 +154,20 @@ export class MediaAttachments {
     try {
       if ((input.description?.length ?? 0) > MEDIA_LIMITS.descriptionLength)
         throw new ContractError('unprocessable', DESCRIPTION_TOO_LONG);
-      const bytes = await this.upload(input.uploadKey);
-      if (!bytes) throw new ContractError('unprocessable', 'Validation failed: File must be present');
-      await inspectImage(bytes).catch((error: unknown) => {
-        throw error instanceof UnacceptableImage ? new ContractError('unprocessable', error.message) : error;
+      const type = await withTempDir(async (dir) => {
+        const detected = await this.detect(input.uploadKey, dir).catch((error: unknown) => {
+          throw error instanceof UnacceptableMedia
+            ? new ContractError('unprocessable', error.message)
+            : error;
+        });
+        if (!detected) throw new ContractError('unprocessable', 'Validation failed: File must be present');
+        return detected.kind === 'image' ? (detected.animated ? 'gifv' : 'image') : detected.playable.type;
       });
       const meta: MediaMeta = input.focus ? { focus: input.focus } : {};
       const rows: Row[] = await this.db.query(
-        `INSERT INTO media.media_attachments (account_id, upload_key, meta, description)
-         VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-        [input.accountId, input.uploadKey, meta, input.description],
+        `INSERT INTO media.media_attachments (account_id, upload_key, meta, description, type)
+         VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+        [input.accountId, input.uploadKey, meta, input.description, type],
       );
       row = rows[0];
     } catch (error) {
@@ -125,7 +189,7 @@ export class MediaAttachments {
     } catch (error) {
       // API v1 answers with the outcome: nothing of an upload that could not be processed stays.
       await this.discard(row);
-      if (error instanceof PermanentFailure) throw new ContractError('unprocessable', PROCESSING_ERROR);
+      if (error instanceof PermanentFailure) throw processingError(error.description);
       throw error;
     }
   }
@@ -133,7 +197,7 @@ export class MediaAttachments {
   /** The owner's attachment, ready or still processing; a failed one is Mastodon's 422. */
   async get(accountId: string, id: string): Promise<MediaAttachmentRecord> {
     const row = await this.owned(accountId, id);
-    if (row.processing === 'failed') throw new ContractError('unprocessable', PROCESSING_ERROR);
+    if (row.processing === 'failed') throw processingError(row.failure_description);
     return this.toRecord(row);
   }
 
@@ -269,27 +333,43 @@ export class MediaAttachments {
       if (!done) throw new PermanentFailure('the attachment is gone');
       return this.toRecord(done);
     }
-    const processed = await this.processedFiles(row);
-    const fileKey = mediaAttachmentKey(id, 'original', EXTENSIONS[processed.output]);
-    const smallKey = mediaAttachmentKey(id, 'small', EXTENSIONS[processed.output]);
-    const contentType = CONTENT_TYPES[processed.output];
-    await this.storage.put(fileKey, processed.original.bytes, contentType);
-    await this.storage.put(smallKey, processed.small.bytes, contentType);
-    const meta: MediaMeta = {
-      ...row.meta,
-      original: dimensionsOf(processed.original),
-      small: dimensionsOf(processed.small),
-    };
+    // The tools' files live in a directory of this run's own, removed whatever happens.
+    return withTempDir(async (dir) => this.store(row, await this.processedFiles(row, dir)));
+  }
+
+  /** Puts a processed attachment's files in storage and completes its row; the upload goes. */
+  private async store(row: Row, processed: ProcessedMedia): Promise<MediaAttachmentRecord> {
+    const { id } = row;
+    const fileKey = mediaAttachmentKey(id, 'original', processed.original.extension);
+    const smallKey = processed.small ? mediaAttachmentKey(id, 'small', processed.small.extension) : null;
+    const { body } = processed.original;
+    const { size } = await this.storage.put(
+      fileKey,
+      Buffer.isBuffer(body) ? body : createReadStream(body.path),
+      processed.original.contentType,
+    );
+    if (smallKey && processed.small)
+      await this.storage.put(smallKey, processed.small.bytes, processed.small.contentType);
+    const meta: MediaMeta = { ...row.meta, ...processed.meta };
     const completed = await this.db.transaction(async (tx) => {
       const [rows]: [Row[], number] = await tx.query(
         `UPDATE media.media_attachments
-         SET processing = 'complete', processing_error = NULL, upload_key = NULL, file_key = $2,
-             small_key = $3, file_content_type = $4, file_size = $5,
+         SET processing = 'complete', processing_error = NULL, failure_description = NULL,
+             upload_key = NULL, file_key = $2, small_key = $3, file_content_type = $4, file_size = $5,
              meta = $6::jsonb || jsonb_strip_nulls(jsonb_build_object('focus', meta->'focus')),
-             blurhash = $7, updated_at = now()
+             blurhash = $7, type = $8, updated_at = now()
          WHERE id = $1 AND processing = 'in_progress'
          RETURNING ${COLUMNS}`,
-        [id, fileKey, smallKey, contentType, processed.original.bytes.length, meta, processed.blurhash],
+        [
+          id,
+          fileKey,
+          smallKey,
+          processed.original.contentType,
+          size,
+          meta,
+          processed.blurhash,
+          processed.type,
+        ],
       );
       if (!rows[0]) return undefined;
       const attachment = this.toRecord(rows[0]);
@@ -298,16 +378,19 @@ export class MediaAttachments {
     });
     if (!completed) {
       // Deleted (or finished elsewhere) meanwhile: what this run wrote belongs to nobody.
-      await Promise.all([this.storage.delete(fileKey), this.storage.delete(smallKey)]);
+      await Promise.all([this.storage.delete(fileKey), smallKey ? this.storage.delete(smallKey) : undefined]);
       throw new PermanentFailure('the attachment changed while it was processed');
     }
     if (row.upload_key) await this.storage.delete(row.upload_key);
-    this.log.info({ id, format: processed.output }, 'media processed');
+    this.log.info(
+      { id, type: processed.type, contentType: processed.original.contentType },
+      'media processed',
+    );
     return completed;
   }
 
   /** After the last attempt, or for a file at fault: failed with the reason, the upload removed. */
-  async markFailed(id: string, reason: string): Promise<void> {
+  async markFailed(id: string, reason: string, description?: string): Promise<void> {
     const uploadKey = await this.db.transaction(async (tx) => {
       const [before]: Array<Pick<Row, 'upload_key'>> = await tx.query(
         `SELECT upload_key FROM media.media_attachments
@@ -317,9 +400,10 @@ export class MediaAttachments {
       if (!before) return undefined;
       const [[row]]: [Row[], number] = await tx.query(
         `UPDATE media.media_attachments
-         SET processing = 'failed', processing_error = $2, upload_key = NULL, updated_at = now()
+         SET processing = 'failed', processing_error = $2, failure_description = $3, upload_key = NULL,
+             updated_at = now()
          WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, reason.slice(0, 1000)],
+        [id, reason.slice(0, 1000), description ?? null],
       );
       await this.outbox.add(tx, contracts.media.attachments.events.attachmentProcessed, {
         attachment: this.toRecord(row),
@@ -336,26 +420,127 @@ export class MediaAttachments {
     return error instanceof PermanentFailure;
   }
 
-  private async processedFiles(row: Row): ReturnType<typeof processImage> {
-    const bytes = row.upload_key ? await this.upload(row.upload_key) : null;
-    if (!bytes) throw new PermanentFailure('the upload is gone');
+  /** What the uploader is told of a failure, if anything. */
+  static descriptionOf(error: unknown): string | undefined {
+    return error instanceof PermanentFailure ? error.description : undefined;
+  }
+
+  /**
+   * Makes the files of an attachment from its upload, read and judged again (the file decides,
+   * whatever was decided at upload). The conversions share one deadline; past it the tool is
+   * killed and the attachment fails, as it does for a file that cannot be decoded.
+   */
+  private async processedFiles(row: Row, dir: string): Promise<ProcessedMedia> {
+    const deadline = new Deadline(this.tools.config.timeoutMs);
     try {
-      return await processImage(bytes, await inspectImage(bytes));
+      const detected = row.upload_key ? await this.detect(row.upload_key, dir) : null;
+      if (!detected) throw new PermanentFailure('the upload is gone');
+      if (detected.kind === 'playable') {
+        const { playable } = detected;
+        if (playable.type === 'audio')
+          return await processAudio(this.tools, playable, detected.path, dir, deadline);
+        const source = {
+          demuxer: playable.demuxer,
+          video: playable.video!,
+          audio: playable.audio,
+          duration: playable.probe.duration,
+          passthrough: passesThrough(playable),
+        };
+        return await processVideo(this.tools, playable.type, source, detected.path, dir, deadline);
+      }
+      const { image, bytes } = detected;
+      if (detected.animated) {
+        // Mastodon's gif_transcoder: an animated GIF is stored as a silent looping MP4.
+        const path = join(dir, 'upload.gif');
+        await writeFile(path, bytes);
+        const probe = await probeFile(this.tools, path);
+        const video = probe.streams.find((stream) => stream.kind === 'video');
+        if (!video?.width || !video.height) throw new UndecodableMedia('the GIF has no frames ffmpeg reads');
+        const source = { demuxer: 'gif', video, audio: null, duration: probe.duration, passthrough: false };
+        return await processVideo(this.tools, 'gifv', source, path, dir, deadline);
+      }
+      let still = { bytes, image };
+      if (image.heic) {
+        const path = join(dir, 'upload.heic');
+        await writeFile(path, bytes);
+        const jpeg = await heicToJpeg(this.tools, path, dir, deadline);
+        still = { bytes: jpeg, image: await inspectImage(jpeg) };
+      }
+      const processed = await processImage(still.bytes, still.image);
+      return {
+        type: 'image',
+        original: {
+          body: processed.original.bytes,
+          extension: EXTENSIONS[processed.output],
+          contentType: CONTENT_TYPES[processed.output],
+        },
+        small: {
+          ...processed.small,
+          extension: EXTENSIONS[processed.output],
+          contentType: CONTENT_TYPES[processed.output],
+        },
+        meta: { original: dimensionsOf(processed.original), small: dimensionsOf(processed.small) },
+        blurhash: processed.blurhash,
+      };
     } catch (error) {
-      if (error instanceof UnacceptableImage || error instanceof UndecodableImage)
-        throw new PermanentFailure(error.message);
+      if (error instanceof ToolTimeout)
+        throw new PermanentFailure(
+          error.message,
+          `Processing took longer than ${durationText(this.tools.config.timeoutMs)}`,
+        );
+      if (
+        error instanceof UnacceptableMedia ||
+        error instanceof UndecodableMedia ||
+        error instanceof ToolMissing
+      )
+        throw new PermanentFailure(error.message, UNDECODABLE);
+      if (error instanceof ContractError) throw new PermanentFailure(error.message, error.message);
       throw error;
     }
   }
 
-  /** The upload's bytes (at most the image limit: the gateway let no more in), or null when gone. */
-  private async upload(key: string): Promise<Buffer | null> {
+  /**
+   * What an upload is, from its bytes alone (null when it is gone): an image sharp reads (a GIF of
+   * more than one frame to become a gifv, a HEIC to be converted), else a video or audio file
+   * ffprobe reads, copied into `dir` for the tools. Refused (UnacceptableMedia, or a 422) past the
+   * cap of what it is: 16 MB for an image, 99 MB for video and audio, as Mastodon's limits; the
+   * gateway already cut the upload at the cap its first bytes asked for.
+   */
+  private async detect(key: string, dir: string): Promise<Detected | null> {
+    const info = await this.storage.stat(key);
+    if (!info) return null;
+    if (info.size > MEDIA_LIMITS.videoBytes)
+      throw new ContractError('unprocessable', invalidSize(MEDIA_LIMITS.videoBytes));
+    const head = info.size ? await this.readAll(key, Math.min(info.size, SNIFF_BYTES)) : Buffer.alloc(0);
+    const sniffed = sniffMedia(head);
+    if (info.size <= MEDIA_LIMITS.imageBytes) {
+      const bytes = await this.readAll(key);
+      const image = await inspectImage(bytes).catch((error: unknown) => {
+        if (error instanceof UnacceptableMedia && error.message === INVALID_FILE_TYPE) return null;
+        throw error;
+      });
+      if (image) {
+        const tools = await this.tools.available();
+        if (image.heic && !tools.heif) throw new UnacceptableMedia(HEIC_UNSUPPORTED);
+        // Without ffmpeg an animated GIF is still taken, as its first frame.
+        return { kind: 'image', bytes, image, animated: image.frames > 1 && tools.ffmpeg };
+      }
+    } else if (sniffed === 'image') {
+      throw new ContractError('unprocessable', invalidSize(MEDIA_LIMITS.imageBytes));
+    }
+    if (sniffed !== 'playable') throw new UnacceptableMedia(INVALID_FILE_TYPE);
+    if (!(await this.tools.available()).ffmpeg) throw new UnacceptableMedia(PLAYABLE_UNSUPPORTED);
+    const path = join(dir, 'upload');
     const file = await this.storage.read(key);
     if (!file) return null;
-    if (file.size > MEDIA_LIMITS.imageBytes) {
-      file.stream.destroy();
-      throw new ContractError('unprocessable', INVALID_SIZE);
-    }
+    await pipeline(file.stream, createWriteStream(path, { flags: 'wx' }));
+    return { kind: 'playable', path, playable: classify(await probeFile(this.tools, path), head) };
+  }
+
+  /** An upload's bytes, or its first `length` of them (the caller checked its size). */
+  private async readAll(key: string, length?: number): Promise<Buffer> {
+    const file = await this.storage.read(key, length ? { start: 0, end: length - 1 } : undefined);
+    if (!file) throw new PermanentFailure('the upload is gone');
     const chunks: Buffer[] = [];
     for await (const chunk of file.stream) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);

@@ -26,6 +26,8 @@ export class ProcessWorker {
   }
 
   async start(): Promise<void> {
+    // Looked up once at start: a missing ffmpeg or heif-convert is warned about now, not mid-upload.
+    await this.attachments.tools.available();
     if (!this.runtime.config.consumeEvents) return;
     await this.jobs.work(processJob, (job, meta) => this.handle(job, meta), {
       maxAttempts: PROCESS_BACKOFF_MS.length + 1,
@@ -45,7 +47,11 @@ export class ProcessWorker {
       await this.attachments.process(id);
     } catch (error) {
       if (MediaAttachments.isPermanent(error) || meta.attempt >= meta.maxAttempts) {
-        await this.attachments.markFailed(id, error instanceof Error ? error.message : String(error));
+        await this.attachments.markFailed(
+          id,
+          error instanceof Error ? error.message : String(error),
+          MediaAttachments.descriptionOf(error),
+        );
         return;
       }
       throw error;

@@ -3,13 +3,21 @@ import { defineEvent, defineJob, defineRequest } from '../define';
 import { id, isoDate } from '../accounts/records';
 
 /**
- * Mastodon's bounds on uploaded images (MediaAttachment, Attachmentable), enforced by the gateway
+ * Mastodon's bounds on uploaded media (MediaAttachment, Attachmentable), enforced by the gateway
  * (bytes, while the upload streams in) and the media service (everything else), and stated by the
  * instance API.
  */
 export const MEDIA_LIMITS = {
-  /** The largest image file taken (MediaAttachment::IMAGE_LIMIT, 16 MB). */
+  /** The largest image file taken (MediaAttachment::IMAGE_LIMIT, 16 MB), animated GIFs included. */
   imageBytes: 16 * 1024 * 1024,
+  /** The largest video or audio file taken (MediaAttachment::VIDEO_LIMIT, 99 MB). */
+  videoBytes: 99 * 1024 * 1024,
+  /** The most pixels a video frame may have (MAX_VIDEO_MATRIX_LIMIT, 3840×2160). */
+  videoMatrixPixels: 8_294_400,
+  /** The highest frame rate taken, whole frames per second (MAX_VIDEO_FRAME_RATE). */
+  videoFrameRate: 120,
+  /** Frames a transcoded video keeps at most (MAX_VIDEO_FRAMES: about 5 minutes at 120 fps). */
+  videoFrames: 36_000,
   /** The most pixels an uploaded image may have (Attachmentable::MAX_MATRIX_LIMIT, 7680×4320). */
   imageMatrixPixels: 33_177_600,
   /** The stored original is shrunk to at most this many pixels (IMAGE_STYLES original, 3840×2160). */
@@ -22,7 +30,7 @@ export const MEDIA_LIMITS = {
   perStatus: 4,
 } as const;
 
-/** The attachment types of Mastodon's MediaAttachment; only images are taken for now. */
+/** The attachment types of Mastodon's MediaAttachment (`unknown` is only ever remote). */
 export const mediaType = z.enum(['image', 'gifv', 'video', 'audio', 'unknown']);
 
 /** Mastodon's `processing`: queued and in progress are both "not processed yet". */
@@ -41,8 +49,21 @@ const dimensions = z.object({
 export const mediaFocus = z.object({ x: z.number().min(-1).max(1), y: z.number().min(-1).max(1) });
 export type MediaFocus = z.infer<typeof mediaFocus>;
 
+/**
+ * `meta.original` of a video, gifv or audio (Mastodon's video_metadata of the stored file):
+ * dimensions and `frame_rate` ("30/1") only with a picture, `duration` in seconds, `bitrate` in
+ * bits per second.
+ */
+const playable = z.object({
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+  frame_rate: z.string().optional(),
+  duration: z.number().optional(),
+  bitrate: z.number().int().optional(),
+});
+
 export const mediaMeta = z.object({
-  original: dimensions.optional(),
+  original: z.union([dimensions, playable]).optional(),
   small: dimensions.optional(),
   focus: mediaFocus.optional(),
 });

@@ -164,6 +164,19 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().default('http://127.0.0.1:4318'),
   /** Overrides the per-process default (`mammut-<process>`), e.g. to tell replicas' fleets apart. */
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** The `ffmpeg` the media service runs (video, audio, animated GIFs); unset: found on PATH. */
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  /** The `ffprobe` that tells what a video or audio upload is; unset: found on PATH. */
+  FFPROBE_PATH: z.string().min(1).default('ffprobe'),
+  /** libheif's `heif-convert`, which turns HEIC photos into JPEG; unset: found on PATH. */
+  HEIF_CONVERT_PATH: z.string().min(1).default('heif-convert'),
+  /**
+   * How long processing one upload may run its tools (ffmpeg, heif-convert) before they are killed
+   * and the attachment is failed.
+   */
+  MEDIA_PROCESSING_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
+  /** Threads one ffmpeg run may use (each processing job runs one at a time). */
+  MEDIA_PROCESSING_THREADS: z.coerce.number().int().min(1).max(16).default(1),
 });
 
 export type Config = Readonly<{
@@ -208,6 +221,15 @@ export type Config = Readonly<{
   media: MediaConfig;
   feeds: FeedsConfig;
   federation: FederationConfig;
+  mediaProcessing: MediaProcessingConfig;
+}>;
+
+export type MediaProcessingConfig = Readonly<{
+  ffmpegPath: string;
+  ffprobePath: string;
+  heifConvertPath: string;
+  timeoutMs: number;
+  threads: number;
 }>;
 
 export type FederationConfig = Readonly<{
@@ -314,6 +336,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       keyCacheMs: e.FEDERATION_KEY_CACHE_SECONDS * 1000,
       showDomainBlocks: e.SHOW_DOMAIN_BLOCKS,
       showDomainBlocksRationale: e.SHOW_DOMAIN_BLOCKS_RATIONALE,
+    }),
+    mediaProcessing: Object.freeze({
+      ffmpegPath: e.FFMPEG_PATH,
+      ffprobePath: e.FFPROBE_PATH,
+      heifConvertPath: e.HEIF_CONVERT_PATH,
+      timeoutMs: e.MEDIA_PROCESSING_TIMEOUT_MS,
+      threads: e.MEDIA_PROCESSING_THREADS,
     }),
   });
 }

@@ -71,6 +71,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   webp: 'image/webp',
   gif: 'image/gif',
   avif: 'image/avif',
+  mp4: 'video/mp4',
+  mp3: 'audio/mpeg',
 };
 
 export function contentTypeOfKey(key: string): string {

@@ -25,13 +25,37 @@ export interface ReceivedUploads {
   cleanup(): Promise<void>;
 }
 
-/** Fails a file's stream once it has carried more than `maxBytes`. */
-function byteLimit(maxBytes: number, counted: { size: number }): Transform {
+/** Bytes of a file held back to choose its cap from (`capOf`) before any is passed on. */
+const HEAD_BYTES = 64;
+
+/**
+ * Fails a file's stream once it has carried more than its cap: `maxBytes`, or what `capOf` makes
+ * of its first bytes (held back until there are enough of them, or the file ended).
+ */
+function byteLimit(maxBytes: number, counted: { size: number }, capOf?: (head: Buffer) => number): Transform {
+  let cap = capOf ? undefined : maxBytes;
+  let held: Buffer[] = [];
+  const decide = (): Buffer => {
+    const head = Buffer.concat(held);
+    held = [];
+    cap = Math.min(maxBytes, capOf!(head.subarray(0, HEAD_BYTES)));
+    return head;
+  };
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       counted.size += chunk.length;
-      if (counted.size > maxBytes) callback(Errors.bodyTooLarge());
-      else callback(null, chunk);
+      let out = chunk;
+      if (cap === undefined) {
+        held.push(chunk);
+        if (counted.size < HEAD_BYTES) return callback();
+        out = decide();
+      }
+      if (counted.size > cap!) callback(Errors.bodyTooLarge());
+      else callback(null, out);
+    },
+    flush(callback) {
+      if (cap === undefined && held.length) callback(null, decide());
+      else callback();
     },
   });
 }
@@ -113,7 +137,7 @@ export async function receiveUploads(
         const key = temporaryUploadKey();
         storedKeys.add(key);
         const counted = { size: 0 };
-        const limited = byteLimit(declared.maxBytes, counted);
+        const limited = byteLimit(declared.maxBytes, counted, declared.capOf);
         await Promise.all([pipeline(part.file, limited), storage.put(key, limited, part.mimetype)]);
         if (!part.filename && counted.size === 0) {
           storedKeys.delete(key);
@@ -135,7 +159,7 @@ export async function receiveUploads(
       const counted = { size: 0 };
       await pipeline(
         part.file,
-        byteLimit(declared.maxBytes, counted),
+        byteLimit(declared.maxBytes, counted, declared.capOf),
         createWriteStream(path, { flags: 'wx' }),
       );
       // A browser sends an empty, nameless part for a file input left empty: no file, as in Rack.

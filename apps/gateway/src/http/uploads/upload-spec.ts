@@ -6,7 +6,20 @@ export interface UploadSpec {
    * Per field name (`avatar`, `file`), the largest file accepted, in bytes, and whether it goes
    * straight into media storage (for a service to take from there) rather than a temporary file.
    */
-  readonly files: Readonly<Record<string, { readonly maxBytes: number; readonly storage?: boolean }>>;
+  readonly files: Readonly<
+    Record<
+      string,
+      {
+        readonly maxBytes: number;
+        readonly storage?: boolean;
+        /**
+         * The cap of this file from its first bytes (at most `maxBytes`, the largest it may be):
+         * media uploads are capped as what they say they are while they stream in.
+         */
+        readonly capOf?: (head: Buffer) => number;
+      }
+    >
+  >;
 }
 
 /** A file received by a route declared with `@Uploads`: on disk until the request ends. */

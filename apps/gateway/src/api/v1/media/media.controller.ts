@@ -16,6 +16,7 @@ import {
   MEDIA_LIMITS,
   type MediaAttachmentRecord,
   type MediaFocus,
+  uploadCapOf,
   type UserState,
 } from '@mammut/contracts';
 import { type MMediaAttachment, serializeMediaAttachment } from '@mammut/mastodon-api';
@@ -29,8 +30,14 @@ import { StoredUploads, Uploads } from '../../../http/uploads/uploads';
 
 type Params = Record<string, unknown>;
 
-/** The upload fields of `POST /api/v{1,2}/media`: the image, streamed into storage, at most 16 MB. */
-const MEDIA_UPLOAD = { files: { file: { maxBytes: MEDIA_LIMITS.imageBytes, storage: true } } };
+/**
+ * The upload fields of `POST /api/v{1,2}/media`: the file, streamed into storage, at most 99 MB
+ * when its first bytes are a video or audio container, else 16 MB (Mastodon's caps; the media
+ * service checks again for what the whole file turns out to be).
+ */
+const MEDIA_UPLOAD = {
+  files: { file: { maxBytes: MEDIA_LIMITS.videoBytes, storage: true, capOf: uploadCapOf } },
+};
 
 const FOCUS_INVALID = 'Validation failed: Focus must be two numbers from -1.0 to 1.0, as "x,y"';
 
