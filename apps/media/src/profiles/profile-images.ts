@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MEDIA_DB } from '../database/media-database';
-import { CONTENT_TYPES, EXTENSIONS, inspectImage, UnacceptableImage } from '../attachments/images';
+import { CONTENT_TYPES, EXTENSIONS, inspectImage, UnacceptableMedia } from '../attachments/images';
 
 /** Mastodon's folder names: `accounts/avatars/...`, `accounts/headers/...`. */
 const FOLDERS: Readonly<Record<ProfileImageKind, string>> = { avatar: 'avatars', header: 'headers' };
@@ -49,7 +49,7 @@ export class ProfileImages {
         );
       const bytes = await buffer(upload.stream);
       const inspected = await inspectImage(bytes).catch((error: unknown) => {
-        throw error instanceof UnacceptableImage
+        throw error instanceof UnacceptableMedia
           ? new ContractError('unprocessable', error.message.replace(/\bFile\b/g, label(kind)))
           : error;
       });
