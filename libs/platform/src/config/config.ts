@@ -164,6 +164,19 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().default('http://127.0.0.1:4318'),
   /** Overrides the per-process default (`mammut-<process>`), e.g. to tell replicas' fleets apart. */
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /**
+   * An Elasticsearch-API server (Elasticsearch 7/8 or OpenSearch) for status search, e.g.
+   * `http://127.0.0.1:9200`; unset, search runs on PostgreSQL full text. Credentials may sit in the
+   * URL or in ES_USER and ES_PASS.
+   */
+  ELASTICSEARCH_URL: z.string().url().optional(),
+  /** Prefix of every index name (Mastodon's ES_PREFIX), so several instances share one cluster. */
+  ES_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_.-]*$/, 'must be lowercase letters, digits, `_`, `.` or `-`')
+    .default(''),
+  ES_USER: z.string().min(1).optional(),
+  ES_PASS: z.string().optional(),
 });
 
 export type Config = Readonly<{
@@ -208,6 +221,17 @@ export type Config = Readonly<{
   media: MediaConfig;
   feeds: FeedsConfig;
   federation: FederationConfig;
+  search: SearchConfig;
+}>;
+
+export type SearchConfig = Readonly<{
+  /** Status search on Elasticsearch/OpenSearch; null: on PostgreSQL. */
+  elasticsearch: Readonly<{
+    url: string;
+    prefix: string;
+    username: string | undefined;
+    password: string | undefined;
+  }> | null;
 }>;
 
 export type FederationConfig = Readonly<{
@@ -314,6 +338,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       keyCacheMs: e.FEDERATION_KEY_CACHE_SECONDS * 1000,
       showDomainBlocks: e.SHOW_DOMAIN_BLOCKS,
       showDomainBlocksRationale: e.SHOW_DOMAIN_BLOCKS_RATIONALE,
+    }),
+    search: Object.freeze({
+      elasticsearch: e.ELASTICSEARCH_URL
+        ? Object.freeze({
+            url: e.ELASTICSEARCH_URL,
+            prefix: e.ES_PREFIX,
+            username: e.ES_USER,
+            password: e.ES_PASS,
+          })
+        : null,
     }),
   });
 }
