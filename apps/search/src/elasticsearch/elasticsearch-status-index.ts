@@ -215,7 +215,8 @@ export class ElasticsearchStatusIndex implements StatusIndex {
       await this.client.index({ index: this.alias, id: document.id, document });
     } catch (error) {
       if (!isRejection(error)) throw error;
-      log.warn({ statusId: document.id, err: error }, 'search: the server refused a status document; skipped');
+      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      log.warn({ statusId: document.id, reason }, 'the server refused a status document; skipped');
     }
   }
 
