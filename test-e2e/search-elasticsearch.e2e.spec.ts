@@ -165,4 +165,32 @@ describe('search on Elasticsearch (OpenSearch)', () => {
       await client.close();
     }
   });
+
+  it('keeps what changed while a deploy copied: a status posted, one deleted, a favourite', async () => {
+    const doomed = await as(dave).v1.statuses.create({ status: 'moraine to be deleted' });
+    const quiet = await as(bob).v1.statuses.create({ status: 'moraine by bob' });
+    expect(await foundOnce(dave, 'moraine', [doomed.id])).toEqual([doomed.id]);
+    let posted: mastodon.v1.Status | undefined;
+    const result = await deploySearchIndex(sut.t.system.runtime.config, {
+      batchSize: 3,
+      onBatch: async ({ done }) => {
+        if (done > 3) return;
+        posted = await as(dave).v1.statuses.create({ status: 'moraine posted during the deploy' });
+        await as(dave).v1.statuses.$select(doomed.id).remove();
+        await as(carol).v1.statuses.$select(quiet.id).favourite();
+      },
+    });
+    expect(result).toMatchObject({ backend: 'elasticsearch', refused: [] });
+    if (!posted) throw new Error('no batch ran');
+    const expected = [posted.id];
+    expect(
+      await pollUntil(
+        async () => (await found(alice, 'moraine')).sort(),
+        (ids) => ids.length === 1,
+        15_000,
+      ),
+    ).toEqual(expected);
+    // carol blocks dave (above): bob's status, which her favourite lets her find, is all she sees.
+    expect(await foundOnce(carol, 'moraine', [quiet.id])).toEqual([quiet.id]);
+  });
 });
