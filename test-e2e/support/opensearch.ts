@@ -78,11 +78,11 @@ async function startNode(): Promise<string> {
   child.unref();
   if (child.pid === undefined) throw new Error('java did not start');
   writeFileSync(PID_FILE, String(child.pid));
-  let exited: number | null = null;
-  child.once('exit', (code) => (exited = code ?? 1));
+  const state: { exited: number | null } = { exited: null };
+  child.once('exit', (code) => (state.exited = code ?? 1));
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (exited !== null) throw new Error(`OpenSearch exited with ${exited}; see ${LOG_FILE}`);
+    if (state.exited !== null) throw new Error(`OpenSearch exited with ${state.exited}; see ${LOG_FILE}`);
     if (await healthy(url)) {
       writeFileSync(NODE_FILE, JSON.stringify({ port, pid: child.pid }));
       return url;

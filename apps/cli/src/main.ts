@@ -496,7 +496,7 @@ function buildProgram(): Command {
         const progress = progressReporter();
         const result = await deploySearchIndex(config, {
           batchSize: options.batchSize,
-          onBatch: progress.batch,
+          onBatch: (done) => progress.batch(done),
         });
         progress.end();
         if (result.backend === 'postgresql') {
@@ -510,7 +510,9 @@ function buildProgram(): Command {
         );
         if (result.replaced.length) say(`deleted ${result.replaced.join(', ')}`);
         if (result.refused.length)
-          say(`refused by the server (skipped): ${result.refused.length}: ${result.refused.slice(0, 20).join(', ')}`);
+          say(
+            `refused by the server (skipped): ${result.refused.length}: ${result.refused.slice(0, 20).join(', ')}`,
+          );
       }),
     );
 

@@ -77,9 +77,10 @@ async function deploy(
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const alias = statusesAlias(prefix);
   const index = newStatusesIndexName(prefix);
-  const [{ now: began, total }] = (await db.query(
+  const started: { now: string; total: number }[] = await db.query(
     `SELECT now()::text AS now, (SELECT count(*)::int FROM search.statuses) AS total`,
-  )) as { now: string; total: number }[];
+  );
+  const [{ now: began, total }] = started;
 
   await client.indices.create({
     index,
@@ -108,7 +109,8 @@ async function deploy(
   let caughtUp = 0;
   let since = began;
   for (let pass = 0; pass < 2; pass++) {
-    const [{ now }] = (await db.query(`SELECT now()::text AS now`)) as { now: string }[];
+    const clock: { now: string }[] = await db.query(`SELECT now()::text AS now`);
+    const [{ now }] = clock;
     let from = '0';
     for (;;) {
       const documents = await loadStatusDocumentsChangedSince(db, since, from, batchSize);
@@ -178,13 +180,17 @@ async function removeDeleted(
     });
     const ids = response.hits.hits.map((hit) => hit._id).filter((id): id is string => id !== undefined);
     if (!ids.length) return removed;
-    const rows = (await db.query(`SELECT id::text FROM search.statuses WHERE id = ANY($1::bigint[])`, [
-      ids,
-    ])) as { id: string }[];
+    const rows: { id: string }[] = await db.query(
+      `SELECT id::text FROM search.statuses WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
     const present = new Set(rows.map((row) => row.id));
     const gone = ids.filter((id) => !present.has(id));
     if (gone.length) {
-      await client.bulk({ refresh: true, operations: gone.map((id) => ({ delete: { _index: index, _id: id } })) });
+      await client.bulk({
+        refresh: true,
+        operations: gone.map((id) => ({ delete: { _index: index, _id: id } })),
+      });
       removed += gone.length;
     }
     after = ids[ids.length - 1];

@@ -53,7 +53,9 @@ const VIEWER = '1004';
 const FAN = '1005';
 
 let next = 5000;
-const doc = (fields: Partial<StatusDocument> & Pick<StatusDocument, 'accountId' | 'text'>): StatusDocument => ({
+const doc = (
+  fields: Partial<StatusDocument> & Pick<StatusDocument, 'accountId' | 'text'>,
+): StatusDocument => ({
   id: String((next += 1)),
   visibility: 'public',
   language: 'en',
@@ -88,7 +90,11 @@ const s5 = doc({
   mentions: [VIEWER],
   createdAt: '2024-05-05T12:00:00.000Z',
 });
-const s6 = doc({ accountId: GONE, text: 'tundra from a suspended author', createdAt: '2024-05-06T12:00:00.000Z' });
+const s6 = doc({
+  accountId: GONE,
+  text: 'tundra from a suspended author',
+  createdAt: '2024-05-06T12:00:00.000Z',
+});
 const s7 = doc({ accountId: A, text: 'tundra tundra tundra', createdAt: '2024-05-07T12:00:00.000Z' });
 const all = [s1, s2, s3, s4, s5, s6, s7];
 
@@ -264,7 +270,12 @@ describe('ElasticsearchStatusIndex', () => {
     db = await searchDataSource({ databaseUrl, databasePreparedStatements: true } as Config).initialize();
     const env = await openSearchEnv();
     prefix = env.ES_PREFIX;
-    client = createElasticsearchClient({ url: env.ELASTICSEARCH_URL, prefix, username: undefined, password: undefined });
+    client = createElasticsearchClient({
+      url: env.ELASTICSEARCH_URL,
+      prefix,
+      username: undefined,
+      password: undefined,
+    });
     await db.query(`INSERT INTO search.accounts (id, username, indexable) VALUES ($1, 'a', true)`, [A]);
   });
 
