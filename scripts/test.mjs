@@ -5,8 +5,18 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureModules } from './bootstrap.mjs';
+import { ensureOpenSearch } from './tools/opensearch.mjs';
 
 ensureModules();
+// The search tests' OpenSearch node (started lazily by test-e2e/support/opensearch.ts): its jars are
+// fetched here, once, rather than inside a test's timeout. A failure fails only the tests that need it.
+const openSearch = {};
+try {
+  openSearch.MAMMUT_OPENSEARCH_CLASSPATH = ensureOpenSearch();
+} catch (error) {
+  openSearch.MAMMUT_OPENSEARCH_ERROR = error instanceof Error ? error.message : String(error);
+  console.log(`OpenSearch unavailable: ${openSearch.MAMMUT_OPENSEARCH_ERROR}`);
+}
 const report = join(mkdtempSync(join(tmpdir(), 'mammut-jest-')), 'report.json');
 const args = [
   'node_modules/jest/bin/jest.js',
@@ -17,7 +27,7 @@ const args = [
 ];
 const run = spawnSync(process.execPath, args, {
   stdio: 'inherit',
-  env: { ...process.env, NODE_ENV: 'test' },
+  env: { ...process.env, ...openSearch, NODE_ENV: 'test' },
 });
 let passed = 0;
 let failed = 0;

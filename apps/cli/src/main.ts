@@ -27,6 +27,7 @@ import { hostAccounts } from '../../accounts/src/admin/accounts-admin';
 import { hostFederation } from '../../federation/src/admin/federation-admin';
 import { hostModeration } from '../../moderation/src/admin/moderation-admin';
 import { migrateAll } from '../../all-in-one/src/system';
+import { type DeployProgress, deploySearchIndex } from '../../search/src/elasticsearch/search-deploy';
 import { useLocalServers } from '../../all-in-one/src/serve';
 
 /** `npm run mammut -- …`: the operator's tool, after Mastodon's `tootctl`. */
@@ -132,6 +133,33 @@ function sanctionCommand(
         say(describe(await bus.request(admin.getUser, { username })));
       }),
     );
+}
+
+/**
+ * Progress of a long command: a bar redrawn in place on a terminal, a line per batch otherwise
+ * (a log file or CI keeps every line).
+ */
+function progressReporter(): { batch(progress: DeployProgress): void; end(): void } {
+  const tty = process.stdout.isTTY === true;
+  let drawn = false;
+  return {
+    batch({ index, done, total }) {
+      const share = total ? done / total : 1;
+      if (!tty) {
+        say(`${index}: ${done}/${total} statuses (${Math.round(share * 100)}%)`);
+        return;
+      }
+      const width = 30;
+      const filled = Math.round(share * width);
+      process.stdout.write(
+        `\r${index} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.round(share * 100)}% ${done}/${total}`,
+      );
+      drawn = true;
+    },
+    end() {
+      if (drawn) process.stdout.write('\n');
+    },
+  };
 }
 
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
@@ -452,6 +480,39 @@ function buildProgram(): Command {
       withDeadLetters(async (letters) => {
         await letters.discard(parseSeq(seq));
         say('OK');
+      }),
+    );
+
+  program
+    .command('search')
+    .description('the search index')
+    .command('deploy')
+    .description(
+      'rebuild the Elasticsearch/OpenSearch statuses index from the search tables into a new index, then switch the alias to it',
+    )
+    .option('--batch-size <n>', 'statuses per bulk request', (value) => parseSeq(value), 1000)
+    .action((options: { batchSize: number }) =>
+      withConfig(async (config) => {
+        const progress = progressReporter();
+        const result = await deploySearchIndex(config, {
+          batchSize: options.batchSize,
+          onBatch: (done) => progress.batch(done),
+        });
+        progress.end();
+        if (result.backend === 'postgresql') {
+          say(
+            'nothing to deploy: search runs on PostgreSQL (ELASTICSEARCH_URL is unset), whose index the event consumers keep',
+          );
+          return;
+        }
+        say(
+          `OK: ${result.index} holds ${result.copied} statuses (${result.caughtUp} copied again, ${result.removed} removed after the switch)`,
+        );
+        if (result.replaced.length) say(`deleted ${result.replaced.join(', ')}`);
+        if (result.refused.length)
+          say(
+            `refused by the server (skipped): ${result.refused.length}: ${result.refused.slice(0, 20).join(', ')}`,
+          );
       }),
     );
 

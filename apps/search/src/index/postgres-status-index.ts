@@ -33,16 +33,17 @@ export class PostgresStatusIndex implements StatusIndex {
     const config = stemmingConfigOf(d.language);
     await tx.query(
       `INSERT INTO search.statuses
-         (id, account_id, visibility, language, text, tsv, properties, tags, mentions, created_at)
+         (id, account_id, visibility, language, text, tsv, properties, tags, mentions, media_ids,
+          created_at)
        VALUES ($1, $2, $3, $4, $5,
          to_tsvector('simple', $5) || CASE WHEN $6::text IS NULL THEN ''::tsvector
                                            ELSE to_tsvector($6::regconfig, $5) END,
-         $7, $8, $9, $10)
+         $7, $8, $9, $11, $10)
        ON CONFLICT (id) DO UPDATE SET
          account_id = EXCLUDED.account_id, visibility = EXCLUDED.visibility,
          language = EXCLUDED.language, text = EXCLUDED.text, tsv = EXCLUDED.tsv,
          properties = EXCLUDED.properties, tags = EXCLUDED.tags, mentions = EXCLUDED.mentions,
-         created_at = EXCLUDED.created_at, indexed_at = now()`,
+         media_ids = EXCLUDED.media_ids, created_at = EXCLUDED.created_at, indexed_at = now()`,
       [
         d.id,
         d.accountId,
@@ -54,6 +55,7 @@ export class PostgresStatusIndex implements StatusIndex {
         d.tags,
         d.mentions,
         d.createdAt,
+        d.mediaIds,
       ],
     );
   }
@@ -87,6 +89,9 @@ export class PostgresStatusIndex implements StatusIndex {
       [statusId, accountId, reason],
     );
   }
+
+  /** Nothing to do: searches join the author's row in `search.accounts` as it is now. */
+  async authorChanged(): Promise<void> {}
 
   async search(search: StatusSearch): Promise<string[]> {
     const p = new Params();

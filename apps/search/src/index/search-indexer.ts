@@ -32,8 +32,10 @@ export class SearchIndexer extends EventSubscriber {
   }
 
   protected subscriptions(): Subscription[] {
-    const refresh = (p: { accountId: string }, tx: EntityManager): Promise<void> =>
-      this.directory.refresh(tx, [p.accountId]);
+    const refresh = async (p: { accountId: string }, tx: EntityManager): Promise<void> => {
+      await this.directory.refresh(tx, [p.accountId]);
+      await this.index.authorChanged(tx, p.accountId);
+    };
     return [
       {
         consumer: 'search-statuses',
@@ -68,7 +70,10 @@ export class SearchIndexer extends EventSubscriber {
           on(accountEvents.accountSuspended, refresh),
           on(accountEvents.accountUnsuspended, refresh),
           on(accountEvents.accountMoved, refresh),
-          on(accountEvents.accountDeleted, ({ accountId }, tx) => this.directory.markDeleted(tx, accountId)),
+          on(accountEvents.accountDeleted, async ({ accountId }, tx) => {
+            await this.directory.markDeleted(tx, accountId);
+            await this.index.authorChanged(tx, accountId);
+          }),
           on(followEvents.followCreated, ({ accountId, targetAccountId }, tx) =>
             this.directory.follow(tx, accountId, targetAccountId, true),
           ),

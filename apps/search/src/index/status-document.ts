@@ -15,6 +15,8 @@ export interface StatusDocument {
   readonly properties: readonly string[];
   readonly tags: readonly string[];
   readonly mentions: readonly string[];
+  /** The status's attachments (`has:media` is the `media` property they give it). */
+  readonly mediaIds: readonly string[];
   readonly createdAt: string;
 }
 
@@ -69,6 +71,7 @@ export function documentOf(status: StatusRecord): StatusDocument | null {
     status.inReplyToId !== null && 'reply',
     status.sensitive && 'sensitive',
     status.pollId !== null && 'poll',
+    status.mediaIds.length > 0 && 'media',
     hasLink(status.content) && 'link',
   ].filter((p): p is string => p !== false);
   return {
@@ -80,6 +83,7 @@ export function documentOf(status: StatusRecord): StatusDocument | null {
     properties,
     tags: status.tags,
     mentions: status.mentions,
+    mediaIds: status.mediaIds,
     createdAt: status.createdAt,
   };
 }

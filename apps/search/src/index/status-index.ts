@@ -25,8 +25,8 @@ export interface StatusSearch {
 }
 
 /**
- * Where statuses are indexed and searched: PostgreSQL full text now, Elasticsearch in a later
- * slice. Every write is idempotent (an event applied twice changes nothing); `tx` is the event's
+ * Where statuses are indexed and searched: PostgreSQL full text (the default) or Elasticsearch /
+ * OpenSearch (ELASTICSEARCH_URL), which keeps the PostgreSQL tables too. Every write is idempotent (an event applied twice changes nothing); `tx` is the event's
  * transaction, which a backend outside PostgreSQL ignores. Who may find a status is the rule of
  * Mastodon's StatusesIndex: everyone when it is public and its author indexable (and neither
  * suspended nor deleted), else its author, the accounts it mentions and its searchers.
@@ -41,6 +41,11 @@ export interface StatusIndex {
     accountId: string,
     reason: SearcherReason,
   ): Promise<void>;
+  /**
+   * The author's row in `search.accounts` changed (indexable, suspended, deleted): who may find
+   * its statuses changes with it. Called after the row is written, in the same transaction.
+   */
+  authorChanged(tx: EntityManager, accountId: string): Promise<void>;
   /** Status ids, by relevance then newest. */
   search(search: StatusSearch): Promise<string[]>;
 }

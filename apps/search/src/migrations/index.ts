@@ -1,4 +1,5 @@
 import { CreateSearchIndex1796600000000 } from './1796600000000-CreateSearchIndex';
+import { AddStatusMedia1796600000100 } from './1796600000100-AddStatusMedia';
 
 /** Every migration of the search schema, in order. */
-export const searchMigrations = [CreateSearchIndex1796600000000];
+export const searchMigrations = [CreateSearchIndex1796600000000, AddStatusMedia1796600000100];

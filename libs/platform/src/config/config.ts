@@ -177,6 +177,19 @@ const schema = z.object({
   MEDIA_PROCESSING_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
   /** Threads one ffmpeg run may use (each processing job runs one at a time). */
   MEDIA_PROCESSING_THREADS: z.coerce.number().int().min(1).max(16).default(1),
+  /**
+   * An Elasticsearch-API server (Elasticsearch 7/8 or OpenSearch) for status search, e.g.
+   * `http://127.0.0.1:9200`; unset, search runs on PostgreSQL full text. Credentials may sit in the
+   * URL or in ES_USER and ES_PASS.
+   */
+  ELASTICSEARCH_URL: z.string().url().optional(),
+  /** Prefix of every index name (Mastodon's ES_PREFIX), so several instances share one cluster. */
+  ES_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_.-]*$/, 'must be lowercase letters, digits, `_`, `.` or `-`')
+    .default(''),
+  ES_USER: z.string().min(1).optional(),
+  ES_PASS: z.string().optional(),
 });
 
 export type Config = Readonly<{
@@ -222,6 +235,7 @@ export type Config = Readonly<{
   feeds: FeedsConfig;
   federation: FederationConfig;
   mediaProcessing: MediaProcessingConfig;
+  search: SearchConfig;
 }>;
 
 export type MediaProcessingConfig = Readonly<{
@@ -230,6 +244,16 @@ export type MediaProcessingConfig = Readonly<{
   heifConvertPath: string;
   timeoutMs: number;
   threads: number;
+}>;
+
+export type SearchConfig = Readonly<{
+  /** Status search on Elasticsearch/OpenSearch; null: on PostgreSQL. */
+  elasticsearch: Readonly<{
+    url: string;
+    prefix: string;
+    username: string | undefined;
+    password: string | undefined;
+  }> | null;
 }>;
 
 export type FederationConfig = Readonly<{
@@ -343,6 +367,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       heifConvertPath: e.HEIF_CONVERT_PATH,
       timeoutMs: e.MEDIA_PROCESSING_TIMEOUT_MS,
       threads: e.MEDIA_PROCESSING_THREADS,
+    }),
+    search: Object.freeze({
+      elasticsearch: e.ELASTICSEARCH_URL
+        ? Object.freeze({
+            url: e.ELASTICSEARCH_URL,
+            prefix: e.ES_PREFIX,
+            username: e.ES_USER,
+            password: e.ES_PASS,
+          })
+        : null,
     }),
   });
 }
