@@ -81,7 +81,9 @@ export class Peer {
         return;
       }
       const mediaType = this.mediaTypes.get(request.url ?? '') ?? 'application/activity+json';
-      response.writeHead(200, { 'content-type': mediaType }).end(JSON.stringify(actor));
+      response
+        .writeHead(200, { 'content-type': mediaType })
+        .end(Buffer.isBuffer(actor) ? actor : JSON.stringify(actor));
     });
     this.server.on('connection', () => (this.connections += 1));
     await new Promise<void>((resolve) =>
@@ -120,7 +122,7 @@ export class Peer {
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
-  /** Serves `document` verbatim at `path` (with its query, if any), as `mediaType`. */
+  /** Serves `document` verbatim at `path` (with its query, if any), as `mediaType`; a Buffer as its bytes. */
   serve(path: string, document: unknown, mediaType = 'application/activity+json'): void {
     this.actors.set(path, document);
     this.mediaTypes.set(path, mediaType);

@@ -31,6 +31,7 @@ import { WebSessions } from './oauth/web-sessions';
 import { instanceControllers, instanceProviders } from './instance/instance.routes';
 import { DefaultImagesController } from './media/default-images.controller';
 import { MediaFilesController } from './media/media-files.controller';
+import { MediaProxyController } from './media/media-proxy.controller';
 import { MediaController } from './api/v1/media/media.controller';
 import { StatusesController } from './api/v1/statuses/statuses.controller';
 import { TimelinesController } from './api/v1/statuses/timelines.controller';
@@ -114,6 +115,7 @@ import { StreamingSse } from './streaming/streaming.sse';
     AuthorizationServerMetadataController,
     DefaultImagesController,
     MediaFilesController,
+    MediaProxyController,
     MediaController,
     ...instanceControllers,
   ],

@@ -17,6 +17,9 @@ import { ProcessWorker } from './attachments/process-worker';
 import { StatusMedia } from './attachments/status-media';
 import { ProfileImages } from './profiles/profile-images';
 import { ProfileImagesHandlers } from './profiles/profile-images.handlers';
+import { RemoteFetchWorker } from './remote/fetch-worker';
+import { RemoteMedia } from './remote/remote-media';
+import { RemoteMediaHandlers } from './remote/remote-media.handlers';
 
 /**
  * Media: attachments and their files (images, video, audio and gifv; remote media to come). Answers `media.*` on the bus, processes uploads as jobs and publishes `events.media.*`
@@ -28,6 +31,7 @@ import { ProfileImagesHandlers } from './profiles/profile-images.handlers';
   controllers: [
     busController(contracts.media.attachments, MediaAttachmentsHandlers),
     busController(contracts.media.profileImages, ProfileImagesHandlers),
+    busController(contracts.media.remote, RemoteMediaHandlers),
   ],
   providers: [
     ...mediaDatabaseProviders,
@@ -38,6 +42,9 @@ import { ProfileImagesHandlers } from './profiles/profile-images.handlers';
     StatusMedia,
     ProfileImages,
     ProfileImagesHandlers,
+    RemoteMedia,
+    RemoteMediaHandlers,
+    RemoteFetchWorker,
   ],
 })
 export class MediaModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -48,6 +55,7 @@ export class MediaModule implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(MEDIA_DB) private readonly db: DataSource,
     private readonly worker: ProcessWorker,
     private readonly statusMedia: StatusMedia,
+    private readonly fetchWorker: RemoteFetchWorker,
   ) {}
 
   /** Before the bus server listens: refuse a schema that is behind, then relay events and work jobs. */
@@ -55,12 +63,14 @@ export class MediaModule implements OnApplicationBootstrap, OnApplicationShutdow
     await assertSchemaCurrent(this.db);
     this.relay = await OutboxRelay.started(this.runtime, MEDIA_SCHEMA, this.db);
     await this.worker.start();
+    await this.fetchWorker.start();
     await this.statusMedia.start();
   }
 
   /** Last, after the bus has drained: the jobs in hand finish, the relay its batch, then the pool closes. */
   async onApplicationShutdown(): Promise<void> {
     await this.worker.stop();
+    await this.fetchWorker.stop();
     await this.statusMedia.stop();
     await this.relay?.stop();
     await this.db.destroy();

@@ -30,6 +30,7 @@ export * from './moderation/reports.contracts';
 export * from './search/search.contracts';
 export * from './media/media.contracts';
 export * from './media/profile-images.contracts';
+export * from './media/remote-media.contracts';
 export * from './media/media-sniff';
 import { accountsProfiles } from './accounts/accounts.contracts';
 import { accountsRelationships } from './accounts/relationships.contracts';
@@ -64,6 +65,7 @@ import { moderationReports } from './moderation/reports.contracts';
 import { searchQueries } from './search/search.contracts';
 import { mediaAttachments, mediaJobs } from './media/media.contracts';
 import { profileImages } from './media/profile-images.contracts';
+import { remoteMedia, remoteMediaJobs } from './media/remote-media.contracts';
 
 /** Every request, event and job of Mammut, by service and feature. */
 export const contracts = {
@@ -110,7 +112,8 @@ export const contracts = {
   media: {
     attachments: mediaAttachments,
     profileImages,
-    jobs: mediaJobs,
+    remote: remoteMedia,
+    jobs: { ...mediaJobs, ...remoteMediaJobs },
   },
 } as const;
 export * from './timelines/stream.contracts';

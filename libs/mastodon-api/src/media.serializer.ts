@@ -22,7 +22,7 @@ export function serializeMediaAttachment(attachment: MediaAttachmentRecord): MMe
     type: attachment.type,
     url: attachment.url,
     preview_url: attachment.previewUrl,
-    remote_url: null,
+    remote_url: attachment.remoteUrl ?? null,
     preview_remote_url: null,
     text_url: null,
     meta: attachment.meta,

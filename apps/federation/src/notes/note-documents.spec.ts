@@ -197,6 +197,7 @@ describe('the attachments of a local status', () => {
     },
     description: 'a red and a blue half',
     blurhash: 'UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH',
+    remoteUrl: null,
     createdAt: '2026-11-30T12:34:00.000Z',
     ...overrides,
   });

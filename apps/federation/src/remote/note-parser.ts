@@ -1,4 +1,12 @@
-import { REMOTE_EMOJI_LIMIT, type RemoteEmoji, type RemotePoll, type Visibility } from '@mammut/contracts';
+import {
+  MEDIA_LIMITS,
+  REMOTE_EMOJI_LIMIT,
+  REMOTE_MEDIA_LIMITS,
+  type RemoteAttachment,
+  type RemoteEmoji,
+  type RemotePoll,
+  type Visibility,
+} from '@mammut/contracts';
 import { escapeHtml } from '@mammut/platform';
 
 /** Object types stored as statuses as they are. */
@@ -42,6 +50,72 @@ export interface ParsedNote {
   poll: RemotePoll | null;
   /** Its custom emoji (Emoji tags, parseEmojiTags). */
   emojis: RemoteEmoji[];
+  /** Its media (parseAttachments), at most four. */
+  attachments: RemoteAttachment[];
+}
+
+const BASE83 = /^[0-9A-Za-z#$%*+,\-.:;=?@[\]^_{|}~]+$/;
+const BASE83_DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~';
+
+/**
+ * Mastodon's check of a remote blurhash: base83 only, at most 5×5 components, and exactly as long
+ * as its first character says (a string any client would choke on is dropped, the media kept).
+ */
+export function validBlurhash(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length < 6 || value.length > 100 || !BASE83.test(value))
+    return false;
+  const flag = BASE83_DIGITS.indexOf(value[0]);
+  const x = (flag % 9) + 1;
+  const y = Math.floor(flag / 9) + 1;
+  return x <= 5 && y <= 5 && value.length === 4 + 2 * x * y;
+}
+
+/** Mastodon's attachment type from a remote media type; anything else shows as a link (`unknown`). */
+function mediaTypeOf(contentType: string | null): RemoteAttachment['type'] {
+  const major = contentType?.split('/')[0]?.toLowerCase();
+  return major === 'image' || major === 'video' || major === 'audio' ? major : 'unknown';
+}
+
+/**
+ * The media of a Note, as Mastodon's MediaAttachmentParser reads it: each item with an http(s) URL
+ * (a string, a Link, or the first of a list), its type from `mediaType` (or the Link's), alt text
+ * from `summary` else `name` (cut at 10,000 characters), a valid blurhash, a focal point within
+ * -1..1, its size; the first four only.
+ */
+export function parseAttachments(value: unknown): RemoteAttachment[] {
+  const found: RemoteAttachment[] = [];
+  for (const item of asArray(value)) {
+    if (found.length >= MEDIA_LIMITS.perStatus) break;
+    if (!item || typeof item !== 'object' || Array.isArray(item)) continue;
+    const object = item as Json;
+    const link = asArray(object.url)
+      .map((entry) => (isHttpUrl(entry) ? { href: entry, mediaType: null } : entry))
+      .find(
+        (entry): entry is Json => !!entry && typeof entry === 'object' && isHttpUrl((entry as Json).href),
+      );
+    const remoteUrl = link?.href as string | undefined;
+    if (!remoteUrl || remoteUrl.length > REMOTE_MEDIA_LIMITS.url) continue;
+    const contentType = text(object.mediaType) ?? text(link?.mediaType);
+    const description = (text(object.summary) || text(object.name) || '').slice(
+      0,
+      REMOTE_MEDIA_LIMITS.descriptionLength,
+    );
+    const point = Array.isArray(object.focalPoint) ? object.focalPoint : [];
+    const [x, y] = point.map(Number);
+    const dimension = (n: unknown): number | null =>
+      typeof n === 'number' && Number.isInteger(n) && n > 0 && n < 1_000_000 ? n : null;
+    found.push({
+      remoteUrl,
+      type: mediaTypeOf(contentType),
+      description: description || null,
+      blurhash: validBlurhash(object.blurhash) ? object.blurhash : null,
+      focus:
+        point.length === 2 && [x, y].every((n) => Number.isFinite(n) && n >= -1 && n <= 1) ? { x, y } : null,
+      width: dimension(object.width),
+      height: dimension(object.height),
+    });
+  }
+  return found;
 }
 
 /** Bounds of a remote poll kept: more options or longer ones and the Question is kept without it. */
@@ -267,7 +341,9 @@ export function parseNote(value: unknown, activity: Json = {}, now = new Date())
   if (content.length > NOTE_LIMITS.content) return { ok: false, error: 'content too large' };
   if (spoilerText.length > NOTE_LIMITS.spoilerText) return { ok: false, error: 'summary too large' };
   const poll = parsePoll(object, now);
-  if (!content.trim() && !spoilerText.trim() && !poll) return { ok: false, error: 'nothing to show' };
+  const attachments = parseAttachments(object.attachment);
+  if (!content.trim() && !spoilerText.trim() && !poll && !attachments.length)
+    return { ok: false, error: 'nothing to show' };
   const tags = asArray(object.tag).filter((tag): tag is Json => !!tag && typeof tag === 'object');
   const mentions = tags.flatMap((tag) => (tag.type === 'Mention' && isHttpUrl(tag.href) ? [tag.href] : []));
   const hashtags = tags.flatMap((tag) =>
@@ -297,6 +373,7 @@ export function parseNote(value: unknown, activity: Json = {}, now = new Date())
         .slice(0, NOTE_LIMITS.tags),
       poll,
       emojis: parseEmojiTags(object.tag),
+      attachments,
     },
   };
 }

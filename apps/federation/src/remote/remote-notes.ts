@@ -104,6 +104,16 @@ export class RemoteNotes {
     options: { mayCreate: boolean; parents: number; fromUpdate?: boolean },
   ): Promise<Saved> {
     const mentions = note.mentions.flatMap((uri) => participants.known.get(uri)?.id ?? []);
+    const rejectsMedia =
+      participants.author.domain !== null && (await this.blocks.rejectsMedia(participants.author.domain));
+    // Attachments are rows of the media service's; with the domain's media rejected, links only.
+    const { ids: mediaIds } = note.attachments.length
+      ? await this.bus.request(contracts.media.remote.save, {
+          accountId: participants.author.id,
+          attachments: note.attachments,
+          download: !rejectsMedia,
+        })
+      : { ids: [] };
     const saved = await this.bus.request(contracts.statuses.remote.saveRemoteStatus, {
       uri: note.id,
       url: note.url,
@@ -121,10 +131,8 @@ export class RemoteNotes {
       mayCreate: options.mayCreate,
       poll: note.poll,
       // Custom emoji are media: none are kept from a domain whose media is rejected.
-      emojis:
-        participants.author.domain !== null && (await this.blocks.rejectsMedia(participants.author.domain))
-          ? []
-          : note.emojis,
+      emojis: rejectsMedia ? [] : note.emojis,
+      mediaIds,
       fromUpdate: options.fromUpdate ?? false,
     });
     const parent = note.inReplyTo;

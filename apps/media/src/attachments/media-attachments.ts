@@ -69,7 +69,7 @@ const notFoundOrAttached = (ids: string[]): string =>
   `Media ${ids.join(', ')} not found or already attached to another post`;
 const DESCRIPTION_TOO_LONG = `Validation failed: Description is too long (maximum is ${MEDIA_LIMITS.descriptionLength} characters)`;
 
-interface Row {
+export interface MediaRow {
   id: string;
   account_id: string;
   status_id: string | null;
@@ -83,12 +83,14 @@ interface Row {
   description: string | null;
   blurhash: string | null;
   failure_description: string | null;
+  remote_url: string | null;
+  download: boolean;
   created_at: Date;
 }
 
-const COLUMNS = `id::text AS id, account_id::text AS account_id, status_id::text AS status_id, type,
+export const MEDIA_COLUMNS = `id::text AS id, account_id::text AS account_id, status_id::text AS status_id, type,
   processing, processing_error, upload_key, file_key, small_key, meta, description, blurhash,
-  failure_description, created_at`;
+  failure_description, remote_url, download, created_at`;
 
 /**
  * A processing failure retrying cannot fix: the file itself is at fault, or gone. `description`
@@ -138,6 +140,7 @@ export class MediaAttachments {
   private readonly jobs: Jobs;
   /** ffmpeg, ffprobe and heif-convert, as configured. */
   readonly tools: MediaTools;
+  private readonly publicOrigin: string;
 
   constructor(
     @Inject(MEDIA_DB) private readonly db: DataSource,
@@ -147,10 +150,11 @@ export class MediaAttachments {
   ) {
     this.jobs = new Jobs({ nats: runtime.nats, prefix: runtime.config.natsPrefix });
     this.tools = new MediaTools(runtime.config.mediaProcessing);
+    this.publicOrigin = runtime.config.publicOrigin;
   }
 
   async create(input: NewAttachment): Promise<MediaAttachmentRecord> {
-    let row: Row;
+    let row: MediaRow;
     try {
       if ((input.description?.length ?? 0) > MEDIA_LIMITS.descriptionLength)
         throw new ContractError('unprocessable', DESCRIPTION_TOO_LONG);
@@ -164,9 +168,9 @@ export class MediaAttachments {
         return detected.kind === 'image' ? (detected.animated ? 'gifv' : 'image') : detected.playable.type;
       });
       const meta: MediaMeta = input.focus ? { focus: input.focus } : {};
-      const rows: Row[] = await this.db.query(
+      const rows: MediaRow[] = await this.db.query(
         `INSERT INTO media.media_attachments (account_id, upload_key, meta, description, type)
-         VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+         VALUES ($1, $2, $3, $4, $5) RETURNING ${MEDIA_COLUMNS}`,
         [input.accountId, input.uploadKey, meta, input.description, type],
       );
       row = rows[0];
@@ -208,13 +212,13 @@ export class MediaAttachments {
     if (row.processing === 'failed') throw new ContractError('unprocessable', PROCESSING_ERROR);
     if ((change.description?.length ?? 0) > MEDIA_LIMITS.descriptionLength)
       throw new ContractError('unprocessable', DESCRIPTION_TOO_LONG);
-    const [rows]: [Row[], number] = await this.db.query(
+    const [rows]: [MediaRow[], number] = await this.db.query(
       `UPDATE media.media_attachments
        SET description = CASE WHEN $3 THEN $4 ELSE description END,
            meta = CASE WHEN $5::jsonb IS NULL THEN meta ELSE meta || jsonb_build_object('focus', $5::jsonb) END,
            updated_at = now()
        WHERE id = $1 AND account_id = $2 AND status_id IS NULL
-       RETURNING ${COLUMNS}`,
+       RETURNING ${MEDIA_COLUMNS}`,
       [
         change.id,
         change.accountId,
@@ -232,8 +236,8 @@ export class MediaAttachments {
     const row = await this.owned(accountId, id);
     if (row.status_id !== null) throw new ContractError('unprocessable', IN_USE_ERROR);
     const deleted = await this.db.transaction(async (tx) => {
-      const [rows]: [Row[], number] = await tx.query(
-        `DELETE FROM media.media_attachments WHERE id = $1 AND status_id IS NULL RETURNING ${COLUMNS}`,
+      const [rows]: [MediaRow[], number] = await tx.query(
+        `DELETE FROM media.media_attachments WHERE id = $1 AND status_id IS NULL RETURNING ${MEDIA_COLUMNS}`,
         [id],
       );
       if (rows[0])
@@ -259,9 +263,9 @@ export class MediaAttachments {
     if (input.ids.length > MEDIA_LIMITS.perStatus) throw new ContractError('unprocessable', TOO_MANY);
     const ids = [...new Set(input.ids)];
     return this.db.transaction(async (tx) => {
-      const found: Row[] = ids.length
+      const found: MediaRow[] = ids.length
         ? await tx.query(
-            `SELECT ${COLUMNS} FROM media.media_attachments
+            `SELECT ${MEDIA_COLUMNS} FROM media.media_attachments
              WHERE account_id = $1 AND id = ANY($2::bigint[]) AND (status_id IS NULL OR status_id = $3)
              FOR UPDATE`,
             [input.accountId, ids, input.statusId],
@@ -281,15 +285,15 @@ export class MediaAttachments {
           [ids, input.statusId],
         );
       }
-      return ids.map((id) => this.toRecord({ ...(byId.get(id) as Row), status_id: input.statusId }));
+      return ids.map((id) => this.toRecord({ ...(byId.get(id) as MediaRow), status_id: input.statusId }));
     });
   }
 
   /** Attachments by id, whoever owns them (presenting a status its viewer may see); unknown ids left out. */
   async list(ids: string[]): Promise<MediaAttachmentRecord[]> {
     if (!ids.length) return [];
-    const rows: Row[] = await this.db.query(
-      `SELECT ${COLUMNS} FROM media.media_attachments WHERE id = ANY($1::bigint[])`,
+    const rows: MediaRow[] = await this.db.query(
+      `SELECT ${MEDIA_COLUMNS} FROM media.media_attachments WHERE id = ANY($1::bigint[])`,
       [[...new Set(ids)]],
     );
     return rows.map((row) => this.toRecord(row));
@@ -301,8 +305,8 @@ export class MediaAttachments {
    * removing a file already gone is harmless if the event comes again.
    */
   async deleteOfStatus(tx: EntityManager, statusId: string): Promise<void> {
-    const [rows]: [Row[], number] = await tx.query(
-      `DELETE FROM media.media_attachments WHERE status_id = $1 RETURNING ${COLUMNS}`,
+    const [rows]: [MediaRow[], number] = await tx.query(
+      `DELETE FROM media.media_attachments WHERE status_id = $1 RETURNING ${MEDIA_COLUMNS}`,
       [statusId],
     );
     for (const row of rows) {
@@ -320,14 +324,14 @@ export class MediaAttachments {
    * at fault fails it at once; anything else (storage, database) is thrown for a retry.
    */
   async process(id: string): Promise<MediaAttachmentRecord> {
-    const [[row]]: [Row[], number] = await this.db.query(
+    const [[row]]: [MediaRow[], number] = await this.db.query(
       `UPDATE media.media_attachments SET processing = 'in_progress', updated_at = now()
-       WHERE id = $1 AND processing IN ('queued', 'in_progress') RETURNING ${COLUMNS}`,
+       WHERE id = $1 AND processing IN ('queued', 'in_progress') RETURNING ${MEDIA_COLUMNS}`,
       [id],
     );
     if (!row) {
-      const [done]: Row[] = await this.db.query(
-        `SELECT ${COLUMNS} FROM media.media_attachments WHERE id = $1`,
+      const [done]: MediaRow[] = await this.db.query(
+        `SELECT ${MEDIA_COLUMNS} FROM media.media_attachments WHERE id = $1`,
         [id],
       );
       if (!done) throw new PermanentFailure('the attachment is gone');
@@ -338,7 +342,7 @@ export class MediaAttachments {
   }
 
   /** Puts a processed attachment's files in storage and completes its row; the upload goes. */
-  private async store(row: Row, processed: ProcessedMedia): Promise<MediaAttachmentRecord> {
+  private async store(row: MediaRow, processed: ProcessedMedia): Promise<MediaAttachmentRecord> {
     const { id } = row;
     const fileKey = mediaAttachmentKey(id, 'original', processed.original.extension);
     const smallKey = processed.small ? mediaAttachmentKey(id, 'small', processed.small.extension) : null;
@@ -352,14 +356,14 @@ export class MediaAttachments {
       await this.storage.put(smallKey, processed.small.bytes, processed.small.contentType);
     const meta: MediaMeta = { ...row.meta, ...processed.meta };
     const completed = await this.db.transaction(async (tx) => {
-      const [rows]: [Row[], number] = await tx.query(
+      const [rows]: [MediaRow[], number] = await tx.query(
         `UPDATE media.media_attachments
          SET processing = 'complete', processing_error = NULL, failure_description = NULL,
              upload_key = NULL, file_key = $2, small_key = $3, file_content_type = $4, file_size = $5,
              meta = $6::jsonb || jsonb_strip_nulls(jsonb_build_object('focus', meta->'focus')),
              blurhash = $7, type = $8, updated_at = now()
          WHERE id = $1 AND processing = 'in_progress'
-         RETURNING ${COLUMNS}`,
+         RETURNING ${MEDIA_COLUMNS}`,
         [
           id,
           fileKey,
@@ -392,17 +396,17 @@ export class MediaAttachments {
   /** After the last attempt, or for a file at fault: failed with the reason, the upload removed. */
   async markFailed(id: string, reason: string, description?: string): Promise<void> {
     const uploadKey = await this.db.transaction(async (tx) => {
-      const [before]: Array<Pick<Row, 'upload_key'>> = await tx.query(
+      const [before]: Array<Pick<MediaRow, 'upload_key'>> = await tx.query(
         `SELECT upload_key FROM media.media_attachments
          WHERE id = $1 AND processing IN ('queued', 'in_progress') FOR UPDATE`,
         [id],
       );
       if (!before) return undefined;
-      const [[row]]: [Row[], number] = await tx.query(
+      const [[row]]: [MediaRow[], number] = await tx.query(
         `UPDATE media.media_attachments
          SET processing = 'failed', processing_error = $2, failure_description = $3, upload_key = NULL,
              updated_at = now()
-         WHERE id = $1 RETURNING ${COLUMNS}`,
+         WHERE id = $1 RETURNING ${MEDIA_COLUMNS}`,
         [id, reason.slice(0, 1000), description ?? null],
       );
       await this.outbox.add(tx, contracts.media.attachments.events.attachmentProcessed, {
@@ -430,7 +434,7 @@ export class MediaAttachments {
    * whatever was decided at upload). The conversions share one deadline; past it the tool is
    * killed and the attachment fails, as it does for a file that cannot be decoded.
    */
-  private async processedFiles(row: Row, dir: string): Promise<ProcessedMedia> {
+  private async processedFiles(row: MediaRow, dir: string): Promise<ProcessedMedia> {
     const deadline = new Deadline(this.tools.config.timeoutMs);
     try {
       const detected = row.upload_key ? await this.detect(row.upload_key, dir) : null;
@@ -546,9 +550,9 @@ export class MediaAttachments {
     return Buffer.concat(chunks);
   }
 
-  private async owned(accountId: string, id: string): Promise<Row> {
-    const [row]: Row[] = await this.db.query(
-      `SELECT ${COLUMNS} FROM media.media_attachments WHERE id = $1 AND account_id = $2`,
+  private async owned(accountId: string, id: string): Promise<MediaRow> {
+    const [row]: MediaRow[] = await this.db.query(
+      `SELECT ${MEDIA_COLUMNS} FROM media.media_attachments WHERE id = $1 AND account_id = $2`,
       [id, accountId],
     );
     if (!row) throw notFound();
@@ -556,20 +560,26 @@ export class MediaAttachments {
   }
 
   /** An attachment that will not be: its row and every file it had. */
-  private async discard(row: Row): Promise<void> {
-    const [[gone]]: [Row[], number] = await this.db.query(
-      `DELETE FROM media.media_attachments WHERE id = $1 RETURNING ${COLUMNS}`,
+  private async discard(row: MediaRow): Promise<void> {
+    const [[gone]]: [MediaRow[], number] = await this.db.query(
+      `DELETE FROM media.media_attachments WHERE id = $1 RETURNING ${MEDIA_COLUMNS}`,
       [row.id],
     );
     await this.removeFiles(gone ?? row);
   }
 
-  private async removeFiles(row: Row): Promise<void> {
+  private async removeFiles(row: MediaRow): Promise<void> {
     const keys = [row.upload_key, row.file_key, row.small_key].filter((key): key is string => !!key);
     await Promise.all(keys.map((key) => this.storage.delete(key)));
   }
 
-  private toRecord(row: Row): MediaAttachmentRecord {
+  /**
+   * A remote attachment's file not cached here is linked through the media proxy (Mastodon's
+   * `/media_proxy/:id/:style`), which fetches it on demand; its own server's URL is `remote_url`.
+   */
+  toRecord(row: MediaRow): MediaAttachmentRecord {
+    const proxied = (style: 'original' | 'small'): string | null =>
+      row.remote_url ? `${this.publicOrigin}/media_proxy/${row.id}/${style}` : null;
     return {
       id: row.id,
       accountId: row.account_id,
@@ -577,11 +587,12 @@ export class MediaAttachments {
       type: row.type,
       processing: row.processing,
       processingError: row.processing_error,
-      url: row.file_key ? this.storage.urlOf(row.file_key) : null,
-      previewUrl: row.small_key ? this.storage.urlOf(row.small_key) : null,
+      url: row.file_key ? this.storage.urlOf(row.file_key) : proxied('original'),
+      previewUrl: row.small_key ? this.storage.urlOf(row.small_key) : row.file_key ? null : proxied('small'),
       meta: row.meta,
       description: row.description,
       blurhash: row.blurhash,
+      remoteUrl: row.remote_url,
       createdAt: row.created_at.toISOString(),
     };
   }

@@ -4,6 +4,7 @@ import { EventSubscriber, on, RUNTIME, type Runtime, type Subscription } from '@
 import type { DataSource } from 'typeorm';
 import { MEDIA_DB, MEDIA_SCHEMA } from '../database/media-database';
 import { ProfileImages } from '../profiles/profile-images';
+import { RemoteMedia } from '../remote/remote-media';
 import { MediaAttachments } from './media-attachments';
 
 /**
@@ -18,6 +19,7 @@ export class StatusMedia extends EventSubscriber {
     @Inject(MEDIA_DB) db: DataSource,
     private readonly attachments: MediaAttachments,
     private readonly profileImages: ProfileImages,
+    private readonly remote: RemoteMedia,
   ) {
     super(runtime, { schema: MEDIA_SCHEMA, dataSource: db });
   }
@@ -27,8 +29,24 @@ export class StatusMedia extends EventSubscriber {
       {
         consumer: 'media-deleted-statuses',
         handlers: [
-          on(contracts.statuses.statuses.events.statusDeleted, ({ statusId, local, reblogOfId }, tx) =>
-            local && reblogOfId === null ? this.attachments.deleteOfStatus(tx, statusId) : Promise.resolve(),
+          // Local and remote alike, as Mastodon's RemoveStatusService purges a remote status's media.
+          on(contracts.statuses.statuses.events.statusDeleted, ({ statusId, reblogOfId }, tx) =>
+            reblogOfId === null ? this.attachments.deleteOfStatus(tx, statusId) : Promise.resolve(),
+          ),
+        ],
+      },
+      {
+        consumer: 'media-remote-statuses',
+        handlers: [
+          on(
+            contracts.statuses.statuses.events.statusCreated,
+            ({ status }, tx) => this.remote.linkToStatus(tx, status.id, status.accountId, status.mediaIds),
+            { when: ({ status }) => !status.local && status.mediaIds.length > 0 },
+          ),
+          on(
+            contracts.statuses.statuses.events.statusUpdated,
+            ({ status }, tx) => this.remote.linkToStatus(tx, status.id, status.accountId, status.mediaIds),
+            { when: ({ status }) => !status.local && status.mediaIds.length > 0 },
           ),
         ],
       },

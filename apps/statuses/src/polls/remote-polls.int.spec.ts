@@ -56,6 +56,7 @@ describe('remote polls', () => {
     poll: remotePoll(),
     fromUpdate: false,
     emojis: [],
+    mediaIds: [],
     ...overrides,
   });
   const save = (input: RemoteStatusDescription) =>

@@ -41,6 +41,7 @@ describe('remote statuses', () => {
     poll: null,
     fromUpdate: false,
     emojis: [],
+    mediaIds: [],
     ...overrides,
   });
 

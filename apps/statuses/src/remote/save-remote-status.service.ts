@@ -90,9 +90,9 @@ export class SaveRemoteStatus {
       `WITH s AS (
          INSERT INTO statuses.statuses (id, uri, url, account_id, local, content, spoiler_text, sensitive, language,
            visibility, in_reply_to_id, in_reply_to_account_id, in_reply_to_uri, tags, conversation_id, created_at,
-           updated_at, emojis)
+           updated_at, emojis, media_ids)
          VALUES (statuses.timestamp_id('statuses', $12::timestamptz), $1, $2, $3, false, $4, $5, $6, $7, $8, $9, $10,
-           $14, $11, $13, LEAST($12::timestamptz, now()), now(), $15::jsonb)
+           $14, $11, $13, LEAST($12::timestamptz, now()), now(), $15::jsonb, $16::bigint[])
          RETURNING *)
        SELECT ${STATUS_FIELDS}, ARRAY[]::text[] AS mentions FROM s`,
       [
@@ -111,6 +111,7 @@ export class SaveRemoteStatus {
         thread,
         input.inReplyToUri,
         JSON.stringify(input.emojis),
+        input.mediaIds,
       ],
     );
     inserted.poll_id = await this.polls.saveRemote(tx, inserted.id, input.accountId, null, input.poll, true);
@@ -159,7 +160,8 @@ export class SaveRemoteStatus {
       said.language !== before.language ||
       input.mentions.join() !== before.mentions.join() ||
       input.tags.join() !== before.tags.join() ||
-      emojiKey(input.emojis) !== emojiKey(before.emojis);
+      emojiKey(input.emojis) !== emojiKey(before.emojis) ||
+      input.mediaIds.join() !== before.mediaIds.join();
     const pollId =
       changed || input.fromUpdate
         ? await this.polls.saveRemote(tx, before.id, before.accountId, before.pollId, input.poll, changed)
@@ -171,7 +173,7 @@ export class SaveRemoteStatus {
          UPDATE statuses.statuses
             SET content = $2, spoiler_text = $3, sensitive = $4, language = $5, tags = $6, url = $7,
                 edited_at = LEAST($8::timestamptz, now()), updated_at = now(), poll_id = $9,
-                emojis = $10::jsonb
+                emojis = $10::jsonb, media_ids = $11::bigint[]
           WHERE id = $1 RETURNING *)
        SELECT ${STATUS_FIELDS}, ARRAY[]::text[] AS mentions FROM s`,
       [
@@ -185,6 +187,7 @@ export class SaveRemoteStatus {
         input.updated,
         pollId,
         JSON.stringify(input.emojis),
+        input.mediaIds,
       ],
     );
     await tx.query(`DELETE FROM statuses.mentions WHERE status_id = $1`, [before.id]);
@@ -200,6 +203,7 @@ export class SaveRemoteStatus {
       pollOptions: input.poll?.options ?? null,
       createdAt: status.editedAt ?? status.createdAt,
       emojis: input.emojis,
+      mediaIds: input.mediaIds,
     });
     await this.outbox.add(tx, contracts.statuses.statuses.events.statusUpdated, {
       status,

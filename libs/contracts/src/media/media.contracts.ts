@@ -84,6 +84,8 @@ export const mediaAttachmentRecord = z.object({
   meta: mediaMeta,
   description: z.string().nullable(),
   blurhash: z.string().nullable(),
+  /** Where a remote attachment lives on its server; null for a local one. */
+  remoteUrl: z.string().nullable().default(null),
   createdAt: isoDate,
 });
 export type MediaAttachmentRecord = z.infer<typeof mediaAttachmentRecord>;

@@ -59,6 +59,8 @@ export const remoteStatusDescription = z.object({
   poll: remotePoll.nullable().default(null),
   /** Its Emoji tags (kept with the status and each version of it). */
   emojis: remoteEmojis,
+  /** Its attachments (`media.remote.save` made them), in order. */
+  mediaIds: z.array(id).max(4).default([]),
   /**
    * It comes from an Update: only then does a stored status that is not edited take its poll's
    * counts (a Create processed after the Updates that followed it would bring older ones back).

@@ -120,6 +120,15 @@ export const THROTTLE_RULES: readonly ThrottleRule[] = [
     subject: (_request, grant) => grant?.user?.userId,
   },
   {
+    // Each proxied request may make the server fetch a remote file: Mastodon's 30 per 10 minutes per address.
+    name: 'throttle_media_proxy',
+    phase: 'request',
+    limit: 30,
+    periodMs: 10 * MINUTE,
+    applies: (r) => r.route === '/media_proxy/:id/:style',
+    subject: clientAddress,
+  },
+  {
     name: 'throttle_api_sign_up',
     phase: 'request',
     limit: 5,

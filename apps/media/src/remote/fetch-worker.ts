@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { contracts } from '@mammut/contracts';
+import { Jobs, RUNTIME, type Runtime } from '@mammut/platform';
+import { RemoteMedia } from './remote-media';
+
+/** Mastodon retries a failed remote download a few times; its server may be away for a while. */
+const FETCH_BACKOFF_MS = [30_000, 5 * 60_000, 30 * 60_000];
+
+/**
+ * Fetches the files of remote attachments off the inbox's path. A server away is tried again
+ * later; after the last try the attachment stays a link to its server, and the media proxy may
+ * still fetch it when someone looks.
+ */
+@Injectable()
+export class RemoteFetchWorker {
+  private readonly jobs: Jobs;
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly remote: RemoteMedia,
+  ) {
+    this.jobs = new Jobs({ nats: runtime.nats, prefix: runtime.config.natsPrefix });
+  }
+
+  async start(): Promise<void> {
+    if (!this.runtime.config.consumeEvents) return;
+    await this.jobs.work(contracts.media.jobs.fetch, ({ id }) => this.remote.fetch(id), {
+      maxAttempts: FETCH_BACKOFF_MS.length + 1,
+      backoffMs: FETCH_BACKOFF_MS,
+      concurrency: 2,
+      ackWaitMs: 5 * 60_000,
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.jobs.stop();
+  }
+}

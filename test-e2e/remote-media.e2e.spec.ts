@@ -1,0 +1,217 @@
+import { contracts } from '@mammut/contracts';
+import { randomUUID } from 'node:crypto';
+import type { mastodon } from 'masto';
+import sharp from 'sharp';
+import { twoToneImage } from '../apps/media/src/attachments/test-images';
+import { seedUsers, type SeededUser } from './support/factories';
+import { clientOf, followAcross } from './support/federation';
+import { deliverSigned, keyPair, Peer } from './support/peer';
+import { pollUntil } from './support/poll';
+import { settled, useTestSystem } from './support/system';
+
+jest.setTimeout(120_000);
+
+const FEDERATING = { FEDERATION_SCHEME: 'http', FEDERATION_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1' };
+const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
+const BLURHASH = 'LEHV6nWB2yk8pyo0adR*.7kCMdnj';
+
+/**
+ * Media across servers: a local status's attachments leave as Documents (type, URL, alt text,
+ * blurhash, focal point, size), and a remote status's attachments arrive as attachments of their
+ * own, fetched through the guarded client into the local cache (the bytes decide what they are),
+ * linked through the media proxy until then; a domain whose media is rejected keeps them as links
+ * that fetch nothing; deleting the status takes the cache along.
+ */
+describe('remote media', () => {
+  const a = useTestSystem(FEDERATING);
+  const b = useTestSystem(FEDERATING);
+  const peer = new Peer();
+  const blocked = new Peer();
+  const keys = keyPair();
+  let alice: SeededUser;
+  let bob: SeededUser;
+  let bobClient: mastodon.rest.Client;
+
+  beforeAll(async () => {
+    await peer.start();
+    await blocked.start();
+    [alice] = await seedUsers(a.t, ['alice']);
+    [bob] = await seedUsers(b.t, ['bob']);
+    bobClient = clientOf(b.t, bob);
+    await followAcross(b.t, bob, `alice@${a.t.domain}`);
+    await b.t.system.runtime.bus.request(contracts.federation.domainBlocks.create, {
+      domain: new URL(blocked.origin).host,
+      severity: 'noop',
+      rejectMedia: true,
+    });
+  });
+
+  afterAll(async () => {
+    await peer.stop();
+    await blocked.stop();
+  });
+
+  /** bob's view of the status with `uri`, once it arrived. */
+  const seenByBob = async (uri: string): Promise<mastodon.v1.Status> => {
+    const { statuses } = await bobClient.v2.search.list({ q: uri, resolve: true, type: 'statuses' });
+    expect(statuses).toHaveLength(1);
+    return statuses[0];
+  };
+
+  it('sends a status’s image to a follower’s server, which caches it and shows it with its alt text', async () => {
+    const aliceClient = clientOf(a.t, alice);
+    const media = await aliceClient.v1.media.create({
+      file: new Blob([await twoToneImage(160, 90, 'png')], { type: 'image/png' }),
+      description: 'red and blue',
+      focus: '0.25,0.5',
+    });
+    const posted = await aliceClient.v1.statuses.create({ status: 'a picture', mediaIds: [media.id] });
+    const home = await pollUntil(
+      async () => await bobClient.v1.timelines.home.list(),
+      (statuses) => statuses.some((status) => status.uri === posted.uri),
+      20_000,
+    );
+    const arrived = home.find((status) => status.uri === posted.uri)!;
+    expect(arrived.mediaAttachments).toHaveLength(1);
+    expect(arrived.mediaAttachments[0]).toMatchObject({
+      type: 'image',
+      remoteUrl: media.url,
+      description: 'red and blue',
+      blurhash: media.blurhash,
+      meta: { focus: { x: 0.25, y: 0.5 } },
+    });
+
+    // Cached by b's media service: served from b, the same picture.
+    const cached = await pollUntil(
+      async () => (await bobClient.v1.statuses.$select(arrived.id).fetch()).mediaAttachments[0],
+      (attachment) => attachment.url?.startsWith(`${b.t.url}/system/media_attachments/`) ?? false,
+      20_000,
+    );
+    const served = await fetch(cached.url!);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    const meta = await sharp(Buffer.from(await served.arrayBuffer())).metadata();
+    expect([meta.width, meta.height]).toEqual([160, 90]);
+    expect(cached.meta?.original).toMatchObject({ width: 160, height: 90 });
+    expect(cached.previewUrl).toMatch(new RegExp(`^${b.t.url}/system/media_attachments/.*/small/`));
+
+    // Deleted at its origin: gone from b with its cached files.
+    await aliceClient.v1.statuses.$select(posted.id).remove();
+    await pollUntil(
+      () => fetch(cached.url!).then((response) => response.status),
+      (status) => status === 404,
+      20_000,
+    );
+  });
+
+  /** pat on `server` posts a note with `attachment` to bob, who follows nobody there: a mention. */
+  const deliverNote = async (server: Peer, attachment: unknown[]): Promise<string> => {
+    const pat = server.person('pat', keys.publicKey);
+    const uri = `${pat}/statuses/${randomUUID()}`;
+    const bobUri = `${b.t.url}/users/bob`;
+    const response = await deliverSigned(
+      `${b.t.url}/users/bob/inbox`,
+      JSON.stringify({
+        '@context': 'https://www.w3.org/ns/activitystreams',
+        id: `${uri}/activity`,
+        type: 'Create',
+        actor: pat,
+        object: {
+          id: uri,
+          type: 'Note',
+          attributedTo: pat,
+          published: new Date().toISOString(),
+          to: [PUBLIC],
+          cc: [bobUri],
+          content: '',
+          tag: [{ type: 'Mention', href: bobUri, name: `@bob@${b.t.domain}` }],
+          attachment,
+        },
+      }),
+      { keyId: `${pat}#main-key`, privateKeyPem: keys.privateKey },
+    );
+    expect(response.status).toBe(202);
+    await settled(b.t);
+    return uri;
+  };
+
+  it('takes a peer’s attachments as Mastodon reads them, fetching the files it may and no more', async () => {
+    const picture = await twoToneImage(64, 48, 'jpeg');
+    peer.serve('/files/picture.jpg', picture, 'image/jpeg');
+    peer.serve('/files/notes.txt', Buffer.from('just words, not media'), 'image/png');
+    const uri = await deliverNote(peer, [
+      {
+        type: 'Document',
+        mediaType: 'image/jpeg',
+        url: `${peer.origin}/files/picture.jpg`,
+        name: 'alt from name',
+        summary: 'alt from summary',
+        blurhash: BLURHASH,
+        focalPoint: [-0.5, 1],
+        width: 64,
+        height: 48,
+      },
+      // A Link list, a blurhash no client could read, a focal point out of range.
+      {
+        type: 'Image',
+        url: [{ type: 'Link', mediaType: 'image/png', href: `${peer.origin}/files/notes.txt` }],
+        blurhash: 'not a blurhash',
+        focalPoint: [3, 0],
+      },
+      { type: 'PropertyValue', name: 'no url', value: 'skipped' },
+      { type: 'Document', mediaType: 'image/png', url: 'ftp://files.example/x.png' },
+    ]);
+    const status = await seenByBob(uri);
+    // The first one's blurhash is the peer's until the file is here, then the one made from it.
+    expect(status.mediaAttachments.map((m) => [m.type, m.remoteUrl, m.description, m.blurhash])).toEqual([
+      ['image', `${peer.origin}/files/picture.jpg`, 'alt from summary', expect.stringMatching(/^.{28,36}$/)],
+      ['image', `${peer.origin}/files/notes.txt`, null, null],
+    ]);
+    expect(status.mediaAttachments[0].meta?.focus).toEqual({ x: -0.5, y: 1 });
+    expect(status.mediaAttachments[1].meta?.focus).toBeUndefined();
+
+    const cached = await pollUntil(
+      async () => (await bobClient.v1.statuses.$select(status.id).fetch()).mediaAttachments,
+      (media) => media[0].url?.includes('/system/') ?? false,
+      20_000,
+    );
+    expect((await fetch(cached[0].url!)).status).toBe(200);
+    // Not media at all: it stays a link through the proxy, which has nothing to redirect to.
+    expect(cached[1].url).toBe(`${b.t.url}/media_proxy/${cached[1].id}/original`);
+    const proxied = await fetch(cached[1].url!, { redirect: 'manual' });
+    expect(proxied.status).toBe(404);
+    expect(peer.gets.filter((get) => get.path === '/files/notes.txt').length).toBe(1);
+
+    // The proxy of a cached file redirects to it.
+    const redirect = await fetch(`${b.t.url}/media_proxy/${cached[0].id}/original`, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe(cached[0].url);
+    for (const bad of [
+      '/media_proxy/abc/original',
+      `/media_proxy/${cached[0].id}/huge`,
+      '/media_proxy/1/original',
+    ])
+      expect((await fetch(`${b.t.url}${bad}`, { redirect: 'manual' })).status).toBe(404);
+  });
+
+  it('keeps a rejected domain’s media as links and never fetches them', async () => {
+    blocked.serve('/files/picture.png', await twoToneImage(32, 32), 'image/png');
+    const uri = await deliverNote(blocked, [
+      {
+        type: 'Document',
+        mediaType: 'image/png',
+        url: `${blocked.origin}/files/picture.png`,
+        name: 'kept as a link',
+      },
+    ]);
+    const status = await seenByBob(uri);
+    const [attachment] = status.mediaAttachments;
+    expect(attachment).toMatchObject({
+      type: 'unknown',
+      remoteUrl: `${blocked.origin}/files/picture.png`,
+      description: 'kept as a link',
+    });
+    expect((await fetch(attachment.url!, { redirect: 'manual' })).status).toBe(404);
+    await settled(b.t);
+    expect(blocked.gets.filter((get) => get.path.startsWith('/files/'))).toEqual([]);
+  });
+});
