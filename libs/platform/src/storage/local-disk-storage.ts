@@ -88,6 +88,12 @@ export class LocalDiskStorage implements MediaStorage {
     return `${this.origin}${MEDIA_PUBLIC_PREFIX}${assertMediaKey(key)}`;
   }
 
+  /** Files on disk are served by the gateway itself. */
+  redirectUrlOf(key: string): Promise<string | undefined> {
+    assertMediaKey(key);
+    return Promise.resolve(undefined);
+  }
+
   /** The file of a key, which the key's own check and this one both keep inside the root. */
   private pathOf(key: string): string {
     const path = resolve(join(this.root, assertMediaKey(key)));
