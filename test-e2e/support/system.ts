@@ -103,13 +103,16 @@ export interface SystemUnderTest {
 
 /**
  * One test system (and a client on its database) for the enclosing describe block: started in
- * beforeAll, stopped in afterAll. Read `t` and `db` inside tests and hooks only.
+ * beforeAll, stopped in afterAll. Read `t` and `db` inside tests and hooks only. `env` may be a
+ * function, called in beforeAll, for settings known only once an earlier hook ran (a bucket's).
  */
-export function useTestSystem(env: Record<string, string> = {}): SystemUnderTest {
+export function useTestSystem(
+  env: Record<string, string> | (() => Record<string, string>) = {},
+): SystemUnderTest {
   let t: TestSystem | undefined;
   let db: Client | undefined;
   beforeAll(async () => {
-    t = await startTestSystem(env);
+    t = await startTestSystem(typeof env === 'function' ? env() : env);
     db = new Client({ connectionString: t.databaseUrl });
     await db.connect();
   });
