@@ -72,7 +72,8 @@ export class S3MediaStorage implements MediaStorage {
       region: config.region,
       endpoint: config.endpoint,
       forcePathStyle: config.pathStyle,
-      credentials: config.credentials,
+      // A copy: the SDK marks where credentials came from on the object itself (the config's is frozen).
+      credentials: config.credentials ? { ...config.credentials } : undefined,
       // Several S3-compatible servers reject the checksums the SDK adds by default since 3.729;
       // compute and check them only where an operation requires one.
       requestChecksumCalculation: 'WHEN_REQUIRED',
