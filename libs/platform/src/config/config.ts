@@ -419,7 +419,9 @@ function s3Config(e: z.infer<typeof schema>): S3Config | undefined {
   }
   const presigned = e.S3_PRESIGNED_URLS;
   if (presigned && e.S3_ALIAS_HOST !== undefined) {
-    fail('S3_ALIAS_HOST serves a public bucket; S3_PRESIGNED_URLS=true reads a private one through the instance');
+    fail(
+      'S3_ALIAS_HOST serves a public bucket; S3_PRESIGNED_URLS=true reads a private one through the instance',
+    );
   }
   const hostOnly = /^[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~-]+)*$/;
   for (const [name, value] of [
@@ -431,7 +433,7 @@ function s3Config(e: z.infer<typeof schema>): S3Config | undefined {
     }
   }
   const endpoint = e.S3_ENDPOINT ? new URL(e.S3_ENDPOINT) : undefined;
-  if (endpoint && (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:')) {
+  if (endpoint && endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
     fail('S3_ENDPOINT must be an http or https URL');
   }
   const pathStyle = endpoint !== undefined && !e.S3_OVERRIDE_PATH_STYLE;
