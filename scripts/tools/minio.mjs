@@ -39,7 +39,14 @@ export function ensureMinio({ log = (line) => console.log(line) } = {}) {
     renameSync(join(building, 'minio'), binary);
     writeFileSync(stamp, `${MINIO_VERSION}\n`);
   } catch (error) {
-    const detail = error.code === 'ENOENT' ? 'the Go toolchain (`go`) is not installed' : String(error.stderr ?? error).trim().split('\n').slice(-5).join('\n');
+    const detail =
+      error.code === 'ENOENT'
+        ? 'the Go toolchain (`go`) is not installed'
+        : String(error.stderr ?? error)
+            .trim()
+            .split('\n')
+            .slice(-5)
+            .join('\n');
     throw new Error(`cannot build MinIO ${MINIO_VERSION}: ${detail}`);
   } finally {
     rmSync(building, { recursive: true, force: true });

@@ -6,9 +6,9 @@ import {
   ListMultipartUploadsCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { useMinio } from '@mammut/testing';
 import { randomBytes } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
-import { useMinio } from '../../../../test-e2e/support/minio';
 import { loadConfig, type S3Config } from '../config/config';
 import { createMediaStorage } from './create-media-storage';
 import { LocalDiskStorage } from './local-disk-storage';
