@@ -1,13 +1,17 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
 import { createRestAPIClient, type mastodon } from 'masto';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import sharp from 'sharp';
 import { orientedJpeg, twoToneImage } from '../apps/media/src/attachments/test-images';
 import { seedUser, type SeededUser } from './support/factories';
 import { type MinioBucket, useMinio } from './support/minio';
 import { pollUntil } from './support/poll';
-import { type SystemUnderTest, useTestSystem } from './support/system';
+import { splitSystemEnv, startProcess, until } from './support/service-processes';
+import { freePort, type SystemUnderTest, useTestSystem } from './support/system';
 
 jest.setTimeout(120_000);
 
@@ -197,5 +201,74 @@ describe('media in a private S3 bucket, read through presigned redirects', () =>
       const answer = await rawGet(sut.t.url, bad);
       expect([bad, answer]).toEqual([bad, { status: 404, location: undefined }]);
     }
+  });
+});
+
+/**
+ * The gateway and the media service as processes of their own, each with a media directory of its
+ * own that nothing is written to: the upload the gateway streams into the bucket is what the media
+ * service processes, and what it stores there is what the gateway redirects readers to.
+ */
+describe('gateway and media as separate processes sharing only a bucket', () => {
+  const minio = useMinio();
+  const children: ChildProcess[] = [];
+  let databaseUrl = '';
+  let origin = '';
+
+  beforeAll(async () => {
+    const infra = testInfra();
+    databaseUrl = await cloneTemplateDatabase(infra);
+    const [port, accountsPort, mediaPort] = [await freePort(), await freePort(), await freePort()];
+    const prefix = uniqueName('s3split');
+    origin = `http://127.0.0.1:${port}`;
+    const env = {
+      ...splitSystemEnv({ infra, databaseUrl, port, prefix }),
+      ...minio.env({ S3_PRESIGNED_URLS: 'true' }),
+    };
+    const nowhere = (name: string): string => `.data/test/never-written-${prefix}-${name}`;
+    children.push(
+      startProcess('apps/accounts/src/main.ts', { ...env, HEALTH_PORT: String(accountsPort) }),
+      startProcess('apps/media/src/main.ts', {
+        ...env,
+        HEALTH_PORT: String(mediaPort),
+        MEDIA_ROOT: nowhere('media'),
+      }),
+      startProcess('apps/gateway/src/main.ts', {
+        ...env,
+        PORT: String(port),
+        MEDIA_ROOT: nowhere('gateway'),
+      }),
+    );
+    await Promise.all([
+      until(`http://127.0.0.1:${accountsPort}/health/ready`, 60_000),
+      until(`http://127.0.0.1:${mediaPort}/health/ready`, 60_000),
+      until(`${origin}/health/ready`, 60_000),
+    ]);
+  });
+
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    if (databaseUrl) await dropDatabase(testInfra(), databaseUrl);
+  });
+
+  it('uploads through the gateway, processes in the media service and redirects to the bucket', async () => {
+    const alice = await seedUser({ url: origin, databaseUrl }, { username: 'alice' });
+    const client = createRestAPIClient({ url: origin, accessToken: alice.token });
+    const created = await client.v2.media.create({
+      file: new Blob([await orientedJpeg(200, 100)], { type: 'image/jpeg' }),
+      skipPolling: true,
+    });
+    const media = await pollUntil(
+      () => client.v1.media.$select(created.id).fetch(),
+      (found) => found.url !== null,
+      30_000,
+    );
+    expect(media.url!.startsWith(`${origin}/system/media_attachments/`)).toBe(true);
+    const file = await download(media.url!);
+    expect([file.status, file.type]).toEqual([200, 'image/jpeg']);
+    expect(await sharp(file.bytes).metadata()).toMatchObject({ width: 100, height: 200 });
+    expect(await keysOf(minio)).toHaveLength(2);
+    expect(existsSync('.data/test')).toBe(true);
+    expect(readdirSync('.data/test').filter((name) => name.startsWith('never-written-'))).toEqual([]);
   });
 });
