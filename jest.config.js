@@ -13,7 +13,7 @@ const common = {
   // masto and change-case ship ESM only: let swc compile them to CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!(masto|change-case|@mastojs|structured-field-values)/)'],
   moduleNameMapper,
-  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.data/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.data/', '<rootDir>/.tools/'],
 };
 module.exports = {
   transform: common.transform,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureModules } from './bootstrap.mjs';
 import { ensureOpenSearch } from './tools/opensearch.mjs';
+import { ensureMinio } from './tools/minio.mjs';
 
 ensureModules();
 // The search tests' OpenSearch node (started lazily by test-e2e/support/opensearch.ts): its jars are
@@ -16,6 +17,12 @@ try {
 } catch (error) {
   openSearch.MAMMUT_OPENSEARCH_ERROR = error instanceof Error ? error.message : String(error);
   console.log(`OpenSearch unavailable: ${openSearch.MAMMUT_OPENSEARCH_ERROR}`);
+}
+// The S3 tests' MinIO (built once). Without it the rest still runs, and those tests fail saying why.
+try {
+  ensureMinio();
+} catch (error) {
+  console.error(`${error.message}: the S3 tests will fail`);
 }
 const report = join(mkdtempSync(join(tmpdir(), 'mammut-jest-')), 'report.json');
 const args = [

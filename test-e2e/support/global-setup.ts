@@ -1,6 +1,7 @@
 import { ensureInfra, loadConfig } from '@mammut/platform';
 import { recreateTemplate } from '@mammut/testing';
 import { migrateAll } from '../../apps/all-in-one/src/system';
+import { stopMinio } from './minio';
 
 /**
  * One PostgreSQL, Redis and NATS for the whole run (under .data/test, thrown away each run, no
@@ -8,6 +9,8 @@ import { migrateAll } from '../../apps/all-in-one/src/system';
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
+  // A MinIO a crashed run left running would outlive the data removed below.
+  stopMinio();
   const infra = await ensureInfra({
     dataDir: '.data/test',
     fresh: true,

@@ -107,7 +107,7 @@ export interface SystemUnderTest {
  * function, for settings known only once something else has started (an OpenSearch node's URL).
  */
 export function useTestSystem(
-  env: Record<string, string> | (() => Promise<Record<string, string>>) = {},
+  env: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>) = {},
 ): SystemUnderTest {
   let t: TestSystem | undefined;
   let db: Client | undefined;

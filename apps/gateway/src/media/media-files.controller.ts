@@ -1,6 +1,8 @@
 import { Controller, Get, Headers, Inject, Req, Res } from '@nestjs/common';
 import {
   type ByteRange,
+  CONFIG,
+  type Config,
   isPublicMediaKey,
   MEDIA_PUBLIC_PREFIX,
   MEDIA_STORAGE,
@@ -47,11 +49,21 @@ export function rangeOf(header: string | undefined, size: number): ByteRange | n
  * Stored media at their public path (`/system/media_attachments/files/…`), as Mastodon's nginx
  * serves them: the type the media service stored them as and never sniffed, no script or plugin
  * even when opened directly (a sandboxing CSP), cached for a year (a key is never reused), and
- * byte ranges for players and resumed downloads. Anything unknown is 404.
+ * byte ranges for players and resumed downloads. Anything unknown is 404. When the storage names
+ * another place for a file (a presigned GET into a private bucket), the answer is a redirect there,
+ * after the same checks.
  */
 @Controller()
 export class MediaFilesController {
-  constructor(@Inject(MEDIA_STORAGE) private readonly storage: MediaStorage) {}
+  /** How long a reader may reuse a redirect: half the life of a presigned URL, so it still works. */
+  private readonly redirectCacheSeconds: number;
+
+  constructor(
+    @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
+    @Inject(CONFIG) config: Config,
+  ) {
+    this.redirectCacheSeconds = Math.floor((config.media.s3?.presignedSeconds ?? 0) / 2);
+  }
 
   @Get('system/*')
   @Auth.none()
@@ -63,6 +75,16 @@ export class MediaFilesController {
     const key = keyOfRequestUrl(request.url);
     const info = key ? await this.storage.stat(key) : null;
     if (!key || !info) throw Errors.notFound();
+    const elsewhere = await this.storage.redirectUrlOf(key);
+    if (elsewhere !== undefined) {
+      // A bucket serves the bytes (ranges included): a presigned URL, cached for less than it lives.
+      void reply
+        .status(302)
+        .header('location', elsewhere)
+        .header('cache-control', `private, max-age=${this.redirectCacheSeconds}`)
+        .send();
+      return;
+    }
     void imageHeaders(reply)
       .header('content-security-policy', "default-src 'none'; sandbox")
       .header('cache-control', 'public, max-age=31536000, immutable')

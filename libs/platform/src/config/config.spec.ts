@@ -144,3 +144,76 @@ describe('outbound federation switches', () => {
     expect(() => loadConfig({ FEDERATION_SCHEME: 'ftp' })).toThrow(ConfigError);
   });
 });
+
+describe('media storage configuration', () => {
+  const s3 = { S3_ENABLED: 'true', S3_BUCKET: 'mammut-media' };
+
+  it('keeps media on local disk unless S3_ENABLED', () => {
+    expect(loadConfig({}).media.s3).toBeUndefined();
+    expect(
+      loadConfig({ S3_BUCKET: 'mammut-media', S3_ENDPOINT: 'http://127.0.0.1:9000' }).media.s3,
+    ).toBeUndefined();
+  });
+
+  it('reads the bucket as Mastodon does: us-east-1, path style with an endpoint, public-read ACL', () => {
+    expect(loadConfig(s3).media.s3).toEqual({
+      bucket: 'mammut-media',
+      region: 'us-east-1',
+      endpoint: undefined,
+      pathStyle: false,
+      credentials: undefined,
+      acl: 'public-read',
+      reads: 'public',
+      presignedSeconds: 300,
+      publicBase: 'https://mammut-media.s3.us-east-1.amazonaws.com/',
+    });
+    expect(
+      loadConfig({
+        ...s3,
+        S3_ENDPOINT: 'https://s3.example.net',
+        AWS_ACCESS_KEY_ID: 'key',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+      }).media.s3,
+    ).toMatchObject({
+      endpoint: 'https://s3.example.net',
+      pathStyle: true,
+      credentials: { accessKeyId: 'key', secretAccessKey: 'secret' },
+      publicBase: 'https://s3.example.net/mammut-media/',
+    });
+    expect(
+      loadConfig({ ...s3, S3_ENDPOINT: 'https://s3.example.net', S3_OVERRIDE_PATH_STYLE: 'true' }).media.s3,
+    ).toMatchObject({ pathStyle: false, publicBase: 'https://mammut-media.s3.example.net/' });
+  });
+
+  it('sends no ACL when S3_PERMISSION is empty, nor by default with presigned reads', () => {
+    expect(loadConfig({ ...s3, S3_PERMISSION: '' }).media.s3?.acl).toBeUndefined();
+    expect(loadConfig({ ...s3, S3_PERMISSION: 'private' }).media.s3?.acl).toBe('private');
+    expect(
+      loadConfig({ ...s3, S3_PRESIGNED_URLS: 'true', S3_PRESIGNED_URL_SECONDS: '60' }).media.s3,
+    ).toMatchObject({ acl: undefined, reads: 'presigned', presignedSeconds: 60 });
+  });
+
+  it('refuses a bucket setting that cannot work, naming the variable', () => {
+    expect(refusal({ S3_ENABLED: 'true' })?.message).toBe(
+      'Invalid configuration: S3_ENABLED=true needs S3_BUCKET',
+    );
+    expect(refusal({ ...s3, S3_BUCKET: 'Not_A_Bucket' })?.message).toMatch(/S3_BUCKET must be a bucket name/);
+    expect(refusal({ ...s3, AWS_ACCESS_KEY_ID: 'key' })?.message).toMatch(
+      /AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together/,
+    );
+    expect(refusal({ ...s3, S3_PRESIGNED_URLS: 'true', S3_ALIAS_HOST: 'cdn.example.com' })?.message).toMatch(
+      /S3_ALIAS_HOST serves a public bucket/,
+    );
+    expect(refusal({ ...s3, S3_ALIAS_HOST: 'https://cdn.example.com' })?.message).toMatch(
+      /S3_ALIAS_HOST must be a host name/,
+    );
+    expect(refusal({ ...s3, S3_HOSTNAME: 'files.example.com/a b' })?.message).toMatch(
+      /S3_HOSTNAME must be a host/,
+    );
+    expect(refusal({ ...s3, S3_ENDPOINT: 'ftp://files.example.com' })?.message).toMatch(
+      /S3_ENDPOINT must be an http or https URL/,
+    );
+    expect(refusal({ ...s3, S3_PERMISSION: 'public-read-write' })).toBeInstanceOf(ConfigError);
+    expect(refusal({ ...s3, S3_PRESIGNED_URL_SECONDS: '604801' })).toBeInstanceOf(ConfigError);
+  });
+});

@@ -34,6 +34,16 @@ const bool = z
 /** Where media go when MEDIA_ROOT is unset: relative to the working directory, as `.data/local` is. */
 const DEFAULT_MEDIA_ROOT = '.data/media';
 
+/** The canned ACLs S3_PERMISSION may name (never one that lets anyone write). */
+const S3_CANNED_ACLS = [
+  'private',
+  'public-read',
+  'authenticated-read',
+  'aws-exec-read',
+  'bucket-owner-read',
+  'bucket-owner-full-control',
+] as const;
+
 /** Signs sessions and derives keys; known to everyone, so only for instances nobody else reaches. */
 const DEVELOPMENT_SECRET_KEY_BASE = 'development-secret-change-me-please';
 
@@ -158,6 +168,36 @@ const schema = z.object({
    * under the directory Mammut runs in, beside the local servers' `.data/local`.
    */
   MEDIA_ROOT: z.string().min(1).optional(),
+  /** Media in an S3-compatible bucket instead of MEDIA_ROOT (Mastodon's name and meaning). */
+  S3_ENABLED: bool.default(false),
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** The S3 API's URL (`https://s3.example.com`, `http://127.0.0.1:9000`); unset: AWS in S3_REGION. */
+  S3_ENDPOINT: z.string().url().optional(),
+  /**
+   * Mastodon's switch, named backwards: with S3_ENDPOINT, requests and URLs are path-style
+   * (`endpoint/bucket/key`) unless this is true, which makes them `bucket.endpoint/key`.
+   */
+  S3_OVERRIDE_PATH_STYLE: bool.default(false),
+  /** Scheme of public file URLs; unset: S3_ENDPOINT's, else `https`. */
+  S3_PROTOCOL: z.enum(['http', 'https']).optional(),
+  /** Host of public file URLs (with the bucket in the path or the host name); unset: S3_ENDPOINT's. */
+  S3_HOSTNAME: z.string().min(1).optional(),
+  /** A CDN or proxy in front of the bucket: public URLs become `<S3_PROTOCOL>://<S3_ALIAS_HOST>/<key>`. */
+  S3_ALIAS_HOST: z.string().min(1).optional(),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /**
+   * The canned ACL processed files are written with; empty sends none (stores without ACLs, such
+   * as R2). Unset: `public-read` with public reads, none with presigned ones.
+   */
+  S3_PERMISSION: z.enum(['', ...S3_CANNED_ACLS]).optional(),
+  /**
+   * A private bucket: file URLs are the instance's own `/system/<key>`, which answers with a
+   * redirect to a presigned GET valid for S3_PRESIGNED_URL_SECONDS.
+   */
+  S3_PRESIGNED_URLS: bool.default(false),
+  S3_PRESIGNED_URL_SECONDS: z.coerce.number().int().min(10).max(604_800).default(300),
   /** Where traces go: `none` starts no OpenTelemetry SDK at all (the API stays a no-op). */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
   /** OTLP over HTTP (protobuf); traces are posted to `<endpoint>/v1/traces`. */
@@ -269,8 +309,30 @@ export type FederationConfig = Readonly<{
 export type DomainBlocksAudience = 'disabled' | 'users' | 'all';
 
 export type MediaConfig = Readonly<{
-  /** Absolute directory of the local-disk media storage. */
+  /** Absolute directory of the local-disk media storage (unused when `s3` is set). */
   root: string;
+  /** The bucket media are stored in instead, when S3_ENABLED. */
+  s3: S3Config | undefined;
+}>;
+
+export type S3Config = Readonly<{
+  bucket: string;
+  region: string;
+  /** The API's URL; undefined: AWS's own for the region. */
+  endpoint: string | undefined;
+  /** `endpoint/bucket/key` rather than `bucket.endpoint/key`, for requests and public URLs. */
+  pathStyle: boolean;
+  credentials: Readonly<{ accessKeyId: string; secretAccessKey: string }> | undefined;
+  /** The canned ACL processed files are written with; undefined sends none. */
+  acl: (typeof S3_CANNED_ACLS)[number] | undefined;
+  /**
+   * How readers get files: `public` URLs straight at the bucket (or the alias host), or the
+   * instance's `/system/<key>` redirecting to a GET presigned for `presignedSeconds`.
+   */
+  reads: 'public' | 'presigned';
+  presignedSeconds: number;
+  /** `https://cdn.example.com/` or `https://s3.example.com/bucket/`: a public URL is this and the key. */
+  publicBase: string;
 }>;
 
 export type FeedsConfig = Readonly<{
@@ -348,7 +410,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''),
       serviceName: e.OTEL_SERVICE_NAME,
     }),
-    media: Object.freeze({ root: resolve(e.MEDIA_ROOT ?? DEFAULT_MEDIA_ROOT) }),
+    media: Object.freeze({ root: resolve(e.MEDIA_ROOT ?? DEFAULT_MEDIA_ROOT), s3: s3Config(e) }),
     feeds: Object.freeze({
       fanOutInlineFollowers: e.HOME_FAN_OUT_INLINE_FOLLOWERS,
       rebuildInlineFollowing: e.HOME_REBUILD_INLINE_FOLLOWING,
@@ -399,6 +461,66 @@ function assertSecretFitsInstance(e: z.infer<typeof schema>): void {
       `Invalid configuration: SECRET_KEY_BASE is shorter than ${PUBLIC_SECRET_MIN_LENGTH} characters; ${advice}`,
     );
   }
+}
+
+/**
+ * The bucket settings, read as Mastodon reads its own: with S3_ENDPOINT, path-style unless
+ * S3_OVERRIDE_PATH_STYLE; public URLs on S3_ALIAS_HOST when set, else on S3_HOSTNAME (or the
+ * endpoint's host) in the request style. Mastodon's AWS default host applies without an endpoint.
+ */
+function s3Config(e: z.infer<typeof schema>): S3Config | undefined {
+  if (!e.S3_ENABLED) return undefined;
+  const fail = (problem: string): never => {
+    throw new ConfigError(`Invalid configuration: ${problem}`);
+  };
+  const bucket = e.S3_BUCKET ?? fail('S3_ENABLED=true needs S3_BUCKET');
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    fail('S3_BUCKET must be a bucket name (3 to 63 lowercase letters, digits, dots and hyphens)');
+  }
+  if (!e.AWS_ACCESS_KEY_ID !== !e.AWS_SECRET_ACCESS_KEY) {
+    fail('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together');
+  }
+  const presigned = e.S3_PRESIGNED_URLS;
+  if (presigned && e.S3_ALIAS_HOST !== undefined) {
+    fail(
+      'S3_ALIAS_HOST serves a public bucket; S3_PRESIGNED_URLS=true reads a private one through the instance',
+    );
+  }
+  const hostOnly = /^[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~-]+)*$/;
+  for (const [name, value] of [
+    ['S3_ALIAS_HOST', e.S3_ALIAS_HOST],
+    ['S3_HOSTNAME', e.S3_HOSTNAME],
+  ] as const) {
+    if (value !== undefined && !hostOnly.test(value.replace(/\/+$/, ''))) {
+      fail(`${name} must be a host name (with an optional port and path), without a scheme`);
+    }
+  }
+  const endpoint = e.S3_ENDPOINT ? new URL(e.S3_ENDPOINT) : undefined;
+  if (endpoint && endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
+    fail('S3_ENDPOINT must be an http or https URL');
+  }
+  const pathStyle = endpoint !== undefined && !e.S3_OVERRIDE_PATH_STYLE;
+  const protocol = e.S3_PROTOCOL ?? (endpoint && !e.S3_ALIAS_HOST ? endpoint.protocol.slice(0, -1) : 'https');
+  const host = e.S3_HOSTNAME?.replace(/\/+$/, '') ?? endpoint?.host ?? `s3.${e.S3_REGION}.amazonaws.com`;
+  const publicBase = e.S3_ALIAS_HOST
+    ? `${protocol}://${e.S3_ALIAS_HOST.replace(/\/+$/, '')}/`
+    : pathStyle
+      ? `${protocol}://${host}/${bucket}/`
+      : `${protocol}://${bucket}.${host}/`;
+  return Object.freeze({
+    bucket,
+    region: e.S3_REGION,
+    endpoint: e.S3_ENDPOINT,
+    pathStyle,
+    credentials:
+      e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
+        ? Object.freeze({ accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY })
+        : undefined,
+    acl: e.S3_PERMISSION === '' ? undefined : (e.S3_PERMISSION ?? (presigned ? undefined : 'public-read')),
+    reads: presigned ? 'presigned' : 'public',
+    presignedSeconds: e.S3_PRESIGNED_URL_SECONDS,
+    publicBase,
+  });
 }
 
 /**

@@ -1,6 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { LocalDiskStorage } from '../storage/local-disk-storage';
-import type { MediaStorage } from '../storage/media-storage';
+import { createMediaStorage } from '../storage/create-media-storage';
 import type { Runtime } from './runtime';
 
 export const CONFIG = Symbol('CONFIG');
@@ -8,7 +7,7 @@ export const BUS = Symbol('BUS');
 export const REDIS = Symbol('REDIS');
 export const CLOCK = Symbol('CLOCK');
 export const RUNTIME = Symbol('RUNTIME');
-/** The {@link MediaStorage} of this process: the same files for the gateway and the media service. */
+/** The MediaStorage of this process: the same files for the gateway and the media service. */
 export const MEDIA_STORAGE = Symbol('MEDIA_STORAGE');
 
 export interface Clock {
@@ -29,13 +28,7 @@ export class PlatformModule {
       { provide: BUS, useValue: runtime.bus },
       { provide: REDIS, useValue: runtime.redis },
       { provide: CLOCK, useValue: systemClock },
-      {
-        provide: MEDIA_STORAGE,
-        useValue: new LocalDiskStorage(
-          runtime.config.media.root,
-          runtime.config.publicOrigin,
-        ) as MediaStorage,
-      },
+      { provide: MEDIA_STORAGE, useValue: createMediaStorage(runtime.config) },
     ];
     return { module: PlatformModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -79,12 +79,13 @@ describe('LocalDiskStorage', () => {
       await expect(storage.read(key)).rejects.toBeInstanceOf(MediaKeyError);
       await expect(storage.put(key, Buffer.from('x'), 'x')).rejects.toBeInstanceOf(MediaKeyError);
       await expect(storage.delete(key)).rejects.toBeInstanceOf(MediaKeyError);
+      await expect(storage.redirectUrlOf(key)).rejects.toBeInstanceOf(MediaKeyError);
       expect(() => storage.urlOf(key)).toThrow(MediaKeyError);
     }
     expect(await readFile(join(base, 'secret'), 'utf8')).toBe('secret');
   });
 
-  it('names files as Mastodon does, and serves only processed media', () => {
+  it('names files as Mastodon does, and serves only processed media, from the instance itself', async () => {
     expect(idPartition('109876543210987654')).toBe('109/876/543/210/987/654');
     expect(idPartition('42')).toBe('000/000/000/000/000/042');
     expect(idPartition('1234567890123456789')).toBe('001/234/567/890/123/456/789');
@@ -93,6 +94,7 @@ describe('LocalDiskStorage', () => {
       /^media_attachments\/files\/109\/876\/543\/210\/987\/654\/small\/[0-9a-f]{16}\.webp$/,
     );
     expect(storage.urlOf(key)).toBe(`https://example.com/system/${key}`);
+    expect(await storage.redirectUrlOf(key)).toBeUndefined();
     expect(isPublicMediaKey(key)).toBe(true);
     expect(isPublicMediaKey('tmp/uploads/abc')).toBe(false);
   });

@@ -88,6 +88,13 @@ export class LocalDiskStorage implements MediaStorage {
     return `${this.origin}${MEDIA_PUBLIC_PREFIX}${assertMediaKey(key)}`;
   }
 
+  /** Files on disk are served by the gateway itself. */
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: a bad key rejects, as elsewhere
+  async redirectUrlOf(key: string): Promise<string | undefined> {
+    assertMediaKey(key);
+    return undefined;
+  }
+
   /** The file of a key, which the key's own check and this one both keep inside the root. */
   private pathOf(key: string): string {
     const path = resolve(join(this.root, assertMediaKey(key)));

@@ -19,7 +19,7 @@ export interface StoredFile extends StoredFileInfo {
 }
 
 /**
- * Where media files live: local disk now, an S3 bucket later. Small and stream-shaped on purpose,
+ * Where media files live: local disk or an S3 bucket. Small and stream-shaped on purpose,
  * so that neither side ever needs a whole file in memory, and the gateway (which receives and
  * serves files) and the media service (which processes them) share nothing but this.
  *
@@ -41,6 +41,12 @@ export interface MediaStorage {
   delete(key: string): Promise<void>;
   /** The absolute public URL the file at `key` is served at. */
   urlOf(key: string): string;
+  /**
+   * Where the instance's `/system/<key>` sends its reader instead of serving the bytes itself (a
+   * presigned URL into a private bucket, or a public bucket's URL); undefined: served in place.
+   * Asked only for a key that is stored and may be served.
+   */
+  redirectUrlOf(key: string): Promise<string | undefined>;
 }
 
 export class MediaKeyError extends Error {
