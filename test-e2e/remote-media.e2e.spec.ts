@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { mastodon } from 'masto';
 import sharp from 'sharp';
 import { twoToneImage } from '../apps/media/src/attachments/test-images';
+import { withMediaCleanup } from '../apps/media/src/cleanup/media-cleanup';
 import { seedUsers, type SeededUser } from './support/factories';
 import { clientOf, followAcross } from './support/federation';
 import { deliverSigned, keyPair, Peer } from './support/peer';
@@ -185,6 +186,25 @@ describe('remote media', () => {
     const redirect = await fetch(`${b.t.url}/media_proxy/${cached[0].id}/original`, { redirect: 'manual' });
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toBe(cached[0].url);
+
+    // `mammut media remove` clears the cache; the proxy fetches the file again when someone looks.
+    await b.db.query(
+      `UPDATE media.media_attachments SET fetched_at = now() - interval '8 days' WHERE id = $1`,
+      [cached[0].id],
+    );
+    expect(
+      await withMediaCleanup(b.t.system.runtime.config, (cleanup) => cleanup.removeRemoteCache(7)),
+    ).toBeGreaterThanOrEqual(1);
+    expect((await fetch(cached[0].url!)).status).toBe(404);
+    const uncached = (await bobClient.v1.statuses.$select(status.id).fetch()).mediaAttachments[0];
+    expect(uncached.url).toBe(`${b.t.url}/media_proxy/${cached[0].id}/original`);
+    const refetched = await fetch(uncached.url!, { redirect: 'manual' });
+    expect(refetched.status).toBe(302);
+    const location = refetched.headers.get('location')!;
+    expect(location).toMatch(new RegExp(`^${b.t.url}/system/media_attachments/`));
+    expect((await fetch(location)).status).toBe(200);
+    expect(peer.gets.filter((get) => get.path === '/files/picture.jpg').length).toBe(2);
+
     for (const bad of [
       '/media_proxy/abc/original',
       `/media_proxy/${cached[0].id}/huge`,

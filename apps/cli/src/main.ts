@@ -28,6 +28,7 @@ import { hostFederation } from '../../federation/src/admin/federation-admin';
 import { hostModeration } from '../../moderation/src/admin/moderation-admin';
 import { migrateAll } from '../../all-in-one/src/system';
 import { type DeployProgress, deploySearchIndex } from '../../search/src/elasticsearch/search-deploy';
+import { UNATTACHED_RETENTION_HOURS, withMediaCleanup } from '../../media/src/cleanup/media-cleanup';
 import { useLocalServers } from '../../all-in-one/src/serve';
 
 /** `npm run mammut -- …`: the operator's tool, after Mastodon's `tootctl`. */
@@ -68,7 +69,8 @@ function withDeadLetters(work: (dead: DeadLetters) => Promise<void>): Promise<vo
 
 function parseSeq(value: string): number {
   const seq = Number(value);
-  if (!Number.isSafeInteger(seq) || seq < 1) throw new InvalidArgumentError('must be a sequence number');
+  if (!Number.isSafeInteger(seq) || seq < 1)
+    throw new InvalidArgumentError('must be a positive whole number');
   return seq;
 }
 
@@ -480,6 +482,34 @@ function buildProgram(): Command {
       withDeadLetters(async (letters) => {
         await letters.discard(parseSeq(seq));
         say('OK');
+      }),
+    );
+
+  const media = program.command('media').description('stored media');
+  media
+    .command('remove')
+    .description(
+      'remove the cached files of remote media fetched more than --days ago (tootctl media remove); they are fetched again when someone looks',
+    )
+    .option('--days <n>', 'age in days', (value) => parseSeq(value), 7)
+    .action((options: { days: number }) =>
+      withConfig(async (config) => {
+        const removed = await withMediaCleanup(config, (cleanup) => cleanup.removeRemoteCache(options.days));
+        say(`OK: removed the cached files of ${removed} remote attachments`);
+      }),
+    );
+  media
+    .command('sweep')
+    .description(
+      `remove now what the media service removes every MEDIA_SWEEP_MS: uploads no status took, remote attachments whose status never came, avatars and headers never used (older than ${UNATTACHED_RETENTION_HOURS} hours)`,
+    )
+    .option('--hours <n>', 'age in hours', (value) => parseSeq(value), UNATTACHED_RETENTION_HOURS)
+    .action((options: { hours: number }) =>
+      withConfig(async (config) => {
+        const counts = await withMediaCleanup(config, (cleanup) => cleanup.sweep(options.hours));
+        say(
+          `OK: removed ${counts.unattached} unattached media and ${counts.profileImages} unused profile images`,
+        );
       }),
     );
 

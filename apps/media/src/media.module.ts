@@ -17,6 +17,7 @@ import { ProcessWorker } from './attachments/process-worker';
 import { StatusMedia } from './attachments/status-media';
 import { ProfileImages } from './profiles/profile-images';
 import { ProfileImagesHandlers } from './profiles/profile-images.handlers';
+import { MediaSweeper } from './cleanup/media-sweeper';
 import { RemoteFetchWorker } from './remote/fetch-worker';
 import { RemoteMedia } from './remote/remote-media';
 import { RemoteMediaHandlers } from './remote/remote-media.handlers';
@@ -45,6 +46,7 @@ import { RemoteMediaHandlers } from './remote/remote-media.handlers';
     RemoteMedia,
     RemoteMediaHandlers,
     RemoteFetchWorker,
+    MediaSweeper,
   ],
 })
 export class MediaModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -56,6 +58,7 @@ export class MediaModule implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly worker: ProcessWorker,
     private readonly statusMedia: StatusMedia,
     private readonly fetchWorker: RemoteFetchWorker,
+    private readonly sweeper: MediaSweeper,
   ) {}
 
   /** Before the bus server listens: refuse a schema that is behind, then relay events and work jobs. */
@@ -64,6 +67,7 @@ export class MediaModule implements OnApplicationBootstrap, OnApplicationShutdow
     this.relay = await OutboxRelay.started(this.runtime, MEDIA_SCHEMA, this.db);
     await this.worker.start();
     await this.fetchWorker.start();
+    this.sweeper.start();
     await this.statusMedia.start();
   }
 
@@ -71,6 +75,7 @@ export class MediaModule implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     await this.worker.stop();
     await this.fetchWorker.stop();
+    await this.sweeper.stop();
     await this.statusMedia.stop();
     await this.relay?.stop();
     await this.db.destroy();

@@ -168,6 +168,16 @@ const schema = z.object({
    * under the directory Mammut runs in, beside the local servers' `.data/local`.
    */
   MEDIA_ROOT: z.string().min(1).optional(),
+  /**
+   * How often each media replica removes uploads no status took within a day, remote attachments
+   * whose status never came and avatars that never became current (Mastodon's MediaCleanupScheduler).
+   */
+  MEDIA_SWEEP_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  /**
+   * Cached files of remote media are removed this many days after they were fetched, by the same
+   * sweep (Mastodon's media cache retention period); 0 keeps them until `mammut media remove`.
+   */
+  MEDIA_CACHE_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
   /** Media in an S3-compatible bucket instead of MEDIA_ROOT (Mastodon's name and meaning). */
   S3_ENABLED: bool.default(false),
   S3_BUCKET: z.string().min(1).optional(),
@@ -313,6 +323,9 @@ export type MediaConfig = Readonly<{
   root: string;
   /** The bucket media are stored in instead, when S3_ENABLED. */
   s3: S3Config | undefined;
+  sweepMs: number;
+  /** 0: cached remote media stays until removed by hand. */
+  cacheRetentionDays: number;
 }>;
 
 export type S3Config = Readonly<{
@@ -410,7 +423,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''),
       serviceName: e.OTEL_SERVICE_NAME,
     }),
-    media: Object.freeze({ root: resolve(e.MEDIA_ROOT ?? DEFAULT_MEDIA_ROOT), s3: s3Config(e) }),
+    media: Object.freeze({
+      root: resolve(e.MEDIA_ROOT ?? DEFAULT_MEDIA_ROOT),
+      s3: s3Config(e),
+      sweepMs: e.MEDIA_SWEEP_MS,
+      cacheRetentionDays: e.MEDIA_CACHE_RETENTION_DAYS,
+    }),
     feeds: Object.freeze({
       fanOutInlineFollowers: e.HOME_FAN_OUT_INLINE_FOLLOWERS,
       rebuildInlineFollowing: e.HOME_REBUILD_INLINE_FOLLOWING,
