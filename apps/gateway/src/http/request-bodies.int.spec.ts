@@ -1,6 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedUser, type SeededUser } from '../../../../test-e2e/support/factories';
 import { pollUntil } from '../../../../test-e2e/support/poll';
@@ -17,18 +16,10 @@ jest.setTimeout(120_000);
 const MiB = 1024 * 1024;
 const KiB64 = Buffer.alloc(64 * 1024, 0x61);
 
-/** The temporary upload directories that exist now (this process is the system under test). */
-const uploadDirs = async (): Promise<string[]> =>
-  (await readdir(tmpdir())).filter((name) => name.startsWith('mammut-upload-')).sort();
-
-/** The temporary upload directories made since `before`, for polling until none is left. */
-const newUploadDirs = (before: readonly string[]) => async (): Promise<string[]> =>
-  (await uploadDirs()).filter((dir) => !before.includes(dir));
-
 /**
  * Request bodies: 1 MiB for every content type on every route, multipart included and read only
  * to that limit; streamed uploads only where a route declares files, read after throttles and
- * authentication, each file to disk under its own limit.
+ * authentication, each file into storage under its own limit.
  */
 describe('request bodies', () => {
   const sut = useTestSystem();
@@ -201,6 +192,11 @@ describe('request bodies', () => {
   describe('on a route that takes files (update_credentials: avatar and header)', () => {
     const path = '/api/v1/accounts/update_credentials';
     const auth = (): Record<string, string> => ({ authorization: `Bearer ${alice.token}` });
+    // Avatars and headers stream into media storage, as every upload does, under tmp/uploads.
+    const pending = (): string => join(sut.t.system.runtime.config.media.root, 'tmp', 'uploads');
+    const uploadDirs = async (): Promise<string[]> => (await readdir(pending()).catch(() => [])).sort();
+    const newUploadDirs = (before: readonly string[]) => async (): Promise<string[]> =>
+      (await uploadDirs()).filter((file) => !before.includes(file));
 
     it('reads nothing of the body before authentication: 401 while the upload is still open', async () => {
       const form = new MultipartWriter();
@@ -227,7 +223,7 @@ describe('request bodies', () => {
       expect(body.fields.map((field) => field.name)).toEqual(['Site']);
     });
 
-    it('refuses an avatar or header it cannot store yet (422), changes nothing and leaves no file', async () => {
+    it('refuses an avatar or header that is no image (422), changes nothing and leaves no file', async () => {
       const dirs = await uploadDirs();
       const before = await displayName();
       for (const field of ['avatar', 'header']) {
@@ -307,7 +303,7 @@ describe('request bodies', () => {
       expect(await pollUntil(newUploadDirs(dirs), (left) => left.length === 0, 5000)).toEqual([]);
     });
 
-    it('streams a file to disk as it arrives, and removes it when the client goes away', async () => {
+    it('streams a file into storage as it arrives, and removes it when the client goes away', async () => {
       const dirs = await uploadDirs();
       const form = new MultipartWriter();
       const request = httpRequest(new URL(path, sut.t.url), {
@@ -318,18 +314,12 @@ describe('request bodies', () => {
       request.on('error', () => undefined);
       request.write(form.fileStart('avatar', 'a.png'));
       for (const chunk of repeated(KiB64, 32)) request.write(chunk);
-      // 2 MiB sent and the body left open: they are on disk, not in memory.
+      // 2 MiB sent and the body left open: they are in storage, not in memory.
       const written = async (): Promise<number> => {
-        const sizes = await Promise.all(
-          (await uploadDirs())
-            .filter((dir) => !dirs.includes(dir))
-            .map(async (dir) => {
-              const files = await readdir(join(tmpdir(), dir));
-              const stats = await Promise.all(files.map((file) => stat(join(tmpdir(), dir, file))));
-              return stats.reduce((sum, file) => sum + file.size, 0);
-            }),
+        const stats = await Promise.all(
+          (await newUploadDirs(dirs)()).map((file) => stat(join(pending(), file)).catch(() => ({ size: 0 }))),
         );
-        return sizes.reduce((sum, size) => sum + size, 0);
+        return stats.reduce((sum, file) => sum + file.size, 0);
       };
       expect(await pollUntil(written, (size) => size >= 2 * MiB, 10_000)).toBeGreaterThanOrEqual(2 * MiB);
       request.destroy();

@@ -40,18 +40,12 @@ export class ProfileImages {
   ): Promise<{ key: string; url: string }> {
     try {
       const upload = await this.storage.read(uploadKey);
-      if (!upload)
-        throw new ContractError('unprocessable', `Validation failed: ${label(kind)} must be present`);
+      if (!upload) throw refused(kind, "can't be blank", 'ERR_BLANK');
       if (upload.size > PROFILE_IMAGE_LIMITS.bytes)
-        throw new ContractError(
-          'unprocessable',
-          `Validation failed: ${label(kind)} file size must be less than 8 MB`,
-        );
+        throw refused(kind, 'file size must be less than 8 MB', 'ERR_TOO_LARGE');
       const bytes = await buffer(upload.stream);
       const inspected = await inspectImage(bytes).catch((error: unknown) => {
-        throw error instanceof UnacceptableMedia
-          ? new ContractError('unprocessable', error.message.replace(/\bFile\b/g, label(kind)))
-          : error;
+        throw error instanceof UnacceptableMedia ? refused(kind, 'content type is invalid') : error;
       });
       const box = PROFILE_IMAGE_LIMITS[kind];
       let encoded: Buffer;
@@ -70,7 +64,7 @@ export class ProfileImages {
               : image.png()
         ).toBuffer();
       } catch {
-        throw new ContractError('unprocessable', `Validation failed: ${label(kind)} could not be processed`);
+        throw refused(kind, 'could not be processed');
       }
       const key = profileImageKey(accountId, kind, EXTENSIONS[inspected.output]);
       await this.storage.put(key, encoded, CONTENT_TYPES[inspected.output]);
@@ -137,6 +131,13 @@ export class ProfileImages {
         .catch((error: unknown) => this.log.warn({ err: error, key }, 'profile image left in storage'));
     }
   }
+}
+
+/** Mastodon's validation error for the image field: `Validation failed: Avatar …`, with details. */
+function refused(kind: ProfileImageKind, problem: string, code = 'ERR_INVALID'): ContractError {
+  return new ContractError('unprocessable', `Validation failed: ${label(kind)} ${problem}`, {
+    [kind]: [{ error: code, description: problem }],
+  });
 }
 
 function label(kind: ProfileImageKind): string {

@@ -3,8 +3,11 @@ import { contracts } from '@mammut/contracts';
 import { Jobs, RUNTIME, type Runtime } from '@mammut/platform';
 import { RemoteMedia } from './remote-media';
 
-/** Mastodon retries a failed remote download a few times; its server may be away for a while. */
-const FETCH_BACKOFF_MS = [30_000, 5 * 60_000, 30 * 60_000];
+/**
+ * Mastodon tries a failed remote download once more later (RedownloadMediaWorker); only a server
+ * away is tried again (remote-media.ts), anything else is final at once.
+ */
+const FETCH_BACKOFF_MS = [60_000];
 
 /**
  * Fetches the files of remote attachments off the inbox's path. A server away is tried again
@@ -24,7 +27,7 @@ export class RemoteFetchWorker {
 
   async start(): Promise<void> {
     if (!this.runtime.config.consumeEvents) return;
-    await this.jobs.work(contracts.media.jobs.fetch, ({ id }) => this.remote.fetch(id), {
+    await this.jobs.work(contracts.media.jobs.fetch, ({ id }) => this.remote.download(id), {
       maxAttempts: FETCH_BACKOFF_MS.length + 1,
       backoffMs: FETCH_BACKOFF_MS,
       concurrency: 2,

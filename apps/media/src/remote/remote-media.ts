@@ -27,6 +27,12 @@ const RETRY_AFTER_MS = 5 * 60_000;
 /** The whole download, every redirect and byte (Mastodon's media download timeout is 30 s per read). */
 const DOWNLOAD_TIMEOUT_MS = 60_000;
 
+/** A download that failed for the moment: the server timed out, was unreachable or in trouble. */
+const worthRetrying = (error: OutboundHttpError): boolean =>
+  error.code === 'timeout' ||
+  error.code === 'network' ||
+  (error.code === 'bad_status' && (error.status === 429 || (error.status ?? 0) >= 500));
+
 /** What a remote file may weigh: Mastodon's video limit for video and audio, its image limit else. */
 const capOf = (type: MediaAttachmentRecord['type']): number =>
   type === 'video' || type === 'audio' || type === 'gifv' ? MEDIA_LIMITS.videoBytes : MEDIA_LIMITS.imageBytes;
@@ -104,7 +110,7 @@ export class RemoteMedia {
     const row = await this.row(id);
     if (!row?.remote_url) throw notFound();
     if (row.file_key || !row.download) return this.attachments.toRecord(row);
-    await this.fetch(id).catch((error: unknown) => {
+    await this.download(id).catch((error: unknown) => {
       this.log.info({ id, err: String(error) }, 'remote media not fetched');
     });
     return this.attachments.toRecord((await this.row(id)) ?? row);
@@ -115,7 +121,7 @@ export class RemoteMedia {
    * tried a moment ago. A file at fault (too large, not media, undecodable) leaves the attachment a
    * link to its server; a server away throws, for the job to try again later.
    */
-  async fetch(id: string): Promise<void> {
+  async download(id: string): Promise<void> {
     const [[claimed]]: [(MediaRow & { file_key: string | null })[], number] = await this.db.query(
       `UPDATE media.media_attachments SET fetched_at = now()
         WHERE id = $1 AND remote_url IS NOT NULL AND download AND file_key IS NULL
@@ -133,12 +139,9 @@ export class RemoteMedia {
         timeoutMs: DOWNLOAD_TIMEOUT_MS,
       }));
     } catch (error) {
-      // Refused by the guard or too large: no later try can do better.
-      if (
-        error instanceof OutboundHttpError &&
-        ['blocked_address', 'too_large', 'bad_url'].includes(error.code)
-      ) {
-        this.log.info({ id, remoteUrl, err: error.message }, 'remote media refused');
+      // Only a server away (timeout, network, 5xx, 429) may do better later; the rest is final.
+      if (error instanceof OutboundHttpError && !worthRetrying(error)) {
+        this.log.info({ id, remoteUrl, err: error.message }, 'remote media not fetched');
         return;
       }
       await this.db.query(`UPDATE media.media_attachments SET fetched_at = NULL WHERE id = $1`, [id]);
