@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import {
 import { seedUsers, type SeededUser } from './support/factories';
 import { pollUntil } from './support/poll';
 import { type SystemUnderTest, useTestSystem } from './support/system';
+import { filesUnder } from './support/files';
 
 jest.setTimeout(180_000);
 
@@ -38,15 +39,6 @@ interface Attachment {
     original?: { width?: number; height?: number; frame_rate?: string; duration?: number; bitrate?: number };
     small?: { width: number; height: number; size: string; aspect: number };
   };
-}
-
-/** Every file under `dir`, as paths relative to it. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
-    .sort();
 }
 
 /** What ffprobe says of served bytes: container and streams. */

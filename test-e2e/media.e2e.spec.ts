@@ -1,7 +1,5 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import {
   HTML_PAYLOAD,
@@ -14,6 +12,7 @@ import {
 import { seedUser, seedUsers, type SeededUser } from './support/factories';
 import { pollUntil } from './support/poll';
 import { useTestSystem } from './support/system';
+import { filesUnder } from './support/files';
 
 jest.setTimeout(120_000);
 
@@ -21,15 +20,6 @@ jest.setTimeout(120_000);
 const matching = (pattern: RegExp): unknown => expect.stringMatching(pattern) as unknown;
 
 const INVALID_TYPE = 'Validation failed: File content type is invalid, File is invalid';
-
-/** Every file under `dir`, as paths relative to it. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
-    .sort();
-}
 
 /** A request for exactly `path`, as sent: fetch would resolve `..` and re-encode it first. */
 function rawGet(origin: string, path: string): Promise<{ status: number; body: string }> {

@@ -1,5 +1,4 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { orientedJpeg, SVG_WITH_SCRIPT, twoToneImage } from '../apps/media/src/attachments/test-images';
@@ -7,17 +6,9 @@ import { seedUser, seedUsers, type SeededUser } from './support/factories';
 import { deleteUser } from './support/admin';
 import { pollUntil } from './support/poll';
 import { settled, useTestSystem } from './support/system';
+import { filesUnder } from './support/files';
 
 jest.setTimeout(120_000);
-
-/** Every file under `dir`, as paths relative to it. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
-    .sort();
-}
 
 /**
  * Avatars and headers through `update_credentials` (multipart, as every app sends them) and

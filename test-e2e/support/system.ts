@@ -1,7 +1,6 @@
 import { initLogging, loadConfig, settle } from '@mammut/platform';
-import { cloneTemplateDatabase, dropDatabase, testInfra, uniqueName } from '@mammut/testing';
+import { cloneTemplateDatabase, dropDatabase, freePort, testInfra, uniqueName } from '@mammut/testing';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { services } from '../../apps/all-in-one/src/services';
@@ -17,17 +16,7 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-/** A loopback port nobody listens on right now. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+export { freePort };
 
 /**
  * A whole Mammut (every service and the gateway) on its own database, NATS prefix and Redis

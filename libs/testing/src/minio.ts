@@ -12,8 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
+import { freePort } from './ports';
 
 /**
  * One MinIO server for a whole jest run, started by whichever worker first needs it: the worker
@@ -50,18 +50,6 @@ const alive = (pid: number): boolean => {
     return false;
   }
 };
-
-/** A loopback port nobody listens on right now. */
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 
 const pause = (ms: number): Promise<void> => new Promise((resume) => setTimeout(resume, ms));
 

@@ -112,7 +112,8 @@ export function fitWithin(width: number, height: number, pixels: number): { widt
   };
 }
 
-function encoded(image: Sharp, output: OutputFormat): Sharp {
+/** An image encoded as `output`, with the qualities every stored style uses. */
+export function encoded(image: Sharp, output: OutputFormat): Sharp {
   switch (output) {
     case 'jpeg':
       return image.jpeg({ quality: 90, mozjpeg: true });

@@ -5,7 +5,13 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MEDIA_DB } from '../database/media-database';
-import { CONTENT_TYPES, EXTENSIONS, inspectImage, UnacceptableMedia } from '../attachments/images';
+import {
+  CONTENT_TYPES,
+  encoded as encodedAs,
+  EXTENSIONS,
+  inspectImage,
+  UnacceptableMedia,
+} from '../attachments/images';
 
 /** Mastodon's folder names: `accounts/avatars/...`, `accounts/headers/...`. */
 const FOLDERS: Readonly<Record<ProfileImageKind, string>> = { avatar: 'avatars', header: 'headers' };
@@ -48,7 +54,7 @@ export class ProfileImages {
         throw error instanceof UnacceptableMedia ? refused(kind, 'content type is invalid') : error;
       });
       const box = PROFILE_IMAGE_LIMITS[kind];
-      let encoded: Buffer;
+      let stored: Buffer;
       try {
         const image = sharp(bytes, {
           limitInputPixels: MEDIA_LIMITS.imageMatrixPixels,
@@ -56,18 +62,12 @@ export class ProfileImages {
           pages: 1,
           autoOrient: true,
         }).resize({ width: box.width, height: box.height, fit: 'cover' });
-        encoded = await (
-          inspected.output === 'jpeg'
-            ? image.jpeg({ quality: 90, mozjpeg: true })
-            : inspected.output === 'webp'
-              ? image.webp({ quality: 90 })
-              : image.png()
-        ).toBuffer();
+        stored = await encodedAs(image, inspected.output).toBuffer();
       } catch {
         throw refused(kind, 'could not be processed');
       }
       const key = profileImageKey(accountId, kind, EXTENSIONS[inspected.output]);
-      await this.storage.put(key, encoded, CONTENT_TYPES[inspected.output]);
+      await this.storage.put(key, stored, CONTENT_TYPES[inspected.output]);
       await this.db.query(
         `INSERT INTO media.profile_images (account_id, kind, file_key) VALUES ($1, $2, $3)`,
         [accountId, kind, key],
