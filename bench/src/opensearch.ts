@@ -22,12 +22,14 @@ export interface OpenSearchNode {
  * Maven Central's jars in .tools/opensearch, fetched once); throws why it cannot be had.
  */
 function classpath(): string {
+  // Maven writes to the same stdout: the classpath is the last line.
   const script = `import { ensureOpenSearch } from './scripts/tools/opensearch.mjs';
-process.stdout.write(ensureOpenSearch({ log: (line) => console.error(line) }));`;
-  return execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+process.stdout.write('\\n' + ensureOpenSearch({ log: (line) => console.error(line) }));`;
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  return output.slice(output.lastIndexOf('\n') + 1);
 }
 
 /**

@@ -78,7 +78,7 @@ export async function seedSearch(databaseUrl: string, origin: string): Promise<S
   await client.connect();
   try {
     await client.query('BEGIN');
-    const writerIds = await insertLocalAccounts(client, origin, writerNames, { users: false });
+    const writerIds = await insertLocalAccounts(client, origin, writerNames, { users: true });
     await client.query(`UPDATE accounts.accounts SET indexable = true WHERE id = ANY($1::bigint[])`, [
       writerIds,
     ]);
