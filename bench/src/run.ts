@@ -49,7 +49,7 @@ import { checkUpload, measureUploads, type UploadFigures } from './uploads';
  *   full (800); ≥ 0.5× the raw read (ZREVRANGEBYLEX of 40 ids, their rows by id), ≥ 0.07× bare,
  *   p99 ≤ 10× bare p99.
  * - `home-media`: the same for another viewer whose followees' statuses carry images (one in
- *   three, 1 to 4 each: 27 attachments on the first page), against the raw read of the page with
+ *   three, 1 to 4 each: 33 attachments on the first page), against the raw read of the page with
  *   its attachments' rows; the same targets, its ratio printed next to `home`'s.
  * - `public`: GET /api/v1/timelines/public?local=true&limit=40, anonymous, among remote statuses;
  *   the same targets against the raw read of 40 rows by the statuses service's query.

@@ -44,6 +44,9 @@ export interface TimelineOptions {
  * of its followees' statuses, written by the timelines service's own feed store (the ZADD and trim
  * fan-out does), as fan-out would have left it.
  *
+ * With options, another such set (`home-media`'s): other authors, older, without the remote
+ * accounts, every few statuses carrying processed images (seed-media.ts).
+ *
  * Rows go straight to the database, as the other seeders write theirs: posting 10,000 statuses
  * through the API would take minutes of the bench's budget and measure nothing.
  */
