@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { feedKey, WHOLE_FEED_MARK } from '../../apps/timelines/src/home/home-feeds';
 import { STATUS_COLUMNS } from '../../apps/statuses/src/statuses/status-row';
+import { MEDIA_COLUMNS } from '../../apps/media/src/attachments/media-attachments';
 
 const PAGE = 40;
 
@@ -14,6 +15,8 @@ const PAGE = 40;
  * - `/raw/home/:accountId`: a page of a home feed the way the system stores it, with nothing but
  *   ioredis and pg: 40 ids by ZREVRANGEBYLEX from the feed's sorted set (as home-feeds.ts pages
  *   it), then their rows by primary key with the columns the statuses service selects, as JSON;
+ *   `?media=1` also reads the attachments the rows name, by primary key with the columns the media
+ *   service selects, each row's under `media`;
  * - `/raw/public-local`: 40 rows of the local public timeline by the statuses service's own query
  *   (the `statuses_public_idx` index), as JSON.
  * No authentication, no rules, no presenting: the floor the system's reads stand on. The pool has
@@ -33,24 +36,34 @@ async function main(): Promise<void> {
   });
   app.post('/bare-json', async (_request, reply) => reply.status(202).send());
   app.get('/bare', () => Promise.resolve({ id: '1', username: 'bench', acct: 'bench', display_name: '' }));
-  app.get<{ Params: { accountId: string } }>('/raw/home/:accountId', async (request) => {
-    const members = await redis.zrevrangebylex(
-      feedKey.home(request.params.accountId),
-      // Below the mark a whole feed carries, as the system pages it.
-      `(${WHOLE_FEED_MARK}`,
-      '-',
-      'LIMIT',
-      0,
-      PAGE,
-    );
-    const ids = members.map((member) => member.replace(/^0+(?=\d)/, ''));
-    const { rows } = await pg.query<{ id: string }>(
-      `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s WHERE s.id = ANY($1::bigint[]) AND s.deleted_at IS NULL`,
-      [ids],
-    );
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
-  });
+  app.get<{ Params: { accountId: string }; Querystring: { media?: string } }>(
+    '/raw/home/:accountId',
+    async (request) => {
+      const members = await redis.zrevrangebylex(
+        feedKey.home(request.params.accountId),
+        // Below the mark a whole feed carries, as the system pages it.
+        `(${WHOLE_FEED_MARK}`,
+        '-',
+        'LIMIT',
+        0,
+        PAGE,
+      );
+      const ids = members.map((member) => member.replace(/^0+(?=\d)/, ''));
+      const { rows } = await pg.query<{ id: string; media_ids: string[] }>(
+        `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s WHERE s.id = ANY($1::bigint[]) AND s.deleted_at IS NULL`,
+        [ids],
+      );
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const page = ids.flatMap((id) => byId.get(id) ?? []);
+      if (request.query.media !== '1') return page;
+      const { rows: media } = await pg.query<{ id: string }>(
+        `SELECT ${MEDIA_COLUMNS} FROM media.media_attachments WHERE id = ANY($1::bigint[])`,
+        [page.flatMap((row) => row.media_ids)],
+      );
+      const attachments = new Map(media.map((row) => [row.id, row]));
+      return page.map((row) => ({ ...row, media: row.media_ids.flatMap((id) => attachments.get(id) ?? []) }));
+    },
+  );
   app.get('/raw/public-local', async () => {
     const { rows } = await pg.query<{ id: string }>(
       `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s

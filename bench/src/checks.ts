@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import type { SearchQuery } from './seed-search';
 import type { RelationshipFixture } from './seed-relationships';
 
 /**
@@ -39,19 +40,71 @@ export async function checkRelationships(
   return wrong.length ? `wrong counts: ${JSON.stringify(got)}` : null;
 }
 
-/** A page of statuses (or of the baselines' rows): exactly these ids, in this order. */
+/**
+ * A page of statuses (or of the baselines' rows): exactly these ids, in this order; with `media`,
+ * carrying that many attachments in all, each with its URLs (the baselines' rows, with their
+ * attachments under `media`, too).
+ */
 export async function checkPage(
   url: string,
   headers: Record<string, string>,
   expected: string[],
+  media?: number,
 ): Promise<string | null> {
   const response = await fetch(url, { headers });
   if (response.status !== 200) return `status ${response.status}`;
-  const body = (await response.json()) as { id: string; content?: string }[];
+  const body = (await response.json()) as {
+    id: string;
+    content?: string;
+    media_attachments?: { url?: string; preview_url?: string }[];
+    media?: unknown[];
+  }[];
   const ids = body.map((status) => status.id);
   if (ids.join() !== expected.join())
     return `${ids.length} statuses, ${ids.filter((id, i) => id !== expected[i]).length} not the expected ones`;
   if (body.some((status) => !status.content)) return 'a status without content';
+  if (media !== undefined) {
+    const attachments = body.flatMap((status) => status.media_attachments ?? status.media ?? []);
+    if (attachments.length !== media) return `${attachments.length} attachments, not ${media}`;
+    if (
+      body.some((status) =>
+        status.media_attachments?.some((attachment) => !attachment.url || !attachment.preview_url),
+      )
+    )
+      return 'an attachment without its URLs';
+  }
+  return null;
+}
+
+interface MSearchStatus {
+  content: string;
+  account: { username: string };
+  media_attachments: unknown[];
+}
+
+/**
+ * A status search answers statuses (a full page when the seeded texts hold enough matches), each
+ * saying the query's words, by the `from:` author, with media for `has:media`.
+ */
+export async function checkSearch(
+  url: string,
+  headers: Record<string, string>,
+  query: SearchQuery,
+): Promise<string | null> {
+  const response = await fetch(url, { headers });
+  if (response.status !== 200) return `${query.q}: status ${response.status}`;
+  const { statuses } = (await response.json()) as { statuses: MSearchStatus[] };
+  const page = 20;
+  if (statuses.length < Math.min(page, query.matches))
+    return `${query.q}: ${statuses.length} statuses of ${query.matches} matching`;
+  for (const status of statuses) {
+    const text = ` ${status.content.toLowerCase().replace(/<[^>]*>|\./g, ' ')} `;
+    const missing = query.words.find((word) => !text.includes(` ${word} `));
+    if (missing) return `${query.q}: a status without "${missing}"`;
+    if (query.from && status.account.username !== query.from)
+      return `${query.q}: a status by ${status.account.username}`;
+    if (query.media && !status.media_attachments.length) return `${query.q}: a status without media`;
+  }
   return null;
 }
 

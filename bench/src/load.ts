@@ -12,7 +12,16 @@ export interface LoadRequest {
   readonly headers?: Record<string, string>;
   /** A JSON body; each UNIQUE in it becomes a new id per request. */
   readonly body?: string;
+  /**
+   * GETs of several paths on `url`'s origin instead of `url` alone, taken in turn by each
+   * connection (a mix of searches, say).
+   */
+  readonly paths?: readonly string[];
 }
+
+/** Every URL a request stands for: its paths on its origin, or its URL. */
+export const urlsOf = (request: LoadRequest): string[] =>
+  request.paths ? request.paths.map((path) => new URL(path, request.url).href) : [request.url];
 
 export interface Figure {
   rps: number;
@@ -39,6 +48,7 @@ function options(request: LoadRequest, connections: number, duration: number): a
     duration,
     headers,
     ...(request.body ? { method: 'POST', body: request.body, requests: [{ setupRequest: unique }] } : {}),
+    ...(request.paths ? { requests: request.paths.map((path) => ({ method: 'GET' as const, path })) } : {}),
   };
 }
 
@@ -108,8 +118,9 @@ export async function perRequest(probeUrl: string, request: LoadRequest): Promis
   await sleep(1000);
   if (request.body) await quiesce(probeUrl);
   const before = await roundTrips(probeUrl);
+  const urls = urlsOf(request);
   for (let i = 0; i < n; i += 1) {
-    const response = await fetch(request.url, {
+    const response = await fetch(urls[i % urls.length], {
       headers: options(request, 1, 1).headers as Record<string, string>,
       ...(request.body ? { method: 'POST', body: request.body.replaceAll(UNIQUE, randomUUID()) } : {}),
     });

@@ -1,15 +1,20 @@
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { ensureInfra, loadConfig } from '@mammut/platform';
 import { cloneTemplateDatabase, recreateTemplate } from '@mammut/testing';
 import { migrateAll } from '../../apps/all-in-one/src/system';
-import { checkInbound, checkPage, checkPost, checkRelationships } from './checks';
+import { deploySearchIndex } from '../../apps/search/src/elasticsearch/search-deploy';
+import { checkInbound, checkPage, checkPost, checkRelationships, checkSearch } from './checks';
 import { type FanOutResult, measureFanOut } from './fan-out';
 import { drained, loadEach, seedRemoteAuthors, seedRemoteFollowers, signCreates, Sink } from './federation';
 import { type Figure, load, type LoadRequest, perRequest, type RoundTrips, UNIQUE } from './load';
+import { type OpenSearchNode, startOpenSearch, stopOpenSearch } from './opensearch';
+import { makePhoto } from './photo';
 import {
   cpuByCommand,
   cpuDelta,
@@ -20,11 +25,13 @@ import {
   startChild,
   stopChild,
 } from './processes';
-import { recountAccounts } from './seed-accounts';
+import { insertLocalAccounts, issueTokens, recountAccounts } from './seed-accounts';
 import { seedFollowedAuthor } from './seed-fan-out';
 import { seedRelationships } from './seed-relationships';
+import { type SearchFixture, seedSearch } from './seed-search';
 import { seedTimelines } from './seed-timelines';
 import { seedViewer } from './seed-viewer';
+import { checkUpload, measureUploads, type UploadFigures } from './uploads';
 
 /**
  * Load against the all-in-one process, each figure printed as a ratio to baselines measured in the
@@ -41,8 +48,27 @@ import { seedViewer } from './seed-viewer';
  * - `home`: GET /api/v1/timelines/home?limit=40 for a viewer following 2,000 accounts, its feed
  *   full (800); ≥ 0.5× the raw read (ZREVRANGEBYLEX of 40 ids, their rows by id), ≥ 0.07× bare,
  *   p99 ≤ 10× bare p99.
+ * - `home-media`: the same for another viewer whose followees' statuses carry images (one in
+ *   three, 1 to 4 each: 33 attachments on the first page), against the raw read of the page with
+ *   its attachments' rows; the same targets, its ratio printed next to `home`'s.
  * - `public`: GET /api/v1/timelines/public?local=true&limit=40, anonymous, among remote statuses;
  *   the same targets against the raw read of 40 rows by the statuses service's query.
+ * - `search`: GET /api/v2/search?type=statuses over 100,000 indexed statuses (seeded into the
+ *   search service's tables), the queries in turn: a common word, two common words, a rarer word,
+ *   a phrase, `from:` with a word, `has:media` with a word, by 10 connections (not 50: each costs
+ *   hundreds of bare requests); ≥ 0.03× bare, p99 ≤ 10× bare p99. On PostgreSQL, then on
+ *   Elasticsearch: after every other scenario, an OpenSearch node (Java, jars as `npm test` fetches
+ *   them) is started on the system's core, `search deploy` copies the tables into it, the system is
+ *   restarted with ELASTICSEARCH_URL and warmed up 10 s (the JVM's compiler); without Java or the
+ *   jars that half is skipped, saying why.
+ * - `media`: 1600×1200 JPEG uploads (made with sharp) as a client makes them, POST /api/v2/media
+ *   then GET /api/v1/media/:id every 25 ms until 200 (processed: both sizes, blurhash, stored), by
+ *   BENCH_UPLOADERS clients at once (default 2, the media worker's concurrency), taking 100 users'
+ *   tokens in turn (the bench's address is on the throttles' safelist, as loopback is by default;
+ *   the users keep each under throttle_api_media's 30 anyway at a few hundred uploads); ≥ 0.5× the
+ *   rate of a bare loop doing the same image work with sharp and blurhash in one process on the
+ *   system's core, as many files at once as the worker takes, and the p99 of each upload's time
+ *   ≤ 3× the bare loop's p99 per file. One measurement whatever BENCH_RUNS.
  * - `fanout`: an account with 10,000 local followers posts; per follower the time until the status
  *   is in its home feed, and for 300 of them with an open user stream until it arrives there;
  *   p50 ≤ 1 s and p99 ≤ 2 s for both.
@@ -74,7 +100,10 @@ const KEYS = [
   'verify',
   'relationships',
   'home',
+  'home-media',
   'public',
+  'search',
+  'media',
   'fanout',
   'posting',
   'inbound',
@@ -94,6 +123,17 @@ const REMOTE_AUTHORS = 20;
 /** Inbound activities signed before measuring: enough for 2 s of warm-up and the runs at ~1,500/s. */
 const SIGNED_CREATES = Math.ceil((2 + DURATION * RUNS) * 1500);
 const SINK_PORT = 3950;
+const OPENSEARCH_PORT = 3960;
+/** Uploads in flight at once in the `media` scenario, and files at once in its bare loop. */
+const UPLOADERS = Math.max(1, Number(process.env.BENCH_UPLOADERS ?? 2));
+/** The media worker's concurrency (process-worker.ts): the bare loop processes as many at once. */
+const WORKER_CONCURRENCY = 2;
+const UPLOADING_USERS = 100;
+/**
+ * A search costs hundreds of bare requests: 50 at once would only queue (past the load
+ * generator's 10 s timeout on PostgreSQL), so fewer searchers ask at once.
+ */
+const SEARCH_CONNECTIONS = 10;
 
 interface Target {
   readonly label: string;
@@ -109,6 +149,8 @@ interface Scenario {
   targets: (figure: Figure, bare: Figure, raw: Figure | undefined) => Target[];
   /** What was wrong with its answer before any load, or null. */
   wrong: string | null;
+  /** Connections kept open by the load generator, when not CONNECTIONS. */
+  connections?: number;
 }
 
 const ratioTarget = (name: string, figure: Figure, base: Figure, minimum: number): Target => {
@@ -165,6 +207,42 @@ async function main(): Promise<void> {
             seedTimelines(databaseUrl, infra.redisUrl, origin, viewer.accountId),
           )
         : undefined;
+    const reader = wants('home-media') ? await seedViewer(databaseUrl, origin, 'reader') : undefined;
+    const mediaTimelines = reader
+      ? await timed('timelines with media (2,000 followees, 10,000 statuses, a third with images)', () =>
+          seedTimelines(databaseUrl, infra.redisUrl, origin, reader.accountId, {
+            prefix: 'mauthor',
+            remote: false,
+            // Older than the first set: the public timeline's first page stays as it was.
+            daysAgo: 8,
+            mediaEvery: 3,
+          }),
+        )
+      : undefined;
+    const search: SearchFixture | undefined = wants('search')
+      ? await timed('search (100,000 indexed statuses)', () => seedSearch(databaseUrl, origin))
+      : undefined;
+    const uploaders = wants('media')
+      ? await timed(`${UPLOADING_USERS} uploading users`, async () => {
+          const client = new Client({ connectionString: databaseUrl });
+          await client.connect();
+          try {
+            const names = Array.from({ length: UPLOADING_USERS }, (_, i) => `uploader${i}`);
+            return await issueTokens(
+              client,
+              await insertLocalAccounts(client, origin, names, { users: true }),
+            );
+          } finally {
+            await client.end();
+          }
+        })
+      : undefined;
+    const photo = uploaders ? await makePhoto() : undefined;
+    const photoPath = resolve('.data/bench/photo.jpg');
+    if (photo) writeFileSync(photoPath, photo);
+    const mediaRoot = resolve('.data/bench/media');
+    rmSync(mediaRoot, { recursive: true, force: true });
+    mkdirSync(mediaRoot, { recursive: true });
     const celebrity = wants('fanout')
       ? await timed(`fan-out (${FOLLOWERS} followers, ${STREAMS} tokens)`, () =>
           seedFollowedAuthor(databaseUrl, origin, 'celebrity', FOLLOWERS, STREAMS),
@@ -217,32 +295,37 @@ async function main(): Promise<void> {
     });
     children.push(bareServer);
     roles.set(String(bareServer.pid), 'bare server');
-    const sut = await startChild(
-      'dist/bench/src/sut.js',
-      [],
-      {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOCAL_DOMAIN: `127.0.0.1:${port}`,
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: infra.redisUrl,
-        NATS_URL: infra.natsUrl,
-        LOG_LEVEL: 'warn',
-        ...(federating
-          ? {
-              NODE_ENV: 'test',
-              FEDERATION_SCHEME: 'http',
-              FEDERATION_ALLOW_PRIVATE_ADDRESSES: '127.0.0.0/8',
-            }
-          : { NODE_ENV: 'production' }),
-        // Production refuses the development secret.
-        SECRET_KEY_BASE: randomBytes(64).toString('hex'),
-      },
-      [
-        ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-        ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.data/bench/prof'] : []),
-      ],
-    );
+    const startSystem = (extra: Record<string, string> = {}): Promise<ChildProcess> =>
+      startChild(
+        'dist/bench/src/sut.js',
+        [],
+        {
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOCAL_DOMAIN: `127.0.0.1:${port}`,
+          DATABASE_URL: databaseUrl,
+          REDIS_URL: infra.redisUrl,
+          NATS_URL: infra.natsUrl,
+          LOG_LEVEL: 'warn',
+          ...(federating
+            ? {
+                NODE_ENV: 'test',
+                FEDERATION_SCHEME: 'http',
+                FEDERATION_ALLOW_PRIVATE_ADDRESSES: '127.0.0.0/8',
+              }
+            : { NODE_ENV: 'production' }),
+          // Production refuses the development secret.
+          SECRET_KEY_BASE: SECRET,
+          MEDIA_ROOT: mediaRoot,
+          ...extra,
+        },
+        [
+          ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+          ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.data/bench/prof'] : []),
+        ],
+      );
+    const SECRET = randomBytes(64).toString('hex');
+    let sut = await startSystem();
     children.push(sut);
     roles.set(String(sut.pid), 'system');
     const auth = { authorization: `Bearer ${viewer.token}` };
@@ -251,6 +334,25 @@ async function main(): Promise<void> {
       .map((id) => `id[]=${id}`)
       .join('&')}`;
     const homeUrl = `${origin}/api/v1/timelines/home?limit=40`;
+    const readerAuth = { authorization: `Bearer ${reader?.token ?? ''}` };
+    const searchRequest: LoadRequest = {
+      url: origin,
+      headers: auth,
+      paths: (search?.queries ?? []).map(
+        (query) => `/api/v2/search?type=statuses&q=${encodeURIComponent(query.q)}`,
+      ),
+    };
+    const checkSearches = async (): Promise<string | null> => {
+      for (const query of search?.queries ?? []) {
+        const wrong = await checkSearch(
+          `${origin}/api/v2/search?type=statuses&q=${encodeURIComponent(query.q)}`,
+          auth,
+          query,
+        );
+        if (wrong) return wrong;
+      }
+      return null;
+    };
     const publicUrl = `${origin}/api/v1/timelines/public?local=true&limit=40`;
     const statusesUrl = `${origin}/api/v1/statuses`;
     const posterAuth = { authorization: `Bearer ${poster?.author.token ?? ''}` };
@@ -262,6 +364,14 @@ async function main(): Promise<void> {
         name: 'raw Redis+PG home',
         request: { url },
         wrong: () => checkPage(url, {}, timelines.homePage),
+      });
+    }
+    if (mediaTimelines && reader) {
+      const url = `${bareUrl}/raw/home/${reader.accountId}?media=1`;
+      raws.push({
+        name: 'raw Redis+PG home with media',
+        request: { url },
+        wrong: () => checkPage(url, {}, mediaTimelines.homePage, mediaTimelines.homePageMedia),
       });
     }
     if (timelines && wants('public')) {
@@ -302,6 +412,20 @@ async function main(): Promise<void> {
         wrong: timelines && wants('home') ? await checkPage(homeUrl, auth, timelines.homePage) : null,
       },
       {
+        key: 'home-media',
+        name: 'GET timelines/home ×40 with media',
+        request: { url: homeUrl, headers: readerAuth },
+        raw: 'raw Redis+PG home with media',
+        targets: (f, bare, raw) => [
+          ...(raw ? [ratioTarget('raw', f, raw, 0.5)] : []),
+          ratioTarget('bare', f, bare, 0.07),
+          p99Target(f, bare, 10),
+        ],
+        wrong: mediaTimelines
+          ? await checkPage(homeUrl, readerAuth, mediaTimelines.homePage, mediaTimelines.homePageMedia)
+          : null,
+      },
+      {
         key: 'public',
         name: 'GET timelines/public local ×40',
         request: { url: publicUrl },
@@ -313,6 +437,14 @@ async function main(): Promise<void> {
         ],
         wrong:
           timelines && wants('public') ? await checkPage(publicUrl, {}, timelines.publicLocalPage) : null,
+      },
+      {
+        key: 'search',
+        name: 'GET search statuses (PostgreSQL)',
+        request: searchRequest,
+        targets: (f, bare) => [ratioTarget('bare', f, bare, 0.03), p99Target(f, bare, 10)],
+        wrong: search ? await checkSearches() : null,
+        connections: SEARCH_CONNECTIONS,
       },
       {
         key: 'posting',
@@ -336,8 +468,22 @@ async function main(): Promise<void> {
     for (const raw of raws) rawFigures.set(raw.name, await load(raw.request, SETTINGS));
     const figures = new Map<Key, Figure>();
     const trips = new Map<Key, RoundTrips>();
-    for (const scenario of reads) figures.set(scenario.key, await load(scenario.request, SETTINGS));
+    for (const scenario of reads)
+      figures.set(
+        scenario.key,
+        await load(scenario.request, { ...SETTINGS, connections: scenario.connections ?? CONNECTIONS }),
+      );
     for (const scenario of reads) trips.set(scenario.key, await perRequest(probeUrl(port), scenario.request));
+    let media:
+      | { figures: UploadFigures; bare: BareMedia; wrong: string | null; cpu: Record<string, number> }
+      | undefined;
+    if (uploaders && photo) {
+      const wrongUpload = await checkUpload(origin, uploaders[0], photo);
+      const bareMedia = await measureBareMedia(photoPath);
+      const before = cpuByCommand();
+      const figures = await measureUploads(origin, uploaders.slice(1), photo, DURATION, UPLOADERS);
+      media = { figures, bare: bareMedia, wrong: wrongUpload, cpu: cpuDelta(before, cpuByCommand()) };
+    }
     let fanOut: { result: FanOutResult; cpu: Record<string, number> } | undefined;
     if (celebrity) {
       const before = cpuByCommand();
@@ -391,6 +537,46 @@ async function main(): Promise<void> {
       }
       delivery = { runs, cpu: cpuDelta(before, cpuByCommand()) };
     }
+    // Last: the node's JVM would take the system's core from every scenario after it.
+    let elastic:
+      | { figure: Figure; trips: RoundTrips; wrong: string | null; deployed: string }
+      | { skipped: string }
+      | undefined;
+    if (search) {
+      let node: OpenSearchNode | undefined;
+      try {
+        node = await startOpenSearch(resolve('.data/bench/opensearch'), OPENSEARCH_PORT, 0);
+      } catch (error) {
+        elastic = { skipped: error instanceof Error ? error.message.split('\n')[0] : String(error) };
+      }
+      if (node) {
+        roles.set(String(node.process.pid), 'opensearch');
+        try {
+          const es = { ELASTICSEARCH_URL: node.url, ES_PREFIX: 'bench_' };
+          const started = performance.now();
+          const deployed = await deploySearchIndex(loadConfig({ DATABASE_URL: databaseUrl, ...es }));
+          const copied = deployed.backend === 'elasticsearch' ? deployed.copied : 0;
+          const deployedText = `search deploy copied ${copied} statuses in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+          await stopChild(sut);
+          sut = await startSystem(es);
+          children.push(sut);
+          roles.set(String(sut.pid), 'system');
+          const wrong = await checkSearches();
+          const settings = { ...SETTINGS, connections: SEARCH_CONNECTIONS };
+          // A fresh JVM compiles its hot paths in the first seconds of load: not measured.
+          await load(searchRequest, { ...settings, duration: 10, runs: 1 });
+          const figure = await load(searchRequest, settings);
+          elastic = {
+            figure,
+            trips: await perRequest(probeUrl(port), searchRequest),
+            wrong,
+            deployed: deployedText,
+          };
+        } finally {
+          await stopOpenSearch(node);
+        }
+      }
+    }
 
     const row = (name: string, f: Figure): string =>
       `${name.padEnd(32)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${String(f.p50).padStart(3)} ms  p99 ${String(f.p99).padStart(3)} ms  ratio ${(f.rps / bare.rps).toFixed(3)}${f.non2xx ? `  (${f.non2xx} non-2xx: VOID)` : ''}`;
@@ -432,6 +618,45 @@ async function main(): Promise<void> {
       say(`${indent} ${tripsText(trips.get(scenario.key) as RoundTrips)}`);
       say(cpuLine(f.cpu));
       if (scenario.wrong || f.non2xx) wrong.push(scenario.name);
+    }
+    const home = figures.get('home');
+    const homeMedia = figures.get('home-media');
+    if (home && homeMedia)
+      say(
+        `${indent} home with media at ${(homeMedia.rps / home.rps).toFixed(3)}× the text-only home (ratios to bare ${(homeMedia.rps / bare.rps).toFixed(3)} and ${(home.rps / bare.rps).toFixed(3)})`,
+      );
+    if (elastic && 'skipped' in elastic)
+      say(`${'GET search statuses (Elasticsearch)'.padEnd(32)} skipped: ${elastic.skipped}`);
+    if (elastic && 'figure' in elastic) {
+      const f = elastic.figure;
+      say(row('GET search statuses (Elasticsearch)', f));
+      say(
+        `${indent} ${verdicts([ratioTarget('bare', f, bare, 0.03), p99Target(f, bare, 10)])}${elastic.wrong ? `; wrong answer (${elastic.wrong}): VOID` : ''}`,
+      );
+      say(`${indent} ${elastic.deployed}; ${tripsText(elastic.trips)}`);
+      say(cpuLine(f.cpu));
+      if (elastic.wrong || f.non2xx) wrong.push('search on Elasticsearch');
+    }
+    if (media) {
+      const { figures: up, bare: bareMedia } = media;
+      const rate = up.processed / up.seconds;
+      const bareRate = bareMedia.processed / bareMedia.seconds;
+      const p99 = percentile(up.times, 0.99);
+      const bareP99 = percentile(bareMedia.times, 0.99);
+      say(
+        `${'bare sharp+blurhash loop'.padEnd(32)} ${bareRate.toFixed(2).padStart(7)} files/s p50 ${percentile(bareMedia.times, 0.5).toFixed(0)} ms  p99 ${bareP99.toFixed(0)} ms  (${WORKER_CONCURRENCY} at once)`,
+      );
+      say(
+        `${'uploads processed end to end'.padEnd(32)} ${rate.toFixed(2).padStart(7)} files/s p50 ${percentile(up.times, 0.5).toFixed(0)} ms  p99 ${p99.toFixed(0)} ms  (${UPLOADERS} clients, ${up.processed} in ${up.seconds.toFixed(1)} s)`,
+      );
+      say(
+        `${indent} ${verdicts([
+          { label: `≥ 0.50× bare loop (${(rate / bareRate).toFixed(3)})`, met: rate / bareRate >= 0.5 },
+          { label: `p99 ≤ 3× bare loop p99 (${(p99 / bareP99).toFixed(1)}×)`, met: p99 / bareP99 <= 3 },
+        ])}${media.wrong ? `; wrong answer (${media.wrong}): VOID` : ''}${up.failures.size ? `; failed uploads: ${[...up.failures].map(([why, n]) => `${n}× ${why}`).join(', ')}: VOID` : ''}`,
+      );
+      say(cpuLine(media.cpu));
+      if (media.wrong || up.failures.size || !up.processed) wrong.push('media');
     }
     if (fanOut) {
       const { result, cpu } = fanOut;
@@ -503,6 +728,28 @@ async function main(): Promise<void> {
 }
 
 const probeUrl = (port: number): string => `http://127.0.0.1:${port + 2}/`;
+
+interface BareMedia {
+  processed: number;
+  seconds: number;
+  times: number[];
+}
+
+/** The bare image loop (bare-media.ts) for DURATION, on the system's core, as the worker works. */
+async function measureBareMedia(photoPath: string): Promise<BareMedia> {
+  const child = spawn(
+    process.execPath,
+    ['dist/bench/src/bare-media.js', photoPath, String(DURATION), String(WORKER_CONCURRENCY)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  pin(0, child.pid);
+  roles.set(String(child.pid), 'bare media loop');
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  if (code !== 0) throw new Error(`the bare media loop exited with ${code}`);
+  return JSON.parse(output) as BareMedia;
+}
 
 void main().catch((error: unknown) => {
   process.stderr.write(`${String(error)}\n`);
