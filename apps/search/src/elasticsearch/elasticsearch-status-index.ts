@@ -77,10 +77,7 @@ export class ElasticsearchStatusIndex implements StatusIndex {
     accountId: string,
     reason: SearcherReason,
   ): Promise<void> {
-    await this.lockStatus(tx, statusId);
-    await this.tables.addSearcher(tx, statusId, accountId, reason);
-    await this.touch(tx, statusId);
-    await this.put(tx, statusId);
+    await this.rewritten(tx, statusId, () => this.tables.addSearcher(tx, statusId, accountId, reason));
   }
 
   async removeSearcher(
@@ -89,8 +86,13 @@ export class ElasticsearchStatusIndex implements StatusIndex {
     accountId: string,
     reason: SearcherReason,
   ): Promise<void> {
+    await this.rewritten(tx, statusId, () => this.tables.removeSearcher(tx, statusId, accountId, reason));
+  }
+
+  /** A change to who may find a status, under its lock, then its document written anew. */
+  private async rewritten(tx: EntityManager, statusId: string, change: () => Promise<void>): Promise<void> {
     await this.lockStatus(tx, statusId);
-    await this.tables.removeSearcher(tx, statusId, accountId, reason);
+    await change();
     await this.touch(tx, statusId);
     await this.put(tx, statusId);
   }
