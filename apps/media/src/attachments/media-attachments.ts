@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import {
@@ -545,9 +546,7 @@ export class MediaAttachments {
   private async readAll(key: string, length?: number): Promise<Buffer> {
     const file = await this.storage.read(key, length ? { start: 0, end: length - 1 } : undefined);
     if (!file) throw new PermanentFailure('the upload is gone');
-    const chunks: Buffer[] = [];
-    for await (const chunk of file.stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return buffer(file.stream);
   }
 
   private async owned(accountId: string, id: string): Promise<MediaRow> {

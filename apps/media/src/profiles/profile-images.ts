@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ContractError, MEDIA_LIMITS, PROFILE_IMAGE_LIMITS, type ProfileImageKind } from '@mammut/contracts';
 import { assertMediaKey, idPartition, logger, MEDIA_STORAGE, type MediaStorage } from '@mammut/platform';
 import { randomBytes } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
 import sharp from 'sharp';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MEDIA_DB } from '../database/media-database';
@@ -142,10 +143,4 @@ function refused(kind: ProfileImageKind, problem: string, code = 'ERR_INVALID'):
 
 function label(kind: ProfileImageKind): string {
   return kind === 'avatar' ? 'Avatar' : 'Header';
-}
-
-async function buffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks);
 }

@@ -9,17 +9,14 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { useMinio } from '@mammut/testing';
 import { randomBytes } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
+import { buffer as bytes } from 'node:stream/consumers';
 import { loadConfig, type S3Config } from '../config/config';
 import { createMediaStorage } from './create-media-storage';
 import { LocalDiskStorage } from './local-disk-storage';
 import { MediaKeyError, mediaAttachmentKey, temporaryUploadKey } from './media-storage';
 import { S3MediaStorage } from './s3-media-storage';
+import { KEYS_OUTSIDE_THE_ROOT } from './test-keys';
 
-const bytes = async (stream: Readable): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-};
 
 /** The bucket configuration `env` gives (with the origin https://example.com). */
 const s3Of = (env: Record<string, string>): S3Config => {
@@ -146,21 +143,7 @@ describe('S3MediaStorage on MinIO', () => {
   });
 
   it('refuses every key that could name something else, before asking the bucket', async () => {
-    for (const key of [
-      '../secret',
-      'a/../../secret',
-      '/etc/passwd',
-      'a//b',
-      '.',
-      'a/./b',
-      'a/..',
-      'a%2F..%2Fsecret',
-      'a\\..\\secret',
-      '',
-      'a/b\u0000c',
-      'a?versionId=1',
-      'a b',
-    ]) {
+    for (const key of [...KEYS_OUTSIDE_THE_ROOT, 'a?versionId=1', 'a b']) {
       await expect(storage.read(key)).rejects.toBeInstanceOf(MediaKeyError);
       await expect(storage.stat(key)).rejects.toBeInstanceOf(MediaKeyError);
       await expect(storage.put(key, Buffer.from('x'), 'x')).rejects.toBeInstanceOf(MediaKeyError);
