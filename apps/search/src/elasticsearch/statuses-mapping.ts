@@ -1,52 +1,14 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
+import { LANGUAGE_STEMMERS } from '../index/status-document';
 
 /**
- * The built-in language analyzers of Elasticsearch and OpenSearch (analysis-common: stop words and
- * a stemmer each) by language code. A status in one of these languages has its text indexed twice:
- * as written (`text`, the `verbatim` analyzer: standard tokenizer, lowercase, as PostgreSQL's
+ * A status in one of the languages Elasticsearch and OpenSearch ship an analyzer for (analysis-common:
+ * stop words and a stemmer each; `LANGUAGE_STEMMERS` names them) has its text indexed twice: as
+ * written (`text`, the `verbatim` analyzer: standard tokenizer, lowercase, as PostgreSQL's
  * `simple`) and through its language's analyzer (`text_<analyzer>`); any other language, or none,
  * has `text` alone. No ICU or other plugin is needed.
  */
-export const LANGUAGE_ANALYZERS: Readonly<Record<string, string>> = {
-  ar: 'arabic',
-  bg: 'bulgarian',
-  bn: 'bengali',
-  ca: 'catalan',
-  ckb: 'sorani',
-  cs: 'czech',
-  da: 'danish',
-  de: 'german',
-  el: 'greek',
-  en: 'english',
-  es: 'spanish',
-  et: 'estonian',
-  eu: 'basque',
-  fa: 'persian',
-  fi: 'finnish',
-  fr: 'french',
-  ga: 'irish',
-  gl: 'galician',
-  hi: 'hindi',
-  hu: 'hungarian',
-  hy: 'armenian',
-  id: 'indonesian',
-  it: 'italian',
-  ja: 'cjk',
-  ko: 'cjk',
-  lt: 'lithuanian',
-  lv: 'latvian',
-  nb: 'norwegian',
-  nl: 'dutch',
-  nn: 'norwegian',
-  no: 'norwegian',
-  pt: 'portuguese',
-  ro: 'romanian',
-  ru: 'russian',
-  sv: 'swedish',
-  th: 'thai',
-  tr: 'turkish',
-  zh: 'cjk',
-};
+export const LANGUAGE_ANALYZERS = LANGUAGE_STEMMERS;
 
 /** Every language field once (`text_english`, …): a term matches a status in any of them. */
 export const LANGUAGE_FIELDS = [...new Set(Object.values(LANGUAGE_ANALYZERS))].map(

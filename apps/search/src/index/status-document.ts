@@ -21,26 +21,38 @@ export interface StatusDocument {
 }
 
 /**
- * PostgreSQL's stemming configurations by language code, for the languages it ships one for; a
- * status in any other language (or none) is indexed with `simple` alone.
+ * The stemmer of each language code both backends know by the same name: Elasticsearch's and
+ * OpenSearch's built-in language analyzers, and (for those in POSTGRESQL_CONFIGS) PostgreSQL's
+ * text search configurations.
  */
-export const STEMMING_CONFIGS: Readonly<Record<string, string>> = {
+export const LANGUAGE_STEMMERS: Readonly<Record<string, string>> = {
   ar: 'arabic',
+  bg: 'bulgarian',
+  bn: 'bengali',
   ca: 'catalan',
+  ckb: 'sorani',
+  cs: 'czech',
   da: 'danish',
   de: 'german',
   el: 'greek',
   en: 'english',
   es: 'spanish',
+  et: 'estonian',
   eu: 'basque',
+  fa: 'persian',
   fi: 'finnish',
   fr: 'french',
   ga: 'irish',
+  gl: 'galician',
+  hi: 'hindi',
   hu: 'hungarian',
   hy: 'armenian',
   id: 'indonesian',
   it: 'italian',
+  ja: 'cjk',
+  ko: 'cjk',
   lt: 'lithuanian',
+  lv: 'latvian',
   nb: 'norwegian',
   nl: 'dutch',
   nn: 'norwegian',
@@ -49,8 +61,45 @@ export const STEMMING_CONFIGS: Readonly<Record<string, string>> = {
   ro: 'romanian',
   ru: 'russian',
   sv: 'swedish',
+  th: 'thai',
   tr: 'turkish',
+  zh: 'cjk',
 };
+
+/** The stemmers PostgreSQL ships a text search configuration for (and the index uses). */
+const POSTGRESQL_CONFIGS = new Set([
+  'arabic',
+  'armenian',
+  'basque',
+  'catalan',
+  'danish',
+  'dutch',
+  'english',
+  'finnish',
+  'french',
+  'german',
+  'greek',
+  'hungarian',
+  'indonesian',
+  'irish',
+  'italian',
+  'lithuanian',
+  'norwegian',
+  'portuguese',
+  'romanian',
+  'russian',
+  'spanish',
+  'swedish',
+  'turkish',
+]);
+
+/**
+ * PostgreSQL's stemming configurations by language code, for the languages it ships one for; a
+ * status in any other language (or none) is indexed with `simple` alone.
+ */
+export const STEMMING_CONFIGS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(LANGUAGE_STEMMERS).filter(([, stemmer]) => POSTGRESQL_CONFIGS.has(stemmer)),
+);
 
 /** The stemming configuration of a language code; null for `simple` alone. */
 export function stemmingConfigOf(language: string | null): string | null {
