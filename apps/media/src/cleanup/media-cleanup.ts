@@ -44,37 +44,30 @@ export class MediaCleanup {
   }
 
   async removeUnattached(hours: number): Promise<number> {
-    let removed = 0;
-    for (;;) {
-      const rows: { id: string; account_id: string; keys: (string | null)[] }[] = await this.db.transaction(
-        async (tx) => {
-          const [gone]: [{ id: string; account_id: string; keys: (string | null)[] }[], number] =
-            await tx.query(
-              `DELETE FROM media.media_attachments WHERE id IN (
+    return this.inBatches(() =>
+      this.db.transaction(async (tx) => {
+        const [gone]: [{ id: string; account_id: string; keys: (string | null)[] }[], number] =
+          await tx.query(
+            `DELETE FROM media.media_attachments WHERE id IN (
                SELECT id FROM media.media_attachments
                 WHERE status_id IS NULL AND processing <> 'in_progress'
                   AND created_at < now() - make_interval(hours => $1)
                 ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
              RETURNING id::text, account_id::text, ARRAY[upload_key, file_key, small_key] AS keys`,
-              [hours],
-            );
-          for (const row of gone)
-            await this.outbox.add(tx, contracts.media.attachments.events.attachmentDeleted, {
-              id: row.id,
-              accountId: row.account_id,
-            });
-          return gone;
-        },
-      );
-      await this.removeFiles(rows.flatMap((row) => row.keys));
-      removed += rows.length;
-      if (rows.length < BATCH) return removed;
-    }
+            [hours],
+          );
+        for (const row of gone)
+          await this.outbox.add(tx, contracts.media.attachments.events.attachmentDeleted, {
+            id: row.id,
+            accountId: row.account_id,
+          });
+        return gone.map((row) => row.keys);
+      }),
+    );
   }
 
   async removePendingProfileImages(hours: number): Promise<number> {
-    let removed = 0;
-    for (;;) {
+    return this.inBatches(async () => {
       const [rows]: [{ file_key: string }[], number] = await this.db.query(
         `DELETE FROM media.profile_images WHERE id IN (
            SELECT id FROM media.profile_images
@@ -83,10 +76,8 @@ export class MediaCleanup {
          RETURNING file_key`,
         [hours],
       );
-      await this.removeFiles(rows.map((row) => row.file_key));
-      removed += rows.length;
-      if (rows.length < BATCH) return removed;
-    }
+      return rows.map((row) => [row.file_key]);
+    });
   }
 
   /**
@@ -94,8 +85,7 @@ export class MediaCleanup {
    * ago. The rows stay (their remote URL, alt text, blurhash), linked through the media proxy again.
    */
   async removeRemoteCache(days: number): Promise<number> {
-    let removed = 0;
-    for (;;) {
+    return this.inBatches(async () => {
       const [rows]: [{ keys: (string | null)[] }[], number] = await this.db.query(
         `WITH old AS (
            SELECT id, file_key, small_key FROM media.media_attachments
@@ -108,9 +98,21 @@ export class MediaCleanup {
          RETURNING ARRAY[old.file_key, old.small_key] AS keys`,
         [days],
       );
-      await this.removeFiles(rows.flatMap((row) => row.keys));
-      removed += rows.length;
-      if (rows.length < BATCH) return removed;
+      return rows.map((row) => row.keys);
+    });
+  }
+
+  /**
+   * Runs `batch` until it claims fewer than a batch's rows, removing the files each claimed row
+   * named once its statement committed; answers how many rows there were.
+   */
+  private async inBatches(batch: () => Promise<(string | null)[][]>): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const files = await batch();
+      await this.removeFiles(files.flat());
+      removed += files.length;
+      if (files.length < BATCH) return removed;
     }
   }
 
