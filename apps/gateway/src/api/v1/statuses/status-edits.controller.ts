@@ -65,11 +65,7 @@ export class StatusEditsController {
       ids: [...new Set(edits.map((edit) => edit.accountId))],
     });
     const byId = new Map(accounts.map((account) => [account.id, account]));
-    const mediaIds = [...new Set(edits.flatMap((edit) => edit.mediaIds))];
-    const { attachments } = mediaIds.length
-      ? await this.bus.request(contracts.media.attachments.list, { ids: mediaIds })
-      : { attachments: [] };
-    const media = new Map(attachments.map((attachment) => [attachment.id, attachment]));
+    const media = await this.presenter.mediaById(edits.flatMap((edit) => edit.mediaIds));
     return edits.map((edit) => serializeStatusEdit(edit, byId, this.ctx, media));
   }
 

@@ -180,6 +180,11 @@ export class StatusPresenter {
       const mediaIds: readonly string[] | undefined = content?.mediaIds;
       return mediaIds ?? [];
     });
+    return this.mediaById(ids);
+  }
+
+  /** Media attachments by id, in one request (none for no ids); unknown ones are left out. */
+  async mediaById(ids: readonly string[]): Promise<Map<string, MediaAttachmentRecord>> {
     if (!ids.length) return new Map();
     const { attachments } = await this.bus.request(contracts.media.attachments.list, {
       ids: [...new Set(ids)],
