@@ -13,7 +13,6 @@ import {
   mediaAttachmentKey,
 } from './media-storage';
 
-
 describe('LocalDiskStorage', () => {
   let base: string;
   let root: string;

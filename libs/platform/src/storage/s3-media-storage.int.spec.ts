@@ -17,7 +17,6 @@ import { MediaKeyError, mediaAttachmentKey, temporaryUploadKey } from './media-s
 import { S3MediaStorage } from './s3-media-storage';
 import { KEYS_OUTSIDE_THE_ROOT } from './test-keys';
 
-
 /** The bucket configuration `env` gives (with the origin https://example.com). */
 const s3Of = (env: Record<string, string>): S3Config => {
   const s3 = loadConfig({ LOCAL_DOMAIN: 'example.com', LOCAL_HTTPS: 'true', NODE_ENV: 'test', ...env }).media
