@@ -105,6 +105,8 @@ export async function checkSearch(
       return `${query.q}: a status by ${status.account.username}`;
     if (query.media && !status.media_attachments.length) return `${query.q}: a status without media`;
   }
+  const ids = statuses.map((status) => BigInt(status.id));
+  if (ids.some((id, i) => i > 0 && id >= ids[i - 1])) return `${query.q}: not newest first`;
   return null;
 }
 

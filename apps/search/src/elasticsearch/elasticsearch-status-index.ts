@@ -130,14 +130,13 @@ export class ElasticsearchStatusIndex implements StatusIndex {
   async search(search: StatusSearch): Promise<string[]> {
     if (search.offset + search.limit > MAX_RESULT_WINDOW) return [];
     await this.ensureIndex();
-    const ranked = search.must.filter((clause) => clause.kind !== 'tag');
     const viewer = { term: { searchable_by: search.viewerId } };
     const findable: estypes.QueryDslQueryContainer[] = search.library
       ? [viewer]
       : [{ term: { indexable: true } }, viewer];
     const filter: estypes.QueryDslQueryContainer[] = [
       { bool: { should: findable, minimum_should_match: 1 } },
-      ...search.must.filter((clause) => clause.kind === 'tag').map((clause) => this.textQuery(clause)),
+      ...search.must.map((clause) => this.textQuery(clause)),
       ...search.filters.filter((f) => !f.negated).map((f) => this.filterQuery(f)),
     ];
     if (search.accountId !== null) filter.push({ term: { account_id: search.accountId } });
@@ -152,12 +151,10 @@ export class ElasticsearchStatusIndex implements StatusIndex {
       size: search.limit,
       _source: false,
       track_total_hits: false,
-      query: {
-        bool: { must: ranked.map((clause) => this.textQuery(clause)), filter, must_not: mustNot },
-      },
-      sort: ranked.length
-        ? [{ _score: { order: 'desc' } }, { id: { order: 'desc' } }]
-        : [{ id: { order: 'desc' } }],
+      // Newest first, as Mastodon orders every status search: every clause is a filter, nothing
+      // is scored.
+      query: { bool: { filter, must_not: mustNot } },
+      sort: [{ id: { order: 'desc' } }],
     });
     return response.hits.hits.map((hit) => hit._id).filter((id): id is string => id !== undefined);
   }

@@ -30,6 +30,8 @@ export const STATUSES_INDEX_BODY: {
   mappings: estypes.MappingTypeMapping;
 } = {
   settings: {
+    // Segments kept newest first: a search sorted the same way (all are) stops at its page.
+    sort: { field: 'id', order: 'desc' },
     analysis: {
       analyzer: { verbatim: { type: 'custom', tokenizer: 'standard', filter: ['lowercase'] } },
     },

@@ -46,7 +46,7 @@ export interface StatusIndex {
    * its statuses changes with it. Called after the row is written, in the same transaction.
    */
   authorChanged(tx: EntityManager, accountId: string): Promise<void>;
-  /** Status ids, by relevance then newest. */
+  /** Status ids, newest first (as Mastodon orders status searches). */
   search(search: StatusSearch): Promise<string[]>;
 }
 
