@@ -1,4 +1,5 @@
 import { createRestAPIClient, type mastodon } from 'masto';
+import { twoToneImage } from '../apps/media/src/attachments/test-images';
 import { seedUsers, type SeededUser } from './support/factories';
 import { apiCall } from './support/http';
 import { pollUntil } from './support/poll';
@@ -148,6 +149,32 @@ describe('search', () => {
       });
       expect({ q: q.slice(0, 20), status: response.status }).toEqual({ q: q.slice(0, 20), status: 200 });
     }
+  });
+
+  it('finds a status by its attachments: their kind with has:image, has:media, and their alt text', async () => {
+    const client = as(alice);
+    const media = await client.v2.media.create({
+      file: new Blob([await twoToneImage(120, 80, 'png')], { type: 'image/png' }),
+      description: 'a steppe bison grazing',
+      skipPolling: true,
+    });
+    await pollUntil(
+      () => client.v1.media.$select(media.id).fetch(),
+      (attachment) => attachment.url !== null,
+      20_000,
+    );
+    const pictured = await client.v1.statuses.create({ status: 'tussock picture', mediaIds: [media.id] });
+    const plain = await client.v1.statuses.create({ status: 'tussock words' });
+    expect((await foundOnce(carol, 'tussock', [pictured.id, plain.id])).sort()).toEqual(
+      [pictured.id, plain.id].sort(),
+    );
+    expect(await found(carol, 'tussock has:image')).toEqual([pictured.id]);
+    expect(await found(carol, 'tussock has:media')).toEqual([pictured.id]);
+    expect(await found(carol, 'tussock -has:image')).toEqual([plain.id]);
+    expect(await found(carol, 'tussock has:video')).toEqual([]);
+    expect(await found(carol, 'tussock has:audio')).toEqual([]);
+    // Mastodon searches the alt text with the text.
+    expect(await found(carol, 'bison grazing')).toEqual([pictured.id]);
   });
 
   it('lets anyone find a public status of an indexable author, others only those who interacted', async () => {

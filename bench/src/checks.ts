@@ -77,6 +77,7 @@ export async function checkPage(
 }
 
 interface MSearchStatus {
+  id: string;
   content: string;
   account: { username: string };
   media_attachments: unknown[];

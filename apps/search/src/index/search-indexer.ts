@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { contracts, type StatusRecord } from '@mammut/contracts';
-import { EventSubscriber, type Subscription, on, RUNTIME, type Runtime } from '@mammut/platform';
+import { type Bus, EventSubscriber, type Subscription, on, RUNTIME, type Runtime } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SEARCH_DB, SEARCH_SCHEMA } from '../database/search-database';
 import { SearchDirectory } from '../directory/search-directory';
@@ -22,6 +22,8 @@ const followEvents = contracts.accounts.relationships.events;
  */
 @Injectable()
 export class SearchIndexer extends EventSubscriber {
+  private readonly bus: Bus;
+
   constructor(
     @Inject(RUNTIME) runtime: Runtime,
     @Inject(SEARCH_DB) db: DataSource,
@@ -29,6 +31,7 @@ export class SearchIndexer extends EventSubscriber {
     private readonly directory: SearchDirectory,
   ) {
     super(runtime, { schema: SEARCH_SCHEMA, dataSource: db });
+    this.bus = runtime.bus;
   }
 
   protected subscriptions(): Subscription[] {
@@ -91,7 +94,12 @@ export class SearchIndexer extends EventSubscriber {
       await this.index.addSearcher(tx, status.reblogOfId, status.accountId, 'reblog');
       return;
     }
-    const document = documentOf(status);
+    // The attachments' kinds (`has:image`, …) and alt texts. The media service answering is part
+    // of indexing: while it cannot, the event comes again.
+    const media = status.mediaIds.length
+      ? (await this.bus.request(contracts.media.attachments.list, { ids: status.mediaIds })).attachments
+      : [];
+    const document = documentOf(status, media);
     if (!document) return;
     await this.directory.ensure(tx, status.accountId);
     await this.index.index(tx, document);

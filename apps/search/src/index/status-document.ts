@@ -1,4 +1,4 @@
-import type { StatusRecord } from '@mammut/contracts';
+import type { MediaAttachmentRecord, StatusRecord } from '@mammut/contracts';
 import { filterableText } from '@mammut/mastodon-api';
 import { languageOf } from '../query/search-query';
 
@@ -113,10 +113,21 @@ function hasLink(content: string): boolean {
   return false;
 }
 
-/** The document of a status; none for a reblog, which has no text of its own. */
-export function documentOf(status: StatusRecord): StatusDocument | null {
+/** What of a status's attachments the index holds: their kinds and their alt texts. */
+export type IndexedMedia = Pick<MediaAttachmentRecord, 'type' | 'description'>;
+
+/** The kinds `has:` finds by name, as Mastodon's (an animated GIF is none of them). */
+const MEDIA_PROPERTIES: ReadonlySet<string> = new Set(['image', 'video', 'audio']);
+
+/**
+ * The document of a status and its attachments; none for a reblog, which has no text of its own.
+ * As Mastodon's `searchable_text`, the alt texts are searched with the text.
+ */
+export function documentOf(status: StatusRecord, media: readonly IndexedMedia[]): StatusDocument | null {
   if (status.reblogOfId !== null) return null;
+  const altTexts = media.flatMap((attachment) => attachment.description ?? []);
   const properties = [
+    ...new Set(media.map((attachment) => attachment.type).filter((type) => MEDIA_PROPERTIES.has(type))),
     status.inReplyToId !== null && 'reply',
     status.sensitive && 'sensitive',
     status.pollId !== null && 'poll',
@@ -128,7 +139,7 @@ export function documentOf(status: StatusRecord): StatusDocument | null {
     accountId: status.accountId,
     visibility: status.visibility,
     language: status.language === null ? null : languageOf(status.language),
-    text: filterableText(status),
+    text: [filterableText(status), ...altTexts].join('\n\n'),
     properties,
     tags: status.tags,
     mentions: status.mentions,
