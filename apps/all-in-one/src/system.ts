@@ -5,12 +5,17 @@ import { createGatewayApp } from '../../gateway/src/http/create-gateway';
 import { GatewayModule } from '../../gateway/src/gateway.module';
 import { services } from './services';
 
-/** Applies every hosted service's pending migrations, one schema at a time. */
+/**
+ * Applies every hosted service's pending migrations, one schema at a time; with
+ * SKIP_POST_DEPLOYMENT_MIGRATIONS, all but the post-deployment ones.
+ */
 export async function migrateAll(config: Config): Promise<void> {
   for (const service of services) {
     const dataSource = await service.dataSource(config).initialize();
     try {
-      await migrateServiceDatabase(dataSource);
+      await migrateServiceDatabase(dataSource, {
+        skipPostDeployment: config.skipPostDeploymentMigrations,
+      });
     } finally {
       await dataSource.destroy();
     }

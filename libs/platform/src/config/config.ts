@@ -83,6 +83,11 @@ const schema = z.object({
   SMTP_FROM: z.string().default('Mammut <notifications@localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /**
+   * `db migrate` leaves post-deployment (contracting) migrations pending: the pre-upgrade run,
+   * while the previous release still serves. Mastodon's variable.
+   */
+  SKIP_POST_DEPLOYMENT_MIGRATIONS: bool.default(false),
   /** argon2 memory cost in KiB; tests lower it. */
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).default(19_456),
   /** Request throttles as Mastodon's rack-attack has them (429 past the limit). */
@@ -274,6 +279,7 @@ export type Config = Readonly<{
   smtpFrom: string;
   logLevel: string;
   healthPort: number;
+  skipPostDeploymentMigrations: boolean;
   passwordHashMemoryKib: number;
   rateLimits: boolean;
   rateLimitSafelist: readonly string[];
@@ -409,6 +415,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpFrom: e.SMTP_FROM,
     logLevel: e.LOG_LEVEL,
     healthPort: e.HEALTH_PORT,
+    skipPostDeploymentMigrations: e.SKIP_POST_DEPLOYMENT_MIGRATIONS,
     passwordHashMemoryKib: e.PASSWORD_HASH_MEMORY_KIB,
     rateLimits: e.RATE_LIMITS,
     rateLimitSafelist: list(e.RATE_LIMIT_SAFELIST),

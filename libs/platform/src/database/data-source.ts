@@ -1,4 +1,10 @@
-import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm';
+import {
+  DataSource,
+  type EntitySchema,
+  type Migration,
+  MigrationExecutor,
+  type MigrationInterface,
+} from 'typeorm';
 import { logger } from '../logging/logger';
 import { MammutNamingStrategy } from './naming-strategy';
 import { PreparingClient } from './prepared-statements';
@@ -38,25 +44,71 @@ export function createServiceDataSource(options: ServiceDatabaseOptions): DataSo
   });
 }
 
-/** Creates the schema when missing and applies pending migrations. */
 const schemaOf = (dataSource: DataSource): string => (dataSource.options as { schema: string }).schema;
 
-export async function migrateServiceDatabase(dataSource: DataSource): Promise<string[]> {
+/**
+ * A migration that contracts the schema: it drops or tightens what the previous release still
+ * reads, so during an upgrade it runs only after every pod runs the new release (Mastodon's
+ * post-deployment migrations). Everything else expands the schema and runs before the new
+ * release starts; code must work with its post-deployment migrations pending or applied.
+ */
+export interface PostDeploymentMigration extends MigrationInterface {
+  readonly postDeployment: true;
+}
+
+const isPostDeployment = (migration: Migration): boolean =>
+  (migration.instance as Partial<PostDeploymentMigration> | undefined)?.postDeployment === true;
+
+/** TypeORM's executor over the migrations that run before a release starts: all but contracts. */
+class PreDeploymentExecutor extends MigrationExecutor {
+  protected override getMigrations(): Migration[] {
+    return super.getMigrations().filter((migration) => !isPostDeployment(migration));
+  }
+}
+
+export interface MigrateOptions {
+  /**
+   * Leave post-deployment migrations pending (SKIP_POST_DEPLOYMENT_MIGRATIONS: the pre-upgrade
+   * hook); a later run without it applies them.
+   */
+  readonly skipPostDeployment?: boolean;
+}
+
+/** Creates the schema when missing and applies pending migrations, one transaction each. */
+export async function migrateServiceDatabase(
+  dataSource: DataSource,
+  options: MigrateOptions = {},
+): Promise<string[]> {
   const schema = schemaOf(dataSource);
   await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  const executor = options.skipPostDeployment
+    ? new PreDeploymentExecutor(dataSource)
+    : new MigrationExecutor(dataSource);
+  executor.transaction = 'each';
+  const applied = await executor.executePendingMigrations();
   if (applied.length)
     logger('platform:database').info({ schema, applied: applied.map((m) => m.name) }, 'migrated');
   return applied.map((m) => m.name);
 }
 
+/** What a schema still needs: the names of its pending migrations, each marked as pre or post. */
+export async function pendingMigrations(
+  dataSource: DataSource,
+): Promise<{ name: string; postDeployment: boolean }[]> {
+  // A schema not created yet has no migrations table: everything is pending.
+  const pending = await new MigrationExecutor(dataSource).getPendingMigrations();
+  return pending.map((migration) => ({ name: migration.name, postDeployment: isPostDeployment(migration) }));
+}
+
 export class SchemaBehindError extends Error {}
 
-/** A service refuses to start on a schema that is behind its code. */
+/**
+ * A service refuses to start on a schema that is behind its code. Pending post-deployment
+ * migrations do not count: during an upgrade the new release starts before they run.
+ */
 export async function assertSchemaCurrent(dataSource: DataSource): Promise<void> {
   const schema = schemaOf(dataSource);
-  const exists: unknown[] = await dataSource.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
-  if (!exists.length || (await dataSource.showMigrations())) {
+  if ((await pendingMigrations(dataSource)).some((migration) => !migration.postDeployment)) {
     throw new SchemaBehindError(
       `The "${schema}" schema is behind this code: run the migrations (npm run mammut -- db migrate)`,
     );
