@@ -1,6 +1,7 @@
 // Compiles every TypeScript source (apps, libs, scripts, bench, tests excluded) to dist/ with swc,
 // keeping the tree's layout so `@mammut/*` imports rewrite to relative paths that hold in dist too.
-// Committed assets (`.png`) are copied beside the code that reads them.
+// Committed assets (`.png`) are copied beside the code that reads them. `--out DIR` builds into
+// DIR instead of dist/ (the deployment smoke test builds a copy of its own).
 import { transformFile } from '@swc/core';
 import { createRequire } from 'node:module';
 import { copyFile, mkdir, readdir, writeFile, rm } from 'node:fs/promises';
@@ -26,20 +27,22 @@ async function* walk(dir) {
 }
 
 const options = { ...swcOptions(), sourceMaps: true };
+const outFlag = process.argv.indexOf('--out');
+const dist = outFlag > 0 ? process.argv[outFlag + 1] : join(root, 'dist');
 
-await rm(join(root, 'dist'), { recursive: true, force: true });
+await rm(dist, { recursive: true, force: true });
 const jobs = [];
 const assets = [];
 for (const top of roots) {
   for await (const file of walk(join(root, top))) {
     if (isAsset(file)) {
-      const out = join(root, 'dist', relative(root, file));
+      const out = join(dist, relative(root, file));
       assets.push(mkdir(dirname(out), { recursive: true }).then(() => copyFile(file, out)));
       continue;
     }
     jobs.push(
       (async () => {
-        const out = join(root, 'dist', relative(root, file)).replace(/\.ts$/, '.js');
+        const out = join(dist, relative(root, file)).replace(/\.ts$/, '.js');
         const result = await transformFile(file, {
           ...options,
           sourceFileName: relative(dirname(out), file),
@@ -52,4 +55,4 @@ for (const top of roots) {
   }
 }
 await Promise.all([...jobs, ...assets]);
-console.log(`build: ${jobs.length} files compiled to dist/, ${assets.length} assets copied`);
+console.log(`build: ${jobs.length} files compiled to ${dist.startsWith(root) ? relative(root, dist) : dist}/, ${assets.length} assets copied`);
