@@ -1,6 +1,7 @@
 import { createRestAPIClient, type mastodon } from 'masto';
+import { twoToneImage } from '../apps/media/src/attachments/test-images';
 import { seedUser, seedUsers, type SeededUser } from './support/factories';
-import { failure, failureStatus } from './support/http';
+import { apiCall, failure, failureStatus } from './support/http';
 import { pollUntil } from './support/poll';
 import { settled, useTestSystem } from './support/system';
 
@@ -274,5 +275,96 @@ describe('scheduled statuses', () => {
     expect(rows.map((row) => [row.text, row.application_id !== null])).toEqual([
       ['Good morning @carol', true],
     ]);
+  });
+
+  /** An image uploaded with alt text and waited for until processed. */
+  const uploaded = async (user: SeededUser, description: string): Promise<string> => {
+    const client = as(user);
+    const media = await client.v2.media.create({
+      file: new Blob([await twoToneImage(64, 48, 'png')], { type: 'image/png' }),
+      description,
+      skipPolling: true,
+    });
+    await pollUntil(
+      () => client.v1.media.$select(media.id).fetch(),
+      (attachment) => attachment.url !== null,
+      20_000,
+    );
+    return media.id;
+  };
+  const heldFor = async (mediaId: string): Promise<string | null> => {
+    const { rows } = await sut.db.query<{ held: string | null }>(
+      `SELECT scheduled_status_id::text AS held FROM media.media_attachments WHERE id = $1`,
+      [mediaId],
+    );
+    return rows[0]?.held ?? null;
+  };
+
+  it('holds the uploads a scheduled status names, shows them, and posts the status with them', async () => {
+    const first = await uploaded(alice, 'a sunrise');
+    const second = await uploaded(alice, 'a sunset');
+    const scheduled = await as(alice).v1.statuses.create({
+      status: 'Pictures later',
+      scheduledAt: inSeconds(MIN_OFFSET_SECONDS + 3),
+      mediaIds: [first, second],
+    });
+    expect(scheduled.params.mediaIds).toEqual([first, second]);
+    expect(scheduled.mediaAttachments.map((m) => [m.id, m.type, m.description])).toEqual([
+      [first, 'image', 'a sunrise'],
+      [second, 'image', 'a sunset'],
+    ]);
+    const listed = (await listAll(alice)).find((s) => s.id === scheduled.id);
+    expect(listed?.mediaAttachments.map((m) => m.id)).toEqual([first, second]);
+    expect([await heldFor(first), await heldFor(second)]).toEqual([scheduled.id, scheduled.id]);
+    // Held: another status cannot take them, nor may they be deleted meanwhile.
+    await expect(as(alice).v1.statuses.create({ status: 'mine now', mediaIds: [first] })).rejects.toThrow(
+      /not found or already attached/,
+    );
+    const removal = await apiCall(sut.t.url, `/api/v1/media/${first}`, {
+      method: 'DELETE',
+      token: alice.token,
+    });
+    expect(removal.status).toBe(422);
+
+    await pollUntil(
+      () => listAll(alice),
+      (list) => !list.some((s) => s.id === scheduled.id),
+      30_000,
+      200,
+    );
+    await settled(sut.t);
+    const posted = (await as(bob).v1.accounts.$select(alice.accountId).statuses.list()).find((s) =>
+      s.content.includes('Pictures later'),
+    );
+    expect(posted?.mediaAttachments.map((m) => [m.id, m.description])).toEqual([
+      [first, 'a sunrise'],
+      [second, 'a sunset'],
+    ]);
+    expect(await heldFor(first)).toBeNull();
+  });
+
+  it('lets go of the uploads of a cancelled scheduled status, and refuses media not the poster’s', async () => {
+    const mine = await uploaded(alice, 'a cloud');
+    const scheduled = await as(alice).v1.statuses.create({
+      status: 'Never mind',
+      scheduledAt: inDays(1),
+      mediaIds: [mine],
+    });
+    expect(await heldFor(mine)).toBe(scheduled.id);
+    await as(alice).v1.scheduledStatuses.$select(scheduled.id).remove();
+    expect(await heldFor(mine)).toBeNull();
+    // Unattached again: a new status may carry it.
+    const now = await as(alice).v1.statuses.create({ status: 'Now then', mediaIds: [mine] });
+    expect(now.mediaAttachments.map((m) => m.id)).toEqual([mine]);
+
+    const bobs = await uploaded(bob, 'not alice’s');
+    const before = await count('scheduled_statuses');
+    expect(
+      await failure(
+        as(alice).v1.statuses.create({ status: 'stolen', scheduledAt: inDays(1), mediaIds: [bobs] }),
+      ),
+    ).toEqual({ status: 422, error: `Media ${bobs} not found or already attached to another post` });
+    expect(await count('scheduled_statuses')).toBe(before);
+    expect(await heldFor(bobs)).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
-import type { ScheduledStatusRecord, Visibility } from '@mammut/contracts';
+import type { MediaAttachmentRecord, ScheduledStatusRecord, Visibility } from '@mammut/contracts';
+import { type MMediaAttachment, serializeMediaAttachment } from './media.serializer';
 
 /** The poll a scheduled status will carry, as Mastodon keeps the request (`expires_in` a string). */
 export interface MScheduledPoll {
@@ -30,10 +31,14 @@ export interface MScheduledStatus {
   id: string;
   scheduled_at: string;
   params: MScheduledStatusParams;
-  media_attachments: unknown[];
+  media_attachments: MMediaAttachment[];
 }
 
-export function serializeScheduledStatus(scheduled: ScheduledStatusRecord): MScheduledStatus {
+/** A scheduled status with the uploads it holds (`media`: attachments by id; missing ones left out). */
+export function serializeScheduledStatus(
+  scheduled: ScheduledStatusRecord,
+  media: ReadonlyMap<string, MediaAttachmentRecord> = new Map(),
+): MScheduledStatus {
   const { params } = scheduled;
   return {
     id: scheduled.id,
@@ -46,7 +51,7 @@ export function serializeScheduledStatus(scheduled: ScheduledStatusRecord): MSch
         multiple: params.poll.multiple,
         hide_totals: params.poll.hideTotals,
       },
-      media_ids: null,
+      media_ids: params.mediaIds.length ? params.mediaIds : null,
       sensitive: params.sensitive,
       spoiler_text: params.spoilerText || null,
       visibility: params.visibility,
@@ -57,6 +62,9 @@ export function serializeScheduledStatus(scheduled: ScheduledStatusRecord): MSch
       idempotency: params.idempotencyKey,
       with_rate_limit: false,
     },
-    media_attachments: [],
+    media_attachments: params.mediaIds.flatMap((id) => {
+      const attachment = media.get(id);
+      return attachment ? [serializeMediaAttachment(attachment)] : [];
+    }),
   };
 }

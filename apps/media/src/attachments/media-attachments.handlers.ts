@@ -12,6 +12,10 @@ export class MediaAttachmentsHandlers {
     get: async ({ accountId, id }) => ({ attachment: await this.attachments.get(accountId, id) }),
     update: async (change) => ({ attachment: await this.attachments.update(change) }),
     attach: async (input) => ({ attachments: await this.attachments.attach(input) }),
+    release: async ({ accountId, scheduledStatusId }) => {
+      await this.attachments.release(accountId, scheduledStatusId);
+      return {};
+    },
     list: async ({ ids }) => ({ attachments: await this.attachments.list(ids) }),
     delete: async ({ accountId, id }) => {
       await this.attachments.delete(accountId, id);

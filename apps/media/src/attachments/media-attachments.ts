@@ -74,6 +74,7 @@ export interface MediaRow {
   id: string;
   account_id: string;
   status_id: string | null;
+  scheduled_status_id: string | null;
   type: MediaAttachmentRecord['type'];
   processing: MediaProcessing;
   processing_error: string | null;
@@ -89,7 +90,8 @@ export interface MediaRow {
   created_at: Date;
 }
 
-export const MEDIA_COLUMNS = `id::text AS id, account_id::text AS account_id, status_id::text AS status_id, type,
+export const MEDIA_COLUMNS = `id::text AS id, account_id::text AS account_id, status_id::text AS status_id,
+  scheduled_status_id::text AS scheduled_status_id, type,
   processing, processing_error, upload_key, file_key, small_key, meta, description, blurhash,
   failure_description, remote_url, download, created_at`;
 
@@ -232,13 +234,16 @@ export class MediaAttachments {
     return this.toRecord(rows[0]);
   }
 
-  /** Mastodon's destroy: refused while a status carries it; its files go with it. */
+  /** Mastodon's destroy: refused while a status, or a scheduled one, carries it; its files go with it. */
   async delete(accountId: string, id: string): Promise<void> {
     const row = await this.owned(accountId, id);
-    if (row.status_id !== null) throw new ContractError('unprocessable', IN_USE_ERROR);
+    if (row.status_id !== null || row.scheduled_status_id !== null)
+      throw new ContractError('unprocessable', IN_USE_ERROR);
     const deleted = await this.db.transaction(async (tx) => {
       const [rows]: [MediaRow[], number] = await tx.query(
-        `DELETE FROM media.media_attachments WHERE id = $1 AND status_id IS NULL RETURNING ${MEDIA_COLUMNS}`,
+        `DELETE FROM media.media_attachments
+          WHERE id = $1 AND status_id IS NULL AND scheduled_status_id IS NULL
+          RETURNING ${MEDIA_COLUMNS}`,
         [id],
       );
       if (rows[0])
@@ -251,25 +256,29 @@ export class MediaAttachments {
 
   /**
    * Checks (`statusId` null) or attaches the author's attachments to a status, as Mastodon's
-   * validate_media! checks them: too many, any not the author's or on another status, a video or
-   * audio beside anything, any not processed (failed ones included). Attaching also detaches what
-   * the status carried and no longer names; asking again changes nothing. In the order of `ids`.
+   * validate_media! checks them: too many, any not the author's or on another status (or held for
+   * another scheduled status), a video or audio beside anything, any not processed (failed ones
+   * included). Attaching releases them from `scheduledStatusId`; without a status, that scheduled
+   * status holds them instead. Asking again changes nothing. In the order of `ids`.
    */
   async attach(input: {
     accountId: string;
     statusId: string | null;
+    scheduledStatusId?: string | null;
     checkOnly?: boolean;
     ids: string[];
   }): Promise<MediaAttachmentRecord[]> {
     if (input.ids.length > MEDIA_LIMITS.perStatus) throw new ContractError('unprocessable', TOO_MANY);
     const ids = [...new Set(input.ids)];
+    const scheduledStatusId = input.scheduledStatusId ?? null;
     return this.db.transaction(async (tx) => {
       const found: MediaRow[] = ids.length
         ? await tx.query(
             `SELECT ${MEDIA_COLUMNS} FROM media.media_attachments
              WHERE account_id = $1 AND id = ANY($2::bigint[]) AND (status_id IS NULL OR status_id = $3)
+               AND (scheduled_status_id IS NULL OR scheduled_status_id = $4)
              FOR UPDATE`,
-            [input.accountId, ids, input.statusId],
+            [input.accountId, ids, input.statusId, scheduledStatusId],
           )
         : [];
       const byId = new Map(found.map((row) => [row.id, row]));
@@ -281,13 +290,31 @@ export class MediaAttachments {
         throw new ContractError('unprocessable', NOT_READY);
       if (input.statusId !== null && !input.checkOnly) {
         await tx.query(
-          `UPDATE media.media_attachments SET status_id = $2, updated_at = now()
+          `UPDATE media.media_attachments SET status_id = $2, scheduled_status_id = NULL, updated_at = now()
            WHERE id = ANY($1::bigint[]) AND status_id IS NULL`,
           [ids, input.statusId],
+        );
+      } else if (scheduledStatusId !== null && !input.checkOnly) {
+        await tx.query(
+          `UPDATE media.media_attachments SET scheduled_status_id = $2, updated_at = now()
+           WHERE id = ANY($1::bigint[]) AND status_id IS NULL`,
+          [ids, scheduledStatusId],
         );
       }
       return ids.map((id) => this.toRecord({ ...(byId.get(id) as MediaRow), status_id: input.statusId }));
     });
+  }
+
+  /**
+   * A scheduled status deleted lets go of its uploads (Mastodon nullifies them): they are
+   * unattached again, and swept as any other once past their age.
+   */
+  async release(accountId: string, scheduledStatusId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE media.media_attachments SET scheduled_status_id = NULL, updated_at = now()
+        WHERE account_id = $1 AND scheduled_status_id = $2`,
+      [accountId, scheduledStatusId],
+    );
   }
 
   /** Attachments by id, whoever owns them (presenting a status its viewer may see); unknown ids left out. */

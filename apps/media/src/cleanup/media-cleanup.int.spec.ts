@@ -42,20 +42,23 @@ describe('media cleanup', () => {
     [alice] = await seedUsers(sut.t, ['alice']);
   });
 
-  it('removes uploads no status took within a day, with their files, and nothing else', async () => {
+  it('removes uploads no status took within a day, with their files, and nothing else (held ones stay)', async () => {
     const old = await upload();
     const recent = await upload();
     const used = await upload();
+    const held = await upload();
     await sut.db.query(`UPDATE media.media_attachments SET status_id = 1 WHERE id = $1`, [used.id]);
-    for (const { id } of [old, used]) await age('media_attachments', 'created_at', 25, 'id = $1', [id]);
+    // A scheduled status waiting for its time holds its uploads however old they are.
+    await sut.db.query(`UPDATE media.media_attachments SET scheduled_status_id = 3 WHERE id = $1`, [held.id]);
+    for (const { id } of [old, used, held]) await age('media_attachments', 'created_at', 25, 'id = $1', [id]);
 
     await sut.t.system.app.get(MediaSweeper).sweep();
 
     const left = await sut.db.query<{ id: string }>(
       `SELECT id::text FROM media.media_attachments WHERE id = ANY($1::bigint[]) ORDER BY id`,
-      [[old.id, recent.id, used.id]],
+      [[old.id, recent.id, used.id, held.id]],
     );
-    expect(left.rows.map((row) => row.id).sort()).toEqual([recent.id, used.id].sort());
+    expect(left.rows.map((row) => row.id).sort()).toEqual([recent.id, used.id, held.id].sort());
     expect(await served(old.url)).toBe(404);
     expect(await served(old.preview)).toBe(404);
     expect(await served(recent.url)).toBe(200);

@@ -50,7 +50,7 @@ export class MediaCleanup {
           await tx.query(
             `DELETE FROM media.media_attachments WHERE id IN (
                SELECT id FROM media.media_attachments
-                WHERE status_id IS NULL AND processing <> 'in_progress'
+                WHERE status_id IS NULL AND scheduled_status_id IS NULL AND processing <> 'in_progress'
                   AND created_at < now() - make_interval(hours => $1)
                 ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
              RETURNING id::text, account_id::text, ARRAY[upload_key, file_key, small_key] AS keys`,

@@ -2,6 +2,7 @@ import { CreateMediaAttachments1796181316521 } from './1796181316521-CreateMedia
 import { CreateProfileImages1796187900000 } from './1796187900000-CreateProfileImages';
 import { AddProcessingFailureDescription1796188033479 } from './1796188033479-AddProcessingFailureDescription';
 import { AddRemoteMedia1796190000000 } from './1796190000000-AddRemoteMedia';
+import { AddScheduledStatus1796200000000 } from './1796200000000-AddScheduledStatus';
 
 /** Every migration of the media schema, in order. */
 export const mediaMigrations = [
@@ -9,4 +10,5 @@ export const mediaMigrations = [
   CreateProfileImages1796187900000,
   AddProcessingFailureDescription1796188033479,
   AddRemoteMedia1796190000000,
+  AddScheduledStatus1796200000000,
 ];

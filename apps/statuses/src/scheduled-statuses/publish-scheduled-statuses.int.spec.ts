@@ -72,7 +72,7 @@ describe('publishing scheduled statuses across replicas', () => {
       new Polls(pool, new Outbox({ schema: 'statuses' })),
       new Conversations(pool),
     );
-    return new PublishScheduledStatuses(pool, config, createStatus);
+    return new PublishScheduledStatuses(pool, config, replicaBus, createStatus);
   };
 
   const postedCount = async (prefix: string): Promise<{ statuses: number; events: number }> => {

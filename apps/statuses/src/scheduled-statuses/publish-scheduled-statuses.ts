@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractError } from '@mammut/contracts';
-import { CONFIG, type Config, logger } from '@mammut/platform';
+import { ContractError, contracts } from '@mammut/contracts';
+import { BUS, type Bus, CONFIG, type Config, logger } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { STATUSES_DB } from '../database/statuses-database';
 import { CreateStatus } from '../statuses/create-status.service';
@@ -27,7 +27,7 @@ type Outcome = 'none' | 'published' | 'dropped' | 'failed';
  *
  * A status that can no longer be posted is dropped with its row, as Mastodon drops it: its author
  * or the status it replies to is gone (`not_found`), or it no longer passes validation
- * (`unprocessable`). Whatever else fails is rolled back, left for the next sweep, and skipped for
+ * (`unprocessable`); the uploads it held are let go. Whatever else fails is rolled back, left for the next sweep, and skipped for
  * the rest of this one.
  */
 @Injectable()
@@ -38,6 +38,7 @@ export class PublishScheduledStatuses {
   constructor(
     @Inject(STATUSES_DB) private readonly db: DataSource,
     @Inject(CONFIG) private readonly config: Config,
+    @Inject(BUS) private readonly bus: Bus,
     private readonly createStatus: CreateStatus,
   ) {}
 
@@ -88,13 +89,22 @@ export class PublishScheduledStatuses {
         await tx.query('SAVEPOINT publish');
         try {
           // The row's deletion in this transaction already makes it post once: no key needed.
-          // Scheduled statuses carry no media yet (ScheduleStatus refuses them).
-          await this.createStatus.createIn(tx, { ...params, accountId, idempotencyKey: null, mediaIds: [] });
+          // Its uploads, held for it until now, go to the status.
+          await this.createStatus.createIn(
+            tx,
+            { ...params, accountId, idempotencyKey: null },
+            { scheduledStatusId: row.id },
+          );
           return 'published';
         } catch (error) {
           if (!(error instanceof ContractError && ['not_found', 'unprocessable'].includes(error.code)))
             throw error;
           await tx.query('ROLLBACK TO SAVEPOINT publish');
+          if (params.mediaIds.length)
+            await this.bus.request(contracts.media.attachments.release, {
+              accountId,
+              scheduledStatusId: row.id,
+            });
           log.info({ scheduledStatusId: row.id, reason: error.message }, 'scheduled status dropped');
           return 'dropped';
         }

@@ -21,6 +21,6 @@ export class ScheduledStatusesHandlers {
     rescheduleScheduledStatus: ({ accountId, scheduledStatusId, scheduledAt }) =>
       this.scheduleStatus.reschedule(accountId, scheduledStatusId, scheduledAt),
     deleteScheduledStatus: ({ accountId, scheduledStatusId }) =>
-      this.repository.delete(accountId, scheduledStatusId),
+      this.scheduleStatus.delete(accountId, scheduledStatusId),
   });
 }

@@ -67,13 +67,22 @@ export class CreateStatus {
   /**
    * Creates the status inside the caller's transaction, so that what the caller changes there
    * commits with it or not at all (publishing a scheduled status deletes its row in the same
-   * transaction). `not_found` when the author or the status replied to is gone.
+   * transaction). `not_found` when the author or the status replied to is gone. A scheduled
+   * status's uploads are held for it: `scheduledStatusId` lets this status take them.
    */
-  async createIn(tx: EntityManager, input: NewStatus): Promise<StatusRecord> {
-    return this.create(this.validated(input), tx);
+  async createIn(
+    tx: EntityManager,
+    input: NewStatus,
+    held: { scheduledStatusId: string | null } = { scheduledStatusId: null },
+  ): Promise<StatusRecord> {
+    return this.create(this.validated(input), tx, held.scheduledStatusId);
   }
 
-  private async create(request: NewStatus, outer?: EntityManager): Promise<StatusRecord> {
+  private async create(
+    request: NewStatus,
+    outer?: EntityManager,
+    scheduledStatusId: string | null = null,
+  ): Promise<StatusRecord> {
     const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, {
       ids: [request.accountId],
     });
@@ -84,6 +93,7 @@ export class CreateStatus {
       await this.bus.request(contracts.media.attachments.attach, {
         accountId: request.accountId,
         statusId: null,
+        scheduledStatusId,
         ids: request.mediaIds,
       });
     const mediaIds = [...new Set(request.mediaIds)];
@@ -162,7 +172,7 @@ export class CreateStatus {
       });
       return status;
     });
-    if (mediaIds.length) await attachStatusMedia(this.bus, this.log, row);
+    if (mediaIds.length) await attachStatusMedia(this.bus, this.log, row, scheduledStatusId);
     return row;
   }
 

@@ -10,11 +10,17 @@ export const TOO_MANY_MEDIA = `Cannot attach more than ${MEDIA_LIMITS.perStatus}
  * changes). One deleted or attached elsewhere in the moment since the check is left out:
  * presenting lists only the attachments that exist, and the status stands.
  */
-export async function attachStatusMedia(bus: Bus, log: Logger, status: StatusRecord): Promise<void> {
+export async function attachStatusMedia(
+  bus: Bus,
+  log: Logger,
+  status: StatusRecord,
+  scheduledStatusId: string | null = null,
+): Promise<void> {
   try {
     await bus.request(contracts.media.attachments.attach, {
       accountId: status.accountId,
       statusId: status.id,
+      scheduledStatusId,
       ids: status.mediaIds,
     });
   } catch (error) {

@@ -146,6 +146,8 @@ export const mediaAttachments = {
    * `checkOnly`, only checks (before the status is written or edited); otherwise each gets that
    * status (idempotent: asking again after the status committed changes nothing). Attachments an
    * edit leaves out stay on the status, as Mastodon keeps them for the versions that showed them.
+   * `scheduledStatusId`: the scheduled status that holds them (they may be held by no other); with
+   * `statusId` null and not `checkOnly`, it takes them, else attaching lets them go.
    * Answers the attachments in the order of `ids`. Errors: `unprocessable` with Mastodon's messages.
    */
   attach: defineRequest('media.attachment.attach', {
@@ -153,12 +155,18 @@ export const mediaAttachments = {
       .object({
         accountId: id,
         statusId: id.nullable(),
+        scheduledStatusId: id.nullable().default(null),
         checkOnly: z.boolean().default(false),
         /** One past the limit is enough to refuse it. */
         ids: z.array(id).max(MEDIA_LIMITS.perStatus + 1),
       })
       .strict(),
     response: z.object({ attachments: z.array(mediaAttachmentRecord) }),
+  }),
+  /** A scheduled status deleted: the uploads it held are unattached again (swept past their age). */
+  release: defineRequest('media.attachment.release', {
+    request: z.object({ accountId: id, scheduledStatusId: id }).strict(),
+    response: z.object({}),
   }),
   /**
    * Attachments by id, whoever owns them, for presenting statuses: whoever may see a status may

@@ -29,6 +29,8 @@ export const scheduledStatusParams = z.object({
   /** The `Idempotency-Key` it was scheduled with. */
   idempotencyKey: z.string().max(256).nullable(),
   poll: pollInput.nullable(),
+  /** Uploads it will carry, held for it meanwhile (none in rows stored before it had media). */
+  mediaIds: z.array(id).max(5).default([]),
 });
 export type ScheduledStatusParams = z.infer<typeof scheduledStatusParams>;
 

@@ -7,6 +7,7 @@ import { type ListPage, Page, setListLinkHeader } from '../../http/account-page'
 import { Errors } from '../../http/errors';
 import { isId } from '../../http/params';
 import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
+import { StatusPresenter } from './statuses/status-presenter';
 import { scheduledAtOf } from './statuses/status-params';
 
 const c = contracts.statuses.scheduledStatuses;
@@ -20,7 +21,18 @@ export class ScheduledStatusesController {
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     @Inject(SERIALIZE_CONTEXT) private readonly ctx: SerializeContext,
+    private readonly presenter: StatusPresenter,
   ) {}
+
+  /** Scheduled statuses with the uploads they hold, in one media request. */
+  private async present(records: readonly ScheduledStatusRecord[]): Promise<MScheduledStatus[]> {
+    const media = await this.presenter.mediaById(records.flatMap((scheduled) => scheduled.params.mediaIds));
+    return records.map((scheduled) => serializeScheduledStatus(scheduled, media));
+  }
+
+  private async presentOne(scheduled: ScheduledStatusRecord): Promise<MScheduledStatus> {
+    return (await this.present([scheduled]))[0];
+  }
 
   /** Newest first, paged by id; `next` only after a full page, as Mastodon gives it. */
   @Get()
@@ -38,13 +50,13 @@ export class ScheduledStatusesController {
       page,
       this.ctx.origin,
     );
-    return scheduledStatuses.map(serializeScheduledStatus);
+    return this.present(scheduledStatuses);
   }
 
   @Get(':id')
   @Auth.user('read:statuses')
   async one(@CurrentUser() user: UserState, @Param('id') id: string): Promise<MScheduledStatus> {
-    return serializeScheduledStatus(await this.own(user.accountId, id));
+    return this.presentOne(await this.own(user.accountId, id));
   }
 
   /**
@@ -59,14 +71,14 @@ export class ScheduledStatusesController {
     @Body() body: Record<string, unknown> | undefined,
   ): Promise<MScheduledStatus> {
     const scheduledAt = scheduledAtOf(body ?? {});
-    if (!scheduledAt) return serializeScheduledStatus(await this.own(user.accountId, id));
+    if (!scheduledAt) return this.presentOne(await this.own(user.accountId, id));
     if (!isId(id)) throw Errors.notFound();
     const moved = await this.bus.request(c.rescheduleScheduledStatus, {
       accountId: user.accountId,
       scheduledStatusId: id,
       scheduledAt: scheduledAt.toISOString(),
     });
-    return serializeScheduledStatus(moved);
+    return this.presentOne(moved);
   }
 
   @Delete(':id')

@@ -38,7 +38,7 @@ export class StatusEditsController {
   ): Promise<MStatus> {
     if (!isId(id)) throw Errors.notFound();
     const b = body ?? {};
-    refuseUnsupported(b, { media: true });
+    refuseUnsupported(b);
     const spoilerText = spoilerTextOf(b);
     const status = await this.bus.request(contracts.statuses.statuses.updateStatus, {
       accountId: user.accountId,

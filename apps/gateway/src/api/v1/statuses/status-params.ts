@@ -6,11 +6,8 @@ import { isId, toBool, toStr, toStrList } from '../../../http/params';
  * What a body says that this server cannot act on yet: refused rather than silently dropped.
  * `media_ids` are taken where `media` says so (new statuses posted now).
  */
-export function refuseUnsupported(body: Record<string, unknown>, { media = false } = {}): void {
-  const unsupported: [string, boolean][] = [
-    ['media_ids', !media && toStrList(body.media_ids).length > 0],
-    ['quoted_status_id', Boolean(toStr(body.quoted_status_id))],
-  ];
+export function refuseUnsupported(body: Record<string, unknown>): void {
+  const unsupported: [string, boolean][] = [['quoted_status_id', Boolean(toStr(body.quoted_status_id))]];
   const fields = unsupported.filter(([, given]) => given).map(([field]) => field);
   if (fields.length) {
     throw Errors.unprocessable(

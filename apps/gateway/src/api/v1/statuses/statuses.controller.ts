@@ -49,8 +49,7 @@ export class StatusesController {
     const b = body ?? {};
     const scheduledAt = scheduledAtOf(b);
     const scheduled = scheduledAt !== null && scheduledAt.getTime() > Date.now();
-    // Scheduled statuses do not keep media yet.
-    refuseUnsupported(b, { media: !scheduled });
+    refuseUnsupported(b);
     const text = toStr(b.status) ?? '';
     const spoilerText = spoilerTextOf(b);
     const poll = pollOf(b);
@@ -91,7 +90,7 @@ export class StatusesController {
         ...request,
         scheduledAt: scheduledAt.toISOString(),
       });
-      return serializeScheduledStatus(scheduled);
+      return serializeScheduledStatus(scheduled, await this.presenter.mediaById(scheduled.params.mediaIds));
     }
     const status = await this.bus.request(contracts.statuses.statuses.createStatus, request);
     const [presented] = await this.presenter.present([status], user.accountId);
