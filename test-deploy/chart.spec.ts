@@ -1,6 +1,10 @@
 import { configKeys } from '@mammut/platform';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import {
   appServices,
+  chartDir,
   ciFiles,
   ciValues,
   component,
@@ -77,6 +81,17 @@ describe('the Helm chart, rendered', () => {
     renders.set('values.yaml', renderChart(DEFAULT_VALUES));
     for (const file of ciFiles()) renders.set(`ci/${file}`, renderChart(ciValues(file)));
   }, 30 * 60_000);
+
+  it("is versioned with Mammut: appVersion is package.json's version", () => {
+    const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as {
+      apiVersion: string;
+      appVersion: string;
+    };
+    const pkg = JSON.parse(readFileSync(join(chartDir, '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect([chart.apiVersion, chart.appVersion]).toEqual(['v2', pkg.version]);
+  });
 
   it('has the ci/ values files the issue names', () => {
     expect(ciFiles()).toEqual([
