@@ -28,5 +28,7 @@ module.exports = {
     },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test-e2e/**/*.e2e.spec.ts'] },
+    // The Helm chart's renders (helm/mammut), checked offline.
+    { ...common, displayName: 'deploy', testMatch: ['<rootDir>/test-deploy/**/*.spec.ts'] },
   ],
 };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ensureModules } from './bootstrap.mjs';
 import { ensureOpenSearch } from './tools/opensearch.mjs';
 import { ensureMinio } from './tools/minio.mjs';
+import { ensureHelm } from './tools/helm.mjs';
 
 ensureModules();
 // The search tests' OpenSearch node (started lazily by test-e2e/support/opensearch.ts): its jars are
@@ -23,6 +24,12 @@ try {
   ensureMinio();
 } catch (error) {
   console.error(`${error.message}: the S3 tests will fail`);
+}
+// The chart tests' Helm (built once), likewise: without it only the test-deploy tests fail.
+try {
+  ensureHelm();
+} catch (error) {
+  console.error(`${error.message}: the chart tests will fail`);
 }
 const report = join(mkdtempSync(join(tmpdir(), 'mammut-jest-')), 'report.json');
 const args = [
