@@ -209,7 +209,7 @@ describe('the Helm chart, rendered', () => {
     }
   });
 
-  it('migrates in a pre-install/pre-upgrade hook reading only existing Secrets and the hook copy of its own', () => {
+  it('expands the schema in a pre-install/pre-upgrade hook reading only existing Secrets and the hook copy of its own', () => {
     for (const name of ['ci/external.yaml', 'ci/ha.yaml']) {
       const objects = render(name);
       const [migrate] = ofKind(objects, 'Job').filter((job) => component(job) === 'db-migrate');
@@ -225,6 +225,16 @@ describe('the Helm chart, rendered', () => {
         ['node', 'dist/apps/cli/src/main.js'],
         ['db', 'migrate'],
       ]);
+      // Only the expanding migrations: the release being replaced still runs on this schema.
+      expect(container.env).toContainEqual({ name: 'SKIP_POST_DEPLOYMENT_MIGRATIONS', value: 'true' });
+      // The contracting ones once the new release is out, from the release's own Secret.
+      const [contract] = ofKind(objects, 'Job').filter((job) => component(job) === 'db-migrate-post');
+      expect(contract.metadata.annotations?.['helm.sh/hook']).toBe('post-install,post-upgrade');
+      const [after] = podSpecs([contract])[0].spec.containers;
+      expect(after.args).toEqual(['db', 'migrate']);
+      expect((after.env ?? []).map((variable) => variable.name)).not.toContain(
+        'SKIP_POST_DEPLOYMENT_MIGRATIONS',
+      );
       // What a pre-install hook may read: Secrets made before the release, and hooks made before it.
       const hookSecrets = ofKind(objects, 'Secret').filter(
         (secret) => secret.metadata.annotations?.['helm.sh/hook'],
@@ -255,6 +265,11 @@ describe('the Helm chart, rendered', () => {
     const [migrate] = ofKind(objects, 'Job').filter((job) => component(job) === 'db-migrate');
     expect(migrate.metadata.annotations).toBeUndefined();
     expect(migrate.metadata.name).toBe('mammut-db-migrate-r1');
+    // One Job does it all: there is no release to keep running on a server that did not exist.
+    expect(ofKind(objects, 'Job').filter((job) => component(job) === 'db-migrate-post')).toEqual([]);
+    expect(
+      (podSpecs([migrate])[0].spec.containers[0].env ?? []).map((variable) => variable.name),
+    ).not.toContain('SKIP_POST_DEPLOYMENT_MIGRATIONS');
     for (const deployment of mammutDeployments(objects)) {
       const waits = (deployment.spec.template.spec.initContainers ?? []).map((container) => container.args);
       expect([deployment.metadata.name, waits]).toEqual([

@@ -472,7 +472,7 @@ topologySpreadConstraints:
 {{/*
 A container running the Mammut CLI (`node dist/apps/cli/src/main.js <args>`): the migrations, the
 schema wait and the admin.
-  root, name, args, secretName, resources
+  root, name, args, secretName, resources, env (extra variables, optional)
 */}}
 {{- define "mammut.cliContainer" -}}
 - name: {{ .name }}
@@ -483,6 +483,9 @@ schema wait and the admin.
     {{- toYaml .args | nindent 4 }}
   env:
     {{- include "mammut.env" (dict "root" .root "component" "cli" "secretName" .secretName) | nindent 4 }}
+    {{- with .env }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
   securityContext:
     {{- toYaml .root.Values.securityContext | nindent 4 }}
   resources:
