@@ -252,7 +252,7 @@ Whether migrations run as a pre-install/pre-upgrade hook. Not with bundled Postg
 exist before install, and a post-install hook would deadlock `helm install --wait` (mastodon/chart#18).
 */}}
 {{- define "mammut.migrationsAsHook" -}}
-{{- if not .Values.postgresql.bundled }}true{{ end }}
+{{- if and .Values.migrations.hooks (not .Values.postgresql.bundled) }}true{{ end }}
 {{- end }}
 
 {{/* The hook copy of the chart's Secret, which the migration hook reads (hooks run before the release's objects exist). */}}
