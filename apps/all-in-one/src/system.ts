@@ -1,5 +1,11 @@
 import 'reflect-metadata';
-import { type Config, createRuntime, migrateServiceDatabase, type Runtime } from '@mammut/platform';
+import {
+  type Config,
+  createRuntime,
+  migrateServiceDatabase,
+  pendingMigrations,
+  type Runtime,
+} from '@mammut/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGatewayApp } from '../../gateway/src/http/create-gateway';
 import { GatewayModule } from '../../gateway/src/gateway.module';
@@ -15,6 +21,34 @@ export async function migrateAll(config: Config): Promise<void> {
       await dataSource.destroy();
     }
   }
+}
+
+/** A service's schema and the migrations of this code it has not applied yet. */
+export interface SchemaStatus {
+  readonly service: string;
+  readonly pending: readonly string[];
+}
+
+/** How long `schemaStatus` waits for a connection before counting PostgreSQL unreachable. */
+const STATUS_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Every hosted service's pending migrations, read without changing anything. Throws when
+ * PostgreSQL cannot be asked; a connection attempt gives up after a few seconds rather than
+ * waiting out TCP's own timeout on an address that does not answer yet.
+ */
+export async function schemaStatus(config: Config): Promise<SchemaStatus[]> {
+  const statuses: SchemaStatus[] = [];
+  for (const service of services) {
+    const dataSource = service.dataSource(config).setOptions({ connectTimeoutMS: STATUS_CONNECT_TIMEOUT_MS });
+    await dataSource.initialize();
+    try {
+      statuses.push({ service: service.name, pending: await pendingMigrations(dataSource) });
+    } finally {
+      await dataSource.destroy();
+    }
+  }
+  return statuses;
 }
 
 export interface RunningSystem {

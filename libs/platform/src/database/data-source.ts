@@ -1,4 +1,4 @@
-import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm';
+import { DataSource, type EntitySchema, MigrationExecutor, type MigrationInterface } from 'typeorm';
 import { logger } from '../logging/logger';
 import { MammutNamingStrategy } from './naming-strategy';
 import { PreparingClient } from './prepared-statements';
@@ -61,4 +61,10 @@ export async function assertSchemaCurrent(dataSource: DataSource): Promise<void>
       `The "${schema}" schema is behind this code: run the migrations (npm run mammut -- db migrate)`,
     );
   }
+}
+
+/** The migrations of this code the schema has not applied, in order; all of them when it does not exist. */
+export async function pendingMigrations(dataSource: DataSource): Promise<string[]> {
+  const pending = await new MigrationExecutor(dataSource).getPendingMigrations();
+  return pending.map((migration) => migration.name);
 }
