@@ -2,10 +2,13 @@ import 'reflect-metadata';
 import {
   type Config,
   createRuntime,
+  HealthChecks,
   migrateServiceDatabase,
   pendingMigrations,
   type Runtime,
+  serveHealth,
 } from '@mammut/platform';
+import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGatewayApp } from '../../gateway/src/http/create-gateway';
 import { GatewayModule } from '../../gateway/src/gateway.module';
@@ -59,10 +62,14 @@ export interface RunningSystem {
   close(): Promise<void>;
 }
 
-/** Every service and the gateway in one process, listening on `config.port` (0 picks a free port). */
+/**
+ * Every service and the gateway in one process, listening on `config.port` (0 picks a free port),
+ * and with HEALTH_PORT on the health listener that serves `/metrics`.
+ */
 export async function startSystem(config: Config): Promise<RunningSystem> {
   const runtime = await createRuntime(config, 'all-in-one');
   let app: NestFastifyApplication | undefined;
+  let health: Server | undefined;
   try {
     app = await createGatewayApp(runtime, {
       modules: services.map((s) => s.module),
@@ -73,11 +80,15 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
     await app.init();
     await app.startAllMicroservices();
     await app.listen(config.port, config.host);
+    if (config.healthPort) {
+      health = await serveHealth(app.get(HealthChecks), runtime.metrics, config.healthPort, config.host);
+    }
   } catch (error) {
     await app?.close().catch(() => undefined);
     await runtime.close();
     throw error;
   }
+  const listener = health;
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const running = app;
@@ -86,6 +97,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
     runtime,
     url: `http://127.0.0.1:${port}`,
     async close() {
+      if (listener) await new Promise<void>((done) => listener.close(() => done()));
       await running.close();
       await runtime.close();
     },
