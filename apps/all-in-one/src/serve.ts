@@ -96,7 +96,10 @@ function configuredServers(config: Config): Infra {
   };
 }
 
-/** A server URL fit for a log: configured ones may carry a user and password. */
+/**
+ * A server URL fit for a log: configured ones may carry credentials, a password or (NATS) a token
+ * in the user's place, so the whole user part goes.
+ */
 const withoutCredentials = (url: string): string => url.replace(/\/\/[^/]*@/g, '//');
 
 /** Where the data is, said outright when PostgreSQL's lives outside the checkout (see ensureInfra). */
