@@ -1,4 +1,4 @@
-import { type Config, ensureInfra, type Infra, type Logger } from '@mammut/platform';
+import { type Config, ensureInfra, type Infra, InfraError, type Logger } from '@mammut/platform';
 import { resolve } from 'node:path';
 import { migrateAll, startSystem } from './system';
 
@@ -10,11 +10,15 @@ export const LOCAL_DATA_DIR = '.data/local';
  * ones when they answer; else the local ones another process runs (found through
  * `.data/local/servers.json`, which also keeps that process from stopping them while this one
  * still uses them); else local ones started now. `infra.stop()` leaves them.
+ *
+ * Not in production (the container image): there the configured servers are used as they are.
  */
 export async function useLocalServers(
   configured: Config,
   say: (line: string) => void,
 ): Promise<{ infra: Infra; config: Config }> {
+  if (configured.nodeEnv === 'production')
+    return { infra: configuredServers(configured), config: configured };
   const infra = await ensureInfra({
     dataDir: LOCAL_DATA_DIR,
     databaseUrl: configured.configured.database ? configured.databaseUrl : undefined,
@@ -46,13 +50,15 @@ export async function serveAllInOne(configured: Config, log: Logger): Promise<{ 
     const system = await startSystem(config);
     say('');
     say(`Mammut is listening on ${config.publicOrigin} (bound to ${config.host}:${config.port})`);
-    say(`  PostgreSQL ${infra.databaseUrl}`);
-    say(`  Redis      ${infra.redisUrl}`);
-    say(`  NATS       ${infra.natsUrl}`);
-    say(`  Data       ${dataPlace(infra.postgresDataDir)}`);
-    say('Create the first admin in another terminal:');
-    say('  npm run mammut -- accounts create admin --email admin@example.com --role admin --confirmed');
-    say('Stop with Ctrl-C.');
+    say(`  PostgreSQL ${withoutCredentials(infra.databaseUrl)}`);
+    say(`  Redis      ${withoutCredentials(infra.redisUrl)}`);
+    say(`  NATS       ${withoutCredentials(infra.natsUrl)}`);
+    if (config.nodeEnv !== 'production') {
+      say(`  Data       ${dataPlace(infra.postgresDataDir)}`);
+      say('Create the first admin in another terminal:');
+      say('  npm run mammut -- accounts create admin --email admin@example.com --role admin --confirmed');
+      say('Stop with Ctrl-C.');
+    }
     return {
       async close() {
         say('\nstopping …');
@@ -66,6 +72,35 @@ export async function serveAllInOne(configured: Config, log: Logger): Promise<{ 
     throw error;
   }
 }
+
+/**
+ * A production process starts no server and writes no `.data/` (its file system may be read-only):
+ * it waits for the ones its environment names, as a service started alone does, rather than
+ * standing up an empty database of its own beside them when one is slow to come up.
+ */
+function configuredServers(config: Config): Infra {
+  const unset = [
+    ['DATABASE_URL', config.configured.database],
+    ['REDIS_URL', config.configured.redis],
+    ['NATS_URL', config.configured.nats],
+  ].flatMap(([name, set]) => (set ? [] : [name]));
+  if (unset.length) {
+    throw new InfraError(`NODE_ENV=production starts no local servers: set ${unset.join(', ')}`);
+  }
+  return {
+    databaseUrl: config.databaseUrl,
+    redisUrl: config.redisUrl,
+    natsUrl: config.natsUrl,
+    serverPids: {},
+    stop: () => Promise.resolve(),
+  };
+}
+
+/**
+ * A server URL fit for a log: configured ones may carry credentials, a password or (NATS) a token
+ * in the user's place, so the whole user part goes.
+ */
+const withoutCredentials = (url: string): string => url.replace(/\/\/[^/]*@/g, '//');
 
 /** Where the data is, said outright when PostgreSQL's lives outside the checkout (see ensureInfra). */
 function dataPlace(postgresDataDir: string | undefined): string {

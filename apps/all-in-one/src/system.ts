@@ -1,5 +1,14 @@
 import 'reflect-metadata';
-import { type Config, createRuntime, migrateServiceDatabase, type Runtime } from '@mammut/platform';
+import {
+  type Config,
+  createRuntime,
+  HealthChecks,
+  migrateServiceDatabase,
+  pendingMigrations,
+  type Runtime,
+  serveHealth,
+} from '@mammut/platform';
+import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGatewayApp } from '../../gateway/src/http/create-gateway';
 import { GatewayModule } from '../../gateway/src/gateway.module';
@@ -22,6 +31,34 @@ export async function migrateAll(config: Config): Promise<void> {
   }
 }
 
+/** A service's schema and the migrations of this code it has not applied yet. */
+export interface SchemaStatus {
+  readonly service: string;
+  readonly pending: readonly { readonly name: string; readonly postDeployment: boolean }[];
+}
+
+/** How long `schemaStatus` waits for a connection before counting PostgreSQL unreachable. */
+const STATUS_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Every hosted service's pending migrations, read without changing anything. Throws when
+ * PostgreSQL cannot be asked; a connection attempt gives up after a few seconds rather than
+ * waiting out TCP's own timeout on an address that does not answer yet.
+ */
+export async function schemaStatus(config: Config): Promise<SchemaStatus[]> {
+  const statuses: SchemaStatus[] = [];
+  for (const service of services) {
+    const dataSource = service.dataSource(config).setOptions({ connectTimeoutMS: STATUS_CONNECT_TIMEOUT_MS });
+    await dataSource.initialize();
+    try {
+      statuses.push({ service: service.name, pending: await pendingMigrations(dataSource) });
+    } finally {
+      await dataSource.destroy();
+    }
+  }
+  return statuses;
+}
+
 export interface RunningSystem {
   readonly app: NestFastifyApplication;
   readonly runtime: Runtime;
@@ -30,10 +67,14 @@ export interface RunningSystem {
   close(): Promise<void>;
 }
 
-/** Every service and the gateway in one process, listening on `config.port` (0 picks a free port). */
+/**
+ * Every service and the gateway in one process, listening on `config.port` (0 picks a free port),
+ * and with HEALTH_PORT on the health listener that serves `/metrics`.
+ */
 export async function startSystem(config: Config): Promise<RunningSystem> {
   const runtime = await createRuntime(config, 'all-in-one');
   let app: NestFastifyApplication | undefined;
+  let health: Server | undefined;
   try {
     app = await createGatewayApp(runtime, {
       modules: services.map((s) => s.module),
@@ -44,11 +85,15 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
     await app.init();
     await app.startAllMicroservices();
     await app.listen(config.port, config.host);
+    if (config.healthPort) {
+      health = await serveHealth(app.get(HealthChecks), runtime.metrics, config.healthPort, config.host);
+    }
   } catch (error) {
     await app?.close().catch(() => undefined);
     await runtime.close();
     throw error;
   }
+  const listener = health;
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const running = app;
@@ -57,6 +102,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
     runtime,
     url: `http://127.0.0.1:${port}`,
     async close() {
+      if (listener) await new Promise<void>((done) => listener.close(() => done()));
       await running.close();
       await runtime.close();
     },

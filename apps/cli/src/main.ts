@@ -30,6 +30,7 @@ import { migrateAll } from '../../all-in-one/src/system';
 import { type DeployProgress, deploySearchIndex } from '../../search/src/elasticsearch/search-deploy';
 import { UNATTACHED_RETENTION_HOURS, withMediaCleanup } from '../../media/src/cleanup/media-cleanup';
 import { useLocalServers } from '../../all-in-one/src/serve';
+import { dbStatus } from './db-status';
 
 /** `npm run mammut -- …`: the operator's tool, after Mastodon's `tootctl`. */
 
@@ -546,15 +547,27 @@ function buildProgram(): Command {
       }),
     );
 
-  program
-    .command('db')
-    .description('database')
-    .command('migrate')
+  const db = program.command('db').description('database');
+  db.command('migrate')
     .description("apply every service's pending migrations")
     .action(() =>
       withConfig(async (config) => {
         await migrateAll(config);
         say('OK: every schema is up to date');
+      }),
+    );
+  db.command('status')
+    .description("list each service schema's pending migrations; exit code 0 only when none is behind")
+    .option('--wait', 'ask again (also while PostgreSQL is unreachable) until every schema is up to date')
+    .option('--timeout <seconds>', 'with --wait: give up (exit code 1) after this long', parseSeq, 600)
+    .action((options: { wait?: boolean; timeout: number }) =>
+      withConfig(async (config) => {
+        const upToDate = await dbStatus(
+          config,
+          { wait: options.wait ?? false, timeoutMs: options.timeout * 1000 },
+          say,
+        );
+        if (!upToDate) process.exitCode = 1;
       }),
     );
   return program;

@@ -55,6 +55,7 @@ export * from './events/jobs';
 export * from './events/dead-letters';
 export * from './events/settle';
 export * from './health/health';
+export * from './metrics/metrics';
 export * from './http/address-policy';
 export * from './http/outbound-error';
 export * from './http/guarded-http';

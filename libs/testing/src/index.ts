@@ -1,3 +1,4 @@
 export * from './test-infra';
 export * from './minio';
 export * from './ports';
+export * from './metrics';

@@ -54,6 +54,12 @@ export async function cloneTemplateDatabase(infra: TestInfra, name = uniqueName(
   return withDatabase(infra.databaseUrl, name);
 }
 
+/** A fresh database with no schema at all (a server before its first migration); returns its URL. */
+export async function createEmptyDatabase(infra: TestInfra, name = uniqueName('t_')): Promise<string> {
+  await admin(infra, (client) => client.query(`CREATE DATABASE "${name}"`));
+  return withDatabase(infra.databaseUrl, name);
+}
+
 export async function dropDatabase(infra: TestInfra, url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
   await admin(infra, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));

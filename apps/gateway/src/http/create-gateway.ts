@@ -100,6 +100,15 @@ export async function createGatewayApp(
     }
     done();
   });
+  const { metrics } = runtime;
+  if (metrics.enabled) {
+    // Under the route template, so that a series stands for a route, not for each id in a URL.
+    fastify.addHook('onResponse', (request, reply, done) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.recordHttpRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
   fastify.addHook('onSend', (_request, reply, payload, done) => {
     // A redirect may name what a client registered or sent: written as a browser would send it,
     // so it can neither split the response nor make Node refuse to write it.

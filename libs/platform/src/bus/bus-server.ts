@@ -15,6 +15,7 @@ import { type Context, context, propagation, ROOT_CONTEXT, SpanKind, trace } fro
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { logger } from '../logging/logger';
+import { disabledMetrics, measuredBusRequest, type Metrics } from '../metrics/metrics';
 import { unstorableTextPath } from '../text/storable';
 import { tracingActive } from '../telemetry/tracing-state';
 import { busSpanAttributes, busTracer, natsHeaderGetter, recordBusError } from './bus-tracing';
@@ -36,6 +37,8 @@ export interface BusServerOptions {
    * service must not take a share of the running servers' requests). Default true.
    */
   readonly subscribe?: boolean;
+  /** Where each handled request's duration and outcome go (the server's side); none by default. */
+  readonly metrics?: Metrics;
 }
 
 /** What a handler receives beside its payload: the contract subject it answers. */
@@ -193,12 +196,18 @@ export class BusServer extends Server implements CustomTransportStrategy {
     msg.respond(encoder.encode(JSON.stringify(reply)));
   }
 
+  /** The handler's answer, its duration and outcome recorded when metrics are on. */
+  private answer(def: RequestDef, handler: MessageHandler, payload: unknown): Promise<unknown> {
+    const metrics = this.options.metrics ?? disabledMetrics;
+    return measuredBusRequest(metrics, 'server', def.subject, () => this.handle(def, handler, payload));
+  }
+
   /**
    * Parses the payload, runs the Nest handler (with its filters and interceptors) and maps what
    * it threw: contract errors pass as they are, an unreachable database or Redis is `unavailable`
    * (503, clients retry), anything else is `internal` with its detail in this service's log only.
    */
-  private async answer(def: RequestDef, handler: MessageHandler, payload: unknown): Promise<unknown> {
+  private async handle(def: RequestDef, handler: MessageHandler, payload: unknown): Promise<unknown> {
     const parsed = def.request.safeParse(payload);
     if (!parsed.success) {
       throw new ContractError(

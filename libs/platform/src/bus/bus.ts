@@ -11,6 +11,7 @@ import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { headers as natsHeaders, type Msg, type NatsConnection } from 'nats';
 import { z } from 'zod';
 import { logger } from '../logging/logger';
+import { disabledMetrics, measuredBusRequest, type Metrics } from '../metrics/metrics';
 import { tracingActive } from '../telemetry/tracing-state';
 import { busSpanAttributes, busTracer, natsHeaderSetter, recordBusError } from './bus-tracing';
 import { LocalHandlers } from './local-handlers';
@@ -26,6 +27,8 @@ export interface BusOptions {
   readonly timeoutMs: number;
   /** Call handlers registered in this process directly, skipping the NATS round trip. */
   readonly inProcess: boolean;
+  /** Where each request's duration and outcome go (the caller's side); none by default. */
+  readonly metrics?: Metrics;
 }
 
 export interface RequestOptions {
@@ -61,12 +64,21 @@ export class Bus extends ClientProxy {
   /**
    * Sends one request inside a CLIENT span named after the contract subject; the active trace
    * context travels in the NATS headers, so the handler's SERVER span (and the queries it makes)
-   * join the caller's trace.
+   * join the caller's trace. With metrics on, its duration and outcome are recorded too.
    */
   request<D extends RequestDef>(
     def: D,
     payload: RequestInputOf<D>,
     options: RequestOptions = {},
+  ): Promise<ResponseOf<D>> {
+    const metrics = this.options.metrics ?? disabledMetrics;
+    return measuredBusRequest(metrics, 'client', def.subject, () => this.traced(def, payload, options));
+  }
+
+  private traced<D extends RequestDef>(
+    def: D,
+    payload: RequestInputOf<D>,
+    options: RequestOptions,
   ): Promise<ResponseOf<D>> {
     if (!tracingActive()) return this.send$(def, payload, options);
     return busTracer.startActiveSpan(

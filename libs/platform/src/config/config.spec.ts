@@ -35,7 +35,12 @@ describe('SECRET_KEY_BASE on a public instance', () => {
 
   it('accepts a long random secret there', () => {
     expect(
-      loadConfig({ NODE_ENV: 'production', LOCAL_HTTPS: 'true', SECRET_KEY_BASE: SECRET }).secretKeyBase,
+      loadConfig({
+        NODE_ENV: 'production',
+        LOCAL_HTTPS: 'true',
+        LOCAL_DOMAIN: 'social.example.com',
+        SECRET_KEY_BASE: SECRET,
+      }).secretKeyBase,
     ).toBe(SECRET);
   });
 
@@ -45,6 +50,44 @@ describe('SECRET_KEY_BASE on a public instance', () => {
     expect(refusal({ NODE_ENV: 'test', LOCAL_HTTPS: 'true' })).toBeUndefined();
   });
 });
+
+describe('LOCAL_DOMAIN in production', () => {
+  const production = { NODE_ENV: 'production', SECRET_KEY_BASE: SECRET };
+
+  it.each([
+    'localhost',
+    'localhost:3000',
+    'LOCALHOST:3000',
+    '127.0.0.1',
+    '127.0.0.1:8080',
+    '::1',
+    '[::1]',
+    '[::1]:3000',
+  ])('refuses the loopback name %s (the development default among them), saying what to set', (domain) => {
+    const error = refusal({ ...production, LOCAL_DOMAIN: domain });
+    expect(error?.message).toBe(
+      `Invalid configuration: LOCAL_DOMAIN is ${domain}, a loopback name; NODE_ENV=production needs the public domain handles end in, e.g. LOCAL_DOMAIN=social.example.com`,
+    );
+  });
+
+  it('refuses the default when LOCAL_DOMAIN is unset', () => {
+    expect(refusal(production)?.message).toMatch(/^Invalid configuration: LOCAL_DOMAIN is localhost:3000, /);
+  });
+
+  it('accepts a public domain, with or without a port', () => {
+    for (const domain of ['social.example.com', 'social.example.com:8443', 'localhost.example.com']) {
+      expect(loadConfig({ ...production, LOCAL_DOMAIN: domain }).localDomain).toBe(domain);
+    }
+  });
+
+  it('keeps localhost for development and tests', () => {
+    expect(loadConfig({}).localDomain).toBe('localhost:3000');
+    expect(loadConfig({ NODE_ENV: 'test', LOCAL_DOMAIN: '127.0.0.1:4000' }).localDomain).toBe(
+      '127.0.0.1:4000',
+    );
+  });
+});
+
 describe('client address configuration', () => {
   it('trusts loopback by default, wherever it listens (a proxy on the same host), and nothing else', () => {
     for (const host of ['0.0.0.0', '::', '10.0.0.5', '127.0.0.1', 'localhost']) {
@@ -128,7 +171,11 @@ describe('outbound federation switches', () => {
   });
 
   it('refuse to start in production with either of them, naming the variable', () => {
-    const production = { NODE_ENV: 'production', SECRET_KEY_BASE: SECRET };
+    const production = {
+      NODE_ENV: 'production',
+      SECRET_KEY_BASE: SECRET,
+      LOCAL_DOMAIN: 'social.example.com',
+    };
     expect(refusal({ ...production, FEDERATION_SCHEME: 'http' })?.message).toMatch(
       /^Invalid configuration: FEDERATION_SCHEME=http is only for development and tests/,
     );

@@ -219,6 +219,19 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().default('http://127.0.0.1:4318'),
   /** Overrides the per-process default (`mammut-<process>`), e.g. to tell replicas' fleets apart. */
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /**
+   * More attributes of this process for traces and metrics, as the OpenTelemetry specification
+   * writes them: `key=value,key=value`, each key and value percent-encoded where it must be
+   * (`k8s.pod.name=web-1,deployment.environment.name=production`).
+   */
+  OTEL_RESOURCE_ATTRIBUTES: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const attributes = parseResourceAttributes(text);
+      if (typeof attributes === 'string') ctx.addIssue({ code: 'custom', message: attributes });
+      return typeof attributes === 'string' ? {} : attributes;
+    }),
   /** The `ffmpeg` the media service runs (video, audio, animated GIFs); unset: found on PATH. */
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   /** The `ffprobe` that tells what a video or audio upload is; unset: found on PATH. */
@@ -363,6 +376,8 @@ export type TelemetryConfig = Readonly<{
   tracesExporter: 'none' | 'otlp' | 'console';
   otlpEndpoint: string;
   serviceName: string | undefined;
+  /** OTEL_RESOURCE_ATTRIBUTES, decoded. */
+  resourceAttributes: Readonly<Record<string, string>>;
 }>;
 
 export class ConfigError extends Error {}
@@ -378,6 +393,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   assertSecretFitsInstance(e);
+  assertPublicDomainInProduction(e);
   assertFederationGuardsInProduction(e);
   if (e.POLL_MIN_EXPIRATION_SECONDS < 300 && e.NODE_ENV !== 'test') {
     throw new ConfigError(
@@ -429,6 +445,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tracesExporter: e.OTEL_TRACES_EXPORTER,
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''),
       serviceName: e.OTEL_SERVICE_NAME,
+      resourceAttributes: Object.freeze(e.OTEL_RESOURCE_ATTRIBUTES),
     }),
     media: Object.freeze({
       root: resolve(e.MEDIA_ROOT ?? DEFAULT_MEDIA_ROOT),
@@ -486,6 +503,47 @@ function assertSecretFitsInstance(e: z.infer<typeof schema>): void {
       `Invalid configuration: SECRET_KEY_BASE is shorter than ${PUBLIC_SECRET_MIN_LENGTH} characters; ${advice}`,
     );
   }
+}
+
+/** `localhost`, `127.0.0.1` and `::1`, with or without a port (`[::1]:3000`). */
+function isLoopbackDomain(domain: string): boolean {
+  const host = domain
+    .toLowerCase()
+    .replace(/^\[(.*)\](:\d+)?$/, '$1')
+    .replace(/^([^:]*):\d+$/, '$1');
+  return host === 'localhost' || host === '127.0.0.1' || host === '::1';
+}
+
+/**
+ * A production instance is reached by others under its domain, which every handle and ActivityPub
+ * id it hands out carries for good: left on the development default (or another loopback name),
+ * it would mint ids nobody else can resolve and could never change them afterwards.
+ */
+function assertPublicDomainInProduction(e: z.infer<typeof schema>): void {
+  if (e.NODE_ENV !== 'production' || !isLoopbackDomain(e.LOCAL_DOMAIN)) return;
+  throw new ConfigError(
+    `Invalid configuration: LOCAL_DOMAIN is ${e.LOCAL_DOMAIN}, a loopback name; NODE_ENV=production needs the public domain handles end in, e.g. LOCAL_DOMAIN=social.example.com`,
+  );
+}
+
+/**
+ * OTEL_RESOURCE_ATTRIBUTES as the OpenTelemetry specification has it: comma-separated
+ * `key=value` pairs, keys and values percent-decoded. Answers what is wrong instead when it is not.
+ */
+function parseResourceAttributes(text: string): Record<string, string> | string {
+  const attributes: Record<string, string> = {};
+  for (const pair of list(text)) {
+    const at = pair.indexOf('=');
+    if (at <= 0) return `\`${pair}\` is not key=value`;
+    try {
+      attributes[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(
+        pair.slice(at + 1).trim(),
+      );
+    } catch {
+      return `\`${pair}\` has a malformed percent-encoding`;
+    }
+  }
+  return attributes;
 }
 
 /**

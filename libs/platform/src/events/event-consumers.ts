@@ -1,5 +1,5 @@
 import type { EventDef, PayloadOf } from '@mammut/contracts';
-import type { JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import type { JsMsg, NatsConnection } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
 import { logger, type Logger } from '../logging/logger';
 import { rowsOf } from './outbox';
@@ -116,13 +116,11 @@ class ArrivedEarly extends Error {}
  */
 export class EventConsumers {
   private readonly layout: StreamLayout;
-  private readonly js: JetStreamClient;
   private readonly workers: PullWorker[] = [];
   private readonly log = logger('platform:events');
 
   constructor(private readonly options: EventConsumersOptions) {
     this.layout = streamLayout(options.prefix);
-    this.js = options.nats.jetstream();
   }
 
   /** Ensures the stream and the durable consumer, then handles events until `stop()`. */
@@ -144,7 +142,7 @@ export class EventConsumers {
     const concurrency = options.concurrency ?? 1;
     const lanes = new Lanes();
     const worker = new PullWorker(
-      this.js,
+      this.options.nats,
       {
         stream: this.layout.events,
         durable: options.consumer,

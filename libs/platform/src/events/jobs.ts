@@ -126,7 +126,7 @@ export class Jobs {
     const concurrency = options.concurrency ?? 4;
     const most = typeof concurrency === 'number' ? concurrency : concurrency();
     const worker = new PullWorker(
-      this.js,
+      this.options.nats,
       { stream: this.layout.jobs, durable, concurrency, batch: most, log },
       (msg) => this.run(def, handler, options, msg, log),
     );

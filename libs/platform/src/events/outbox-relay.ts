@@ -120,15 +120,29 @@ export class OutboxRelay {
     await ensureStreams(await this.options.nats.jetstreamManager(), this.layout, ['events']);
     this.stopped = false;
     this.loop = this.run();
+    relaysOn(this.options.nats).add(this);
   }
 
   /** Finishes the batch in progress (its rows are marked or left for another relay) and stops. */
   async stop(): Promise<void> {
+    relaysOn(this.options.nats).delete(this);
     this.stopped = true;
     this.wake?.();
     await this.loop;
     this.loop = undefined;
     await this.unlisten();
+  }
+
+  get schema(): string {
+    return this.options.schema;
+  }
+
+  /** Outbox rows not published yet: what waits for this relay or another one of the same schema. */
+  async backlog(): Promise<number> {
+    const [row]: Array<{ count: number }> = await this.options.dataSource.query(
+      `SELECT count(*)::int AS "count" FROM ${this.table} WHERE "published_at" IS NULL`,
+    );
+    return row.count;
   }
 
   /** Publishes one batch; returns how many rows it marked published. */
@@ -310,3 +324,18 @@ export class OutboxRelay {
     });
   }
 }
+
+/**
+ * The relays running on each NATS connection, that is in each process (or each system a test
+ * runs): what `/metrics` reads the outbox backlog from at a scrape.
+ */
+const relaying = new WeakMap<NatsConnection, Set<OutboxRelay>>();
+
+function relaysOn(nats: NatsConnection): Set<OutboxRelay> {
+  let relays = relaying.get(nats);
+  if (!relays) relaying.set(nats, (relays = new Set()));
+  return relays;
+}
+
+/** The relays publishing on `nats` right now. */
+export const runningRelays = (nats: NatsConnection): readonly OutboxRelay[] => [...relaysOn(nats)];

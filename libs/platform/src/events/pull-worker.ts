@@ -1,4 +1,4 @@
-import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
+import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import type { Logger } from '../logging/logger';
 import { errorText } from './streams';
 
@@ -22,34 +22,55 @@ export interface PullWorkerOptions {
  * reconnect; if its iterator ends anyway (consumer deleted, server gone too long), we start over.
  */
 export class PullWorker {
+  private readonly js: JetStreamClient;
+  private consumer?: Consumer;
   private messages?: ConsumerMessages;
   private readonly inflight = new Set<Promise<void>>();
   private loop?: Promise<void>;
   private stopping = false;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly nats: NatsConnection,
     private readonly options: PullWorkerOptions,
     private readonly handle: (msg: JsMsg) => Promise<void>,
-  ) {}
+  ) {
+    this.js = nats.jetstream();
+  }
+
+  get stream(): string {
+    return this.options.stream;
+  }
+
+  get durable(): string {
+    return this.options.durable;
+  }
 
   /** Resolves once the first pull is open, so a caller knows consumption has begun. */
   async start(): Promise<void> {
     const messages = await this.open();
     this.loop = this.run(messages);
+    workersOn(this.nats).add(this);
   }
 
   /** Stops pulling, waits for the messages being handled (they are acked or nak'ed) and returns. */
   async stop(): Promise<void> {
+    workersOn(this.nats).delete(this);
     this.stopping = true;
     await this.messages?.close().catch(() => undefined);
     await this.loop;
     await Promise.allSettled([...this.inflight]);
   }
 
+  /** Messages of the stream its consumer has not delivered yet (JetStream's `num_pending`). */
+  async pending(): Promise<number> {
+    const consumer =
+      this.consumer ?? (await this.js.consumers.get(this.options.stream, this.options.durable));
+    return (await consumer.info()).num_pending;
+  }
+
   private async open(): Promise<ConsumerMessages> {
-    const consumer = await this.js.consumers.get(this.options.stream, this.options.durable);
-    this.messages = await consumer.consume({ max_messages: this.options.batch });
+    this.consumer = await this.js.consumers.get(this.options.stream, this.options.durable);
+    this.messages = await this.consumer.consume({ max_messages: this.options.batch });
     return this.messages;
   }
 
@@ -89,3 +110,19 @@ export class PullWorker {
     void work.finally(() => this.inflight.delete(work));
   }
 }
+
+/**
+ * The workers pulling through each NATS connection, that is in each process (or each system a
+ * test runs): what `/metrics` reads consumer lag from at a scrape, without every service handing
+ * its workers over.
+ */
+const pulling = new WeakMap<NatsConnection, Set<PullWorker>>();
+
+function workersOn(nats: NatsConnection): Set<PullWorker> {
+  let workers = pulling.get(nats);
+  if (!workers) pulling.set(nats, (workers = new Set()));
+  return workers;
+}
+
+/** The workers pulling through `nats` right now. */
+export const pullingWorkers = (nats: NatsConnection): readonly PullWorker[] => [...workersOn(nats)];

@@ -3,6 +3,7 @@ import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo, Server } from 'node:net';
 import { loadConfig } from '../config/config';
+import { disabledMetrics } from '../metrics/metrics';
 import { PlatformModule } from '../runtime/platform.module';
 import type { Runtime } from '../runtime/runtime';
 import {
@@ -74,7 +75,7 @@ describe('readiness through terminus', () => {
     let server: Server;
     let base: string;
     beforeEach(async () => {
-      server = await serveHealth(checks, 0, '127.0.0.1');
+      server = await serveHealth(checks, disabledMetrics, 0, '127.0.0.1');
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
     afterEach(() => new Promise<void>((done) => server.close(() => done())));

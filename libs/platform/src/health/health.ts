@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import { createServer, type Server } from 'node:http';
 import type { DataSource } from 'typeorm';
 import { logger } from '../logging/logger';
+import type { Metrics } from '../metrics/metrics';
 import { REDIS, RUNTIME } from '../runtime/platform.module';
 import type { Runtime } from '../runtime/runtime';
 
@@ -152,15 +153,23 @@ export class HealthChecks {
 export class HealthModule {}
 
 /**
- * `/health` and `/health/ready` for a service started alone, which has no gateway: Kubernetes
- * probes it on HEALTH_PORT. A plain node:http listener beside the Nest context (which serves no
- * HTTP), answering from the same terminus checks as the gateway; `/health` touches no dependency.
+ * The health listener on HEALTH_PORT: `/health` and `/health/ready` for Kubernetes' probes of a
+ * service started alone, which has no gateway, and `/metrics` for Prometheus in every process
+ * (the gateway and the all-in-one process open it too). A plain node:http listener beside the Nest
+ * context, answering from the same terminus checks as the gateway; `/health` touches no dependency.
  */
-export function serveHealth(checks: HealthChecks, port: number, host: string): Promise<Server> {
+export function serveHealth(
+  checks: HealthChecks,
+  metrics: Metrics,
+  port: number,
+  host: string,
+): Promise<Server> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0].replace(/\/+$/, '');
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405).end();
+    } else if (path === '/metrics') {
+      metrics.serve(request, response);
     } else if (path === '/health') {
       response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('OK');
     } else if (path === '/health/ready') {

@@ -5,6 +5,7 @@ import type { Namespace } from '@mammut/contracts';
 import { Bus } from '../bus/bus';
 import { BusServer } from '../bus/bus-server';
 import { logger } from '../logging/logger';
+import { createMetrics, type Metrics } from '../metrics/metrics';
 
 /** The process-wide connections every service module shares: one NATS, one Redis. */
 export interface Runtime {
@@ -12,6 +13,8 @@ export interface Runtime {
   readonly nats: NatsConnection;
   readonly bus: Bus;
   readonly redis: Redis;
+  /** What `/metrics` serves on the health listener; off (no-ops) without HEALTH_PORT. */
+  readonly metrics: Metrics;
   /**
    * The transport strategy that serves `namespaces` on the bus (`connectMicroservice` or
    * `createMicroservice`); co-located callers of this runtime's `bus` are answered in process.
@@ -23,10 +26,12 @@ export interface Runtime {
 export async function createRuntime(config: Config, name: string): Promise<Runtime> {
   const log = logger('platform:runtime');
   const nats = await connect({ servers: config.natsUrl, name: `mammut-${name}`, maxReconnectAttempts: -1 });
+  const metrics = await createMetrics(config, name, nats);
   const bus = new Bus(nats, {
     prefix: config.natsPrefix,
     timeoutMs: config.busTimeoutMs,
     inProcess: config.busInProcess,
+    metrics,
   });
   const redis = new Redis(config.redisUrl, {
     keyPrefix: config.redisPrefix || undefined,
@@ -42,13 +47,22 @@ export async function createRuntime(config: Config, name: string): Promise<Runti
     nats,
     bus,
     redis,
+    metrics,
     busServer: (namespaces, options = {}) =>
-      new BusServer({ nats, prefix: config.natsPrefix, local: bus.local, serves: namespaces, ...options }),
+      new BusServer({
+        nats,
+        prefix: config.natsPrefix,
+        local: bus.local,
+        serves: namespaces,
+        metrics,
+        ...options,
+      }),
     async close() {
       if (closed) return;
       closed = true;
       await nats.drain().catch(() => undefined);
       await redis.quit().catch(() => undefined);
+      await metrics.shutdown().catch(() => undefined);
     },
   };
 }

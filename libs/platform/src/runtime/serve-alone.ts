@@ -36,7 +36,7 @@ export async function serveAlone(
   await app.listen();
   // No gateway in front of a service started alone: Kubernetes probes this listener instead.
   const health = config.healthPort
-    ? await serveHealth(app.get(HealthChecks), config.healthPort, config.host)
+    ? await serveHealth(app.get(HealthChecks), runtime.metrics, config.healthPort, config.host)
     : undefined;
   log.info({ healthPort: config.healthPort || undefined }, `${service.name} service ready`);
   return {
@@ -64,7 +64,11 @@ export async function hostForCommand(
   config: Config,
   service: Omit<ServiceSpec, 'name'>,
 ): Promise<HostedService> {
-  const runtime = await createRuntime({ ...config, busInProcess: true, consumeEvents: false }, 'cli');
+  // No health listener either, so no metrics to keep.
+  const runtime = await createRuntime(
+    { ...config, busInProcess: true, consumeEvents: false, healthPort: 0 },
+    'cli',
+  );
   @Module({ imports: [PlatformModule.forRuntime(runtime), service.module] })
   class Root {}
   let app: INestMicroservice | undefined;

@@ -36,16 +36,18 @@ export async function startTelemetry(
 ): Promise<Telemetry> {
   const processors = options.spanProcessors ?? (await configuredProcessors(config.telemetry));
   if (processors.length === 0) return disabled;
-  const [{ NodeSDK }, http, pg, ioredis, undici] = await Promise.all([
+  const [{ NodeSDK }, http, pg, ioredis, undici, { telemetryResource, serviceName }] = await Promise.all([
     import('@opentelemetry/sdk-node'),
     import('@opentelemetry/instrumentation-http'),
     import('@opentelemetry/instrumentation-pg'),
     import('@opentelemetry/instrumentation-ioredis'),
     import('@opentelemetry/instrumentation-undici'),
+    import('./resource'),
   ]);
-  const serviceName = config.telemetry.serviceName ?? `mammut-${processName}`;
+  const resource = telemetryResource(config.telemetry, processName);
   const sdk = new NodeSDK({
-    serviceName,
+    resource,
+    autoDetectResources: false,
     spanProcessors: processors,
     instrumentations: [
       new http.HttpInstrumentation({
@@ -77,7 +79,10 @@ export async function startTelemetry(
   markTracingActive();
   const log = logger('platform:telemetry');
   log.info(
-    { serviceName, exporter: options.spanProcessors ? 'custom' : config.telemetry.tracesExporter },
+    {
+      serviceName: serviceName(config.telemetry, processName),
+      exporter: options.spanProcessors ? 'custom' : config.telemetry.tracesExporter,
+    },
     'tracing on',
   );
   let stopped: Promise<void> | undefined;
