@@ -438,18 +438,13 @@ topologySpreadConstraints:
 {{- end }}
 {{- end }}
 
-{{/* The writable places of a Mammut container: /tmp, the media volume when it mounts it, .data for the CLI. */}}
+{{/* The writable places of a Mammut container: /tmp, and the media volume when it mounts it (in production nothing writes .data/). */}}
 {{- define "mammut.volumeMounts" -}}
 - name: tmp
   mountPath: /tmp
 {{- if .media }}
 - name: media
   mountPath: {{ include "mammut.mediaRoot" .root }}
-{{- end }}
-{{- if .data }}
-{{- /* The CLI (also run with `kubectl exec`) and the all-in-one process keep their local-servers state under .data, even when every server is configured. */}}
-- name: data
-  mountPath: /app/.data
 {{- end }}
 {{- end }}
 
@@ -461,11 +456,6 @@ topologySpreadConstraints:
 - name: media
   persistentVolumeClaim:
     claimName: {{ include "mammut.mediaClaimName" .root }}
-{{- end }}
-{{- if .data }}
-- name: data
-  emptyDir:
-    sizeLimit: 64Mi
 {{- end }}
 {{- end }}
 
@@ -491,7 +481,7 @@ schema wait and the admin.
   resources:
     {{- toYaml .resources | nindent 4 }}
   volumeMounts:
-    {{- include "mammut.volumeMounts" (dict "root" .root "data" true) | nindent 4 }}
+    {{- include "mammut.volumeMounts" (dict "root" .root) | nindent 4 }}
 {{- end }}
 
 {{/* An HPA's resource metrics from a workload's `autoscaling` (also KEDA's cpu/memory triggers' source). */}}
