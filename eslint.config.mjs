@@ -71,13 +71,14 @@ export default tseslint.config(
       'apps/all-in-one/**/*.ts',
       'apps/cli/**/*.ts',
       'test-e2e/**/*.ts',
+      'test-deploy/**/*.ts',
       'bench/**/*.ts',
       '**/*.int.spec.ts',
     ],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {
-    files: ['**/*.spec.ts', 'test-e2e/**/*.ts', 'bench/**/*.ts'],
+    files: ['**/*.spec.ts', 'test-e2e/**/*.ts', 'test-deploy/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/unbound-method': 'off' },
   },
 );

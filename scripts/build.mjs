@@ -55,4 +55,6 @@ for (const top of roots) {
   }
 }
 await Promise.all([...jobs, ...assets]);
-console.log(`build: ${jobs.length} files compiled to ${dist.startsWith(root) ? relative(root, dist) : dist}/, ${assets.length} assets copied`);
+console.log(
+  `build: ${jobs.length} files compiled to ${dist.startsWith(root) ? relative(root, dist) : dist}/, ${assets.length} assets copied`,
+);
