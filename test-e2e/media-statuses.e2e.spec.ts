@@ -1,7 +1,7 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { twoToneImage } from '../apps/media/src/attachments/test-images';
 import { seedUsers, type SeededUser } from './support/factories';
 import { pollUntil } from './support/poll';
+import { uploadedImage } from './support/media';
 import { useTestSystem } from './support/system';
 
 jest.setTimeout(120_000);
@@ -51,22 +51,6 @@ describe('statuses with media attachments', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
-  /** An image uploaded through v2 with alt text and focus, waited for until processed. */
-  async function uploaded(client: mastodon.rest.Client, description = 'a picture'): Promise<string> {
-    const created = await client.v2.media.create({
-      file: new Blob([await twoToneImage(120, 80, 'png')], { type: 'image/png' }),
-      description,
-      focus: '0.5,-0.25',
-      skipPolling: true,
-    });
-    await pollUntil(
-      () => client.v1.media.$select(created.id).fetch(),
-      (media) => media.url !== null,
-      20_000,
-    );
-    return created.id;
-  }
-
   /** Refused with a 422 and `error`, and no status of alice's created. */
   async function expectRefused(body: Record<string, unknown>, error: string): Promise<void> {
     const before = await statusCount(alice.accountId);
@@ -82,8 +66,8 @@ describe('statuses with media attachments', () => {
   });
 
   it('posts images in order, without text, and shows them in a follower’s home timeline', async () => {
-    const first = await uploaded(aliceClient, 'the first one');
-    const second = await uploaded(aliceClient, 'the second one');
+    const first = await uploadedImage(aliceClient, 'the first one');
+    const second = await uploadedImage(aliceClient, 'the second one');
     const posted = await post({ status: '', media_ids: [second, first], sensitive: true });
     expect(posted.status).toBe(200);
     const media = posted.body.media_attachments as Attachment[];
@@ -124,8 +108,8 @@ describe('statuses with media attachments', () => {
   });
 
   it('refuses what cannot be attached with Mastodon’s messages, creating no status', async () => {
-    const ready = await uploaded(aliceClient);
-    const bobs = await uploaded(bobClient);
+    const ready = await uploadedImage(aliceClient);
+    const bobs = await uploadedImage(bobClient);
     await expectRefused(
       { status: 'x', media_ids: [ready, '999999'] },
       'Media 999999 not found or already attached to another post',
@@ -142,7 +126,7 @@ describe('statuses with media attachments', () => {
 
     // Neither a still-processing attachment nor a video beside anything can come from the
     // uploads this server takes yet (images only, processed quickly): the rows are set so.
-    const other = await uploaded(aliceClient);
+    const other = await uploadedImage(aliceClient);
     await sut.db.query(`UPDATE media.media_attachments SET processing = 'in_progress' WHERE id = $1`, [
       other,
     ]);
@@ -168,7 +152,7 @@ describe('statuses with media attachments', () => {
   });
 
   it('deletes a status’s attachments and their files with it', async () => {
-    const id = await uploaded(aliceClient);
+    const id = await uploadedImage(aliceClient);
     const posted = await post({ status: 'going', media_ids: [id] });
     const [media] = posted.body.media_attachments as Attachment[];
     expect((await fetch(media.url)).status).toBe(200);
@@ -187,9 +171,9 @@ describe('statuses with media attachments', () => {
 
   it('edits the attachments: a new set in order, versions that keep theirs, refusals that change nothing', async () => {
     const [one, two, three] = [
-      await uploaded(aliceClient, 'one'),
-      await uploaded(aliceClient, 'two'),
-      await uploaded(aliceClient, 'three'),
+      await uploadedImage(aliceClient, 'one'),
+      await uploadedImage(aliceClient, 'two'),
+      await uploadedImage(aliceClient, 'three'),
     ];
     const posted = await aliceClient.v1.statuses.create({ status: 'pictures', mediaIds: [one, two] });
 
@@ -227,7 +211,7 @@ describe('statuses with media attachments', () => {
     expect(textOnly.media_attachments.map((attachment) => attachment.id)).toEqual([three, one]);
 
     // Refused edits change nothing: another's attachment, five, media beside a poll, no text and no media.
-    const bobs = await uploaded(bobClient);
+    const bobs = await uploadedImage(bobClient);
     for (const [body, error] of [
       [
         { status: 'x', media_ids: [one, bobs] },

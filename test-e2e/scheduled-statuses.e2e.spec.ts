@@ -1,8 +1,8 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { twoToneImage } from '../apps/media/src/attachments/test-images';
 import { seedUser, seedUsers, type SeededUser } from './support/factories';
 import { apiCall, failure, failureStatus } from './support/http';
 import { pollUntil } from './support/poll';
+import { uploadedImage } from './support/media';
 import { settled, useTestSystem } from './support/system';
 
 jest.setTimeout(120_000);
@@ -277,21 +277,6 @@ describe('scheduled statuses', () => {
     ]);
   });
 
-  /** An image uploaded with alt text and waited for until processed. */
-  const uploaded = async (user: SeededUser, description: string): Promise<string> => {
-    const client = as(user);
-    const media = await client.v2.media.create({
-      file: new Blob([await twoToneImage(64, 48, 'png')], { type: 'image/png' }),
-      description,
-      skipPolling: true,
-    });
-    await pollUntil(
-      () => client.v1.media.$select(media.id).fetch(),
-      (attachment) => attachment.url !== null,
-      20_000,
-    );
-    return media.id;
-  };
   const heldFor = async (mediaId: string): Promise<string | null> => {
     const { rows } = await sut.db.query<{ held: string | null }>(
       `SELECT scheduled_status_id::text AS held FROM media.media_attachments WHERE id = $1`,
@@ -301,8 +286,8 @@ describe('scheduled statuses', () => {
   };
 
   it('holds the uploads a scheduled status names, shows them, and posts the status with them', async () => {
-    const first = await uploaded(alice, 'a sunrise');
-    const second = await uploaded(alice, 'a sunset');
+    const first = await uploadedImage(as(alice), 'a sunrise');
+    const second = await uploadedImage(as(alice), 'a sunset');
     const scheduled = await as(alice).v1.statuses.create({
       status: 'Pictures later',
       scheduledAt: inSeconds(MIN_OFFSET_SECONDS + 3),
@@ -344,7 +329,7 @@ describe('scheduled statuses', () => {
   });
 
   it('lets go of the uploads of a cancelled scheduled status, and refuses media not the poster’s', async () => {
-    const mine = await uploaded(alice, 'a cloud');
+    const mine = await uploadedImage(as(alice), 'a cloud');
     const scheduled = await as(alice).v1.statuses.create({
       status: 'Never mind',
       scheduledAt: inDays(1),
@@ -357,7 +342,7 @@ describe('scheduled statuses', () => {
     const now = await as(alice).v1.statuses.create({ status: 'Now then', mediaIds: [mine] });
     expect(now.mediaAttachments.map((m) => m.id)).toEqual([mine]);
 
-    const bobs = await uploaded(bob, 'not alice’s');
+    const bobs = await uploadedImage(as(bob), 'not alice’s');
     const before = await count('scheduled_statuses');
     expect(
       await failure(

@@ -1,8 +1,8 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { twoToneImage } from '../apps/media/src/attachments/test-images';
 import { seedUsers, type SeededUser } from './support/factories';
 import { apiCall } from './support/http';
 import { pollUntil } from './support/poll';
+import { uploadedImage } from './support/media';
 import { startTestSystem, type TestSystem } from './support/system';
 
 jest.setTimeout(120_000);
@@ -153,16 +153,7 @@ describe('search', () => {
 
   it('finds a status by its attachments: their kind with has:image, has:media, and their alt text', async () => {
     const client = as(alice);
-    const media = await client.v2.media.create({
-      file: new Blob([await twoToneImage(120, 80, 'png')], { type: 'image/png' }),
-      description: 'a steppe bison grazing',
-      skipPolling: true,
-    });
-    await pollUntil(
-      () => client.v1.media.$select(media.id).fetch(),
-      (attachment) => attachment.url !== null,
-      20_000,
-    );
+    const media = { id: await uploadedImage(client, 'a steppe bison grazing') };
     const pictured = await client.v1.statuses.create({ status: 'tussock picture', mediaIds: [media.id] });
     const plain = await client.v1.statuses.create({ status: 'tussock words' });
     expect((await foundOnce(carol, 'tussock', [pictured.id, plain.id])).sort()).toEqual(

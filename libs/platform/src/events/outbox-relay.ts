@@ -4,6 +4,7 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { z } from 'zod';
 import { logger } from '../logging/logger';
 import { outboxChannel } from './outbox';
+import { PerConnection } from './per-connection';
 import { pruneEventTables } from './prune';
 import {
   encodeJson,
@@ -120,12 +121,12 @@ export class OutboxRelay {
     await ensureStreams(await this.options.nats.jetstreamManager(), this.layout, ['events']);
     this.stopped = false;
     this.loop = this.run();
-    relaysOn(this.options.nats).add(this);
+    relaying.add(this.options.nats, this);
   }
 
   /** Finishes the batch in progress (its rows are marked or left for another relay) and stops. */
   async stop(): Promise<void> {
-    relaysOn(this.options.nats).delete(this);
+    relaying.delete(this.options.nats, this);
     this.stopped = true;
     this.wake?.();
     await this.loop;
@@ -325,17 +326,8 @@ export class OutboxRelay {
   }
 }
 
-/**
- * The relays running on each NATS connection, that is in each process (or each system a test
- * runs): what `/metrics` reads the outbox backlog from at a scrape.
- */
-const relaying = new WeakMap<NatsConnection, Set<OutboxRelay>>();
-
-function relaysOn(nats: NatsConnection): Set<OutboxRelay> {
-  let relays = relaying.get(nats);
-  if (!relays) relaying.set(nats, (relays = new Set()));
-  return relays;
-}
+/** The relays running on each NATS connection: what `/metrics` reads the outbox backlog from. */
+const relaying = new PerConnection<OutboxRelay>();
 
 /** The relays publishing on `nats` right now. */
-export const runningRelays = (nats: NatsConnection): readonly OutboxRelay[] => [...relaysOn(nats)];
+export const runningRelays = (nats: NatsConnection): readonly OutboxRelay[] => relaying.on(nats);

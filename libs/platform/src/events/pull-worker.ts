@@ -1,6 +1,7 @@
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import type { Logger } from '../logging/logger';
 import { errorText } from './streams';
+import { PerConnection } from './per-connection';
 
 export interface PullWorkerOptions {
   readonly stream: string;
@@ -49,12 +50,12 @@ export class PullWorker {
   async start(): Promise<void> {
     const messages = await this.open();
     this.loop = this.run(messages);
-    workersOn(this.nats).add(this);
+    pulling.add(this.nats, this);
   }
 
   /** Stops pulling, waits for the messages being handled (they are acked or nak'ed) and returns. */
   async stop(): Promise<void> {
-    workersOn(this.nats).delete(this);
+    pulling.delete(this.nats, this);
     this.stopping = true;
     await this.messages?.close().catch(() => undefined);
     await this.loop;
@@ -111,18 +112,8 @@ export class PullWorker {
   }
 }
 
-/**
- * The workers pulling through each NATS connection, that is in each process (or each system a
- * test runs): what `/metrics` reads consumer lag from at a scrape, without every service handing
- * its workers over.
- */
-const pulling = new WeakMap<NatsConnection, Set<PullWorker>>();
-
-function workersOn(nats: NatsConnection): Set<PullWorker> {
-  let workers = pulling.get(nats);
-  if (!workers) pulling.set(nats, (workers = new Set()));
-  return workers;
-}
+/** The workers pulling through each NATS connection: what `/metrics` reads consumer lag from. */
+const pulling = new PerConnection<PullWorker>();
 
 /** The workers pulling through `nats` right now. */
-export const pullingWorkers = (nats: NatsConnection): readonly PullWorker[] => [...workersOn(nats)];
+export const pullingWorkers = (nats: NatsConnection): readonly PullWorker[] => pulling.on(nats);
