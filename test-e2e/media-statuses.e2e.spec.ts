@@ -169,6 +169,66 @@ describe('statuses with media attachments', () => {
     expect(gone.status).toBe(404);
   });
 
+  it('edits alt text and focus of the attachments with media_attributes, as a version of its own', async () => {
+    const [one, two] = [
+      await uploadedImage(aliceClient, 'first words'),
+      await uploadedImage(aliceClient, 'second'),
+    ];
+    const posted = await aliceClient.v1.statuses.create({ status: 'described later', mediaIds: [one, two] });
+    const put = async (body: Record<string, unknown>) => {
+      const response = await fetch(`${sut.t.url}/api/v1/statuses/${posted.id}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+
+    // Only the alt text and focus change: still an edit (Mastodon's significantly_changed?).
+    const edited = await put({
+      status: 'described later',
+      media_ids: [one, two],
+      media_attributes: [{ id: one, description: 'better words', focus: '-0.5,0.5' }, { id: two }],
+    });
+    expect(edited.status).toBe(200);
+    const attachments = edited.body.media_attachments as Attachment[];
+    expect(attachments.map((a) => [a.id, a.description])).toEqual([
+      [one, 'better words'],
+      [two, 'second'],
+    ]);
+    expect(attachments[0].meta.focus).toEqual({ x: -0.5, y: 0.5 });
+    expect(edited.body.edited_at).not.toBeNull();
+    expect(await aliceClient.v1.statuses.$select(posted.id).history.list()).toHaveLength(2);
+
+    // The same again changes nothing: no new version.
+    await put({
+      status: 'described later',
+      media_ids: [one, two],
+      media_attributes: [{ id: one, description: 'better words' }],
+    });
+    expect(await aliceClient.v1.statuses.$select(posted.id).history.list()).toHaveLength(2);
+
+    // Without media_ids they are not read (as Mastodon); another's attachment is never described;
+    // alt text past 1,500 characters is refused and changes nothing.
+    const bobs = await uploadedImage(bobClient, 'bob’s words');
+    await put({ status: 'described later, again', media_attributes: [{ id: one, description: 'ignored' }] });
+    const refused = await put({
+      status: 'described later',
+      media_ids: [one, two],
+      media_attributes: [{ id: two, description: 'x'.repeat(1501) }],
+    });
+    expect(refused.status).toBe(422);
+    const stolen = await put({
+      status: 'described later',
+      media_ids: [one, two],
+      media_attributes: [{ id: bobs, description: 'mine now' }],
+    });
+    expect(stolen.status).toBe(200);
+    const now = await aliceClient.v1.statuses.$select(posted.id).fetch();
+    expect(now.mediaAttachments.map((a) => a.description)).toEqual(['better words', 'second']);
+    expect((await bobClient.v1.media.$select(bobs).fetch()).description).toBe('bob’s words');
+  });
+
   it('edits the attachments: a new set in order, versions that keep theirs, refusals that change nothing', async () => {
     const [one, two, three] = [
       await uploadedImage(aliceClient, 'one'),

@@ -12,6 +12,7 @@ export class MediaAttachmentsHandlers {
     get: async ({ accountId, id }) => ({ attachment: await this.attachments.get(accountId, id) }),
     update: async (change) => ({ attachment: await this.attachments.update(change) }),
     attach: async (input) => ({ attachments: await this.attachments.attach(input) }),
+    describe: async (input) => ({ changed: await this.attachments.describe(input) }),
     release: async ({ accountId, scheduledStatusId }) => {
       await this.attachments.release(accountId, scheduledStatusId);
       return {};

@@ -10,6 +10,7 @@ import {
   type ErrorDetails,
   MEDIA_LIMITS,
   type MediaAttachmentRecord,
+  type MediaAttributes,
   type MediaMeta,
   type MediaProcessing,
   notFound,
@@ -303,6 +304,47 @@ export class MediaAttachments {
       }
       return ids.map((id) => this.toRecord({ ...(byId.get(id) as MediaRow), status_id: input.statusId }));
     });
+  }
+
+  /**
+   * An edit's `media_attributes[]`: alt text and focus of the author's attachments on the status
+   * or on none (those it is about to take), in one statement; answers the ids that changed.
+   */
+  async describe(input: {
+    accountId: string;
+    statusId: string;
+    attributes: readonly MediaAttributes[];
+  }): Promise<string[]> {
+    if (input.attributes.some((a) => (a.description?.length ?? 0) > MEDIA_LIMITS.descriptionLength))
+      throw new ContractError('unprocessable', DESCRIPTION_TOO_LONG);
+    if (!input.attributes.length) return [];
+    const [rows]: [{ id: string }[], number] = await this.db.query(
+      `UPDATE media.media_attachments m
+          SET description = CASE WHEN a.has_description THEN a.description ELSE m.description END,
+              meta = CASE WHEN a.focus IS NULL THEN m.meta ELSE m.meta || jsonb_build_object('focus', a.focus) END,
+              updated_at = now()
+         FROM jsonb_to_recordset($3::jsonb)
+              AS a(id bigint, has_description boolean, description text, focus jsonb)
+        WHERE m.id = a.id AND m.account_id = $1 AND (m.status_id IS NULL OR m.status_id = $2)
+          AND m.scheduled_status_id IS NULL
+          AND (m.description IS DISTINCT FROM
+                 CASE WHEN a.has_description THEN a.description ELSE m.description END
+               OR (a.focus IS NOT NULL AND m.meta->'focus' IS DISTINCT FROM a.focus))
+        RETURNING m.id::text AS id`,
+      [
+        input.accountId,
+        input.statusId,
+        JSON.stringify(
+          input.attributes.map((a) => ({
+            id: a.id,
+            has_description: a.description !== undefined,
+            description: a.description ?? null,
+            focus: a.focus ?? null,
+          })),
+        ),
+      ],
+    );
+    return rows.map((row) => row.id);
   }
 
   /**

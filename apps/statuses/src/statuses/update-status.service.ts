@@ -53,6 +53,7 @@ export class UpdateStatus {
         checkOnly: true,
         ids: newMedia,
       });
+    const described = await this.describeMedia(request, newMedia ?? []);
     const { html, mentions } = await this.renderer.render(request.text);
     const status = await this.db.transaction(async (tx) => {
       const [row]: StatusRow[] = await tx.query(
@@ -80,7 +81,8 @@ export class UpdateStatus {
         next.language !== before.language ||
         poll !== null ||
         before.pollId !== null ||
-        mediaIds.join() !== before.mediaIds.join();
+        mediaIds.join() !== before.mediaIds.join() ||
+        described;
       if (!changed) return before;
       await this.versions.keepOriginal(tx, before);
       let pollId = before.pollId;
@@ -133,5 +135,21 @@ export class UpdateStatus {
     });
     if (newMedia?.length) await attachStatusMedia(this.bus, this.log, status);
     return status;
+  }
+
+  /**
+   * `media_attributes[]`, read only with `media_ids` (as Mastodon reads them) and only for the
+   * attachments the status will carry: their alt text and focus set before the edit commits (the
+   * edit's Update then carries them). Whether any changed, which makes the edit a version of its own.
+   */
+  private async describeMedia(request: StatusUpdate, mediaIds: readonly string[]): Promise<boolean> {
+    const attributes = request.mediaAttributes.filter((attributes) => mediaIds.includes(attributes.id));
+    if (!attributes.length) return false;
+    const { changed } = await this.bus.request(contracts.media.attachments.describe, {
+      accountId: request.accountId,
+      statusId: request.statusId,
+      attributes,
+    });
+    return changed.length > 0;
   }
 }

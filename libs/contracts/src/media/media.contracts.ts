@@ -91,6 +91,24 @@ export const mediaAttachmentRecord = z.object({
 export type MediaAttachmentRecord = z.infer<typeof mediaAttachmentRecord>;
 
 const owned = z.object({ accountId: id, id }).strict();
+
+/**
+ * Alt text and focus for one of a status's attachments, given with an edit (Mastodon's
+ * `media_attributes[]`); an absent field is left as it is.
+ */
+export const mediaAttributes = z
+  .object({
+    id,
+    /** One character past the limit is enough for the service to refuse it. */
+    description: z
+      .string()
+      .max(MEDIA_LIMITS.descriptionLength + 1)
+      .nullable()
+      .optional(),
+    focus: mediaFocus.optional(),
+  })
+  .strict();
+export type MediaAttributes = z.infer<typeof mediaAttributes>;
 const attachmentResponse = z.object({ attachment: mediaAttachmentRecord });
 
 /**
@@ -162,6 +180,22 @@ export const mediaAttachments = {
       })
       .strict(),
     response: z.object({ attachments: z.array(mediaAttachmentRecord) }),
+  }),
+  /**
+   * An edit's `media_attributes[]` (UpdateStatusService#update_media_attachments!): alt text and
+   * focus of the author's attachments that are on `statusId` or on no status, applied before the
+   * edit commits; others' and unknown ids are left out. Answers the ids whose alt text or focus
+   * changed (a change the edit keeps as a version). `unprocessable` for an alt text too long.
+   */
+  describe: defineRequest('media.attachment.describe', {
+    request: z
+      .object({
+        accountId: id,
+        statusId: id,
+        attributes: z.array(mediaAttributes).max(MEDIA_LIMITS.perStatus + 1),
+      })
+      .strict(),
+    response: z.object({ changed: z.array(id) }),
   }),
   /** A scheduled status deleted: the uploads it held are unattached again (swept past their age). */
   release: defineRequest('media.attachment.release', {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent, defineRequest } from '../define';
 import { id, isoDate, pageRequest, remoteEmojis, visibility } from '../accounts/records';
+import { mediaAttributes } from '../media/media.contracts';
 import { pollInput } from './polls.contracts';
 
 /** Limits the statuses service enforces (Mastodon's defaults; `/api/v2/instance` advertises them). */
@@ -185,6 +186,8 @@ export const statusesStatuses = {
       poll: pollInput.nullable(),
       /** The attachments the status now has, in order; absent keeps them as they are. */
       mediaIds: z.array(id).max(5).optional(),
+      /** Alt text and focus of those attachments (only with `mediaIds`, as Mastodon reads them). */
+      mediaAttributes: z.array(mediaAttributes).max(5).default([]),
     }),
     response: statusRecord,
   }),

@@ -15,7 +15,6 @@ import {
   contracts,
   MEDIA_LIMITS,
   type MediaAttachmentRecord,
-  type MediaFocus,
   uploadCapOf,
   type UserState,
 } from '@mammut/contracts';
@@ -27,6 +26,7 @@ import { Errors } from '../../../http/errors';
 import { pathId, toStr } from '../../../http/params';
 import type { StoredUpload } from '../../../http/uploads/upload-spec';
 import { StoredUploads, Uploads } from '../../../http/uploads/uploads';
+import { descriptionOf, focusOf } from './media-fields';
 
 type Params = Record<string, unknown>;
 
@@ -38,25 +38,6 @@ type Params = Record<string, unknown>;
 const MEDIA_UPLOAD = {
   files: { file: { maxBytes: MEDIA_LIMITS.videoBytes, storage: true, capOf: uploadCapOf } },
 };
-
-const FOCUS_INVALID = 'Validation failed: Focus must be two numbers from -1.0 to 1.0, as "x,y"';
-
-/** `focus=x,y` with each in -1..1 (Mastodon's focal point); absent or empty is no focus. */
-function focusOf(value: unknown): MediaFocus | undefined {
-  const text = toStr(value)?.trim();
-  if (!text) return undefined;
-  const parts = text.split(',');
-  if (parts.length !== 2) throw Errors.unprocessable(FOCUS_INVALID);
-  const [x, y] = parts.map((part) => (/^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$/.test(part) ? Number(part) : NaN));
-  if (![x, y].every((n) => Number.isFinite(n) && n >= -1 && n <= 1))
-    throw Errors.unprocessable(FOCUS_INVALID);
-  return { x, y };
-}
-
-/** Alt text, cut one character past the limit: enough for the service to refuse it. */
-function descriptionOf(value: unknown): string | undefined {
-  return toStr(value)?.slice(0, MEDIA_LIMITS.descriptionLength + 1);
-}
 
 const processed = (attachment: MediaAttachmentRecord): boolean => attachment.processing === 'complete';
 

@@ -13,6 +13,7 @@ import { Auth, CurrentUser, ViewerAccountId } from '../../../auth/auth.decorator
 import { Errors } from '../../../http/errors';
 import { isId, toBool, toStr } from '../../../http/params';
 import { SERIALIZE_CONTEXT } from '../../../http/serialize-context';
+import { mediaAttributesOf } from '../media/media-fields';
 import { mediaIdsOf, pollOf, refuseUnsupported, spoilerTextOf } from './status-params';
 import { StatusPresenter } from './status-presenter';
 
@@ -50,6 +51,7 @@ export class StatusEditsController {
       poll: pollOf(b),
       // Sent (even empty) replaces the attachments; absent keeps them (Mastodon's `key?(:media_ids)`).
       mediaIds: 'media_ids' in b || 'media_ids[]' in b ? mediaIdsOf(b) : undefined,
+      mediaAttributes: mediaAttributesOf(b.media_attributes ?? b['media_attributes[]']),
     });
     const [presented] = await this.presenter.present([status], user.accountId);
     return presented;
