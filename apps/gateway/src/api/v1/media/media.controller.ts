@@ -23,7 +23,7 @@ import { BUS, type Bus } from '@mammut/platform';
 import type { FastifyReply } from 'fastify';
 import { Auth, CurrentUser } from '../../../auth/auth.decorator';
 import { Errors } from '../../../http/errors';
-import { pathId, toStr } from '../../../http/params';
+import { pathId } from '../../../http/params';
 import type { StoredUpload } from '../../../http/uploads/upload-spec';
 import { StoredUploads, Uploads } from '../../../http/uploads/uploads';
 import { descriptionOf, focusOf } from './media-fields';
