@@ -386,17 +386,32 @@ describe('the Helm chart, rendered', () => {
       const fronted = services.filter((service) => selects({ matchLabels: service.spec.selector }, pods));
       expect([name, fronted.map((service) => service.metadata.name)]).toEqual([name, [name]]);
     }
-    // Each selects only its own Deployment's pods.
+    // Each selects only its own pods: a Deployment's, or a Job's or the test Pod's (policies).
+    const pods = podSpecs(objects).flatMap(({ owner }) => {
+      const object = objects.find((o) => `${o.kind}/${o.metadata.name}` === owner);
+      if (!object || !['Deployment', 'Job', 'Pod'].includes(object.kind)) return [];
+      const labels =
+        object.kind === 'Pod'
+          ? (object.metadata.labels ?? {})
+          : (object.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata
+              .labels;
+      return [{ name: object.metadata.name, labels }];
+    });
     for (const scaler of [...pdbs, ...policies]) {
       const selector = scaler.spec.selector ?? scaler.spec.podSelector;
-      const owners = deployments.filter((deployment) =>
-        selects(selector, deployment.spec.template.metadata.labels),
-      );
-      expect([scaler.kind, owners.map((deployment) => deployment.metadata.name)]).toEqual([
+      const owners = pods.filter((pod) => selects(selector, pod.labels)).map((pod) => pod.name);
+      expect([scaler.kind, scaler.metadata.name, owners.length]).toEqual([
         scaler.kind,
-        [scaler.metadata.name],
+        scaler.metadata.name,
+        1,
       ]);
+      if (scaler.kind === 'PodDisruptionBudget') expect(owners).toEqual([scaler.metadata.name]);
     }
+    // The Jobs and the test Pod are held to DNS and the servers (the gateway for the test).
+    const jobPolicies = policies.filter((policy) => !byName.has(policy.metadata.name));
+    expect(jobPolicies.map((policy) => policy.metadata.name).sort()).toEqual(
+      ['mammut-db-migrate', 'mammut-db-migrate-post', 'mammut-test'].sort(),
+    );
     expect(hpas.map((hpa) => hpa.spec.scaleTargetRef.name).sort()).toEqual([...byName.keys()].sort());
 
     // KEDA scales federation and timelines instead of an HPA.

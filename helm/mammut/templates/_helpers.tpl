@@ -577,3 +577,42 @@ volumeClaimTemplates:
         requests:
           storage: {{ .persistence.size }}
 {{- end }}
+
+{{- /* DNS and the servers every Mammut process uses (PostgreSQL, Redis, NATS, search, OTLP): egress rules. */}}
+{{- define "mammut.serverEgress" -}}
+- ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+{{- $pgPort := $.Values.postgresql.external.port }}
+{{- if $.Values.postgresql.external.url }}
+{{- $pgPort = include "mammut.urlPort" (dict "url" $.Values.postgresql.external.url "fallback" $pgPort) }}
+{{- end }}
+{{- include "mammut.egressTo" (dict "root" $ "component" "postgresql" "bundled" $.Values.postgresql.bundled "port" (ternary 5432 $pgPort $.Values.postgresql.bundled)) | nindent 0 }}
+{{- $redisPort := $.Values.redis.external.port }}
+{{- if $.Values.redis.external.url }}
+{{- $redisPort = include "mammut.urlPort" (dict "url" $.Values.redis.external.url "fallback" $redisPort) }}
+{{- end }}
+{{- include "mammut.egressTo" (dict "root" $ "component" "redis" "bundled" $.Values.redis.bundled "port" (ternary 6379 $redisPort $.Values.redis.bundled)) | nindent 0 }}
+{{- $natsPort := $.Values.nats.external.port }}
+{{- if $.Values.nats.external.url }}
+{{- $natsPort = include "mammut.urlPort" (dict "url" $.Values.nats.external.url "fallback" $natsPort) }}
+{{- end }}
+{{- include "mammut.egressTo" (dict "root" $ "component" "nats" "bundled" $.Values.nats.bundled "port" (ternary 4222 $natsPort $.Values.nats.bundled)) | nindent 0 }}
+{{- if $.Values.elasticsearch.enabled }}
+{{- $esPort := $.Values.elasticsearch.external.port }}
+{{- if $.Values.elasticsearch.external.url }}
+{{- $esPort = include "mammut.urlPort" (dict "url" $.Values.elasticsearch.external.url "fallback" $esPort) }}
+{{- end }}
+{{- include "mammut.egressTo" (dict "root" $ "component" "elasticsearch" "bundled" $.Values.elasticsearch.bundled "port" (ternary 9200 $esPort $.Values.elasticsearch.bundled)) | nindent 0 }}
+{{- end }}
+{{- if $.Values.otel.enabled }}
+{{- $collector := and $.Values.otel.collector.enabled (not $.Values.otel.endpoint) }}
+{{- $otelPort := $.Values.otel.port }}
+{{- if $.Values.otel.endpoint }}
+{{- $otelPort = include "mammut.urlPort" (dict "url" $.Values.otel.endpoint "fallback" $otelPort) }}
+{{- end }}
+{{- include "mammut.egressTo" (dict "root" $ "component" "otel-collector" "bundled" $collector "port" (ternary 4318 $otelPort $collector)) | nindent 0 }}
+{{- end }}
+{{- end }}
