@@ -234,4 +234,83 @@ describe('remote media', () => {
     await settled(b.t);
     expect(blocked.gets.filter((get) => get.path.startsWith('/files/'))).toEqual([]);
   });
+
+  it('caches a remote account’s avatar and header here, and never fetches a rejected domain’s', async () => {
+    const images = (server: Peer, name: string) => ({
+      icon: { type: 'Image', mediaType: 'image/png', url: `${server.origin}/files/${name}-avatar.png` },
+      image: { type: 'Image', mediaType: 'image/png', url: `${server.origin}/files/${name}-header.png` },
+    });
+    for (const [server, name] of [
+      [peer, 'ida'],
+      [blocked, 'ned'],
+    ] as const) {
+      server.serve(`/files/${name}-avatar.png`, await twoToneImage(600, 600), 'image/png');
+      server.serve(`/files/${name}-header.png`, await twoToneImage(1600, 600), 'image/png');
+      server.webfinger(name, server.person(name, keys.publicKey, { extra: images(server, name) }));
+    }
+    const resolve = async (acct: string): Promise<mastodon.v1.Account> => {
+      const { accounts } = await bobClient.v2.search.list({ q: acct, resolve: true, type: 'accounts' });
+      expect(accounts).toHaveLength(1);
+      return accounts[0];
+    };
+
+    const idaAcct = `ida@${new URL(peer.origin).host}`;
+    await resolve(idaAcct);
+    const ida = await pollUntil(
+      () => resolve(idaAcct),
+      (account) =>
+        account.avatar.includes('/accounts/avatars/') && account.header.includes('/accounts/headers/'),
+      20_000,
+    );
+    // Copies here, cropped to Mastodon's boxes: a client never loads them from ida's server.
+    for (const [url, box] of [
+      [ida.avatar, { width: 400, height: 400 }],
+      [ida.header, { width: 1500, height: 500 }],
+    ] as const) {
+      expect(url.startsWith(b.t.url)).toBe(true);
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      const { width, height } = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+      expect({ width, height }).toEqual(box);
+    }
+    expect(ida.avatarStatic).toBe(ida.avatar);
+
+    // Its server names another avatar: the new one is fetched, the old copy removed.
+    peer.serve('/files/ida-avatar-2.png', await twoToneImage(500, 500), 'image/png');
+    peer.person('ida', keys.publicKey, {
+      extra: {
+        ...images(peer, 'ida'),
+        icon: { type: 'Image', url: `${peer.origin}/files/ida-avatar-2.png` },
+      },
+    });
+    const update = await deliverSigned(
+      `${b.t.url}/inbox`,
+      JSON.stringify({
+        '@context': 'https://www.w3.org/ns/activitystreams',
+        id: `${peer.origin}/users/ida#updates/${randomUUID()}`,
+        type: 'Update',
+        actor: `${peer.origin}/users/ida`,
+        object: peer.actors.get('/users/ida'),
+      }),
+      { keyId: `${peer.origin}/users/ida#main-key`, privateKeyPem: keys.privateKey },
+    );
+    expect(update.status).toBe(202);
+    const changed = await pollUntil(
+      () => resolve(idaAcct),
+      (account) => account.avatar !== ida.avatar && account.avatar.includes('/accounts/avatars/'),
+      20_000,
+    );
+    expect(changed.header).toBe(ida.header);
+    await pollUntil(
+      () => fetch(ida.avatar).then((response) => response.status),
+      (status) => status === 404,
+      20_000,
+    );
+
+    // A domain whose media is rejected: the default images, and nothing asked of its server.
+    const ned = await resolve(`ned@${new URL(blocked.origin).host}`);
+    await settled(b.t);
+    expect(ned.avatar).toMatch(/\/avatars\/original\/missing\.png$/);
+    expect(blocked.gets.filter((get) => get.path.startsWith('/files/ned'))).toEqual([]);
+  });
 });

@@ -142,7 +142,12 @@ export class Peer {
   person(
     username: string,
     publicKeyPem: string,
-    options: { manuallyApprovesFollowers?: boolean; featured?: boolean } = {},
+    options: {
+      manuallyApprovesFollowers?: boolean;
+      featured?: boolean;
+      /** More properties of the actor document (`icon`, `image`, …). */
+      extra?: Record<string, unknown>;
+    } = {},
   ): string {
     const id = `${this.origin}/users/${username}`;
     this.actors.set(`/users/${username}`, {
@@ -160,6 +165,7 @@ export class Peer {
       ...(options.featured ? { featured: `${id}/collections/featured` } : {}),
       manuallyApprovesFollowers: options.manuallyApprovesFollowers ?? false,
       publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem },
+      ...options.extra,
     });
     return id;
   }

@@ -20,6 +20,7 @@ import { ProfileImagesHandlers } from './profiles/profile-images.handlers';
 import { MediaSweeper } from './cleanup/media-sweeper';
 import { RemoteFetchWorker } from './remote/fetch-worker';
 import { RemoteMedia } from './remote/remote-media';
+import { RemoteProfileImages } from './remote/remote-profile-images';
 import { RemoteMediaHandlers } from './remote/remote-media.handlers';
 
 /**
@@ -44,6 +45,7 @@ import { RemoteMediaHandlers } from './remote/remote-media.handlers';
     ProfileImages,
     ProfileImagesHandlers,
     RemoteMedia,
+    RemoteProfileImages,
     RemoteMediaHandlers,
     RemoteFetchWorker,
     MediaSweeper,

@@ -3,6 +3,7 @@ import { contracts, defineHandlers } from '@mammut/contracts';
 import { CONFIG, type Config } from '@mammut/platform';
 import { ActorsQueries } from './actors.queries';
 import { AcceptRemoteFollow, RejectRemoteFollow, UndoRemoteFollow } from './remote-follows.service';
+import { RemoteProfileImages } from './remote-profile-images.service';
 import { SaveRemoteAccount } from './save-remote-account.service';
 
 /** `accounts.remote.*` on the bus: what federation asks of accounts. */
@@ -12,6 +13,7 @@ export class RemoteHandlers {
     @Inject(CONFIG) private readonly config: Config,
     private readonly actors: ActorsQueries,
     private readonly saveRemoteAccount: SaveRemoteAccount,
+    private readonly profileImages: RemoteProfileImages,
     private readonly acceptRemoteFollow: AcceptRemoteFollow,
     private readonly rejectRemoteFollow: RejectRemoteFollow,
     private readonly undoRemoteFollow: UndoRemoteFollow,
@@ -19,6 +21,7 @@ export class RemoteHandlers {
 
   readonly bound = defineHandlers(contracts.accounts.remote, {
     saveRemoteAccount: (description) => this.saveRemoteAccount.execute(description),
+    setRemoteProfileImage: (change) => this.profileImages.set(change),
     getActors: ({ ids }) => this.actors.byIds(ids),
     getActorsByUri: ({ uris }) => this.actors.byUris(uris),
     lookupActors: ({ accts }) => this.actors.byAccts(accts, this.config.localDomain),

@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { ActorsQueries } from './actors.queries';
 import { AcceptRemoteFollow, RejectRemoteFollow, UndoRemoteFollow } from './remote-follows.service';
+import { RemoteProfileImages } from './remote-profile-images.service';
 import { RemoteHandlers } from './remote.handlers';
 import { SaveRemoteAccount } from './save-remote-account.service';
 
@@ -8,6 +9,7 @@ import { SaveRemoteAccount } from './save-remote-account.service';
 export const remoteProviders: Provider[] = [
   ActorsQueries,
   SaveRemoteAccount,
+  RemoteProfileImages,
   AcceptRemoteFollow,
   RejectRemoteFollow,
   UndoRemoteFollow,

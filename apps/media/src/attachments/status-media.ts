@@ -5,12 +5,13 @@ import type { DataSource } from 'typeorm';
 import { MEDIA_DB, MEDIA_SCHEMA } from '../database/media-database';
 import { ProfileImages } from '../profiles/profile-images';
 import { RemoteMedia } from '../remote/remote-media';
+import { RemoteProfileImages } from '../remote/remote-profile-images';
 import { MediaAttachments } from './media-attachments';
 
 /**
  * The media of deleted statuses and accounts: a local status deleted takes its attachments and
  * their files along (Mastodon's RemoveStatusService; reblogs carry no media of their own), a
- * deleted account its avatar and header.
+ * deleted account its avatar and header; a remote account's images are cached as they come.
  */
 @Injectable()
 export class StatusMedia extends EventSubscriber {
@@ -20,6 +21,7 @@ export class StatusMedia extends EventSubscriber {
     private readonly attachments: MediaAttachments,
     private readonly profileImages: ProfileImages,
     private readonly remote: RemoteMedia,
+    private readonly remoteProfileImages: RemoteProfileImages,
   ) {
     super(runtime, { schema: MEDIA_SCHEMA, dataSource: db });
   }
@@ -47,6 +49,21 @@ export class StatusMedia extends EventSubscriber {
             contracts.statuses.statuses.events.statusUpdated,
             ({ status }, tx) => this.remote.linkToStatus(tx, status.id, status.accountId, status.mediaIds),
             { when: ({ status }) => !status.local && status.mediaIds.length > 0 },
+          ),
+        ],
+      },
+      {
+        consumer: 'media-remote-accounts',
+        handlers: [
+          on(
+            contracts.accounts.admin.events.accountCreated,
+            ({ accountId }) => this.remoteProfileImages.refresh(accountId),
+            { when: ({ domain }) => domain !== null },
+          ),
+          on(
+            contracts.accounts.admin.events.accountUpdated,
+            ({ accountId }) => this.remoteProfileImages.refresh(accountId),
+            { when: ({ changed }) => changed.includes('avatar') || changed.includes('header') },
           ),
         ],
       },

@@ -3,6 +3,7 @@ import { CreateProfileImages1796187900000 } from './1796187900000-CreateProfileI
 import { AddProcessingFailureDescription1796188033479 } from './1796188033479-AddProcessingFailureDescription';
 import { AddRemoteMedia1796190000000 } from './1796190000000-AddRemoteMedia';
 import { AddScheduledStatus1796200000000 } from './1796200000000-AddScheduledStatus';
+import { AddProfileImageRemoteUrl1796200000100 } from './1796200000100-AddProfileImageRemoteUrl';
 
 /** Every migration of the media schema, in order. */
 export const mediaMigrations = [
@@ -11,4 +12,5 @@ export const mediaMigrations = [
   AddProcessingFailureDescription1796188033479,
   AddRemoteMedia1796190000000,
   AddScheduledStatus1796200000000,
+  AddProfileImageRemoteUrl1796200000100,
 ];

@@ -50,33 +50,54 @@ export class ProfileImages {
       if (!upload) throw refused(kind, "can't be blank", 'ERR_BLANK');
       if (upload.size > PROFILE_IMAGE_LIMITS.bytes)
         throw refused(kind, 'file size must be less than 8 MB', 'ERR_TOO_LARGE');
-      const bytes = await buffer(upload.stream);
-      const inspected = await inspectImage(bytes).catch((error: unknown) => {
-        throw error instanceof UnacceptableMedia ? refused(kind, 'content type is invalid') : error;
-      });
-      const box = PROFILE_IMAGE_LIMITS[kind];
-      let stored: Buffer;
-      try {
-        const image = sharp(bytes, {
-          limitInputPixels: MEDIA_LIMITS.imageMatrixPixels,
-          failOn: 'error',
-          pages: 1,
-          autoOrient: true,
-        }).resize({ width: box.width, height: box.height, fit: 'cover' });
-        stored = await encodedAs(image, inspected.output).toBuffer();
-      } catch {
-        throw refused(kind, 'could not be processed');
-      }
-      const key = profileImageKey(accountId, kind, EXTENSIONS[inspected.output]);
-      await this.storage.put(key, stored, CONTENT_TYPES[inspected.output]);
-      await this.db.query(
-        `INSERT INTO media.profile_images (account_id, kind, file_key) VALUES ($1, $2, $3)`,
-        [accountId, kind, key],
-      );
-      return { key, url: this.storage.urlOf(key) };
+      return await this.storeBytes(accountId, kind, await buffer(upload.stream), null);
     } finally {
       await this.storage.delete(uploadKey);
     }
+  }
+
+  /**
+   * The image made from `bytes` and stored, not current yet; `remoteUrl` is where a remote
+   * account's came from. `unprocessable` (with the field's details) for bytes that are no image.
+   */
+  async storeBytes(
+    accountId: string,
+    kind: ProfileImageKind,
+    bytes: Buffer,
+    remoteUrl: string | null,
+  ): Promise<{ key: string; url: string }> {
+    const inspected = await inspectImage(bytes).catch((error: unknown) => {
+      throw error instanceof UnacceptableMedia ? refused(kind, 'content type is invalid') : error;
+    });
+    const box = PROFILE_IMAGE_LIMITS[kind];
+    let stored: Buffer;
+    try {
+      const image = sharp(bytes, {
+        limitInputPixels: MEDIA_LIMITS.imageMatrixPixels,
+        failOn: 'error',
+        pages: 1,
+        autoOrient: true,
+      }).resize({ width: box.width, height: box.height, fit: 'cover' });
+      stored = await encodedAs(image, inspected.output).toBuffer();
+    } catch {
+      throw refused(kind, 'could not be processed');
+    }
+    const key = profileImageKey(accountId, kind, EXTENSIONS[inspected.output]);
+    await this.storage.put(key, stored, CONTENT_TYPES[inspected.output]);
+    await this.db.query(
+      `INSERT INTO media.profile_images (account_id, kind, file_key, remote_url) VALUES ($1, $2, $3, $4)`,
+      [accountId, kind, key, remoteUrl],
+    );
+    return { key, url: this.storage.urlOf(key) };
+  }
+
+  /** Where the account's current image came from (a remote account's); undefined for none. */
+  async currentRemoteUrl(accountId: string, kind: ProfileImageKind): Promise<string | null | undefined> {
+    const [row]: { remote_url: string | null }[] = await this.db.query(
+      `SELECT remote_url FROM media.profile_images WHERE account_id = $1 AND kind = $2 AND current`,
+      [accountId, kind],
+    );
+    return row ? row.remote_url : undefined;
   }
 
   async commit(accountId: string, kind: ProfileImageKind, key: string | null): Promise<void> {

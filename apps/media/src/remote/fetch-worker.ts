@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { contracts } from '@mammut/contracts';
 import { Jobs, RUNTIME, type Runtime } from '@mammut/platform';
 import { RemoteMedia } from './remote-media';
+import { RemoteProfileImages } from './remote-profile-images';
 
 /**
  * Mastodon tries a failed remote download once more later (RedownloadMediaWorker); only a server
@@ -10,7 +11,8 @@ import { RemoteMedia } from './remote-media';
 const FETCH_BACKOFF_MS = [60_000];
 
 /**
- * Fetches the files of remote attachments off the inbox's path. A server away is tried again
+ * Fetches the files of remote attachments, and remote accounts' avatars and headers, off the
+ * inbox's path. A server away is tried again
  * later; after the last try the attachment stays a link to its server, and the media proxy may
  * still fetch it when someone looks.
  */
@@ -21,6 +23,7 @@ export class RemoteFetchWorker {
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly remote: RemoteMedia,
+    private readonly profileImages: RemoteProfileImages,
   ) {
     this.jobs = new Jobs({ nats: runtime.nats, prefix: runtime.config.natsPrefix });
   }
@@ -33,6 +36,11 @@ export class RemoteFetchWorker {
       concurrency: 2,
       ackWaitMs: 5 * 60_000,
     });
+    await this.jobs.work(
+      contracts.media.jobs.fetchProfileImage,
+      ({ accountId, kind, url }) => this.profileImages.fetch(accountId, kind, url),
+      { maxAttempts: FETCH_BACKOFF_MS.length + 1, backoffMs: FETCH_BACKOFF_MS, concurrency: 2 },
+    );
   }
 
   stop(): Promise<void> {

@@ -25,10 +25,10 @@ import { MEDIA_COLUMNS, MediaAttachments, type MediaRow } from '../attachments/m
 /** A remote file is not asked for again within this long after a try (the media proxy's pace). */
 const RETRY_AFTER_MS = 5 * 60_000;
 /** The whole download, every redirect and byte (Mastodon's media download timeout is 30 s per read). */
-const DOWNLOAD_TIMEOUT_MS = 60_000;
+export const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 /** A download that failed for the moment: the server timed out, was unreachable or in trouble. */
-const worthRetrying = (error: OutboundHttpError): boolean =>
+export const worthRetrying = (error: OutboundHttpError): boolean =>
   error.code === 'timeout' ||
   error.code === 'network' ||
   (error.code === 'bad_status' && (error.status === 429 || (error.status ?? 0) >= 500));

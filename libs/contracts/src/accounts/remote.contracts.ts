@@ -96,6 +96,22 @@ export const accountsRemote = {
    * known uri; `unprocessable` for a local or malformed domain, a uri off the domain's host
    * without WebFinger's word, a malformed username, URL or key.
    */
+  /**
+   * A remote account's cached avatar or header: `url` (the copy here, or null for none) becomes
+   * its image only while its server's image is still `remoteUrl` (null: it has none); `taken`
+   * says whether it did, so the caller keeps or drops the copy.
+   */
+  setRemoteProfileImage: defineRequest('accounts.remote_profile_image.set', {
+    request: z
+      .object({
+        accountId: id,
+        kind: z.enum(['avatar', 'header']),
+        remoteUrl: z.string().nullable(),
+        url: z.string().nullable(),
+      })
+      .strict(),
+    response: z.object({ taken: z.boolean() }),
+  }),
   saveRemoteAccount: defineRequest('accounts.remote_account.save', {
     request: remoteActorDescription,
     response: z.object({ account: actorRecord, created: z.boolean() }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineJob, defineRequest } from '../define';
 import { id } from '../accounts/records';
 import { MEDIA_LIMITS, mediaAttachmentRecord, mediaFocus, mediaType } from './media.contracts';
+import { profileImageKind } from './profile-images.contracts';
 
 /** Bounds of a remote attachment kept (Mastodon reads alt text up to 10,000 characters, ActivityPub::Parser::MediaAttachmentParser). */
 export const REMOTE_MEDIA_LIMITS = { descriptionLength: 10_000, url: 2048 } as const;
@@ -56,4 +57,11 @@ export const remoteMedia = {
 export const remoteMediaJobs = {
   /** A remote attachment's file fetched and cached, retried with backoff while its server is away. */
   fetch: defineJob('jobs.media.remote.fetch', { payload: z.object({ id }) }),
+  /**
+   * A remote account's avatar or header (at `url`, its `icon`/`image`) fetched, made a profile
+   * image here and given to the account, as Mastodon caches them; retried while its server is away.
+   */
+  fetchProfileImage: defineJob('jobs.media.remote_profile_image.fetch', {
+    payload: z.object({ accountId: id, kind: profileImageKind, url: z.string().url() }),
+  }),
 };
