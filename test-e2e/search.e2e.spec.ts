@@ -166,6 +166,13 @@ describe('search', () => {
     expect(await found(carol, 'tussock has:audio')).toEqual([]);
     // Mastodon searches the alt text with the text.
     expect(await found(carol, 'bison grazing')).toEqual([pictured.id]);
+    // And a poll's options.
+    const asked = await client.v1.statuses.create({
+      status: 'which tussock grass?',
+      poll: { options: ['sedge meadow', 'cottongrass'], expiresIn: 3600 },
+    });
+    expect(await foundOnce(carol, 'cottongrass', [asked.id])).toEqual([asked.id]);
+    expect(await found(carol, 'tussock has:poll')).toEqual([asked.id]);
   });
 
   it('lets anyone find a public status of an indexable author, others only those who interacted', async () => {

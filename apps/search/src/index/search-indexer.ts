@@ -94,12 +94,21 @@ export class SearchIndexer extends EventSubscriber {
       await this.index.addSearcher(tx, status.reblogOfId, status.accountId, 'reblog');
       return;
     }
-    // The attachments' kinds (`has:image`, …) and alt texts. The media service answering is part
-    // of indexing: while it cannot, the event comes again.
-    const media = status.mediaIds.length
-      ? (await this.bus.request(contracts.media.attachments.list, { ids: status.mediaIds })).attachments
-      : [];
-    const document = documentOf(status, media);
+    // The attachments' kinds (`has:image`, …) and alt texts, the poll's options. The services
+    // answering is part of indexing: while one cannot, the event comes again.
+    const [media, polls] = await Promise.all([
+      status.mediaIds.length
+        ? this.bus
+            .request(contracts.media.attachments.list, { ids: status.mediaIds })
+            .then((r) => r.attachments)
+        : [],
+      status.pollId !== null
+        ? this.bus
+            .request(contracts.statuses.polls.getPolls, { ids: [status.pollId], viewerId: null })
+            .then((r) => r.polls)
+        : [],
+    ]);
+    const document = documentOf(status, media, polls[0]?.options ?? []);
     if (!document) return;
     await this.directory.ensure(tx, status.accountId);
     await this.index.index(tx, document);

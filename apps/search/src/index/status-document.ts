@@ -120,10 +120,14 @@ export type IndexedMedia = Pick<MediaAttachmentRecord, 'type' | 'description'>;
 const MEDIA_PROPERTIES: ReadonlySet<string> = new Set(['image', 'video', 'audio']);
 
 /**
- * The document of a status and its attachments; none for a reblog, which has no text of its own.
- * As Mastodon's `searchable_text`, the alt texts are searched with the text.
+ * The document of a status, its poll's options and its attachments; none for a reblog, which has
+ * no text of its own. As Mastodon's `searchable_text`: the text, the options, then the alt texts.
  */
-export function documentOf(status: StatusRecord, media: readonly IndexedMedia[]): StatusDocument | null {
+export function documentOf(
+  status: StatusRecord,
+  media: readonly IndexedMedia[],
+  pollOptions: readonly string[] = [],
+): StatusDocument | null {
   if (status.reblogOfId !== null) return null;
   const altTexts = media.flatMap((attachment) => attachment.description ?? []);
   const properties = [
@@ -139,7 +143,7 @@ export function documentOf(status: StatusRecord, media: readonly IndexedMedia[])
     accountId: status.accountId,
     visibility: status.visibility,
     language: status.language === null ? null : languageOf(status.language),
-    text: [filterableText(status), ...altTexts].join('\n\n'),
+    text: [filterableText(status), ...pollOptions, ...altTexts].join('\n\n'),
     properties,
     tags: status.tags,
     mentions: status.mentions,
