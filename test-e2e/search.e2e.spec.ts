@@ -195,6 +195,17 @@ describe('search', () => {
         10_000,
       ),
     ).toEqual([open.id]);
+    // Voting in a poll of bob's lets carol find that status too.
+    const asked = await as(bob).v1.statuses.create({
+      status: 'glacier or moraine?',
+      poll: { options: ['glacier', 'moraine'], expiresIn: 3600 },
+    });
+    expect(await foundOnce(bob, 'moraine', [asked.id])).toEqual([asked.id]);
+    expect(await found(carol, 'moraine')).toEqual([]);
+    await as(carol)
+      .v1.polls.$select(asked.poll!.id)
+      .votes.create({ choices: [1] });
+    expect(await foundOnce(carol, 'moraine', [asked.id])).toEqual([asked.id]);
     // Signed out, Mastodon searches no statuses at all (accounts and hashtags only).
     const anonymous = await apiCall(t.url, '/api/v2/search?q=glacier');
     expect(anonymous.status).toBe(200);

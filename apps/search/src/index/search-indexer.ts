@@ -14,8 +14,8 @@ const followEvents = contracts.accounts.relationships.events;
 
 /**
  * Keeps the search index from events, local and remote statuses alike: a status is indexed when
- * created or edited and leaves when deleted; a favourite, a bookmark or a reblog makes its account
- * a searcher of the status (and taking it back, no longer); account events read the account again
+ * created or edited and leaves when deleted; a favourite, a bookmark, a reblog or a vote in its
+ * poll makes its account a searcher of the status (and taking it back, no longer); account events read the account again
  * (indexable, suspended, moved, names), and a deleted account is marked so. Every handler writes
  * what is true after the event (upserts, deletes), so an event applied twice changes nothing;
  * the consumers also skip events already handled.
@@ -61,6 +61,10 @@ export class SearchIndexer extends EventSubscriber {
           ),
           on(interactionEvents.bookmarkRemoved, ({ statusId, accountId }, tx) =>
             this.index.removeSearcher(tx, statusId, accountId, 'bookmark'),
+          ),
+          // A vote cannot be taken back.
+          on(contracts.statuses.polls.events.pollVoted, ({ statusId, accountId }, tx) =>
+            this.index.addSearcher(tx, statusId, accountId, 'vote'),
           ),
         ],
       },

@@ -3,7 +3,7 @@ import type { FilterClause, TextClause } from '../query/search-query';
 import type { StatusDocument } from './status-document';
 
 /** Why an account besides the author and the mentioned may find a status (Mastodon's `searchable_by`). */
-export type SearcherReason = 'favourite' | 'bookmark' | 'reblog';
+export type SearcherReason = 'favourite' | 'bookmark' | 'reblog' | 'vote';
 
 /** A filter on statuses, `from:` resolved to an account id (null: an account that is not there). */
 export type StatusFilter =
