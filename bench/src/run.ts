@@ -313,8 +313,9 @@ async function main(): Promise<void> {
                 FEDERATION_SCHEME: 'http',
                 FEDERATION_ALLOW_PRIVATE_ADDRESSES: '127.0.0.0/8',
               }
-            : { NODE_ENV: 'production' }),
-          // Production refuses the development secret.
+            : // Not production, which refuses the loopback domain a bench serves on (NODE_ENV
+              // only gates configuration: request handling is the same).
+              { NODE_ENV: 'development' }),
           SECRET_KEY_BASE: SECRET,
           MEDIA_ROOT: mediaRoot,
           ...extra,
