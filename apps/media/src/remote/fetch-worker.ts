@@ -38,7 +38,7 @@ export class RemoteFetchWorker {
     });
     await this.jobs.work(
       contracts.media.jobs.fetchProfileImage,
-      ({ accountId, kind, url }) => this.profileImages.fetch(accountId, kind, url),
+      ({ accountId, kind, url }) => this.profileImages.download(accountId, kind, url),
       { maxAttempts: FETCH_BACKOFF_MS.length + 1, backoffMs: FETCH_BACKOFF_MS, concurrency: 2 },
     );
   }

@@ -61,7 +61,7 @@ export class RemoteProfileImages {
    * or a server that refuses leaves the account without one; a server away throws, for the job
    * to try again later.
    */
-  async fetch(accountId: string, kind: ProfileImageKind, url: string): Promise<void> {
+  async download(accountId: string, kind: ProfileImageKind, url: string): Promise<void> {
     if ((await this.profileImages.currentRemoteUrl(accountId, kind)) === url) return;
     let body: Buffer;
     try {

@@ -92,22 +92,22 @@ export type MediaAttachmentRecord = z.infer<typeof mediaAttachmentRecord>;
 
 const owned = z.object({ accountId: id, id }).strict();
 
+/** Alt text and focus as a change names them: an absent field is left as it is. */
+const describedAs = {
+  /** One character past the limit is enough for the service to refuse it. */
+  description: z
+    .string()
+    .max(MEDIA_LIMITS.descriptionLength + 1)
+    .nullable()
+    .optional(),
+  focus: mediaFocus.optional(),
+};
+
 /**
  * Alt text and focus for one of a status's attachments, given with an edit (Mastodon's
  * `media_attributes[]`); an absent field is left as it is.
  */
-export const mediaAttributes = z
-  .object({
-    id,
-    /** One character past the limit is enough for the service to refuse it. */
-    description: z
-      .string()
-      .max(MEDIA_LIMITS.descriptionLength + 1)
-      .nullable()
-      .optional(),
-    focus: mediaFocus.optional(),
-  })
-  .strict();
+export const mediaAttributes = z.object({ id, ...describedAs }).strict();
 export type MediaAttributes = z.infer<typeof mediaAttributes>;
 const attachmentResponse = z.object({ attachment: mediaAttachmentRecord });
 
@@ -143,14 +143,7 @@ export const mediaAttachments = {
   get: defineRequest('media.attachment.get', { request: owned, response: attachmentResponse }),
   /** Alt text and focus, only while not on a status; an absent field is left as it is. */
   update: defineRequest('media.attachment.update', {
-    request: owned.extend({
-      description: z
-        .string()
-        .max(MEDIA_LIMITS.descriptionLength + 1)
-        .nullable()
-        .optional(),
-      focus: mediaFocus.optional(),
-    }),
+    request: owned.extend(describedAs),
     response: attachmentResponse,
   }),
   /** Removes an attachment and its files, only while not on a status. */
