@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { contracts } from '@mammut/contracts';
 import { saveRemoteAccount, seedUser, type SeededUser } from '../../../../../test-e2e/support/factories';
 import { Browser, submitSignIn } from '../../../../../test-e2e/support/oauth';
+import { pollUntil } from '../../../../../test-e2e/support/poll';
 import { startTestSystem, type TestSystem } from '../../../../../test-e2e/support/system';
 import { ACCOUNTS_DB } from '../../../../accounts/src/database/accounts-database';
 
@@ -249,7 +250,13 @@ describe('instance endpoints over HTTP (default configuration)', () => {
     expect(live.status).toBe(200);
     expect(live.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await live.text()).toBe('OK');
-    const response = await fetch(`${t.url}/health/ready`);
+    // Each dependency has 2 s to answer: on a machine busy with other suites one may not, once,
+    // which a probe's failureThreshold absorbs; the shape of the report is what is tested here.
+    const response = await pollUntil(
+      () => fetch(`${t.url}/health/ready`),
+      (answer) => answer.status === 200,
+      15_000,
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toContain('no-store');
     const up = { status: 'up' };
