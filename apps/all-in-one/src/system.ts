@@ -2,13 +2,11 @@ import 'reflect-metadata';
 import {
   type Config,
   createRuntime,
-  HealthChecks,
   migrateServiceDatabase,
+  openHealthListener,
   pendingMigrations,
   type Runtime,
-  serveHealth,
 } from '@mammut/platform';
-import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGatewayApp } from '../../gateway/src/http/create-gateway';
 import { GatewayModule } from '../../gateway/src/gateway.module';
@@ -74,7 +72,7 @@ export interface RunningSystem {
 export async function startSystem(config: Config): Promise<RunningSystem> {
   const runtime = await createRuntime(config, 'all-in-one');
   let app: NestFastifyApplication | undefined;
-  let health: Server | undefined;
+  let health: { close(): Promise<void> } | undefined;
   try {
     app = await createGatewayApp(runtime, {
       modules: services.map((s) => s.module),
@@ -85,9 +83,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
     await app.init();
     await app.startAllMicroservices();
     await app.listen(config.port, config.host);
-    if (config.healthPort) {
-      health = await serveHealth(app.get(HealthChecks), runtime.metrics, config.healthPort, config.host);
-    }
+    health = await openHealthListener(app, runtime.metrics, config);
   } catch (error) {
     await app?.close().catch(() => undefined);
     await runtime.close();
@@ -102,7 +98,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
     runtime,
     url: `http://127.0.0.1:${port}`,
     async close() {
-      if (listener) await new Promise<void>((done) => listener.close(() => done()));
+      await listener.close();
       await running.close();
       await runtime.close();
     },

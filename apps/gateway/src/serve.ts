@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type Config, createRuntime, HealthChecks, type Logger, serveHealth } from '@mammut/platform';
+import { type Config, createRuntime, type Logger, openHealthListener } from '@mammut/platform';
 import { createGatewayApp } from './http/create-gateway';
 import { GatewayModule } from './gateway.module';
 
@@ -12,13 +12,11 @@ export async function serveGateway(config: Config, log: Logger): Promise<{ close
   const runtime = await createRuntime(config, 'gateway');
   const app = await createGatewayApp(runtime, { modules: [], gatewayModule: GatewayModule });
   await app.listen(config.port, config.host);
-  const health = config.healthPort
-    ? await serveHealth(app.get(HealthChecks), runtime.metrics, config.healthPort, config.host)
-    : undefined;
+  const health = await openHealthListener(app, runtime.metrics, config);
   log.info({ port: config.port, healthPort: config.healthPort || undefined }, 'gateway listening');
   return {
     async close() {
-      if (health) await new Promise<void>((done) => health.close(() => done()));
+      await health.close();
       await app.close();
       await runtime.close();
     },

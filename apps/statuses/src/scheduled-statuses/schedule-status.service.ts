@@ -80,6 +80,7 @@ export class ScheduleStatus {
       });
     } catch (error) {
       await this.repository.delete(scheduled.accountId, scheduled.id);
+      // A request that timed out may still have held them on the media service's side.
       await this.bus.request(contracts.media.attachments.release, {
         accountId: scheduled.accountId,
         scheduledStatusId: scheduled.id,

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Module, type Provider, ServiceUnavailableException } from '@nestjs/common';
+import {
+  type INestApplicationContext,
+  Inject,
+  Injectable,
+  Module,
+  type Provider,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import {
   type HealthCheckResult,
   HealthCheckService,
@@ -10,6 +17,7 @@ import {
 import type { Redis } from 'ioredis';
 import { createServer, type Server } from 'node:http';
 import type { DataSource } from 'typeorm';
+import type { Config } from '../config/config';
 import { logger } from '../logging/logger';
 import type { Metrics } from '../metrics/metrics';
 import { REDIS, RUNTIME } from '../runtime/platform.module';
@@ -20,12 +28,13 @@ export const PROBE_TIMEOUT_MS = 2_000;
 
 const log = logger('platform:health');
 
-function withTimeout(probe: () => Promise<unknown>, ms: number): Promise<unknown> {
+/** What `work` answers, or a rejection once `ms` passed without one (the timer cleared either way). */
+export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise((_, reject) => {
+  const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
-  return Promise.race([probe(), timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -42,7 +51,7 @@ abstract class RoundTripIndicator {
   ): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(key);
     try {
-      await withTimeout(probe, timeoutMs);
+      await withTimeout(probe(), timeoutMs);
       return indicator.up();
     } catch (err) {
       log.warn({ err, check: key }, 'readiness check failed');
@@ -195,6 +204,20 @@ export function serveHealth(
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
   });
+}
+
+/**
+ * The health listener of a process (gateway, service alone or all in one) on HEALTH_PORT, from its
+ * Nest context's checks and its runtime's metrics; nothing when HEALTH_PORT is 0. `close` drains it.
+ */
+export async function openHealthListener(
+  app: Pick<INestApplicationContext, 'get'>,
+  metrics: Metrics,
+  config: Pick<Config, 'healthPort' | 'host'>,
+): Promise<{ close(): Promise<void> }> {
+  if (!config.healthPort) return { close: () => Promise.resolve() };
+  const server = await serveHealth(app.get(HealthChecks), metrics, config.healthPort, config.host);
+  return { close: () => new Promise<void>((done) => server.close(() => done())) };
 }
 
 /**

@@ -4,6 +4,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { NatsConnection } from 'nats';
 import type { TelemetryConfig } from '../config/config';
 import { pullingWorkers } from '../events/pull-worker';
+import { withTimeout } from '../health/health';
 import { runningRelays } from '../events/outbox-relay';
 import { logger } from '../logging/logger';
 import { telemetryResource } from '../telemetry/resource';
@@ -111,12 +112,4 @@ async function observeEach<S>(
       }
     }),
   );
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -4,7 +4,7 @@ import { type INestMicroservice, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Bus } from '../bus/bus';
 import type { Config } from '../config/config';
-import { HealthChecks, serveHealth } from '../health/health';
+import { openHealthListener } from '../health/health';
 import type { Logger } from '../logging/logger';
 import { PlatformModule } from './platform.module';
 import { createRuntime } from './runtime';
@@ -35,13 +35,11 @@ export async function serveAlone(
   });
   await app.listen();
   // No gateway in front of a service started alone: Kubernetes probes this listener instead.
-  const health = config.healthPort
-    ? await serveHealth(app.get(HealthChecks), runtime.metrics, config.healthPort, config.host)
-    : undefined;
+  const health = await openHealthListener(app, runtime.metrics, config);
   log.info({ healthPort: config.healthPort || undefined }, `${service.name} service ready`);
   return {
     async close() {
-      if (health) await new Promise<void>((done) => health.close(() => done()));
+      await health.close();
       await app.close();
       await runtime.close();
     },
