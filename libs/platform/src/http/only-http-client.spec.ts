@@ -55,7 +55,6 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'libs/platform/src/health/health.ts': 'the health endpoint: a server answering probes, not a client',
   'libs/platform/src/metrics/metrics.ts':
     "type-only import of the health listener's request and response: /metrics is served, nothing dialled",
-  'apps/all-in-one/src/system.ts': 'type-only import of the health listener (a server) it closes on shutdown',
   'libs/platform/src/infra/local-infra.ts':
     'a throwaway node:net server picks free local ports for dev servers',
   'libs/platform/src/infra/servers.ts':
