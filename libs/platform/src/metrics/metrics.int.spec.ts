@@ -114,20 +114,41 @@ describe('gauges read at the scrape', () => {
     const jobs = new Jobs({ nats, prefix });
     for (let n = 0; n < 5; n++) await jobs.enqueue(held, { n });
     const working = gate();
-    await jobs.work(held, () => working.passed, { maxAttempts: 1, backoffMs: [], concurrency: 1 });
+    const entered = gate();
+    await jobs.work(
+      held,
+      () => {
+        entered.open();
+        return working.passed;
+      },
+      { maxAttempts: 1, backoffMs: [], concurrency: 1 },
+    );
     const stream = streamLayout(prefix).jobs;
     const series = `mammut_jetstream_consumer_pending{stream="${stream}",consumer="${jobConsumerName(held)}"}`;
+    const jsm = await nats.jetstreamManager();
+    const pendingNow = async (): Promise<number> =>
+      (await jsm.consumers.info(stream, jobConsumerName(held))).num_pending;
     try {
       await scraping(async (scrape) => {
-        const jsm = await nats.jetstreamManager();
-        // One job in the handler and at most a few pulled ahead: the rest wait in the stream.
-        const pending = (await jsm.consumers.info(stream, jobConsumerName(held))).num_pending;
-        expect(pending).toBeGreaterThanOrEqual(2);
-        expect(metricSample(await scrape(), series)).toBe(pending);
+        // One job in the handler and at most a few pulled ahead: the rest wait in the stream. The
+        // client may still be pulling ahead when the handler is entered, so the scrape is compared
+        // with JetStream's count read just before and just after it, until the two agree.
+        await entered.passed;
+        const deadline = Date.now() + 10_000;
+        let agreed: { pending: number; scraped: number | undefined } | undefined;
+        while (!agreed && Date.now() < deadline) {
+          const before = await pendingNow();
+          const scraped = metricSample(await scrape(), series);
+          if ((await pendingNow()) === before) agreed = { pending: before, scraped };
+        }
+        expect(agreed?.pending).toBeGreaterThanOrEqual(2);
+        expect(agreed?.scraped).toBe(agreed?.pending);
         working.open();
         expect(await settledAt(scrape, series, 0)).toBe(0);
       });
     } finally {
+      // A failed expectation must not leave the handler waiting: stop() waits for it.
+      working.open();
       await jobs.stop();
     }
   });
