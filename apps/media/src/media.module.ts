@@ -13,6 +13,7 @@ import type { DataSource } from 'typeorm';
 import { MEDIA_DB, MEDIA_SCHEMA, mediaDatabaseProviders } from './database/media-database';
 import { MediaAttachments } from './attachments/media-attachments';
 import { MediaAttachmentsHandlers } from './attachments/media-attachments.handlers';
+import { MediaChangesListener, MediaRecordsCache } from './attachments/media-cache';
 import { ProcessWorker } from './attachments/process-worker';
 import { StatusMedia } from './attachments/status-media';
 import { ProfileImages } from './profiles/profile-images';
@@ -38,6 +39,8 @@ import { RemoteMediaHandlers } from './remote/remote-media.handlers';
   providers: [
     ...mediaDatabaseProviders,
     postgresReadiness('media', MEDIA_DB),
+    MediaRecordsCache,
+    MediaChangesListener,
     MediaAttachments,
     MediaAttachmentsHandlers,
     ProcessWorker,

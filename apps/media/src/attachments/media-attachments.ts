@@ -25,11 +25,13 @@ import {
   type MediaStorage,
   mediaAttachmentKey,
   type Outbox,
+  ReadThrough,
   RUNTIME,
   type Runtime,
 } from '@mammut/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MEDIA_DB, MEDIA_OUTBOX } from '../database/media-database';
+import { MediaRecordsCache } from './media-cache';
 import {
   CONTENT_TYPES,
   dimensionsOf,
@@ -145,16 +147,26 @@ export class MediaAttachments {
   /** ffmpeg, ffprobe and heif-convert, as configured. */
   readonly tools: MediaTools;
   private readonly publicOrigin: string;
+  /** Attachments by id through their cache (MediaRecordsCache); misses read together. */
+  private readonly records: ReadThrough<MediaAttachmentRecord>;
 
   constructor(
     @Inject(MEDIA_DB) private readonly db: DataSource,
     @Inject(MEDIA_OUTBOX) private readonly outbox: Outbox,
     @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
     @Inject(RUNTIME) runtime: Runtime,
+    cache: MediaRecordsCache,
   ) {
     this.jobs = new Jobs({ nats: runtime.nats, prefix: runtime.config.natsPrefix });
     this.tools = new MediaTools(runtime.config.mediaProcessing);
     this.publicOrigin = runtime.config.publicOrigin;
+    this.records = new ReadThrough(cache, async (ids) => {
+      const rows: MediaRow[] = await this.db.query(
+        `SELECT ${MEDIA_COLUMNS} FROM media.media_attachments WHERE id = ANY($1::bigint[])`,
+        [ids],
+      );
+      return rows.map((row) => ({ key: row.id, value: this.toRecord(row), tags: [`m:${row.id}`] }));
+    });
   }
 
   async create(input: NewAttachment): Promise<MediaAttachmentRecord> {
@@ -359,14 +371,13 @@ export class MediaAttachments {
     );
   }
 
-  /** Attachments by id, whoever owns them (presenting a status its viewer may see); unknown ids left out. */
+  /**
+   * Attachments by id, whoever owns them (presenting a status its viewer may see), from the cache
+   * where it holds them; unknown ids left out.
+   */
   async list(ids: string[]): Promise<MediaAttachmentRecord[]> {
     if (!ids.length) return [];
-    const rows: MediaRow[] = await this.db.query(
-      `SELECT ${MEDIA_COLUMNS} FROM media.media_attachments WHERE id = ANY($1::bigint[])`,
-      [[...new Set(ids)]],
-    );
-    return rows.map((row) => this.toRecord(row));
+    return [...(await this.records.getMany(ids)).values()];
   }
 
   /**

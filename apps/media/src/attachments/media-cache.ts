@@ -1,0 +1,71 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { MediaAttachmentRecord } from '@mammut/contracts';
+import {
+  ChangeListener,
+  CLOCK,
+  type Clock,
+  CONFIG,
+  type Config,
+  ReadYourWrites,
+  TaggedCache,
+} from '@mammut/platform';
+import type { DataSource } from 'typeorm';
+import { MEDIA_DB } from '../database/media-database';
+
+/** The channel the media schema's trigger notifies on (its migration spells it out too). */
+export const MEDIA_CHANGES_CHANNEL = 'mammut_media_changes';
+
+/** How long a cached attachment is trusted without a new read, should an invalidation ever go missing. */
+const MEDIA_TTL_MS = 60_000;
+
+/**
+ * Attachments as every page of statuses asks for them, by id: filed under `m:<attachment id>`,
+ * which PostgreSQL notifies on every change to the row (processed, described, attached, fetched,
+ * removed). Only attachments found are kept: an id not there yet is read again next time.
+ */
+@Injectable()
+export class MediaRecordsCache extends TaggedCache<MediaAttachmentRecord> {
+  constructor(@Inject(CLOCK) clock: Clock) {
+    super({ ttlMs: MEDIA_TTL_MS, max: 100_000, now: () => clock.millis() });
+  }
+}
+
+/** Keeps MediaRecordsCache true to PostgreSQL: every replica hears every change (ChangeListener). */
+@Injectable()
+export class MediaChangesListener
+  extends ChangeListener
+  implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy
+{
+  constructor(
+    @Inject(CONFIG) config: Config,
+    @Inject(MEDIA_DB) private readonly db: DataSource,
+    attachments: MediaRecordsCache,
+  ) {
+    super({
+      databaseUrl: config.databaseUrl,
+      channel: MEDIA_CHANGES_CHANNEL,
+      name: 'mammut-media-changes',
+      tags: /^m:\d+$/,
+      caches: [attachments] as TaggedCache<unknown>[],
+    });
+  }
+
+  /** Every transaction on the media schema waits until its own changes reached the cache. */
+  onModuleInit(): void {
+    this.db.subscribers.push(new ReadYourWrites(this));
+  }
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.stop();
+  }
+}
