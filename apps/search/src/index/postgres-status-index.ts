@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SEARCH_DB } from '../database/search-database';
 import type { TextClause } from '../query/search-query';
@@ -7,6 +8,9 @@ import type { SearcherReason, StatusFilter, StatusIndex, StatusSearch } from './
 
 /** Every stemming configuration once: a term matches a status in any language it was indexed in. */
 const QUERY_CONFIGS = ['simple', ...new Set(Object.values(STEMMING_CONFIGS))];
+
+/** Searched texts whose tsquery is kept: a few MB at most. */
+const TSQUERIES_KEPT = 10_000;
 
 /** Bound parameters of one query, named `$n` as they are added. */
 class Params {
@@ -27,6 +31,9 @@ class Params {
  */
 @Injectable()
 export class PostgresStatusIndex implements StatusIndex {
+  /** The tsquery each searched text became, by `<kind>:<text>` (the most recent TSQUERIES_KEPT). */
+  private readonly tsqueryOf = new LRUCache<string, string>({ max: TSQUERIES_KEPT });
+
   constructor(@Inject(SEARCH_DB) private readonly db: DataSource) {}
 
   async index(tx: EntityManager, d: StatusDocument): Promise<void> {
@@ -126,28 +133,37 @@ export class PostgresStatusIndex implements StatusIndex {
   }
 
   /**
-   * Each text clause's tsquery, made by PostgreSQL once before the search: a term through every
+   * Each text clause's tsquery, made by PostgreSQL before the search: a term through every
    * stemming configuration (its distinct forms ORed: a word stems alike in most of them), a phrase
    * as written. The search then binds each as a constant, which the planner can estimate and match
-   * against the GIN index, instead of two dozen function calls per row.
+   * against the GIN index, instead of two dozen function calls per row. What a text becomes
+   * depends only on PostgreSQL's dictionaries, so it is kept: a text asked again (the same words
+   * searched by many) costs no round trip.
    */
   private async tsqueries(clauses: readonly TextClause[]): Promise<Map<string, string>> {
-    const texts = clauses.flatMap((clause) =>
-      clause.kind === 'tag' ? [] : [`${clause.kind}:${clause.text}`],
-    );
-    if (!texts.length) return new Map();
-    const rows: { key: string; query: string | null }[] = await this.db.query(
-      `SELECT c.key, string_agg(DISTINCT '(' || q.query || ')', ' | ') AS query
-         FROM unnest($1::text[]) AS c(key)
-         CROSS JOIN LATERAL (
-           SELECT CASE WHEN c.key LIKE 'phrase:%' THEN phraseto_tsquery('simple', substr(c.key, 8))
-                       ELSE plainto_tsquery(config, substr(c.key, 6)) END::text AS query
-             FROM unnest($2::regconfig[]) AS config) q
-        WHERE q.query <> ''
-        GROUP BY c.key`,
-      [[...new Set(texts)], QUERY_CONFIGS],
-    );
-    return new Map(rows.map((row) => [row.key, row.query ?? '']));
+    const keys = [
+      ...new Set(
+        clauses.flatMap((clause) => (clause.kind === 'tag' ? [] : [`${clause.kind}:${clause.text}`])),
+      ),
+    ];
+    const unknown = keys.filter((key) => !this.tsqueryOf.has(key));
+    if (unknown.length) {
+      const rows: { key: string; query: string | null }[] = await this.db.query(
+        `SELECT c.key, string_agg(DISTINCT '(' || q.query || ')', ' | ') AS query
+           FROM unnest($1::text[]) AS c(key)
+           CROSS JOIN LATERAL (
+             SELECT CASE WHEN c.key LIKE 'phrase:%' THEN phraseto_tsquery('simple', substr(c.key, 8))
+                         ELSE plainto_tsquery(config, substr(c.key, 6)) END::text AS query
+               FROM unnest($2::regconfig[]) AS config) q
+          WHERE q.query <> ''
+          GROUP BY c.key`,
+        [unknown, QUERY_CONFIGS],
+      );
+      const made = new Map(rows.map((row) => [row.key, row.query ?? '']));
+      // A text of stop words only has no row: it is kept as the empty query it is.
+      for (const key of unknown) this.tsqueryOf.set(key, made.get(key) ?? '');
+    }
+    return new Map(keys.map((key) => [key, this.tsqueryOf.get(key) ?? '']));
   }
 
   private tsquery(

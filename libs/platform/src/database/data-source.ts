@@ -22,7 +22,19 @@ export interface ServiceDatabaseOptions {
   readonly poolSize?: number;
   /** Connections prepare their parameterised statements (PreparingClient); default true. */
   readonly preparedStatements?: boolean;
+  /**
+   * Server settings every connection of the pool starts with (sent at connection start, as
+   * libpq's `options`): planner costs fitting the service's queries. A pooler in between must
+   * pass them on or ignore them (PgBouncer: `ignore_startup_parameters = options`).
+   */
+  readonly settings?: Readonly<Record<string, string>>;
 }
+
+/** `settings` as the startup `options` string: `-c name=value` each. */
+const startupOptions = (settings: Readonly<Record<string, string>>): string =>
+  Object.entries(settings)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
 
 export function createServiceDataSource(options: ServiceDatabaseOptions): DataSource {
   return new DataSource({
@@ -40,6 +52,7 @@ export function createServiceDataSource(options: ServiceDatabaseOptions): DataSo
       max: options.poolSize ?? 10,
       application_name: `mammut-${options.schema}`,
       ...(options.preparedStatements === false ? {} : { Client: PreparingClient }),
+      ...(options.settings ? { options: startupOptions(options.settings) } : {}),
     },
   });
 }

@@ -14,7 +14,7 @@ export interface ServiceDatabase {
 /** The one way a service declares its schema: its name, its migrations, the token it is injected by. */
 export function serviceDatabase(
   token: symbol,
-  options: Pick<ServiceDatabaseOptions, 'schema' | 'migrations'>,
+  options: Pick<ServiceDatabaseOptions, 'schema' | 'migrations' | 'settings'>,
 ): ServiceDatabase {
   const dataSource = (config: Config): DataSource =>
     createServiceDataSource({

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { type AccountRecord, contracts, SEARCH_LIMITS, type StatusRecord } from '@mammut/contracts';
 import {
   type MAccount,
@@ -12,6 +12,7 @@ import { Auth, ViewerAccountId } from '../../auth/auth.decorator';
 import { HttpError } from '../../http/errors';
 import { serializeWithMoved } from '../../http/moved-accounts';
 import { isId, toBool, toLimit, toStr } from '../../http/params';
+import { JSON_CONTENT_TYPE, type JsonText } from '../../http/rendered-json';
 import { SERIALIZE_CONTEXT } from '../../http/serialize-context';
 import { StatusPresenter } from '../v1/statuses/status-presenter';
 import { AccountFinder, answered } from './account-finder';
@@ -28,6 +29,17 @@ const URL_QUERY = /^https?:\/\//i;
 const URL_MAX = 2048;
 
 type Kind = 'accounts' | 'statuses' | 'hashtags';
+
+/**
+ * The answer as JSON text: the statuses as the presenter renders them for lists (the part every
+ * viewer shares rendered once per change), the rest as it comes.
+ */
+const searchJson = (
+  accounts: readonly MAccount[],
+  statuses: JsonText<MStatus[]>,
+  hashtags: readonly MTag[],
+): JsonText<MSearch> =>
+  `{"accounts":${JSON.stringify(accounts)},"statuses":${statuses},"hashtags":${JSON.stringify(hashtags)}}`;
 type Wanted = (kind: Kind) => boolean;
 
 /** A non-negative whole `offset`; anything else is the first page. */
@@ -57,10 +69,11 @@ export class SearchController {
 
   @Get()
   @Auth.optional('read:search')
+  @Header('content-type', JSON_CONTENT_TYPE)
   async search(
     @Query() query: Record<string, unknown>,
     @ViewerAccountId() viewerId: string | null,
-  ): Promise<MSearch> {
+  ): Promise<JsonText<MSearch>> {
     const q = toStr(query.q)?.trim();
     if (!q) throw new HttpError(400, 'param is missing or the value is empty: q');
     const resolve = toBool(query.resolve) === true;
@@ -75,11 +88,11 @@ export class SearchController {
     const wanted: Wanted = (kind) => type === undefined || type === kind;
     if (URL_QUERY.test(q)) {
       const { accounts, statuses } = await this.byUrl(q, resolve, wanted);
-      return {
-        accounts: await serializeWithMoved(this.bus, this.ctx, accounts),
-        statuses: await this.presenter.present(statuses, viewerId),
-        hashtags: [],
-      };
+      return searchJson(
+        await serializeWithMoved(this.bus, this.ctx, accounts),
+        await this.presenter.presentJson(statuses, viewerId),
+        [],
+      );
     }
     const limit = toLimit(query.limit, SEARCH_LIMITS.defaultLimit, SEARCH_LIMITS.maxLimit);
     const offset = toOffset(query.offset);
@@ -99,11 +112,11 @@ export class SearchController {
           })
         : { statusIds: [], hashtags: [] },
     ]);
-    return {
-      accounts: await serializeWithMoved(this.bus, this.ctx, accounts),
-      statuses: wanted('statuses') ? await this.statuses(found.statusIds, viewerId) : [],
-      hashtags: wanted('hashtags') ? await this.hashtags(found.hashtags, viewerId) : [],
-    };
+    return searchJson(
+      await serializeWithMoved(this.bus, this.ctx, accounts),
+      wanted('statuses') ? await this.statuses(found.statusIds, viewerId) : '[]',
+      wanted('hashtags') ? await this.hashtags(found.hashtags, viewerId) : [],
+    );
   }
 
   /**
@@ -112,12 +125,12 @@ export class SearchController {
    * leaves out authors the viewer blocks or mutes and limited ones it does not follow. Keyword
    * filters only mark them (`filtered`), as the client hides them.
    */
-  private async statuses(ids: string[], viewerId: string | null): Promise<MStatus[]> {
-    if (!ids.length || viewerId === null) return [];
+  private async statuses(ids: string[], viewerId: string | null): Promise<JsonText<MStatus[]>> {
+    if (!ids.length || viewerId === null) return '[]';
     const { statuses } = await this.bus.request(contracts.statuses.statuses.getStatuses, { ids });
     const byId = new Map(statuses.map((status) => [status.id, status]));
     const ordered = ids.flatMap((id) => byId.get(id) ?? []);
-    return this.presenter.present(ordered, viewerId, { context: 'public', filterContext: null });
+    return this.presenter.presentJson(ordered, viewerId, { context: 'public', filterContext: null });
   }
 
   private async hashtags(names: string[], viewerId: string | null): Promise<MTag[]> {
