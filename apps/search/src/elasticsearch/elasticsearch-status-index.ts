@@ -7,7 +7,7 @@ import type { SearcherReason, StatusFilter, StatusIndex, StatusSearch } from '..
 import type { TextClause } from '../query/search-query';
 import { isNotFound, isRejection } from './elasticsearch-client';
 import { type EsStatusDocument, loadStatusDocument } from './status-documents';
-import { ensureStatusesIndex, LANGUAGE_FIELDS, statusesAlias } from './statuses-mapping';
+import { ensureStatusesIndex, LANGUAGE_FIELDS, languageFieldOf, statusesAlias } from './statuses-mapping';
 
 /** Elasticsearch pages no further than this (`index.max_result_window`). */
 const MAX_RESULT_WINDOW = 10_000;
@@ -17,6 +17,9 @@ const AUTHOR_LOCK = 0x5ea2c401;
 const STATUS_LOCK = 0x5ea2c402;
 
 const log = logger('search:elasticsearch');
+
+/** How long the languages found in the index are trusted before they are asked again. */
+const LANGUAGES_TTL_MS = 60_000;
 
 /**
  * The status index on Elasticsearch or OpenSearch. The search schema's tables stay the source of
@@ -33,6 +36,16 @@ const log = logger('search:elasticsearch');
  */
 export class ElasticsearchStatusIndex implements StatusIndex {
   private ready: Promise<void> | null = null;
+  /**
+   * The fields a term is matched in: `text`, and the language fields some document has. An
+   * instance holds a few languages of the thirty the mapping knows, and each field a term is
+   * looked up in costs the search (a third of it, with all thirty). Asked of the index once a
+   * minute; a language this process indexes joins at once (`written`), another replica's within
+   * the minute (meanwhile its statuses are found by their words as written).
+   */
+  private languages?: { readonly fields: Promise<Set<string>>; readonly until: number };
+  /** The language fields of the documents this process wrote. */
+  private readonly written = new Set<string>();
 
   constructor(
     private readonly client: Client,
@@ -130,19 +143,20 @@ export class ElasticsearchStatusIndex implements StatusIndex {
   async search(search: StatusSearch): Promise<string[]> {
     if (search.offset + search.limit > MAX_RESULT_WINDOW) return [];
     await this.ensureIndex();
+    const fields = await this.languageFields();
     const viewer = { term: { searchable_by: search.viewerId } };
     const findable: estypes.QueryDslQueryContainer[] = search.library
       ? [viewer]
       : [{ term: { indexable: true } }, viewer];
     const filter: estypes.QueryDslQueryContainer[] = [
       { bool: { should: findable, minimum_should_match: 1 } },
-      ...search.must.map((clause) => this.textQuery(clause)),
+      ...search.must.map((clause) => this.textQuery(clause, fields)),
       ...search.filters.filter((f) => !f.negated).map((f) => this.filterQuery(f)),
     ];
     if (search.accountId !== null) filter.push({ term: { account_id: search.accountId } });
     const mustNot: estypes.QueryDslQueryContainer[] = [
       { term: { hidden: true } },
-      ...search.mustNot.map((clause) => this.textQuery(clause)),
+      ...search.mustNot.map((clause) => this.textQuery(clause, fields)),
       ...search.filters.filter((f) => f.negated).map((f) => this.filterQuery(f)),
     ];
     const response = await this.client.search<never>({
@@ -159,18 +173,47 @@ export class ElasticsearchStatusIndex implements StatusIndex {
     return response.hits.hits.map((hit) => hit._id).filter((id): id is string => id !== undefined);
   }
 
+  /** The language fields some document has (see `languages`); all of them when the index cannot say. */
+  private async languageFields(): Promise<Set<string>> {
+    const found = await this.languagesFound();
+    return this.written.size ? new Set([...found, ...this.written]) : found;
+  }
+
+  private languagesFound(): Promise<Set<string>> {
+    if (this.languages && Date.now() < this.languages.until) return this.languages.fields;
+    const fields = this.client
+      .search({
+        index: this.alias,
+        size: 0,
+        aggs: { languages: { terms: { field: 'language', size: 1000 } } },
+      })
+      .then((response) => {
+        const buckets = (response.aggregations?.languages as estypes.AggregationsStringTermsAggregate)
+          .buckets as estypes.AggregationsStringTermsBucket[];
+        return new Set(buckets.flatMap((bucket) => languageFieldOf(String(bucket.key)) ?? []));
+      })
+      .catch((error: unknown) => {
+        log.warn({ err: error instanceof Error ? error.message : String(error) }, 'languages unknown');
+        // Asked again at the next search.
+        if (this.languages?.fields === fields) this.languages = undefined;
+        return new Set(LANGUAGE_FIELDS);
+      });
+    this.languages = { fields, until: Date.now() + LANGUAGES_TTL_MS };
+    return fields;
+  }
+
   /**
    * A term matches all its words as written or, for a status in a language with an analyzer,
    * stemmed in that language (the query is analyzed per field); a phrase its words in order as
    * written; a hashtag the status's tags. User text only ever reaches match queries, which read
    * no syntax.
    */
-  private textQuery(clause: TextClause): estypes.QueryDslQueryContainer {
+  private textQuery(clause: TextClause, fields: ReadonlySet<string>): estypes.QueryDslQueryContainer {
     if (clause.kind === 'tag') return { term: { tags: clause.name } };
     if (clause.kind === 'phrase') return { match_phrase: { text: clause.text } };
     return {
       bool: {
-        should: ['text', ...LANGUAGE_FIELDS].map((field) => ({
+        should: ['text', ...fields].map((field) => ({
           match: { [field]: { query: clause.text, operator: 'and' as const } },
         })),
         minimum_should_match: 1,
@@ -210,6 +253,8 @@ export class ElasticsearchStatusIndex implements StatusIndex {
   }
 
   private async write(document: EsStatusDocument): Promise<void> {
+    const field = languageFieldOf(document.language);
+    if (field) this.written.add(field);
     try {
       await this.client.index({ index: this.alias, id: document.id, document });
     } catch (error) {
