@@ -177,6 +177,13 @@ describe.each(Object.keys(backends))('StatusIndex on %s', (name) => {
     expect(await find(VIEWER, 'nothing-like-this')).toEqual([]);
   });
 
+  it('plans each search for its words, on the costs of an index in memory (the search pool’s settings)', async () => {
+    expect(await db.query(`SELECT current_setting('plan_cache_mode') AS v`)).toEqual([
+      { v: 'force_custom_plan' },
+    ]);
+    expect(await db.query(`SELECT current_setting('random_page_cost') AS v`)).toEqual([{ v: '1.1' }]);
+  });
+
   it('matches the same on a replica that wrote nothing (the languages it stems in come from the index)', async () => {
     const replica = backend.replica();
     expect(await find(VIEWER, 'mammuts', {}, replica)).toEqual(ids(s2));

@@ -16,13 +16,17 @@ describe('PreparingClient', () => {
   const schema = uniqueName('int_prep_');
   const sources: DataSource[] = [];
 
-  const open = async (preparedStatements: boolean): Promise<QueryRunner> => {
+  const open = async (
+    preparedStatements: boolean,
+    settings?: Readonly<Record<string, string>>,
+  ): Promise<QueryRunner> => {
     const source = createServiceDataSource({
       schema,
       url: infra.databaseUrl,
       entities: [],
       migrations: [],
       preparedStatements,
+      settings,
     });
     sources.push(await source.initialize());
     const runner = source.createQueryRunner();
@@ -76,5 +80,25 @@ describe('PreparingClient', () => {
     expect(await runner.query(`SELECT $1::int * 2 AS n`, [21])).toEqual([{ n: 42 }]);
     expect(await preparedNames(runner)).toEqual([]);
     await runner.release();
+  });
+
+  it('starts every connection with the settings a service asks for (the search pool’s planner costs)', async () => {
+    const settings = { random_page_cost: '1.1', plan_cache_mode: 'force_custom_plan' };
+    const runners = [await open(true, settings), await open(true, settings)];
+    for (const runner of runners) {
+      expect(await runner.query(`SELECT current_setting($1) AS v`, ['random_page_cost'])).toEqual([
+        { v: '1.1' },
+      ]);
+      expect(await runner.query(`SELECT current_setting($1) AS v`, ['plan_cache_mode'])).toEqual([
+        { v: 'force_custom_plan' },
+      ]);
+      await runner.release();
+    }
+    // Without any, PostgreSQL's own.
+    const plain = await open(true);
+    expect(await plain.query(`SELECT current_setting($1) AS v`, ['plan_cache_mode'])).toEqual([
+      { v: 'auto' },
+    ]);
+    await plain.release();
   });
 });
