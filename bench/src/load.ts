@@ -73,6 +73,27 @@ async function loadOnce(request: LoadRequest, settings: LoadSettings): Promise<F
   };
 }
 
+/** A warm-up round's seconds, and the most `warmUntilSteady` spends. */
+const WARM_ROUND_S = 10;
+const WARM_MAX_S = 120;
+
+/**
+ * Load until the rate stops climbing (two rounds in a row under 3% faster than the one before),
+ * for a process that compiles its hot paths under load for longer than the usual 2 s warm-up: a
+ * fresh JVM alone on a core took 30 s to go from 460 to 1,400 searches per second, and longer at
+ * the lower rate the system feeds it. Answers the seconds it took.
+ */
+export async function warmUntilSteady(request: LoadRequest, connections: number): Promise<number> {
+  let previous = 0;
+  let flat = 0;
+  for (let spent = WARM_ROUND_S; ; spent += WARM_ROUND_S) {
+    const rate = (await autocannon(options(request, connections, WARM_ROUND_S))).requests.average;
+    flat = rate < previous * 1.03 ? flat + 1 : 0;
+    if (flat === 2 || spent >= WARM_MAX_S) return spent;
+    previous = Math.max(previous, rate);
+  }
+}
+
 /** Warm-up, then `runs` measurements; the median by requests per second. */
 export async function load(request: LoadRequest, settings: LoadSettings): Promise<Figure> {
   await autocannon(options(request, settings.connections, 2));

@@ -12,7 +12,15 @@ import { deploySearchIndex } from '../../apps/search/src/elasticsearch/search-de
 import { checkInbound, checkPage, checkPost, checkRelationships, checkSearch } from './checks';
 import { type FanOutResult, measureFanOut } from './fan-out';
 import { drained, loadEach, seedRemoteAuthors, seedRemoteFollowers, signCreates, Sink } from './federation';
-import { type Figure, load, type LoadRequest, perRequest, type RoundTrips, UNIQUE } from './load';
+import {
+  type Figure,
+  load,
+  type LoadRequest,
+  perRequest,
+  type RoundTrips,
+  UNIQUE,
+  warmUntilSteady,
+} from './load';
 import { type OpenSearchNode, startOpenSearch, stopOpenSearch } from './opensearch';
 import { makePhoto } from './photo';
 import {
@@ -564,14 +572,14 @@ async function main(): Promise<void> {
           roles.set(String(sut.pid), 'system');
           const wrong = await checkSearches();
           const settings = { ...SETTINGS, connections: SEARCH_CONNECTIONS };
-          // A fresh JVM compiles its hot paths in the first seconds of load: not measured.
-          await load(searchRequest, { ...settings, duration: 10, runs: 1 });
+          // A fresh JVM compiles its hot paths in the first half minute of load: not measured.
+          const warmed = await warmUntilSteady(searchRequest, settings.connections);
           const figure = await load(searchRequest, settings);
           elastic = {
             figure,
             trips: await perRequest(probeUrl(port), searchRequest),
             wrong,
-            deployed: deployedText,
+            deployed: `${deployedText}; warmed ${warmed} s`,
           };
         } finally {
           await stopOpenSearch(node);
