@@ -23,6 +23,7 @@ export * from './runtime/periodic';
 export * from './runtime/serve-alone';
 export * from './cache/tagged-cache';
 export * from './cache/change-listener';
+export * from './cache/schema-change-listener';
 export * from './cache/read-through';
 export * from './runtime/platform.module';
 export * from './text/sanitize';

@@ -1,11 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
-import { CONFIG, type Config, ChangeListener, ReadYourWrites, type TaggedCache } from '@mammut/platform';
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type Config, SchemaChangeListener, type TaggedCache } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { ACCOUNTS_DB } from '../database/accounts-database';
 import { GrantCache } from './grant-cache';
@@ -23,13 +17,10 @@ export const ACCOUNT_CHANGES_CHANNEL = 'mammut_accounts_grants';
  * passed on to the bus (GrantChangesPublisher), for the gateway's open streams.
  */
 @Injectable()
-export class AccountChangesListener
-  extends ChangeListener
-  implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy
-{
+export class AccountChangesListener extends SchemaChangeListener {
   constructor(
     @Inject(CONFIG) config: Config,
-    @Inject(ACCOUNTS_DB) private readonly db: DataSource,
+    @Inject(ACCOUNTS_DB) db: DataSource,
     grants: GrantCache,
     credentials: CredentialsCache,
     relationships: RelationshipsCache,
@@ -37,7 +28,7 @@ export class AccountChangesListener
     filters: FiltersCache,
     publisher: GrantChangesPublisher,
   ) {
-    super({
+    super(db, {
       databaseUrl: config.databaseUrl,
       channel: ACCOUNT_CHANGES_CHANNEL,
       name: 'mammut-accounts-changes',
@@ -45,18 +36,5 @@ export class AccountChangesListener
       caches: [grants, credentials, relationships, accounts, filters] as TaggedCache<unknown>[],
       onChange: (tag) => publisher.heard(tag),
     });
-  }
-
-  /** Every transaction on the accounts schema waits until its own changes reached the caches. */
-  onModuleInit(): void {
-    this.db.subscribers.push(new ReadYourWrites(this));
-  }
-
-  onApplicationBootstrap(): Promise<void> {
-    return this.start();
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.stop();
   }
 }

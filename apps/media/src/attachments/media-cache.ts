@@ -1,20 +1,6 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { MediaAttachmentRecord } from '@mammut/contracts';
-import {
-  ChangeListener,
-  CLOCK,
-  type Clock,
-  CONFIG,
-  type Config,
-  ReadYourWrites,
-  TaggedCache,
-} from '@mammut/platform';
+import { CLOCK, type Clock, CONFIG, type Config, SchemaChangeListener, TaggedCache } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { MEDIA_DB } from '../database/media-database';
 
@@ -36,36 +22,23 @@ export class MediaRecordsCache extends TaggedCache<MediaAttachmentRecord> {
   }
 }
 
-/** Keeps MediaRecordsCache true to PostgreSQL: every replica hears every change (ChangeListener). */
+/**
+ * Keeps MediaRecordsCache true to PostgreSQL: every replica hears every change (ChangeListener),
+ * and every write on the media schema waits until its own changes reached the cache.
+ */
 @Injectable()
-export class MediaChangesListener
-  extends ChangeListener
-  implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy
-{
+export class MediaChangesListener extends SchemaChangeListener {
   constructor(
     @Inject(CONFIG) config: Config,
-    @Inject(MEDIA_DB) private readonly db: DataSource,
+    @Inject(MEDIA_DB) db: DataSource,
     attachments: MediaRecordsCache,
   ) {
-    super({
+    super(db, {
       databaseUrl: config.databaseUrl,
       channel: MEDIA_CHANGES_CHANNEL,
       name: 'mammut-media-changes',
       tags: /^m:\d+$/,
       caches: [attachments] as TaggedCache<unknown>[],
     });
-  }
-
-  /** Every transaction on the media schema waits until its own changes reached the cache. */
-  onModuleInit(): void {
-    this.db.subscribers.push(new ReadYourWrites(this));
-  }
-
-  onApplicationBootstrap(): Promise<void> {
-    return this.start();
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.stop();
   }
 }

@@ -1,20 +1,6 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { StatusRecord } from '@mammut/contracts';
-import {
-  ChangeListener,
-  CLOCK,
-  type Clock,
-  CONFIG,
-  type Config,
-  ReadYourWrites,
-  TaggedCache,
-} from '@mammut/platform';
+import { CLOCK, type Clock, CONFIG, type Config, SchemaChangeListener, TaggedCache } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { STATUSES_DB } from '../database/statuses-database';
 
@@ -50,37 +36,25 @@ export class ViewerStateCache extends TaggedCache<string> {
   }
 }
 
-/** Keeps StatusRecordsCache and ViewerStateCache true to PostgreSQL: every replica hears every change (ChangeListener). */
+/**
+ * Keeps StatusRecordsCache and ViewerStateCache true to PostgreSQL: every replica hears every
+ * change (ChangeListener), and every write on the statuses schema waits until its own changes
+ * reached the caches.
+ */
 @Injectable()
-export class StatusChangesListener
-  extends ChangeListener
-  implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy
-{
+export class StatusChangesListener extends SchemaChangeListener {
   constructor(
     @Inject(CONFIG) config: Config,
-    @Inject(STATUSES_DB) private readonly db: DataSource,
+    @Inject(STATUSES_DB) db: DataSource,
     statuses: StatusRecordsCache,
     viewerStates: ViewerStateCache,
   ) {
-    super({
+    super(db, {
       databaseUrl: config.databaseUrl,
       channel: STATUS_CHANGES_CHANNEL,
       name: 'mammut-statuses-changes',
       tags: /^[sv]:\d+$/,
       caches: [statuses, viewerStates] as TaggedCache<unknown>[],
     });
-  }
-
-  /** Every transaction on the statuses schema waits until its own changes reached the cache. */
-  onModuleInit(): void {
-    this.db.subscribers.push(new ReadYourWrites(this));
-  }
-
-  onApplicationBootstrap(): Promise<void> {
-    return this.start();
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.stop();
   }
 }
