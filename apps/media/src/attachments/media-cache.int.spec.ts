@@ -1,5 +1,6 @@
-import { createRestAPIClient, type mastodon } from 'masto';
-import { seedUsers, type SeededUser } from '../../../../test-e2e/support/factories';
+import type { mastodon } from 'masto';
+import { seedUsers } from '../../../../test-e2e/support/factories';
+import { clientOf } from '../../../../test-e2e/support/federation';
 import { uploadedImage } from '../../../../test-e2e/support/media';
 import { deafenThenRecover, pollUntil } from '../../../../test-e2e/support/poll';
 import { useTestSystem } from '../../../../test-e2e/support/system';
@@ -15,15 +16,13 @@ jest.setTimeout(60_000);
  */
 describe('media attachment cache', () => {
   const sut = useTestSystem();
-  let author: SeededUser;
-  let viewer: SeededUser;
   let authorClient: mastodon.rest.Client;
   let viewerClient: mastodon.rest.Client;
 
   beforeAll(async () => {
-    [author, viewer] = await seedUsers(sut.t, ['mediacacheauthor', 'mediacacheviewer']);
-    authorClient = createRestAPIClient({ url: sut.t.url, accessToken: author.token });
-    viewerClient = createRestAPIClient({ url: sut.t.url, accessToken: viewer.token });
+    const [author, viewer] = await seedUsers(sut.t, ['mediacacheauthor', 'mediacacheviewer']);
+    authorClient = clientOf(sut.t, author);
+    viewerClient = clientOf(sut.t, viewer);
   });
 
   const posted = async (description: string): Promise<{ statusId: string; mediaId: string }> => {

@@ -29,6 +29,7 @@ const URL_QUERY = /^https?:\/\//i;
 const URL_MAX = 2048;
 
 type Kind = 'accounts' | 'statuses' | 'hashtags';
+type Wanted = (kind: Kind) => boolean;
 
 /**
  * The answer as JSON text: the statuses as the presenter renders them for lists (the part every
@@ -40,7 +41,6 @@ const searchJson = (
   hashtags: readonly MTag[],
 ): JsonText<MSearch> =>
   `{"accounts":${JSON.stringify(accounts)},"statuses":${statuses},"hashtags":${JSON.stringify(hashtags)}}`;
-type Wanted = (kind: Kind) => boolean;
 
 /** A non-negative whole `offset`; anything else is the first page. */
 const toOffset = (value: unknown): number => {
