@@ -67,8 +67,9 @@ import { checkUpload, measureUploads, type UploadFigures } from './uploads';
  *   hundreds of bare requests); ≥ 0.03× bare, p99 ≤ 10× bare p99. On PostgreSQL, then on
  *   Elasticsearch: after every other scenario, an OpenSearch node (Java, jars as `npm test` fetches
  *   them) is started on the system's core, `search deploy` copies the tables into it, the system is
- *   restarted with ELASTICSEARCH_URL and warmed up 10 s (the JVM's compiler); without Java or the
- *   jars that half is skipped, saying why.
+ *   restarted with ELASTICSEARCH_URL and warmed up until its rate stops climbing (the JVM's
+ *   compiler); without Java or the jars, or with BENCH_ELASTICSEARCH=0, that half is skipped,
+ *   saying why.
  * - `media`: 1600×1200 JPEG uploads (made with sharp) as a client makes them, POST /api/v2/media
  *   then GET /api/v1/media/:id every 25 ms until 200 (processed: both sizes, blurhash, stored), by
  *   BENCH_UPLOADERS clients at once (default 2, the media worker's concurrency), taking 100 users'
@@ -551,7 +552,9 @@ async function main(): Promise<void> {
       | { figure: Figure; trips: RoundTrips; wrong: string | null; deployed: string }
       | { skipped: string }
       | undefined;
-    if (search) {
+    if (search && process.env.BENCH_ELASTICSEARCH === '0') {
+      elastic = { skipped: 'BENCH_ELASTICSEARCH=0' };
+    } else if (search) {
       let node: OpenSearchNode | undefined;
       try {
         node = await startOpenSearch(resolve('.data/bench/opensearch'), OPENSEARCH_PORT, 0);

@@ -111,11 +111,20 @@ export async function seedSearch(databaseUrl: string, origin: string): Promise<S
     );
     await client.query(
       `INSERT INTO search.statuses
-         (id, account_id, visibility, language, text, tsv, properties, media_ids, created_at)
+         (id, account_id, visibility, language, text, properties, media_ids, created_at)
        SELECT id, account_id, visibility, language, text,
-              to_tsvector('simple', text) || to_tsvector('english', text),
               CASE WHEN cardinality(media_ids) > 0 THEN ARRAY['media'] ELSE '{}' END, media_ids, created_at
          FROM statuses.statuses WHERE account_id = ANY($1::bigint[])`,
+      [writerIds],
+    );
+    // What a search walks: public statuses of indexable authors, found by everyone.
+    await client.query(
+      `INSERT INTO search.status_terms
+         (id, account_id, visibility, language, tsv, properties, created_at, everyone, hidden)
+       SELECT id, account_id, visibility, language,
+              to_tsvector('simple', text) || to_tsvector('english', text), properties, created_at,
+              true, false
+         FROM search.statuses WHERE account_id = ANY($1::bigint[])`,
       [writerIds],
     );
     await client.query('COMMIT');

@@ -2,6 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { logger } from '@mammut/platform';
 import type { EntityManager } from 'typeorm';
 import { PostgresStatusIndex } from '../index/postgres-status-index';
+import { AUTHOR_LOCK, lockIndex, STATUS_LOCK } from '../index/index-locks';
 import type { StatusDocument } from '../index/status-document';
 import type { SearcherReason, StatusFilter, StatusIndex, StatusSearch } from '../index/status-index';
 import type { TextClause } from '../query/search-query';
@@ -11,10 +12,6 @@ import { ensureStatusesIndex, LANGUAGE_FIELDS, languageFieldOf, statusesAlias } 
 
 /** Elasticsearch pages no further than this (`index.max_result_window`). */
 const MAX_RESULT_WINDOW = 10_000;
-
-/** Advisory lock namespaces (the first key of pg_advisory_xact_lock(int, int)). */
-const AUTHOR_LOCK = 0x5ea2c401;
-const STATUS_LOCK = 0x5ea2c402;
 
 const log = logger('search:elasticsearch');
 
@@ -67,8 +64,8 @@ export class ElasticsearchStatusIndex implements StatusIndex {
   }
 
   async index(tx: EntityManager, document: StatusDocument): Promise<void> {
-    await this.lock(tx, AUTHOR_LOCK, document.accountId);
-    await this.lock(tx, STATUS_LOCK, document.id);
+    await lockIndex(tx, AUTHOR_LOCK, document.accountId);
+    await lockIndex(tx, STATUS_LOCK, document.id);
     await this.tables.index(tx, document);
     await this.put(tx, document.id);
   }
@@ -112,11 +109,12 @@ export class ElasticsearchStatusIndex implements StatusIndex {
 
   /**
    * The author's flags onto every document of theirs, as `search.accounts` has them now: an
-   * update by query (after a refresh, so that documents just written are found). The author's
-   * lock keeps their statuses from being written meanwhile with the flags read before.
+   * update by query (after a refresh, so that documents just written are found), after the
+   * tables took them (under the author's lock, which keeps their statuses from being written
+   * meanwhile with the flags read before).
    */
   async authorChanged(tx: EntityManager, accountId: string): Promise<void> {
-    await this.lock(tx, AUTHOR_LOCK, accountId);
+    await this.tables.authorChanged(tx, accountId);
     const rows: { indexable: boolean; hidden: boolean }[] = await tx.query(
       `SELECT indexable, suspended OR deleted AS hidden FROM search.accounts WHERE id = $1`,
       [accountId],
@@ -269,10 +267,6 @@ export class ElasticsearchStatusIndex implements StatusIndex {
     await tx.query(`UPDATE search.statuses SET indexed_at = now() WHERE id = $1`, [statusId]);
   }
 
-  private async lock(tx: EntityManager, namespace: number, id: string): Promise<void> {
-    await tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [namespace, id]);
-  }
-
   /**
    * The locks of a status known only by id: its author's first (as `index` takes them), then its
    * own. A status indexed meanwhile by another transaction has its author locked after; should
@@ -287,11 +281,11 @@ export class ElasticsearchStatusIndex implements StatusIndex {
       return rows.length ? rows[0].account_id : null;
     };
     const author = await authorOf();
-    if (author !== null) await this.lock(tx, AUTHOR_LOCK, author);
-    await this.lock(tx, STATUS_LOCK, statusId);
+    if (author !== null) await lockIndex(tx, AUTHOR_LOCK, author);
+    await lockIndex(tx, STATUS_LOCK, statusId);
     if (author === null) {
       const now = await authorOf();
-      if (now !== null) await this.lock(tx, AUTHOR_LOCK, now);
+      if (now !== null) await lockIndex(tx, AUTHOR_LOCK, now);
     }
   }
 }

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SEARCH_DB } from '../database/search-database';
 import type { TextClause } from '../query/search-query';
+import { AUTHOR_LOCK, lockIndex } from './index-locks';
 import { STEMMING_CONFIGS, stemmingConfigOf, type StatusDocument } from './status-document';
 import type { SearcherReason, StatusFilter, StatusIndex, StatusSearch } from './status-index';
 
@@ -22,12 +23,26 @@ class Params {
 }
 
 /**
- * The status index on PostgreSQL: `search.statuses` holds each status's words as one tsvector
- * (its text through `simple`, plus through its language's stemming configuration when PostgreSQL
- * has one) under a GIN index; `search.status_searchers` who else may find it. A term matches its
- * words (stemmed in any language, or as written), a phrase its words in order, a hashtag the
- * status's tags. User input only ever reaches SQL as bound parameters, parsed by
- * plainto_tsquery and phraseto_tsquery, which read no operators.
+ * Who may find a status, from its author's row in `search.accounts` (`a`, left joined: an author
+ * not known yet is neither indexable nor hidden) and the status's visibility (`v`): everyone, when
+ * it is public and its author indexable and not gone; nobody but the viewer's own, when its
+ * author is suspended or deleted.
+ */
+const FLAGS = (v: string): string => `
+  ${v} = 'public' AND coalesce(a.indexable AND NOT (a.suspended OR a.deleted), false),
+  coalesce(a.suspended OR a.deleted, false)`;
+
+/**
+ * The status index on PostgreSQL, in two tables. `search.status_terms` is what a search walks:
+ * each status's words as one tsvector (its text through `simple`, plus through its language's
+ * stemming configuration when PostgreSQL has one) under a GIN index, the columns the operators
+ * filter on, and who may find it as two flags kept from its author's row (`everyone`, `hidden`),
+ * so a search reads one narrow row per status it passes and joins nothing. `search.statuses`
+ * holds the rest of the document (the text, the media), which `search deploy` copies into
+ * Elasticsearch; `search.status_searchers` who else may find it. A term matches its words
+ * (stemmed in any language, or as written), a phrase its words in order, a hashtag the status's
+ * tags. User input only ever reaches SQL as bound parameters, parsed by plainto_tsquery and
+ * phraseto_tsquery, which read no operators.
  */
 @Injectable()
 export class PostgresStatusIndex implements StatusIndex {
@@ -36,39 +51,67 @@ export class PostgresStatusIndex implements StatusIndex {
 
   constructor(@Inject(SEARCH_DB) private readonly db: DataSource) {}
 
+  /**
+   * The document, then its terms with the author's flags as they are now, under the author's lock
+   * (`authorChanged` takes it too). The document first: while the previous release's trigger
+   * mirrors `search.statuses` (see CreateStatusTerms), the terms written last are these.
+   */
   async index(tx: EntityManager, d: StatusDocument): Promise<void> {
-    const config = stemmingConfigOf(d.language);
+    await lockIndex(tx, AUTHOR_LOCK, d.accountId);
     await tx.query(
       `INSERT INTO search.statuses
-         (id, account_id, visibility, language, text, tsv, properties, tags, mentions, media_ids,
-          created_at)
-       VALUES ($1, $2, $3, $4, $5,
-         to_tsvector('simple', $5) || CASE WHEN $6::text IS NULL THEN ''::tsvector
-                                           ELSE to_tsvector($6::regconfig, $5) END,
-         $7, $8, $9, $11, $10)
+         (id, account_id, visibility, language, text, properties, tags, mentions, media_ids, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (id) DO UPDATE SET
          account_id = EXCLUDED.account_id, visibility = EXCLUDED.visibility,
-         language = EXCLUDED.language, text = EXCLUDED.text, tsv = EXCLUDED.tsv,
-         properties = EXCLUDED.properties, tags = EXCLUDED.tags, mentions = EXCLUDED.mentions,
-         media_ids = EXCLUDED.media_ids, created_at = EXCLUDED.created_at, indexed_at = now()`,
+         language = EXCLUDED.language, text = EXCLUDED.text, properties = EXCLUDED.properties,
+         tags = EXCLUDED.tags, mentions = EXCLUDED.mentions, media_ids = EXCLUDED.media_ids,
+         created_at = EXCLUDED.created_at, indexed_at = now()`,
       [
         d.id,
         d.accountId,
         d.visibility,
         d.language,
         d.text,
-        config,
+        d.properties,
+        d.tags,
+        d.mentions,
+        d.mediaIds,
+        d.createdAt,
+      ],
+    );
+    await tx.query(
+      `INSERT INTO search.status_terms
+         (id, account_id, visibility, language, tsv, properties, tags, mentions, created_at,
+          everyone, hidden)
+       SELECT $1::bigint, $2::bigint, $3::text, $4::text,
+              to_tsvector('simple', $5::text) || CASE WHEN $6::text IS NULL THEN ''::tsvector
+                                                      ELSE to_tsvector($6::regconfig, $5::text) END,
+              $7::text[], $8::text[], $9::bigint[], $10::timestamptz, ${FLAGS('$3::text')}
+         FROM (SELECT) AS one LEFT JOIN search.accounts a ON a.id = $2::bigint
+       ON CONFLICT (id) DO UPDATE SET
+         account_id = EXCLUDED.account_id, visibility = EXCLUDED.visibility,
+         language = EXCLUDED.language, tsv = EXCLUDED.tsv, properties = EXCLUDED.properties,
+         tags = EXCLUDED.tags, mentions = EXCLUDED.mentions, created_at = EXCLUDED.created_at,
+         everyone = EXCLUDED.everyone, hidden = EXCLUDED.hidden`,
+      [
+        d.id,
+        d.accountId,
+        d.visibility,
+        d.language,
+        d.text,
+        stemmingConfigOf(d.language),
         d.properties,
         d.tags,
         d.mentions,
         d.createdAt,
-        d.mediaIds,
       ],
     );
   }
 
   async remove(tx: EntityManager, statusId: string): Promise<void> {
     await tx.query(`DELETE FROM search.statuses WHERE id = $1`, [statusId]);
+    await tx.query(`DELETE FROM search.status_terms WHERE id = $1`, [statusId]);
     await tx.query(`DELETE FROM search.status_searchers WHERE status_id = $1`, [statusId]);
   }
 
@@ -97,8 +140,16 @@ export class PostgresStatusIndex implements StatusIndex {
     );
   }
 
-  /** Nothing to do: searches join the author's row in `search.accounts` as it is now. */
-  async authorChanged(): Promise<void> {}
+  /** The author's flags onto the terms of every status of theirs whose flags they change. */
+  async authorChanged(tx: EntityManager, accountId: string): Promise<void> {
+    await lockIndex(tx, AUTHOR_LOCK, accountId);
+    await tx.query(
+      `UPDATE search.status_terms t SET (everyone, hidden) = (${FLAGS('t.visibility')})
+         FROM (SELECT) AS one LEFT JOIN search.accounts a ON a.id = $1::bigint
+        WHERE t.account_id = $1 AND (t.everyone, t.hidden) IS DISTINCT FROM (${FLAGS('t.visibility')})`,
+      [accountId],
+    );
+  }
 
   async search(search: StatusSearch): Promise<string[]> {
     const queries = await this.tsqueries([...search.must, ...search.mustNot]);
@@ -109,10 +160,9 @@ export class PostgresStatusIndex implements StatusIndex {
       `s.mentions @> ARRAY[${viewer}]::bigint[]`,
       `EXISTS (SELECT 1 FROM search.status_searchers x WHERE x.status_id = s.id AND x.account_id = ${viewer})`,
     ];
-    const findable = search.library ? mine : [`(s.visibility = 'public' AND a.indexable)`, ...mine];
+    const findable = search.library ? mine : ['s.everyone', ...mine];
     const where = [
-      // A status whose author is not known here yet is nobody's to find but the viewer's own.
-      `NOT coalesce(a.suspended OR a.deleted, false)`,
+      `NOT s.hidden`,
       `(${findable.join(' OR ')})`,
       ...search.must.map((clause) => this.textCondition(clause, queries, p)),
       ...search.mustNot.map((clause) => `NOT ${this.textCondition(clause, queries, p)}`),
@@ -122,8 +172,7 @@ export class PostgresStatusIndex implements StatusIndex {
     // Newest first, as Mastodon orders every status search: the planner can then walk the
     // statuses backwards and stop at the page, instead of ranking every match of a common word.
     const rows: { id: string }[] = await this.db.query(
-      `SELECT s.id FROM search.statuses s
-       LEFT JOIN search.accounts a ON a.id = s.account_id
+      `SELECT s.id FROM search.status_terms s
        WHERE ${where.join(' AND ')}
        ORDER BY s.id DESC
        LIMIT ${p.add(search.limit)} OFFSET ${p.add(search.offset)}`,

@@ -62,8 +62,9 @@ describe('SearchIndexer', () => {
   const snapshot = async (statusId: string): Promise<unknown> => ({
     status: (
       await sut.db.query(
-        `SELECT id, account_id, visibility, language, text, tsv::text, properties, tags, mentions, created_at
-           FROM search.statuses WHERE id = $1`,
+        `SELECT s.id, s.account_id, s.visibility, s.language, s.text, s.properties, s.tags, s.mentions,
+                s.created_at, t.tsv::text, t.everyone, t.hidden
+           FROM search.statuses s JOIN search.status_terms t USING (id) WHERE s.id = $1`,
         [statusId],
       )
     ).rows,
