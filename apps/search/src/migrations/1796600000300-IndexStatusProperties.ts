@@ -2,7 +2,7 @@ import type { PostDeploymentMigration } from '@mammut/platform';
 import type { QueryRunner } from 'typeorm';
 
 /** The properties only some statuses have, each walked newest first through an index of its own. */
-const PROPERTIES = ['media', 'image', 'video', 'audio', 'poll', 'link'];
+export const INDEXED_PROPERTIES = ['media', 'image', 'video', 'audio', 'poll', 'link'];
 
 /**
  * `has:media` (and `has:image`, `has:poll`, …) with a word: the search walks the statuses newest
@@ -19,7 +19,7 @@ export class IndexStatusProperties1796600000300 implements PostDeploymentMigrati
   readonly transaction = false;
 
   async up(q: QueryRunner): Promise<void> {
-    for (const property of PROPERTIES)
+    for (const property of INDEXED_PROPERTIES)
       await q.query(
         `CREATE INDEX CONCURRENTLY IF NOT EXISTS "statuses_with_${property}_idx" ON "search"."statuses" ("id")
            WHERE "properties" @> '{${property}}'::text[]`,

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Who may find a status, from its author's row (`a`, left joined) and its visibility. */
-const FLAGS = (v: string): string => `
+/** Who may find a status (everyone, hidden), from its author's row (`a`, left joined) and its visibility. */
+export const FLAGS = (v: string): string => `
   ${v} = 'public' AND coalesce(a.indexable AND NOT (a.suspended OR a.deleted), false),
   coalesce(a.suspended OR a.deleted, false)`;
 

@@ -1,8 +1,7 @@
 import type { PostDeploymentMigration } from '@mammut/platform';
 import type { QueryRunner } from 'typeorm';
-
-/** The properties only some statuses have (as IndexStatusProperties), each with an index of its own. */
-const PROPERTIES = ['media', 'image', 'video', 'audio', 'poll', 'link'];
+import { INDEXED_PROPERTIES } from './1796600000300-IndexStatusProperties';
+import { FLAGS } from './1796600000400-CreateStatusTerms';
 
 /**
  * After the upgrade to `search.status_terms` (CreateStatusTerms), once no release searches
@@ -21,14 +20,13 @@ export class DropStatusesTsv1796600000500 implements PostDeploymentMigration {
     for (const operation of ['insert', 'update', 'delete'])
       await q.query(`DROP TRIGGER IF EXISTS "statuses_mirror_${operation}" ON "${s}"."statuses"`);
     await q.query(`DROP FUNCTION IF EXISTS "${s}"."mirror_status_terms"()`);
-    const flags = `(t.visibility = 'public' AND coalesce(a.indexable AND NOT (a.suspended OR a.deleted), false),
-                    coalesce(a.suspended OR a.deleted, false))`;
+    const flags = `(${FLAGS('t.visibility')})`;
     await q.query(
       `UPDATE "${s}"."status_terms" t SET (everyone, hidden) = ${flags}
          FROM "${s}"."status_terms" t2 LEFT JOIN "${s}"."accounts" a ON a.id = t2.account_id
         WHERE t2.id = t.id AND (t.everyone, t.hidden) IS DISTINCT FROM ${flags}`,
     );
-    for (const property of PROPERTIES) {
+    for (const property of INDEXED_PROPERTIES) {
       await q.query(
         `CREATE INDEX CONCURRENTLY IF NOT EXISTS "status_terms_with_${property}_idx" ON "${s}"."status_terms" ("id")
            WHERE "properties" @> '{${property}}'::text[]`,
