@@ -81,7 +81,8 @@ describe('search.status_terms upgrade', () => {
 
   it('copies the terms, mirrors the previous release meanwhile, and contracts after the upgrade', async () => {
     await db.destroy();
-    db = await release(searchMigrations.length);
+    // The release that brought the terms: its migrations end with DropStatusesTsv.
+    db = await release(searchMigrations.findIndex((m) => m.name === 'DropStatusesTsv1796600000500') + 1);
     expect(await migrateServiceDatabase(db, { skipPostDeployment: true })).toEqual([
       'CreateStatusTerms1796600000400',
     ]);
