@@ -1,4 +1,4 @@
-import type { AccountRecord, PollRecord, StatusRecord } from '@mammut/contracts';
+import type { AccountRecord, MediaAttachmentRecord, PollRecord, StatusRecord } from '@mammut/contracts';
 import type { SerializeContext } from './context';
 import { type MStatus, type StatusContext, serializeStatus, statusJsonText } from './statuses.serializer';
 
@@ -159,6 +159,37 @@ describe('statuses as JSON text', () => {
     const seen = parsed(statusJsonText(original, changed, ctx));
     expect(seen.account.followers_count).toBe(5);
     expect(seen.mentions[0].acct).toBe('alicia');
+  });
+
+  it('renders again when an attachment is a new record (its description edited), not otherwise', () => {
+    const attachment = (description: string): MediaAttachmentRecord =>
+      Object.freeze({
+        id: '50',
+        accountId: '1',
+        statusId: '30',
+        type: 'image' as const,
+        processing: 'complete' as const,
+        processingError: null,
+        url: 'https://example.test/system/50.jpg',
+        previewUrl: 'https://example.test/system/50-small.jpg',
+        meta: {},
+        description,
+        blurhash: null,
+        remoteUrl: null,
+        createdAt: '2026-01-02T00:00:00.000Z',
+      });
+    const pictured = status('30', '1', { mediaIds: ['50'] });
+    const first = attachment('a mammoth');
+    const withMedia = (record: MediaAttachmentRecord): StatusContext =>
+      base(null, { media: new Map([[record.id, record]]) });
+    const text = statusJsonText(pictured, withMedia(first), ctx);
+    expect(parsed(text).media_attachments).toMatchObject([{ id: '50', description: 'a mammoth' }]);
+    expect(statusJsonText(pictured, withMedia(first), ctx)).toBe(text);
+    const described = parsed(statusJsonText(pictured, withMedia(attachment('two mammoths')), ctx));
+    expect(described.media_attachments).toMatchObject([{ id: '50', description: 'two mammoths' }]);
+    expect(parsed(statusJsonText(pictured, base(null, { media: new Map() }), ctx)).media_attachments).toEqual(
+      [],
+    );
   });
 
   it('keeps nothing for a record that is not frozen (one that crossed NATS)', () => {

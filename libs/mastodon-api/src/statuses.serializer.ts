@@ -83,12 +83,7 @@ export interface StatusContext {
 
 /** A status's attachments in its order, those that came with the page (a deleted one is left out). */
 function mediaOf(record: StatusRecord, status: StatusContext): MMediaAttachment[] {
-  // Absent in a record cached before statuses carried media.
-  const ids: readonly string[] | undefined = record.mediaIds;
-  return (ids ?? []).flatMap((id) => {
-    const attachment = status.media?.get(id);
-    return attachment ? [serializeMediaAttachment(attachment)] : [];
-  });
+  return attachmentsOf(record, status).map(serializeMediaAttachment);
 }
 
 export function serializeMention(account: AccountRecord, ctx: SerializeContext): MMention {
@@ -214,9 +209,21 @@ interface SharedText {
   readonly polled: boolean;
   /** The JSON object without its closing brace. */
   readonly open: string;
-  /** The attachments it was rendered with: they come from the media service, new objects each page. */
-  readonly media: string;
+  /** The attachments it was rendered with (the media service's cache serves the same objects). */
+  readonly media: readonly MediaAttachmentRecord[];
 }
+
+/** The status's attachments that came with the page, in its order. */
+function attachmentsOf(record: StatusRecord, status: StatusContext): MediaAttachmentRecord[] {
+  // Absent in a record cached before statuses carried media.
+  const ids: readonly string[] | undefined = record.mediaIds;
+  if (!ids?.length || !status.media) return [];
+  return ids.flatMap((id) => status.media?.get(id) ?? []);
+}
+
+/** Whether two lists hold the very same objects, in order. */
+const sameObjects = <T>(a: readonly T[], b: readonly T[]): boolean =>
+  a.length === b.length && a.every((item, i) => item === b[i]);
 
 const sharedTexts = new WeakMap<StatusRecord, SharedText>();
 
@@ -233,16 +240,15 @@ export function statusJsonText(record: StatusRecord, status: StatusContext, ctx:
   const shared = sharedOf(record, status);
   const mentioned = record.mentions.map((id) => status.accounts.get(id));
   const polled = pollShown(record, status);
-  const media = JSON.stringify(mediaOf(record, status));
+  const media = attachmentsOf(record, status);
   let held = sharedTexts.get(record);
   if (
     !held ||
-    held.media !== media ||
     held.author !== author ||
     held.ctx !== ctx ||
     held.polled !== polled ||
-    held.mentioned.length !== mentioned.length ||
-    held.mentioned.some((account, i) => account !== mentioned[i])
+    !sameObjects(held.media, media) ||
+    !sameObjects(held.mentioned, mentioned)
   ) {
     held = {
       author,
