@@ -124,22 +124,33 @@ export class StatusFeeds {
 
   /** A page of a feed, newest first. */
   async page(ownerId: string, page: PageRequest): Promise<string[]> {
+    const { command, args, reversed } = this.pageRange(ownerId, page);
+    return this.pageOf((await this.redis.call(command, ...args)) as string[], reversed);
+  }
+
+  /**
+   * The range command reading a page: newest first below `max_id` (and above `since_id`), or,
+   * for `min_id`, the page just above it, oldest first from Redis, handed back newest first.
+   */
+  protected pageRange(
+    ownerId: string,
+    page: PageRequest,
+  ): { command: string; args: (string | number)[]; reversed: boolean } {
     const key = this.key(ownerId);
     const below = `(${page.maxId ? member(page.maxId) : WHOLE_FEED_MARK}`;
-    if (page.minId !== undefined) {
-      // The page just above min_id (and below max_id), oldest first from Redis, handed back newest first.
-      const ids = await this.redis.zrangebylex(key, `(${member(page.minId)}`, below, 'LIMIT', 0, page.limit);
-      return ids.map(idOf).reverse();
-    }
-    const ids = await this.redis.zrevrangebylex(
-      key,
-      below,
-      page.sinceId ? `(${member(page.sinceId)}` : '-',
-      'LIMIT',
-      0,
-      page.limit,
-    );
-    return ids.map(idOf);
+    if (page.minId !== undefined)
+      return {
+        command: 'zrangebylex',
+        args: [key, `(${member(page.minId)}`, below, 'LIMIT', 0, page.limit],
+        reversed: true,
+      };
+    const above = page.sinceId ? `(${member(page.sinceId)}` : '-';
+    return { command: 'zrevrangebylex', args: [key, below, above, 'LIMIT', 0, page.limit], reversed: false };
+  }
+
+  protected pageOf(stored: readonly string[], reversed: boolean): string[] {
+    const ids = stored.map(idOf);
+    return reversed ? ids.reverse() : ids;
   }
 }
 
@@ -156,6 +167,26 @@ export class HomeFeeds extends StatusFeeds {
   /** Whether the feed is there and whole; an empty feed that was built is. */
   async whole(accountId: string): Promise<boolean> {
     return (await this.redis.zscore(this.key(accountId), WHOLE_FEED_MARK)) !== null;
+  }
+
+  /**
+   * A page of the feed and whether the feed is whole, in one round trip (every home timeline read
+   * asks both): the page, or null when the feed is not whole and must be built first.
+   */
+  async wholePage(accountId: string, page: PageRequest): Promise<string[] | null> {
+    const { command, args, reversed } = this.pageRange(accountId, page);
+    const results = await this.redis
+      .pipeline()
+      .zscore(this.key(accountId), WHOLE_FEED_MARK)
+      .call(command, ...args)
+      .exec();
+    const [[markError, mark], [pageError, stored]] = results ?? [
+      [null, null],
+      [null, []],
+    ];
+    if (markError) throw markError;
+    if (pageError) throw pageError;
+    return mark === null ? null : this.pageOf(stored as string[], reversed);
   }
 
   /**

@@ -14,6 +14,9 @@ export class TimelinesHandlers {
 
   readonly bound = defineHandlers(contracts.timelines.feeds, {
     getHomeFeed: async ({ accountId, page }) => {
+      // Most reads find the feed whole: the check and the page in one round trip.
+      const ids = await this.feeds.wholePage(accountId, page);
+      if (ids !== null) return { ids, regenerating: false };
       const { regenerating } = await this.rebuild.ensure(accountId);
       return { ids: await this.feeds.page(accountId, page), regenerating };
     },
