@@ -31,6 +31,15 @@ export class CreateStatusTerms1796600000400 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     const s = 'search';
     const columns = `id, account_id, visibility, language, tsv, properties, tags, mentions, created_at, everyone, hidden`;
+    const copied = `
+       SELECT st.id, st.account_id, st.visibility, st.language, st.tsv, st.properties, st.tags,
+              st.mentions, st.created_at, ${FLAGS('st.visibility')}
+         FROM "${s}"."statuses" st LEFT JOIN "${s}"."accounts" a ON a.id = st.account_id`;
+    const upsert = columns
+      .split(', ')
+      .filter((column) => column !== 'id')
+      .map((column) => `${column} = EXCLUDED.${column}`)
+      .join(', ');
     const statements = [
       `CREATE TABLE "${s}"."status_terms" (
         "id" bigint NOT NULL,
@@ -45,15 +54,21 @@ export class CreateStatusTerms1796600000400 implements MigrationInterface {
         "everyone" boolean NOT NULL,
         "hidden" boolean NOT NULL,
         CONSTRAINT "status_terms_pkey" PRIMARY KEY ("id"))`,
-      `INSERT INTO "${s}"."status_terms" (${columns})
-       SELECT st.id, st.account_id, st.visibility, st.language, st.tsv, st.properties, st.tags,
-              st.mentions, st.created_at, ${FLAGS('st.visibility')}
-         FROM "${s}"."statuses" st LEFT JOIN "${s}"."accounts" a ON a.id = st.account_id`,
+      `INSERT INTO "${s}"."status_terms" (${columns}) ${copied}`,
       `CREATE INDEX "status_terms_tsv_idx" ON "${s}"."status_terms" USING gin ("tsv") WITH (fastupdate = off)`,
       `CREATE INDEX "status_terms_tags_idx" ON "${s}"."status_terms" USING gin ("tags") WITH (fastupdate = off)`,
       `CREATE INDEX "status_terms_mentions_idx" ON "${s}"."status_terms" USING gin ("mentions")`,
       `CREATE INDEX "status_terms_account_id_idx" ON "${s}"."status_terms" ("account_id", "id" DESC)`,
-      `ALTER TABLE "${s}"."statuses" ALTER COLUMN "tsv" DROP NOT NULL`,
+      // What the previous release wrote while the copy ran, before the trigger mirrors it: with
+      // its writers held off from here to the end, the statuses indexed or touched lately are
+      // copied again and the terms of statuses deleted meanwhile go. (An indexing transaction
+      // stamps its rows when it begins, and takes milliseconds, not an hour.)
+      `LOCK TABLE "${s}"."statuses" IN SHARE ROW EXCLUSIVE MODE`,
+      `INSERT INTO "${s}"."status_terms" (${columns}) ${copied}
+        WHERE st.indexed_at >= transaction_timestamp() - interval '1 hour'
+       ON CONFLICT (id) DO UPDATE SET ${upsert}`,
+      `DELETE FROM "${s}"."status_terms" t
+        WHERE NOT EXISTS (SELECT 1 FROM "${s}"."statuses" st WHERE st.id = t.id)`,
       `CREATE FUNCTION "${s}"."mirror_status_terms"() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
          IF TG_OP = 'DELETE' THEN
@@ -64,11 +79,7 @@ export class CreateStatusTerms1796600000400 implements MigrationInterface {
          SELECT NEW.id, NEW.account_id, NEW.visibility, NEW.language, NEW.tsv, NEW.properties,
                 NEW.tags, NEW.mentions, NEW.created_at, ${FLAGS('NEW.visibility')}
            FROM (SELECT) AS one LEFT JOIN "${s}"."accounts" a ON a.id = NEW.account_id
-         ON CONFLICT (id) DO UPDATE SET
-           account_id = EXCLUDED.account_id, visibility = EXCLUDED.visibility,
-           language = EXCLUDED.language, tsv = EXCLUDED.tsv, properties = EXCLUDED.properties,
-           tags = EXCLUDED.tags, mentions = EXCLUDED.mentions, created_at = EXCLUDED.created_at,
-           everyone = EXCLUDED.everyone, hidden = EXCLUDED.hidden;
+         ON CONFLICT (id) DO UPDATE SET ${upsert};
          RETURN NEW;
        END $$`,
       // The previous release's writes only: a tsvector written or changed (this release writes none).
@@ -79,6 +90,7 @@ export class CreateStatusTerms1796600000400 implements MigrationInterface {
          EXECUTE FUNCTION "${s}"."mirror_status_terms"()`,
       `CREATE TRIGGER "statuses_mirror_delete" AFTER DELETE ON "${s}"."statuses"
          FOR EACH ROW EXECUTE FUNCTION "${s}"."mirror_status_terms"()`,
+      `ALTER TABLE "${s}"."statuses" ALTER COLUMN "tsv" DROP NOT NULL`,
     ];
     for (const statement of statements) await q.query(statement);
   }
