@@ -1,5 +1,6 @@
 import { createServiceDataSource, migrateServiceDatabase } from '@mammut/platform';
 import { cloneTemplateDatabase, dropDatabase, testInfra } from '@mammut/testing';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { PostgresStatusIndex } from '../index/postgres-status-index';
 import { parseSearchQuery } from '../query/search-query';
@@ -31,8 +32,13 @@ describe('search.status_terms upgrade', () => {
     }).initialize();
 
   /** How the previous release indexed a status: the document and its tsvector in one row. */
-  const previousIndex = (id: string, text: string, visibility = 'public') =>
-    db.query(
+  const previousIndex = (
+    id: string,
+    text: string,
+    visibility = 'public',
+    via: { query: (sql: string, params: unknown[]) => Promise<unknown> } = db,
+  ) =>
+    via.query(
       `INSERT INTO search.statuses (id, account_id, visibility, language, text, tsv, created_at)
        VALUES ($1, $2, $3, 'en', $4, to_tsvector('simple', $4) || to_tsvector('english', $4), now())
        ON CONFLICT (id) DO UPDATE SET text = EXCLUDED.text, tsv = EXCLUDED.tsv, indexed_at = now()`,
@@ -72,7 +78,17 @@ describe('search.status_terms upgrade', () => {
     );
     await previousIndex('1', 'glacier at dawn');
     await previousIndex('2', 'glacier in private', 'private');
+    await previousIndex('5', 'serac fall');
   });
+
+  /** Whether some session waits for a lock on `search.statuses`. */
+  const waitingOnStatuses = async (): Promise<boolean> => {
+    const waiting: unknown[] = await db.query(
+      `SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+        WHERE c.relname = 'statuses' AND NOT l.granted`,
+    );
+    return waiting.length > 0;
+  };
 
   afterAll(async () => {
     await db?.destroy();
@@ -83,12 +99,26 @@ describe('search.status_terms upgrade', () => {
     await db.destroy();
     // The release that brought the terms: its migrations end with DropStatusesTsv.
     db = await release(searchMigrations.findIndex((m) => m.name === 'DropStatusesTsv1796600000500') + 1);
-    expect(await migrateServiceDatabase(db, { skipPostDeployment: true })).toEqual([
-      'CreateStatusTerms1796600000400',
-    ]);
+    // The previous release writes while the copy runs: a status and a deletion the copy cannot
+    // see, committed only once the migration waits for its writers.
+    const writer = new Client({ connectionString: databaseUrl });
+    await writer.connect();
+    await writer.query('BEGIN');
+    await previousIndex('4', 'crevasse field', 'public', {
+      query: (sql, params) => writer.query(sql, params),
+    });
+    await writer.query(`DELETE FROM search.statuses WHERE id = '5'`);
+    const migrated = migrateServiceDatabase(db, { skipPostDeployment: true });
+    const deadline = Date.now() + 20_000;
+    while (!(await waitingOnStatuses()) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await writer.query('COMMIT');
+    await writer.end();
+    expect(await migrated).toEqual(['CreateStatusTerms1796600000400']);
     expect(await terms()).toEqual([
       { id: '1', words: 'at dawn glacier', everyone: true, hidden: false },
       { id: '2', words: 'glacier in privat private', everyone: false, hidden: false },
+      { id: '4', words: 'crevass crevasse field', everyone: true, hidden: false },
     ]);
 
     // The previous release, still running: a new status, an edit, a deletion.
@@ -98,6 +128,7 @@ describe('search.status_terms upgrade', () => {
     expect((await terms()).map((t) => [t.id, t.words])).toEqual([
       ['1', 'at dusk glacier'],
       ['3', 'morain moraine walk'],
+      ['4', 'crevass crevasse field'],
     ]);
 
     // This release edits a status the previous one wrote; a later touch of its row (as the
@@ -129,6 +160,7 @@ describe('search.status_terms upgrade', () => {
     expect((await terms()).map((t) => [t.id, t.everyone, t.hidden])).toEqual([
       ['1', false, true],
       ['3', false, true],
+      ['4', false, true],
     ]);
     const columns: { column_name: string }[] = await db.query(
       `SELECT column_name FROM information_schema.columns
