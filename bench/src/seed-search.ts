@@ -49,10 +49,11 @@ export interface SearchFixture {
  * few: the word of rank r is drawn with the probability of ∛((r+1)/N) − ∛(r/N)); one in 200 says
  * "northern lights", one in 10 carries images. Written straight to the tables, as the other seeders
  * write theirs: the statuses service's rows (the answers are hydrated from them), the media
- * service's attachments, and the search service's own index tables with the tsvector its
- * PostgreSQL index computes (`simple` plus the English stemming), which `search deploy` copies
- * into Elasticsearch for the other backend. Indexing 100,000 statuses through events would
- * measure the indexer, not search, and take minutes.
+ * service's attachments, and the search service's own index tables: the documents, which
+ * `search deploy` copies into Elasticsearch for the other backend, and the terms the PostgreSQL
+ * backend walks (the tsvector its index computes: `simple` plus the English stemming).
+ * Indexing 100,000 statuses through events would measure the indexer, not search, and take
+ * minutes.
  *
  * The queries: a common word (in ~7% of statuses), two common words, a rarer word (~0.5%), the
  * phrase, `from:` an author with a common word, and `has:media` with a common word.

@@ -82,6 +82,14 @@ export interface StatusContext {
 }
 
 /** A status's attachments in its order, those that came with the page (a deleted one is left out). */
+function attachmentsOf(record: StatusRecord, status: StatusContext): MediaAttachmentRecord[] {
+  // Absent in a record cached before statuses carried media.
+  const ids: readonly string[] | undefined = record.mediaIds;
+  if (!ids?.length || !status.media) return [];
+  return ids.flatMap((id) => status.media?.get(id) ?? []);
+}
+
+/** The same as entities. */
 function mediaOf(record: StatusRecord, status: StatusContext): MMediaAttachment[] {
   return attachmentsOf(record, status).map(serializeMediaAttachment);
 }
@@ -211,14 +219,6 @@ interface SharedText {
   readonly open: string;
   /** The attachments it was rendered with (the media service's cache serves the same objects). */
   readonly media: readonly MediaAttachmentRecord[];
-}
-
-/** The status's attachments that came with the page, in its order. */
-function attachmentsOf(record: StatusRecord, status: StatusContext): MediaAttachmentRecord[] {
-  // Absent in a record cached before statuses carried media.
-  const ids: readonly string[] | undefined = record.mediaIds;
-  if (!ids?.length || !status.media) return [];
-  return ids.flatMap((id) => status.media?.get(id) ?? []);
 }
 
 /** Whether two lists hold the very same objects, in order. */
