@@ -195,9 +195,10 @@ describe('self-federation between two instances', () => {
     await both();
     const [aliceOnB] = await bobClient.v1.accounts.$select(bob.accountId).followers.list();
     await bobClient.v1.accounts.$select(aliceOnB.id).block();
+    // B sends two activities, delivered apart: the Reject that ends the follow, and the Block.
     const relationship = await pollUntil(
       async () => (await aliceClient.v1.accounts.relationships.fetch({ id: [bobOnA.id] }))[0],
-      (found) => !found.following,
+      (found) => !found.following && found.blockedBy,
       10_000,
     );
     // Mastodon records a remote Block too, and says so.
