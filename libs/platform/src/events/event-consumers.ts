@@ -95,7 +95,7 @@ export const defaultRetryDelayMs = (deliveryCount: number): number =>
 const GAP_RETRY_MS = 200;
 const DEFAULT_GAP_TIMEOUT_MS = 30_000;
 
-type Outcome = 'applied' | 'duplicate' | 'stale' | 'early';
+type Outcome = 'applied' | 'moved on' | 'duplicate' | 'stale' | 'early';
 
 /** An event that came before an earlier one of its aggregate: rolled back and delivered again soon. */
 class ArrivedEarly extends Error {}
@@ -200,34 +200,33 @@ export class EventConsumers {
       together(() => msg.ack());
       return;
     }
-    // Nothing to apply, and next in its aggregate (the common case): its place moves on in one
-    // statement. Anything else (stale, early, a consumer newer than the aggregate) is the full path's.
-    if (!applies && meta.aggregate && (await this.movedOn(options, meta))) {
-      together(() => msg.ack());
-      return;
-    }
     let outcome: Outcome;
     try {
-      outcome = await options.dataSource.transaction(async (tx): Promise<Outcome> => {
-        // A concurrent delivery of the same event waits here for our commit, then skips. (An event
-        // nobody here handles only moves its aggregate on, which is idempotent by itself.)
-        const { claimed, position, moved } = await this.claim(tx, options, meta, applies);
-        if (!claimed) return 'duplicate';
-        if (meta.aggregate && !moved) {
-          const place = await this.placeInAggregate(
-            tx,
-            options,
-            meta.aggregate,
-            meta,
-            consumerCreatedAt,
-            position,
-          );
-          if (place === 'stale') return 'stale';
-          if (place === 'early') throw new ArrivedEarly();
-        }
-        if (applies && subscription && payload?.success) await subscription.handler(payload.data, tx, meta);
-        return 'applied';
-      });
+      // Nothing to apply, and next in its aggregate (the common case): its place moves on in one
+      // statement. Anything else (stale, early, a consumer newer than the aggregate) is the full
+      // path's. Either fails as the other does (the database away): the event comes again.
+      if (!applies && meta.aggregate && (await this.movedOn(options, meta))) outcome = 'moved on';
+      else
+        outcome = await options.dataSource.transaction(async (tx): Promise<Outcome> => {
+          // A concurrent delivery of the same event waits here for our commit, then skips. (An event
+          // nobody here handles only moves its aggregate on, which is idempotent by itself.)
+          const { claimed, position, moved } = await this.claim(tx, options, meta, applies);
+          if (!claimed) return 'duplicate';
+          if (meta.aggregate && !moved) {
+            const place = await this.placeInAggregate(
+              tx,
+              options,
+              meta.aggregate,
+              meta,
+              consumerCreatedAt,
+              position,
+            );
+            if (place === 'stale') return 'stale';
+            if (place === 'early') throw new ArrivedEarly();
+          }
+          if (applies && subscription && payload?.success) await subscription.handler(payload.data, tx, meta);
+          return 'applied';
+        });
     } catch (error) {
       if (error instanceof ArrivedEarly) {
         log.debug(
@@ -246,7 +245,8 @@ export class EventConsumers {
       msg.nak(delay);
       return;
     }
-    if (outcome !== 'applied') log.debug({ eventId: meta.eventId, outcome }, 'event skipped');
+    if (outcome !== 'applied' && outcome !== 'moved on')
+      log.debug({ eventId: meta.eventId, outcome }, 'event skipped');
     together(() => msg.ack());
   }
 
