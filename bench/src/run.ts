@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -100,6 +100,8 @@ import { checkUpload, measureUploads, type UploadFigures } from './uploads';
  * a V8 CPU profile of the system to .data/bench/prof, BENCH_NODE_ARGS passes flags to the
  * system's node (`--max-semi-space-size=32`, say).
  */
+/** The flags every Mammut process runs with (scripts/node-flags.json). */
+const NODE_FLAGS = JSON.parse(readFileSync(resolve('scripts/node-flags.json'), 'utf8')) as string[];
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
 const PROFILE = process.env.BENCH_PROFILE === '1';
@@ -330,6 +332,8 @@ async function main(): Promise<void> {
           ...extra,
         },
         [
+          // As `npm start` and the image run it, then what the bench is asked to add.
+          ...NODE_FLAGS,
           ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
           ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.data/bench/prof'] : []),
         ],

@@ -262,9 +262,18 @@ export function statusJsonText(record: StatusRecord, status: StatusContext, ctx:
   }
   const reblog = shared ? statusJsonText(shared, { ...status, withText: false }, ctx) : 'null';
   const poll = pollOf(record, status);
-  const rest = JSON.stringify({
-    ...viewerFields(record, status),
-    ...(status.withText ? { text: record.text } : {}),
-  });
-  return `${held.open},"reblog":${reblog},"poll":${poll ? JSON.stringify(poll) : 'null'}${rest === '{}' ? '' : `,${rest.slice(1, -1)}`}}`;
+  const text = status.withText ? `,"text":${JSON.stringify(record.text)}` : '';
+  return `${held.open},"reblog":${reblog},"poll":${poll ? JSON.stringify(poll) : 'null'}${viewerJson(record, status)}${text}}`;
+}
+
+/** viewerFields as JSON members, each after a comma (none without a user token). */
+function viewerJson(record: StatusRecord, status: StatusContext): string {
+  if (status.viewerId === null) return '';
+  const has = (ids: ReadonlySet<string> | undefined): boolean => ids?.has(record.id) ?? false;
+  const pinned =
+    record.accountId === status.viewerId && record.reblogOfId === null
+      ? `,"pinned":${has(status.pinned)}`
+      : '';
+  const filtered = status.filtered?.get(record.id);
+  return `,"favourited":${has(status.favourited)},"reblogged":${has(status.reblogged)},"muted":${has(status.muted)},"bookmarked":${has(status.bookmarked)}${pinned},"filtered":${filtered?.length ? JSON.stringify(filtered.map(serializeFilterResult)) : '[]'}`;
 }

@@ -114,9 +114,23 @@ export async function createGatewayApp(
     // so it can neither split the response nor make Node refuse to write it.
     const location = reply.getHeader('location');
     if (typeof location === 'string') void reply.header('location', headerSafeUri(location));
-    done(null, payload);
+    done(null, asBytes(payload));
   });
   return app;
 }
 
 export type GatewayApp = INestApplication;
+
+/** From this length on, a text body is sent as the bytes it encodes to (asBytes). */
+const LARGE_TEXT = 8 * 1024;
+
+/**
+ * A large text body as its UTF-8 bytes, encoded once outside the JavaScript heap. Sent as text,
+ * Node prepends the response head to it (a new string the length of the body) and the socket
+ * write then copies that into one flat string before encoding it, while Fastify's length count
+ * flattens the body again: three copies of a timeline page on the heap, each young garbage. The
+ * content type is already set when onSend runs, so the bytes go out as the text would.
+ */
+function asBytes(payload: unknown): unknown {
+  return typeof payload === 'string' && payload.length >= LARGE_TEXT ? Buffer.from(payload) : payload;
+}

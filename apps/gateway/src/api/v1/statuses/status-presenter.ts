@@ -84,7 +84,13 @@ export class StatusPresenter {
     viewerId: string | null,
     options: PresentOptions = {},
   ): Promise<JsonText<MStatus[]>> {
-    return `[${(await this.presentEachJson(records, viewerId, options)).join(',')}]`;
+    const texts = await this.presentEachJson(records, viewerId, options);
+    if (!texts.length) return '[]';
+    // Brackets put on the first and last text, so that one join writes the page as one flat
+    // string: wrapping the joined text would make a new string to be copied again before sending.
+    texts[0] = `[${texts[0]}`;
+    texts[texts.length - 1] = `${texts[texts.length - 1]}]`;
+    return texts.join(',');
   }
 
   /** Each status the viewer may see as its JSON text (a stream event's payload is one). */
