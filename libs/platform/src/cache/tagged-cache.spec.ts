@@ -23,6 +23,16 @@ describe('TaggedCache', () => {
     expect(cache.get('k')).toBeUndefined();
   });
 
+  it('answers a batch at the instant of one clock reading', () => {
+    cache.put('k', 'v', [], cache.ticket(), now + 1_000);
+    const at = cache.time();
+    expect(at).toBe(now);
+    now += 1_000;
+    // Read after the entry's end, but for a batch that began before it.
+    expect(cache.get('k', at)).toBe('v');
+    expect(cache.get('k', cache.time())).toBeUndefined();
+  });
+
   it('serves frozen values, so no reader can change what the next one gets', () => {
     const records = new TaggedCache<{ fields: { name: string }[] }>({ ttlMs: 1_000, max: 10 });
     records.startTrusting();

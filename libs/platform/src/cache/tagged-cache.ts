@@ -37,10 +37,16 @@ export class TaggedCache<V> {
     return this.entries.size;
   }
 
-  get(key: string): V | undefined {
+  /** The cache's clock in epoch ms: one reading can serve a batch of `get`s. */
+  time(): number {
+    return this.now();
+  }
+
+  /** The value under `key`, unless it expired by `at` (now, or the batch's `time()`). */
+  get(key: string, at: number = this.now()): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (entry.expiresAt <= this.now()) {
+    if (entry.expiresAt <= at) {
       this.remove(key, entry);
       return undefined;
     }
