@@ -97,8 +97,9 @@ import { checkUpload, measureUploads, type UploadFigures } from './uploads';
  *
  * BENCH_SECONDS (default 10) per measurement, BENCH_RUNS (default 1) repetitions of which the
  * median is reported (fan-out: posts measured, after one that warms up), BENCH_PROFILE=1 writes
- * a V8 CPU profile of the system to .data/bench/prof, BENCH_NODE_ARGS passes flags to the
- * system's node (`--max-semi-space-size=32`, say).
+ * a V8 CPU profile of the system to .data/bench/prof. The system's node runs with the flags of
+ * scripts/node-flags.json, as `npm start` and the image run it; BENCH_NODE_ARGS adds more after
+ * them (`--max-semi-space-size=128`, say: the last one given wins).
  */
 /** The flags every Mammut process runs with (scripts/node-flags.json). */
 const NODE_FLAGS = JSON.parse(readFileSync(resolve('scripts/node-flags.json'), 'utf8')) as string[];
