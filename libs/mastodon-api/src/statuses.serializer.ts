@@ -176,6 +176,10 @@ function sharedFields(
   };
 }
 
+/** Only one's own statuses can be pinned, and only they say whether they are. */
+const saysPinned = (record: StatusRecord, status: StatusContext): boolean =>
+  record.accountId === status.viewerId && record.reblogOfId === null;
+
 /** The viewer's flags of a status (none without a user token). */
 function viewerFields(record: StatusRecord, status: StatusContext): Partial<MStatus> {
   if (status.viewerId === null) return {};
@@ -184,10 +188,7 @@ function viewerFields(record: StatusRecord, status: StatusContext): Partial<MSta
     reblogged: status.reblogged?.has(record.id) ?? false,
     muted: status.muted?.has(record.id) ?? false,
     bookmarked: status.bookmarked?.has(record.id) ?? false,
-    // Only one's own statuses can be pinned, and only they say whether they are.
-    ...(record.accountId === status.viewerId && record.reblogOfId === null
-      ? { pinned: status.pinned?.has(record.id) ?? false }
-      : {}),
+    ...(saysPinned(record, status) ? { pinned: status.pinned?.has(record.id) ?? false } : {}),
     filtered: (status.filtered?.get(record.id) ?? []).map(serializeFilterResult),
   };
 }
@@ -270,10 +271,7 @@ export function statusJsonText(record: StatusRecord, status: StatusContext, ctx:
 function viewerJson(record: StatusRecord, status: StatusContext): string {
   if (status.viewerId === null) return '';
   const has = (ids: ReadonlySet<string> | undefined): boolean => ids?.has(record.id) ?? false;
-  const pinned =
-    record.accountId === status.viewerId && record.reblogOfId === null
-      ? `,"pinned":${has(status.pinned)}`
-      : '';
+  const pinned = saysPinned(record, status) ? `,"pinned":${has(status.pinned)}` : '';
   const filtered = status.filtered?.get(record.id);
   return `,"favourited":${has(status.favourited)},"reblogged":${has(status.reblogged)},"muted":${has(status.muted)},"bookmarked":${has(status.bookmarked)}${pinned},"filtered":${filtered?.length ? JSON.stringify(filtered.map(serializeFilterResult)) : '[]'}`;
 }
