@@ -2,6 +2,7 @@ import { createRestAPIClient, type mastodon } from 'masto';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { orientedJpeg, SVG_WITH_SCRIPT, twoToneImage } from '../apps/media/src/attachments/test-images';
+import { animatedGif } from '../apps/media/src/attachments/test-media';
 import { seedUser, seedUsers, type SeededUser } from './support/factories';
 import { deleteUser } from './support/admin';
 import { pollUntil } from './support/poll';
@@ -90,6 +91,76 @@ describe('profile images', () => {
     expect([meta.width, meta.height]).toEqual([400, 400]);
     expect((await fetch(before.avatar)).status).toBe(404);
     expect(await profileFiles()).toHaveLength(2);
+  });
+
+  it('keeps an animated GIF avatar moving, with its first frame as avatar_static, as Mastodon does', async () => {
+    const before = await aliceClient.v1.accounts.verifyCredentials();
+    const updated = await aliceClient.v1.accounts.updateCredentials({
+      avatar: new Blob([await animatedGif(4)], { type: 'image/gif' }),
+    });
+    expect(updated.avatar).toMatch(/\/system\/accounts\/avatars\/(\d{3}\/)+original\/[0-9a-f]{16}\.gif$/);
+    expect(updated.avatarStatic).toBe(
+      updated.avatar.replace('/original/', '/static/').replace(/\.gif$/, '.png'),
+    );
+    expect(updated.header).toBe(before.header);
+    expect(updated.headerStatic).toBe(before.header);
+
+    const moving = await imageAt(updated.avatar);
+    expect(moving.type).toBe('image/gif');
+    const movingMeta = await sharp(moving.bytes, { animated: true }).metadata();
+    expect(movingMeta.pages).toBe(4);
+    expect([movingMeta.width, movingMeta.pageHeight ?? movingMeta.height]).toEqual([400, 400]);
+    const still = await imageAt(updated.avatarStatic);
+    expect(still.type).toBe('image/png');
+    const stillMeta = await sharp(still.bytes).metadata();
+    expect([stillMeta.format, stillMeta.pages ?? 1, stillMeta.width, stillMeta.height]).toEqual([
+      'png',
+      1,
+      400,
+      400,
+    ]);
+    expect((await fetch(before.avatar)).status).toBe(404);
+    // Others see both; the files are the GIF, its still frame and the header.
+    const seen = await createRestAPIClient({ url: sut.t.url, accessToken: bob.token })
+      .v1.accounts.$select(alice.accountId)
+      .fetch();
+    expect([seen.avatar, seen.avatarStatic]).toEqual([updated.avatar, updated.avatarStatic]);
+    expect(await profileFiles()).toHaveLength(3);
+
+    // A still image again: no still frame of its own, and the GIF's goes with the GIF.
+    const again = await aliceClient.v1.accounts.updateCredentials({
+      avatar: new Blob([await twoToneImage(120, 80, 'webp')], { type: 'image/webp' }),
+    });
+    expect(again.avatarStatic).toBe(again.avatar);
+    expect((await fetch(updated.avatar)).status).toBe(404);
+    expect((await fetch(updated.avatarStatic)).status).toBe(404);
+    expect(await profileFiles()).toHaveLength(2);
+  });
+
+  it('keeps only the first frame of an animated header whose frames together pass the pixel cap', async () => {
+    // Four frames of 2900×2900: each under the cap, together 33.6 million pixels, over it.
+    const frames = await Promise.all(
+      [0, 85, 170, 255].map((red) =>
+        sharp({
+          create: { width: 2900, height: 2900, channels: 3, background: { r: red, g: 60, b: 90 } },
+        })
+          .raw()
+          .toBuffer(),
+      ),
+    );
+    const gif = await sharp(Buffer.concat(frames), {
+      raw: { width: 2900, height: 2900 * 4, channels: 3, pageHeight: 2900 },
+      limitInputPixels: false,
+    })
+      .gif()
+      .toBuffer();
+    const updated = await aliceClient.v1.accounts.updateCredentials({
+      header: new Blob([gif], { type: 'image/gif' }),
+    });
+    expect(updated.header).toMatch(/\/original\/[0-9a-f]{16}\.png$/);
+    expect(updated.headerStatic).toBe(updated.header);
+    const meta = await sharp((await imageAt(updated.header)).bytes, { animated: true }).metadata();
+    expect([meta.format, meta.pages ?? 1, meta.width, meta.height]).toEqual(['png', 1, 1500, 500]);
   });
 
   it('removes the avatar and the header with DELETE /api/v1/profile/…, back to the defaults', async () => {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { mastodon } from 'masto';
 import sharp from 'sharp';
 import { twoToneImage } from '../apps/media/src/attachments/test-images';
+import { animatedGif } from '../apps/media/src/attachments/test-media';
 import { withMediaCleanup } from '../apps/media/src/cleanup/media-cleanup';
 import { seedUsers, type SeededUser } from './support/factories';
 import { clientOf, followAcross } from './support/federation';
@@ -275,12 +276,13 @@ describe('remote media', () => {
     }
     expect(ida.avatarStatic).toBe(ida.avatar);
 
-    // Its server names another avatar: the new one is fetched, the old copy removed.
-    peer.serve('/files/ida-avatar-2.png', await twoToneImage(500, 500), 'image/png');
+    // Its server names another avatar, an animated GIF: the new one is fetched and stays animated
+    // beside its still first frame, the old copy removed.
+    peer.serve('/files/ida-avatar-2.gif', await animatedGif(3), 'image/gif');
     peer.person('ida', keys.publicKey, {
       extra: {
         ...images(peer, 'ida'),
-        icon: { type: 'Image', url: `${peer.origin}/files/ida-avatar-2.png` },
+        icon: { type: 'Image', url: `${peer.origin}/files/ida-avatar-2.gif` },
       },
     });
     const update = await deliverSigned(
@@ -301,6 +303,17 @@ describe('remote media', () => {
       20_000,
     );
     expect(changed.header).toBe(ida.header);
+    expect(changed.avatar).toMatch(/\/original\/[0-9a-f]{16}\.gif$/);
+    expect(changed.avatarStatic).toMatch(/\/static\/[0-9a-f]{16}\.png$/);
+    for (const [url, type, frames] of [
+      [changed.avatar, 'image/gif', 3],
+      [changed.avatarStatic, 'image/png', 1],
+    ] as const) {
+      const response = await fetch(url);
+      expect([response.status, response.headers.get('content-type')]).toEqual([200, type]);
+      const meta = await sharp(Buffer.from(await response.arrayBuffer()), { animated: true }).metadata();
+      expect([meta.pages ?? 1, meta.width]).toEqual([frames, 400]);
+    }
     await pollUntil(
       () => fetch(ida.avatar).then((response) => response.status),
       (status) => status === 404,

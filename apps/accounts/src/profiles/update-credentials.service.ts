@@ -96,7 +96,9 @@ export class UpdateCredentials {
            hide_collections = COALESCE($9, hide_collections),
            fields = COALESCE($10::jsonb, fields),
            avatar_url = CASE WHEN $11 THEN $12 ELSE avatar_url END,
+           avatar_static_url = CASE WHEN $11 THEN $15 ELSE avatar_static_url END,
            header_url = CASE WHEN $13 THEN $14 ELSE header_url END,
+           header_static_url = CASE WHEN $13 THEN $16 ELSE header_static_url END,
            updated_at = now()
          WHERE id = $1`,
         [
@@ -114,6 +116,8 @@ export class UpdateCredentials {
           changes.avatarUrl ?? null,
           changes.headerUrl !== undefined,
           changes.headerUrl ?? null,
+          changes.avatarStaticUrl ?? null,
+          changes.headerStaticUrl ?? null,
         ],
       );
       if (Object.keys(settings).length) {

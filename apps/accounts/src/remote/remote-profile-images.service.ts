@@ -5,10 +5,10 @@ import { ACCOUNTS_DB } from '../database/accounts-database';
 
 type ProfileImageChange = RequestOf<typeof contracts.accounts.remote.setRemoteProfileImage>;
 
-/** The column of each profile image: the copy here, and where its server has it. */
+/** The columns of each profile image: the copy here, its still frame, and where its server has it. */
 const COLUMNS = {
-  avatar: { url: 'avatar_url', remote: 'avatar_remote_url' },
-  header: { url: 'header_url', remote: 'header_remote_url' },
+  avatar: { url: 'avatar_url', still: 'avatar_static_url', remote: 'avatar_remote_url' },
+  header: { url: 'header_url', still: 'header_static_url', remote: 'header_remote_url' },
 } as const;
 
 /**
@@ -24,10 +24,10 @@ export class RemoteProfileImages {
     const column = COLUMNS[change.kind];
     // An UPDATE answers [rows, count] through TypeORM.
     const [rows]: [unknown[], number] = await this.db.query(
-      `UPDATE accounts.accounts SET ${column.url} = $2, updated_at = now()
+      `UPDATE accounts.accounts SET ${column.url} = $2, ${column.still} = $4, updated_at = now()
         WHERE id = $1 AND domain IS NOT NULL AND ${column.remote} IS NOT DISTINCT FROM $3
         RETURNING id`,
-      [change.accountId, change.url, change.remoteUrl],
+      [change.accountId, change.url, change.remoteUrl, change.staticUrl ?? null],
     );
     return { taken: rows.length > 0 };
   }

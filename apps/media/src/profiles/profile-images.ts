@@ -3,7 +3,7 @@ import { ContractError, MEDIA_LIMITS, PROFILE_IMAGE_LIMITS, type ProfileImageKin
 import { assertMediaKey, idPartition, logger, MEDIA_STORAGE, type MediaStorage } from '@mammut/platform';
 import { randomBytes } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MEDIA_DB } from '../database/media-database';
 import {
@@ -25,11 +25,29 @@ export function profileImageKey(accountId: string, kind: ProfileImageKind, exten
 }
 
 /**
+ * Where the still first frame of an animated image (`…/original/<name>.gif`) is stored: Mastodon's
+ * `static` style, `…/static/<name>.png`; null for any other image, which is its own still.
+ */
+export function staticImageKey(key: string): string | null {
+  const animated = /^(accounts\/(?:avatars|headers)\/.+)\/original\/([0-9a-f]+)\.gif$/.exec(key);
+  return animated ? assertMediaKey(`${animated[1]}/static/${animated[2]}.png`) : null;
+}
+
+/** A stored profile image: its key, its URL, and its still frame's URL when it moves. */
+export interface StoredProfileImage {
+  readonly key: string;
+  readonly url: string;
+  readonly staticUrl: string | null;
+}
+
+/**
  * Avatars and headers: an upload read from its bytes (the same formats and pixel cap as
  * attachments), oriented, stripped of metadata, re-encoded and cropped to fill Mastodon's box
  * (400×400, 1500×500; smaller images are not enlarged), stored, then made current in a second
- * step once the account has taken its URL (see the contract). Animated images keep their first
- * frame, as the static style Mastodon also makes.
+ * step once the account has taken its URL (see the contract). An animated GIF stays an animated
+ * GIF, every frame cropped alike, beside a PNG of its first frame (Mastodon's `static` style, what
+ * `avatar_static` and `header_static` show), unless its frames together pass the pixel cap: then
+ * only the first frame is kept, as a still image.
  */
 @Injectable()
 export class ProfileImages {
@@ -40,11 +58,7 @@ export class ProfileImages {
     @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
   ) {}
 
-  async store(
-    accountId: string,
-    kind: ProfileImageKind,
-    uploadKey: string,
-  ): Promise<{ key: string; url: string }> {
+  async store(accountId: string, kind: ProfileImageKind, uploadKey: string): Promise<StoredProfileImage> {
     try {
       const upload = await this.storage.read(uploadKey);
       if (!upload) throw refused(kind, "can't be blank", 'ERR_BLANK');
@@ -65,30 +79,44 @@ export class ProfileImages {
     kind: ProfileImageKind,
     bytes: Buffer,
     remoteUrl: string | null,
-  ): Promise<{ key: string; url: string }> {
+  ): Promise<StoredProfileImage> {
     const inspected = await inspectImage(bytes).catch((error: unknown) => {
       throw error instanceof UnacceptableMedia ? refused(kind, 'content type is invalid') : error;
     });
     const box = PROFILE_IMAGE_LIMITS[kind];
-    let stored: Buffer;
-    try {
-      const image = sharp(bytes, {
+    const animated =
+      inspected.frames > 1 &&
+      inspected.width * inspected.height * inspected.frames <= MEDIA_LIMITS.imageMatrixPixels;
+    const cropped = (frames: { pages: number } | { animated: true }): Sharp =>
+      sharp(bytes, {
         limitInputPixels: MEDIA_LIMITS.imageMatrixPixels,
         failOn: 'error',
-        pages: 1,
         autoOrient: true,
+        ...frames,
       }).resize({ width: box.width, height: box.height, fit: 'cover' });
-      stored = await encodedAs(image, inspected.output).toBuffer();
+    let still: Buffer;
+    let moving: Buffer | null = null;
+    try {
+      still = await encodedAs(cropped({ pages: 1 }), animated ? 'png' : inspected.output).toBuffer();
+      if (animated) moving = await cropped({ animated: true }).gif().toBuffer();
     } catch {
       throw refused(kind, 'could not be processed');
     }
-    const key = profileImageKey(accountId, kind, EXTENSIONS[inspected.output]);
-    await this.storage.put(key, stored, CONTENT_TYPES[inspected.output]);
+    const key = moving
+      ? profileImageKey(accountId, kind, 'gif')
+      : profileImageKey(accountId, kind, EXTENSIONS[inspected.output]);
+    const staticKey = staticImageKey(key);
+    if (moving && staticKey) {
+      await this.storage.put(staticKey, still, CONTENT_TYPES.png);
+      await this.storage.put(key, moving, 'image/gif');
+    } else {
+      await this.storage.put(key, still, CONTENT_TYPES[inspected.output]);
+    }
     await this.db.query(
       `INSERT INTO media.profile_images (account_id, kind, file_key, remote_url) VALUES ($1, $2, $3, $4)`,
       [accountId, kind, key, remoteUrl],
     );
-    return { key, url: this.storage.urlOf(key) };
+    return { key, url: this.storage.urlOf(key), staticUrl: staticKey && this.storage.urlOf(staticKey) };
   }
 
   /** Where the account's current image came from (a remote account's); undefined for none. */
@@ -145,9 +173,12 @@ export class ProfileImages {
     await this.removeFiles(rows.map((row) => row.file_key));
   }
 
-  /** Files whose rows are gone; one that cannot be removed now is only logged (nothing links to it). */
+  /**
+   * Files whose rows are gone, with the still frames of animated ones; one that cannot be removed
+   * now is only logged (nothing links to it).
+   */
   private async removeFiles(keys: string[]): Promise<void> {
-    for (const key of keys) {
+    for (const key of keys.flatMap((original) => [original, staticImageKey(original) ?? []].flat())) {
       await this.storage
         .delete(key)
         .catch((error: unknown) => this.log.warn({ err: error, key }, 'profile image left in storage'));

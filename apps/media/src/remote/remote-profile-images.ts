@@ -10,7 +10,7 @@ import {
   RUNTIME,
   type Runtime,
 } from '@mammut/platform';
-import { ProfileImages } from '../profiles/profile-images';
+import { ProfileImages, type StoredProfileImage } from '../profiles/profile-images';
 import { DOWNLOAD_TIMEOUT_MS, worthRetrying } from './remote-media';
 
 const KINDS: readonly ProfileImageKind[] = ['avatar', 'header'];
@@ -76,7 +76,7 @@ export class RemoteProfileImages {
       }
       throw error;
     }
-    let stored: { key: string; url: string };
+    let stored: StoredProfileImage;
     try {
       stored = await this.profileImages.storeBytes(accountId, kind, body, url);
     } catch (error) {
@@ -95,13 +95,15 @@ export class RemoteProfileImages {
     accountId: string,
     kind: ProfileImageKind,
     remoteUrl: string | null,
-    stored: { key: string; url: string } | null,
+    stored: StoredProfileImage | null,
   ): Promise<void> {
     const { taken } = await this.bus.request(contracts.accounts.remote.setRemoteProfileImage, {
       accountId,
       kind,
       remoteUrl,
       url: stored?.url ?? null,
+      // Only when there is one: a still image asks what the contract asked before it.
+      ...(stored?.staticUrl ? { staticUrl: stored.staticUrl } : {}),
     });
     if (taken) await this.profileImages.commit(accountId, kind, stored?.key ?? null);
     else if (stored) await this.profileImages.discard(accountId, stored.key);

@@ -38,6 +38,9 @@ export const accountsProfiles = {
       /** A profile image the media service stored (or null: none, the default shows). */
       avatarUrl: z.string().url().nullable().optional(),
       headerUrl: z.string().url().nullable().optional(),
+      /** With a new animated image, its still first frame (the media service stored both). */
+      avatarStaticUrl: z.string().url().nullable().optional(),
+      headerStaticUrl: z.string().url().nullable().optional(),
     }),
     response: credentialRecord,
   }),

@@ -46,6 +46,9 @@ export const accountRecord = z.object({
   url: z.string().nullable(),
   avatarUrl: z.string().nullable(),
   headerUrl: z.string().nullable(),
+  /** The still first frame of an animated avatar or header; absent or null: the image is still. */
+  avatarStaticUrl: z.string().nullable().optional(),
+  headerStaticUrl: z.string().nullable().optional(),
   locked: z.boolean(),
   bot: z.boolean(),
   group: z.boolean(),

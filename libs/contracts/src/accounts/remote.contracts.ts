@@ -108,6 +108,8 @@ export const accountsRemote = {
         kind: z.enum(['avatar', 'header']),
         remoteUrl: z.string().nullable(),
         url: z.string().nullable(),
+        /** The copy's still first frame, when it is animated (sent only then). */
+        staticUrl: z.string().nullable().optional(),
       })
       .strict(),
     response: z.object({ taken: z.boolean() }),

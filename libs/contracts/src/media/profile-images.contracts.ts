@@ -15,7 +15,8 @@ export const PROFILE_IMAGE_LIMITS = {
 export const profileImageKind = z.enum(['avatar', 'header']);
 export type ProfileImageKind = z.infer<typeof profileImageKind>;
 
-const storedImage = z.object({ key: z.string(), url: z.string() });
+/** A stored image; `staticUrl` is its still first frame when it is animated (null: it is its own). */
+const storedImage = z.object({ key: z.string(), url: z.string(), staticUrl: z.string().nullable() });
 
 /**
  * Avatars and headers of local accounts. The media service stores and owns the files; the

@@ -31,7 +31,7 @@ const PROFILE_UPLOADS = {
   },
 };
 
-type Stored = { kind: ProfileImageKind; key: string; url: string };
+type Stored = { kind: ProfileImageKind; key: string; url: string; staticUrl: string | null };
 
 @Controller()
 export class CredentialsController {
@@ -77,8 +77,7 @@ export class CredentialsController {
     }
     // The images first (a refused one changes nothing), current only once the account took them.
     const images = await this.storeImages(user.accountId, uploads);
-    const imageUrl = (kind: ProfileImageKind): string | undefined =>
-      images.find((image) => image.kind === kind)?.url;
+    const image = (kind: ProfileImageKind): Stored | undefined => images.find((one) => one.kind === kind);
     const fieldsGiven = b.fields_attributes !== undefined;
     let credentials: CredentialRecord;
     try {
@@ -100,8 +99,10 @@ export class CredentialsController {
         privacy: privacy as (typeof visibility.options)[number] | undefined,
         sensitive: toBool(source.sensitive),
         language: source.language === undefined ? undefined : (toStr(source.language) ?? null),
-        avatarUrl: imageUrl('avatar'),
-        headerUrl: imageUrl('header'),
+        avatarUrl: image('avatar')?.url,
+        avatarStaticUrl: image('avatar')?.staticUrl,
+        headerUrl: image('header')?.url,
+        headerStaticUrl: image('header')?.staticUrl,
       });
     } catch (error) {
       await this.discard(user.accountId, images);
