@@ -50,7 +50,7 @@ describe('profile images', () => {
     aliceClient = createRestAPIClient({ url: sut.t.url, accessToken: alice.token });
   });
 
-  it('takes an avatar and a header with masto, cropped to 400×400 and 1500×500, without EXIF', async () => {
+  it('takes an avatar cropped to 400×400 and a header shrunk to 1500×500 worth of pixels in its own shape, without EXIF', async () => {
     const updated = await aliceClient.v1.accounts.updateCredentials({
       displayName: 'Alice with a face',
       avatar: new Blob([await orientedJpeg(900, 600)], { type: 'image/jpeg' }),
@@ -67,7 +67,8 @@ describe('profile images', () => {
     expect([avatarMeta.width, avatarMeta.height]).toEqual([400, 400]);
     expect(avatarMeta.exif).toBeUndefined();
     const headerMeta = await sharp((await imageAt(updated.header)).bytes).metadata();
-    expect([headerMeta.width, headerMeta.height]).toEqual([1500, 500]);
+    // 3000×1200 to 750,000 pixels at most: 1369×547, as Mastodon's `pixels` style shrinks it.
+    expect([headerMeta.width, headerMeta.height]).toEqual([1369, 547]);
 
     // Everyone sees them: the account as others fetch it, and the owner's credentials.
     const seen = await createRestAPIClient({ url: sut.t.url, accessToken: bob.token })
@@ -160,7 +161,14 @@ describe('profile images', () => {
     expect(updated.header).toMatch(/\/original\/[0-9a-f]{16}\.png$/);
     expect(updated.headerStatic).toBe(updated.header);
     const meta = await sharp((await imageAt(updated.header)).bytes, { animated: true }).metadata();
-    expect([meta.format, meta.pages ?? 1, meta.width, meta.height]).toEqual(['png', 1, 1500, 500]);
+    expect([meta.format, meta.pages ?? 1, meta.width, meta.height]).toEqual(['png', 1, 866, 866]);
+
+    // A header smaller than that is never enlarged.
+    const small = await aliceClient.v1.accounts.updateCredentials({
+      header: new Blob([await twoToneImage(600, 200, 'png')], { type: 'image/png' }),
+    });
+    const smallMeta = await sharp((await imageAt(small.header)).bytes).metadata();
+    expect([smallMeta.width, smallMeta.height]).toEqual([600, 200]);
   });
 
   it('removes the avatar and the header with DELETE /api/v1/profile/…, back to the defaults', async () => {

@@ -263,10 +263,10 @@ describe('remote media', () => {
         account.avatar.includes('/accounts/avatars/') && account.header.includes('/accounts/headers/'),
       20_000,
     );
-    // Copies here, cropped to Mastodon's boxes: a client never loads them from ida's server.
+    // Copies here, sized as Mastodon's styles size them: a client never loads them from ida's server.
     for (const [url, box] of [
       [ida.avatar, { width: 400, height: 400 }],
-      [ida.header, { width: 1500, height: 500 }],
+      [ida.header, { width: 1414, height: 530 }],
     ] as const) {
       expect(url.startsWith(b.t.url)).toBe(true);
       const response = await fetch(url);

@@ -10,6 +10,7 @@ import {
   CONTENT_TYPES,
   encoded as encodedAs,
   EXTENSIONS,
+  fitWithin,
   inspectImage,
   UnacceptableMedia,
 } from '../attachments/images';
@@ -42,8 +43,9 @@ export interface StoredProfileImage {
 
 /**
  * Avatars and headers: an upload read from its bytes (the same formats and pixel cap as
- * attachments), oriented, stripped of metadata, re-encoded and cropped to fill Mastodon's box
- * (400×400, 1500×500; smaller images are not enlarged), stored, then made current in a second
+ * attachments), oriented, stripped of metadata, re-encoded and sized as Mastodon's styles do (an
+ * avatar cropped to fill 400×400; a header kept in shape, shrunk to 1500×500 worth of pixels and
+ * never enlarged), stored, then made current in a second
  * step once the account has taken its URL (see the contract). An animated GIF stays an animated
  * GIF, every frame cropped alike, beside a PNG of its first frame (Mastodon's `static` style, what
  * `avatar_static` and `header_static` show), unless its frames together pass the pixel cap: then
@@ -83,22 +85,25 @@ export class ProfileImages {
     const inspected = await inspectImage(bytes).catch((error: unknown) => {
       throw error instanceof UnacceptableMedia ? refused(kind, 'content type is invalid') : error;
     });
-    const box = PROFILE_IMAGE_LIMITS[kind];
     const animated =
       inspected.frames > 1 &&
       inspected.width * inspected.height * inspected.frames <= MEDIA_LIMITS.imageMatrixPixels;
-    const cropped = (frames: { pages: number } | { animated: true }): Sharp =>
+    const decoded = (frames: { pages: number } | { animated: true }): Sharp =>
       sharp(bytes, {
         limitInputPixels: MEDIA_LIMITS.imageMatrixPixels,
         failOn: 'error',
         autoOrient: true,
         ...frames,
-      }).resize({ width: box.width, height: box.height, fit: 'cover' });
+      });
     let still: Buffer;
     let moving: Buffer | null = null;
     try {
-      still = await encodedAs(cropped({ pages: 1 }), animated ? 'png' : inspected.output).toBuffer();
-      if (animated) moving = await cropped({ animated: true }).gif().toBuffer();
+      const sized = await sizing(kind, decoded({ pages: 1 }));
+      still = await encodedAs(sized(decoded({ pages: 1 })), animated ? 'png' : inspected.output).toBuffer();
+      if (animated)
+        moving = await sized(decoded({ animated: true }))
+          .gif()
+          .toBuffer();
     } catch {
       throw refused(kind, 'could not be processed');
     }
@@ -184,6 +189,21 @@ export class ProfileImages {
         .catch((error: unknown) => this.log.warn({ err: error, key }, 'profile image left in storage'));
     }
   }
+}
+
+/**
+ * How an image of `kind` is sized, from its upright dimensions: an avatar cropped to fill its box
+ * (`400x400#`, small ones enlarged), a header shrunk to its pixels (`pixels: 750000`) or left as
+ * it is.
+ */
+async function sizing(kind: ProfileImageKind, first: Sharp): Promise<(image: Sharp) => Sharp> {
+  if (kind === 'avatar') {
+    const box = PROFILE_IMAGE_LIMITS.avatar;
+    return (image) => image.resize({ width: box.width, height: box.height, fit: 'cover' });
+  }
+  const upright = (await first.metadata()).autoOrient;
+  const target = fitWithin(upright.width, upright.height, PROFILE_IMAGE_LIMITS.headerPixels);
+  return (image) => image.resize({ width: target.width, height: target.height, fit: 'fill' });
 }
 
 /** Mastodon's validation error for the image field: `Validation failed: Avatar …`, with details. */

@@ -8,8 +8,11 @@ export const PROFILE_IMAGE_LIMITS = {
   bytes: 8 * 1024 * 1024,
   /** Avatars are cropped to fill this box (AVATAR_GEOMETRY `400x400#`). */
   avatar: { width: 400, height: 400 },
-  /** Headers are cropped to fill this box (HEADER_GEOMETRY `1500x500#`). */
-  header: { width: 1500, height: 500 },
+  /**
+   * Headers keep their shape, shrunk to at most this many pixels (HEADER_MAX_PIXELS, 1500×500 worth)
+   * and never enlarged, as Mastodon's `pixels` style does.
+   */
+  headerPixels: 1500 * 500,
 } as const;
 
 export const profileImageKind = z.enum(['avatar', 'header']);
