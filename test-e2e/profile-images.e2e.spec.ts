@@ -171,6 +171,64 @@ describe('profile images', () => {
     expect([smallMeta.width, smallMeta.height]).toEqual([600, 200]);
   });
 
+  it('keeps what the owner says the avatar and the header show, up to 150 characters each', async () => {
+    const form = new FormData();
+    form.append('avatar', new Blob([await twoToneImage(300, 300, 'png')], { type: 'image/png' }), 'a.png');
+    form.append('avatar_description', 'Two halves, red and blue 🟥🟦');
+    form.append('header_description', 'A small two-tone strip');
+    const set = await patch(form);
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({
+      avatar_description: 'Two halves, red and blue 🟥🟦',
+      header_description: 'A small two-tone strip',
+    });
+    // Everyone sees them; the instance says how long they may be.
+    const seen = (await (await fetch(`${sut.t.url}/api/v1/accounts/${alice.accountId}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect([seen.avatar_description, seen.header_description]).toEqual([
+      'Two halves, red and blue 🟥🟦',
+      'A small two-tone strip',
+    ]);
+    const instance = (await (await fetch(`${sut.t.url}/api/v2/instance`)).json()) as {
+      configuration: { accounts: Record<string, number> };
+    };
+    expect(instance.configuration.accounts).toMatchObject({
+      max_avatar_description_length: 150,
+      max_header_description_length: 150,
+    });
+
+    // 150 characters (not bytes) are taken; 151 are refused and change nothing, the image neither.
+    const longest = new FormData();
+    longest.append('header_description', 'é'.repeat(150));
+    expect((await patch(longest)).body.header_description).toBe('é'.repeat(150));
+    const files = await profileFiles();
+    const tooLong = new FormData();
+    tooLong.append('avatar', new Blob([await twoToneImage(200, 200, 'png')], { type: 'image/png' }), 'b.png');
+    tooLong.append('avatar_description', 'x'.repeat(151));
+    expect(await patch(tooLong)).toEqual({
+      status: 422,
+      body: {
+        error: 'Validation failed: Avatar description is too long (maximum is 150 characters)',
+        details: {
+          avatar_description: [
+            {
+              error: 'ERR_TOO_LONG',
+              description: 'Avatar description is too long (maximum is 150 characters)',
+            },
+          ],
+        },
+      },
+    });
+    const after = (await aliceClient.v1.accounts.verifyCredentials()) as unknown as Record<string, unknown>;
+    expect([after.avatar, after.avatarDescription]).toEqual([
+      set.body.avatar,
+      'Two halves, red and blue 🟥🟦',
+    ]);
+    expect(await profileFiles()).toEqual(files);
+  });
+
   it('removes the avatar and the header with DELETE /api/v1/profile/…, back to the defaults', async () => {
     const before = await aliceClient.v1.accounts.verifyCredentials();
     const response = await fetch(`${sut.t.url}/api/v1/profile/avatar`, {
@@ -178,9 +236,11 @@ describe('profile images', () => {
       headers: { authorization: `Bearer ${alice.token}` },
     });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { avatar: string; header: string; source?: unknown };
+    const body = (await response.json()) as Record<string, unknown> & { avatar: string; header: string };
     expect(body.avatar).toMatch(/\/avatars\/original\/missing\.png$/);
     expect(body.header).toBe(before.header);
+    // The description goes with its image; the header keeps its own.
+    expect([body.avatar_description, body.header_description]).toEqual(['', 'é'.repeat(150)]);
     expect(body.source).toBeDefined();
     expect((await fetch(before.avatar)).status).toBe(404);
 
@@ -189,9 +249,9 @@ describe('profile images', () => {
       method: 'DELETE',
       headers: { authorization: `Bearer ${alice.token}` },
     });
-    expect(((await header.json()) as { header: string }).header).toMatch(
-      /\/headers\/original\/missing\.png$/,
-    );
+    const removed = (await header.json()) as { header: string; header_description: string };
+    expect(removed.header).toMatch(/\/headers\/original\/missing\.png$/);
+    expect(removed.header_description).toBe('');
     expect(await profileFiles()).toEqual([]);
 
     const unknown = await fetch(`${sut.t.url}/api/v1/profile/banner`, {

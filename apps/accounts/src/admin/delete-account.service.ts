@@ -38,7 +38,8 @@ export class DeleteAccount {
       await tx.query(`DELETE FROM accounts.users WHERE account_id = $1`, [accountId]);
       await tx.query(
         `UPDATE accounts.accounts SET display_name = '', note = '', note_html = '', fields = '[]',
-           avatar_url = NULL, header_url = NULL, avatar_static_url = NULL, header_static_url = NULL, locked = false, bot = false, discoverable = NULL,
+           avatar_url = NULL, header_url = NULL, avatar_static_url = NULL, header_static_url = NULL,
+           avatar_description = '', header_description = '', locked = false, bot = false, discoverable = NULL,
            indexable = false, hide_collections = NULL, followers_count = 0, following_count = 0,
            suspended_at = COALESCE(suspended_at, now()), deleted_at = now(), updated_at = now()
          WHERE id = $1`,

@@ -13,7 +13,7 @@ import { CreateFilters1796088456871 } from './1796088456871-CreateFilters';
 import { NotifyFilterChanges1796098869556 } from './1796098869556-NotifyFilterChanges';
 import { AddMovedAt1796123785531 } from './1796123785531-AddMovedAt';
 import { AddAccountEmojis1796123800000 } from './1796123800000-AddAccountEmojis';
-import { AddStaticProfileImages1796123900000 } from './1796123900000-AddStaticProfileImages';
+import { AddProfileImageDetails1796123900000 } from './1796123900000-AddProfileImageDetails';
 
 /** Every migration of the accounts schema, in order. */
 export const accountsMigrations = [
@@ -32,5 +32,5 @@ export const accountsMigrations = [
   NotifyFilterChanges1796098869556,
   AddMovedAt1796123785531,
   AddAccountEmojis1796123800000,
-  AddStaticProfileImages1796123900000,
+  AddProfileImageDetails1796123900000,
 ];

@@ -2,7 +2,7 @@ import type { AccountRecord, ActorRecord, ActorType, ProfileField, RemoteEmoji }
 
 /** The columns of `accounts.accounts` that make an AccountRecord, for every query that returns one. */
 export const ACCOUNT_COLUMNS = `a.id, a.username, a.domain, a.display_name, a.note, a.note_html, a.uri, a.url, a.avatar_url,
-  a.header_url, a.avatar_static_url, a.header_static_url, a.locked, a.bot, a."group", a.discoverable, a.indexable, a.hide_collections, a.fields, a.followers_count,
+  a.header_url, a.avatar_static_url, a.header_static_url, a.avatar_description, a.header_description, a.locked, a.bot, a."group", a.discoverable, a.indexable, a.hide_collections, a.fields, a.followers_count,
   a.following_count, a.statuses_count, a.last_status_at, a.suspended_at, a.silenced_at, a.memorial, a.moved_to_account_id,
   a.created_at, a.emojis`;
 
@@ -39,6 +39,8 @@ export interface AccountRow {
   header_url: string | null;
   avatar_static_url: string | null;
   header_static_url: string | null;
+  avatar_description: string;
+  header_description: string;
   locked: boolean;
   bot: boolean;
   group: boolean;
@@ -72,6 +74,8 @@ export function toAccountRecord(row: AccountRow): AccountRecord {
     headerUrl: row.header_url,
     avatarStaticUrl: row.avatar_static_url,
     headerStaticUrl: row.header_static_url,
+    avatarDescription: row.avatar_description,
+    headerDescription: row.header_description,
     locked: row.locked,
     bot: row.bot,
     group: row.group,

@@ -21,6 +21,8 @@ export const PROFILE_LIMITS = {
   fields: 4,
   fieldName: 255,
   fieldValue: 255,
+  /** Account::Avatar::MAX_DESCRIPTION_LENGTH, and the header's. */
+  imageDescription: 150,
 } as const;
 
 type Changes = RequestOf<typeof contracts.accounts.profiles.updateCredentials>;
@@ -97,8 +99,12 @@ export class UpdateCredentials {
            fields = COALESCE($10::jsonb, fields),
            avatar_url = CASE WHEN $11 THEN $12 ELSE avatar_url END,
            avatar_static_url = CASE WHEN $11 THEN $15 ELSE avatar_static_url END,
+           avatar_description = CASE WHEN $17::text IS NOT NULL THEN $17
+                                     WHEN $11 AND $12::text IS NULL THEN '' ELSE avatar_description END,
            header_url = CASE WHEN $13 THEN $14 ELSE header_url END,
            header_static_url = CASE WHEN $13 THEN $16 ELSE header_static_url END,
+           header_description = CASE WHEN $18::text IS NOT NULL THEN $18
+                                     WHEN $13 AND $14::text IS NULL THEN '' ELSE header_description END,
            updated_at = now()
          WHERE id = $1`,
         [
@@ -118,6 +124,8 @@ export class UpdateCredentials {
           changes.headerUrl ?? null,
           changes.avatarStaticUrl ?? null,
           changes.headerStaticUrl ?? null,
+          changes.avatarDescription ?? null,
+          changes.headerDescription ?? null,
         ],
       );
       if (Object.keys(settings).length) {
@@ -190,6 +198,13 @@ export class UpdateCredentials {
     v.maxLength('note', 'Note', changes.note, PROFILE_LIMITS.note);
     v.noNul('note', 'Note', changes.note);
     v.noNul('language', 'Language', changes.language);
+    for (const [field, label, value] of [
+      ['avatar_description', 'Avatar description', changes.avatarDescription],
+      ['header_description', 'Header description', changes.headerDescription],
+    ] as const) {
+      v.maxLength(field, label, value, PROFILE_LIMITS.imageDescription);
+      v.noNul(field, label, value);
+    }
     if (changes.language && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(changes.language)) {
       v.add('language', 'ERR_INVALID', 'Language is not a valid language code');
     }

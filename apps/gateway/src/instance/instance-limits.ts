@@ -13,8 +13,8 @@ export function instanceLimits(profile: ProfileLimits): InstanceLimits {
     accounts: {
       displayName: profile.displayName,
       note: profile.note,
-      avatarDescription: 150,
-      headerDescription: 150,
+      avatarDescription: profile.imageDescription,
+      headerDescription: profile.imageDescription,
       featuredTags: 10,
       pinnedStatuses: 5,
       fields: profile.fields,

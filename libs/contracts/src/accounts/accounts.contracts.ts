@@ -41,6 +41,9 @@ export const accountsProfiles = {
       /** With a new animated image, its still first frame (the media service stored both). */
       avatarStaticUrl: z.string().url().nullable().optional(),
       headerStaticUrl: z.string().url().nullable().optional(),
+      /** What the image shows (new or current one); removing the image removes it too. */
+      avatarDescription: z.string().optional(),
+      headerDescription: z.string().optional(),
     }),
     response: credentialRecord,
   }),

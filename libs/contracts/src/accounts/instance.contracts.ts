@@ -31,6 +31,8 @@ export const accountsInstance = {
         fields: count,
         fieldName: count,
         fieldValue: count,
+        /** Of an avatar's or a header's description. */
+        imageDescription: count,
       }),
     }),
   }),

@@ -49,6 +49,9 @@ export const accountRecord = z.object({
   /** The still first frame of an animated avatar or header; absent or null: the image is still. */
   avatarStaticUrl: z.string().nullable().optional(),
   headerStaticUrl: z.string().nullable().optional(),
+  /** What the owner says each image shows; absent (older records) or empty: nothing said. */
+  avatarDescription: z.string().optional(),
+  headerDescription: z.string().optional(),
   locked: z.boolean(),
   bot: z.boolean(),
   group: z.boolean(),

@@ -103,6 +103,8 @@ export class CredentialsController {
         avatarStaticUrl: image('avatar')?.staticUrl,
         headerUrl: image('header')?.url,
         headerStaticUrl: image('header')?.staticUrl,
+        avatarDescription: toStr(b.avatar_description),
+        headerDescription: toStr(b.header_description),
       });
     } catch (error) {
       await this.discard(user.accountId, images);
