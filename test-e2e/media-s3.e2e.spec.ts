@@ -102,7 +102,12 @@ describe('media in a public S3 bucket', () => {
 
     const status = await alice.client().v1.statuses.create({ status: 'a flag', mediaIds: [media.id] });
     expect(status.mediaAttachments.map((attached) => attached.url)).toEqual([media.url]);
-    await alice.client().v1.statuses.$select(status.id).remove();
+    // Deleted with its media (not kept for a redraft): the objects go.
+    const removed = await fetch(`${sut.t.url}/api/v1/statuses/${status.id}?delete_media=true`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${alice.user().token}` },
+    });
+    expect(removed.status).toBe(200);
     expect(
       await pollUntil(
         () => keysOf(minio),

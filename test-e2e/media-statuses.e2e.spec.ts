@@ -2,7 +2,7 @@ import { createRestAPIClient, type mastodon } from 'masto';
 import { seedUsers, type SeededUser } from './support/factories';
 import { pollUntil } from './support/poll';
 import { uploadedImage } from './support/media';
-import { useTestSystem } from './support/system';
+import { settled, useTestSystem } from './support/system';
 
 jest.setTimeout(120_000);
 
@@ -22,7 +22,8 @@ interface Attachment {
 /**
  * Statuses with media through public HTTP (Mastodon's `media_ids`): posted in order with their alt
  * text, focus, dimensions and blurhash, shown wherever the status is (a follower's home timeline
- * too), refused with Mastodon's messages leaving no status, and deleted with their status.
+ * too), refused with Mastodon's messages leaving no status, kept for delete and redraft, and
+ * deleted with their status when asked.
  */
 describe('statuses with media attachments', () => {
   const sut = useTestSystem();
@@ -151,14 +152,40 @@ describe('statuses with media attachments', () => {
     expect((await post({ status: '' })).status).toBe(422);
   });
 
-  it('deletes a status’s attachments and their files with it', async () => {
+  it('keeps a deleted status’s attachments for delete and redraft: the new status takes them', async () => {
+    const id = await uploadedImage(aliceClient, 'kept for the redraft');
+    const posted = await post({ status: 'to redraft', media_ids: [id] });
+    const deleted = await aliceClient.v1.statuses.$select(posted.body.id as string).remove();
+    // What a client redrafts from: the source text and the attachments, ids and all.
+    expect(deleted.text).toBe('to redraft');
+    expect(deleted.mediaAttachments.map((media) => media.id)).toEqual([id]);
+    await settled(sut.t);
+    const [media] = deleted.mediaAttachments;
+    expect((await fetch(media.url!)).status).toBe(200);
+    const redrafted = await post({ status: 'redrafted', media_ids: [id] });
+    expect(redrafted.status).toBe(200);
+    expect(redrafted.body.media_attachments).toEqual([
+      expect.objectContaining({ id, description: 'kept for the redraft', url: media.url }),
+    ]);
+    // Attached again: nobody else's status may take it, and the sweep leaves it.
+    expect((await post({ status: 'taken twice', media_ids: [id] })).status).toBe(422);
+  });
+
+  it('deletes a status’s attachments and their files with it when asked (delete_media)', async () => {
     const id = await uploadedImage(aliceClient);
     const posted = await post({ status: 'going', media_ids: [id] });
     const [media] = posted.body.media_attachments as Attachment[];
     expect((await fetch(media.url)).status).toBe(200);
-    await aliceClient.v1.statuses.$select(posted.body.id as string).remove();
+    const response = await fetch(
+      `${sut.t.url}/api/v1/statuses/${posted.body.id as string}?delete_media=true`,
+      {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${alice.token}` },
+      },
+    );
+    expect(response.status).toBe(200);
     await pollUntil(
-      () => fetch(media.url).then((response) => response.status),
+      () => fetch(media.url).then((answer) => answer.status),
       (status) => status === 404,
       20_000,
     );
@@ -167,6 +194,7 @@ describe('statuses with media attachments', () => {
       headers: { authorization: `Bearer ${alice.token}` },
     });
     expect(gone.status).toBe(404);
+    expect((await post({ status: 'redrafted', media_ids: [id] })).status).toBe(422);
   });
 
   it('edits alt text and focus of the attachments with media_attributes, as a version of its own', async () => {

@@ -1,5 +1,6 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import { Client } from 'pg';
+import { uploadedImage } from './support/media';
 import { seedUsers, type SeededUser } from './support/factories';
 import { startTestSystem, type TestSystem } from './support/system';
 
@@ -164,6 +165,18 @@ describe('streaming over server-sent events', () => {
     expect(await direct.next(() => true, 300)).toBeUndefined();
   });
 
+  it('streams only statuses with media on public/local?only_media=true (public:local:media)', async () => {
+    const media = await open('/api/v1/streaming/public/local?only_media=true', bob.token);
+    expect(media.response.status).toBe(200);
+    await as(alice).v1.statuses.create({ status: 'no picture' });
+    const pictured = await as(alice).v1.statuses.create({
+      status: 'a picture',
+      mediaIds: [await uploadedImage(as(alice))],
+    });
+    const update = await media.next((e) => e.event === 'update');
+    expect((JSON.parse(update?.data ?? '{}') as { id: string }).id).toBe(pictured.id);
+  });
+
   it('ends the streams of a token within a second of its revocation, by the API or by SQL by hand', async () => {
     const [dora, eve] = await seedUsers(t, ['dora', 'eve']);
     const byApi = await open('/api/v1/streaming/user', dora.token);
@@ -206,9 +219,9 @@ describe('streaming over server-sent events', () => {
     expect(await bad.response.json()).toEqual({ error: 'The access token is invalid' });
     const none = await open('/api/v1/streaming/user');
     expect(none.response.status).toBe(401);
-    const media = await open('/api/v1/streaming/public?only_media=true', bob.token);
-    expect(media.response.status).toBe(400);
-    expect(await media.response.json()).toEqual({ error: 'Unknown stream type' });
+    const untagged = await open('/api/v1/streaming/hashtag', bob.token);
+    expect(untagged.response.status).toBe(400);
+    expect(await untagged.response.json()).toEqual({ error: 'Unknown stream type' });
     const list = await open('/api/v1/streaming/list?list=123', bob.token);
     expect(list.response.status).toBe(401);
     const nowhere = await open('/api/v1/streaming/nowhere', bob.token);

@@ -15,6 +15,8 @@ export interface StreamSpec {
   readonly stream?: readonly string[];
   /** A list's stream: the gateway checks the list is the viewer's before subscribing. */
   readonly listId?: string;
+  /** A `:media` variant: only statuses with media attachments (deletions all pass). */
+  readonly onlyMedia?: boolean;
 }
 
 /** What a subscription names besides the stream (`{"stream": "list", "list": "<id>"}`, `"tag": "cats"`). */
@@ -44,6 +46,12 @@ export function streamSpec(
   params: StreamParams = {},
 ): StreamSpec | undefined {
   const statuses = ['read:statuses'];
+  // `public:media`, `public:local:media`, `public:remote:media`: the public stream, media only.
+  const media = /^(public(?::local|:remote)?):media$/.exec(name);
+  if (media) {
+    const plain = streamSpec(media[1], accountId, params);
+    return plain && { ...plain, name, onlyMedia: true };
+  }
   switch (name) {
     case 'user':
       return {

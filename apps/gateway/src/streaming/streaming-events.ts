@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import {
   anyScopeSatisfied,
   contracts,
+  type StatusRecord,
   type StreamMessage,
   streamMessage,
   type TokenGrant,
@@ -240,7 +241,8 @@ export class StreamingEvents implements OnModuleInit, OnModuleDestroy {
         const { statuses, reblogged } = await this.bus.request(contracts.statuses.statuses.getStatuses, {
           ids: [message.statusId],
         });
-        const [status] = await this.statuses.presentEachJson(statuses, viewer, {
+        const shown = spec.onlyMedia ? statuses.filter(withMedia) : statuses;
+        const [status] = await this.statuses.presentEachJson(shown, viewer, {
           context: spec.context,
           reblogged,
         });
@@ -271,6 +273,12 @@ export class StreamingEvents implements OnModuleInit, OnModuleDestroy {
       }
     }
   }
+}
+
+/** Whether a status has media of its own (a record cached before statuses carried media has none). */
+function withMedia(record: StatusRecord): boolean {
+  const ids: readonly string[] | undefined = record.mediaIds;
+  return (ids?.length ?? 0) > 0;
 }
 
 /** Why a valid token may not stream, as Mastodon's streaming server says it; nothing when it may. */

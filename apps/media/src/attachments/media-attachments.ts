@@ -385,6 +385,19 @@ export class MediaAttachments {
    * RemoveStatusService), in the caller's transaction; files are removed once the rows are, and
    * removing a file already gone is harmless if the event comes again.
    */
+  /**
+   * The attachments of a status its author deleted to redraft, let go as uploads of theirs again
+   * (Mastodon keeps them for the redraft): a new status may take them, and the sweep removes them
+   * a day after the deletion, not after the upload, if none does.
+   */
+  async detachOfStatus(tx: EntityManager, statusId: string): Promise<void> {
+    await tx.query(
+      `UPDATE media.media_attachments SET status_id = NULL, created_at = now(), updated_at = now()
+        WHERE status_id = $1 AND remote_url IS NULL`,
+      [statusId],
+    );
+  }
+
   async deleteOfStatus(tx: EntityManager, statusId: string): Promise<void> {
     const [rows]: [MediaRow[], number] = await tx.query(
       `DELETE FROM media.media_attachments WHERE status_id = $1 RETURNING ${MEDIA_COLUMNS}`,

@@ -9,8 +9,9 @@ import { RemoteProfileImages } from '../remote/remote-profile-images';
 import { MediaAttachments } from './media-attachments';
 
 /**
- * The media of deleted statuses and accounts: a local status deleted takes its attachments and
- * their files along (Mastodon's RemoveStatusService; reblogs carry no media of their own), a
+ * The media of deleted statuses and accounts: a status deleted takes its attachments and their
+ * files along (Mastodon's RemoveStatusService; reblogs carry no media of their own), except one
+ * its author deletes to redraft, whose attachments stay for the new status; a
  * deleted account its avatar and header; a remote account's images are cached as they come.
  */
 @Injectable()
@@ -31,10 +32,14 @@ export class StatusMedia extends EventSubscriber {
       {
         consumer: 'media-deleted-statuses',
         handlers: [
-          // Local and remote alike, as Mastodon's RemoveStatusService purges a remote status's media.
-          on(contracts.statuses.statuses.events.statusDeleted, ({ statusId, reblogOfId }, tx) =>
-            reblogOfId === null ? this.attachments.deleteOfStatus(tx, statusId) : Promise.resolve(),
-          ),
+          // Local and remote alike, as Mastodon's RemoveStatusService purges a remote status's
+          // media; a status its author deletes to redraft lets go of its media instead.
+          on(contracts.statuses.statuses.events.statusDeleted, ({ statusId, reblogOfId, keepMedia }, tx) => {
+            if (reblogOfId !== null) return Promise.resolve();
+            return keepMedia
+              ? this.attachments.detachOfStatus(tx, statusId)
+              : this.attachments.deleteOfStatus(tx, statusId);
+          }),
         ],
       },
       {

@@ -6,6 +6,14 @@ import { Conversations } from '../conversations/conversations.service';
 import { STATUSES_DB, STATUSES_OUTBOX } from '../database/statuses-database';
 import { STATUS_COLUMNS, type StatusRow, toStatusRecord } from './status-row';
 
+/** How a status goes. */
+export interface RemoveOptions {
+  /** The author deletes it to redraft: its media stay, unattached, for the new status. */
+  readonly keepMedia?: boolean;
+  /** Set for a reblog that goes with the status it shared: whose that status was. */
+  readonly sharedAuthorId?: string;
+}
+
 /**
  * Deletes an author's own status: marked deleted (every read leaves it out from then on), its
  * parent's reply count lowered, and `status.deleted` written so feeds, streams and federation
@@ -21,12 +29,17 @@ export class DeleteStatus {
     private readonly conversations: Conversations,
   ) {}
 
-  async execute(accountId: string, statusId: string): Promise<StatusRecord> {
-    return this.db.transaction((tx) => this.deleteIn(tx, accountId, statusId));
+  async execute(accountId: string, statusId: string, options: RemoveOptions = {}): Promise<StatusRecord> {
+    return this.db.transaction((tx) => this.deleteIn(tx, accountId, statusId, options));
   }
 
   /** The same inside the caller's transaction (a remote Delete records its tombstone with it). */
-  async deleteIn(tx: EntityManager, accountId: string, statusId: string): Promise<StatusRecord> {
+  async deleteIn(
+    tx: EntityManager,
+    accountId: string,
+    statusId: string,
+    options: RemoveOptions = {},
+  ): Promise<StatusRecord> {
     const [row]: StatusRow[] = await tx.query(
       `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
         WHERE s.id = $1 AND s.account_id = $2 AND s.deleted_at IS NULL
@@ -35,26 +48,32 @@ export class DeleteStatus {
     );
     if (!row) throw notFound();
     const status = toStatusRecord(row);
-    await this.removeWithReblogs(tx, status);
+    await this.removeWithReblogs(tx, status, options);
     return status;
   }
 
   /** Removes a status (not a reblog) and its reblogs, each announced so that every feed holding one drops it. */
-  async removeWithReblogs(tx: EntityManager, status: StatusRecord): Promise<void> {
-    await this.remove(tx, status);
+  async removeWithReblogs(
+    tx: EntityManager,
+    status: StatusRecord,
+    options: RemoveOptions = {},
+  ): Promise<void> {
+    await this.remove(tx, status, options);
     const reblogs: StatusRow[] = await tx.query(
       `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
         WHERE s.reblog_of_id = $1 AND s.deleted_at IS NULL FOR UPDATE`,
       [status.id],
     );
-    for (const reblog of reblogs) await this.remove(tx, toStatusRecord(reblog), status.accountId);
+    for (const reblog of reblogs)
+      await this.remove(tx, toStatusRecord(reblog), { sharedAuthorId: status.accountId });
   }
 
   /**
    * Marks one status deleted, moves the counters it counted in, and announces it. A reblog's
    * counter is left alone when the status it shared goes too (`sharedAuthorId` given).
    */
-  async remove(tx: EntityManager, status: StatusRecord, sharedAuthorId?: string): Promise<void> {
+  async remove(tx: EntityManager, status: StatusRecord, options: RemoveOptions = {}): Promise<void> {
+    const { sharedAuthorId } = options;
     await tx.query(`UPDATE statuses.statuses SET deleted_at = now(), updated_at = now() WHERE id = $1`, [
       status.id,
     ]);
@@ -87,6 +106,7 @@ export class DeleteStatus {
       local: status.local,
       reblogOfId: status.reblogOfId,
       reblogOfAccountId,
+      keepMedia: options.keepMedia === true && status.local && status.reblogOfId === null,
     });
   }
 }

@@ -67,3 +67,6 @@ export function toStatusRecord(row: StatusRow): StatusRecord {
     emojis: row.emojis,
   };
 }
+
+/** A status with media attachments of its own (a reblog has none: its media are the shared status's). */
+export const WITH_MEDIA = 'cardinality(s.media_ids) > 0';

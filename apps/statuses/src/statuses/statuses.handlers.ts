@@ -20,13 +20,14 @@ export class StatusesHandlers {
     listStatusEdits: async ({ statusId }) => ({ edits: await this.queries.edits(statusId) }),
     getStatuses: ({ ids }) => this.queries.byIds(ids),
     lookupStatuses: ({ urls }) => this.queries.byUrls(urls),
-    deleteStatus: ({ accountId, statusId }) => this.deleteStatus.execute(accountId, statusId),
+    deleteStatus: ({ accountId, statusId, deleteMedia }) =>
+      this.deleteStatus.execute(accountId, statusId, { keepMedia: deleteMedia !== true }),
     listAuthorStatuses: async (request) => this.queries.withReblogged(await this.queries.byAuthor(request)),
     listStatusesByAuthors: async (request) => ({ statuses: await this.queries.byAuthors(request) }),
     getContext: ({ statusId, ...limits }) => this.queries.context(statusId, limits),
     getStatistics: ({ weekStarts }) => this.queries.statistics(weekStarts),
-    listPublicStatuses: async ({ local, page }) => ({
-      statuses: await this.queries.publicTimeline(local, page),
+    listPublicStatuses: async ({ local, onlyMedia, page }) => ({
+      statuses: await this.queries.publicTimeline(local, page, onlyMedia ?? false),
     }),
   });
 }

@@ -12,7 +12,7 @@ import { pageSql, type ReadEntry, ReadThrough } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { STATUSES_DB } from '../database/statuses-database';
 import { StatusRecordsCache } from './status-cache';
-import { STATUS_COLUMNS, type StatusRow, toStatusRecord } from './status-row';
+import { STATUS_COLUMNS, type StatusRow, toStatusRecord, WITH_MEDIA } from './status-row';
 
 type AuthorStatuses = RequestOf<typeof contracts.statuses.statuses.listAuthorStatuses>;
 type StatusList = { statuses: StatusRecord[]; reblogged: StatusRecord[] };
@@ -160,14 +160,15 @@ export class StatusesQueries {
    * Public statuses that are no replies to others, newest first (the public timelines): their ids
    * from the index, their records as any page's (mostly from the cache).
    */
-  async publicTimeline(local: boolean | null, page: PageRequest): Promise<StatusRecord[]> {
+  async publicTimeline(local: boolean | null, page: PageRequest, onlyMedia = false): Promise<StatusRecord[]> {
     const p = pageSql('s.id', page, []);
     // Spelled out, so the planner sees the local timeline's own index (statuses_public_local_idx).
     const origin = local === null ? '' : local ? 'AND s.local' : 'AND NOT s.local';
+    const media = onlyMedia ? `AND ${WITH_MEDIA}` : '';
     const rows: { id: string }[] = await this.db.query(
       `SELECT s.id FROM statuses.statuses s
         WHERE s.visibility = 'public' AND s.deleted_at IS NULL AND s.reblog_of_id IS NULL
-          AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id) ${origin}${p.where}
+          AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id) ${origin} ${media}${p.where}
         ORDER BY ${p.order} LIMIT ${p.limit}`,
       p.params,
     );
@@ -220,6 +221,7 @@ export class StatusesQueries {
       request.excludeReplies,
       request.tagged,
       request.excludeReblogs ?? false,
+      request.onlyMedia ?? false,
     ]);
     const rows: StatusRow[] = await this.db.query(
       `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
@@ -229,7 +231,8 @@ export class StatusesQueries {
                  SELECT 1 FROM statuses.mentions m WHERE m.status_id = s.id AND m.account_id = $3::bigint)))
           AND ($4::boolean = false OR s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)
           AND ($5::text IS NULL OR $5::text = ANY(s.tags))
-          AND ($6::boolean = false OR s.reblog_of_id IS NULL)${p.where}
+          AND ($6::boolean = false OR s.reblog_of_id IS NULL)
+          AND ($7::boolean = false OR ${WITH_MEDIA})${p.where}
         ORDER BY ${p.order} LIMIT ${p.limit}`,
       p.params,
     );

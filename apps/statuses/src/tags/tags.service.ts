@@ -3,7 +3,7 @@ import type { PageRequest, StatusRecord, TagRecord } from '@mammut/contracts';
 import { pageSql } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { STATUSES_DB } from '../database/statuses-database';
-import { STATUS_COLUMNS, type StatusRow, toStatusRecord } from '../statuses/status-row';
+import { STATUS_COLUMNS, type StatusRow, toStatusRecord, WITH_MEDIA } from '../statuses/status-row';
 
 /** The days a hashtag's history covers, as Mastodon's Tag entity carries it. */
 const HISTORY_DAYS = 7;
@@ -13,6 +13,7 @@ interface TagTimeline {
   all: string[];
   none: string[];
   local: boolean | null;
+  onlyMedia?: boolean;
   page: PageRequest;
 }
 
@@ -89,12 +90,19 @@ export class Tags {
 
   /** Public statuses with any of `any`, all of `all`, none of `none`; newest first. */
   async timeline(request: TagTimeline): Promise<StatusRecord[]> {
-    const p = pageSql('s.id', request.page, [request.any, request.all, request.none, request.local]);
+    const p = pageSql('s.id', request.page, [
+      request.any,
+      request.all,
+      request.none,
+      request.local,
+      request.onlyMedia ?? false,
+    ]);
     const rows: StatusRow[] = await this.db.query(
       `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s
         WHERE s.tags && $1::text[] AND s.tags @> $2::text[] AND NOT (s.tags && $3::text[])
           AND s.deleted_at IS NULL AND s.visibility = 'public' AND s.reblog_of_id IS NULL
-          AND ($4::boolean IS NULL OR s.local = $4::boolean)${p.where}
+          AND ($4::boolean IS NULL OR s.local = $4::boolean)
+          AND ($5::boolean = false OR ${WITH_MEDIA})${p.where}
         ORDER BY ${p.order} LIMIT ${p.limit}`,
       p.params,
     );

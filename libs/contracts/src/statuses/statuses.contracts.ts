@@ -77,6 +77,8 @@ const authorStatuses = z.object({
   pinned: z.boolean().optional(),
   /** Only statuses with this hashtag (lower-cased). */
   tagged: z.string().max(200).nullable(),
+  /** Only statuses with media attachments (Mastodon's `only_media`). */
+  onlyMedia: z.boolean().optional(),
   page: pageRequest,
 });
 
@@ -122,6 +124,11 @@ export const statusEvents = {
       reblogOfId: id.nullable().default(null),
       /** The author of the status a withdrawn reblog shared. */
       reblogOfAccountId: id.nullable().default(null),
+      /**
+       * Deleted by its author through the API without `delete_media` (delete and redraft): its
+       * media stay, unattached, for the status that takes their place.
+       */
+      keepMedia: z.boolean().default(false),
     }),
   }),
 };
@@ -213,9 +220,12 @@ export const statusesStatuses = {
     request: z.object({ urls: z.array(z.string().min(1).max(2048)).max(20) }),
     response: statusList,
   }),
-  /** Deletes the author's own status; answers it as it was (with its source, for redrafting). */
+  /**
+   * Deletes the author's own status; answers it as it was (with its source, for redrafting). Its
+   * media stay for the redraft unless `deleteMedia` (Mastodon's `delete_media`).
+   */
   deleteStatus: defineRequest('statuses.status.delete', {
-    request: z.object({ accountId: id, statusId: id }),
+    request: z.object({ accountId: id, statusId: id, deleteMedia: z.boolean().optional() }),
     response: statusRecord,
   }),
   /** One author's statuses, newest first, as far as `authorStatuses` lets the viewer see. */
@@ -250,7 +260,12 @@ export const statusesStatuses = {
    * `local` true for this server's only, false for other servers' only, null for both.
    */
   listPublicStatuses: defineRequest('statuses.public_status.list', {
-    request: z.object({ local: z.boolean().nullable(), page: pageRequest }),
+    request: z.object({
+      local: z.boolean().nullable(),
+      /** Only statuses with media attachments (Mastodon's `only_media`). */
+      onlyMedia: z.boolean().optional(),
+      page: pageRequest,
+    }),
     response: z.object({ statuses: z.array(statusRecord) }),
   }),
   /**

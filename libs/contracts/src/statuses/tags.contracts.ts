@@ -66,6 +66,8 @@ export const statusesTags = {
       all: z.array(tagName).max(5),
       none: z.array(tagName).max(5),
       local: z.boolean().nullable(),
+      /** Only statuses with media attachments (Mastodon's `only_media`). */
+      onlyMedia: z.boolean().optional(),
       page: pageRequest,
     }),
     response: z.object({ statuses: z.array(statusRecord) }),

@@ -84,14 +84,13 @@ export class TagsController {
     @ViewerAccountId() viewer: string | null,
     @Page({ limit: 20, max: 40 }) page: ListPage,
   ): Promise<MStatus[]> {
-    // Media does not exist yet: only statuses with media is none.
-    if (toBool(query.only_media)) return [];
     const local = toBool(query.local) ? true : toBool(query.remote) ? false : null;
     const { statuses } = await this.bus.request(tags.listTagStatuses, {
       any: [...new Set([tagOf(name), ...tagList(query.any)])],
       all: tagList(query.all),
       none: tagList(query.none),
       local,
+      onlyMedia: toBool(query.only_media) ?? false,
       page: page.params,
     });
     setLinkHeader(page.request, page.reply, this.ctx.origin, {

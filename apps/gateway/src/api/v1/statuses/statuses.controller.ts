@@ -140,13 +140,24 @@ export class StatusesController {
     return { ancestors, descendants };
   }
 
+  /**
+   * Deletes one's own status, answering it with its source for delete and redraft: its media stay
+   * for the redraft (unattached, swept a day later if no status takes them) unless `delete_media`
+   * (Mastodon 4.4) asks them gone at once.
+   */
   @Delete('api/v1/statuses/:id')
   @Auth.user('write:statuses')
-  async remove(@Param('id') id: string, @CurrentUser() user: UserState): Promise<MStatus> {
+  async remove(
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Body() body: Record<string, unknown> | undefined,
+    @CurrentUser() user: UserState,
+  ): Promise<MStatus> {
     if (!isId(id)) throw Errors.notFound();
     const deleted = await this.bus.request(contracts.statuses.statuses.deleteStatus, {
       accountId: user.accountId,
       statusId: id,
+      deleteMedia: toBool(query.delete_media ?? body?.delete_media) === true,
     });
     const [presented] = await this.presenter.present([deleted], user.accountId, { withText: true });
     return presented;
@@ -164,8 +175,7 @@ export class StatusesController {
     const { accounts } = await this.bus.request(contracts.accounts.profiles.getAccounts, { ids: [id] });
     const author = accounts[0];
     if (!author) throw Errors.notFound();
-    // Media does not exist yet: asking for only statuses with media finds none.
-    if (author.suspended || toBool(query.only_media)) return [];
+    if (author.suspended) return [];
     const facts =
       viewer && viewer !== id
         ? (
@@ -188,6 +198,7 @@ export class StatusesController {
       excludeReplies: toBool(query.exclude_replies) ?? false,
       excludeReblogs: toBool(query.exclude_reblogs) ?? false,
       tagged: toStr(query.tagged)?.replace(/^#/, '').toLowerCase() || null,
+      onlyMedia: toBool(query.only_media) ?? false,
       page: page.params,
     });
     if (!pinned)

@@ -65,11 +65,10 @@ export class TimelinesController {
     @ViewerAccountId() viewer: string | null,
     @Page({ limit: 20, max: 40 }) page: ListPage,
   ): Promise<JsonText<MStatus[]>> {
-    // Media does not exist yet: only statuses with media is none.
-    if (toBool(query.only_media)) return '[]';
     const local = toBool(query.local) ? true : toBool(query.remote) ? false : null;
     const { statuses } = await this.bus.request(contracts.statuses.statuses.listPublicStatuses, {
       local,
+      onlyMedia: toBool(query.only_media) ?? false,
       page: page.params,
     });
     setLinkHeader(page.request, page.reply, this.ctx.origin, {
