@@ -127,6 +127,15 @@ describe('profile images', () => {
       .fetch();
     expect([seen.avatar, seen.avatarStatic]).toEqual([updated.avatar, updated.avatarStatic]);
     expect(await profileFiles()).toHaveLength(3);
+    // Other servers get the moving one, with its type, as Mastodon's actor document gives it.
+    const actor = await fetch(`${sut.t.url}/users/alice`, {
+      headers: { accept: 'application/activity+json' },
+    });
+    expect(((await actor.json()) as { icon: unknown }).icon).toEqual({
+      type: 'Image',
+      mediaType: 'image/gif',
+      url: updated.avatar,
+    });
 
     // A still image again: no still frame of its own, and the GIF's goes with the GIF.
     const again = await aliceClient.v1.accounts.updateCredentials({

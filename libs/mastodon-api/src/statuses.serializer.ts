@@ -20,7 +20,7 @@ export interface MStatusTag {
   url: string;
 }
 
-/** Mastodon's Status entity, as far as Mammut fills it today (no media, cards or quotes yet). */
+/** Mastodon's Status entity, as far as Mammut fills it today (no cards or quotes yet). */
 export interface MStatus {
   id: string;
   created_at: string;

@@ -1,4 +1,5 @@
 import type { ActorRecord } from '@mammut/contracts';
+import { contentTypeOfKey } from '@mammut/platform';
 
 /** The `@context` of actor documents: ActivityStreams, security, and the terms Mastodon adds. */
 export const ACTOR_CONTEXT = [
@@ -44,8 +45,9 @@ export function actorDocument(
   const id = account.uri;
   const suspended = account.suspended;
   const profile = account.url ?? `${host.publicOrigin}/@${account.username}`;
+  // With its type, as Mastodon's ImageSerializer gives it (a GIF avatar is `image/gif`).
   const image = (url: string | null): Record<string, unknown> | undefined =>
-    url && !suspended ? { type: 'Image', url } : undefined;
+    url && !suspended ? { type: 'Image', ...mediaTypeOf(url), url } : undefined;
   return {
     '@context': ACTOR_CONTEXT,
     id,
@@ -85,4 +87,16 @@ const BARE_ACTOR_FIELDS = ['@context', 'id', 'type', 'preferredUsername', 'inbox
 /** The actor document cut down to {@link BARE_ACTOR_FIELDS} (Mastodon's restrict_fields_to). */
 export function bareActorDocument(document: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(document).filter(([key]) => BARE_ACTOR_FIELDS.includes(key)));
+}
+
+/** The type of a stored file, from its URL's extension (as the media service names its files). */
+function mediaTypeOf(url: string): { mediaType?: string } {
+  let path = url;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    // Not absolute: its path is what it is.
+  }
+  const type = contentTypeOfKey(path);
+  return type === 'application/octet-stream' ? {} : { mediaType: type };
 }
