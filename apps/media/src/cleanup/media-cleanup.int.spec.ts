@@ -3,6 +3,7 @@ import { MEDIA_STORAGE, type MediaStorage, temporaryUploadKey } from '@mammut/pl
 import { seedUsers, type SeededUser } from '../../../../test-e2e/support/factories';
 import { useTestSystem } from '../../../../test-e2e/support/system';
 import { twoToneImage } from '../attachments/test-images';
+import { animatedGif } from '../attachments/test-media';
 import { MediaSweeper } from './media-sweeper';
 import { withMediaCleanup } from './media-cleanup';
 
@@ -65,10 +66,10 @@ describe('media cleanup', () => {
     expect(await served(used.url)).toBe(200);
   });
 
-  it('removes avatars stored but never made current, keeping the current one', async () => {
-    const store = async () => {
+  it('removes avatars stored but never made current (an animated one with its still frame), keeping the current one', async () => {
+    const store = async (image?: Buffer) => {
       const uploadKey = temporaryUploadKey();
-      await storage().put(uploadKey, await twoToneImage(40, 40), 'image/png');
+      await storage().put(uploadKey, image ?? (await twoToneImage(40, 40)), 'image/png');
       return bus().request(contracts.media.profileImages.store, {
         accountId: alice.accountId,
         kind: 'avatar',
@@ -82,11 +83,14 @@ describe('media cleanup', () => {
       key: current.key,
     });
     const abandoned = await store();
+    const moving = await store(await animatedGif(3));
+    expect(moving.staticUrl).not.toBeNull();
+    expect(await served(moving.staticUrl!)).toBe(200);
     await age('profile_images', 'created_at', 25, 'account_id = $1', [alice.accountId]);
 
     const counts = await withMediaCleanup(sut.t.system.runtime.config, (cleanup) => cleanup.sweep(24));
-    expect(counts.profileImages).toBe(1);
-    expect(await served(abandoned.url)).toBe(404);
+    expect(counts.profileImages).toBe(2);
+    for (const url of [abandoned.url, moving.url, moving.staticUrl!]) expect(await served(url)).toBe(404);
     expect(await served(current.url)).toBe(200);
   });
 

@@ -2,6 +2,7 @@ import { contracts } from '@mammut/contracts';
 import { type Config, createMediaStorage, logger, type MediaStorage, Outbox } from '@mammut/platform';
 import type { DataSource } from 'typeorm';
 import { MEDIA_SCHEMA, mediaDataSource } from '../database/media-database';
+import { staticImageKey } from '../profiles/profile-images';
 
 /** Mastodon removes uploads no status took after a day (MediaCleanupScheduler). */
 export const UNATTACHED_RETENTION_HOURS = 24;
@@ -76,7 +77,8 @@ export class MediaCleanup {
          RETURNING file_key`,
         [hours],
       );
-      return rows.map((row) => [row.file_key]);
+      // An animated one takes its still frame along.
+      return rows.map((row) => [row.file_key, staticImageKey(row.file_key)]);
     });
   }
 

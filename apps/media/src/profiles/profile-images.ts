@@ -45,11 +45,11 @@ export interface StoredProfileImage {
  * Avatars and headers: an upload read from its bytes (the same formats and pixel cap as
  * attachments), oriented, stripped of metadata, re-encoded and sized as Mastodon's styles do (an
  * avatar cropped to fill 400×400; a header kept in shape, shrunk to 1500×500 worth of pixels and
- * never enlarged), stored, then made current in a second
- * step once the account has taken its URL (see the contract). An animated GIF stays an animated
- * GIF, every frame cropped alike, beside a PNG of its first frame (Mastodon's `static` style, what
- * `avatar_static` and `header_static` show), unless its frames together pass the pixel cap: then
- * only the first frame is kept, as a still image.
+ * never enlarged), stored, then made current in a second step once the account has taken its URL
+ * (see the contract). An animated GIF stays an animated GIF, every frame sized alike, beside a PNG
+ * of its first frame (Mastodon's `static` style, what `avatar_static` and `header_static` show),
+ * unless its frames together pass the pixel cap: then only the first frame is kept, as a still
+ * image.
  */
 @Injectable()
 export class ProfileImages {
