@@ -1,5 +1,9 @@
 import { MAMMUT_VERSION, MASTODON_COMPATIBLE_VERSION } from '@mammut/platform';
 
 export const INSTANCE_VERSION = `${MASTODON_COMPATIBLE_VERSION} (compatible; Mammut ${MAMMUT_VERSION})`;
-/** 1: no grouped notifications (`/api/v2/notifications`) yet; Phanpy switches to them at 2. */
-export const MASTODON_API_VERSION = 1;
+/**
+ * The Mastodon API level served in full: 2, grouped notifications (`/api/v2/notifications`, its
+ * groups, unread count and policy), which Phanpy switches to at 2. Not 3: `attribution_domains`
+ * are not kept yet (levels are cumulative).
+ */
+export const MASTODON_API_VERSION = 2;

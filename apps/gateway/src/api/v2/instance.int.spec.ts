@@ -137,7 +137,7 @@ describe('instance endpoints over HTTP (default configuration)', () => {
       min_age: null,
       reason_required: false,
     });
-    expect(body.api_versions).toEqual({ mastodon: 1 });
+    expect(body.api_versions).toEqual({ mastodon: 2 });
     expect(body.contact.email).toBe('');
     expect(body.contact.account?.id).toBe(admin.accountId);
     expect(body.contact.account?.acct).toBe('alice');
@@ -174,7 +174,7 @@ describe('instance endpoints over HTTP (default configuration)', () => {
     const client = createRestAPIClient({ url: t.url, accessToken: 'not-a-token' });
     const v2 = await client.v2.instance.fetch();
     expect(v2.configuration.urls.streaming).toBe(t.url.replace(/^http:/, 'ws:'));
-    expect(v2.apiVersions).toEqual({ mastodon: 1 });
+    expect(v2.apiVersions).toEqual({ mastodon: 2 });
     const v1 = await client.v1.instance.fetch();
     expect(v1.stats.userCount).toBe(2);
   });
