@@ -6,6 +6,8 @@ import { STATUS_COLUMNS } from '../../apps/statuses/src/statuses/status-row';
 import { MEDIA_COLUMNS } from '../../apps/media/src/attachments/media-attachments';
 
 const PAGE = 40;
+/** A page of search results (Mastodon's default). */
+const SEARCH_PAGE = 20;
 
 /**
  * The baselines, on the same core as the system:
@@ -18,7 +20,11 @@ const PAGE = 40;
  *   `?media=1` also reads the attachments the rows name, by primary key with the columns the media
  *   service selects, each row's under `media`;
  * - `/raw/public-local`: 40 rows of the local public timeline by the statuses service's own query
- *   (the `statuses_public_idx` index), as JSON.
+ *   (the `statuses_public_idx` index), as JSON;
+ * - `/raw/search?q=`: a search's words (its operators and quotes left out) matched through `simple`
+ *   on the search service's own table and index, newest first as its PostgreSQL backend walks them,
+ *   among the statuses everyone may find, then the 20 rows found, as JSON: the floor of a search,
+ *   one full-text query and one read.
  * No authentication, no rules, no presenting: the floor the system's reads stand on. The pool has
  * the size of one service's (10).
  */
@@ -73,6 +79,26 @@ async function main(): Promise<void> {
       [true],
     );
     return rows;
+  });
+  app.get<{ Querystring: { q?: string } }>('/raw/search', async (request) => {
+    const words = (request.query.q ?? '')
+      .replace(/"/g, '')
+      .split(/\s+/)
+      .filter((word) => word && !word.includes(':'))
+      .join(' ');
+    const { rows: found } = await pg.query<{ id: string }>(
+      `SELECT s.id FROM search.status_terms s
+        WHERE s.everyone AND NOT s.hidden AND s.tsv @@ plainto_tsquery('simple', $1)
+        ORDER BY s.id DESC LIMIT ${SEARCH_PAGE}`,
+      [words],
+    );
+    const ids = found.map((row) => row.id);
+    const { rows } = await pg.query<{ id: string }>(
+      `SELECT ${STATUS_COLUMNS} FROM statuses.statuses s WHERE s.id = ANY($1::bigint[]) AND s.deleted_at IS NULL`,
+      [ids],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   });
   await app.listen({ port: Number(process.argv[2] ?? 0), host: '127.0.0.1' });
   process.stdout.write('ready\n');

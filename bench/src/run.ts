@@ -19,6 +19,7 @@ import {
   perRequest,
   type RoundTrips,
   UNIQUE,
+  urlsOf,
   warmUntilSteady,
 } from './load';
 import { type OpenSearchNode, startOpenSearch, stopOpenSearch } from './opensearch';
@@ -64,12 +65,14 @@ import { checkUpload, measureUploads, type UploadFigures } from './uploads';
  * - `search`: GET /api/v2/search?type=statuses over 100,000 indexed statuses (seeded into the
  *   search service's tables), the queries in turn: a common word, two common words, a rarer word,
  *   a phrase, `from:` with a word, `has:media` with a word, by 10 connections (not 50: each costs
- *   hundreds of bare requests); ≥ 0.03× bare, p99 ≤ 10× bare p99. On PostgreSQL, then on
- *   Elasticsearch: after every other scenario, an OpenSearch node (Java, jars as `npm test` fetches
- *   them) is started on the system's core, `search deploy` copies the tables into it, the system is
- *   restarted with ELASTICSEARCH_URL and warmed up until its rate stops climbing (the JVM's
- *   compiler); without Java or the jars, or with BENCH_ELASTICSEARCH=0, that half is skipped,
- *   saying why.
+ *   hundreds of bare requests); ≥ 0.03× bare, p99 ≤ 10× bare p99. Printed beside it, with no
+ *   target: its ratio to the raw search (the same words through `simple` on the same table and
+ *   index, and the 20 rows found, by pg in the bare server, as many connections). On PostgreSQL,
+ *   then on Elasticsearch: after every other scenario, an OpenSearch node (Java, jars as `npm test`
+ *   fetches them) is started on the system's core, `search deploy` copies the tables into it, the
+ *   system is restarted with ELASTICSEARCH_URL and warmed up until its rate stops climbing (the
+ *   JVM's compiler); without Java or the jars, or with BENCH_ELASTICSEARCH=0, that half is
+ *   skipped, saying why.
  * - `media`: 1600×1200 JPEG uploads (made with sharp) as a client makes them, POST /api/v2/media
  *   then GET /api/v1/media/:id every 25 ms until 200 (processed: both sizes, blurhash, stored), by
  *   BENCH_UPLOADERS clients at once (default 2, the media worker's concurrency), taking 100 users'
@@ -372,7 +375,12 @@ async function main(): Promise<void> {
     const statusesUrl = `${origin}/api/v1/statuses`;
     const posterAuth = { authorization: `Bearer ${poster?.author.token ?? ''}` };
 
-    const raws: { name: string; request: LoadRequest; wrong: () => Promise<string | null> }[] = [];
+    const raws: {
+      name: string;
+      request: LoadRequest;
+      wrong: () => Promise<string | null>;
+      connections?: number;
+    }[] = [];
     if (timelines && wants('home')) {
       const url = `${bareUrl}/raw/home/${viewer.accountId}`;
       raws.push({
@@ -395,6 +403,25 @@ async function main(): Promise<void> {
         name: 'raw PG public local',
         request: { url },
         wrong: () => checkPage(url, {}, timelines.publicLocalPage),
+      });
+    }
+    if (search && wants('search')) {
+      const request: LoadRequest = {
+        url: bareUrl,
+        paths: search.queries.map((query) => `/raw/search?q=${encodeURIComponent(query.q)}`),
+      };
+      raws.push({
+        name: 'raw PG search',
+        request,
+        wrong: async () => {
+          for (const url of urlsOf(request)) {
+            const answer = await fetch(url);
+            const rows = answer.ok ? ((await answer.json()) as unknown[]) : [];
+            if (!rows.length) return `${url} answered ${answer.status} with no statuses`;
+          }
+          return null;
+        },
+        connections: SEARCH_CONNECTIONS,
       });
     }
     // Checked before the posting check below posts: its status would top the public timeline.
@@ -480,7 +507,11 @@ async function main(): Promise<void> {
     pinServers(0, infra.serverPids);
     const bare = await load({ url: `${bareUrl}/bare` }, SETTINGS);
     const rawFigures = new Map<string, Figure>();
-    for (const raw of raws) rawFigures.set(raw.name, await load(raw.request, SETTINGS));
+    for (const raw of raws)
+      rawFigures.set(
+        raw.name,
+        await load(raw.request, { ...SETTINGS, connections: raw.connections ?? CONNECTIONS }),
+      );
     const figures = new Map<Key, Figure>();
     const trips = new Map<Key, RoundTrips>();
     for (const scenario of reads)
@@ -641,6 +672,12 @@ async function main(): Promise<void> {
     if (home && homeMedia)
       say(
         `${indent} home with media at ${(homeMedia.rps / home.rps).toFixed(3)}× the text-only home (ratios to bare ${(homeMedia.rps / bare.rps).toFixed(3)} and ${(home.rps / bare.rps).toFixed(3)})`,
+      );
+    const searched = figures.get('search');
+    const rawSearch = rawFigures.get('raw PG search');
+    if (searched && rawSearch)
+      say(
+        `${indent} search on PostgreSQL at ${(searched.rps / rawSearch.rps).toFixed(3)}× the raw PG search, which is ${(rawSearch.rps / bare.rps).toFixed(3)}× bare (no target: the floor of the 0.03× asked)`,
       );
     if (elastic && 'skipped' in elastic)
       say(`${'GET search statuses (Elasticsearch)'.padEnd(32)} skipped: ${elastic.skipped}`);
