@@ -381,11 +381,6 @@ export class MediaAttachments {
   }
 
   /**
-   * A local status was deleted: its attachments and their files go with it (Mastodon's
-   * RemoveStatusService), in the caller's transaction; files are removed once the rows are, and
-   * removing a file already gone is harmless if the event comes again.
-   */
-  /**
    * The attachments of a status its author deleted to redraft, let go as uploads of theirs again
    * (Mastodon keeps them for the redraft): a new status may take them, and the sweep removes them
    * a day after the deletion, not after the upload, if none does.
@@ -398,6 +393,11 @@ export class MediaAttachments {
     );
   }
 
+  /**
+   * A status was deleted: its attachments and their files go with it (Mastodon's
+   * RemoveStatusService), in the caller's transaction; files are removed once the rows are, and
+   * removing a file already gone is harmless if the event comes again.
+   */
   async deleteOfStatus(tx: EntityManager, statusId: string): Promise<void> {
     const [rows]: [MediaRow[], number] = await tx.query(
       `DELETE FROM media.media_attachments WHERE status_id = $1 RETURNING ${MEDIA_COLUMNS}`,

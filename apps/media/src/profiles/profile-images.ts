@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractError, MEDIA_LIMITS, PROFILE_IMAGE_LIMITS, type ProfileImageKind } from '@mammut/contracts';
+import {
+  ContractError,
+  type contracts,
+  MEDIA_LIMITS,
+  PROFILE_IMAGE_LIMITS,
+  type ProfileImageKind,
+  type ResponseOf,
+} from '@mammut/contracts';
 import { assertMediaKey, idPartition, logger, MEDIA_STORAGE, type MediaStorage } from '@mammut/platform';
 import { randomBytes } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
@@ -35,11 +42,7 @@ export function staticImageKey(key: string): string | null {
 }
 
 /** A stored profile image: its key, its URL, and its still frame's URL when it moves. */
-export interface StoredProfileImage {
-  readonly key: string;
-  readonly url: string;
-  readonly staticUrl: string | null;
-}
+export type StoredProfileImage = ResponseOf<typeof contracts.media.profileImages.store>;
 
 /**
  * Avatars and headers: an upload read from its bytes (the same formats and pixel cap as
@@ -98,8 +101,9 @@ export class ProfileImages {
     let still: Buffer;
     let moving: Buffer | null = null;
     try {
-      const sized = await sizing(kind, decoded({ pages: 1 }));
-      still = await encodedAs(sized(decoded({ pages: 1 })), animated ? 'png' : inspected.output).toBuffer();
+      const first = decoded({ pages: 1 });
+      const sized = await sizing(kind, first);
+      still = await encodedAs(sized(first), animated ? 'png' : inspected.output).toBuffer();
       if (animated)
         moving = await sized(decoded({ animated: true }))
           .gif()

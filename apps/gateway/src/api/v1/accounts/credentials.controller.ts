@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Header, Inject, Param, Patch } from '@nestjs/common';
 import {
   contracts,
+  type ResponseOf,
   type CredentialRecord,
   PROFILE_IMAGE_LIMITS,
   type ProfileImageKind,
@@ -31,7 +32,8 @@ const PROFILE_UPLOADS = {
   },
 };
 
-type Stored = { kind: ProfileImageKind; key: string; url: string; staticUrl: string | null };
+/** An image the media service stored for this request, and which of the two it is. */
+type Stored = ResponseOf<typeof contracts.media.profileImages.store> & { kind: ProfileImageKind };
 
 @Controller()
 export class CredentialsController {
